@@ -1,0 +1,71 @@
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    SUBMITTER = "submitter", "submitter (state)"
+    READER = "reader", "reader (state)"
+    ICC = "icc", "ICC operator"
+
+
+class User(AbstractUser):
+    """A person of one state (its point of contact's staff) or of the ICC.
+
+    Invariant (checked in the database): an ICC user has no state; a state user has one.
+    """
+
+    state = models.ForeignKey(
+        "states.State", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.READER)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="user_icc_has_no_state_and_state_user_has_one",
+                condition=(models.Q(role="icc", state__isnull=True))
+                | (~models.Q(role="icc") & models.Q(state__isnull=False))
+                | models.Q(is_superuser=True, state__isnull=True),
+            )
+        ]
+
+    @property
+    def is_icc(self) -> bool:
+        return self.role == Role.ICC
+
+    @property
+    def can_submit(self) -> bool:
+        return self.role in (Role.SUBMITTER, Role.ICC)
+
+
+TOKEN_PREFIX_LEN = 8
+
+
+def hash_token(raw: str) -> str:
+    # Tokens are 256-bit random strings: a fast hash is enough (no dictionary to guess from).
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def new_raw_token() -> str:
+    return "hcoc_" + secrets.token_urlsafe(32)
+
+
+class ApiToken(models.Model):
+    """A bearer token of one user. Only its hash is stored; the token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=20, db_index=True, help_text="First characters, to recognise it.")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user.username}{', revoked' if self.revoked_at else ''})"

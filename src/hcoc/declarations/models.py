@@ -1,0 +1,47 @@
+from django.db import models
+
+
+class Declaration(models.Model):
+    """A state's annual declaration for one calendar year; its versions are kept."""
+
+    state = models.ForeignKey("states.State", on_delete=models.PROTECT, related_name="declarations")
+    year = models.IntegerField()
+    current_version = models.IntegerField(default=1)
+    first_submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["year", "state_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["state", "year"], name="one_declaration_per_state_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state_id}/{self.year}"
+
+
+class DeclarationVersion(models.Model):
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="versions")
+    version = models.IntegerField()
+    content = models.TextField(help_text="The AD body of this version, RFC 8785 canonical JSON")
+    submitted_at = models.DateTimeField()
+    submitted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    entered_by_icc = models.BooleanField(default=False)
+    seq = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["declaration_id", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["declaration", "version"], name="one_row_per_declaration_version"
+            )
+        ]
+
+
+class DeclarationDeadline(models.Model):
+    """The due date the ICC set for declarations covering `year` (a declaration after it is late)."""
+
+    year = models.IntegerField(unique=True)
+    due_on = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.year}: due {self.due_on}"

@@ -1,0 +1,42 @@
+from hcoc.accounts.access import require_exchange_reader
+from hcoc.lib.cursor import decode_cursor, encode_cursor
+from hcoc.lib.errors import NotFound
+
+from .models import Declaration
+from .readmodel import declaration_read_model
+
+
+def _get(actor, state: str, year: int) -> Declaration:
+    require_exchange_reader(actor)
+    d = Declaration.objects.filter(state_id=state.upper(), year=year).first()
+    if d is None:
+        raise NotFound(f"No declaration of {state} for {year}.")
+    return d
+
+
+def declaration_get_for(*, actor, state: str, year: int) -> dict:
+    d = _get(actor, state, year)
+    return declaration_read_model(d, d.versions.get(version=d.current_version))
+
+
+def declaration_versions_for(*, actor, state: str, year: int) -> list[dict]:
+    d = _get(actor, state, year)
+    return [declaration_read_model(d, v) for v in d.versions.order_by("version")]
+
+
+def declaration_list_for(
+    *, actor, year: int | None = None, state: str | None = None, limit: int = 100, cursor: str | None = None
+) -> dict:
+    require_exchange_reader(actor)
+    qs = Declaration.objects.filter(id__gt=decode_cursor(cursor))
+    if year is not None:
+        qs = qs.filter(year=year)
+    if state:
+        qs = qs.filter(state_id=state.upper())
+    rows = list(qs.order_by("id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "items": [declaration_read_model(d, d.versions.get(version=d.current_version)) for d in rows],
+        "next_cursor": encode_cursor(rows[-1].id) if more else None,
+    }

@@ -1,0 +1,149 @@
+"""`hcoc demo`: a ready-to-try exchange on SQLite with demo users and an ILLUSTRATIVE year.
+
+Everything the demo invents is marked "ILLUSTRATIVE DEMO DATA" in its remarks and import source:
+it shows how the exchange works and is not a record of any real launch or declaration.
+"""
+
+import json
+import random
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from hcoc.accounts.models import Role, User
+from hcoc.accounts.services import token_create, user_create
+from hcoc.declarations.schemas import DeclarationIn
+from hcoc.declarations.services import declaration_submit
+from hcoc.exchange.services import acknowledgements_record
+from hcoc.notifications.models import Notification
+from hcoc.notifications.schemas import ImportIn, PLNIn
+from hcoc.notifications.services import notification_import, notification_submit
+from hcoc.sites.models import LaunchSite
+
+LABEL = "ILLUSTRATIVE DEMO DATA: not a real notification."
+STATES = ["USA", "FRA", "IND", "JPN", "RUS", "GBR", "DEU", "KOR"]
+NON_SUBSCRIBER = "PRK"
+# (state, category, generic class, launches in the illustrative year)
+PROGRAMME = [
+    ("USA", "BM", "ICBM", 4), ("USA", "SLV", "SLV-medium", 10), ("USA", "SLV", "SLV-heavy", 2),
+    ("FRA", "BM", "SLBM", 1), ("FRA", "SLV", "SLV-medium", 3),
+    ("IND", "BM", "IRBM", 2), ("IND", "SLV", "SLV-medium", 4),
+    ("JPN", "SLV", "SLV-medium", 3), ("RUS", "BM", "ICBM", 3), ("RUS", "SLV", "SLV-medium", 8),
+    ("GBR", "BM", "SLBM", 1), ("KOR", "SLV", "SLV-small", 1),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo database: registry, sites, demo users with tokens, an illustrative year."
+
+    def handle(self, *args, **opts):
+        creds_path = settings.VAR_DIR / "demo-credentials.json"
+        call_command("migrate", verbosity=0)
+        call_command("load_reference", verbosity=0)
+        if User.objects.filter(username="icc").exists() and creds_path.exists():
+            self.stdout.write(f"Demo already set up; credentials in {creds_path}")
+            self._print(json.loads(creds_path.read_text()))
+            return
+        creds = self._users()
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        creds_path.write_text(json.dumps(creds, indent=2))
+        creds_path.chmod(0o600)
+        self._illustrative_year()
+        self.stdout.write(f"Demo ready; credentials written to {creds_path}")
+        self._print(creds)
+
+    def _print(self, creds: dict) -> None:
+        for who, c in creds.items():
+            self.stdout.write(f"  {who:4} user {c['username']:14} password {c['password']}  token {c['token']}")
+
+    def _users(self) -> dict:
+        creds = {}
+        for who in ["ICC", *STATES, NON_SUBSCRIBER]:
+            password = secrets.token_urlsafe(12)
+            if who == "ICC":
+                user = user_create(username="icc", password=password, role=Role.ICC, state_iso3=None)
+                user.is_staff = user.is_superuser = True  # the ICC runs the admin
+                user.save(update_fields=["is_staff", "is_superuser"])
+            else:
+                role = Role.READER if who == NON_SUBSCRIBER else Role.SUBMITTER
+                user = user_create(username=who.lower(), password=password, role=role, state_iso3=who)
+            _, token = token_create(user=user, name="demo")
+            creds[who] = {"username": user.username, "password": password, "token": token}
+        return creds
+
+    def _area(self, iso3: str, category: str, rng: random.Random) -> dict:
+        sites = list(LaunchSite.objects.filter(state_id=iso3, kinds__contains=category))
+        if sites:
+            return {"site_id": rng.choice(sites).id}
+        return {"center": {"lat": 0.0, "lon": 0.0}, "radius_km": 50.0, "description": "demo area"}
+
+    def _pln(self, iso3, category, generic_class, opens, rng) -> dict:
+        return {
+            "category": category,
+            "generic_class": generic_class,
+            "vehicle_name": f"Demo {generic_class}",
+            "test_flight": category == "BM",
+            "window": {
+                "opens": opens.strftime("%Y-%m-%dT%H:00:00Z"),
+                "closes": (opens + timedelta(hours=rng.choice([6, 12, 24, 72]))).strftime("%Y-%m-%dT%H:00:00Z"),
+            },
+            "launch_area": self._area(iso3, category, rng),
+            "planned_direction": {"azimuth_deg": float(rng.randrange(0, 360))},
+            "remarks": LABEL,
+        }
+
+    def _illustrative_year(self) -> None:
+        rng = random.Random(2002)
+        now = timezone.now().replace(minute=0, second=0, microsecond=0)
+        year = now.year - 1
+        icc = User.objects.get(username="icc")
+        users = {u.state_id: u for u in User.objects.filter(state_id__in=STATES)}
+        start = now.replace(year=year, month=1, day=2, hour=6)
+        for iso3, category, generic_class, count in PROGRAMME:
+            # One more PLN than launches: the last stays without a report (status unreported).
+            for i in range(count + 1):
+                opens = start + timedelta(days=rng.randrange(0, 350), hours=rng.randrange(0, 12))
+                body = self._pln(iso3, category, generic_class, opens, rng)
+                report = None
+                if i < count:
+                    report = {"launched_at": (opens + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:00Z"),
+                              "outcome": rng.choice(["success"] * 8 + ["failure", "partial"]), "remarks": LABEL}
+                notification_import(actor=icc, data=ImportIn.model_validate({
+                    "state": iso3,
+                    "first_submitted_at": (opens - timedelta(days=rng.randrange(2, 15))).strftime("%Y-%m-%dT%H:%M:00Z"),
+                    "notification": body,
+                    "launch_report": report,
+                    "source": "ILLUSTRATIVE DEMO DATA generated by `hcoc demo`",
+                }))
+        # Declarations: most match their reports; FRA under-declares, so the crosscheck shows it.
+        declared: dict[str, dict[str, list]] = {}
+        for iso3, category, generic_class, count in PROGRAMME:
+            if iso3 == "FRA" and category == "SLV":
+                count -= 1
+            section = "ballistic_missiles" if category == "BM" else "space_launch_vehicles"
+            declared.setdefault(iso3, {}).setdefault(section, []).append({"generic_class": generic_class, "count": count})
+        for iso3, sections in declared.items():
+            if iso3 == "RUS":
+                continue  # a missing declaration, to show one
+            declaration_submit(actor=users[iso3], data=DeclarationIn.model_validate({
+                "year": year,
+                **{name: {"policy": f"{LABEL} Outline of policy.", "launches": rows} for name, rows in sections.items()},
+                "observers": {"invites": False},
+                "remarks": LABEL,
+            }))
+        declaration_submit(actor=users["DEU"], data=DeclarationIn.model_validate(
+            {"year": year, "nil": True, "remarks": LABEL}))
+        # Upcoming windows: submitted now, for the weeks ahead.
+        for iso3, category, generic_class in [("USA", "BM", "ICBM"), ("FRA", "SLV", "SLV-medium"),
+                                              ("JPN", "SLV", "SLV-medium"), ("IND", "BM", "IRBM")]:
+            opens = now + timedelta(days=rng.randrange(3, 30), hours=rng.randrange(0, 12))
+            notification_submit(actor=users[iso3], data=PLNIn.model_validate(self._pln(iso3, category, generic_class, opens, rng)))
+        # Some states have acknowledged everything so far; others lag, to show the difference.
+        last = Notification.objects.count()
+        for iso3 in ["USA", "GBR", "DEU"]:
+            acknowledgements_record(actor=users[iso3], up_to=last)
+        acknowledgements_record(actor=users["JPN"], up_to=max(1, last // 2))

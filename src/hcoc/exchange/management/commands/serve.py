@@ -1,0 +1,23 @@
+import os
+import sys
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve the exchange with gunicorn on 127.0.0.1:$PORT (default 8000)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--workers", type=int, default=2)
+
+    def handle(self, *args, **o):
+        argv = [
+            sys.executable, "-m", "gunicorn", "hcoc.wsgi:application",
+            "--bind", f"{o['host']}:{o['port']}",
+            "--workers", str(o["workers"]),
+            "--access-logfile", "-",
+        ]
+        self.stdout.write(f"HCoC Exchange on http://{o['host']}:{o['port']}/  (Ctrl-C to stop)")
+        os.execv(argv[0], argv)  # noqa: S606

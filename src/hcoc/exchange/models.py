@@ -1,0 +1,54 @@
+from django.db import models
+
+
+class EventKind(models.TextChoices):
+    NOTIFICATION_SUBMITTED = "notification.submitted"
+    NOTIFICATION_AMENDED = "notification.amended"
+    NOTIFICATION_CANCELLED = "notification.cancelled"
+    NOTIFICATION_LAUNCH_REPORTED = "notification.launch_reported"
+    NOTIFICATION_IMPORTED = "notification.imported"
+    LAUNCH_UNNOTIFIED = "launch.unnotified"
+    DECLARATION_SUBMITTED = "declaration.submitted"
+    REGISTRY_SUBSCRIBED = "registry.subscribed"
+
+
+class Event(models.Model):
+    """One item of the exchange sequence. Immutable once written.
+
+    Invariants: `seq` values are 1, 2, 3, ... with no gap (allocated under a lock in the writing
+    transaction, see services.event_append); `payload` holds the RFC 8785 canonical JSON of the
+    read model as it was at the event, so its bytes can later be hashed and signed.
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    kind = models.CharField(max_length=50, choices=EventKind.choices)
+    at = models.DateTimeField()
+    state = models.ForeignKey("states.State", on_delete=models.PROTECT, related_name="+")
+    subject = models.CharField(max_length=100, help_text="Reference of the thing the event is about.")
+    version = models.IntegerField(null=True, blank=True)
+    payload = models.TextField(help_text="RFC 8785 canonical JSON")
+    actor = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["subject", "seq"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind} {self.subject}"
+
+
+class Acknowledgement(models.Model):
+    """A state's confirmation that it received one event: by which of its users, and when."""
+
+    state = models.ForeignKey("states.State", on_delete=models.PROTECT, related_name="+")
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="acknowledgements")
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["state", "event"], name="one_ack_per_state_and_event")
+        ]
+        indexes = [models.Index(fields=["event", "state"])]

@@ -1,0 +1,78 @@
+"""Reads of the exchange sequence, through the access rules."""
+
+from django.db.models import Exists, OuterRef
+
+from hcoc.accounts.access import require_exchange_reader, require_state_member
+from hcoc.lib.canonical import canonical_loads
+from hcoc.lib.errors import NotFound
+from hcoc.lib.timeutil import rfc3339
+from hcoc.states.models import HcocStatus, State
+
+from .models import Acknowledgement, Event
+
+
+def event_as_item(event: Event) -> dict:
+    return {
+        "seq": event.seq,
+        "kind": event.kind,
+        "at": rfc3339(event.at),
+        "state": event.state_id,
+        "subject": event.subject,
+        "version": event.version,
+        "payload": canonical_loads(event.payload),
+    }
+
+
+def _page(qs, *, after: int, limit: int) -> dict:
+    rows = list(qs.filter(seq__gt=after).order_by("seq")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "items": [event_as_item(e) for e in rows],
+        "last_seq": rows[-1].seq if rows else after,
+        "more": more,
+    }
+
+
+def feed_page_for(*, actor, after: int, limit: int) -> dict:
+    """The whole sequence, oldest first; every subscribing state and the ICC see all of it."""
+    require_exchange_reader(actor)
+    return _page(Event.objects.all(), after=after, limit=limit)
+
+
+def inbox_page_for(*, actor, after: int, limit: int) -> dict:
+    """Items from other states that the actor's state has not acknowledged, oldest first."""
+    actor = require_state_member(actor)
+    acked = Acknowledgement.objects.filter(state_id=actor.state_id, event_id=OuterRef("seq"))
+    qs = Event.objects.exclude(state_id=actor.state_id).exclude(Exists(acked))
+    page = _page(qs, after=after, limit=limit)
+    page["unacknowledged"] = qs.count()
+    return page
+
+
+def acknowledgement_status_for(*, actor, seq: int) -> dict:
+    """Which subscribing states have and have not acknowledged item `seq`, and when.
+
+    Expected: every currently subscribing state other than the one the item is about.
+    """
+    require_exchange_reader(actor)
+    event = Event.objects.filter(seq=seq).first()
+    if event is None:
+        raise NotFound(f"No item with seq {seq}.")
+    acks = {
+        a.state_id: a.at
+        for a in Acknowledgement.objects.filter(event_id=seq).only("state_id", "at")
+    }
+    from django.utils import timezone
+
+    today = timezone.now().date()
+    expected = [
+        s.iso3
+        for s in State.objects.filter(status=HcocStatus.SUBSCRIBING).only("iso3", "status", "subscribed_on")
+        if s.is_subscribing_on(today) and s.iso3 != event.state_id
+    ]
+    return {
+        "seq": seq,
+        "acknowledged": [{"state": k, "at": rfc3339(v)} for k, v in sorted(acks.items())],
+        "not_acknowledged": sorted(s for s in expected if s not in acks),
+    }

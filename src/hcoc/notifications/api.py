@@ -1,0 +1,109 @@
+from typing import Literal
+
+from ninja import Query, Router
+
+from . import selectors, services
+from .readmodel import notification_read_model
+from .schemas import (
+    CancellationIn,
+    ImportIn,
+    LaunchReportIn,
+    NotificationOut,
+    NotificationPage,
+    NotificationVersionOut,
+    PLNIn,
+    UnnotifiedLaunchIn,
+    Rfc3339,
+)
+
+router = Router(tags=["notifications"])
+
+
+def _out(n):
+    return notification_read_model(n, n.versions.get(version=n.current_version))
+
+
+@router.post("/notifications", response={201: NotificationOut}, summary="Submit a pre-launch notification")
+def submit(request, payload: PLNIn):
+    return 201, _out(services.notification_submit(actor=request.auth, data=payload))
+
+
+@router.post(
+    "/notifications/{reference}/amendments",
+    response={201: NotificationOut},
+    summary="Amend: the full new content becomes the next version",
+)
+def amend(request, reference: str, payload: PLNIn):
+    return 201, _out(services.notification_amend(actor=request.auth, reference=reference, data=payload))
+
+
+@router.post("/notifications/{reference}/cancellation", response={201: NotificationOut}, summary="Cancel")
+def cancel(request, reference: str, payload: CancellationIn):
+    n = services.notification_cancel(actor=request.auth, reference=reference, reason=payload.reason)
+    return 201, _out(n)
+
+
+@router.post(
+    "/notifications/{reference}/launch-report", response={201: NotificationOut}, summary="Report the launch"
+)
+def report_launch(request, reference: str, payload: LaunchReportIn):
+    n = services.notification_report_launch(actor=request.auth, reference=reference, data=payload)
+    return 201, _out(n)
+
+
+@router.post(
+    "/unnotified-launches",
+    response={201: NotificationOut},
+    summary="Report a launch made without prior notification",
+)
+def unnotified(request, payload: UnnotifiedLaunchIn):
+    return 201, _out(services.unnotified_launch_report(actor=request.auth, data=payload))
+
+
+@router.post(
+    "/imports/notifications",
+    response={201: NotificationOut},
+    summary="Historical import (ICC only)",
+    tags=["imports"],
+)
+def import_notification(request, payload: ImportIn):
+    return 201, _out(services.notification_import(actor=request.auth, data=payload))
+
+
+@router.get("/notifications/{reference}", response=NotificationOut, summary="Read a notification")
+def get(request, reference: str):
+    return selectors.notification_get_for(actor=request.auth, reference=reference)
+
+
+@router.get(
+    "/notifications/{reference}/versions",
+    response=list[NotificationVersionOut],
+    summary="Every version of a notification",
+)
+def versions(request, reference: str):
+    return selectors.notification_versions_for(actor=request.auth, reference=reference)
+
+
+@router.get("/notifications", response=NotificationPage, summary="List notifications")
+def list_(
+    request,
+    state: str | None = None,
+    category: Literal["BM", "SLV"] | None = None,
+    generic_class: str | None = None,
+    status: Literal["notified", "cancelled", "launched", "unreported"] | None = None,
+    window_from: Rfc3339 | None = None,
+    window_to: Rfc3339 | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+    cursor: str | None = None,
+):
+    return selectors.notification_list_for(
+        actor=request.auth,
+        state=state,
+        category=category,
+        generic_class=generic_class,
+        status=status,
+        window_from=window_from,
+        window_to=window_to,
+        limit=limit,
+        cursor=cursor,
+    )

@@ -1,0 +1,105 @@
+from django.db import models
+
+from hcoc.lib.vocabulary import GENERIC_CLASSES  # noqa: F401  (re-exported for apps)
+
+
+class Category(models.TextChoices):
+    BM = "BM", "ballistic missile"
+    SLV = "SLV", "space launch vehicle"
+
+
+class StoredStatus(models.TextChoices):
+    """What is stored. The published status adds `unreported`, derived from the clock
+    (a `notified` notification whose window has closed), so it can never be stale."""
+
+    NOTIFIED = "notified"
+    CANCELLED = "cancelled"
+    LAUNCHED = "launched"
+
+
+class Status(models.TextChoices):
+    NOTIFIED = "notified"
+    CANCELLED = "cancelled"
+    LAUNCHED = "launched"
+    UNREPORTED = "unreported"
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success"
+    FAILURE = "failure"
+    PARTIAL = "partial"
+    UNKNOWN = "unknown"
+
+
+class UnnotifiedReason(models.TextChoices):
+    WARTIME = "wartime"
+    OMISSION = "omission"
+    OTHER = "other"
+
+
+class Notification(models.Model):
+    """A pre-launch notification (or an after-the-fact report of an unnotified launch).
+
+    The content of each version lives in NotificationVersion; the columns here are the current
+    state, denormalised for filtering. Reference `<ISO3>-<YYYY>-<NNNN>` is unique for ever.
+    """
+
+    reference = models.CharField(max_length=20, unique=True)
+    state = models.ForeignKey("states.State", on_delete=models.PROTECT, related_name="notifications")
+    ref_year = models.IntegerField()
+    ref_number = models.IntegerField()
+    prior_notice = models.BooleanField(default=True)
+    imported = models.BooleanField(default=False)
+    import_source = models.TextField(blank=True)
+    first_submitted_at = models.DateTimeField()
+    current_version = models.IntegerField(default=1)
+    stored_status = models.CharField(max_length=20, choices=StoredStatus.choices)
+
+    category = models.CharField(max_length=3, choices=Category.choices)
+    generic_class = models.CharField(max_length=20)
+    window_opens = models.DateTimeField(null=True, blank=True)
+    window_closes = models.DateTimeField(null=True, blank=True)
+
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
+
+    launched_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    outside_window = models.BooleanField(null=True, blank=True)
+    launch_remarks = models.TextField(blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    report_entered_by_icc = models.BooleanField(default=False)
+    unnotified_reason = models.CharField(max_length=10, choices=UnnotifiedReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state", "ref_year", "ref_number"], name="one_reference_number_per_state_year"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["state", "ref_year"]),
+            models.Index(fields=["window_opens"]),
+            models.Index(fields=["stored_status", "window_closes"]),
+            models.Index(fields=["state", "launched_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class NotificationVersion(models.Model):
+    notification = models.ForeignKey(Notification, on_delete=models.PROTECT, related_name="versions")
+    version = models.IntegerField()
+    content = models.TextField(help_text="The PLN body of this version, RFC 8785 canonical JSON")
+    submitted_at = models.DateTimeField()
+    submitted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    entered_by_icc = models.BooleanField(default=False)
+    seq = models.BigIntegerField(help_text="Exchange sequence number of this version's event")
+
+    class Meta:
+        ordering = ["notification_id", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "version"], name="one_row_per_version")
+        ]

@@ -1,0 +1,81 @@
+"""The notification read model: what every subscribing state receives (formats.md)."""
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from hcoc.lib.canonical import canonical_loads
+from hcoc.lib.timeutil import rfc3339
+
+from .models import Notification, NotificationVersion, Status, StoredStatus
+
+
+def status_at(n: Notification, now: datetime) -> str:
+    if n.stored_status == StoredStatus.NOTIFIED and n.window_closes is not None and n.window_closes <= now:
+        return Status.UNREPORTED
+    return n.stored_status
+
+
+def notification_read_model(
+    n: Notification, version: NotificationVersion, *, now: datetime | None = None
+) -> dict:
+    now = now or timezone.now()
+    content = canonical_loads(version.content)
+    opens = n.window_opens
+    lead = None
+    if opens is not None:
+        lead = round((opens - n.first_submitted_at).total_seconds() / 3600, 2)
+    report = None
+    if n.launched_at is not None:
+        report = {
+            "launched_at": rfc3339(n.launched_at),
+            "outcome": n.outcome,
+            "remarks": n.launch_remarks or None,
+            "outside_window": n.outside_window,
+            "reported_at": rfc3339(n.reported_at),
+            "entered_by_icc": n.report_entered_by_icc,
+        }
+    cancellation = None
+    if n.cancelled_at is not None:
+        cancellation = {"cancelled_at": rfc3339(n.cancelled_at), "reason": n.cancel_reason}
+    return {
+        "reference": n.reference,
+        "state": n.state_id,
+        "version": version.version,
+        "status": status_at(n, now),
+        "submitted_at": rfc3339(version.submitted_at),
+        "first_submitted_at": rfc3339(n.first_submitted_at),
+        "lead_time_hours": lead,
+        # An unnotified launch is by definition notified late: after the launch itself.
+        "late": True if opens is None else n.first_submitted_at > opens,
+        "entered_by_icc": version.entered_by_icc,
+        "imported": n.imported,
+        "import_source": n.import_source or None,
+        "prior_notice": n.prior_notice,
+        "unnotified_reason": n.unnotified_reason or None,
+        "category": content["category"],
+        "generic_class": content["generic_class"],
+        "vehicle_name": content.get("vehicle_name"),
+        "test_flight": content.get("test_flight", False),
+        "window": content.get("window"),
+        "launch_area": content["launch_area"],
+        "planned_direction": content["planned_direction"],
+        "impact_areas": content.get("impact_areas", []),
+        "range_km": content.get("range_km"),
+        "apogee_km": content.get("apogee_km"),
+        "remarks": content.get("remarks"),
+        "launch_report": report,
+        "cancellation": cancellation,
+        "seq": version.seq,
+    }
+
+
+def version_read_model(n: Notification, version: NotificationVersion) -> dict:
+    return {
+        "reference": n.reference,
+        "version": version.version,
+        "submitted_at": rfc3339(version.submitted_at),
+        "entered_by_icc": version.entered_by_icc,
+        "seq": version.seq,
+        "content": canonical_loads(version.content),
+    }

@@ -1,0 +1,256 @@
+"""The published PLN formats (formats.md). Shape rules live here; rules that need the database
+or the clock (site exists, window still open) live in services.py."""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import (
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from hcoc.lib.geometry import polygon_problem
+
+from hcoc.lib.vocabulary import GENERIC_CLASSES
+
+
+def _rfc3339_text(value: Any) -> Any:
+    # Only RFC 3339 text is a time here: no Unix numbers, no bare dates.
+    if not isinstance(value, str) or "T" not in value.upper():
+        raise ValueError("must be an RFC 3339 time with a zone, e.g. 2026-12-03T06:00:00Z")
+    return value
+
+
+Rfc3339 = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
+Number = Annotated[float, Field(strict=True)]  # JSON numbers only; "9.4" as text is refused
+
+
+class StrictSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LatLon(StrictSchema):
+    lat: Number = Field(ge=-90, le=90)
+    lon: Number = Field(ge=-180, le=180)
+
+
+class Area(StrictSchema):
+    """Exactly one of: a catalogue site, a circle (center + radius_km), a polygon."""
+
+    site_id: str | None = Field(None, min_length=1, max_length=60, examples=["USA-VANDENBERG"])
+    center: LatLon | None = None
+    radius_km: Number | None = Field(None, gt=0, le=2000)
+    polygon: list[LatLon] | None = Field(None, min_length=3, max_length=1000)
+    description: str | None = Field(None, max_length=500)
+
+    @field_validator("polygon")
+    @classmethod
+    def _simple_polygon(cls, value: list[LatLon] | None) -> list[LatLon] | None:
+        if value is not None:
+            problem = polygon_problem([(p.lon, p.lat) for p in value])
+            if problem:
+                raise ValueError(problem)
+        return value
+
+    @model_validator(mode="after")
+    def _exactly_one_shape(self) -> "Area":
+        given = [n for n in ("site_id", "center", "polygon") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of site_id, center (with radius_km) or polygon")
+        if self.center is not None and self.radius_km is None:
+            raise ValueError("radius_km is required with center")
+        if self.center is None and self.radius_km is not None:
+            raise ValueError("radius_km is only allowed with center")
+        return self
+
+
+class ImpactArea(Area):
+    kind: Literal["payload", "stage", "fairing", "debris"]
+
+
+class Window(StrictSchema):
+    opens: Rfc3339
+    closes: Rfc3339
+
+    @field_validator("closes")
+    @classmethod
+    def _after_opens(cls, closes: datetime, info: ValidationInfo) -> datetime:
+        opens = info.data.get("opens")
+        if opens is not None:
+            if closes <= opens:
+                raise ValueError("must be after window.opens")
+            if (closes - opens).total_seconds() > 30 * 86400:
+                raise ValueError("a window may last at most 30 days")
+        return closes
+
+
+class Direction(StrictSchema):
+    """One azimuth, or a sector clockwise from azimuth_from_deg to azimuth_to_deg (<= 180 deg)."""
+
+    azimuth_deg: Number | None = Field(None, ge=0, lt=360)
+    azimuth_from_deg: Number | None = Field(None, ge=0, lt=360)
+    azimuth_to_deg: Number | None = Field(None, ge=0, lt=360)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "Direction":
+        single = self.azimuth_deg is not None
+        sector = (self.azimuth_from_deg, self.azimuth_to_deg)
+        if single and any(v is not None for v in sector):
+            raise ValueError("give azimuth_deg or azimuth_from_deg/azimuth_to_deg, not both")
+        if not single:
+            if None in sector:
+                raise ValueError("give azimuth_deg, or both azimuth_from_deg and azimuth_to_deg")
+            width = (self.azimuth_to_deg - self.azimuth_from_deg) % 360
+            if width == 0 or width > 180:
+                raise ValueError("a sector runs clockwise from azimuth_from_deg to azimuth_to_deg and is 0 to 180 degrees wide")
+        return self
+
+
+def _check_class_of_category(generic_class: str, info: ValidationInfo) -> str:
+    if generic_class not in GENERIC_CLASSES:
+        raise ValueError(f"unknown generic class; one of {', '.join(GENERIC_CLASSES)}")
+    category = info.data.get("category")
+    if category and GENERIC_CLASSES[generic_class][0] != category:
+        raise ValueError(f"{generic_class} is not of category {category}")
+    return generic_class
+
+
+class LaunchCore(StrictSchema):
+    category: Literal["BM", "SLV"]
+    generic_class: str = Field(examples=["ICBM"])
+    vehicle_name: str | None = Field(None, max_length=200)
+    launch_area: Area
+    planned_direction: Direction
+    on_behalf_of: str | None = Field(
+        None, description="ICC only: the ISO3 of the state the ICC enters this for", examples=[None]
+    )
+
+    _class_of_category = field_validator("generic_class")(_check_class_of_category)
+
+
+class PLNIn(LaunchCore):
+    test_flight: StrictBool = False
+    window: Window
+    impact_areas: list[ImpactArea] = Field(default_factory=list, max_length=20)
+    range_km: Number | None = Field(None, gt=0, le=50000)
+    apogee_km: Number | None = Field(None, gt=0, le=50000)
+    remarks: str | None = Field(None, max_length=4000)
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "category": "BM",
+                    "generic_class": "ICBM",
+                    "vehicle_name": "Minuteman III",
+                    "test_flight": True,
+                    "window": {"opens": "2026-12-03T06:00:00Z", "closes": "2026-12-03T12:00:00Z"},
+                    "launch_area": {"site_id": "USA-VANDENBERG"},
+                    "planned_direction": {"azimuth_deg": 250.0},
+                    "impact_areas": [
+                        {"kind": "payload", "center": {"lat": 9.4, "lon": 167.5}, "radius_km": 50}
+                    ],
+                    "range_km": 6750,
+                    "apogee_km": 1100,
+                    "remarks": "Operational test.",
+                }
+            ]
+        },
+    )
+
+
+Outcome = Literal["success", "failure", "partial", "unknown"]
+
+
+class CancellationIn(StrictSchema):
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class LaunchReportIn(StrictSchema):
+    launched_at: Rfc3339
+    outcome: Outcome
+    remarks: str | None = Field(None, max_length=4000)
+
+
+class UnnotifiedLaunchIn(LaunchCore):
+    launched_at: Rfc3339
+    outcome: Outcome
+    reason: Literal["wartime", "omission", "other"]
+    remarks: str | None = Field(None, max_length=4000)
+
+
+class ImportIn(StrictSchema):
+    state: str = Field(min_length=3, max_length=3, examples=["FRA"])
+    first_submitted_at: Rfc3339
+    notification: PLNIn
+    launch_report: LaunchReportIn | None = None
+    source: str = Field(min_length=1, max_length=2000)
+
+
+# ---- read model (what every subscribing state receives) -------------------------------------
+
+
+class LaunchReportOut(Schema):
+    launched_at: str
+    outcome: str
+    remarks: str | None
+    outside_window: bool | None
+    reported_at: str
+    entered_by_icc: bool
+
+
+class CancellationOut(Schema):
+    cancelled_at: str
+    reason: str
+
+
+class NotificationOut(Schema):
+    reference: str = Field(examples=["USA-2026-0001"])
+    state: str
+    version: int
+    status: Literal["notified", "cancelled", "launched", "unreported"]
+    submitted_at: str
+    first_submitted_at: str
+    lead_time_hours: float | None
+    late: bool
+    entered_by_icc: bool
+    imported: bool
+    import_source: str | None
+    prior_notice: bool
+    unnotified_reason: str | None
+    category: str
+    generic_class: str
+    vehicle_name: str | None
+    test_flight: bool
+    window: dict | None
+    launch_area: dict
+    planned_direction: dict
+    impact_areas: list[dict]
+    range_km: float | None
+    apogee_km: float | None
+    remarks: str | None
+    launch_report: LaunchReportOut | None
+    cancellation: CancellationOut | None
+    seq: int
+
+
+class NotificationVersionOut(Schema):
+    reference: str
+    version: int
+    submitted_at: str
+    entered_by_icc: bool
+    seq: int
+    content: dict
+
+
+class NotificationPage(Schema):
+    items: list[NotificationOut]
+    next_cursor: str | None

@@ -1,0 +1,83 @@
+"""Reads of notifications, through the access rules: published notifications are visible to
+every subscribing state and the ICC; nobody else sees any."""
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from hcoc.accounts.access import require_exchange_reader
+from hcoc.lib.cursor import decode_cursor, encode_cursor
+from hcoc.lib.errors import NotFound
+
+from .models import Notification, NotificationVersion, Status, StoredStatus
+from .readmodel import notification_read_model, version_read_model
+
+
+def _visible(actor) -> QuerySet[Notification]:
+    require_exchange_reader(actor)
+    return Notification.objects.all()
+
+
+def notification_get_for(*, actor, reference: str) -> dict:
+    n = _visible(actor).filter(reference=reference).first()
+    if n is None:
+        raise NotFound(f"No notification {reference}.")
+    return notification_read_model(n, n.versions.get(version=n.current_version))
+
+
+def notification_versions_for(*, actor, reference: str) -> list[dict]:
+    n = _visible(actor).filter(reference=reference).first()
+    if n is None:
+        raise NotFound(f"No notification {reference}.")
+    return [version_read_model(n, v) for v in n.versions.order_by("version")]
+
+
+def _status_q(status: str, now: datetime) -> Q:
+    if status == Status.UNREPORTED:
+        return Q(stored_status=StoredStatus.NOTIFIED, window_closes__lte=now)
+    if status == Status.NOTIFIED:
+        return Q(stored_status=StoredStatus.NOTIFIED, window_closes__gt=now)
+    return Q(stored_status=status)
+
+
+def notification_list_for(
+    *,
+    actor,
+    state: str | None = None,
+    category: str | None = None,
+    generic_class: str | None = None,
+    status: str | None = None,
+    window_from: datetime | None = None,
+    window_to: datetime | None = None,
+    limit: int = 100,
+    cursor: str | None = None,
+) -> dict:
+    """Oldest first by submission. window_from/window_to select windows that overlap the range."""
+    now = timezone.now()
+    qs = _visible(actor).filter(id__gt=decode_cursor(cursor))
+    if state:
+        qs = qs.filter(state_id=state)
+    if category:
+        qs = qs.filter(category=category)
+    if generic_class:
+        qs = qs.filter(generic_class=generic_class)
+    if status:
+        qs = qs.filter(_status_q(status, now))
+    if window_from:
+        qs = qs.filter(window_closes__gte=window_from)
+    if window_to:
+        qs = qs.filter(window_opens__lte=window_to)
+    rows = list(qs.order_by("id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    versions = {
+        (v.notification_id, v.version): v
+        for v in NotificationVersion.objects.filter(
+            notification_id__in=[n.id for n in rows]
+        )
+    }
+    return {
+        "items": [notification_read_model(n, versions[(n.id, n.current_version)], now=now) for n in rows],
+        "next_cursor": encode_cursor(rows[-1].id) if more else None,
+    }

@@ -1,0 +1,362 @@
+"""Every write to notifications goes through here: one transaction per action, and the exchange
+event of the action is written in that same transaction (so nothing is stored unannounced)."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from hcoc.accounts.access import acting_state, require_can_act_for, require_icc
+from hcoc.exchange.models import EventKind
+from hcoc.exchange.services import event_record, seq_reserve
+from hcoc.lib.canonical import canonical_dumps
+from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound, Problems
+from hcoc.lib.timeutil import rfc3339, to_utc
+from hcoc.sites.models import LaunchSite
+from hcoc.states.models import State
+
+from .models import Notification, NotificationVersion, StoredStatus
+from .readmodel import notification_read_model, status_at
+from .schemas import Area, Direction, ImportIn, LaunchCore, LaunchReportIn, PLNIn, UnnotifiedLaunchIn
+
+
+# ---- content normalisation ------------------------------------------------------------------
+
+
+def _area(area: Area) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if area.site_id is not None:
+        out["site_id"] = area.site_id
+    if area.center is not None:
+        out["center"] = {"lat": area.center.lat, "lon": area.center.lon}
+        out["radius_km"] = area.radius_km
+    if area.polygon is not None:
+        out["polygon"] = [{"lat": p.lat, "lon": p.lon} for p in area.polygon]
+    if area.description is not None:
+        out["description"] = area.description
+    kind = getattr(area, "kind", None)
+    if kind is not None:
+        out["kind"] = kind
+    return out
+
+
+def _direction(d: Direction) -> dict[str, float]:
+    if d.azimuth_deg is not None:
+        return {"azimuth_deg": d.azimuth_deg}
+    return {"azimuth_from_deg": d.azimuth_from_deg, "azimuth_to_deg": d.azimuth_to_deg}
+
+
+def _core_content(data: LaunchCore) -> dict[str, Any]:
+    return {
+        "category": data.category,
+        "generic_class": data.generic_class,
+        "vehicle_name": data.vehicle_name,
+        "launch_area": _area(data.launch_area),
+        "planned_direction": _direction(data.planned_direction),
+    }
+
+
+def pln_content(data: PLNIn) -> dict[str, Any]:
+    """The stored, published form of a PLN body: UTC `Z` times, absent shapes left out."""
+    return {
+        **_core_content(data),
+        "test_flight": data.test_flight,
+        "window": {"opens": rfc3339(data.window.opens), "closes": rfc3339(data.window.closes)},
+        "impact_areas": [_area(a) for a in data.impact_areas],
+        "range_km": data.range_km,
+        "apogee_km": data.apogee_km,
+        "remarks": data.remarks,
+    }
+
+
+def _check_sites(data: LaunchCore, problems: Problems, prefix: str = "") -> None:
+    wanted: list[tuple[str, str]] = []
+    if data.launch_area.site_id is not None:
+        wanted.append((f"{prefix}launch_area.site_id", data.launch_area.site_id))
+    for i, area in enumerate(getattr(data, "impact_areas", [])):
+        if area.site_id is not None:
+            wanted.append((f"{prefix}impact_areas[{i}].site_id", area.site_id))
+    known = set(LaunchSite.objects.filter(id__in=[s for _, s in wanted]).values_list("id", flat=True))
+    for path, site in wanted:
+        if site not in known:
+            problems.add(path, f"unknown site {site!r}; see GET /api/v1/sites")
+
+
+def _check_pln(data: PLNIn, *, now: datetime, problems: Problems, prefix: str = "") -> None:
+    """Rules of a PLN that need the database or the clock."""
+    _check_sites(data, problems, prefix)
+    if to_utc(data.window.closes) <= now:
+        problems.add(f"{prefix}window.closes", "must be in the future at submission")
+
+
+def _check_launched_at(launched_at: datetime, now: datetime, problems: Problems, path: str) -> None:
+    if to_utc(launched_at) > now:
+        problems.add(path, "must not be in the future")
+
+
+# ---- writes ---------------------------------------------------------------------------------
+
+
+def _next_reference(state_id: str, year: int) -> tuple[str, int]:
+    # Runs after seq_reserve(): the exchange write lock is held, so max + 1 cannot be taken twice.
+    # The unique constraint (state, year, number) is the backstop.
+    last = (
+        Notification.objects.filter(state_id=state_id, ref_year=year).aggregate(m=Max("ref_number"))["m"]
+        or 0
+    )
+    number = last + 1
+    return f"{state_id}-{year:04d}-{number:04d}", number
+
+
+def _publish(
+    n: Notification, v: NotificationVersion, *, kind: str, seq: int, at: datetime, actor
+) -> None:
+    event_record(
+        seq=seq,
+        kind=kind,
+        at=at,
+        state_id=n.state_id,
+        subject=n.reference,
+        version=v.version,
+        payload=notification_read_model(n, v, now=at),
+        actor_id=actor.pk,
+    )
+
+
+def _create(
+    *,
+    actor,
+    state: State,
+    entered_by_icc: bool,
+    content: dict,
+    first_submitted_at: datetime,
+    now: datetime,
+    seq: int,
+    window: tuple[datetime, datetime] | None,
+    **fields,
+) -> tuple[Notification, NotificationVersion]:
+    reference, number = _next_reference(state.iso3, first_submitted_at.year)
+    n = Notification.objects.create(
+        reference=reference,
+        state=state,
+        ref_year=first_submitted_at.year,
+        ref_number=number,
+        first_submitted_at=first_submitted_at,
+        current_version=1,
+        category=content["category"],
+        generic_class=content["generic_class"],
+        window_opens=window[0] if window else None,
+        window_closes=window[1] if window else None,
+        **fields,
+    )
+    v = NotificationVersion.objects.create(
+        notification=n,
+        version=1,
+        content=canonical_dumps(content),
+        submitted_at=first_submitted_at,
+        submitted_by=actor,
+        entered_by_icc=entered_by_icc,
+        seq=seq,
+    )
+    return n, v
+
+
+def notification_submit(*, actor, data: PLNIn) -> Notification:
+    state, by_icc = acting_state(actor, data.on_behalf_of)
+    now = timezone.now()
+    problems = Problems()
+    _check_pln(data, now=now, problems=problems)
+    problems.raise_if_any()
+    content = pln_content(data)
+    with transaction.atomic():
+        seq = seq_reserve()
+        n, v = _create(
+            actor=actor,
+            state=state,
+            entered_by_icc=by_icc,
+            content=content,
+            first_submitted_at=now,
+            now=now,
+            seq=seq,
+            window=(to_utc(data.window.opens), to_utc(data.window.closes)),
+            stored_status=StoredStatus.NOTIFIED,
+        )
+        _publish(n, v, kind=EventKind.NOTIFICATION_SUBMITTED, seq=seq, at=now, actor=actor)
+    return n
+
+
+def _locked_notification(reference: str) -> Notification:
+    n = Notification.objects.select_related("state").filter(reference=reference).first()
+    if n is None:
+        raise NotFound(f"No notification {reference}.")
+    return n
+
+
+def _current_version(n: Notification) -> NotificationVersion:
+    return n.versions.get(version=n.current_version)
+
+
+def _check_behalf(data_on_behalf_of: str | None, n: Notification) -> None:
+    if data_on_behalf_of is not None and data_on_behalf_of != n.state_id:
+        raise InvalidInput(
+            [FieldProblem("on_behalf_of", f"{n.reference} belongs to {n.state_id}, not {data_on_behalf_of}")]
+        )
+
+
+def notification_amend(*, actor, reference: str, data: PLNIn) -> Notification:
+    now = timezone.now()
+    with transaction.atomic():
+        seq = seq_reserve()
+        n = _locked_notification(reference)
+        by_icc = require_can_act_for(actor, n.state_id)
+        _check_behalf(data.on_behalf_of, n)
+        status = status_at(n, now)
+        if status != StoredStatus.NOTIFIED:
+            raise Conflict(f"{reference} is {status}; only a notified notification whose window has not closed can be amended.")
+        problems = Problems()
+        _check_pln(data, now=now, problems=problems)
+        problems.raise_if_any()
+        content = pln_content(data)
+        n.current_version += 1
+        n.category = content["category"]
+        n.generic_class = content["generic_class"]
+        n.window_opens = to_utc(data.window.opens)
+        n.window_closes = to_utc(data.window.closes)
+        n.save()
+        v = NotificationVersion.objects.create(
+            notification=n,
+            version=n.current_version,
+            content=canonical_dumps(content),
+            submitted_at=now,
+            submitted_by=actor,
+            entered_by_icc=by_icc,
+            seq=seq,
+        )
+        _publish(n, v, kind=EventKind.NOTIFICATION_AMENDED, seq=seq, at=now, actor=actor)
+    return n
+
+
+def notification_cancel(*, actor, reference: str, reason: str) -> Notification:
+    now = timezone.now()
+    with transaction.atomic():
+        seq = seq_reserve()
+        n = _locked_notification(reference)
+        require_can_act_for(actor, n.state_id)
+        status = status_at(n, now)
+        if status != StoredStatus.NOTIFIED:
+            raise Conflict(f"{reference} is {status}; only a notified notification can be cancelled.")
+        n.stored_status = StoredStatus.CANCELLED
+        n.cancelled_at = now
+        n.cancel_reason = reason
+        n.save()
+        _publish(n, _current_version(n), kind=EventKind.NOTIFICATION_CANCELLED, seq=seq, at=now, actor=actor)
+    return n
+
+
+def _apply_report(n: Notification, data: LaunchReportIn, *, now: datetime, by_icc: bool) -> None:
+    launched = to_utc(data.launched_at)
+    n.stored_status = StoredStatus.LAUNCHED
+    n.launched_at = launched
+    n.outcome = data.outcome
+    n.launch_remarks = data.remarks or ""
+    n.reported_at = now
+    n.report_entered_by_icc = by_icc
+    if n.window_opens is not None:
+        n.outside_window = not (n.window_opens <= launched <= n.window_closes)
+
+
+def notification_report_launch(*, actor, reference: str, data: LaunchReportIn) -> Notification:
+    """A launch report may follow a notification that is notified or unreported (its window
+    closed before the report came): the report is what turns it into `launched`."""
+    now = timezone.now()
+    with transaction.atomic():
+        seq = seq_reserve()
+        n = _locked_notification(reference)
+        by_icc = require_can_act_for(actor, n.state_id)
+        if n.stored_status != StoredStatus.NOTIFIED:
+            raise Conflict(f"{reference} is {n.stored_status}; a launch can be reported once, and not for a cancelled notification.")
+        problems = Problems()
+        _check_launched_at(data.launched_at, now, problems, "launched_at")
+        problems.raise_if_any()
+        _apply_report(n, data, now=now, by_icc=by_icc)
+        n.save()
+        _publish(
+            n, _current_version(n), kind=EventKind.NOTIFICATION_LAUNCH_REPORTED, seq=seq, at=now, actor=actor
+        )
+    return n
+
+
+def unnotified_launch_report(*, actor, data: UnnotifiedLaunchIn) -> Notification:
+    state, by_icc = acting_state(actor, data.on_behalf_of)
+    now = timezone.now()
+    problems = Problems()
+    _check_sites(data, problems)
+    _check_launched_at(data.launched_at, now, problems, "launched_at")
+    problems.raise_if_any()
+    content = {**_core_content(data), "remarks": data.remarks}
+    report = LaunchReportIn(launched_at=data.launched_at, outcome=data.outcome, remarks=data.remarks)
+    with transaction.atomic():
+        seq = seq_reserve()
+        n, v = _create(
+            actor=actor,
+            state=state,
+            entered_by_icc=by_icc,
+            content=content,
+            first_submitted_at=now,
+            now=now,
+            seq=seq,
+            window=None,
+            stored_status=StoredStatus.NOTIFIED,
+            prior_notice=False,
+            unnotified_reason=data.reason,
+        )
+        _apply_report(n, report, now=now, by_icc=by_icc)
+        n.save()
+        _publish(n, v, kind=EventKind.LAUNCH_UNNOTIFIED, seq=seq, at=now, actor=actor)
+    return n
+
+
+def notification_import(*, actor, data: ImportIn) -> Notification:
+    """Historical import (ICC only): stored as if submitted at `first_submitted_at`.
+
+    Rules that depend on "now" are checked against that time; everything else applies as usual.
+    The event is dated when the import happens (no back-dating of the exchange sequence).
+    """
+    actor = require_icc(actor)
+    now = timezone.now()
+    submitted = to_utc(data.first_submitted_at)
+    problems = Problems()
+    state = State.objects.filter(iso3=data.state).first()
+    if state is None:
+        problems.add("state", f"unknown state {data.state!r}")
+    if submitted > now:
+        problems.add("first_submitted_at", "must not be in the future")
+    _check_pln(data.notification, now=submitted, problems=problems, prefix="notification.")
+    if data.notification.on_behalf_of is not None:
+        problems.add("notification.on_behalf_of", "not used in an import; give the state in state")
+    if data.launch_report is not None:
+        _check_launched_at(data.launch_report.launched_at, now, problems, "launch_report.launched_at")
+    problems.raise_if_any()
+    content = pln_content(data.notification)
+    with transaction.atomic():
+        seq = seq_reserve()
+        n, v = _create(
+            actor=actor,
+            state=state,
+            entered_by_icc=True,
+            content=content,
+            first_submitted_at=submitted,
+            now=now,
+            seq=seq,
+            window=(to_utc(data.notification.window.opens), to_utc(data.notification.window.closes)),
+            stored_status=StoredStatus.NOTIFIED,
+            imported=True,
+            import_source=data.source,
+        )
+        if data.launch_report is not None:
+            _apply_report(n, data.launch_report, now=now, by_icc=True)
+            n.save()
+        _publish(n, v, kind=EventKind.NOTIFICATION_IMPORTED, seq=seq, at=now, actor=actor)
+    return n

@@ -1,0 +1,9 @@
+from django.contrib import admin
+
+from .models import LaunchSite
+
+
+@admin.register(LaunchSite)
+class LaunchSiteAdmin(admin.ModelAdmin):
+    list_display = ("id", "name", "state", "lat", "lon", "kinds")
+    search_fields = ("id", "name")

@@ -1,0 +1,34 @@
+from ninja import Router, Schema
+
+from hcoc.accounts.access import require_exchange_reader
+
+from .models import LaunchSite
+
+router = Router(tags=["sites"])
+
+
+class SiteOut(Schema):
+    id: str
+    name: str
+    state: str
+    territory: str
+    lat: float
+    lon: float
+    kinds: list[str]
+
+
+@router.get("/sites", response=list[SiteOut], summary="The launch-site catalogue")
+def list_sites(request):
+    require_exchange_reader(request.auth)
+    return [
+        {
+            "id": s.id,
+            "name": s.name,
+            "state": s.state_id,
+            "territory": s.territory,
+            "lat": s.lat,
+            "lon": s.lon,
+            "kinds": s.kind_list,
+        }
+        for s in LaunchSite.objects.order_by("id")
+    ]

@@ -1,0 +1,41 @@
+from ninja import Router
+
+from hcoc.api_auth import optional_user
+
+from . import selectors, services
+from .readmodel import state_read_model
+from .schemas import StateDetailOut, StateOut, SubscriptionIn, SubscriptionOut
+
+router = Router(tags=["registry"])
+
+
+@router.get("/states", response=list[StateOut], auth=None, summary="The public registry of states")
+def list_states(request):
+    return selectors.state_list()
+
+
+@router.get("/states/{iso3}", response=StateDetailOut, auth=None, summary="One state of the registry")
+def get_state(request, iso3: str):
+    return selectors.state_get_for(actor=optional_user(request), iso3=iso3)
+
+
+@router.post(
+    "/states/{iso3}/subscription",
+    response={201: SubscriptionOut},
+    summary="Record a subscription (ICC only); disseminated in the feed",
+)
+def subscribe(request, iso3: str, payload: SubscriptionIn):
+    sub = services.subscription_record(
+        actor=request.auth,
+        iso3=iso3.upper(),
+        note_reference=payload.note_reference,
+        note_received_on=payload.note_received_on,
+        effective_on=payload.effective_on,
+    )
+    return 201, {
+        "state": state_read_model(sub.state),
+        "note_reference": sub.note_reference,
+        "note_received_on": sub.note_received_on,
+        "effective_on": sub.effective_on,
+        "seq": sub.seq,
+    }

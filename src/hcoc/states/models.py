@@ -1,0 +1,87 @@
+from django.db import models
+from django.utils import timezone
+
+
+class HcocStatus(models.TextChoices):
+    SUBSCRIBING = "subscribing", "subscribing"
+    NOT_SUBSCRIBING = "not_subscribing", "not subscribing"
+    UNKNOWN = "unknown", "unknown"
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+class State(models.Model):
+    """A state the registry knows (every UN member, and a few others), with its HCoC standing."""
+
+    iso3 = models.CharField(max_length=3, primary_key=True)
+    name = models.CharField(max_length=200)
+    status = models.CharField(max_length=20, choices=HcocStatus.choices, default=HcocStatus.UNKNOWN)
+    # Sources sometimes give only a year ("2020"): the date is then the first day of that period
+    # and the precision says so; the published value is "2020", never a guessed day.
+    subscribed_on = models.DateField(null=True, blank=True)
+    subscribed_on_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    # None: no source confirms either way. Never guessed.
+    founding = models.BooleanField(null=True, blank=True)
+    source = models.TextField(blank=True, help_text="Where the status comes from (URLs, notes).")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["iso3"]
+
+    def __str__(self) -> str:
+        return f"{self.iso3} {self.name}"
+
+    def is_subscribing_on(self, day) -> bool:
+        return self.status == HcocStatus.SUBSCRIBING and (
+            self.subscribed_on is None or self.subscribed_on <= day
+        )
+
+    @property
+    def subscribed_on_text(self) -> str | None:
+        if self.subscribed_on is None:
+            return None
+        cut = {DatePrecision.YEAR: 4, DatePrecision.MONTH: 7}.get(self.subscribed_on_precision, 10)
+        return self.subscribed_on.isoformat()[:cut]
+
+    @property
+    def is_subscribing_now(self) -> bool:
+        return self.is_subscribing_on(timezone.now().date())
+
+
+class Subscription(models.Model):
+    """A subscription the ICC recorded from a state's diplomatic note."""
+
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="subscriptions")
+    note_reference = models.CharField(max_length=200)
+    note_received_on = models.DateField()
+    effective_on = models.DateField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    seq = models.BigIntegerField(null=True, blank=True, help_text="Feed event of this news.")
+
+    class Meta:
+        ordering = ["effective_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.state_id} from {self.effective_on} ({self.note_reference})"
+
+
+class PointOfContact(models.Model):
+    """A state's national point of contact; shown to subscribing states only."""
+
+    state = models.ForeignKey(State, on_delete=models.CASCADE, related_name="points_of_contact")
+    name = models.CharField(max_length=200)
+    organisation = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.state_id})"

@@ -1,0 +1,204 @@
+"""Writes to the registry: the ICC's recorded subscriptions and authoritative list imports."""
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from hcoc.accounts.access import require_icc
+from hcoc.exchange.models import EventKind
+from hcoc.exchange.services import event_record, seq_reserve
+from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound
+
+from .models import DatePrecision, HcocStatus, State, Subscription
+from .readmodel import state_read_model
+
+STATUS_ALIASES = {
+    "subscribing": HcocStatus.SUBSCRIBING,
+    "subscriber": HcocStatus.SUBSCRIBING,
+    "not_subscribing": HcocStatus.NOT_SUBSCRIBING,
+    "non_subscriber": HcocStatus.NOT_SUBSCRIBING,
+    "unknown": HcocStatus.UNKNOWN,
+}
+FOUNDING = {"yes": True, "true": True, "no": False, "false": False, "unknown": None, "": None}
+
+
+def _publish_subscription(state: State, sub: Subscription, *, seq: int, at, actor_id) -> None:
+    event_record(
+        seq=seq,
+        kind=EventKind.REGISTRY_SUBSCRIBED,
+        at=at,
+        state_id=state.iso3,
+        subject=state.iso3,
+        version=None,
+        payload={
+            **state_read_model(state),
+            "note_reference": sub.note_reference,
+            "note_received_on": sub.note_received_on.isoformat(),
+            "effective_on": sub.effective_on.isoformat(),
+        },
+        actor_id=actor_id,
+    )
+
+
+def subscription_record(
+    *, actor, iso3: str, note_reference: str, note_received_on: date, effective_on: date
+) -> Subscription:
+    """The ICC records a state's subscription (from its diplomatic note) and disseminates it."""
+    actor = require_icc(actor)
+    problems: list[FieldProblem] = []
+    today = timezone.now().date()
+    if not note_reference.strip():
+        problems.append(FieldProblem("note_reference", "must not be empty"))
+    if note_received_on > today:
+        problems.append(FieldProblem("note_received_on", "must not be in the future"))
+    if effective_on < note_received_on:
+        problems.append(FieldProblem("effective_on", "must not be before note_received_on"))
+    if problems:
+        raise InvalidInput(problems)
+    now = timezone.now()
+    with transaction.atomic():
+        seq = seq_reserve()
+        state = State.objects.filter(iso3=iso3).first()
+        if state is None:
+            raise NotFound(f"No state {iso3} in the registry.")
+        if state.status == HcocStatus.SUBSCRIBING:
+            raise Conflict(f"{iso3} is already a subscribing state (since {state.subscribed_on or 'an unrecorded date'}).")
+        state.status = HcocStatus.SUBSCRIBING
+        state.subscribed_on = effective_on
+        state.subscribed_on_precision = DatePrecision.DAY
+        state.save(update_fields=["status", "subscribed_on", "subscribed_on_precision"])
+        sub = Subscription.objects.create(
+            state=state,
+            note_reference=note_reference.strip(),
+            note_received_on=note_received_on,
+            effective_on=effective_on,
+            recorded_at=now,
+            recorded_by=actor,
+            seq=seq,
+        )
+        _publish_subscription(state, sub, seq=seq, at=now, actor_id=actor.pk)
+    return sub
+
+
+@dataclass
+class RowResult:
+    line: int
+    iso3: str
+    ok: bool
+    message: str
+
+
+def _parse_registry_row(row: dict) -> tuple[dict | None, str]:
+    iso3 = (row.get("iso3") or "").strip().upper()
+    if len(iso3) != 3 or not iso3.isalpha():
+        return None, f"iso3 {iso3!r} is not an ISO 3166-1 alpha-3 code"
+    name = (row.get("name") or "").strip()
+    if not name:
+        return None, "name is empty"
+    status = STATUS_ALIASES.get((row.get("status") or "").strip().lower())
+    if status is None:
+        return None, f"status {row.get('status')!r} is not one of subscribing, not_subscribing, unknown"
+    founding_text = (row.get("founding") or "").strip().lower()
+    if founding_text not in FOUNDING:
+        return None, f"founding {row.get('founding')!r} is not yes, no or unknown"
+    subscribed_text = (row.get("subscribed_on") or "").strip()
+    subscribed_on, precision = None, DatePrecision.DAY
+    if subscribed_text:
+        try:
+            subscribed_on, precision = parse_partial_date(subscribed_text)
+        except ValueError:
+            return None, f"subscribed_on {subscribed_text!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"
+    if subscribed_on and status != HcocStatus.SUBSCRIBING:
+        return None, "subscribed_on is given but status is not subscribing"
+    return {
+        "iso3": iso3,
+        "name": name,
+        "status": status,
+        "subscribed_on": subscribed_on,
+        "subscribed_on_precision": precision,
+        "founding": FOUNDING[founding_text],
+        "source": (row.get("source") or "").strip(),
+        "notes": (row.get("notes") or "").strip(),
+    }, ""
+
+
+def parse_partial_date(text: str) -> tuple[date, str]:
+    """'2020' -> (2020-01-01, year); '2020-02' -> (2020-02-01, month); a full date -> day."""
+    parts = text.split("-")
+    if len(parts) == 1 and len(text) == 4:
+        return date(int(text), 1, 1), DatePrecision.YEAR
+    if len(parts) == 2 and len(parts[0]) == 4 and len(parts[1]) == 2:
+        return date(int(parts[0]), int(parts[1]), 1), DatePrecision.MONTH
+    return date.fromisoformat(text), DatePrecision.DAY
+
+
+REGISTRY_COLUMNS = {"iso3", "name", "status"}
+
+
+def registry_import(*, actor, path: Path) -> list[RowResult]:
+    """Load an authoritative registry list (the ICC's): each good row is stored, each bad row
+    reported with its line and reason. A state that becomes subscribing is disseminated."""
+    actor = require_icc(actor)
+    results: list[RowResult] = []
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        missing = REGISTRY_COLUMNS - set(reader.fieldnames or [])
+        if missing:
+            raise InvalidInput([FieldProblem("header", f"missing column(s): {', '.join(sorted(missing))}")])
+        for row in reader:
+            line = reader.line_num
+            data, error = _parse_registry_row(row)
+            if data is None:
+                results.append(RowResult(line, (row.get("iso3") or "").strip(), False, error))
+                continue
+            results.append(_registry_upsert(data, line=line, actor=actor))
+    return results
+
+
+def _registry_upsert(data: dict, *, line: int, actor) -> RowResult:
+    now = timezone.now()
+    with transaction.atomic():
+        seq = seq_reserve()
+        state = State.objects.filter(iso3=data["iso3"]).first()
+        newly_subscribing = data["status"] == HcocStatus.SUBSCRIBING and (
+            state is None or state.status != HcocStatus.SUBSCRIBING
+        )
+        if state is None:
+            state = State(iso3=data["iso3"])
+        for k, v in data.items():
+            setattr(state, k, v)
+        state.save()
+        if newly_subscribing:
+            sub = Subscription.objects.create(
+                state=state,
+                note_reference="registry import",
+                note_received_on=data["subscribed_on"] or now.date(),
+                effective_on=data["subscribed_on"] or now.date(),
+                recorded_at=now,
+                recorded_by=actor,
+                seq=seq,
+            )
+            _publish_subscription(state, sub, seq=seq, at=now, actor_id=actor.pk)
+    return RowResult(line, data["iso3"], True, "subscribed (disseminated)" if newly_subscribing else "stored")
+
+
+def registry_load_defaults(path: Path | None = None) -> int:
+    """Seed the registry from the shipped data file. States already present are left as they
+    are: after the first load, the registry changes only through the ICC's recorded acts."""
+    path = path or settings.DATA_DIR / "hcoc_states.csv"
+    existing = set(State.objects.values_list("iso3", flat=True))
+    new = []
+    with open(path, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            data, error = _parse_registry_row(row)
+            if data is None:
+                raise ValueError(f"{path}: bad row {row.get('iso3')}: {error}")
+            if data["iso3"] not in existing:
+                new.append(State(**data))
+    State.objects.bulk_create(new)
+    return len(new)
