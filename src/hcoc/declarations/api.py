@@ -1,4 +1,4 @@
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from . import selectors, services
 from .readmodel import declaration_read_model
@@ -10,7 +10,7 @@ router = Router(tags=["declarations"])
 @router.post("/declarations", response={201: DeclarationOut}, summary="Submit an annual declaration (a new version)")
 def submit(request, payload: DeclarationIn):
     d = services.declaration_submit(actor=request.auth, data=payload)
-    return 201, declaration_read_model(d, d.versions.get(version=d.current_version))
+    return Status(201, declaration_read_model(d, d.versions.get(version=d.current_version)))
 
 
 @router.get("/declarations", response=DeclarationPage, summary="List declarations")

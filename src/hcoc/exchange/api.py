@@ -1,4 +1,4 @@
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from hcoc.lib.timeutil import rfc3339
 
@@ -21,7 +21,7 @@ def inbox(request, after: int = Query(0, ge=0), limit: int = Query(100, ge=1, le
 @router.post("/acknowledgements", response={201: AcknowledgementResult}, summary="Confirm receipt")
 def acknowledge(request, payload: AcknowledgementIn):
     result = services.acknowledgements_record(actor=request.auth, seqs=payload.seqs, up_to=payload.up_to)
-    return 201, {**result, "at": rfc3339(result["at"])}
+    return Status(201, {**result, "at": rfc3339(result["at"])})
 
 
 @router.get("/acknowledgements", response=AcknowledgementStatus, summary="Who acknowledged item seq")

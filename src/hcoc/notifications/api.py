@@ -1,6 +1,6 @@
 from typing import Literal
 
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from . import selectors, services
 from .readmodel import notification_read_model
@@ -25,7 +25,7 @@ def _out(n):
 
 @router.post("/notifications", response={201: NotificationOut}, summary="Submit a pre-launch notification")
 def submit(request, payload: PLNIn):
-    return 201, _out(services.notification_submit(actor=request.auth, data=payload))
+    return Status(201, _out(services.notification_submit(actor=request.auth, data=payload)))
 
 
 @router.post(
@@ -34,13 +34,13 @@ def submit(request, payload: PLNIn):
     summary="Amend: the full new content becomes the next version",
 )
 def amend(request, reference: str, payload: PLNIn):
-    return 201, _out(services.notification_amend(actor=request.auth, reference=reference, data=payload))
+    return Status(201, _out(services.notification_amend(actor=request.auth, reference=reference, data=payload)))
 
 
 @router.post("/notifications/{reference}/cancellation", response={201: NotificationOut}, summary="Cancel")
 def cancel(request, reference: str, payload: CancellationIn):
     n = services.notification_cancel(actor=request.auth, reference=reference, reason=payload.reason)
-    return 201, _out(n)
+    return Status(201, _out(n))
 
 
 @router.post(
@@ -48,7 +48,7 @@ def cancel(request, reference: str, payload: CancellationIn):
 )
 def report_launch(request, reference: str, payload: LaunchReportIn):
     n = services.notification_report_launch(actor=request.auth, reference=reference, data=payload)
-    return 201, _out(n)
+    return Status(201, _out(n))
 
 
 @router.post(
@@ -57,7 +57,7 @@ def report_launch(request, reference: str, payload: LaunchReportIn):
     summary="Report a launch made without prior notification",
 )
 def unnotified(request, payload: UnnotifiedLaunchIn):
-    return 201, _out(services.unnotified_launch_report(actor=request.auth, data=payload))
+    return Status(201, _out(services.unnotified_launch_report(actor=request.auth, data=payload)))
 
 
 @router.post(
@@ -67,7 +67,7 @@ def unnotified(request, payload: UnnotifiedLaunchIn):
     tags=["imports"],
 )
 def import_notification(request, payload: ImportIn):
-    return 201, _out(services.notification_import(actor=request.auth, data=payload))
+    return Status(201, _out(services.notification_import(actor=request.auth, data=payload)))
 
 
 @router.get("/notifications/{reference}", response=NotificationOut, summary="Read a notification")

@@ -1,4 +1,4 @@
-from ninja import Router
+from ninja import Router, Status
 
 from hcoc.api_auth import optional_user
 
@@ -32,10 +32,13 @@ def subscribe(request, iso3: str, payload: SubscriptionIn):
         note_received_on=payload.note_received_on,
         effective_on=payload.effective_on,
     )
-    return 201, {
-        "state": state_read_model(sub.state),
-        "note_reference": sub.note_reference,
-        "note_received_on": sub.note_received_on,
-        "effective_on": sub.effective_on,
-        "seq": sub.seq,
-    }
+    return Status(
+        201,
+        {
+            "state": state_read_model(sub.state),
+            "note_reference": sub.note_reference,
+            "note_received_on": sub.note_received_on,
+            "effective_on": sub.effective_on,
+            "seq": sub.seq,
+        },
+    )
