@@ -111,10 +111,15 @@ def pln(**overrides) -> dict:
         "generic_class": "SLV-medium",
         "vehicle_name": "Ariane 6",
         "test_flight": False,
-        "window": {"opens": iso(now + timedelta(days=3)), "closes": iso(now + timedelta(days=3, hours=6))},
+        "window": {
+            "opens": iso(now + timedelta(days=3)),
+            "closes": iso(now + timedelta(days=3, hours=6)),
+        },
         "launch_area": {"site_id": "FRA-KOUROU"},
         "planned_direction": {"azimuth_deg": 90.0},
-        "impact_areas": [{"kind": "stage", "center": {"lat": 10.0, "lon": -40.0}, "radius_km": 100}],
+        "impact_areas": [
+            {"kind": "stage", "center": {"lat": 10.0, "lon": -40.0}, "radius_km": 100}
+        ],
         "range_km": 3000,
         "apogee_km": 200,
         "remarks": "Test notification.",

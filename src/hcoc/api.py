@@ -80,17 +80,23 @@ def _domain_error(request, exc: DomainError):
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
     errors = [FieldProblem(field_path(e.get("loc", ())), _message(e)) for e in exc.errors]
-    return problem_response(422, "Invalid input", f"{len(errors)} problem(s) in the request", "invalid-input", errors)
+    return problem_response(
+        422, "Invalid input", f"{len(errors)} problem(s) in the request", "invalid-input", errors
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
-    return problem_response(401, "Not authenticated", "A valid bearer token is required.", "not-authenticated")
+    return problem_response(
+        401, "Not authenticated", "A valid bearer token is required.", "not-authenticated"
+    )
 
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    slug = {400: "bad-request", 404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "error")
+    slug = {400: "bad-request", 404: "not-found", 405: "method-not-allowed"}.get(
+        exc.status_code, "error"
+    )
     return problem_response(exc.status_code, str(exc.message), str(exc.message), slug)
 
 
@@ -101,13 +107,17 @@ def _not_found(request, exc):
 
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request, exc):
-    return problem_response(413, "Payload too large", "The request body is too large.", "payload-too-large")
+    return problem_response(
+        413, "Payload too large", "The request body is too large.", "payload-too-large"
+    )
 
 
 @api.exception_handler(Exception)
 def _unexpected(request, exc):
     log.exception("unhandled error in %s %s", request.method, request.path)
-    return problem_response(500, "Internal error", "An unexpected error occurred; it has been logged.", "internal")
+    return problem_response(
+        500, "Internal error", "An unexpected error occurred; it has been logged.", "internal"
+    )
 
 
 from hcoc.declarations.api import router as declarations_router  # noqa: E402

@@ -32,7 +32,9 @@ def can_read_exchange(actor: User | None) -> bool:
 def require_exchange_reader(actor: User | None) -> User:
     actor = require_user(actor)
     if not can_read_exchange(actor):
-        raise PermissionDenied("Only users of currently subscribing states and the ICC can read the exchange.")
+        raise PermissionDenied(
+            "Only users of currently subscribing states and the ICC can read the exchange."
+        )
     return actor
 
 
@@ -47,7 +49,9 @@ def require_state_member(actor: User | None) -> User:
     """A user of a currently subscribing state (acknowledgements, inbox: the ICC has no state)."""
     actor = require_exchange_reader(actor)
     if actor.state is None:
-        raise PermissionDenied("Only users of a subscribing state can do this; the ICC has no state.")
+        raise PermissionDenied(
+            "Only users of a subscribing state can do this; the ICC has no state."
+        )
     return actor
 
 
@@ -59,12 +63,16 @@ def acting_state(actor: User | None, on_behalf_of: str | None) -> tuple[State, b
     actor = require_exchange_reader(actor)
     if actor.role == Role.ICC:
         if not on_behalf_of:
-            raise InvalidInput([FieldProblem("on_behalf_of", "the ICC must name the state it acts for")])
+            raise InvalidInput(
+                [FieldProblem("on_behalf_of", "the ICC must name the state it acts for")]
+            )
         state = State.objects.filter(iso3=on_behalf_of).first()
         if state is None:
             raise InvalidInput([FieldProblem("on_behalf_of", f"unknown state {on_behalf_of!r}")])
         if not state.is_subscribing_now:
-            raise InvalidInput([FieldProblem("on_behalf_of", f"{state.iso3} is not a subscribing state")])
+            raise InvalidInput(
+                [FieldProblem("on_behalf_of", f"{state.iso3} is not a subscribing state")]
+            )
         return state, True
     if actor.role != Role.SUBMITTER:
         raise PermissionDenied("Your role may read the exchange but not submit to it.")

@@ -28,7 +28,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         token, raw = token_create(user=obj.user, name=obj.name)
         obj.pk = token.pk
-        messages.warning(request, f"New token for {obj.user.username} (shown once, copy it now): {raw}")
+        messages.warning(
+            request, f"New token for {obj.user.username} (shown once, copy it now): {raw}"
+        )
 
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request, queryset):

@@ -58,7 +58,9 @@ class ApiToken(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, blank=True)
-    prefix = models.CharField(max_length=20, db_index=True, help_text="First characters, to recognise it.")
+    prefix = models.CharField(
+        max_length=20, db_index=True, help_text="First characters, to recognise it."
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)

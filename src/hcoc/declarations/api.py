@@ -7,7 +7,11 @@ from .schemas import DeclarationIn, DeclarationOut, DeclarationPage
 router = Router(tags=["declarations"])
 
 
-@router.post("/declarations", response={201: DeclarationOut}, summary="Submit an annual declaration (a new version)")
+@router.post(
+    "/declarations",
+    response={201: DeclarationOut},
+    summary="Submit an annual declaration (a new version)",
+)
 def submit(request, payload: DeclarationIn):
     d = services.declaration_submit(actor=request.auth, data=payload)
     return Status(201, declaration_read_model(d, d.versions.get(version=d.current_version)))
@@ -21,14 +25,22 @@ def list_(
     limit: int = Query(100, ge=1, le=1000),
     cursor: str | None = None,
 ):
-    return selectors.declaration_list_for(actor=request.auth, year=year, state=state, limit=limit, cursor=cursor)
+    return selectors.declaration_list_for(
+        actor=request.auth, year=year, state=state, limit=limit, cursor=cursor
+    )
 
 
-@router.get("/declarations/{state}/{year}", response=DeclarationOut, summary="A state's declaration for a year")
+@router.get(
+    "/declarations/{state}/{year}",
+    response=DeclarationOut,
+    summary="A state's declaration for a year",
+)
 def get(request, state: str, year: int):
     return selectors.declaration_get_for(actor=request.auth, state=state, year=year)
 
 
-@router.get("/declarations/{state}/{year}/versions", response=list[DeclarationOut], summary="Every version")
+@router.get(
+    "/declarations/{state}/{year}/versions", response=list[DeclarationOut], summary="Every version"
+)
 def versions(request, state: str, year: int):
     return selectors.declaration_versions_for(actor=request.auth, state=state, year=year)

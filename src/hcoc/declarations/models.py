@@ -36,6 +36,9 @@ class DeclarationVersion(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.declaration_id} v{self.version}"
+
 
 class DeclarationDeadline(models.Model):
     """The due date the ICC set for declarations covering `year` (a declaration after it is late)."""

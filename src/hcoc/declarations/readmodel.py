@@ -30,12 +30,14 @@ def crosscheck(state_id: str, year: int, content: dict) -> list[dict]:
     start, end = _year_bounds(year)
     mine = Notification.objects.filter(state_id=state_id)
     reported = Counter(
-        mine.filter(stored_status=StoredStatus.LAUNCHED, launched_at__gte=start, launched_at__lt=end)
-        .values_list("generic_class", flat=True)
+        mine.filter(
+            stored_status=StoredStatus.LAUNCHED, launched_at__gte=start, launched_at__lt=end
+        ).values_list("generic_class", flat=True)
     )
     notified_only = Counter(
-        mine.filter(stored_status=StoredStatus.NOTIFIED, window_opens__gte=start, window_opens__lt=end)
-        .values_list("generic_class", flat=True)
+        mine.filter(
+            stored_status=StoredStatus.NOTIFIED, window_opens__gte=start, window_opens__lt=end
+        ).values_list("generic_class", flat=True)
     )
     classes = set(declared) | set(reported) | set(notified_only)
     order = list(GENERIC_CLASSES)

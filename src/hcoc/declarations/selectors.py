@@ -25,7 +25,12 @@ def declaration_versions_for(*, actor, state: str, year: int) -> list[dict]:
 
 
 def declaration_list_for(
-    *, actor, year: int | None = None, state: str | None = None, limit: int = 100, cursor: str | None = None
+    *,
+    actor,
+    year: int | None = None,
+    state: str | None = None,
+    limit: int = 100,
+    cursor: str | None = None,
 ) -> dict:
     require_exchange_reader(actor)
     qs = Declaration.objects.filter(id__gt=decode_cursor(cursor))
@@ -37,6 +42,8 @@ def declaration_list_for(
     more = len(rows) > limit
     rows = rows[:limit]
     return {
-        "items": [declaration_read_model(d, d.versions.get(version=d.current_version)) for d in rows],
+        "items": [
+            declaration_read_model(d, d.versions.get(version=d.current_version)) for d in rows
+        ],
         "next_cursor": encode_cursor(rows[-1].id) if more else None,
     }

@@ -24,7 +24,10 @@ def _check(data: DeclarationIn, problems: Problems, *, this_year: int) -> None:
         problems.add("year", f"must be a past calendar year, {FIRST_YEAR} to {this_year - 1}")
     sections = {n: getattr(data, n) for n in SECTION_CATEGORY}
     if not data.nil and all(s is None for s in sections.values()):
-        problems.add("ballistic_missiles", "a declaration that is not nil needs ballistic_missiles or space_launch_vehicles")
+        problems.add(
+            "ballistic_missiles",
+            "a declaration that is not nil needs ballistic_missiles or space_launch_vehicles",
+        )
     site_paths: list[tuple[str, str]] = []
     for name, section in sections.items():
         if section is None:
@@ -34,17 +37,31 @@ def _check(data: DeclarationIn, problems: Problems, *, this_year: int) -> None:
         for i, row in enumerate(section.launches):
             path = f"{name}.launches[{i}]"
             if category_of(row.generic_class) != category:
-                problems.add(f"{path}.generic_class", f"{row.generic_class!r} is not a generic class of category {category}")
+                problems.add(
+                    f"{path}.generic_class",
+                    f"{row.generic_class!r} is not a generic class of category {category}",
+                )
             elif row.generic_class in seen:
-                problems.add(f"{path}.generic_class", f"{row.generic_class} appears more than once in this section")
+                problems.add(
+                    f"{path}.generic_class",
+                    f"{row.generic_class} appears more than once in this section",
+                )
             seen.add(row.generic_class)
             if data.nil and row.count > 0:
                 problems.add(f"{path}.count", "a nil declaration declares no launches")
         for i, row in enumerate(getattr(section, "systems", [])):
             if category_of(row.generic_class) != category:
-                problems.add(f"{name}.systems[{i}].generic_class", f"{row.generic_class!r} is not a generic class of category {category}")
-        site_paths += [(f"{name}.launch_sites[{i}].site_id", s.site_id) for i, s in enumerate(section.launch_sites)]
-    known = set(LaunchSite.objects.filter(id__in=[s for _, s in site_paths]).values_list("id", flat=True))
+                problems.add(
+                    f"{name}.systems[{i}].generic_class",
+                    f"{row.generic_class!r} is not a generic class of category {category}",
+                )
+        site_paths += [
+            (f"{name}.launch_sites[{i}].site_id", s.site_id)
+            for i, s in enumerate(section.launch_sites)
+        ]
+    known = set(
+        LaunchSite.objects.filter(id__in=[s for _, s in site_paths]).values_list("id", flat=True)
+    )
     for path, site in site_paths:
         if site not in known:
             problems.add(path, f"unknown site {site!r}; see GET /api/v1/sites")

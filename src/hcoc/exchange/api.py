@@ -3,7 +3,13 @@ from ninja import Query, Router, Status
 from hcoc.lib.timeutil import rfc3339
 
 from . import selectors, services
-from .schemas import AcknowledgementIn, AcknowledgementResult, AcknowledgementStatus, FeedPage, InboxPage
+from .schemas import (
+    AcknowledgementIn,
+    AcknowledgementResult,
+    AcknowledgementStatus,
+    FeedPage,
+    InboxPage,
+)
 
 router = Router(tags=["feed"])
 
@@ -20,10 +26,14 @@ def inbox(request, after: int = Query(0, ge=0), limit: int = Query(100, ge=1, le
 
 @router.post("/acknowledgements", response={201: AcknowledgementResult}, summary="Confirm receipt")
 def acknowledge(request, payload: AcknowledgementIn):
-    result = services.acknowledgements_record(actor=request.auth, seqs=payload.seqs, up_to=payload.up_to)
+    result = services.acknowledgements_record(
+        actor=request.auth, seqs=payload.seqs, up_to=payload.up_to
+    )
     return Status(201, {**result, "at": rfc3339(result["at"])})
 
 
-@router.get("/acknowledgements", response=AcknowledgementStatus, summary="Who acknowledged item seq")
+@router.get(
+    "/acknowledgements", response=AcknowledgementStatus, summary="Who acknowledged item seq"
+)
 def acknowledgement_status(request, seq: int = Query(..., ge=1)):
     return selectors.acknowledgement_status_for(actor=request.auth, seq=seq)

@@ -24,7 +24,9 @@ class Event(models.Model):
     kind = models.CharField(max_length=50, choices=EventKind.choices)
     at = models.DateTimeField()
     state = models.ForeignKey("states.State", on_delete=models.PROTECT, related_name="+")
-    subject = models.CharField(max_length=100, help_text="Reference of the thing the event is about.")
+    subject = models.CharField(
+        max_length=100, help_text="Reference of the thing the event is about."
+    )
     version = models.IntegerField(null=True, blank=True)
     payload = models.TextField(help_text="RFC 8785 canonical JSON")
     actor = models.ForeignKey(
@@ -52,3 +54,6 @@ class Acknowledgement(models.Model):
             models.UniqueConstraint(fields=["state", "event"], name="one_ack_per_state_and_event")
         ]
         indexes = [models.Index(fields=["event", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.state_id} acknowledged #{self.event_id}"

@@ -25,7 +25,9 @@ class InboxPage(FeedPage):
 class AcknowledgementIn(Schema):
     """Exactly one of `seqs` or `up_to`."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"up_to": 42}, {"seqs": [3, 5]}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"up_to": 42}, {"seqs": [3, 5]}]}
+    )
     seqs: list[StrictInt] | None = Field(None, min_length=1, max_length=10000)
     up_to: StrictInt | None = None
 

@@ -68,7 +68,9 @@ def acknowledgement_status_for(*, actor, seq: int) -> dict:
     today = timezone.now().date()
     expected = [
         s.iso3
-        for s in State.objects.filter(status=HcocStatus.SUBSCRIBING).only("iso3", "status", "subscribed_on")
+        for s in State.objects.filter(status=HcocStatus.SUBSCRIBING).only(
+            "iso3", "status", "subscribed_on"
+        )
         if s.is_subscribing_on(today) and s.iso3 != event.state_id
     ]
     return {

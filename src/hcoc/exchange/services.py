@@ -52,7 +52,9 @@ def event_record(
     )
 
 
-def acknowledgements_record(*, actor, seqs: list[int] | None = None, up_to: int | None = None) -> dict:
+def acknowledgements_record(
+    *, actor, seqs: list[int] | None = None, up_to: int | None = None
+) -> dict:
     """The actor's state confirms receipt of the given items (or of every item up to `up_to`).
 
     Acknowledging twice is harmless: the first acknowledgement (time, user) is kept.
@@ -74,8 +76,12 @@ def acknowledgements_record(*, actor, seqs: list[int] | None = None, up_to: int 
         last = Event.objects.aggregate(m=Max("seq"))["m"] or 0
         if up_to is not None:
             if up_to < 1 or up_to > last:
-                raise InvalidInput([FieldProblem("up_to", f"must be between 1 and {last}, the last seq")])
-            already = Acknowledgement.objects.filter(state_id=actor.state_id, event_id=OuterRef("seq"))
+                raise InvalidInput(
+                    [FieldProblem("up_to", f"must be between 1 and {last}, the last seq")]
+                )
+            already = Acknowledgement.objects.filter(
+                state_id=actor.state_id, event_id=OuterRef("seq")
+            )
             wanted = list(
                 Event.objects.filter(seq__lte=up_to)
                 .exclude(Exists(already))
@@ -88,13 +94,16 @@ def acknowledgements_record(*, actor, seqs: list[int] | None = None, up_to: int 
             if problems:
                 raise InvalidInput(problems)
             have = set(
-                Acknowledgement.objects.filter(state_id=actor.state_id, event_id__in=seqs).values_list(
-                    "event_id", flat=True
-                )
+                Acknowledgement.objects.filter(
+                    state_id=actor.state_id, event_id__in=seqs
+                ).values_list("event_id", flat=True)
             )
             wanted = sorted(set(seqs or []) - have)
         Acknowledgement.objects.bulk_create(
-            [Acknowledgement(state_id=actor.state_id, event_id=s, user=actor, at=now) for s in wanted],
+            [
+                Acknowledgement(state_id=actor.state_id, event_id=s, user=actor, at=now)
+                for s in wanted
+            ],
             batch_size=2000,
         )
     return {"state": actor.state_id, "acknowledged": len(wanted), "at": now}

@@ -57,7 +57,10 @@ class IdempotencyMiddleware:
             return self.get_response(request)
         if not key or len(key) > 255:
             return problem_response(
-                422, "Invalid input", "Idempotency-Key must be 1 to 255 characters.", "invalid-input",
+                422,
+                "Invalid input",
+                "Idempotency-Key must be 1 to 255 characters.",
+                "invalid-input",
                 [FieldProblem("Idempotency-Key", "must be 1 to 255 characters")],
             )
         user = _user_of(request)
@@ -89,12 +92,21 @@ class IdempotencyMiddleware:
             return problem_response(409, "Conflict", "Retry the request.", "conflict")
         if record.request_hash != fingerprint:
             return problem_response(
-                422, "Invalid input",
-                "This Idempotency-Key was used for a different request.", "invalid-input",
+                422,
+                "Invalid input",
+                "This Idempotency-Key was used for a different request.",
+                "invalid-input",
                 [FieldProblem("Idempotency-Key", "already used with another request body or path")],
             )
         if record.status_code is None:
-            return problem_response(409, "Conflict", "A request with this Idempotency-Key is still in progress.", "conflict")
-        response = HttpResponse(bytes(record.body), status=record.status_code, content_type=record.content_type)
+            return problem_response(
+                409,
+                "Conflict",
+                "A request with this Idempotency-Key is still in progress.",
+                "conflict",
+            )
+        response = HttpResponse(
+            bytes(record.body), status=record.status_code, content_type=record.content_type
+        )
         response["Idempotent-Replayed"] = "true"
         return response

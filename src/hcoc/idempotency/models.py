@@ -16,3 +16,6 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="one_record_per_user_and_key")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

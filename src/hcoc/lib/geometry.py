@@ -16,7 +16,7 @@ def polygon_problem(points: list[tuple[float, float]]) -> str | None:
     if len(set(points)) != len(points):
         return "a polygon must not repeat a point"
     poly = Polygon(points)
-    if poly.area == 0:
+    if poly.convex_hull.area == 0:  # collinear; a bow-tie also has area 0 but is not on a line
         return "the points of a polygon must not all lie on one line"
     if not poly.is_valid:
         return f"not a simple polygon ({explain_validity(poly)})"

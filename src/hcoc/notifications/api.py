@@ -12,8 +12,8 @@ from .schemas import (
     NotificationPage,
     NotificationVersionOut,
     PLNIn,
-    UnnotifiedLaunchIn,
     Rfc3339,
+    UnnotifiedLaunchIn,
 )
 
 router = Router(tags=["notifications"])
@@ -23,7 +23,9 @@ def _out(n):
     return notification_read_model(n, n.versions.get(version=n.current_version))
 
 
-@router.post("/notifications", response={201: NotificationOut}, summary="Submit a pre-launch notification")
+@router.post(
+    "/notifications", response={201: NotificationOut}, summary="Submit a pre-launch notification"
+)
 def submit(request, payload: PLNIn):
     return Status(201, _out(services.notification_submit(actor=request.auth, data=payload)))
 
@@ -34,17 +36,24 @@ def submit(request, payload: PLNIn):
     summary="Amend: the full new content becomes the next version",
 )
 def amend(request, reference: str, payload: PLNIn):
-    return Status(201, _out(services.notification_amend(actor=request.auth, reference=reference, data=payload)))
+    return Status(
+        201,
+        _out(services.notification_amend(actor=request.auth, reference=reference, data=payload)),
+    )
 
 
-@router.post("/notifications/{reference}/cancellation", response={201: NotificationOut}, summary="Cancel")
+@router.post(
+    "/notifications/{reference}/cancellation", response={201: NotificationOut}, summary="Cancel"
+)
 def cancel(request, reference: str, payload: CancellationIn):
     n = services.notification_cancel(actor=request.auth, reference=reference, reason=payload.reason)
     return Status(201, _out(n))
 
 
 @router.post(
-    "/notifications/{reference}/launch-report", response={201: NotificationOut}, summary="Report the launch"
+    "/notifications/{reference}/launch-report",
+    response={201: NotificationOut},
+    summary="Report the launch",
 )
 def report_launch(request, reference: str, payload: LaunchReportIn):
     n = services.notification_report_launch(actor=request.auth, reference=reference, data=payload)

@@ -45,7 +45,9 @@ class Notification(models.Model):
     """
 
     reference = models.CharField(max_length=20, unique=True)
-    state = models.ForeignKey("states.State", on_delete=models.PROTECT, related_name="notifications")
+    state = models.ForeignKey(
+        "states.State", on_delete=models.PROTECT, related_name="notifications"
+    )
     ref_year = models.IntegerField()
     ref_number = models.IntegerField()
     prior_notice = models.BooleanField(default=True)
@@ -69,13 +71,16 @@ class Notification(models.Model):
     launch_remarks = models.TextField(blank=True)
     reported_at = models.DateTimeField(null=True, blank=True)
     report_entered_by_icc = models.BooleanField(default=False)
-    unnotified_reason = models.CharField(max_length=10, choices=UnnotifiedReason.choices, blank=True)
+    unnotified_reason = models.CharField(
+        max_length=10, choices=UnnotifiedReason.choices, blank=True
+    )
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["state", "ref_year", "ref_number"], name="one_reference_number_per_state_year"
+                fields=["state", "ref_year", "ref_number"],
+                name="one_reference_number_per_state_year",
             )
         ]
         indexes = [
@@ -90,7 +95,9 @@ class Notification(models.Model):
 
 
 class NotificationVersion(models.Model):
-    notification = models.ForeignKey(Notification, on_delete=models.PROTECT, related_name="versions")
+    notification = models.ForeignKey(
+        Notification, on_delete=models.PROTECT, related_name="versions"
+    )
     version = models.IntegerField()
     content = models.TextField(help_text="The PLN body of this version, RFC 8785 canonical JSON")
     submitted_at = models.DateTimeField()
@@ -103,3 +110,6 @@ class NotificationVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["notification", "version"], name="one_row_per_version")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.notification_id} v{self.version}"

@@ -11,7 +11,11 @@ from .models import Notification, NotificationVersion, Status, StoredStatus
 
 
 def status_at(n: Notification, now: datetime) -> str:
-    if n.stored_status == StoredStatus.NOTIFIED and n.window_closes is not None and n.window_closes <= now:
+    if (
+        n.stored_status == StoredStatus.NOTIFIED
+        and n.window_closes is not None
+        and n.window_closes <= now
+    ):
         return Status.UNREPORTED
     return n.stored_status
 

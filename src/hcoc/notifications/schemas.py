@@ -17,7 +17,6 @@ from pydantic import (
 )
 
 from hcoc.lib.geometry import polygon_problem
-
 from hcoc.lib.vocabulary import GENERIC_CLASSES
 
 
@@ -109,7 +108,9 @@ class Direction(StrictSchema):
                 raise ValueError("give azimuth_deg, or both azimuth_from_deg and azimuth_to_deg")
             width = (self.azimuth_to_deg - self.azimuth_from_deg) % 360
             if width == 0 or width > 180:
-                raise ValueError("a sector runs clockwise from azimuth_from_deg to azimuth_to_deg and is 0 to 180 degrees wide")
+                raise ValueError(
+                    "a sector runs clockwise from azimuth_from_deg to azimuth_to_deg and is 0 to 180 degrees wide"
+                )
         return self
 
 

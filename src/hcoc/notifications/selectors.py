@@ -73,11 +73,11 @@ def notification_list_for(
     rows = rows[:limit]
     versions = {
         (v.notification_id, v.version): v
-        for v in NotificationVersion.objects.filter(
-            notification_id__in=[n.id for n in rows]
-        )
+        for v in NotificationVersion.objects.filter(notification_id__in=[n.id for n in rows])
     }
     return {
-        "items": [notification_read_model(n, versions[(n.id, n.current_version)], now=now) for n in rows],
+        "items": [
+            notification_read_model(n, versions[(n.id, n.current_version)], now=now) for n in rows
+        ],
         "next_cursor": encode_cursor(rows[-1].id) if more else None,
     }

@@ -8,7 +8,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from hcoc.accounts.access import acting_state, require_can_act_for, require_icc
+from hcoc.accounts.access import (
+    acting_state,
+    require_can_act_for,
+    require_exchange_reader,
+    require_icc,
+)
 from hcoc.exchange.models import EventKind
 from hcoc.exchange.services import event_record, seq_reserve
 from hcoc.lib.canonical import canonical_dumps
@@ -19,8 +24,15 @@ from hcoc.states.models import State
 
 from .models import Notification, NotificationVersion, StoredStatus
 from .readmodel import notification_read_model, status_at
-from .schemas import Area, Direction, ImportIn, LaunchCore, LaunchReportIn, PLNIn, UnnotifiedLaunchIn
-
+from .schemas import (
+    Area,
+    Direction,
+    ImportIn,
+    LaunchCore,
+    LaunchReportIn,
+    PLNIn,
+    UnnotifiedLaunchIn,
+)
 
 # ---- content normalisation ------------------------------------------------------------------
 
@@ -78,7 +90,9 @@ def _check_sites(data: LaunchCore, problems: Problems, prefix: str = "") -> None
     for i, area in enumerate(getattr(data, "impact_areas", [])):
         if area.site_id is not None:
             wanted.append((f"{prefix}impact_areas[{i}].site_id", area.site_id))
-    known = set(LaunchSite.objects.filter(id__in=[s for _, s in wanted]).values_list("id", flat=True))
+    known = set(
+        LaunchSite.objects.filter(id__in=[s for _, s in wanted]).values_list("id", flat=True)
+    )
     for path, site in wanted:
         if site not in known:
             problems.add(path, f"unknown site {site!r}; see GET /api/v1/sites")
@@ -103,7 +117,9 @@ def _next_reference(state_id: str, year: int) -> tuple[str, int]:
     # Runs after seq_reserve(): the exchange write lock is held, so max + 1 cannot be taken twice.
     # The unique constraint (state, year, number) is the backstop.
     last = (
-        Notification.objects.filter(state_id=state_id, ref_year=year).aggregate(m=Max("ref_number"))["m"]
+        Notification.objects.filter(state_id=state_id, ref_year=year).aggregate(
+            m=Max("ref_number")
+        )["m"]
         or 0
     )
     number = last + 1
@@ -201,11 +217,17 @@ def _current_version(n: Notification) -> NotificationVersion:
 def _check_behalf(data_on_behalf_of: str | None, n: Notification) -> None:
     if data_on_behalf_of is not None and data_on_behalf_of != n.state_id:
         raise InvalidInput(
-            [FieldProblem("on_behalf_of", f"{n.reference} belongs to {n.state_id}, not {data_on_behalf_of}")]
+            [
+                FieldProblem(
+                    "on_behalf_of",
+                    f"{n.reference} belongs to {n.state_id}, not {data_on_behalf_of}",
+                )
+            ]
         )
 
 
 def notification_amend(*, actor, reference: str, data: PLNIn) -> Notification:
+    require_exchange_reader(actor)  # before the lookup: a 404 would tell a non-subscriber what exists
     now = timezone.now()
     with transaction.atomic():
         seq = seq_reserve()
@@ -214,7 +236,9 @@ def notification_amend(*, actor, reference: str, data: PLNIn) -> Notification:
         _check_behalf(data.on_behalf_of, n)
         status = status_at(n, now)
         if status != StoredStatus.NOTIFIED:
-            raise Conflict(f"{reference} is {status}; only a notified notification whose window has not closed can be amended.")
+            raise Conflict(
+                f"{reference} is {status}; only a notified notification whose window has not closed can be amended."
+            )
         problems = Problems()
         _check_pln(data, now=now, problems=problems)
         problems.raise_if_any()
@@ -239,6 +263,7 @@ def notification_amend(*, actor, reference: str, data: PLNIn) -> Notification:
 
 
 def notification_cancel(*, actor, reference: str, reason: str) -> Notification:
+    require_exchange_reader(actor)  # before the lookup: a 404 would tell a non-subscriber what exists
     now = timezone.now()
     with transaction.atomic():
         seq = seq_reserve()
@@ -246,12 +271,21 @@ def notification_cancel(*, actor, reference: str, reason: str) -> Notification:
         require_can_act_for(actor, n.state_id)
         status = status_at(n, now)
         if status != StoredStatus.NOTIFIED:
-            raise Conflict(f"{reference} is {status}; only a notified notification can be cancelled.")
+            raise Conflict(
+                f"{reference} is {status}; only a notified notification can be cancelled."
+            )
         n.stored_status = StoredStatus.CANCELLED
         n.cancelled_at = now
         n.cancel_reason = reason
         n.save()
-        _publish(n, _current_version(n), kind=EventKind.NOTIFICATION_CANCELLED, seq=seq, at=now, actor=actor)
+        _publish(
+            n,
+            _current_version(n),
+            kind=EventKind.NOTIFICATION_CANCELLED,
+            seq=seq,
+            at=now,
+            actor=actor,
+        )
     return n
 
 
@@ -270,20 +304,28 @@ def _apply_report(n: Notification, data: LaunchReportIn, *, now: datetime, by_ic
 def notification_report_launch(*, actor, reference: str, data: LaunchReportIn) -> Notification:
     """A launch report may follow a notification that is notified or unreported (its window
     closed before the report came): the report is what turns it into `launched`."""
+    require_exchange_reader(actor)  # before the lookup: a 404 would tell a non-subscriber what exists
     now = timezone.now()
     with transaction.atomic():
         seq = seq_reserve()
         n = _locked_notification(reference)
         by_icc = require_can_act_for(actor, n.state_id)
         if n.stored_status != StoredStatus.NOTIFIED:
-            raise Conflict(f"{reference} is {n.stored_status}; a launch can be reported once, and not for a cancelled notification.")
+            raise Conflict(
+                f"{reference} is {n.stored_status}; a launch can be reported once, and not for a cancelled notification."
+            )
         problems = Problems()
         _check_launched_at(data.launched_at, now, problems, "launched_at")
         problems.raise_if_any()
         _apply_report(n, data, now=now, by_icc=by_icc)
         n.save()
         _publish(
-            n, _current_version(n), kind=EventKind.NOTIFICATION_LAUNCH_REPORTED, seq=seq, at=now, actor=actor
+            n,
+            _current_version(n),
+            kind=EventKind.NOTIFICATION_LAUNCH_REPORTED,
+            seq=seq,
+            at=now,
+            actor=actor,
         )
     return n
 
@@ -296,7 +338,9 @@ def unnotified_launch_report(*, actor, data: UnnotifiedLaunchIn) -> Notification
     _check_launched_at(data.launched_at, now, problems, "launched_at")
     problems.raise_if_any()
     content = {**_core_content(data), "remarks": data.remarks}
-    report = LaunchReportIn(launched_at=data.launched_at, outcome=data.outcome, remarks=data.remarks)
+    report = LaunchReportIn.model_construct(
+        launched_at=data.launched_at, outcome=data.outcome, remarks=data.remarks
+    )
     with transaction.atomic():
         seq = seq_reserve()
         n, v = _create(
@@ -337,7 +381,9 @@ def notification_import(*, actor, data: ImportIn) -> Notification:
     if data.notification.on_behalf_of is not None:
         problems.add("notification.on_behalf_of", "not used in an import; give the state in state")
     if data.launch_report is not None:
-        _check_launched_at(data.launch_report.launched_at, now, problems, "launch_report.launched_at")
+        _check_launched_at(
+            data.launch_report.launched_at, now, problems, "launch_report.launched_at"
+        )
     problems.raise_if_any()
     content = pln_content(data.notification)
     with transaction.atomic():
@@ -350,7 +396,10 @@ def notification_import(*, actor, data: ImportIn) -> Notification:
             first_submitted_at=submitted,
             now=now,
             seq=seq,
-            window=(to_utc(data.notification.window.opens), to_utc(data.notification.window.closes)),
+            window=(
+                to_utc(data.notification.window.opens),
+                to_utc(data.notification.window.closes),
+            ),
             stored_status=StoredStatus.NOTIFIED,
             imported=True,
             import_source=data.source,

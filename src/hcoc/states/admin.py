@@ -59,7 +59,14 @@ class SubscriptionAdmin(admin.ModelAdmin):
     """Recording a subscription here calls the same service as the API and the CLI."""
 
     form = SubscriptionForm
-    list_display = ("state", "note_reference", "note_received_on", "effective_on", "recorded_at", "seq")
+    list_display = (
+        "state",
+        "note_reference",
+        "note_received_on",
+        "effective_on",
+        "recorded_at",
+        "seq",
+    )
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -75,4 +82,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         sub = form.recorded
         obj.pk = sub.pk
-        messages.info(request, f"{sub.state_id} subscribing from {sub.effective_on}; disseminated as item {sub.seq}.")
+        messages.info(
+            request,
+            f"{sub.state_id} subscribing from {sub.effective_on}; disseminated as item {sub.seq}.",
+        )

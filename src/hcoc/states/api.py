@@ -14,7 +14,9 @@ def list_states(request):
     return selectors.state_list()
 
 
-@router.get("/states/{iso3}", response=StateDetailOut, auth=None, summary="One state of the registry")
+@router.get(
+    "/states/{iso3}", response=StateDetailOut, auth=None, summary="One state of the registry"
+)
 def get_state(request, iso3: str):
     return selectors.state_get_for(actor=optional_user(request), iso3=iso3)
 

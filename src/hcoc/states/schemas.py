@@ -10,7 +10,9 @@ class StateOut(Schema):
     name: str
     status: Literal["subscribing", "not_subscribing", "unknown"]
     subscribed_on: str | None
-    founding: bool | None = Field(description="One of the 2002 founding states; null where no source confirms")
+    founding: bool | None = Field(
+        description="One of the 2002 founding states; null where no source confirms"
+    )
     source: str
 
 
@@ -29,7 +31,9 @@ class StateDetailOut(StateOut):
 
 class SubscriptionIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    note_reference: str = Field(min_length=1, max_length=200, examples=["Note verbale No. 123/2026"])
+    note_reference: str = Field(
+        min_length=1, max_length=200, examples=["Note verbale No. 123/2026"]
+    )
     note_received_on: date
     effective_on: date
 

@@ -67,7 +67,9 @@ def subscription_record(
         if state is None:
             raise NotFound(f"No state {iso3} in the registry.")
         if state.status == HcocStatus.SUBSCRIBING:
-            raise Conflict(f"{iso3} is already a subscribing state (since {state.subscribed_on or 'an unrecorded date'}).")
+            raise Conflict(
+                f"{iso3} is already a subscribing state (since {state.subscribed_on or 'an unrecorded date'})."
+            )
         state.status = HcocStatus.SUBSCRIBING
         state.subscribed_on = effective_on
         state.subscribed_on_precision = DatePrecision.DAY
@@ -102,7 +104,10 @@ def _parse_registry_row(row: dict) -> tuple[dict | None, str]:
         return None, "name is empty"
     status = STATUS_ALIASES.get((row.get("status") or "").strip().lower())
     if status is None:
-        return None, f"status {row.get('status')!r} is not one of subscribing, not_subscribing, unknown"
+        return (
+            None,
+            f"status {row.get('status')!r} is not one of subscribing, not_subscribing, unknown",
+        )
     founding_text = (row.get("founding") or "").strip().lower()
     if founding_text not in FOUNDING:
         return None, f"founding {row.get('founding')!r} is not yes, no or unknown"
@@ -112,7 +117,10 @@ def _parse_registry_row(row: dict) -> tuple[dict | None, str]:
         try:
             subscribed_on, precision = parse_partial_date(subscribed_text)
         except ValueError:
-            return None, f"subscribed_on {subscribed_text!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"
+            return (
+                None,
+                f"subscribed_on {subscribed_text!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)",
+            )
     if subscribed_on and status != HcocStatus.SUBSCRIBING:
         return None, "subscribed_on is given but status is not subscribing"
     return {
@@ -149,7 +157,9 @@ def registry_import(*, actor, path: Path) -> list[RowResult]:
         reader = csv.DictReader(f)
         missing = REGISTRY_COLUMNS - set(reader.fieldnames or [])
         if missing:
-            raise InvalidInput([FieldProblem("header", f"missing column(s): {', '.join(sorted(missing))}")])
+            raise InvalidInput(
+                [FieldProblem("header", f"missing column(s): {', '.join(sorted(missing))}")]
+            )
         for row in reader:
             line = reader.line_num
             data, error = _parse_registry_row(row)
@@ -184,7 +194,9 @@ def _registry_upsert(data: dict, *, line: int, actor) -> RowResult:
                 seq=seq,
             )
             _publish_subscription(state, sub, seq=seq, at=now, actor_id=actor.pk)
-    return RowResult(line, data["iso3"], True, "subscribed (disseminated)" if newly_subscribing else "stored")
+    return RowResult(
+        line, data["iso3"], True, "subscribed (disseminated)" if newly_subscribing else "stored"
+    )
 
 
 def registry_load_defaults(path: Path | None = None) -> int:

@@ -10,7 +10,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        create = sub.add_parser("create", help="Create a token; it is printed once and stored hashed")
+        create = sub.add_parser(
+            "create", help="Create a token; it is printed once and stored hashed"
+        )
         create.add_argument("username")
         create.add_argument("--name", default="")
         lst = sub.add_parser("list", help="List a user's tokens (prefixes only)")
@@ -26,12 +28,20 @@ class Command(BaseCommand):
             elif opts["action"] == "list":
                 for t in user_by_username(opts["username"]).api_tokens.all():
                     state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "active"
-                    self.stdout.write(f"{t.prefix}…\t{t.name}\t{t.created_at:%Y-%m-%d %H:%M}Z\t{state}")
+                    self.stdout.write(
+                        f"{t.prefix}…\t{t.name}\t{t.created_at:%Y-%m-%d %H:%M}Z\t{state}"
+                    )
             else:
                 matches = list(ApiToken.objects.filter(prefix__startswith=opts["prefix"][:12]))
-                matches = [t for t in matches if opts["prefix"].startswith(t.prefix) or t.prefix.startswith(opts["prefix"])]
+                matches = [
+                    t
+                    for t in matches
+                    if opts["prefix"].startswith(t.prefix) or t.prefix.startswith(opts["prefix"])
+                ]
                 if len(matches) != 1:
-                    raise CommandError(f"{len(matches)} tokens match {opts['prefix']!r}; give more of it")
+                    raise CommandError(
+                        f"{len(matches)} tokens match {opts['prefix']!r}; give more of it"
+                    )
                 token_revoke(token=matches[0])
                 self.stdout.write(f"revoked {matches[0].prefix}…")
         except DomainError as e:

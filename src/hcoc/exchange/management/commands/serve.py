@@ -14,10 +14,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **o):
         argv = [
-            sys.executable, "-m", "gunicorn", "hcoc.wsgi:application",
-            "--bind", f"{o['host']}:{o['port']}",
-            "--workers", str(o["workers"]),
-            "--access-logfile", "-",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "hcoc.wsgi:application",
+            "--bind",
+            f"{o['host']}:{o['port']}",
+            "--workers",
+            str(o["workers"]),
+            "--access-logfile",
+            "-",
         ]
         self.stdout.write(f"HCoC Exchange on http://{o['host']}:{o['port']}/  (Ctrl-C to stop)")
         os.execv(argv[0], argv)  # noqa: S606

@@ -22,11 +22,15 @@ class Command(BaseCommand):
         try:
             results = registry_import(actor=user_by_username(o["username"]), path=o["file"])
         except DomainError as e:
-            raise CommandError("; ".join(f"{p.field}: {p.message}" for p in e.errors) or e.detail) from e
+            raise CommandError(
+                "; ".join(f"{p.field}: {p.message}" for p in e.errors) or e.detail
+            ) from e
         bad = [r for r in results if not r.ok]
         for r in results:
             stream = self.stdout if r.ok else self.stderr
-            stream.write(f"line {r.line} {r.iso3 or '?'}: {'ok, ' if r.ok else 'REJECTED: '}{r.message}")
+            stream.write(
+                f"line {r.line} {r.iso3 or '?'}: {'ok, ' if r.ok else 'REJECTED: '}{r.message}"
+            )
         self.stdout.write(f"{len(results) - len(bad)} stored, {len(bad)} rejected")
         if bad:
             raise SystemExit(1)

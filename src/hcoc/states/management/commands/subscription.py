@@ -31,4 +31,6 @@ class Command(BaseCommand):
         except DomainError as e:
             problems = "; ".join(f"{p.field}: {p.message}" for p in e.errors)
             raise CommandError(f"{e.detail}{' (' + problems + ')' if problems else ''}") from e
-        self.stdout.write(f"{sub.state_id} subscribing from {sub.effective_on}; disseminated as seq {sub.seq}")
+        self.stdout.write(
+            f"{sub.state_id} subscribing from {sub.effective_on}; disseminated as seq {sub.seq}"
+        )

@@ -1,0 +1,38 @@
+# The two commands: `make run` (set up + serve the demo on SQLite) and `make test` (set up + run
+# every test). Both work from a fresh clone; nothing needs to be installed by hand but Python 3.11.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.PHONY: run setup test lint demo clean bench
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(BIN)/.installed
+
+demo: setup
+	$(BIN)/hcoc demo
+
+run: demo
+	$(BIN)/hcoc serve --port $(PORT)
+
+# pytest exits 5 when it collects no test: that fails `make test` like any other failure.
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/hcoc makemigrations --check --dry-run
+
+bench: setup
+	$(BIN)/python bench/exchange.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,174 @@
+"""From nothing: `hcoc demo` then `hcoc serve` (gunicorn), and a client that knows only
+formats.md and the demo credentials does the whole cycle over HTTP."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def iso(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    var = tmp_path_factory.mktemp("demo-var")
+    # The demo is the embedded default: always SQLite, whatever database the suite runs on.
+    env = {**os.environ, "HCOC_VAR_DIR": str(var), "DATABASE_URL": f"sqlite:///{var}/hcoc.sqlite3"}
+    hcoc = [sys.executable, "-m", "hcoc.cli"]
+    demo = subprocess.run([*hcoc, "demo"], env=env, capture_output=True, text=True, timeout=300)
+    assert demo.returncode == 0, demo.stderr
+    again = subprocess.run([*hcoc, "demo"], env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and "already set up" in again.stdout
+    port = free_port()
+    server = subprocess.Popen(
+        [*hcoc, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if httpx.get(base + "/api/v1/states/AUT").status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    else:
+        pytest.fail("the demo server did not start")
+    yield base, json.loads((var / "demo-credentials.json").read_text()), demo.stdout
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=20)
+
+
+def test_the_demo_prints_and_saves_a_login_and_token_for_the_icc_and_each_demo_state(demo_server):
+    _, creds, printed = demo_server
+    assert set(creds) == {"ICC", "USA", "FRA", "IND", "JPN", "RUS", "GBR", "DEU", "KOR", "PRK"}
+    for c in creds.values():
+        assert c["username"] and c["password"] and c["token"]
+        assert c["token"] in printed
+
+
+def test_the_home_page_is_served(demo_server):
+    base, _, _ = demo_server
+    r = httpx.get(base + "/")
+    assert r.status_code == 200 and "HCoC Exchange" in r.text and "/api/v1/docs" in r.text
+
+
+def test_a_client_following_formats_md_does_the_whole_cycle_with_demo_tokens(demo_server):
+    base, creds, _ = demo_server
+
+    def client(who):
+        return httpx.Client(
+            base_url=base + "/api/v1", headers={"Authorization": f"Bearer {creds[who]['token']}"}
+        )
+
+    usa, jpn, icc, prk = client("USA"), client("JPN"), client("ICC"), client("PRK")
+    now = datetime.now(UTC).replace(microsecond=0)
+    year = now.year - 1
+    body = {
+        "category": "BM",
+        "generic_class": "ICBM",
+        "vehicle_name": "Minuteman III",
+        "test_flight": True,
+        "window": {
+            "opens": iso(now + timedelta(days=5)),
+            "closes": iso(now + timedelta(days=5, hours=6)),
+        },
+        "launch_area": {"site_id": "USA-VANDENBERG"},
+        "planned_direction": {"azimuth_deg": 250.0},
+        "impact_areas": [
+            {"kind": "payload", "center": {"lat": 9.4, "lon": 167.5}, "radius_km": 50}
+        ],
+        "range_km": 6750,
+        "apogee_km": 1100,
+        "remarks": "Operational test.",
+    }
+    # submit (retried once with the same Idempotency-Key), amend, cancel
+    r = usa.post("/notifications", json=body, headers={"Idempotency-Key": "cycle-1"})
+    assert r.status_code == 201, r.text
+    assert (
+        usa.post("/notifications", json=body, headers={"Idempotency-Key": "cycle-1"}).json()
+        == r.json()
+    )
+    ref = r.json()["reference"]
+    assert (
+        usa.post(
+            f"/notifications/{ref}/amendments", json={**body, "remarks": "Window confirmed."}
+        ).json()["version"]
+        == 2
+    )
+    second = usa.post("/notifications", json=body).json()["reference"]
+    assert (
+        usa.post(
+            f"/notifications/{second}/cancellation", json={"reason": "Test postponed."}
+        ).json()["status"]
+        == "cancelled"
+    )
+    # report a launch (of a notification imported as history), and an unnotified one
+    past = datetime(year, 6, 1, 12, tzinfo=UTC)
+    hist = icc.post(
+        "/imports/notifications",
+        json={
+            "state": "USA",
+            "first_submitted_at": iso(past - timedelta(days=3)),
+            "notification": {
+                **body,
+                "window": {"opens": iso(past), "closes": iso(past + timedelta(hours=6))},
+            },
+            "launch_report": None,
+            "source": "test: ICC archive",
+        },
+    ).json()
+    assert hist["imported"] is True and hist["status"] == "unreported"
+    rep = usa.post(
+        f"/notifications/{hist['reference']}/launch-report",
+        json={"launched_at": iso(past + timedelta(hours=2)), "outcome": "success"},
+    )
+    assert rep.status_code == 201 and rep.json()["launch_report"]["outside_window"] is False
+    # declare, read the crosscheck
+    decl = usa.post(
+        "/declarations",
+        json={
+            "year": year,
+            "ballistic_missiles": {
+                "policy": "Outline.",
+                "launches": [{"generic_class": "ICBM", "count": 1}],
+            },
+        },
+    )
+    assert decl.status_code == 201, decl.text
+    icbm = next(row for row in decl.json()["crosscheck"] if row["generic_class"] == "ICBM")
+    assert icbm["declared"] == 1 and icbm["difference"] == icbm["declared"] - icbm["reported"]
+    assert jpn.get(f"/declarations/USA/{year}/versions").status_code == 200
+    # follow the feed from the start, then acknowledge everything
+    after, seen = 0, []
+    while True:
+        page = jpn.get("/feed", params={"after": after, "limit": 50}).json()
+        seen += [i["seq"] for i in page["items"]]
+        after = page["last_seq"]
+        if not page["more"]:
+            break
+    assert seen == list(range(1, len(seen) + 1))
+    assert ref in {i["subject"] for i in jpn.get("/inbox", params={"limit": 1000}).json()["items"]}
+    assert jpn.post("/acknowledgements", json={"up_to": seen[-1]}).status_code == 201
+    assert jpn.get("/inbox").json()["unacknowledged"] == 0
+    status = usa.get("/acknowledgements", params={"seq": seen[-1]}).json()
+    assert "JPN" in {a["state"] for a in status["acknowledged"]}
+    # and a non-subscriber sees none of it
+    assert prk.get("/feed").status_code == 403
