@@ -247,3 +247,10 @@ def test_a_new_subscription_reaches_every_subscriber_in_the_feed(api, personas):
     item = api.get("/feed", personas["jpn_reader"]).json()["items"][-1]
     assert item["kind"] == "registry.subscribed" and item["payload"]["iso3"] == "CHN"
     assert api.get("/states/CHN").json()["status"] == "subscribing"
+
+
+def test_an_unknown_api_path_is_a_problem_document_not_an_html_page(api, personas):
+    r = api.get("/no-such-thing", personas["jpn_reader"])
+    assert r.status_code == 404
+    assert r.headers["Content-Type"] == "application/problem+json"
+    assert r.json()["status"] == 404

@@ -9,3 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
+
+handler404 = "hcoc.views.not_found"
+handler500 = "hcoc.views.server_error"
