@@ -227,7 +227,8 @@ def _check_behalf(data_on_behalf_of: str | None, n: Notification) -> None:
 
 
 def notification_amend(*, actor, reference: str, data: PLNIn) -> Notification:
-    require_exchange_reader(actor)  # before the lookup: a 404 would tell a non-subscriber what exists
+    # Before the lookup: a 404 would tell a non-subscriber what exists.
+    require_exchange_reader(actor)
     now = timezone.now()
     with transaction.atomic():
         seq = seq_reserve()
@@ -263,7 +264,8 @@ def notification_amend(*, actor, reference: str, data: PLNIn) -> Notification:
 
 
 def notification_cancel(*, actor, reference: str, reason: str) -> Notification:
-    require_exchange_reader(actor)  # before the lookup: a 404 would tell a non-subscriber what exists
+    # Before the lookup: a 404 would tell a non-subscriber what exists.
+    require_exchange_reader(actor)
     now = timezone.now()
     with transaction.atomic():
         seq = seq_reserve()
@@ -289,7 +291,9 @@ def notification_cancel(*, actor, reference: str, reason: str) -> Notification:
     return n
 
 
-def _apply_report(n: Notification, data: LaunchReportIn, *, now: datetime, by_icc: bool) -> None:
+def _apply_report(
+    n: Notification, data: LaunchReportIn | UnnotifiedLaunchIn, *, now: datetime, by_icc: bool
+) -> None:
     launched = to_utc(data.launched_at)
     n.stored_status = StoredStatus.LAUNCHED
     n.launched_at = launched
@@ -304,7 +308,8 @@ def _apply_report(n: Notification, data: LaunchReportIn, *, now: datetime, by_ic
 def notification_report_launch(*, actor, reference: str, data: LaunchReportIn) -> Notification:
     """A launch report may follow a notification that is notified or unreported (its window
     closed before the report came): the report is what turns it into `launched`."""
-    require_exchange_reader(actor)  # before the lookup: a 404 would tell a non-subscriber what exists
+    # Before the lookup: a 404 would tell a non-subscriber what exists.
+    require_exchange_reader(actor)
     now = timezone.now()
     with transaction.atomic():
         seq = seq_reserve()
@@ -338,9 +343,6 @@ def unnotified_launch_report(*, actor, data: UnnotifiedLaunchIn) -> Notification
     _check_launched_at(data.launched_at, now, problems, "launched_at")
     problems.raise_if_any()
     content = {**_core_content(data), "remarks": data.remarks}
-    report = LaunchReportIn.model_construct(
-        launched_at=data.launched_at, outcome=data.outcome, remarks=data.remarks
-    )
     with transaction.atomic():
         seq = seq_reserve()
         n, v = _create(
@@ -356,7 +358,7 @@ def unnotified_launch_report(*, actor, data: UnnotifiedLaunchIn) -> Notification
             prior_notice=False,
             unnotified_reason=data.reason,
         )
-        _apply_report(n, report, now=now, by_icc=by_icc)
+        _apply_report(n, data, now=now, by_icc=by_icc)
         n.save()
         _publish(n, v, kind=EventKind.LAUNCH_UNNOTIFIED, seq=seq, at=now, actor=actor)
     return n
@@ -375,6 +377,9 @@ def notification_import(*, actor, data: ImportIn) -> Notification:
     state = State.objects.filter(iso3=data.state).first()
     if state is None:
         problems.add("state", f"unknown state {data.state!r}")
+    elif not state.is_subscribing_on(submitted.date()):
+        # As for every entry the ICC makes on a state's behalf: subscribing states only.
+        problems.add("state", f"{state.iso3} was not a subscribing state at first_submitted_at")
     if submitted > now:
         problems.add("first_submitted_at", "must not be in the future")
     _check_pln(data.notification, now=submitted, problems=problems, prefix="notification.")
