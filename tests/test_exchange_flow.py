@@ -254,3 +254,28 @@ def test_an_unknown_api_path_is_a_problem_document_not_an_html_page(api, persona
     assert r.status_code == 404
     assert r.headers["Content-Type"] == "application/problem+json"
     assert r.json()["status"] == 404
+
+
+def test_shape_problems_and_database_or_clock_problems_come_back_in_one_answer(api, personas):
+    body = pln(
+        range_km=0,
+        launch_area={"site_id": "NOWHERE"},
+        window={"opens": "2020-01-01T00:00:00Z", "closes": "2020-01-01T06:00:00Z"},
+        impact_areas=[{"kind": "stage", "site_id": "ALSO-NOWHERE"}],
+    )
+    r = api.post("/notifications", personas["fra_submitter"], json=body)
+    assert r.status_code == 422
+    fields = {e["field"] for e in r.json()["errors"]}
+    assert fields == {"range_km", "launch_area.site_id", "impact_areas[0].site_id", "window.closes"}
+    d = api.post(
+        "/declarations",
+        personas["fra_submitter"],
+        json=declaration(
+            2001, space_launch_vehicles={"launches": [{"generic_class": "SLBM", "count": -1}]}
+        ),
+    )
+    assert {e["field"] for e in d.json()["errors"]} == {
+        "year",
+        "space_launch_vehicles.launches[0].generic_class",
+        "space_launch_vehicles.launches[0].count",
+    }

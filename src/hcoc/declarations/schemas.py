@@ -1,9 +1,12 @@
 """The published annual-declaration formats (formats.md)."""
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, StrictBool, StrictInt
+from pydantic import ConfigDict, Field, StrictBool, StrictInt, model_validator
 
+from hcoc.lib.rules import validate_with_rules
 from hcoc.notifications.schemas import StrictSchema
+
+from .rules import declaration_rules
 
 
 class SiteRef(StrictSchema):
@@ -46,6 +49,11 @@ class DeclarationIn(StrictSchema):
     observers: Observers | None = None
     remarks: str | None = Field(None, max_length=20000)
     on_behalf_of: str | None = Field(None, description="ICC only: the state it enters this for")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _rules(cls, data, handler):
+        return validate_with_rules(cls, data, handler, declaration_rules(data))
 
     model_config = ConfigDict(
         extra="forbid",

@@ -17,7 +17,10 @@ from pydantic import (
 )
 
 from hcoc.lib.geometry import polygon_problem
+from hcoc.lib.rules import context_value, validate_with_rules
 from hcoc.lib.vocabulary import GENERIC_CLASSES
+
+from . import rules
 
 
 def _rfc3339_text(value: Any) -> Any:
@@ -144,6 +147,11 @@ class PLNIn(LaunchCore):
     apogee_km: Number | None = Field(None, gt=0, le=50000)
     remarks: str | None = Field(None, max_length=4000)
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _rules(cls, data, handler):
+        return validate_with_rules(cls, data, handler, rules.pln_rules(data))
+
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -180,12 +188,22 @@ class LaunchReportIn(StrictSchema):
     outcome: Outcome
     remarks: str | None = Field(None, max_length=4000)
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _rules(cls, data, handler):
+        return validate_with_rules(cls, data, handler, rules.not_in_future(data, "launched_at"))
+
 
 class UnnotifiedLaunchIn(LaunchCore):
     launched_at: Rfc3339
     outcome: Outcome
     reason: Literal["wartime", "omission", "other"]
     remarks: str | None = Field(None, max_length=4000)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _rules(cls, data, handler):
+        return validate_with_rules(cls, data, handler, rules.unnotified_rules(data))
 
 
 class ImportIn(StrictSchema):
@@ -194,6 +212,13 @@ class ImportIn(StrictSchema):
     notification: PLNIn
     launch_report: LaunchReportIn | None = None
     source: str = Field(min_length=1, max_length=2000)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _rules(cls, data, handler):
+        # The PLN inside is judged as of its first_submitted_at, not now.
+        with context_value(rules.SUBMISSION_TIME, rules.import_submission_time(data)):
+            return validate_with_rules(cls, data, handler, rules.import_rules(data))
 
 
 # ---- read model (what every subscribing state receives) -------------------------------------

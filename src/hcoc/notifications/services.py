@@ -17,9 +17,8 @@ from hcoc.accounts.access import (
 from hcoc.exchange.models import EventKind
 from hcoc.exchange.services import event_record, seq_reserve
 from hcoc.lib.canonical import canonical_dumps
-from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound, Problems
+from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from hcoc.lib.timeutil import rfc3339, to_utc
-from hcoc.sites.models import LaunchSite
 from hcoc.states.models import State
 
 from .models import Notification, NotificationVersion, StoredStatus
@@ -81,33 +80,6 @@ def pln_content(data: PLNIn) -> dict[str, Any]:
         "apogee_km": data.apogee_km,
         "remarks": data.remarks,
     }
-
-
-def _check_sites(data: LaunchCore, problems: Problems, prefix: str = "") -> None:
-    wanted: list[tuple[str, str]] = []
-    if data.launch_area.site_id is not None:
-        wanted.append((f"{prefix}launch_area.site_id", data.launch_area.site_id))
-    for i, area in enumerate(getattr(data, "impact_areas", [])):
-        if area.site_id is not None:
-            wanted.append((f"{prefix}impact_areas[{i}].site_id", area.site_id))
-    known = set(
-        LaunchSite.objects.filter(id__in=[s for _, s in wanted]).values_list("id", flat=True)
-    )
-    for path, site in wanted:
-        if site not in known:
-            problems.add(path, f"unknown site {site!r}; see GET /api/v1/sites")
-
-
-def _check_pln(data: PLNIn, *, now: datetime, problems: Problems, prefix: str = "") -> None:
-    """Rules of a PLN that need the database or the clock."""
-    _check_sites(data, problems, prefix)
-    if to_utc(data.window.closes) <= now:
-        problems.add(f"{prefix}window.closes", "must be in the future at submission")
-
-
-def _check_launched_at(launched_at: datetime, now: datetime, problems: Problems, path: str) -> None:
-    if to_utc(launched_at) > now:
-        problems.add(path, "must not be in the future")
 
 
 # ---- writes ---------------------------------------------------------------------------------
@@ -182,9 +154,6 @@ def _create(
 def notification_submit(*, actor, data: PLNIn) -> Notification:
     state, by_icc = acting_state(actor, data.on_behalf_of)
     now = timezone.now()
-    problems = Problems()
-    _check_pln(data, now=now, problems=problems)
-    problems.raise_if_any()
     content = pln_content(data)
     with transaction.atomic():
         seq = seq_reserve()
@@ -240,9 +209,6 @@ def notification_amend(*, actor, reference: str, data: PLNIn) -> Notification:
             raise Conflict(
                 f"{reference} is {status}; only a notified notification whose window has not closed can be amended."
             )
-        problems = Problems()
-        _check_pln(data, now=now, problems=problems)
-        problems.raise_if_any()
         content = pln_content(data)
         n.current_version += 1
         n.category = content["category"]
@@ -319,9 +285,6 @@ def notification_report_launch(*, actor, reference: str, data: LaunchReportIn) -
             raise Conflict(
                 f"{reference} is {n.stored_status}; a launch can be reported once, and not for a cancelled notification."
             )
-        problems = Problems()
-        _check_launched_at(data.launched_at, now, problems, "launched_at")
-        problems.raise_if_any()
         _apply_report(n, data, now=now, by_icc=by_icc)
         n.save()
         _publish(
@@ -338,10 +301,6 @@ def notification_report_launch(*, actor, reference: str, data: LaunchReportIn) -
 def unnotified_launch_report(*, actor, data: UnnotifiedLaunchIn) -> Notification:
     state, by_icc = acting_state(actor, data.on_behalf_of)
     now = timezone.now()
-    problems = Problems()
-    _check_sites(data, problems)
-    _check_launched_at(data.launched_at, now, problems, "launched_at")
-    problems.raise_if_any()
     content = {**_core_content(data), "remarks": data.remarks}
     with transaction.atomic():
         seq = seq_reserve()
@@ -367,29 +326,15 @@ def unnotified_launch_report(*, actor, data: UnnotifiedLaunchIn) -> Notification
 def notification_import(*, actor, data: ImportIn) -> Notification:
     """Historical import (ICC only): stored as if submitted at `first_submitted_at`.
 
-    Rules that depend on "now" are checked against that time; everything else applies as usual.
+    Rules that depend on "now" are checked against that time (ImportIn's rules); everything
+    else applies as usual.
     The event is dated when the import happens (no back-dating of the exchange sequence).
     """
     actor = require_icc(actor)
     now = timezone.now()
     submitted = to_utc(data.first_submitted_at)
-    problems = Problems()
-    state = State.objects.filter(iso3=data.state).first()
-    if state is None:
-        problems.add("state", f"unknown state {data.state!r}")
-    elif not state.is_subscribing_on(submitted.date()):
-        # As for every entry the ICC makes on a state's behalf: subscribing states only.
-        problems.add("state", f"{state.iso3} was not a subscribing state at first_submitted_at")
-    if submitted > now:
-        problems.add("first_submitted_at", "must not be in the future")
-    _check_pln(data.notification, now=submitted, problems=problems, prefix="notification.")
-    if data.notification.on_behalf_of is not None:
-        problems.add("notification.on_behalf_of", "not used in an import; give the state in state")
-    if data.launch_report is not None:
-        _check_launched_at(
-            data.launch_report.launched_at, now, problems, "launch_report.launched_at"
-        )
-    problems.raise_if_any()
+    # The schema checked the state, the dates and the PLN as of first_submitted_at (rules.py).
+    state = State.objects.get(iso3=data.state)
     content = pln_content(data.notification)
     with transaction.atomic():
         seq = seq_reserve()

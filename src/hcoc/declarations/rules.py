@@ -1,0 +1,74 @@
+"""Rules of the annual-declaration format that need the database or the clock."""
+
+from typing import Any
+
+from django.utils import timezone
+
+from hcoc.lib.rules import Problem, dig
+from hcoc.lib.vocabulary import category_of
+from hcoc.notifications.rules import unknown_sites
+
+SECTION_CATEGORY = {"ballistic_missiles": "BM", "space_launch_vehicles": "SLV"}
+FIRST_YEAR = 2002  # the Code was launched in November 2002
+
+
+def declaration_rules(raw: Any) -> list[Problem]:
+    problems: list[Problem] = []
+    this_year = timezone.now().year
+    year = dig(raw, "year")
+    if isinstance(year, int) and not isinstance(year, bool) and not FIRST_YEAR <= year < this_year:
+        problems.append(
+            (("year",), f"must be a past calendar year, {FIRST_YEAR} to {this_year - 1}")
+        )
+    nil = dig(raw, "nil") is True
+    if not nil and isinstance(raw, dict) and all(raw.get(n) is None for n in SECTION_CATEGORY):
+        problems.append(
+            (
+                ("ballistic_missiles",),
+                "a declaration that is not nil needs ballistic_missiles or space_launch_vehicles",
+            )
+        )
+    sites = []
+    for name, category in SECTION_CATEGORY.items():
+        seen: set[str] = set()
+        for i, row in enumerate(_items(raw, name, "launches")):
+            generic_class, count = dig(row, "generic_class"), dig(row, "count")
+            if isinstance(generic_class, str):
+                if category_of(generic_class) != category:
+                    problems.append(
+                        (
+                            (name, "launches", i, "generic_class"),
+                            f"{generic_class!r} is not a generic class of category {category}",
+                        )
+                    )
+                elif generic_class in seen:
+                    problems.append(
+                        (
+                            (name, "launches", i, "generic_class"),
+                            f"{generic_class} appears more than once in this section",
+                        )
+                    )
+                seen.add(generic_class)
+            if nil and isinstance(count, int) and count > 0:
+                problems.append(
+                    ((name, "launches", i, "count"), "a nil declaration declares no launches")
+                )
+        for i, row in enumerate(_items(raw, name, "systems")):
+            generic_class = dig(row, "generic_class")
+            if isinstance(generic_class, str) and category_of(generic_class) != category:
+                problems.append(
+                    (
+                        (name, "systems", i, "generic_class"),
+                        f"{generic_class!r} is not a generic class of category {category}",
+                    )
+                )
+        sites += [
+            ((name, "launch_sites", i, "site_id"), dig(s, "site_id"))
+            for i, s in enumerate(_items(raw, name, "launch_sites"))
+        ]
+    return problems + unknown_sites(sites)
+
+
+def _items(raw: Any, section: str, field: str) -> list:
+    value = dig(raw, section, field)
+    return value if isinstance(value, list) else []
