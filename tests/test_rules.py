@@ -236,6 +236,7 @@ def test_a_body_that_is_not_json_is_a_400_problem(api, fra):
             headers={"Content-Type": "application/json"},
         )
     assert_problem(r, 400)
+    assert r.json()["errors"] == [{"field": "body", "message": "not valid JSON"}]
 
 
 def test_a_body_that_is_a_json_array_is_a_client_error_problem(api, fra):

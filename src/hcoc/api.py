@@ -94,10 +94,19 @@ def _auth_error(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    message = str(exc.message)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        return problem_response(
+            400,
+            "Bad request",
+            "The request body is not valid JSON.",
+            "bad-request",
+            [FieldProblem("body", "not valid JSON")],
+        )
     slug = {400: "bad-request", 404: "not-found", 405: "method-not-allowed"}.get(
         exc.status_code, "error"
     )
-    return problem_response(exc.status_code, str(exc.message), str(exc.message), slug)
+    return problem_response(exc.status_code, message, message, slug)
 
 
 @api.exception_handler(Http404)
