@@ -11,7 +11,7 @@ from django.http import Http404, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from hcoc.api_auth import BearerAuth
+from hcoc.api_auth import EXCHANGE
 from hcoc.lib.errors import DomainError, FieldProblem
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ api = NinjaAPI(
         "`Authorization: Bearer <token>`. Errors are RFC 9457 problem details. Every POST accepts "
         "`Idempotency-Key`."
     ),
-    auth=BearerAuth(),
+    auth=EXCHANGE,
     urls_namespace="api-v1",
 )
 

@@ -1,15 +1,35 @@
-"""Bearer-token authentication for the API."""
+"""Bearer-token authentication, and the access rule each operation applies at its door.
+
+The door rule runs before the request body is parsed or checked against the database, so a
+caller who may not act learns nothing from validation answers (not even which sites exist).
+Services check access again: the door is the first line, not the only one.
+"""
+
+from collections.abc import Callable
 
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
+from hcoc.accounts.access import require_exchange_reader, require_icc, require_submitter
 from hcoc.accounts.services import token_user
 from hcoc.lib.errors import NotAuthenticated
 
 
 class BearerAuth(HttpBearer):
+    def __init__(self, door: Callable | None = None) -> None:
+        super().__init__()
+        self.door = door
+
     def authenticate(self, request: HttpRequest, token: str):
-        return token_user(token)
+        user = token_user(token)
+        if user is not None and self.door is not None:
+            self.door(user)  # raises PermissionDenied (403)
+        return user
+
+
+EXCHANGE = BearerAuth(require_exchange_reader)  # the default: users of subscribing states, the ICC
+SUBMITTERS = BearerAuth(require_submitter)  # submissions: a state's submitters, the ICC
+ICC_ONLY = BearerAuth(require_icc)  # imports, the registry
 
 
 def optional_user(request: HttpRequest):

@@ -45,6 +45,14 @@ def require_icc(actor: User | None) -> User:
     return actor
 
 
+def require_submitter(actor: User | None) -> User:
+    """May submit: a submitter of a currently subscribing state, or the ICC."""
+    actor = require_exchange_reader(actor)
+    if actor.role not in (Role.SUBMITTER, Role.ICC):
+        raise PermissionDenied("Your role may read the exchange but not submit to it.")
+    return actor
+
+
 def require_state_member(actor: User | None) -> User:
     """A user of a currently subscribing state (acknowledgements, inbox: the ICC has no state)."""
     actor = require_exchange_reader(actor)

@@ -1,5 +1,7 @@
 from ninja import Query, Router, Status
 
+from hcoc.api_auth import SUBMITTERS
+
 from . import selectors, services
 from .readmodel import declaration_read_model
 from .schemas import DeclarationIn, DeclarationOut, DeclarationPage
@@ -9,6 +11,7 @@ router = Router(tags=["declarations"])
 
 @router.post(
     "/declarations",
+    auth=SUBMITTERS,
     response={201: DeclarationOut},
     summary="Submit an annual declaration (a new version)",
 )

@@ -2,6 +2,8 @@ from typing import Literal
 
 from ninja import Query, Router, Status
 
+from hcoc.api_auth import ICC_ONLY, SUBMITTERS
+
 from . import selectors, services
 from .readmodel import notification_read_model
 from .schemas import (
@@ -24,7 +26,10 @@ def _out(n):
 
 
 @router.post(
-    "/notifications", response={201: NotificationOut}, summary="Submit a pre-launch notification"
+    "/notifications",
+    auth=SUBMITTERS,
+    response={201: NotificationOut},
+    summary="Submit a pre-launch notification",
 )
 def submit(request, payload: PLNIn):
     return Status(201, _out(services.notification_submit(actor=request.auth, data=payload)))
@@ -32,6 +37,7 @@ def submit(request, payload: PLNIn):
 
 @router.post(
     "/notifications/{reference}/amendments",
+    auth=SUBMITTERS,
     response={201: NotificationOut},
     summary="Amend: the full new content becomes the next version",
 )
@@ -43,7 +49,10 @@ def amend(request, reference: str, payload: PLNIn):
 
 
 @router.post(
-    "/notifications/{reference}/cancellation", response={201: NotificationOut}, summary="Cancel"
+    "/notifications/{reference}/cancellation",
+    auth=SUBMITTERS,
+    response={201: NotificationOut},
+    summary="Cancel",
 )
 def cancel(request, reference: str, payload: CancellationIn):
     n = services.notification_cancel(actor=request.auth, reference=reference, reason=payload.reason)
@@ -52,6 +61,7 @@ def cancel(request, reference: str, payload: CancellationIn):
 
 @router.post(
     "/notifications/{reference}/launch-report",
+    auth=SUBMITTERS,
     response={201: NotificationOut},
     summary="Report the launch",
 )
@@ -62,6 +72,7 @@ def report_launch(request, reference: str, payload: LaunchReportIn):
 
 @router.post(
     "/unnotified-launches",
+    auth=SUBMITTERS,
     response={201: NotificationOut},
     summary="Report a launch made without prior notification",
 )
@@ -71,6 +82,7 @@ def unnotified(request, payload: UnnotifiedLaunchIn):
 
 @router.post(
     "/imports/notifications",
+    auth=ICC_ONLY,
     response={201: NotificationOut},
     summary="Historical import (ICC only)",
     tags=["imports"],

@@ -1,6 +1,6 @@
 from ninja import Router, Status
 
-from hcoc.api_auth import optional_user
+from hcoc.api_auth import ICC_ONLY, optional_user
 
 from . import selectors, services
 from .readmodel import state_read_model
@@ -23,6 +23,7 @@ def get_state(request, iso3: str):
 
 @router.post(
     "/states/{iso3}/subscription",
+    auth=ICC_ONLY,
     response={201: SubscriptionOut},
     summary="Record a subscription (ICC only); disseminated in the feed",
 )
