@@ -555,12 +555,13 @@ def test_a_token_of_an_inactive_user_is_refused(api, personas, world):
     )
 
 
+@pytest.mark.parametrize("path", ["/states/FRA", "/states"])
 @pytest.mark.parametrize("authorization", ["Bearer garbage", "Basic Zm9vOmJhcg=="])
-def test_a_bad_token_on_the_public_state_page_is_refused_not_treated_as_anonymous(
-    api, personas, authorization
+def test_a_bad_token_on_the_public_registry_is_refused_not_treated_as_anonymous(
+    api, personas, authorization, path
 ):
-    assert api.get("/states/FRA").status_code == 200
-    assert_problem(api.get("/states/FRA", headers={"Authorization": authorization}), 401)
+    assert api.get(path).status_code == 200
+    assert_problem(api.get(path, headers={"Authorization": authorization}), 401)
 
 
 def test_points_of_contact_are_shown_to_subscribers_and_the_icc_only(api, personas):
