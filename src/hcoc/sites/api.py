@@ -1,20 +1,11 @@
-from ninja import Router, Schema
+from ninja import Router
 
 from hcoc.accounts.access import require_exchange_reader
 
 from .models import LaunchSite
+from .schemas import SiteOut
 
 router = Router(tags=["sites"])
-
-
-class SiteOut(Schema):
-    id: str
-    name: str
-    state: str
-    territory: str
-    lat: float
-    lon: float
-    kinds: list[str]
 
 
 @router.get("/sites", response=list[SiteOut], summary="The launch-site catalogue")
