@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ninja",  # serves the API docs' Swagger UI from its own static files (no CDN)
     "hcoc.accounts",
     "hcoc.states",
@@ -60,6 +62,7 @@ INSTALLED_APPS = [
     "hcoc.notifications",
     "hcoc.declarations",
     "hcoc.idempotency",
+    "hcoc.web",
 ]
 
 MIDDLEWARE = [
@@ -70,8 +73,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "hcoc.web.middleware.ContentSecurityPolicyMiddleware",
     "hcoc.idempotency.middleware.IdempotencyMiddleware",
 ]
 
@@ -117,6 +122,14 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+# Lockout: after this many failed logins in a row, an account is locked for LOGIN_LOCKOUT_MINUTES.
+LOGIN_MAX_FAILURES = int(env("HCOC_LOGIN_MAX_FAILURES", "5"))
+LOGIN_LOCKOUT_MINUTES = int(env("HCOC_LOGIN_LOCKOUT_MINUTES", "15"))
+OTP_TOTP_ISSUER = "HCoC Exchange"
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -1,11 +1,12 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
-from hcoc import views
 from hcoc.api import api
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("hcoc.web.urls")),
+    path("notifications/", include("hcoc.notifications.urls")),
+    path("declarations/", include("hcoc.declarations.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -21,6 +21,9 @@ class User(AbstractUser):
         "states.State", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.READER)
+    # Lockout after repeated failed logins (settings.LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_MINUTES).
+    failed_logins = models.IntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

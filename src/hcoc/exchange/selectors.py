@@ -50,6 +50,22 @@ def inbox_page_for(*, actor, after: int, limit: int) -> dict:
     return page
 
 
+def inbox_recent_for(*, actor, before: int | None = None, limit: int = 50) -> dict:
+    """The inbox newest first (for people): items before `before`, and the total unacknowledged."""
+    actor = require_state_member(actor)
+    acked = Acknowledgement.objects.filter(state_id=actor.state_id, event_id=OuterRef("seq"))
+    qs = Event.objects.exclude(state_id=actor.state_id).exclude(Exists(acked))
+    total = qs.count()
+    if before is not None:
+        qs = qs.filter(seq__lt=before)
+    rows = list(qs.order_by("-seq")[: limit + 1])
+    return {
+        "items": [event_as_item(e) for e in rows[:limit]],
+        "older": rows[limit - 1].seq if len(rows) > limit else None,
+        "unacknowledged": total,
+    }
+
+
 def acknowledgement_status_for(*, actor, seq: int) -> dict:
     """Which subscribing states have and have not acknowledged item `seq`, and when.
 

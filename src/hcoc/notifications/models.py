@@ -113,3 +113,25 @@ class NotificationVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notification_id} v{self.version}"
+
+
+class NotificationDraft(models.Model):
+    """A PLN being prepared in the web form. Visible to its own state only; never published,
+    never in the feed: submitting it goes through notification_submit like any other PLN."""
+
+    # The owner: a state's drafts are its own; the ICC's (state None) are the ICC's.
+    state = models.ForeignKey(
+        "states.State", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    amends = models.CharField(
+        max_length=20, blank=True, help_text="Reference, for a draft amendment"
+    )
+    data = models.JSONField(default=dict, help_text="The form's fields as entered")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"draft {self.pk} of {self.state_id}"

@@ -6,11 +6,11 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from hcoc.accounts.access import require_exchange_reader
+from hcoc.accounts.access import can_read_exchange, require_exchange_reader
 from hcoc.lib.cursor import decode_cursor, encode_cursor
 from hcoc.lib.errors import NotFound
 
-from .models import Notification, NotificationVersion, Status, StoredStatus
+from .models import Notification, NotificationDraft, NotificationVersion, Status, StoredStatus
 from .readmodel import notification_read_model, version_read_model
 
 
@@ -81,3 +81,13 @@ def notification_list_for(
         ],
         "next_cursor": encode_cursor(rows[-1].id) if more else None,
     }
+
+
+def drafts_visible_to(actor) -> QuerySet[NotificationDraft]:
+    """Drafts are private to their owner: a state's users see their state's drafts; ICC users
+    see the ICC's. Never anyone else's, and never in the feed."""
+    if not can_read_exchange(actor) or not actor.can_submit:
+        return NotificationDraft.objects.none()
+    if actor.state_id is None:
+        return NotificationDraft.objects.filter(state__isnull=True)
+    return NotificationDraft.objects.filter(state_id=actor.state_id)

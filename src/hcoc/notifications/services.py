@@ -13,6 +13,7 @@ from hcoc.accounts.access import (
     require_can_act_for,
     require_exchange_reader,
     require_icc,
+    require_submitter,
 )
 from hcoc.exchange.models import EventKind
 from hcoc.exchange.services import event_record, seq_reserve
@@ -21,7 +22,7 @@ from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from hcoc.lib.timeutil import rfc3339, to_utc
 from hcoc.states.models import State
 
-from .models import Notification, NotificationVersion, StoredStatus
+from .models import Notification, NotificationDraft, NotificationVersion, StoredStatus
 from .readmodel import notification_read_model, status_at
 from .schemas import (
     Area,
@@ -359,3 +360,35 @@ def notification_import(*, actor, data: ImportIn) -> Notification:
             n.save()
         _publish(n, v, kind=EventKind.NOTIFICATION_IMPORTED, seq=seq, at=now, actor=actor)
     return n
+
+
+# ---- drafts (web form): private, never published ----------------------------------------
+
+
+def draft_save(
+    *, actor, data: dict, draft_id: int | None = None, amends: str = ""
+) -> NotificationDraft:
+    """Create or update a draft. A state's drafts are its own; the ICC's drafts (entries it
+    prepares on a state's behalf) are the ICC's. Nobody else ever sees them."""
+    from .selectors import drafts_visible_to
+
+    actor = require_submitter(actor)
+    now = timezone.now()
+    if draft_id is None:
+        return NotificationDraft.objects.create(
+            state=actor.state, created_by=actor, data=data, amends=amends, updated_at=now
+        )
+    draft = drafts_visible_to(actor).filter(pk=draft_id).first()
+    if draft is None:
+        raise NotFound("No such draft.")
+    draft.data, draft.updated_at = data, now
+    draft.save(update_fields=["data", "updated_at"])
+    return draft
+
+
+def draft_delete(*, actor, draft_id: int) -> None:
+    from .selectors import drafts_visible_to
+
+    actor = require_submitter(actor)
+    if not drafts_visible_to(actor).filter(pk=draft_id).delete()[0]:
+        raise NotFound("No such draft.")

@@ -1,0 +1,38 @@
+"""Page access: the same rules as the API (accounts/access.py), applied to views."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, render
+
+from hcoc.accounts.access import can_read_exchange
+from hcoc.accounts.models import Role
+
+
+def exchange_page(view):
+    """Logged in, and of a currently subscribing state or the ICC; others get a 403 page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not can_read_exchange(request.user):
+            return render(request, "web/forbidden.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def icc_page(view):
+    """The ICC console: ICC users who logged in with their second factor."""
+
+    @wraps(view)
+    @exchange_page
+    def wrapper(request, *args, **kwargs):
+        if request.user.role != Role.ICC:
+            return render(request, "web/forbidden.html", status=403)
+        if not request.user.is_verified():
+            return redirect("web:two_factor")
+        return view(request, *args, **kwargs)
+
+    return wrapper
