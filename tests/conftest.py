@@ -148,3 +148,59 @@ def declaration(year: int, **overrides) -> dict:
     }
     body.update(overrides)
     return body
+
+
+# ---- browser ---------------------------------------------------------------------------------
+# Playwright's sync API runs an event loop in the test thread; Django then refuses database
+# calls from that thread unless told the loop is not serving requests (it is not: the live
+# server runs in its own thread).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from browser import ARGS, CHROMIUM
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no browser at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_context(chromium, live_server):
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+def set_password(username: str, password: str = "correct horse battery") -> str:
+    from hcoc.accounts.models import User
+
+    user = User.objects.get(username=username)
+    user.set_password(password)
+    user.save()
+    return password
+
+
+def log_in(page, username: str, password: str, code: str | None = None) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    if code:
+        page.get_by_label("Two-factor code").fill(code)
+    page.get_by_role("button", name="Log in").click()
+
+
+def screenshot(page, name: str) -> None:
+    from browser import SCREENSHOTS
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

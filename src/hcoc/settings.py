@@ -133,6 +133,7 @@ OTP_TOTP_ISSUER = "HCoC Exchange"
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [Path(__file__).resolve().parent / "static"]  # site files and vendored packages
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 WHITENOISE_USE_FINDERS = True  # serve app static files without a collectstatic step
 STORAGES = {

@@ -1,7 +1,7 @@
 """Page forms validate with the API's own schemas and rules, so people see the same messages.
 
-    problems = validate(PLNIn, body)          # {} when valid
-    problems["window.closes"] -> ["must be after window.opens"]
+problems = validate(PLNIn, body)          # {} when valid
+problems["window.closes"] -> ["must be after window.opens"]
 """
 
 from collections import defaultdict

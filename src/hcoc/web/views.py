@@ -47,7 +47,11 @@ def dashboard(request):
         {
             "upcoming": upcoming,
             "timeline": (timeline := _timeline(upcoming, now)),
-            "timeline_height": 20 * len(timeline) + 8,
+            "timeline_height": 20 * len(timeline) + 20,
+            "timeline_ticks": [
+                {"x": d * 1000 // 30, "label": _("today") if d == 0 else f"+{d} d"}
+                for d in (0, 7, 14, 21, 28)
+            ],
             "map_data": {"items": notification_items(upcoming)},
             "inbox": inbox,
             "drafts": drafts_visible_to(request.user)[:10],

@@ -98,7 +98,7 @@
         var b = drawItems(layer, items);
         if (fit && b.length) {
           var all = b[0]; b.slice(1).forEach(function (x) { all = all.extend(x); });
-          map.fitBounds(all.pad(0.5), { maxZoom: 6 });
+          map.fitBounds(all.pad(0.5), { maxZoom: 4, animate: false });
         }
       },
     };

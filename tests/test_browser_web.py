@@ -1,0 +1,78 @@
+"""The web pages in a real browser: Debian's Chromium driven by Playwright."""
+
+import re
+from base64 import b32decode
+
+import pytest
+from conftest import log_in, pln, screenshot, set_password
+
+from hcoc.accounts.models import User
+from hcoc.notifications.schemas import PLNIn
+from hcoc.notifications.services import notification_submit
+
+
+@pytest.fixture
+def page(browser_context):
+    page = browser_context.new_page()
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda m: (
+            page.csp_violations.append(m.text) if "Content Security Policy" in m.text else None
+        ),
+    )
+    yield page
+    assert page.csp_violations == [], page.csp_violations
+
+
+def test_the_public_registry_draws_its_world_map_without_logging_in(page, personas):
+    page.goto("/registry")
+    page.wait_for_selector(".map[data-ready='1']")
+    assert page.locator(".leaflet-overlay-pane path").count() > 100  # country outlines
+    assert page.get_by_role("heading", name="Registry of subscribing states").is_visible()
+    screenshot(page, "registry")
+
+
+def test_a_japanese_reader_sees_a_french_window_on_the_dashboard_map_and_acknowledges_it(
+    page, personas
+):
+    fra = User.objects.get(username="fra_submitter")
+    n = notification_submit(actor=fra, data=PLNIn.model_validate(pln()))
+    log_in(page, "jpn_reader", set_password("jpn_reader"))
+    page.wait_for_selector(".map[data-ready='1']")
+    assert page.locator(".leaflet-interactive").count() >= 2  # the launch site and its direction
+    assert page.get_by_role("link", name=n.reference).first.is_visible()
+    screenshot(page, "dashboard")
+    page.get_by_role("link", name="Inbox", exact=True).click()
+    assert page.get_by_role("link", name=n.reference).is_visible()
+    screenshot(page, "inbox")
+    page.get_by_role("button", name="Acknowledge all up to here").first.click()
+    assert page.get_by_text("1 item(s) acknowledged.").is_visible()
+    assert page.get_by_text("Nothing to acknowledge.").is_visible()
+
+
+def test_an_icc_user_without_two_factor_cannot_reach_the_console_until_enrolled(page, personas):
+    from django_otp.oath import totp
+
+    log_in(page, "icc", set_password("icc"))
+    page.goto("/icc/")
+    assert page.url.endswith("/account/two-factor")
+    assert page.get_by_text("must use two-factor authentication").is_visible()
+    screenshot(page, "two-factor")
+    secret = page.locator("#totp-secret").inner_text().strip()
+    page.get_by_label("Code from your authenticator app").fill(f"{totp(b32decode(secret)):06d}")
+    page.get_by_role("button", name="Turn on").click()
+    page.goto("/icc/")
+    assert page.get_by_role("heading", name="ICC console").is_visible()
+
+
+def test_the_account_page_shows_a_new_api_token_once(page, personas):
+    log_in(page, "fra_submitter", set_password("fra_submitter"))
+    page.goto("/account")
+    page.get_by_label(re.compile("Name of a new token")).fill("ministry system")
+    page.get_by_role("button", name="Create token").click()
+    token = page.locator("#new-token").inner_text()
+    assert token.startswith("hcoc_")
+    screenshot(page, "account")
+    page.reload()
+    assert page.locator("#new-token").count() == 0
