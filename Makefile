@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run setup test lint demo clean bench
+.PHONY: run setup browser test lint demo clean bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,12 @@ demo: setup
 run: demo
 	$(BIN)/hcoc serve --port $(PORT)
 
+# The browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
 # pytest exits 5 when it collects no test: that fails `make test` like any other failure.
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest
 
 lint: setup
