@@ -79,3 +79,58 @@ def user_by_username(username: str) -> User:
     if user is None:
         raise NotFound(f"No user {username!r}.")
     return user
+
+
+# ---- the ICC manages the users and tokens of states (ICC console) ---------------------------
+
+
+def state_user_list_for(*, actor, state_iso3: str | None = None):
+    """Users of states (not the ICC's), with their tokens, for the ICC."""
+    from .access import require_icc
+
+    require_icc(actor)
+    qs = (
+        User.objects.exclude(role=Role.ICC).select_related("state").order_by("state_id", "username")
+    )
+    if state_iso3:
+        qs = qs.filter(state_id=state_iso3.upper())
+    return qs
+
+
+def state_user_create(
+    *, actor, username: str, password: str | None, role: str, state_iso3: str, email: str = ""
+) -> User:
+    """The ICC creates a submitter or reader of a state (never another ICC user here)."""
+    from .access import require_icc
+
+    require_icc(actor)
+    if role not in (Role.SUBMITTER, Role.READER):
+        raise InvalidInput([FieldProblem("role", "one of submitter, reader")])
+    return user_create(
+        username=username, password=password, role=role, state_iso3=state_iso3, email=email
+    )
+
+
+def state_user_get_for(*, actor, user_id: int) -> User:
+    from .access import require_icc
+
+    require_icc(actor)
+    user = User.objects.exclude(role=Role.ICC).filter(pk=user_id).first()
+    if user is None:
+        raise NotFound(f"No user {user_id} of a state.")
+    return user
+
+
+def state_token_create(*, actor, user_id: int, name: str = "") -> tuple[ApiToken, str]:
+    """The ICC creates a token for a state's user; the raw token is returned once."""
+    return token_create(user=state_user_get_for(actor=actor, user_id=user_id), name=name)
+
+
+def state_token_revoke(*, actor, token_id: int) -> ApiToken:
+    from .access import require_icc
+
+    require_icc(actor)
+    token = ApiToken.objects.exclude(user__role=Role.ICC).filter(pk=token_id).first()
+    if token is None:
+        raise NotFound(f"No token {token_id} of a state's user.")
+    return token_revoke(token=token)

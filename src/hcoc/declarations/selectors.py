@@ -47,3 +47,22 @@ def declaration_list_for(
         ],
         "next_cursor": encode_cursor(rows[-1].id) if more else None,
     }
+
+
+def declaration_crosscheck_preview_for(*, actor, data) -> dict:
+    """The crosscheck a declaration would get, before it is submitted (the form's live preview).
+
+    Only for the state the actor may submit for: its own, or the ICC's `on_behalf_of` state; a
+    preview must not become a way to read another state's unpublished plans.
+    """
+    from hcoc.accounts.access import acting_state
+
+    from .readmodel import crosscheck
+
+    state, _ = acting_state(actor, data.on_behalf_of)
+    content = data.model_dump(mode="json", exclude={"on_behalf_of"})
+    return {
+        "state": state.iso3,
+        "year": data.year,
+        "rows": crosscheck(state.iso3, data.year, content),
+    }

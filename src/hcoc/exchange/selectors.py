@@ -94,3 +94,39 @@ def acknowledgement_status_for(*, actor, seq: int) -> dict:
         "acknowledged": [{"state": k, "at": rfc3339(v)} for k, v in sorted(acks.items())],
         "not_acknowledged": sorted(s for s in expected if s not in acks),
     }
+
+
+def feed_recent_for(*, actor, before: int | None = None, limit: int = 50) -> dict:
+    """The newest items first (the ICC console), each with `not_acknowledged`: how many of the
+    currently subscribing states other than the item's own have not acknowledged it."""
+    from collections import defaultdict
+
+    from django.utils import timezone
+
+    require_exchange_reader(actor)
+    qs = Event.objects.all()
+    if before is not None:
+        qs = qs.filter(seq__lt=before)
+    rows = list(qs.order_by("-seq")[: limit + 1])
+    events = rows[:limit]
+    today = timezone.now().date()
+    expected = [
+        s.iso3
+        for s in State.objects.filter(status=HcocStatus.SUBSCRIBING).only(
+            "iso3", "status", "subscribed_on"
+        )
+        if s.is_subscribing_on(today)
+    ]
+    acked: dict[int, set[str]] = defaultdict(set)
+    for event_id, state_id in Acknowledgement.objects.filter(
+        event_id__in=[e.seq for e in events]
+    ).values_list("event_id", "state_id"):
+        acked[event_id].add(state_id)
+    items = []
+    for e in events:
+        item = event_as_item(e)
+        item["not_acknowledged"] = sum(
+            1 for s in expected if s != e.state_id and s not in acked[e.seq]
+        )
+        items.append(item)
+    return {"items": items, "older": events[-1].seq if len(rows) > limit else None}

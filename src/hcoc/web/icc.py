@@ -1,10 +1,223 @@
-"""The ICC console (/icc/): second factor required (web.access.icc_page)."""
+"""The ICC console (/icc/): second factor required (web.access.icc_page).
 
-from django.shortcuts import render
+Record a subscription, enter items on a state's behalf (the notification and declaration forms),
+see which states have not acknowledged each item, manage the users and tokens of states.
+Thin: reads through selectors, writes through services, their access rules apply as well.
+"""
+
+import secrets
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from hcoc.accounts.models import Role
+from hcoc.accounts.services import (
+    state_token_create,
+    state_token_revoke,
+    state_user_create,
+    state_user_get_for,
+    state_user_list_for,
+)
+from hcoc.exchange.selectors import acknowledgement_status_for, feed_recent_for
+from hcoc.lib.errors import Conflict, DomainError, InvalidInput, NotFound
+from hcoc.states.models import HcocStatus
+from hcoc.states.selectors import state_list
+from hcoc.states.services import subscription_record
 
 from .access import icc_page
 
 
+def _refused(request, exc: DomainError):
+    if isinstance(exc, NotFound):
+        raise Http404(exc.detail)
+    return render(request, "web/forbidden.html", status=403)
+
+
+def _put_problems(form: forms.Form, exc: DomainError) -> None:
+    """A service's problems on the form's fields (by the service's field names), else on top."""
+    if not exc.errors:
+        form.add_error(None, exc.detail)
+    for p in getattr(exc, "errors", []):
+        form.add_error(p.field if p.field in form.fields else None, p.message)
+
+
 @icc_page
 def console(request):
-    return render(request, "web/icc.html", {})
+    before = request.GET.get("before", "")
+    recent = feed_recent_for(
+        actor=request.user, before=int(before) if before.isdigit() else None, limit=50
+    )
+    return render(request, "web/icc.html", {"recent": recent})
+
+
+# ---- (a) record a subscription ------------------------------------------------------------
+
+
+class SubscriptionForm(forms.Form):
+    iso3 = forms.ChoiceField(label=gettext_lazy("State"))
+    note_reference = forms.CharField(
+        label=gettext_lazy("Reference of the diplomatic note"), max_length=200, required=False
+    )
+    note_received_on = forms.DateField(
+        label=gettext_lazy("Note received on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    effective_on = forms.DateField(
+        label=gettext_lazy("Subscription effective on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["iso3"].choices = [("", "—")] + [
+            (s["iso3"], f"{s['iso3']} — {s['name']} ({s['status']})")
+            for s in state_list()
+            if s["status"] != HcocStatus.SUBSCRIBING
+        ]
+
+
+@icc_page
+def subscription_new(request):
+    form = SubscriptionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sub = subscription_record(actor=request.user, **form.cleaned_data)
+        except InvalidInput as e:
+            _put_problems(form, e)
+        except (Conflict, NotFound) as e:  # e.g. already subscribing
+            form.add_error(None, e.detail)
+        except DomainError as e:
+            return _refused(request, e)
+        else:
+            messages.success(
+                request,
+                _("%(state)s recorded as subscribing from %(day)s; all subscribers are informed.")
+                % {
+                    "state": sub.state_id,
+                    "day": f"{sub.effective_on.day} {sub.effective_on:%b %Y}",
+                },
+            )
+            return redirect("web:icc")
+    return render(request, "web/icc_subscription.html", {"form": form})
+
+
+# ---- (c) who has not acknowledged an item ---------------------------------------------------
+
+
+@icc_page
+def item_status(request, seq: int):
+    try:
+        status = acknowledgement_status_for(actor=request.user, seq=seq)
+    except DomainError as e:
+        return _refused(request, e)
+    return render(request, "web/icc_item.html", {"status": status})
+
+
+# ---- (d) users and tokens of states ---------------------------------------------------------
+
+
+class UserForm(forms.Form):
+    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
+    state = forms.ChoiceField(label=gettext_lazy("State"))
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"),
+        choices=[(Role.SUBMITTER, Role.SUBMITTER.label), (Role.READER, Role.READER.label)],
+    )
+    email = forms.EmailField(label=gettext_lazy("Email"), required=False)
+    password = forms.CharField(
+        label=gettext_lazy("Initial password"),
+        required=False,
+        min_length=12,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=gettext_lazy("Leave blank to generate one; it is shown once."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "—")] + [
+            (s["iso3"], f"{s['iso3']} — {s['name']}") for s in state_list()
+        ]
+
+
+@icc_page
+def users(request):
+    state = request.GET.get("state", "").strip().upper()[:3]
+    form = UserForm(request.POST or None, initial={"state": state})
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        password = cd["password"] or secrets.token_urlsafe(12)
+        try:
+            user = state_user_create(
+                actor=request.user,
+                username=cd["username"],
+                password=password,
+                role=cd["role"],
+                state_iso3=cd["state"],
+                email=cd["email"],
+            )
+        except InvalidInput as e:
+            _put_problems(form, e)
+        except DomainError as e:
+            return _refused(request, e)
+        else:
+            # Shown once, on the next page, then gone from the session.
+            request.session["icc_new_password"] = {"user": user.username, "password": password}
+            return redirect("web:icc_user_tokens", user_id=user.pk)
+    try:
+        listing = list(state_user_list_for(actor=request.user, state_iso3=state or None))
+    except DomainError as e:
+        return _refused(request, e)
+    return render(
+        request,
+        "web/icc_users.html",
+        {
+            "users": listing,
+            "form": form,
+            "state": state,
+            "states": sorted({(u.state_id, u.state.name) for u in listing if u.state_id})
+            if not state
+            else None,
+        },
+    )
+
+
+@icc_page
+def user_tokens(request, user_id: int):
+    try:
+        person = state_user_get_for(actor=request.user, user_id=user_id)
+    except DomainError as e:
+        return _refused(request, e)
+    if request.method == "POST":
+        name = (request.POST.get("name") or "").strip()[:100]
+        _token, raw = state_token_create(actor=request.user, user_id=person.pk, name=name)
+        request.session["icc_new_token"] = {"user": person.username, "token": raw}
+        return redirect("web:icc_user_tokens", user_id=person.pk)
+    new_token = request.session.pop("icc_new_token", None)
+    new_password = request.session.pop("icc_new_password", None)
+    return render(
+        request,
+        "web/icc_user_tokens.html",
+        {
+            "person": person,
+            "tokens": person.api_tokens.all(),
+            "new_token": new_token if new_token and new_token["user"] == person.username else None,
+            "new_password": new_password
+            if new_password and new_password["user"] == person.username
+            else None,
+        },
+    )
+
+
+@require_POST
+@icc_page
+def token_revoke(request, token_id: int):
+    try:
+        token = state_token_revoke(actor=request.user, token_id=token_id)
+    except DomainError as e:
+        return _refused(request, e)
+    messages.info(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
+    return redirect("web:icc_user_tokens", user_id=token.user_id)

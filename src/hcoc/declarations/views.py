@@ -1,0 +1,263 @@
+"""Annual-declaration pages: list, form (with a crosscheck preview), detail with versions.
+
+Thin: every read goes through the selectors, every write through `declaration_submit`, and the
+form's input is judged by the API's own schema (web.validation), so the messages are the API's.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hcoc.accounts.access import require_submitter
+from hcoc.accounts.models import Role
+from hcoc.lib.errors import DomainError, InvalidInput, NotFound
+from hcoc.states.models import HcocStatus
+from hcoc.states.selectors import state_list
+from hcoc.web.access import exchange_page
+from hcoc.web.validation import problems_of, validate
+
+from .forms import PREFIX, SECTION_LABEL, DeclarationForm, initial_from, year_choices
+from .schemas import DeclarationIn
+from .selectors import (
+    declaration_crosscheck_preview_for,
+    declaration_get_for,
+    declaration_list_for,
+    declaration_versions_for,
+)
+from .services import declaration_submit
+
+
+def _refused(request, exc: DomainError):
+    """DomainErrors that are not form errors: 404 for NotFound, the 403 page for the rest."""
+    if isinstance(exc, NotFound):
+        raise Http404(exc.detail)
+    return render(request, "web/forbidden.html", {"detail": exc.detail}, status=403)
+
+
+def _subscribing_choices() -> list[tuple[str, str]]:
+    return [
+        (s["iso3"], f"{s['iso3']} — {s['name']}")
+        for s in state_list()
+        if s["status"] == HcocStatus.SUBSCRIBING
+    ]
+
+
+def _behalf_choices(user) -> list[tuple[str, str]] | None:
+    return _subscribing_choices() if user.role == Role.ICC else None
+
+
+def _current(user, state: str | None, year) -> dict | None:
+    """The state's current declaration of that year, if any (a submission makes a new version)."""
+    if not state or not str(year).isdigit():
+        return None
+    try:
+        return declaration_get_for(actor=user, state=state, year=int(year))
+    except NotFound:
+        return None
+
+
+@exchange_page
+def declaration_list(request):
+    year = request.GET.get("year", "")
+    state = request.GET.get("state", "").strip().upper()[:3]
+    try:
+        page = declaration_list_for(
+            actor=request.user,
+            year=int(year) if year.isdigit() else None,
+            state=state or None,
+            limit=50,
+            cursor=request.GET.get("cursor") or None,
+        )
+    except InvalidInput:  # a cursor we never gave out: start again
+        return redirect("declarations:list")
+    except DomainError as e:
+        return _refused(request, e)
+    next_query = None
+    if page["next_cursor"]:
+        next_query = urlencode({"year": year, "state": state, "cursor": page["next_cursor"]})
+    return render(
+        request,
+        "declarations/list.html",
+        {
+            "page": page,
+            "year": year,
+            "state": state,
+            "years": year_choices(),
+            "states": _subscribing_choices(),
+            "next_query": next_query,
+            "can_submit": request.user.can_submit,
+        },
+    )
+
+
+@exchange_page
+def declaration_new(request):
+    try:
+        require_submitter(request.user)
+    except DomainError as e:
+        return _refused(request, e)
+    behalf = _behalf_choices(request.user)
+    if request.method == "POST":
+        return _post(request, behalf)
+    year = request.GET.get("year") or str(timezone.now().year - 1)
+    state = request.user.state_id or request.GET.get("on_behalf_of", "").upper() or None
+    current = _current(request.user, state, year)
+    initial, rows = initial_from(current) if current else ({"year": year}, 3)
+    if behalf is not None:
+        initial["on_behalf_of"] = state or ""
+    form = DeclarationForm(initial=initial, behalf_choices=behalf, system_rows=rows)
+    preview = {"state": state, "year": year, "rows": current["crosscheck"]} if current else None
+    return _form_page(request, form, current=current, preview=preview)
+
+
+def _post(request, behalf):
+    action = request.POST.get("action", "submit")
+    if action == "load":  # start again from the current declaration of the chosen year/state
+        query = {"year": request.POST.get("year", "")}
+        if behalf is not None:
+            query["on_behalf_of"] = request.POST.get("on_behalf_of", "")
+        return redirect(f"{reverse('declarations:new')}?{urlencode(query)}")
+    form = DeclarationForm(request.POST, behalf_choices=behalf)
+    form.is_valid()  # the form checks nothing itself; the API's schema does below
+    data, problems = validate(DeclarationIn, form.to_body())
+    preview = None
+    if data is not None:
+        try:
+            if action == "preview":
+                preview = declaration_crosscheck_preview_for(actor=request.user, data=data)
+            else:
+                d = declaration_submit(actor=request.user, data=data)
+                messages.success(
+                    request,
+                    _("Declaration of %(state)s for %(year)d submitted (version %(v)d).")
+                    % {"state": d.state_id, "year": d.year, "v": d.current_version},
+                )
+                return redirect("declarations:detail", state=d.state_id, year=d.year)
+        except InvalidInput as e:
+            problems = problems_of(e)
+        except DomainError as e:
+            return _refused(request, e)
+    form.add_problems(problems)
+    state = request.user.state_id or request.POST.get("on_behalf_of", "").upper() or None
+    current = _current(request.user, state, request.POST.get("year", ""))
+    return _form_page(request, form, current=current, preview=preview, status=200)
+
+
+def _form_page(request, form, *, current, preview, status=200):
+    return render(
+        request,
+        "declarations/form.html",
+        {"form": form, "current": current, "preview": preview},
+        status=status,
+    )
+
+
+@require_POST
+@exchange_page
+def declaration_preview(request):
+    """The live crosscheck preview (htmx): a table fragment, or the problems to fix first."""
+    form = DeclarationForm(request.POST, behalf_choices=_behalf_choices(request.user))
+    form.is_valid()
+    data, problems = validate(DeclarationIn, form.to_body())
+    preview = None
+    if data is not None:
+        try:
+            preview = declaration_crosscheck_preview_for(actor=request.user, data=data)
+        except InvalidInput as e:
+            problems = problems_of(e)
+        except DomainError as e:
+            return HttpResponse(e.detail, status=403, content_type="text/plain")
+    return render(
+        request,
+        "declarations/_preview.html",
+        {"preview": preview, "problems": sorted(problems.items())},
+    )
+
+
+@exchange_page
+def declaration_detail(request, state: str, year: int):
+    try:
+        versions = declaration_versions_for(actor=request.user, state=state, year=year)
+    except DomainError as e:
+        return _refused(request, e)
+    current = versions[-1]
+    user = request.user
+    can_submit = user.role == Role.ICC or (
+        user.role == Role.SUBMITTER and user.state_id == current["state"]
+    )
+    new_query = {"year": current["year"]}
+    if user.role == Role.ICC:
+        new_query["on_behalf_of"] = current["state"]
+    return render(
+        request,
+        "declarations/detail.html",
+        {
+            "d": current,
+            "sections": [
+                {"label": SECTION_LABEL[name], "name": name, "part": current.get(name)}
+                for name in PREFIX
+            ],
+            "history": _history(versions),
+            "can_submit": can_submit,
+            "new_url": f"{reverse('declarations:new')}?{urlencode(new_query)}",
+        },
+    )
+
+
+# ---- versions, with what changed from the version before ---------------------------------
+
+
+def _facts(v: dict) -> dict[str, str]:
+    """A version as labelled texts, comparable field by field."""
+    yes, no = _("yes"), _("no")
+    out = {_("Nil declaration"): yes if v["nil"] else no}
+    for name in PREFIX:
+        part = v.get(name)
+        label = SECTION_LABEL[name]
+        if not part:
+            continue
+        out[_("%(s)s: policy") % {"s": label}] = part.get("policy", "")
+        out[_("%(s)s: launch sites") % {"s": label}] = ", ".join(
+            s["site_id"] for s in part.get("launch_sites", [])
+        )
+        if "systems" in part:
+            out[_("%(s)s: systems") % {"s": label}] = "; ".join(
+                " ".join(x for x in (s["generic_class"], s.get("name") or "") if x)
+                for s in part["systems"]
+            )
+        for row in part.get("launches", []):
+            out[_("%(s)s: launches of %(c)s") % {"s": label, "c": row["generic_class"]}] = str(
+                row["count"]
+            )
+    observers = v.get("observers") or {}
+    if observers:
+        out[_("Invites observers")] = yes if observers.get("invites") else no
+        out[_("Details for observers")] = observers.get("details") or ""
+    out[_("Remarks")] = v.get("remarks") or ""
+    return out
+
+
+def _history(versions: list[dict]) -> list[dict]:
+    """Every version, newest first, with each field marked if it changed from the one before."""
+    out, before = [], None
+    for v in versions:
+        facts = _facts(v)
+        rows = [
+            {"label": k, "value": val, "changed": before is not None and before.get(k) != val}
+            for k, val in facts.items()
+        ]
+        if before is not None:
+            rows += [
+                {"label": k, "value": _("(removed)"), "changed": True}
+                for k in before
+                if k not in facts
+            ]
+        out.append({"v": v, "rows": rows, "changes": sum(r["changed"] for r in rows)})
+        before = facts
+    return out[::-1]
