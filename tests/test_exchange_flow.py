@@ -279,3 +279,23 @@ def test_shape_problems_and_database_or_clock_problems_come_back_in_one_answer(a
         "space_launch_vehicles.launches[0].generic_class",
         "space_launch_vehicles.launches[0].count",
     }
+
+
+def test_acknowledging_up_to_a_long_history_works_across_chunks_and_skips_what_is_done(
+    api, personas, monkeypatch
+):
+    from hcoc.exchange import services
+
+    monkeypatch.setattr(services, "ACK_CHUNK", 3)
+    refs = [submit(api, personas["fra_submitter"])["seq"] for _ in range(7)]
+    own = submit(api, personas["jpn_submitter"])["seq"]
+    jpn = personas["jpn_reader"]
+    assert (
+        api.post("/acknowledgements", jpn, json={"seqs": [refs[1], own]}).json()["acknowledged"]
+        == 2
+    )
+    assert api.get("/inbox", jpn).json()["unacknowledged"] == 6  # its own item never counted
+    r = api.post("/acknowledgements", jpn, json={"up_to": own})
+    assert r.json()["acknowledged"] == 6  # seqs 1..8 less the two already acknowledged
+    inbox = api.get("/inbox", jpn).json()
+    assert inbox["items"] == [] and inbox["unacknowledged"] == 0

@@ -5,10 +5,13 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Max
+from django.utils import timezone
 
+from hcoc.accounts.access import require_state_member
 from hcoc.lib.canonical import canonical_dumps
+from hcoc.lib.errors import FieldProblem, InvalidInput
 
-from .models import Event
+from .models import Acknowledgement, Event
 
 
 def seq_reserve() -> int:
@@ -59,46 +62,49 @@ def acknowledgements_record(
 
     Acknowledging twice is harmless: the first acknowledgement (time, user) is kept.
     """
-    from django.db.models import Exists, OuterRef
-    from django.utils import timezone
-
-    from hcoc.accounts.access import require_state_member
-    from hcoc.lib.errors import FieldProblem, InvalidInput
-
-    from .models import Acknowledgement
-
     actor = require_state_member(actor)
     problems: list[FieldProblem] = []
     if (seqs is None) == (up_to is None):
         raise InvalidInput([FieldProblem("seqs", "give exactly one of seqs or up_to")])
     now = timezone.now()
+    last = Event.objects.aggregate(m=Max("seq"))["m"] or 0
+    if up_to is not None:
+        if up_to < 1 or up_to > last:
+            raise InvalidInput(
+                [FieldProblem("up_to", f"must be between 1 and {last}, the last seq")]
+            )
+        # In chunks, each its own transaction: acknowledging a long history never holds the
+        # write lock for long, and a retry after a failure simply carries on (acks are idempotent).
+        count, start = 0, 0
+        while start < up_to:
+            count += _acknowledge(actor, range(start + 1, min(start + ACK_CHUNK, up_to) + 1), now)
+            start += ACK_CHUNK
+        return {"state": actor.state_id, "acknowledged": count, "at": now}
+    for i, s in enumerate(seqs or []):
+        if s < 1 or s > last:
+            problems.append(FieldProblem(f"seqs[{i}]", f"no item with seq {s}"))
+    if problems:
+        raise InvalidInput(problems)
+    return {
+        "state": actor.state_id,
+        "acknowledged": _acknowledge(actor, seqs or [], now),
+        "at": now,
+    }
+
+
+ACK_CHUNK = 5000
+
+
+def _acknowledge(actor, seqs, now) -> int:
+    """Record the actor state's receipt of those seqs it has not acknowledged yet."""
+    seqs = list(seqs)
     with transaction.atomic():
-        last = Event.objects.aggregate(m=Max("seq"))["m"] or 0
-        if up_to is not None:
-            if up_to < 1 or up_to > last:
-                raise InvalidInput(
-                    [FieldProblem("up_to", f"must be between 1 and {last}, the last seq")]
-                )
-            already = Acknowledgement.objects.filter(
-                state_id=actor.state_id, event_id=OuterRef("seq")
-            )
-            wanted = list(
-                Event.objects.filter(seq__lte=up_to)
-                .exclude(Exists(already))
-                .values_list("seq", flat=True)
-            )
-        else:
-            for i, s in enumerate(seqs or []):
-                if s < 1 or s > last:
-                    problems.append(FieldProblem(f"seqs[{i}]", f"no item with seq {s}"))
-            if problems:
-                raise InvalidInput(problems)
-            have = set(
-                Acknowledgement.objects.filter(
-                    state_id=actor.state_id, event_id__in=seqs
-                ).values_list("event_id", flat=True)
-            )
-            wanted = sorted(set(seqs or []) - have)
+        have = set(
+            Acknowledgement.objects.filter(
+                state_id=actor.state_id, event_id__gte=min(seqs), event_id__lte=max(seqs)
+            ).values_list("event_id", flat=True)
+        )
+        wanted = sorted(set(seqs) - have)
         Acknowledgement.objects.bulk_create(
             [
                 Acknowledgement(state_id=actor.state_id, event_id=s, user=actor, at=now)
@@ -106,4 +112,4 @@ def acknowledgements_record(
             ],
             batch_size=2000,
         )
-    return {"state": actor.state_id, "acknowledged": len(wanted), "at": now}
+    return len(wanted)
