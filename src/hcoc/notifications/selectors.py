@@ -91,3 +91,14 @@ def drafts_visible_to(actor) -> QuerySet[NotificationDraft]:
     if actor.state_id is None:
         return NotificationDraft.objects.filter(state__isnull=True)
     return NotificationDraft.objects.filter(state_id=actor.state_id)
+
+
+def launch_sites_for_form(*, actor) -> list[dict]:
+    """The launch-site catalogue for the PLN form's site search and map preview."""
+    from hcoc.sites.models import LaunchSite
+
+    require_exchange_reader(actor)
+    return [
+        {"id": s.id, "name": s.name, "state": s.state_id, "lat": s.lat, "lon": s.lon}
+        for s in LaunchSite.objects.order_by("id")
+    ]

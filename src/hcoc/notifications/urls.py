@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401  (pages are added here)
+from django.urls import path
+
+from . import views
 
 app_name = "notifications"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("new", views.new, name="new"),
+    path("validate", views.validate_fragment, name="validate"),
+    path("drafts/<int:draft_id>/delete", views.draft_remove, name="draft_delete"),
+    path("<str:reference>", views.detail, name="detail"),
+    path("<str:reference>/amend", views.amend, name="amend"),
+    path("<str:reference>/cancel", views.cancel, name="cancel"),
+    path("<str:reference>/report", views.report, name="report"),
+]

@@ -1,0 +1,16 @@
+"""The notification pages: thin views over the same services and selectors as the API."""
+
+from .detail import cancel, detail, report
+from .listing import notification_list
+from .submit import amend, draft_remove, new, validate_fragment
+
+__all__ = [
+    "amend",
+    "cancel",
+    "detail",
+    "draft_remove",
+    "new",
+    "notification_list",
+    "report",
+    "validate_fragment",
+]

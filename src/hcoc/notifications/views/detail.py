@@ -1,0 +1,109 @@
+"""/notifications/<reference>: the notification, its versions and acknowledgements; cancel and
+report a launch (amending is the PLN form, views/submit.py)."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hcoc.exchange.selectors import acknowledgement_status_for
+from hcoc.lib.errors import Conflict, InvalidInput, PermissionDenied
+from hcoc.web.access import exchange_page
+from hcoc.web.validation import problems_of, validate
+
+from .. import forms
+from ..schemas import CancellationIn, LaunchReportIn
+from ..selectors import notification_get_for, notification_versions_for
+from ..services import notification_cancel, notification_report_launch
+from .common import (
+    domain_errors,
+    is_illustrative,
+    map_data,
+    may_act_for,
+    summary,
+    versions_with_changes,
+)
+
+
+@exchange_page
+@domain_errors
+def detail(request, reference: str):
+    return _page(request, reference)
+
+
+@require_POST
+@exchange_page
+@domain_errors
+def cancel(request, reference: str):
+    body = forms.cancellation_body(request.POST)
+    model, problems = validate(CancellationIn, body)
+    if model is not None:
+        try:
+            notification_cancel(actor=request.user, reference=reference, reason=model.reason)
+        except InvalidInput as e:
+            problems = problems_of(e)
+        except Conflict as e:
+            messages.error(request, e.detail)
+            return redirect("notifications:detail", reference=reference)
+        else:
+            messages.success(request, _("Cancellation sent to all subscribing states."))
+            return redirect("notifications:detail", reference=reference)
+    return _page(
+        request, reference, cancel={"values": request.POST, "problems": _general(problems)}
+    )
+
+
+@require_POST
+@exchange_page
+@domain_errors
+def report(request, reference: str):
+    body = forms.launch_report_body(request.POST)
+    model, problems = validate(LaunchReportIn, body)
+    if model is not None:
+        try:
+            notification_report_launch(actor=request.user, reference=reference, data=model)
+        except InvalidInput as e:
+            problems = problems_of(e)
+        except Conflict as e:
+            messages.error(request, e.detail)
+            return redirect("notifications:detail", reference=reference)
+        else:
+            messages.success(request, _("Launch report sent to all subscribing states."))
+            return redirect("notifications:detail", reference=reference)
+    return _page(
+        request, reference, report={"values": request.POST, "problems": _general(problems)}
+    )
+
+
+def _general(problems: dict) -> dict:
+    """Problems of no one field (`__all__`) under a name templates can read."""
+    return {("general" if k == "__all__" else k): v for k, v in problems.items()}
+
+
+def _page(request, reference: str, *, cancel=None, report=None):
+    n = notification_get_for(actor=request.user, reference=reference)
+    may_act = may_act_for(request.user, n["state"])
+    if (cancel or report) and not may_act:
+        # Not theirs: refuse as the services would, before showing any form back.
+        raise PermissionDenied("A state can only act on its own notifications.")
+    return render(
+        request,
+        "notifications/detail.html",
+        {
+            "n": n,
+            "summary": summary(n),
+            "illustrative": is_illustrative(n),
+            "map_data": map_data([n], link=False),
+            "versions": versions_with_changes(
+                notification_versions_for(actor=request.user, reference=reference)
+            ),
+            "acks": acknowledgement_status_for(actor=request.user, seq=n["seq"]),
+            "may_amend": may_act and n["status"] == "notified",
+            "may_cancel": may_act and n["status"] == "notified",
+            "may_report": may_act and n["status"] in ("notified", "unreported"),
+            "outcomes": forms.OUTCOMES,
+            "cancel": cancel or {"values": {}, "problems": {}},
+            "report": report or {"values": {}, "problems": {}},
+        },
+        status=422 if cancel or report else 200,
+    )

@@ -1,0 +1,277 @@
+"""The PLN form: new notifications and amendments, drafts, review, confirm and send.
+
+Flow without JavaScript: form -> POST "review" -> confirmation page (exactly what every state
+will receive) -> POST "send" -> the service -> the notification's page. "Save draft" stores the
+fields as entered. htmx only adds validation as you type (`validate`).
+"""
+
+import contextlib
+import json
+import secrets
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hcoc.accounts.access import acting_state, require_can_act_for, require_submitter
+from hcoc.accounts.models import Role
+from hcoc.lib.errors import Conflict, InvalidInput, NotFound
+from hcoc.states.selectors import state_list
+from hcoc.web.access import exchange_page
+from hcoc.web.validation import problems_of, validate
+
+from .. import forms
+from ..schemas import PLNIn
+from ..selectors import drafts_visible_to, launch_sites_for_form, notification_get_for
+from ..services import (
+    draft_delete,
+    draft_save,
+    notification_amend,
+    notification_submit,
+    pln_content,
+)
+from .common import domain_errors, map_data, summary
+
+NONCES = "hcoc_pln_confirmations"
+
+
+@exchange_page
+@domain_errors
+def new(request):
+    require_submitter(request.user)
+    return _flow(request, amending=None)
+
+
+@exchange_page
+@domain_errors
+def amend(request, reference: str):
+    current = notification_get_for(actor=request.user, reference=reference)
+    require_can_act_for(request.user, current["state"])
+    if current["status"] != "notified":
+        messages.error(
+            request, _("Only a notified notification whose window is open can be amended.")
+        )
+        return redirect("notifications:detail", reference=reference)
+    return _flow(request, amending=current)
+
+
+@require_POST
+@exchange_page
+@domain_errors
+def validate_fragment(request):
+    """htmx: the form's problems as you type, the same messages as the API."""
+    require_submitter(request.user)
+    fields = forms.fields_from_post(request.POST)
+    body, local = forms.body_from_fields(fields, with_behalf=False)
+    problems = {**validate(PLNIn, body)[1], **local}
+    errors = forms.problems_by_slot(problems)
+    slots = forms.SLOTS + [f"impact_{i}" for i in range(len(forms.impact_rows(fields, {})))]
+    return render(
+        request,
+        "notifications/_problems.html",
+        {
+            "problems": sorted(problems.items()),
+            "checked": True,
+            "oob": [(s, errors.get(s, [])) for s in slots],
+        },
+    )
+
+
+@require_POST
+@exchange_page
+@domain_errors
+def draft_remove(request, draft_id: int):
+    draft = drafts_visible_to(request.user).filter(pk=draft_id).first()
+    draft_delete(actor=request.user, draft_id=draft_id)
+    messages.info(request, _("Draft deleted."))
+    if draft is not None and draft.amends:
+        return redirect("notifications:detail", reference=draft.amends)
+    return redirect("notifications:new")
+
+
+def _flow(request, *, amending: dict | None):
+    reference = amending["reference"] if amending else ""
+    draft = _draft(request)
+    if draft is not None and draft.amends != reference:
+        if request.method == "POST":
+            raise NotFound("No such draft.")
+        # A draft opened from a list of drafts (the dashboard's): resume it on its own form.
+        if not draft.amends:
+            return redirect(f"{_form_url(None)}?draft={draft.pk}")
+        target = reverse("notifications:amend", kwargs={"reference": draft.amends})
+        return redirect(f"{target}?draft={draft.pk}")
+    if request.method != "POST":
+        if draft is not None:
+            fields = draft.data
+        elif amending:
+            fields = forms.fields_from_body(amending)
+        else:
+            fields = {}
+        return _form(request, fields=fields, draft=draft, amending=amending)
+    action = request.POST.get("action", "review")
+    if action in ("edit", "send"):
+        try:
+            body = json.loads(request.POST.get("payload") or "{}")
+        except json.JSONDecodeError:
+            body = {}
+        body = body if isinstance(body, dict) else {}
+        fields = forms.fields_from_body(body)
+        if action == "edit":
+            return _form(request, fields=fields, draft=draft, amending=amending)
+        return _send(request, body=body, fields=fields, draft=draft, amending=amending)
+    fields = forms.fields_from_post(request.POST)
+    if action == "save_draft":
+        draft = draft_save(
+            actor=request.user,
+            data=fields,
+            draft_id=draft.pk if draft else None,
+            amends=reference,
+        )
+        messages.info(request, _("Draft saved. It is visible to your own colleagues only."))
+        return redirect(f"{_form_url(amending)}?draft={draft.pk}")
+    return _review(request, fields=fields, draft=draft, amending=amending)
+
+
+def _draft(request):
+    """The draft named by ?draft= or the form's hidden field: the caller's own, or 404."""
+    raw = request.POST.get("draft") or request.GET.get("draft")
+    if not raw:
+        return None
+    draft = drafts_visible_to(request.user).filter(pk=int(raw)).first() if raw.isdigit() else None
+    if draft is None:
+        raise NotFound("No such draft.")
+    return draft
+
+
+def _form_url(amending: dict | None) -> str:
+    if amending:
+        return reverse("notifications:amend", kwargs={"reference": amending["reference"]})
+    return reverse("notifications:new")
+
+
+def _with_behalf(request, amending) -> bool:
+    return request.user.role == Role.ICC and amending is None
+
+
+def _check(request, body: dict, amending) -> tuple[PLNIn | None, dict]:
+    """The API's validation of the body, and who it would be entered for."""
+    model, problems = validate(PLNIn, body)
+    if amending is None:
+        try:
+            acting_state(request.user, body.get("on_behalf_of"))
+        except InvalidInput as e:
+            problems = {**problems, **problems_of(e)}
+    return (model if not problems else None), problems
+
+
+def _review(request, *, fields, draft, amending):
+    body, local = forms.body_from_fields(fields, with_behalf=_with_behalf(request, amending))
+    model, problems = _check(request, body, amending)
+    if local or problems:
+        return _form(
+            request, fields=fields, draft=draft, amending=amending, problems={**problems, **local}
+        )
+    nonce = secrets.token_urlsafe(16)
+    request.session[NONCES] = request.session.get(NONCES, [])[-19:] + [nonce]
+    content = pln_content(model)
+    preview = {
+        "reference": amending["reference"] if amending else _("new"),
+        "generic_class": content["generic_class"],
+        "launch_area": content["launch_area"],
+        "planned_direction": content["planned_direction"],
+        "impact_areas": content["impact_areas"],
+    }
+    behalf = body.get("on_behalf_of") or (
+        amending["state"] if amending and request.user.role == Role.ICC else None
+    )
+    return render(
+        request,
+        "notifications/confirm.html",
+        {
+            "amending": amending,
+            "next_version": amending["version"] + 1 if amending else 1,
+            "content_json": json.dumps(content, indent=2, ensure_ascii=False),
+            "summary": summary(content),
+            "map_data": map_data([preview], link=False),
+            "payload": json.dumps(body, ensure_ascii=False),
+            "nonce": nonce,
+            "draft": draft,
+            "behalf": behalf,
+            "action_url": _form_url(amending),
+        },
+    )
+
+
+def _send(request, *, body, fields, draft, amending):
+    model, problems = _check(request, body, amending)
+    if problems:
+        return _form(request, fields=fields, draft=draft, amending=amending, problems=problems)
+    pending = request.session.get(NONCES, [])
+    nonce = request.POST.get("nonce")
+    if nonce not in pending:
+        # A second click, a reload, or an old tab: never send the same notification twice.
+        messages.error(request, _("This confirmation was already used or has expired."))
+        if amending:
+            return redirect("notifications:detail", reference=amending["reference"])
+        return redirect("notifications:list")
+    pending.remove(nonce)
+    request.session[NONCES] = pending
+    try:
+        if amending:
+            n = notification_amend(actor=request.user, reference=amending["reference"], data=model)
+        else:
+            n = notification_submit(actor=request.user, data=model)
+    except InvalidInput as e:
+        return _form(
+            request, fields=fields, draft=draft, amending=amending, problems=problems_of(e)
+        )
+    except Conflict as e:
+        messages.error(request, e.detail)
+        return redirect("notifications:detail", reference=amending["reference"])
+    if draft is not None:
+        # Deleted meanwhile in another tab: nothing left to clean up.
+        with contextlib.suppress(NotFound):
+            draft_delete(actor=request.user, draft_id=draft.pk)
+    if amending:
+        messages.success(request, _("Amendment sent to all subscribing states."))
+    else:
+        messages.success(request, _("Notification sent to all subscribing states."))
+    return redirect("notifications:detail", reference=n.reference)
+
+
+def _form(request, *, fields, draft, amending, problems=None):
+    problems = problems or {}
+    errors = forms.problems_by_slot(problems)
+    sites = launch_sites_for_form(actor=request.user)
+    is_icc = request.user.role == Role.ICC
+    f = {name: "" for name in forms.SCALAR_FIELDS}
+    f.update({k: v for k, v in fields.items() if k in forms.SCALAR_FIELDS})
+    f["area_mode"] = f["area_mode"] or "site"
+    f["direction_mode"] = f["direction_mode"] or "azimuth"
+    return render(
+        request,
+        "notifications/form.html",
+        {
+            "f": f,
+            "err": errors,
+            "problems": sorted(problems.items()),
+            "impact_rows": forms.impact_rows(fields, errors),
+            "impact_kinds": forms.IMPACT_KINDS,
+            "sites": sites,
+            "site_points": {s["id"]: [s["lat"], s["lon"]] for s in sites},
+            "class_choices": forms.class_choices(),
+            "is_icc": is_icc,
+            "states": [s for s in state_list() if s["status"] == "subscribing"]
+            if is_icc and not amending
+            else [],
+            "draft": draft,
+            "drafts": drafts_visible_to(request.user).filter(
+                amends=amending["reference"] if amending else ""
+            )[:20],
+            "amending": amending,
+            "action_url": _form_url(amending),
+        },
+        status=422 if problems else 200,
+    )
