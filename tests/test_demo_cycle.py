@@ -67,7 +67,11 @@ def test_the_demo_prints_and_saves_a_login_and_token_for_the_icc_and_each_demo_s
 def test_the_home_page_asks_to_log_in_and_the_public_registry_is_served(demo_server):
     base, _, _ = demo_server
     r = httpx.get(base + "/", follow_redirects=True)
-    assert r.status_code == 200 and "Log in" in r.text and str(r.url).endswith("/accounts/login/?next=/")
+    assert (
+        r.status_code == 200
+        and "Log in" in r.text
+        and str(r.url).endswith("/accounts/login/?next=/")
+    )
     registry = httpx.get(base + "/registry")
     assert registry.status_code == 200 and "Registry of subscribing states" in registry.text
 
