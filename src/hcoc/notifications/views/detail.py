@@ -83,6 +83,7 @@ def _general(problems: dict) -> dict:
 def _page(request, reference: str, *, cancel=None, report=None):
     n = notification_get_for(actor=request.user, reference=reference)
     may_act = may_act_for(request.user, n["state"])
+    acks = acknowledgement_status_for(actor=request.user, seq=n["seq"])
     if (cancel or report) and not may_act:
         # Not theirs: refuse as the services would, before showing any form back.
         raise PermissionDenied("A state can only act on its own notifications.")
@@ -97,7 +98,9 @@ def _page(request, reference: str, *, cancel=None, report=None):
             "versions": versions_with_changes(
                 notification_versions_for(actor=request.user, reference=reference)
             ),
-            "acks": acknowledgement_status_for(actor=request.user, seq=n["seq"]),
+            "acks": acks,
+            # The viewer's state still owes receipt of this version.
+            "may_acknowledge": request.user.state_id in acks["not_acknowledged"],
             "may_amend": may_act and n["status"] == "notified",
             "may_cancel": may_act and n["status"] == "notified",
             "may_report": may_act and n["status"] in ("notified", "unreported"),

@@ -110,9 +110,10 @@
     form.addEventListener("change", function () { redraw(true); });
     redraw(true);
 
+    // A point set by clicking the map redraws without re-fitting the view: the map must not
+    // move under the pointer while someone is drawing.
     function changed(input) {
       input.dispatchEvent(new Event("input", { bubbles: true }));
-      input.dispatchEvent(new Event("change", { bubbles: true }));
     }
     preview.map.on("click", function (e) {
       var lat = e.latlng.lat.toFixed(4), lon = L.Util.wrapNum(e.latlng.lng, [-180, 180], true).toFixed(4);
