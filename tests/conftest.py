@@ -204,3 +204,24 @@ def screenshot(page, name: str) -> None:
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def web_client(username: str):
+    """A Django test client logged in as `username`; ICC users also pass their second factor
+    (a confirmed TOTP device marked in the session, as django-otp does after a code)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from hcoc.accounts.models import Role, User
+
+    user = User.objects.get(username=username)
+    client = Client()
+    client.force_login(user)
+    if user.role == Role.ICC:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client

@@ -26,9 +26,7 @@ def people(db):
 
 
 def client_for(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
+    return conftest.web_client(username)
 
 
 def form_data(year: int = LAST_YEAR, **fields) -> dict:

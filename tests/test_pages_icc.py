@@ -44,9 +44,7 @@ def icc(people) -> Client:
 
 
 def client_for(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
+    return conftest.web_client(username)
 
 
 def test_the_console_is_refused_to_state_users(people):
@@ -59,7 +57,9 @@ def test_the_console_is_refused_to_state_users(people):
 
 
 def test_an_icc_user_without_two_factor_is_sent_to_enrol(people):
-    response = client_for("icc").get("/icc/users")
+    client = Client()
+    client.force_login(User.objects.get(username="icc"))  # password only, no second factor
+    response = client.get("/icc/users")
     assert response.status_code == 302
     assert response["Location"] == "/account/two-factor"
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from html import escape, unescape
 
 import pytest
-from conftest import make_personas, pln
+from conftest import make_personas, pln, web_client
 from django.test import Client
 
 from hcoc.accounts.models import User
@@ -27,7 +27,8 @@ def personas(db):
 
 
 def login(personas, name: str, client: Client | None = None) -> Client:
-    client = client or Client()
+    if client is None:
+        return web_client(personas[name].username)
     client.force_login(User.objects.get(username=personas[name].username))
     return client
 

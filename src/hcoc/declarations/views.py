@@ -162,6 +162,10 @@ def _form_page(request, form, *, current, preview, status=200):
 @exchange_page
 def declaration_preview(request):
     """The live crosscheck preview (htmx): a table fragment, or the problems to fix first."""
+    try:
+        require_submitter(request.user)  # before reading the body, as at the API's door
+    except DomainError as e:
+        return HttpResponse(e.detail, status=403, content_type="text/plain")
     form = DeclarationForm(request.POST, behalf_choices=_behalf_choices(request.user))
     form.is_valid()
     data, problems = validate(DeclarationIn, form.to_body())

@@ -10,7 +10,8 @@ from hcoc.accounts.models import Role
 
 
 def exchange_page(view):
-    """Logged in, and of a currently subscribing state or the ICC; others get a 403 page."""
+    """Logged in, and of a currently subscribing state or the ICC; others get a 403 page.
+    Two-factor is required of ICC users: without it they are sent to enrol first."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -18,6 +19,8 @@ def exchange_page(view):
             return redirect_to_login(request.get_full_path())
         if not can_read_exchange(request.user):
             return render(request, "web/forbidden.html", status=403)
+        if request.user.role == Role.ICC and not request.user.is_verified():
+            return redirect("web:two_factor")
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -31,8 +34,6 @@ def icc_page(view):
     def wrapper(request, *args, **kwargs):
         if request.user.role != Role.ICC:
             return render(request, "web/forbidden.html", status=403)
-        if not request.user.is_verified():
-            return redirect("web:two_factor")
         return view(request, *args, **kwargs)
 
     return wrapper

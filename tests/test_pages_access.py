@@ -1,0 +1,147 @@
+"""Every page URL, as every persona: the pages apply the same access rules as the API.
+
+A new page without a row here fails `test_every_page_url_has_a_row`, so no page escapes the walk.
+"""
+
+from datetime import UTC, datetime
+
+import pytest
+from conftest import declaration, make_personas, pln
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from hcoc.accounts.models import User
+
+PERSONAS = [
+    "anonymous",
+    "prk_user",
+    "fra_reader",
+    "fra_submitter",
+    "jpn_submitter",
+    "icc_no2fa",
+    "icc",
+]
+LOGIN = "login"  # a redirect to the login page
+
+# url name: (method, expected status per persona in PERSONAS order). "login" = 302 to login.
+# Readers read, submitters act for their own state, the ICC acts only with its second factor
+# (without it, every exchange page sends it to enrol: 302),
+# non-subscribers (prk) see nothing of the exchange, anonymous visitors only the registry.
+PAGES = {
+    "web:dashboard": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "web:inbox": ("GET", [LOGIN, 403, 200, 200, 200, 302, 302]),
+    "web:acknowledge": ("POST", [LOGIN, 403, 302, 302, 302, 302, 302]),
+    "web:registry": ("GET", [200, 200, 200, 200, 200, 200, 200]),
+    "web:account": ("GET", [LOGIN, 200, 200, 200, 200, 200, 200]),
+    "web:token_new": ("POST", [LOGIN, 302, 302, 302, 302, 302, 302]),
+    "web:token_revoke": ("POST", [LOGIN, 302, 302, 302, 302, 302, 302]),
+    "web:two_factor": ("GET", [LOGIN, 200, 200, 200, 200, 200, 200]),
+    "web:login": ("GET", [200, 200, 200, 200, 200, 200, 200]),
+    "web:logout": ("POST", [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN]),
+    "web:icc": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
+    "web:icc_subscription": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
+    "web:icc_item": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
+    "web:icc_users": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
+    "web:icc_user_tokens": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
+    "web:icc_token_revoke": ("POST", [LOGIN, 403, 403, 403, 403, 302, 302]),
+    "notifications:list": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "notifications:new": ("GET", [LOGIN, 403, 403, 200, 200, 302, 200]),
+    "notifications:validate": ("POST", [LOGIN, 403, 403, 200, 200, 302, 200]),
+    "notifications:draft_delete": ("POST", [LOGIN, 403, 403, 302, 404, 302, 404]),
+    "notifications:detail": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "notifications:amend": ("GET", [LOGIN, 403, 403, 200, 403, 302, 200]),
+    "notifications:cancel": ("POST", [LOGIN, 403, 403, 422, 403, 302, 422]),
+    "notifications:report": ("POST", [LOGIN, 403, 403, 422, 403, 302, 422]),
+    "declarations:list": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "declarations:new": ("GET", [LOGIN, 403, 403, 200, 200, 302, 200]),
+    "declarations:preview": ("POST", [LOGIN, 403, 403, 200, 200, 302, 200]),
+    "declarations:detail": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+}
+
+
+def page_names() -> set[str]:
+    names = set()
+    for ns in ("web", "notifications", "declarations"):
+        resolver = next(
+            p
+            for p in get_resolver().url_patterns
+            if isinstance(p, URLResolver) and p.namespace == ns
+        )
+        names |= {f"{ns}:{p.name}" for p in resolver.url_patterns if isinstance(p, URLPattern)}
+    return names
+
+
+def test_every_page_url_has_a_row():
+    assert page_names() == set(PAGES)
+
+
+@pytest.fixture
+def world(db):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from hcoc.accounts.services import token_create
+    from hcoc.declarations.schemas import DeclarationIn
+    from hcoc.declarations.services import declaration_submit
+    from hcoc.notifications.schemas import PLNIn
+    from hcoc.notifications.services import draft_save, notification_submit
+
+    make_personas()
+    User.objects.create_user("icc_no2fa", role="icc")
+    fra = User.objects.get(username="fra_submitter")
+    n = notification_submit(actor=fra, data=PLNIn.model_validate(pln()))
+    declaration_submit(
+        actor=fra, data=DeclarationIn.model_validate(declaration(datetime.now(UTC).year - 1))
+    )
+    draft = draft_save(actor=fra, data={"remarks": "draft"})
+    token, _ = token_create(user=fra, name="t")
+    clients = {"anonymous": Client()}
+    for name in PERSONAS[1:-1]:
+        clients[name] = Client()
+        clients[name].force_login(User.objects.get(username=name))
+    icc = User.objects.get(username="icc")
+    icc.set_password("pw")
+    icc.save()
+    device = TOTPDevice.objects.create(user=icc, name="phone", confirmed=True)
+    clients["icc"] = Client()
+    assert (
+        clients["icc"]
+        .post(
+            "/accounts/login/",
+            {"username": "icc", "password": "pw", "code": f"{totp(device.bin_key):06d}"},
+        )
+        .status_code
+        == 302
+    )
+    kwargs = {
+        "web:token_revoke": {"token_id": token.pk},
+        "web:icc_item": {"seq": n.versions.get().seq},
+        "web:icc_user_tokens": {"user_id": fra.pk},
+        "web:icc_token_revoke": {"token_id": token.pk},
+        "notifications:draft_delete": {"draft_id": draft.pk},
+        "notifications:detail": {"reference": n.reference},
+        "notifications:amend": {"reference": n.reference},
+        "notifications:cancel": {"reference": n.reference},
+        "notifications:report": {"reference": n.reference},
+        "declarations:detail": {"state": "FRA", "year": datetime.now(UTC).year - 1},
+    }
+    return clients, kwargs
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_each_page_answers_every_persona_as_the_access_rules_say(world, name):
+    from django.urls import reverse
+
+    clients, kwargs = world
+    method, expected = PAGES[name]
+    url = reverse(name, kwargs=kwargs.get(name))
+    got = []
+    for persona in PERSONAS:
+        client = clients[persona]
+        r = client.get(url) if method == "GET" else client.post(url, {})
+        is_login = r.status_code == 302 and r["Location"].startswith("/accounts/login/")
+        got.append(LOGIN if is_login else r.status_code)
+        if r.status_code == 200 and r.get("Content-Type", "").startswith("text/html"):
+            html = r.content.decode()
+            assert "style=" not in html and "<script>" not in html, (name, persona)
+    assert got == expected
