@@ -146,12 +146,13 @@ def test_the_list_filters_by_state_category_class_status_and_window(personas):
     assert refs("window_to=" + datetime.now(UTC).date().isoformat()) == set()
 
 
-def test_the_list_pages_with_the_selectors_cursor(personas, monkeypatch):
+def test_the_list_shows_the_newest_first_and_pages_with_the_selectors_cursor(personas, monkeypatch):
     monkeypatch.setattr(listing, "PAGE_SIZE", 2)
-    refs = [submit(personas).reference for _ in range(3)]
+    refs = [submit(personas).reference for _ in range(3)][::-1]  # newest first
     client = login(personas, "fra_reader")
     first = client.get("/notifications/?state=FRA").content.decode()
     assert refs[0] in first and refs[1] in first and refs[2] not in first
+    assert first.index(refs[0]) < first.index(refs[1])
     next_href = unescape(re.search(r'href="\?([^"]*cursor=[^"]*)" rel="next"', first).group(1))
     assert "state=FRA" in next_href
     second = client.get("/notifications/?" + next_href).content.decode()

@@ -52,10 +52,15 @@ def notification_list_for(
     window_to: datetime | None = None,
     limit: int = 100,
     cursor: str | None = None,
+    newest_first: bool = False,
 ) -> dict:
-    """Oldest first by submission. window_from/window_to select windows that overlap the range."""
+    """Oldest first by submission (newest first for people, with `newest_first`).
+    window_from/window_to select windows that overlap the range."""
     now = timezone.now()
-    qs = _visible(actor).filter(id__gt=decode_cursor(cursor))
+    qs = _visible(actor)
+    after = decode_cursor(cursor)
+    if after:
+        qs = qs.filter(id__lt=after) if newest_first else qs.filter(id__gt=after)
     if state:
         qs = qs.filter(state_id=state)
     if category:
@@ -68,7 +73,7 @@ def notification_list_for(
         qs = qs.filter(window_closes__gte=window_from)
     if window_to:
         qs = qs.filter(window_opens__lte=window_to)
-    rows = list(qs.order_by("id")[: limit + 1])
+    rows = list(qs.order_by("-id" if newest_first else "id")[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
     versions = {

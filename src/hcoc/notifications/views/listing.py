@@ -45,10 +45,14 @@ def notification_list(request):
         return _csv(request, filters)
     cursor = request.GET.get("cursor") or None
     try:
-        page = notification_list_for(actor=request.user, limit=PAGE_SIZE, cursor=cursor, **filters)
+        page = notification_list_for(
+            actor=request.user, limit=PAGE_SIZE, cursor=cursor, newest_first=True, **filters
+        )
     except InvalidInput:  # a cursor from elsewhere: start from the first page
         cursor = None
-        page = notification_list_for(actor=request.user, limit=PAGE_SIZE, **filters)
+        page = notification_list_for(
+            actor=request.user, limit=PAGE_SIZE, newest_first=True, **filters
+        )
     for n in page["items"]:
         n["illustrative"] = is_illustrative(n)
     query = request.GET.copy()
