@@ -62,6 +62,7 @@ def test_the_demo_prints_and_saves_a_login_and_token_for_the_icc_and_each_demo_s
     for c in creds.values():
         assert c["username"] and c["password"] and c["token"]
         assert c["token"] in printed
+    assert creds["ICC"]["totp_secret"] in printed  # the ICC needs its second factor in the pages
 
 
 def test_the_home_page_asks_to_log_in_and_the_public_registry_is_served(demo_server):

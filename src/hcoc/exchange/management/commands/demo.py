@@ -7,12 +7,14 @@ it shows how the exchange works and is not a record of any real launch or declar
 import json
 import random
 import secrets
+from base64 import b32encode
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hcoc.accounts.models import Role, User
 from hcoc.accounts.services import token_create, user_create
@@ -70,24 +72,37 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {who:4} user {c['username']:14} password {c['password']}  token {c['token']}"
             )
+        if "totp_secret" in creds.get("ICC", {}):
+            self.stdout.write(
+                f"  The ICC logs in with a two-factor code: add the key {creds['ICC']['totp_secret']}"
+                " (TOTP, SHA-1, 6 digits, 30 s) to an authenticator app."
+            )
 
     def _users(self) -> dict:
         creds = {}
         for who in ["ICC", *STATES, NON_SUBSCRIBER]:
             password = secrets.token_urlsafe(12)
+            extra = {}
             if who == "ICC":
                 user = user_create(
                     username="icc", password=password, role=Role.ICC, state_iso3=None
                 )
                 user.is_staff = user.is_superuser = True  # the ICC runs the admin
                 user.save(update_fields=["is_staff", "is_superuser"])
+                # The ICC must log in with a second factor: enrol one, and give its key so that
+                # whoever tries the demo can add it to an authenticator app.
+                device = TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
+                extra = {
+                    "totp_secret": b32encode(device.bin_key).decode(),
+                    "totp_uri": device.config_url,
+                }
             else:
                 role = Role.READER if who == NON_SUBSCRIBER else Role.SUBMITTER
                 user = user_create(
                     username=who.lower(), password=password, role=role, state_iso3=who
                 )
             _, token = token_create(user=user, name="demo")
-            creds[who] = {"username": user.username, "password": password, "token": token}
+            creds[who] = {"username": user.username, "password": password, "token": token, **extra}
         return creds
 
     def _area(self, iso3: str, category: str, rng: random.Random) -> dict:
