@@ -3,7 +3,7 @@ from hcoc.lib.cursor import decode_cursor, encode_cursor
 from hcoc.lib.errors import NotFound
 
 from .models import Declaration
-from .readmodel import declaration_read_model
+from .readmodel import current_versions, declaration_read_model, declaration_read_models
 
 
 def _get(actor, state: str, year: int) -> Declaration:
@@ -21,7 +21,7 @@ def declaration_get_for(*, actor, state: str, year: int) -> dict:
 
 def declaration_versions_for(*, actor, state: str, year: int) -> list[dict]:
     d = _get(actor, state, year)
-    return [declaration_read_model(d, v) for v in d.versions.order_by("version")]
+    return declaration_read_models([(d, v) for v in d.versions.order_by("version")])
 
 
 def declaration_list_for(
@@ -42,9 +42,7 @@ def declaration_list_for(
     more = len(rows) > limit
     rows = rows[:limit]
     return {
-        "items": [
-            declaration_read_model(d, d.versions.get(version=d.current_version)) for d in rows
-        ],
+        "items": declaration_read_models(current_versions(rows)),
         "next_cursor": encode_cursor(rows[-1].id) if more else None,
     }
 

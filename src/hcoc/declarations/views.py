@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from hcoc.accounts.access import require_submitter
 from hcoc.accounts.models import Role
+from hcoc.lib.changes import rows_with_changes
 from hcoc.lib.errors import DomainError, InvalidInput, NotFound
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import state_list
@@ -249,19 +250,9 @@ def _facts(v: dict) -> dict[str, str]:
 
 def _history(versions: list[dict]) -> list[dict]:
     """Every version, newest first, with each field marked if it changed from the one before."""
-    out, before = [], None
-    for v in versions:
-        facts = _facts(v)
-        rows = [
-            {"label": k, "value": val, "changed": before is not None and before.get(k) != val}
-            for k, val in facts.items()
-        ]
-        if before is not None:
-            rows += [
-                {"label": k, "value": _("(removed)"), "changed": True}
-                for k in before
-                if k not in facts
-            ]
-        out.append({"v": v, "rows": rows, "changes": sum(r["changed"] for r in rows)})
-        before = facts
-    return out[::-1]
+    marked = rows_with_changes([_facts(v) for v in versions], removed=_("(removed)"))
+    history = [
+        {"v": v, "rows": rows, "changes": sum(r["changed"] for r in rows)}
+        for v, rows in zip(versions, marked, strict=True)
+    ]
+    return history[::-1]

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from hcoc.accounts.access import require_can_act_for
+from hcoc.lib.changes import rows_with_changes
 from hcoc.lib.errors import NotFound, PermissionDenied
 from hcoc.web.maps import notification_items
 from hcoc.web.templatetags.hcoc import utc
@@ -61,29 +62,11 @@ def flatten(value, prefix: str = "") -> dict[str, str]:
 def versions_with_changes(versions: list[dict]) -> list[dict]:
     """Each version's flattened content, each key marked changed against the version before
     (keys dropped by a version are listed as removed)."""
-    out, before = [], None
-    for v in versions:
-        flat = flatten(v["content"])
-        rows = [
-            {"key": k, "value": val, "changed": before is not None and before.get(k) != val}
-            for k, val in flat.items()
-        ]
-        if before is not None:
-            rows += [
-                {"key": k, "value": _("(removed)"), "changed": True}
-                for k in before
-                if k not in flat
-            ]
-        out.append(
-            {
-                **v,
-                "rows": rows,
-                "changed_count": sum(r["changed"] for r in rows),
-                "first": before is None,
-            }
-        )
-        before = flat
-    return out
+    marked = rows_with_changes([flatten(v["content"]) for v in versions], removed=_("(removed)"))
+    return [
+        {**v, "rows": rows, "changed_count": sum(r["changed"] for r in rows), "first": i == 0}
+        for i, (v, rows) in enumerate(zip(versions, marked, strict=True))
+    ]
 
 
 def _n(value) -> str:

@@ -35,21 +35,15 @@ def detail(request, reference: str):
 @exchange_page
 @domain_errors
 def cancel(request, reference: str):
-    body = forms.cancellation_body(request.POST)
-    model, problems = validate(CancellationIn, body)
-    if model is not None:
-        try:
-            notification_cancel(actor=request.user, reference=reference, reason=model.reason)
-        except InvalidInput as e:
-            problems = problems_of(e)
-        except Conflict as e:
-            messages.error(request, e.detail)
-            return redirect("notifications:detail", reference=reference)
-        else:
-            messages.success(request, _("Cancellation sent to all subscribing states."))
-            return redirect("notifications:detail", reference=reference)
-    return _page(
-        request, reference, cancel={"values": request.POST, "problems": _general(problems)}
+    return _act(
+        request,
+        reference,
+        form="cancel",
+        model_and_problems=validate(CancellationIn, forms.cancellation_body(request.POST)),
+        send=lambda m: notification_cancel(
+            actor=request.user, reference=reference, reason=m.reason
+        ),
+        done=_("Cancellation sent to all subscribing states."),
     )
 
 
@@ -57,21 +51,32 @@ def cancel(request, reference: str):
 @exchange_page
 @domain_errors
 def report(request, reference: str):
-    body = forms.launch_report_body(request.POST)
-    model, problems = validate(LaunchReportIn, body)
+    return _act(
+        request,
+        reference,
+        form="report",
+        model_and_problems=validate(LaunchReportIn, forms.launch_report_body(request.POST)),
+        send=lambda m: notification_report_launch(actor=request.user, reference=reference, data=m),
+        done=_("Launch report sent to all subscribing states."),
+    )
+
+
+def _act(request, reference: str, *, form: str, model_and_problems, send, done: str):
+    """Send a validated action through its service; show the form again with its problems."""
+    model, problems = model_and_problems
     if model is not None:
         try:
-            notification_report_launch(actor=request.user, reference=reference, data=model)
+            send(model)
         except InvalidInput as e:
             problems = problems_of(e)
         except Conflict as e:
             messages.error(request, e.detail)
             return redirect("notifications:detail", reference=reference)
         else:
-            messages.success(request, _("Launch report sent to all subscribing states."))
+            messages.success(request, done)
             return redirect("notifications:detail", reference=reference)
     return _page(
-        request, reference, report={"values": request.POST, "problems": _general(problems)}
+        request, reference, **{form: {"values": request.POST, "problems": _general(problems)}}
     )
 
 
