@@ -134,3 +134,53 @@ def state_token_revoke(*, actor, token_id: int) -> ApiToken:
     if token is None:
         raise NotFound(f"No token {token_id} of a state's user.")
     return token_revoke(token=token)
+
+
+# ---- logins and the second factor (the web pages' account security) -------------------------
+
+
+def login_failure_record(*, user: User | None) -> None:
+    """One more failed login; at LOGIN_MAX_FAILURES in a row the account locks for a while."""
+    from django.conf import settings
+
+    if user is None:
+        return
+    user.failed_logins += 1
+    if user.failed_logins >= settings.LOGIN_MAX_FAILURES:
+        user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+        user.failed_logins = 0
+    user.save(update_fields=["failed_logins", "locked_until"])
+
+
+def login_success_record(*, user: User) -> None:
+    user.failed_logins, user.locked_until = 0, None
+    user.save(update_fields=["failed_logins", "locked_until"])
+
+
+def totp_pending_for(*, user: User):
+    """The user's unconfirmed TOTP device, created if there is none (and no confirmed one)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    pending = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if pending is None and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        pending = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return pending
+
+
+def totp_confirm(*, device, code: str) -> bool:
+    if not device.verify_token(code.strip()):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return True
+
+
+def totp_disable(*, user: User) -> None:
+    """Turn two-factor off. ICC users must keep it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from hcoc.lib.errors import PermissionDenied
+
+    if user.role == Role.ICC:
+        raise PermissionDenied("ICC users must keep two-factor authentication.")
+    TOTPDevice.objects.filter(user=user).delete()

@@ -2,7 +2,6 @@
 two-factor enrolment. Two-factor is optional for state users and required for the ICC console."""
 
 from base64 import b32encode
-from datetime import timedelta
 
 from django import forms
 from django.conf import settings
@@ -20,6 +19,14 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hcoc.accounts.models import User
+from hcoc.accounts.services import (
+    login_failure_record,
+    login_success_record,
+    totp_confirm,
+    totp_disable,
+    totp_pending_for,
+)
+from hcoc.lib.errors import DomainError
 
 
 class LoginForm(forms.Form):
@@ -34,16 +41,6 @@ class LoginForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
-
-
-def _record_failure(user: User | None) -> None:
-    if user is None:
-        return
-    user.failed_logins += 1
-    if user.failed_logins >= settings.LOGIN_MAX_FAILURES:
-        user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-        user.failed_logins = 0
-    user.save(update_fields=["failed_logins", "locked_until"])
 
 
 def login_view(request):
@@ -67,14 +64,13 @@ def login_view(request):
                 )
                 if device is None:
                     form.add_error("code", _("Enter the current code of your authenticator app."))
-                    _record_failure(user)
+                    login_failure_record(user=user)
                     user = None
             elif user is None:
                 form.add_error(None, _("Wrong username or password."))
-                _record_failure(known)
+                login_failure_record(user=known)
             if user is not None:
-                user.failed_logins, user.locked_until = 0, None
-                user.save(update_fields=["failed_logins", "locked_until"])
+                login_success_record(user=user)
                 login(request, user)
                 if device is not None:
                     otp_login(request, device)
@@ -108,19 +104,18 @@ def two_factor(request):
     """Enrol a TOTP device: scan the QR code (or type the key), confirm with a code."""
     user = request.user
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    pending = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    pending = None if confirmed else totp_pending_for(user=user)
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and request.POST.get("action") == "disable" and confirmed:
-        if user.role == "icc":
+        try:
+            totp_disable(user=user)
+        except DomainError:
             messages.error(request, _("ICC users must keep two-factor authentication."))
         else:
-            TOTPDevice.objects.filter(user=user).delete()
             messages.info(request, _("Two-factor authentication is off."))
         return redirect("web:two_factor")
     if request.method == "POST" and pending and form.is_valid():
-        if pending.verify_token(form.cleaned_data["code"].strip()):
-            pending.confirmed = True
-            pending.save()
+        if totp_confirm(device=pending, code=form.cleaned_data["code"]):
             otp_login(request, pending)
             messages.info(
                 request, _("Two-factor authentication is on. From now on, log in with a code.")
@@ -129,8 +124,6 @@ def two_factor(request):
         form.add_error(
             "code", _("That code does not match. Check your device's clock and try again.")
         )
-    if not confirmed and not pending:
-        pending = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
     context = {"confirmed": confirmed, "form": form}
     if pending and not confirmed:
         context["qr_svg"] = _qr_svg(pending.config_url)
