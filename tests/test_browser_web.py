@@ -42,6 +42,10 @@ def test_a_japanese_reader_sees_a_french_window_on_the_dashboard_map_and_acknowl
     page.wait_for_selector(".map[data-ready='1']")
     assert page.locator(".leaflet-interactive").count() >= 2  # the launch site and its direction
     assert page.get_by_role("link", name=n.reference).first.is_visible()
+    year = n.first_submitted_at.year - 1
+    assert page.get_by_text(
+        f"Your annual declaration for {year} has not been submitted."
+    ).is_visible()
     screenshot(page, "dashboard")
     page.get_by_role("link", name="Inbox", exact=True).click()
     assert page.get_by_role("link", name=n.reference).is_visible()

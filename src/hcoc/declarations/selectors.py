@@ -64,3 +64,19 @@ def declaration_crosscheck_preview_for(*, actor, data) -> dict:
         "year": data.year,
         "rows": crosscheck(state.iso3, data.year, content),
     }
+
+
+def declaration_due_for(*, actor) -> dict | None:
+    """Last year's declaration of the actor's state, if it has not been submitted: the year and
+    the ICC's deadline for it (or None). None for the ICC, or when it has been submitted."""
+    from django.utils import timezone
+
+    from .models import DeclarationDeadline
+
+    require_exchange_reader(actor)
+    if actor.state_id is None:
+        return None
+    year = timezone.now().year - 1
+    if Declaration.objects.filter(state_id=actor.state_id, year=year).exists():
+        return None
+    return {"year": year, "deadline": DeclarationDeadline.objects.filter(year=year).first()}

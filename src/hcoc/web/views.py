@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hcoc.accounts.services import token_create, token_revoke
-from hcoc.declarations.models import Declaration, DeclarationDeadline
+from hcoc.declarations.selectors import declaration_due_for
 from hcoc.exchange.selectors import inbox_recent_for
 from hcoc.exchange.services import acknowledgements_record
 from hcoc.lib.errors import DomainError
@@ -36,11 +36,6 @@ def dashboard(request):
     )["items"]
     upcoming.sort(key=lambda n: n["window"]["opens"])
     inbox = inbox_recent_for(actor=request.user, limit=5) if request.user.state_id else None
-    due = None
-    if request.user.state_id:
-        year = now.year - 1
-        if not Declaration.objects.filter(state_id=request.user.state_id, year=year).exists():
-            due = {"year": year, "deadline": DeclarationDeadline.objects.filter(year=year).first()}
     return render(
         request,
         "web/dashboard.html",
@@ -55,7 +50,7 @@ def dashboard(request):
             "map_data": {"items": notification_items(upcoming)},
             "inbox": inbox,
             "drafts": drafts_visible_to(request.user)[:10],
-            "due": due,
+            "due": declaration_due_for(actor=request.user),
         },
     )
 
