@@ -48,3 +48,22 @@ class DeclarationDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: due {self.due_on}"
+
+
+class DeadlineExtension(models.Model):
+    """The ICC extended the due date of one state's declaration for one year, with a reason."""
+
+    state = models.ForeignKey("states.State", on_delete=models.PROTECT, related_name="+")
+    year = models.IntegerField()
+    due_on = models.DateField()
+    reason = models.TextField()
+    granted_at = models.DateTimeField()
+    granted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["state", "year"], name="one_extension_per_state_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state_id}/{self.year}: due {self.due_on}"

@@ -15,7 +15,7 @@ from hcoc.lib.timeutil import rfc3339
 from hcoc.lib.vocabulary import GENERIC_CLASSES
 from hcoc.notifications.models import Notification, StoredStatus
 
-from .models import Declaration, DeclarationDeadline, DeclarationVersion
+from .models import DeadlineExtension, Declaration, DeclarationDeadline, DeclarationVersion
 
 SECTIONS = ("ballistic_missiles", "space_launch_vehicles")
 ORDER = list(GENERIC_CLASSES)
@@ -87,19 +87,26 @@ def crosscheck(state_id: str, year: int, content: dict) -> list[dict]:
     return _rows(state_id, year, content, reported, notified_only)
 
 
+def due_dates(years: set[int], states: set[str]) -> dict[tuple[str, int], object]:
+    """(state, year) -> the due date that applies: the state's extension, else the year's."""
+    base = dict(DeclarationDeadline.objects.filter(year__in=years).values_list("year", "due_on"))
+    out = {(s, y): base[y] for s in states for y in years if y in base}
+    for e in DeadlineExtension.objects.filter(year__in=years, state_id__in=states):
+        out[(e.state_id, e.year)] = e.due_on
+    return out
+
+
 def declaration_read_models(pairs: list[tuple[Declaration, DeclarationVersion]]) -> list[dict]:
     """Read models of many (declaration, version) pairs, in a fixed number of queries."""
     if not pairs:
         return []
     years = {d.year for d, _ in pairs}
-    deadlines = dict(
-        DeclarationDeadline.objects.filter(year__in=years).values_list("year", "due_on")
-    )
+    deadlines = due_dates(years, {d.state_id for d, _ in pairs})
     reported, notified_only = _counts({d.state_id for d, _ in pairs}, years)
     out = []
     for d, v in pairs:
         content = canonical_loads(v.content)
-        due = deadlines.get(d.year)
+        due = deadlines.get((d.state_id, d.year))
         out.append(
             {
                 "state": d.state_id,

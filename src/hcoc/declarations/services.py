@@ -3,12 +3,14 @@
 from django.db import transaction
 from django.utils import timezone
 
-from hcoc.accounts.access import acting_state
+from hcoc.accounts.access import acting_state, require_icc
 from hcoc.exchange.models import EventKind
 from hcoc.exchange.services import event_record, seq_reserve
 from hcoc.lib.canonical import canonical_dumps
+from hcoc.lib.errors import FieldProblem, InvalidInput, NotFound
+from hcoc.states.models import State
 
-from .models import Declaration, DeclarationVersion
+from .models import DeadlineExtension, Declaration, DeclarationDeadline, DeclarationVersion
 from .readmodel import declaration_read_model
 from .schemas import DeclarationIn
 
@@ -49,3 +51,44 @@ def declaration_submit(*, actor, data: DeclarationIn) -> Declaration:
             actor_id=actor.pk,
         )
     return d
+
+
+def deadline_set(*, actor, year: int, due_on) -> DeclarationDeadline:
+    """The ICC sets (or moves) the due date of the declarations covering `year`."""
+    require_icc(actor)
+    if due_on.year <= year:
+        raise InvalidInput([FieldProblem("due_on", f"must be after the end of {year}")])
+    deadline, _ = DeclarationDeadline.objects.update_or_create(
+        year=year, defaults={"due_on": due_on}
+    )
+    return deadline
+
+
+def deadline_extend(*, actor, iso3: str, year: int, due_on, reason: str) -> DeadlineExtension:
+    """The ICC extends one state's due date for `year`, with a reason (replacing an earlier one)."""
+    actor = require_icc(actor)
+    if not State.objects.filter(iso3=iso3).exists():
+        raise NotFound(f"No state {iso3} in the registry.")
+    problems = []
+    if not reason.strip():
+        problems.append(FieldProblem("reason", "must not be empty"))
+    base = DeclarationDeadline.objects.filter(year=year).first()
+    if base is None:
+        problems.append(FieldProblem("year", f"no due date is set for {year} yet"))
+    elif due_on <= base.due_on:
+        problems.append(
+            FieldProblem("due_on", f"must be after the due date of {year}, {base.due_on}")
+        )
+    if problems:
+        raise InvalidInput(problems)
+    extension, _ = DeadlineExtension.objects.update_or_create(
+        state_id=iso3,
+        year=year,
+        defaults={
+            "due_on": due_on,
+            "reason": reason.strip(),
+            "granted_at": timezone.now(),
+            "granted_by": actor,
+        },
+    )
+    return extension
