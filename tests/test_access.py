@@ -163,6 +163,19 @@ def acknowledgement_body(w: World, who: str) -> dict:
     return {"up_to": w.seq}
 
 
+def deadline_body(w: World, who: str) -> dict:
+    return {"year": w.year, "due_on": f"{w.year + 1}-03-31"}
+
+
+def extension_body(w: World, who: str) -> dict:
+    from hcoc.declarations.models import DeclarationDeadline
+
+    DeclarationDeadline.objects.get_or_create(
+        year=w.year, defaults={"due_on": f"{w.year + 1}-03-31"}
+    )
+    return {"state": "JPN", "due_on": f"{w.year + 1}-06-30", "reason": "Elections."}
+
+
 def subscription_body(w: World, who: str) -> dict:
     today = timezone.now().date().isoformat()
     return {
@@ -233,6 +246,9 @@ MATRIX = [
     row("GET",  "/declarations",                            None,                 200, 200, 200, 200, 200, 403, 401),
     row("GET",  "/declarations/{state}/{year}",             None,                 200, 200, 200, 200, 200, 403, 401),
     row("GET",  "/declarations/{state}/{year}/versions",    None,                 200, 200, 200, 200, 200, 403, 401),
+    row("GET",  "/deadlines",                               None,                 200, 200, 200, 200, 200, 403, 401),
+    row("POST", "/deadlines",                               deadline_body,        201, 403, 403, 403, 403, 403, 401),
+    row("POST", "/deadlines/{year}/extensions",             extension_body,       201, 403, 403, 403, 403, 403, 401),
     # the exchange feed; acknowledging is per state, by any of its users (the ICC has no state)
     row("GET",  "/feed",                                    None,                 200, 200, 200, 200, 200, 403, 401),
     row("GET",  "/inbox",                                   None,                 403, 200, 200, 200, 200, 403, 401),

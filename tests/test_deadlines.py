@@ -63,3 +63,42 @@ def test_only_the_icc_sets_deadlines_and_bad_ones_are_refused_naming_the_field(u
             actor=users["icc"], iso3="JPN", year=2025, due_on=date(2026, 5, 1), reason=" "
         )
     assert {p.field for p in e.value.errors} == {"reason", "year"}  # no due date set yet
+
+
+def test_the_deadline_api_sets_extends_and_lists_and_names_the_field_of_a_bad_request(
+    api, personas
+):
+    icc, jpn = personas["icc"], personas["jpn_reader"]
+    bad = api.post("/deadlines", icc, json={"year": 2025, "due_on": "2025-06-30"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "due_on"
+    assert (
+        api.post("/deadlines", icc, json={"year": "2025", "due_on": "2026-03-31"}).status_code
+        == 422
+    )
+    assert api.get("/deadlines", jpn).json() == []  # nothing stored by the bad requests
+    assert (
+        api.post("/deadlines", icc, json={"year": 2025, "due_on": "2026-03-31"}).status_code == 201
+    )
+    no_reason = api.post(
+        "/deadlines/2025/extensions",
+        icc,
+        json={"state": "JPN", "due_on": "2026-05-31", "reason": ""},
+    )
+    assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "reason"
+    unknown = api.post(
+        "/deadlines/2025/extensions",
+        icc,
+        json={"state": "ZZZ", "due_on": "2026-05-31", "reason": "x"},
+    )
+    assert unknown.status_code == 404
+    r = api.post(
+        "/deadlines/2025/extensions",
+        icc,
+        json={"state": "JPN", "due_on": "2026-05-31", "reason": "Elections."},
+    )
+    assert r.status_code == 201
+    listed = api.get("/deadlines", jpn, params={"year": 2025}).json()
+    assert listed[0]["due_on"] == "2026-03-31"
+    assert [(e["state"], e["due_on"], e["reason"]) for e in listed[0]["extensions"]] == [
+        ("JPN", "2026-05-31", "Elections.")
+    ]

@@ -40,6 +40,7 @@ PAGES = {
     "web:logout": ("POST", [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN]),
     "web:icc": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
     "web:icc_subscription": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
+    "web:icc_deadlines": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
     "web:icc_item": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
     "web:icc_users": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
     "web:icc_user_tokens": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),

@@ -221,3 +221,33 @@ def test_console_pages_have_no_inline_scripts_nor_styles(icc):
         assert not re.search(r"<[^>]+\sstyle=", html), url
         assert not re.search(r"<[^>]+\son[a-z]+=", html), url
         assert "csrfmiddlewaretoken" in html or "<form" not in html, url
+
+
+def test_the_icc_sets_a_due_date_and_extends_it_for_a_state_through_the_console(icc):
+    from hcoc.declarations.models import DeadlineExtension, DeclarationDeadline
+
+    bad = icc.post(
+        "/icc/deadlines",
+        {"form": "deadline", "deadline-year": "2025", "deadline-due_on": "2025-01-01"},
+    )
+    assert bad.status_code == 422 and "must be after the end of 2025" in bad.content.decode()
+    assert not DeclarationDeadline.objects.exists()
+    r = icc.post(
+        "/icc/deadlines",
+        {"form": "deadline", "deadline-year": "2025", "deadline-due_on": "2026-03-31"},
+    )
+    assert r.status_code == 302
+    r = icc.post(
+        "/icc/deadlines",
+        {
+            "form": "extension",
+            "extension-year": "2025",
+            "extension-state": "JPN",
+            "extension-due_on": "2026-05-31",
+            "extension-reason": "Elections.",
+        },
+    )
+    assert r.status_code == 302
+    assert DeadlineExtension.objects.get().reason == "Elections."
+    page = icc.get("/icc/deadlines").content.decode()
+    assert "31 Mar 2026" in page and "JPN: 31 May 2026 (Elections.)" in page

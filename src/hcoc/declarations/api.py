@@ -1,10 +1,17 @@
 from ninja import Query, Router, Status
 
-from hcoc.api_auth import SUBMITTERS
+from hcoc.api_auth import ICC_ONLY, SUBMITTERS
 
 from . import selectors, services
 from .readmodel import declaration_read_model
-from .schemas import DeclarationIn, DeclarationOut, DeclarationPage
+from .schemas import (
+    DeadlineIn,
+    DeadlineOut,
+    DeclarationIn,
+    DeclarationOut,
+    DeclarationPage,
+    ExtensionIn,
+)
 
 router = Router(tags=["declarations"])
 
@@ -47,3 +54,38 @@ def get(request, state: str, year: int):
 )
 def versions(request, state: str, year: int):
     return selectors.declaration_versions_for(actor=request.auth, state=state, year=year)
+
+
+@router.get(
+    "/deadlines", response=list[DeadlineOut], summary="Declaration due dates and extensions"
+)
+def deadlines(request, year: int | None = None):
+    return selectors.deadlines_for(actor=request.auth, year=year)
+
+
+@router.post(
+    "/deadlines",
+    auth=ICC_ONLY,
+    response={201: DeadlineOut},
+    summary="Set the due date of the declarations covering a year (ICC only)",
+)
+def deadline_set(request, payload: DeadlineIn):
+    services.deadline_set(actor=request.auth, year=payload.year, due_on=payload.due_on)
+    return Status(201, selectors.deadlines_for(actor=request.auth, year=payload.year)[0])
+
+
+@router.post(
+    "/deadlines/{year}/extensions",
+    auth=ICC_ONLY,
+    response={201: DeadlineOut},
+    summary="Extend one state's due date, with a reason (ICC only)",
+)
+def deadline_extend(request, year: int, payload: ExtensionIn):
+    services.deadline_extend(
+        actor=request.auth,
+        iso3=payload.state,
+        year=year,
+        due_on=payload.due_on,
+        reason=payload.reason,
+    )
+    return Status(201, selectors.deadlines_for(actor=request.auth, year=year)[0])

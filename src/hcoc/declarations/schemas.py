@@ -1,5 +1,7 @@
 """The published annual-declaration formats (formats.md)."""
 
+from datetime import date
+
 from ninja import Schema
 from pydantic import ConfigDict, Field, StrictBool, StrictInt, model_validator
 
@@ -109,3 +111,27 @@ class DeclarationOut(Schema):
 class DeclarationPage(Schema):
     items: list[DeclarationOut]
     next_cursor: str | None
+
+
+class DeadlineIn(StrictSchema):
+    year: StrictInt = Field(ge=2002, examples=[2025])
+    due_on: date = Field(examples=["2026-03-31"])
+
+
+class ExtensionIn(StrictSchema):
+    state: str = Field(min_length=3, max_length=3, examples=["JPN"])
+    due_on: date
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ExtensionOut(Schema):
+    state: str
+    due_on: date
+    reason: str
+    granted_at: str
+
+
+class DeadlineOut(Schema):
+    year: int
+    due_on: date
+    extensions: list[ExtensionOut]

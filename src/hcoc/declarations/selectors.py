@@ -80,3 +80,31 @@ def declaration_due_for(*, actor) -> dict | None:
     if Declaration.objects.filter(state_id=actor.state_id, year=year).exists():
         return None
     return {"year": year, "deadline": DeclarationDeadline.objects.filter(year=year).first()}
+
+
+def deadlines_for(*, actor, year: int | None = None) -> list[dict]:
+    """The due dates the ICC set, per year, with every state's extension and its reason."""
+    from hcoc.lib.timeutil import rfc3339
+
+    from .models import DeadlineExtension, DeclarationDeadline
+
+    require_exchange_reader(actor)
+    deadlines = DeclarationDeadline.objects.order_by("year")
+    if year is not None:
+        deadlines = deadlines.filter(year=year)
+    extensions: dict[int, list[dict]] = {}
+    for e in DeadlineExtension.objects.filter(year__in=[d.year for d in deadlines]).order_by(
+        "state_id"
+    ):
+        extensions.setdefault(e.year, []).append(
+            {
+                "state": e.state_id,
+                "due_on": e.due_on,
+                "reason": e.reason,
+                "granted_at": rfc3339(e.granted_at),
+            }
+        )
+    return [
+        {"year": d.year, "due_on": d.due_on, "extensions": extensions.get(d.year, [])}
+        for d in deadlines
+    ]

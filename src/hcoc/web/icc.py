@@ -23,6 +23,8 @@ from hcoc.accounts.services import (
     state_user_get_for,
     state_user_list_for,
 )
+from hcoc.declarations.selectors import deadlines_for
+from hcoc.declarations.services import deadline_extend, deadline_set
 from hcoc.exchange.selectors import acknowledgement_status_for, feed_recent_for
 from hcoc.lib.errors import Conflict, DomainError, InvalidInput, NotFound
 from hcoc.states.models import HcocStatus
@@ -221,3 +223,73 @@ def token_revoke(request, token_id: int):
         return _refused(request, e)
     messages.info(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
     return redirect("web:icc_user_tokens", user_id=token.user_id)
+
+
+# ---- (e) declaration deadlines ------------------------------------------------------------
+
+
+class DeadlineForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("Declarations covering the year"), min_value=2002)
+    due_on = forms.DateField(
+        label=gettext_lazy("Due on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ExtensionForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2002)
+    state = forms.ChoiceField(label=gettext_lazy("State"))
+    due_on = forms.DateField(
+        label=gettext_lazy("New due date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000, widget=forms.Textarea)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "—")] + [
+            (s["iso3"], f"{s['iso3']} — {s['name']}")
+            for s in state_list()
+            if s["status"] == HcocStatus.SUBSCRIBING
+        ]
+
+
+@icc_page
+def deadlines(request):
+    """Set the due date of a year's declarations; extend it for one state, with a reason."""
+    which = request.POST.get("form") if request.method == "POST" else None
+    deadline_form = DeadlineForm(request.POST if which == "deadline" else None, prefix="deadline")
+    extension_form = ExtensionForm(
+        request.POST if which == "extension" else None, prefix="extension"
+    )
+    if which == "deadline" and deadline_form.is_valid():
+        try:
+            deadline_set(actor=request.user, **deadline_form.cleaned_data)
+        except InvalidInput as e:
+            _put_problems(deadline_form, e)
+        else:
+            messages.success(request, _("Due date set."))
+            return redirect("web:icc_deadlines")
+    if which == "extension" and extension_form.is_valid():
+        data = extension_form.cleaned_data
+        try:
+            deadline_extend(
+                actor=request.user,
+                iso3=data["state"],
+                year=data["year"],
+                due_on=data["due_on"],
+                reason=data["reason"],
+            )
+        except InvalidInput as e:
+            _put_problems(extension_form, e)
+        else:
+            messages.success(request, _("Extension granted."))
+            return redirect("web:icc_deadlines")
+    return render(
+        request,
+        "web/icc_deadlines.html",
+        {
+            "deadlines": deadlines_for(actor=request.user)[::-1],
+            "deadline_form": deadline_form,
+            "extension_form": extension_form,
+        },
+        status=422 if which and (deadline_form.errors or extension_form.errors) else 200,
+    )
