@@ -146,3 +146,15 @@ def test_each_page_answers_every_persona_as_the_access_rules_say(world, name):
             html = r.content.decode()
             assert "style=" not in html and "<script>" not in html, (name, persona)
     assert got == expected
+
+
+def test_the_public_registry_shows_participation_counts_but_no_states_submission(world):
+    from hcoc.notifications.models import Notification
+
+    clients, _ = world
+    html = clients["anonymous"].get("/registry").content.decode()
+    assert "Participation by year" in html
+    reference = Notification.objects.get().reference
+    assert reference not in html  # counts only: no item of any state
+    year = datetime.now(UTC).year - 1
+    assert f'<tr><td>{year}</td><td class="num">1</td>' in html  # France's declaration, counted

@@ -108,3 +108,10 @@ def deadlines_for(*, actor, year: int | None = None) -> list[dict]:
         {"year": d.year, "due_on": d.due_on, "extensions": extensions.get(d.year, [])}
         for d in deadlines
     ]
+
+
+def public_declaration_counts_by_year() -> dict[int, int]:
+    """Public aggregate: how many states filed a declaration for each year. Counts only."""
+    from django.db.models import Count
+
+    return dict(Declaration.objects.values("year").annotate(n=Count("id")).values_list("year", "n"))

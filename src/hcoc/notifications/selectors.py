@@ -107,3 +107,21 @@ def launch_sites_for_form(*, actor) -> list[dict]:
         {"id": s.id, "name": s.name, "state": s.state_id, "lat": s.lat, "lon": s.lon}
         for s in LaunchSite.objects.order_by("id")
     ]
+
+
+def public_pln_counts_by_year() -> dict[int, dict[str, int]]:
+    """Public aggregate (domain.md: the public may see aggregate figures): pre-launch
+    notifications per year of window opening and category. Counts only; no state, no item."""
+    from django.db.models import Count
+    from django.db.models.functions import ExtractYear
+
+    rows = (
+        Notification.objects.filter(prior_notice=True, window_opens__isnull=False)
+        .annotate(y=ExtractYear("window_opens"))
+        .values("y", "category")
+        .annotate(n=Count("id"))
+    )
+    out: dict[int, dict[str, int]] = {}
+    for r in rows:
+        out.setdefault(r["y"], {})[r["category"]] = r["n"]
+    return out

@@ -12,11 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hcoc.accounts.services import token_create, token_revoke
-from hcoc.declarations.selectors import declaration_due_for
+from hcoc.declarations.selectors import declaration_due_for, public_declaration_counts_by_year
 from hcoc.exchange.selectors import inbox_recent_for
 from hcoc.exchange.services import acknowledgements_record
 from hcoc.lib.errors import DomainError
-from hcoc.notifications.selectors import drafts_visible_to, notification_list_for
+from hcoc.notifications.selectors import (
+    drafts_visible_to,
+    notification_list_for,
+    public_pln_counts_by_year,
+)
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import state_list
 
@@ -137,6 +141,16 @@ def registry(request):
         running += by_year[year]
         cumulative.append({"year": year, "joined": by_year[year], "known_total": running})
     counts = Counter(s["status"] for s in states)
+    plns, declared = public_pln_counts_by_year(), public_declaration_counts_by_year()
+    participation = [
+        {
+            "year": y,
+            "declarations": declared.get(y, 0),
+            "bm": plns.get(y, {}).get("BM", 0),
+            "slv": plns.get(y, {}).get("SLV", 0),
+        }
+        for y in sorted(set(plns) | set(declared), reverse=True)
+    ]
     undated = sum(
         1 for s in states if s["status"] == HcocStatus.SUBSCRIBING and not s["subscribed_on"]
     )
@@ -149,6 +163,7 @@ def registry(request):
             "by_year": cumulative,
             "counts": counts,
             "undated": undated,
+            "participation": participation,
         },
     )
 
