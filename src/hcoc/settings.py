@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "hcoc.declarations",
     "hcoc.idempotency",
     "hcoc.web",
+    "django_tasks",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,27 @@ SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# E-mail (reminders): printed to the console by default; SMTP when HCOC_SMTP_HOST is set.
+DEFAULT_FROM_EMAIL = env("HCOC_EMAIL_FROM", "hcoc-exchange@localhost")
+SITE_URL = env("HCOC_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+EMAIL_HOST = env("HCOC_SMTP_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(env("HCOC_SMTP_PORT", "587"))
+    EMAIL_HOST_USER = env("HCOC_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = env("HCOC_SMTP_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("HCOC_SMTP_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Background tasks (django-tasks): run immediately when enqueued unless a backend is configured,
+# so the embedded default needs no worker.
+TASKS = {
+    "default": {
+        "BACKEND": env("HCOC_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -67,3 +67,36 @@ class DeadlineExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.state_id}/{self.year}: due {self.due_on}"
+
+
+class ReminderKind(models.TextChoices):
+    DUE_IN_30_DAYS = "due_30", "due in 30 days"
+    DUE_IN_7_DAYS = "due_7", "due in 7 days"
+    PAST_DUE = "past_due", "past due (to the ICC)"
+
+
+class Reminder(models.Model):
+    """A reminder sent (or due, with no one to send it to) about a missing declaration.
+
+    Invariant: at most one per (state, year, kind, due date): a reminder is never sent twice for
+    the same reason; an extension (a new due date) is a new reason.
+    """
+
+    state = models.ForeignKey("states.State", on_delete=models.PROTECT, related_name="+")
+    year = models.IntegerField()
+    kind = models.CharField(max_length=10, choices=ReminderKind.choices)
+    due_on = models.DateField()
+    sent_at = models.DateTimeField()
+    recipients = models.TextField(
+        blank=True, help_text="Comma-separated; empty: nobody to write to"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state", "year", "kind", "due_on"], name="one_reminder_per_reason"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.state_id}/{self.year} (due {self.due_on})"

@@ -1,0 +1,133 @@
+"""Reminders of missing annual declarations (the one door for sending them).
+
+For every year with a due date, each state subscribing by then that has not declared gets, at its
+points of contact (or, without any, its users' addresses): a reminder 30 days before the due date
+that applies to it, another 7 days before; once the date has passed, the ICC is told. Run daily
+(`hcoc reminders send`, or the `send_reminders` task); a missed day is caught up, sending only the
+most urgent reminder. Each is recorded and never sent twice for the same reason.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hcoc.accounts.models import Role, User
+from hcoc.states.models import HcocStatus, PointOfContact, State
+
+from .models import Declaration, DeclarationDeadline, Reminder, ReminderKind
+from .readmodel import due_dates
+
+
+@dataclass(frozen=True)
+class Planned:
+    state: str
+    year: int
+    kind: str
+    due_on: date
+    recipients: tuple[str, ...]
+
+
+def _kind_on(today: date, due_on: date) -> str | None:
+    if today > due_on:
+        return ReminderKind.PAST_DUE
+    if today >= due_on - timedelta(days=7):
+        return ReminderKind.DUE_IN_7_DAYS
+    if today >= due_on - timedelta(days=30):
+        return ReminderKind.DUE_IN_30_DAYS
+    return None
+
+
+def _state_addresses(states: set[str]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, set[str]] = {}
+    for poc in PointOfContact.objects.filter(state_id__in=states).exclude(email=""):
+        out.setdefault(poc.state_id, set()).add(poc.email)
+    for user in User.objects.filter(state_id__in=states, is_active=True).exclude(email=""):
+        if user.state_id not in out:  # users only where the state has no point of contact
+            out.setdefault(f"user:{user.state_id}", set()).add(user.email)
+    return {s: tuple(sorted(out.get(s) or out.get(f"user:{s}") or ())) for s in states}
+
+
+def reminders_due(*, today: date | None = None) -> list[Planned]:
+    """What would be sent today (nothing is written)."""
+    today = today or timezone.now().date()
+    years = set(DeclarationDeadline.objects.values_list("year", flat=True))
+    if not years:
+        return []
+    states = {s.iso3: s for s in State.objects.filter(status=HcocStatus.SUBSCRIBING)}
+    due = due_dates(years, set(states))
+    declared = set(Declaration.objects.filter(year__in=years).values_list("state_id", "year"))
+    sent = set(
+        Reminder.objects.filter(year__in=years).values_list("state_id", "year", "kind", "due_on")
+    )
+    wanted = []
+    for (iso3, year), due_on in due.items():
+        kind = _kind_on(today, due_on)
+        if kind is None or (iso3, year) in declared or not states[iso3].is_subscribing_on(due_on):
+            continue
+        if (iso3, year, kind, due_on) not in sent:
+            wanted.append((iso3, year, kind, due_on))
+    addresses = _state_addresses({w[0] for w in wanted})
+    icc = tuple(
+        sorted(
+            User.objects.filter(role=Role.ICC, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+    return [
+        Planned(iso3, year, kind, due_on, icc if kind == ReminderKind.PAST_DUE else addresses[iso3])
+        for iso3, year, kind, due_on in sorted(wanted)
+    ]
+
+
+SUBJECTS = {
+    ReminderKind.DUE_IN_30_DAYS: "HCoC: your annual declaration for {year} is due on {due} (in 30 days)",
+    ReminderKind.DUE_IN_7_DAYS: "HCoC: your annual declaration for {year} is due on {due} (in 7 days)",
+}
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {d:%b %Y}"
+
+
+def reminders_send(*, today: date | None = None) -> list[Planned]:
+    """Send today's reminders; each is recorded first, so a second run sends nothing again.
+    States are written to one by one; the ICC gets one digest per year of the states newly past due."""
+    planned = reminders_due(today=today)
+    sent: list[Planned] = []
+    for p in planned:
+        try:
+            with transaction.atomic():
+                Reminder.objects.create(
+                    state_id=p.state,
+                    year=p.year,
+                    kind=p.kind,
+                    due_on=p.due_on,
+                    sent_at=timezone.now(),
+                    recipients=", ".join(p.recipients),
+                )
+        except IntegrityError:
+            continue  # another run recorded it first: never twice
+        sent.append(p)
+        if p.kind != ReminderKind.PAST_DUE and p.recipients:
+            subject = SUBJECTS[p.kind].format(year=p.year, due=_day(p.due_on))
+            body = (
+                f"{subject}.\n\nSubmit it at {settings.SITE_URL}/declarations/new?year={p.year} "
+                "or through the API (POST /api/v1/declarations).\n\nHCoC Exchange"
+            )
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, list(p.recipients))
+    for year in sorted({p.year for p in sent if p.kind == ReminderKind.PAST_DUE}):
+        late = [p for p in sent if p.kind == ReminderKind.PAST_DUE and p.year == year]
+        if late[0].recipients:
+            lines = "\n".join(f"- {p.state} (due {_day(p.due_on)})" for p in late)
+            send_mail(
+                f"HCoC: {len(late)} annual declaration(s) for {year} now past due",
+                f"Past due and still missing:\n{lines}\n\n{settings.SITE_URL}/compliance/{year}\n\nHCoC Exchange",
+                settings.DEFAULT_FROM_EMAIL,
+                list(late[0].recipients),
+            )
+    return planned
