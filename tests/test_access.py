@@ -246,6 +246,7 @@ MATRIX = [
     row("GET",  "/declarations",                            None,                 200, 200, 200, 200, 200, 403, 401),
     row("GET",  "/declarations/{state}/{year}",             None,                 200, 200, 200, 200, 200, 403, 401),
     row("GET",  "/declarations/{state}/{year}/versions",    None,                 200, 200, 200, 200, 200, 403, 401),
+    row("GET",  "/compliance/{year}",                       None,                 200, 200, 200, 200, 200, 403, 401),
     row("GET",  "/deadlines",                               None,                 200, 200, 200, 200, 200, 403, 401),
     row("POST", "/deadlines",                               deadline_body,        201, 403, 403, 403, 403, 403, 401),
     row("POST", "/deadlines/{year}/extensions",             extension_body,       201, 403, 403, 403, 403, 403, 401),

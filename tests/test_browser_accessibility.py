@@ -47,6 +47,8 @@ PAGES = [
     "/declarations/FRA/{year}",
     "/account",
     "/account/two-factor",
+    "/compliance/{year}",
+    "/compliance/trends",
 ]
 
 

@@ -57,12 +57,15 @@ PAGES = {
     "declarations:new": ("GET", [LOGIN, 403, 403, 200, 200, 302, 200]),
     "declarations:preview": ("POST", [LOGIN, 403, 403, 200, 200, 302, 200]),
     "declarations:detail": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "compliance:latest": ("GET", [LOGIN, 403, 302, 302, 302, 302, 302]),
+    "compliance:year": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "compliance:trends": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
 }
 
 
 def page_names() -> set[str]:
     names = set()
-    for ns in ("web", "notifications", "declarations"):
+    for ns in ("web", "notifications", "declarations", "compliance"):
         resolver = next(
             p
             for p in get_resolver().url_patterns
@@ -125,6 +128,7 @@ def world(db):
         "notifications:cancel": {"reference": n.reference},
         "notifications:report": {"reference": n.reference},
         "declarations:detail": {"state": "FRA", "year": datetime.now(UTC).year - 1},
+        "compliance:year": {"year": datetime.now(UTC).year - 1},
     }
     return clients, kwargs
 

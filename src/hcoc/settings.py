@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "hcoc.declarations",
     "hcoc.idempotency",
     "hcoc.web",
+    "hcoc.compliance",
     "django_tasks",
 ]
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("hcoc.web.urls")),
     path("notifications/", include("hcoc.notifications.urls")),
     path("declarations/", include("hcoc.declarations.urls")),
+    path("compliance/", include("hcoc.compliance.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

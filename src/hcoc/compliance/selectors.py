@@ -1,0 +1,186 @@
+"""Compliance per year: one row per state subscribing during the year, computed by ONE selector
+that the API, the page (and later the reports) share, so their figures cannot disagree.
+
+Rules (each figure is about calendar year Y, UTC):
+- states: status subscribing and subscribed_on null or on/before 31 Dec Y.
+- declaration: `missing` (none filed for Y, as of now); else `late` when first submitted (UTC
+  date) after the due date that applies to the state (its extension, else the year's; no due
+  date set: never late) — the declaration read model's own `late` rule, and it wins over nil;
+  else `nil` (the current version is a nil declaration); else `filed`.
+- plns: prior-notice notifications whose window opened in Y; of them `plns_late` (first submitted
+  after the window opened), `cancelled`, `launched` (launch reported), `unreported` (notified,
+  window closed by now). `unnotified`: launches reported without prior notice, launched in Y.
+- mean_lead_time_hours: mean of (window opens - first submitted) over the year's PLNs, late
+  ones counting negative; null without PLNs.
+- differences: the declaration read model's crosscheck rows with a non-zero difference
+  (declared - reported); empty when no declaration was filed (`missing` says that already).
+
+A fixed number of queries whatever the number of states: each figure is grouped by state in
+the database (values + Count), never queried state by state. The crosscheck uses the
+declaration read model's own batch helpers (`_counts`, `_rows`) on purpose: a state's differences
+must be exactly those of GET /declarations/{state}/{year} (tested).
+"""
+
+from datetime import UTC, date, datetime
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.utils import timezone
+
+from hcoc.accounts.access import require_exchange_reader
+from hcoc.declarations.models import Declaration
+from hcoc.declarations.readmodel import (
+    _counts,
+    _rows,
+    current_versions,
+    due_dates,
+)
+from hcoc.declarations.rules import FIRST_YEAR
+from hcoc.lib.canonical import canonical_loads
+from hcoc.lib.errors import FieldProblem, InvalidInput
+from hcoc.lib.timeutil import rfc3339
+from hcoc.notifications.models import Notification, StoredStatus
+from hcoc.states.models import HcocStatus, State
+
+COUNTS = ("plns", "plns_late", "cancelled", "launched", "unreported", "unnotified")
+STANDINGS = ("filed", "late", "nil", "missing")
+ONLY = ("missing", "late", "nil", "filed", "differences", "unreported", "unnotified", "plns_late")
+SORTS = ("state", "name", "declaration", *COUNTS, "differences", "mean_lead_time_hours")
+
+
+def check_year(year: int) -> None:
+    this_year = timezone.now().year
+    if not FIRST_YEAR <= year <= this_year:
+        raise InvalidInput(
+            [FieldProblem("year", f"must be a year from {FIRST_YEAR} to {this_year}")]
+        )
+
+
+def _states(year: int) -> list[State]:
+    return list(
+        State.objects.filter(status=HcocStatus.SUBSCRIBING)
+        .filter(Q(subscribed_on__isnull=True) | Q(subscribed_on__lte=date(year, 12, 31)))
+        .order_by("iso3")
+    )
+
+
+def _notification_figures(ids: set[str], start: datetime, end: datetime, now: datetime) -> dict:
+    """state -> counts and mean lead time, in one grouped query."""
+    pln = Q(prior_notice=True, window_opens__gte=start, window_opens__lt=end)
+    unnotified = Q(prior_notice=False, launched_at__gte=start, launched_at__lt=end)
+    lead = ExpressionWrapper(
+        F("window_opens") - F("first_submitted_at"), output_field=DurationField()
+    )
+    rows = (
+        Notification.objects.filter(state_id__in=ids)
+        .filter(pln | unnotified)
+        .values("state_id")
+        .annotate(
+            plns=Count("id", filter=pln),
+            plns_late=Count("id", filter=pln & Q(first_submitted_at__gt=F("window_opens"))),
+            cancelled=Count("id", filter=pln & Q(stored_status=StoredStatus.CANCELLED)),
+            launched=Count("id", filter=pln & Q(stored_status=StoredStatus.LAUNCHED)),
+            unreported=Count(
+                "id",
+                filter=pln & Q(stored_status=StoredStatus.NOTIFIED, window_closes__lte=now),
+            ),
+            unnotified=Count("id", filter=unnotified),
+            lead=Avg(lead, filter=pln),
+        )
+    )
+    return {r["state_id"]: r for r in rows}
+
+
+def _standing(declaration, content: dict | None, due) -> str:
+    if declaration is None:
+        return "missing"
+    if due is not None and declaration.first_submitted_at.date() > due:
+        return "late"
+    return "nil" if content.get("nil") else "filed"
+
+
+def compliance_for(*, actor, year: int) -> dict:
+    """The compliance table of `year`: {"year", "items": rows by state, "totals"}."""
+    require_exchange_reader(actor)
+    check_year(year)
+    now = timezone.now()
+    start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    states = _states(year)
+    ids = {s.iso3 for s in states}
+    figures = _notification_figures(ids, start, end, now) if ids else {}
+    declarations = (
+        current_versions(list(Declaration.objects.filter(year=year, state_id__in=ids)))
+        if ids
+        else []
+    )
+    filed = {d.state_id: (d, canonical_loads(v.content)) for d, v in declarations}
+    due = due_dates({year}, ids) if ids else {}
+    reported, notified_only = _counts(set(filed), {year}) if filed else ({}, {})
+
+    items, lead_sum, lead_n = [], 0.0, 0
+    for s in states:
+        f = figures.get(s.iso3, {})
+        d, content = filed.get(s.iso3, (None, None))
+        differences = []
+        if d is not None:
+            differences = [
+                {k: r[k] for k in ("generic_class", "declared", "reported", "difference")}
+                for r in _rows(s.iso3, year, content, reported, notified_only)
+                if r["difference"]
+            ]
+        lead = f.get("lead")
+        if lead is not None:
+            hours = lead.total_seconds() / 3600
+            lead_sum += hours * f["plns"]
+            lead_n += f["plns"]
+        items.append(
+            {
+                "state": s.iso3,
+                "name": s.name,
+                "subscribed_on": s.subscribed_on_text,
+                "declaration": _standing(d, content, due.get((s.iso3, year))),
+                "declaration_first_submitted_at": rfc3339(d.first_submitted_at) if d else None,
+                "due_on": due.get((s.iso3, year)),
+                **{k: f.get(k, 0) for k in COUNTS},
+                "differences": differences,
+                "mean_lead_time_hours": None if lead is None else round(hours, 2),
+            }
+        )
+    totals = {
+        "states": len(items),
+        **{k: sum(r[k] for r in items) for k in COUNTS},
+        **{k: sum(1 for r in items if r["declaration"] == k) for k in STANDINGS},
+        "states_with_differences": sum(1 for r in items if r["differences"]),
+        "mean_lead_time_hours": round(lead_sum / lead_n, 2) if lead_n else None,
+    }
+    return {"year": year, "items": items, "totals": totals}
+
+
+def compliance_rows(
+    items: list[dict], *, only: str | None = None, sort: str = "state"
+) -> list[dict]:
+    """The rows the page (or an API client) asked for: filtered by `only`, sorted by `sort`
+    (a leading "-" for descending). Unknown values are ignored rather than refused."""
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if only in ONLY:
+        if only in STANDINGS:
+            items = [r for r in items if r["declaration"] == only]
+        elif only == "differences":
+            items = [r for r in items if r["differences"]]
+        else:
+            items = [r for r in items if r[only]]
+    if key not in SORTS or key == "state":
+        return sorted(items, key=lambda r: r["state"], reverse=descending)
+
+    def value(r):
+        v = r[key]
+        if key == "differences":
+            return len(v)
+        if key == "declaration":
+            return STANDINGS.index(v)
+        return v
+
+    # Ties stay in state order (a stable sort, also when reversed); nulls go last either way.
+    rows = sorted(items, key=lambda r: r["state"])
+    known = sorted((r for r in rows if value(r) is not None), key=value, reverse=descending)
+    return known + [r for r in rows if value(r) is None]
