@@ -522,3 +522,55 @@ def test_the_2024_orbital_launches_give_each_states_launches_and_only_the_differ
         "JPN": [{"generic_class": "SLV-medium", "declared": 6, "reported": 7, "difference": -1}],
         "FRA": [{"generic_class": "SLV-medium", "declared": 3, "reported": 2, "difference": 1}],
     }
+
+
+# ---- the report for the Regular Meeting (XLSX, PDF) ------------------------------------------
+
+
+def workbook_table(content: bytes, year: int) -> tuple[dict, list]:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(BytesIO(content))
+    rows = list(wb[f"Compliance {year}"].iter_rows(min_row=3, values_only=True))
+    table = {r[0]: r for r in rows if r[0] != "Total"}
+    discrepancies = list(wb["Discrepancies"].iter_rows(min_row=2, values_only=True))
+    return table, discrepancies
+
+
+def test_the_workbook_gives_exactly_the_hand_checked_table_for_each_year(history):
+    client = web_client("fra_reader")
+    for year, expected in EXPECTED.items():
+        r = client.get(f"/compliance/{year}/report.xlsx")
+        assert r.status_code == 200 and r["Content-Disposition"].endswith(
+            f'hcoc-compliance-{year}.xlsx"'
+        )
+        table, discrepancies = workbook_table(r.content, year)
+        for state, (standing, *counts, diffs, lead) in expected.items():
+            row = table[state]
+            assert (row[2], *row[3:9]) == (standing, *counts)
+            assert (row[9] or "") == "; ".join(f"{c} {d:+d}" for c, _, _, d in diffs)
+            assert row[10] == lead
+        assert sorted(discrepancies) == sorted(
+            (s, c, dec, rep, d) for s, e in expected.items() for c, dec, rep, d in e[7]
+        )
+
+
+def test_the_pdf_and_the_report_command_come_from_the_same_figures(history, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    r = web_client("icc").get("/compliance/2024/report.pdf")
+    assert (
+        r.status_code == 200
+        and r["Content-Type"] == "application/pdf"
+        and r.content.startswith(b"%PDF")
+    )
+    out = StringIO()
+    call_command("report", "2024", "--as", "icc", "--out", str(tmp_path), stdout=out)
+    table, _ = workbook_table((tmp_path / "hcoc-compliance-2024.xlsx").read_bytes(), 2024)
+    assert table["IND"][9] == "SRBM -1"
+    assert (tmp_path / "hcoc-compliance-2024.pdf").read_bytes().startswith(b"%PDF")
+    assert web_client("fra_reader").get("/compliance/2024/report.doc").status_code == 404

@@ -75,3 +75,28 @@ def _links(state: str | None, window: dict) -> dict:
     # Unnotified launches have no window: list the state's launched items of that year.
     out["unnotified"] = "/notifications/?" + urlencode({**base, "status": "launched"})
     return out
+
+
+@exchange_page
+def compliance_report(request, year: int, fmt: str):
+    """The report for the Regular Meeting, as a download (the same figures as the page)."""
+    from django.http import HttpResponse
+
+    from .report import report_data, report_pdf, report_xlsx
+
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404("The report comes as .xlsx or .pdf.")
+    try:
+        data = report_data(actor=request.user, year=year)
+    except InvalidInput:
+        raise Http404("No compliance table for that year.") from None
+    if fmt == "xlsx":
+        body, kind = (
+            report_xlsx(data),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        body, kind = report_pdf(data), "application/pdf"
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="hcoc-compliance-{year}.{fmt}"'
+    return response
