@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hcoc.accounts.models import Role, User
 from hcoc.accounts.services import token_create, user_create
 from hcoc.declarations.schemas import DeclarationIn
-from hcoc.declarations.services import declaration_submit
+from hcoc.declarations.services import deadline_set, declaration_submit
 from hcoc.exchange.services import acknowledgements_record
 from hcoc.notifications.models import Notification
 from hcoc.notifications.schemas import ImportIn, PLNIn
@@ -85,7 +85,11 @@ class Command(BaseCommand):
             extra = {}
             if who == "ICC":
                 user = user_create(
-                    username="icc", password=password, role=Role.ICC, state_iso3=None
+                    username="icc",
+                    password=password,
+                    role=Role.ICC,
+                    state_iso3=None,
+                    email="icc@demo.invalid",  # .invalid: a reserved name, never delivered
                 )
                 user.is_staff = user.is_superuser = True  # the ICC runs the admin
                 user.save(update_fields=["is_staff", "is_superuser"])
@@ -99,7 +103,11 @@ class Command(BaseCommand):
             else:
                 role = Role.READER if who == NON_SUBSCRIBER else Role.SUBMITTER
                 user = user_create(
-                    username=who.lower(), password=password, role=role, state_iso3=who
+                    username=who.lower(),
+                    password=password,
+                    role=role,
+                    state_iso3=who,
+                    email=f"{who.lower()}@demo.invalid",
                 )
             _, token = token_create(user=user, name="demo")
             creds[who] = {"username": user.username, "password": password, "token": token, **extra}
@@ -134,6 +142,9 @@ class Command(BaseCommand):
         year = now.year - 1
         icc = User.objects.get(username="icc")
         users = {u.state_id: u for u in User.objects.filter(state_id__in=STATES)}
+        # The illustrative year's declarations are due in 20 days: the compliance page shows
+        # who has filed, and `hcoc reminders send --dry-run` the reminders due now.
+        deadline_set(actor=icc, year=year, due_on=(now + timedelta(days=20)).date())
         start = now.replace(year=year, month=1, day=2, hour=6)
         for iso3, category, generic_class, count in PROGRAMME:
             # One more PLN than launches: the last stays without a report (status unreported).
