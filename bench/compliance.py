@@ -21,48 +21,26 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from common import fresh_database, subscribing_states
+
 ROOT = Path(__file__).resolve().parents[1]
 PG_DB = "hcoc_bench_compliance"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
 LAUNCHING = {"USA": 150, "RUS": 20, "FRA": 8, "JPN": 8, "IND": 8, "GBR": 4, "KOR": 4}
 LAUNCHING |= {"UKR": 3, "BRA": 2, "ITA": 2, "DEU": 2, "ESP": 2}
 
 
-def setup_env(db: str) -> None:
-    os.environ["HCOC_VAR_DIR"] = tempfile.mkdtemp(prefix="hcoc-bench-compliance-")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "hcoc.settings"
-    if db == "postgres":
-        pg = ["-h", "127.0.0.1", "-U", "postgres"]
-        subprocess.run(["dropdb", *pg, "--if-exists", PG_DB], check=True)
-        subprocess.run(["createdb", *pg, PG_DB], check=True)
-        os.environ["DATABASE_URL"] = PG_URL
-    else:
-        os.environ.pop("DATABASE_URL", None)
-
-
 def load(n_years: int, last_year: int) -> dict:
-    from django.core.management import call_command
 
     from hcoc.accounts.models import Role, User
     from hcoc.declarations.models import Declaration, DeclarationDeadline, DeclarationVersion
     from hcoc.lib.canonical import canonical_dumps
     from hcoc.notifications.models import Notification, StoredStatus
-    from hcoc.states.models import HcocStatus, State
 
-    call_command("migrate", verbosity=0)
-    call_command("load_reference", verbosity=0)
-    states = list(State.objects.order_by("iso3"))
-    subscribing = [s for s in states if s.status == HcocStatus.SUBSCRIBING]
-    for s in [s for s in states if s.status != HcocStatus.SUBSCRIBING][: 145 - len(subscribing)]:
-        s.status = HcocStatus.SUBSCRIBING
-        s.save(update_fields=["status"])
-    State.objects.filter(status=HcocStatus.SUBSCRIBING).update(subscribed_on=date(2002, 11, 25))
-    iso3s = list(State.objects.filter(status=HcocStatus.SUBSCRIBING).values_list("iso3", flat=True))
+    iso3s = subscribing_states(145)
     icc = User.objects.create_user("icc", role=Role.ICC)
     rng = random.Random(2002)
     years = range(last_year - n_years + 1, last_year + 1)
@@ -162,7 +140,7 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
-    setup_env(args.db)
+    fresh_database(args.db, PG_DB)
     sys.path.insert(0, str(ROOT / "src"))
     import django
 

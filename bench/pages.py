@@ -10,39 +10,19 @@ server time per page and the peak memory (RSS) of the process. Synthetic data, f
 """
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from common import fresh_database, subscribing_states
+
 ROOT = Path(__file__).resolve().parents[1]
-PG_URL = "postgres://postgres@127.0.0.1:5432/hcoc_bench_pages"
-
-
-def setup_env(db: str) -> None:
-    var = Path(tempfile.mkdtemp(prefix="hcoc-bench-pages-"))
-    os.environ["HCOC_VAR_DIR"] = str(var)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "hcoc.settings"
-    if db == "postgres":
-        subprocess.run(
-            ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "hcoc_bench_pages"],
-            check=True,
-        )
-        subprocess.run(
-            ["createdb", "-h", "127.0.0.1", "-U", "postgres", "hcoc_bench_pages"], check=True
-        )
-        os.environ["DATABASE_URL"] = PG_URL
-    else:
-        os.environ.pop("DATABASE_URL", None)
 
 
 def load(n_notifications: int, n_declarations: int) -> dict:
-    from django.core.management import call_command
 
     from hcoc.accounts.models import Role, User
     from hcoc.declarations.schemas import DeclarationIn
@@ -52,21 +32,8 @@ def load(n_notifications: int, n_declarations: int) -> dict:
     from hcoc.notifications.schemas import ImportIn, PLNIn
     from hcoc.notifications.services import notification_import, notification_submit
     from hcoc.sites.models import LaunchSite
-    from hcoc.states.models import HcocStatus, State
 
-    call_command("migrate", verbosity=0)
-    call_command("load_reference", verbosity=0)
-    # About 145 subscribing states: the sourced subscribers, then others, for timing only.
-    states = list(State.objects.order_by("iso3"))
-    subscribing = [s for s in states if s.status == HcocStatus.SUBSCRIBING]
-    for s in [s for s in states if s.status != HcocStatus.SUBSCRIBING][: 145 - len(subscribing)]:
-        s.status, s.subscribed_on = HcocStatus.SUBSCRIBING, None
-        s.save(update_fields=["status", "subscribed_on"])
-    for s in State.objects.filter(status=HcocStatus.SUBSCRIBING):
-        if s.subscribed_on and s.subscribed_on.year > 2005:
-            s.subscribed_on = None
-            s.save(update_fields=["subscribed_on"])
-    iso3s = list(State.objects.filter(status=HcocStatus.SUBSCRIBING).values_list("iso3", flat=True))
+    iso3s = subscribing_states(145)
     icc = User.objects.create_user("icc", password="bench-icc", role=Role.ICC)  # noqa: S106
     users = {}
     for iso3 in iso3s:
@@ -228,7 +195,7 @@ def main() -> None:
     parser.add_argument("--declarations", type=int, default=2_500)
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
-    setup_env(args.db)
+    fresh_database(args.db, "hcoc_bench_pages")
     sys.path.insert(0, str(ROOT / "src"))
     import django
 
@@ -260,7 +227,10 @@ def main() -> None:
         .values_list("reference", flat=True)
         .first()
     )
-    decl = Declaration.objects.filter(state_id="FRA").order_by("-year").first()
+    decl = (
+        Declaration.objects.filter(state_id="FRA").order_by("-year").first()
+        or Declaration.objects.order_by("-year").first()
+    )
     pages = [
         (state, "/"),
         (state, "/inbox"),

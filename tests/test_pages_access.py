@@ -60,6 +60,7 @@ PAGES = {
     "compliance:latest": ("GET", [LOGIN, 403, 302, 302, 302, 302, 302]),
     "compliance:year": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
     "compliance:trends": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "compliance:report": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
 }
 
 
@@ -129,6 +130,7 @@ def world(db):
         "notifications:report": {"reference": n.reference},
         "declarations:detail": {"state": "FRA", "year": datetime.now(UTC).year - 1},
         "compliance:year": {"year": datetime.now(UTC).year - 1},
+        "compliance:report": {"year": datetime.now(UTC).year - 1, "fmt": "xlsx"},
     }
     return clients, kwargs
 

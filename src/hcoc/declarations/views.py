@@ -7,7 +7,7 @@ form's input is judged by the API's own schema (web.validation), so the messages
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from hcoc.lib.changes import rows_with_changes
 from hcoc.lib.errors import DomainError, InvalidInput, NotFound
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import state_list
-from hcoc.web.access import exchange_page
+from hcoc.web.access import exchange_page, refused
 from hcoc.web.validation import problems_of, validate
 
 from .forms import PREFIX, SECTION_LABEL, DeclarationForm, initial_from, year_choices
@@ -32,13 +32,6 @@ from .selectors import (
     declaration_versions_for,
 )
 from .services import declaration_submit
-
-
-def _refused(request, exc: DomainError):
-    """DomainErrors that are not form errors: 404 for NotFound, the 403 page for the rest."""
-    if isinstance(exc, NotFound):
-        raise Http404(exc.detail)
-    return render(request, "web/forbidden.html", {"detail": exc.detail}, status=403)
 
 
 def _subscribing_choices() -> list[tuple[str, str]]:
@@ -78,7 +71,7 @@ def declaration_list(request):
     except InvalidInput:  # a cursor we never gave out: start again
         return redirect("declarations:list")
     except DomainError as e:
-        return _refused(request, e)
+        return refused(request, e)
     next_query = None
     if page["next_cursor"]:
         next_query = urlencode({"year": year, "state": state, "cursor": page["next_cursor"]})
@@ -102,7 +95,7 @@ def declaration_new(request):
     try:
         require_submitter(request.user)
     except DomainError as e:
-        return _refused(request, e)
+        return refused(request, e)
     behalf = _behalf_choices(request.user)
     if request.method == "POST":
         return _post(request, behalf)
@@ -143,7 +136,7 @@ def _post(request, behalf):
         except InvalidInput as e:
             problems = problems_of(e)
         except DomainError as e:
-            return _refused(request, e)
+            return refused(request, e)
     form.add_problems(problems)
     state = request.user.state_id or request.POST.get("on_behalf_of", "").upper() or None
     current = _current(request.user, state, request.POST.get("year", ""))
@@ -190,7 +183,7 @@ def declaration_detail(request, state: str, year: int):
     try:
         versions = declaration_versions_for(actor=request.user, state=state, year=year)
     except DomainError as e:
-        return _refused(request, e)
+        return refused(request, e)
     current = versions[-1]
     user = request.user
     can_submit = user.role == Role.ICC or (

@@ -37,3 +37,15 @@ def icc_page(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def refused(request, exc):
+    """A domain error that is not a form error, as a page: 404 for NotFound (never revealing
+    what exists), the 403 page for the rest."""
+    from django.http import Http404
+
+    from hcoc.lib.errors import NotFound
+
+    if isinstance(exc, NotFound):
+        raise Http404(exc.detail)
+    return render(request, "web/forbidden.html", {"detail": exc.detail}, status=403)

@@ -9,7 +9,6 @@ import secrets
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,13 +30,7 @@ from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import state_list
 from hcoc.states.services import subscription_record
 
-from .access import icc_page
-
-
-def _refused(request, exc: DomainError):
-    if isinstance(exc, NotFound):
-        raise Http404(exc.detail)
-    return render(request, "web/forbidden.html", status=403)
+from .access import icc_page, refused
 
 
 def _put_problems(form: forms.Form, exc: DomainError) -> None:
@@ -93,7 +86,7 @@ def subscription_new(request):
         except (Conflict, NotFound) as e:  # e.g. already subscribing
             form.add_error(None, e.detail)
         except DomainError as e:
-            return _refused(request, e)
+            return refused(request, e)
         else:
             messages.success(
                 request,
@@ -115,7 +108,7 @@ def item_status(request, seq: int):
     try:
         status = acknowledgement_status_for(actor=request.user, seq=seq)
     except DomainError as e:
-        return _refused(request, e)
+        return refused(request, e)
     return render(request, "web/icc_item.html", {"status": status})
 
 
@@ -164,7 +157,7 @@ def users(request):
         except InvalidInput as e:
             _put_problems(form, e)
         except DomainError as e:
-            return _refused(request, e)
+            return refused(request, e)
         else:
             # Shown once, on the next page, then gone from the session.
             request.session["icc_new_password"] = {"user": user.username, "password": password}
@@ -172,7 +165,7 @@ def users(request):
     try:
         listing = list(state_user_list_for(actor=request.user, state_iso3=state or None))
     except DomainError as e:
-        return _refused(request, e)
+        return refused(request, e)
     return render(
         request,
         "web/icc_users.html",
@@ -192,7 +185,7 @@ def user_tokens(request, user_id: int):
     try:
         person = state_user_get_for(actor=request.user, user_id=user_id)
     except DomainError as e:
-        return _refused(request, e)
+        return refused(request, e)
     if request.method == "POST":
         name = (request.POST.get("name") or "").strip()[:100]
         _token, raw = state_token_create(actor=request.user, user_id=person.pk, name=name)
@@ -220,7 +213,7 @@ def token_revoke(request, token_id: int):
     try:
         token = state_token_revoke(actor=request.user, token_id=token_id)
     except DomainError as e:
-        return _refused(request, e)
+        return refused(request, e)
     messages.info(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
     return redirect("web:icc_user_tokens", user_id=token.user_id)
 
