@@ -3,7 +3,7 @@
 They are Django-free so that services, the CLI and tests share them.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass
@@ -61,23 +61,3 @@ class Conflict(DomainError):
     status = 409
     title = "Conflict"
     type_slug = "conflict"
-
-
-class PayloadTooLarge(DomainError):
-    status = 413
-    title = "Payload too large"
-    type_slug = "payload-too-large"
-
-
-@dataclass
-class Problems:
-    """Collects field problems; raise them all at once."""
-
-    items: list[FieldProblem] = field(default_factory=list)
-
-    def add(self, field_path: str, message: str) -> None:
-        self.items.append(FieldProblem(field_path, message))
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise InvalidInput(self.items)

@@ -6,8 +6,6 @@ from django.db import transaction
 
 from .models import LaunchSite
 
-SITE_COLUMNS = ["id", "name", "state", "territory", "lat", "lon", "kinds", "source"]
-
 
 def sites_load_catalogue(path: Path | None = None) -> int:
     """Load (or refresh) the launch-site catalogue from the shipped data file."""
