@@ -2,13 +2,12 @@
 
 from functools import wraps
 
-from django.http import Http404
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from hcoc.accounts.access import require_can_act_for
 from hcoc.lib.changes import rows_with_changes
 from hcoc.lib.errors import NotFound, PermissionDenied
+from hcoc.web.access import refused
 from hcoc.web.maps import notification_items
 from hcoc.web.templatetags.hcoc import utc
 
@@ -20,10 +19,8 @@ def domain_errors(view):
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except PermissionDenied:
-            return render(request, "web/forbidden.html", status=403)
-        except NotFound as e:
-            raise Http404(e.detail) from None
+        except (PermissionDenied, NotFound) as e:
+            return refused(request, e)
 
     return wrapper
 
