@@ -10,6 +10,10 @@ class EventKind(models.TextChoices):
     LAUNCH_UNNOTIFIED = "launch.unnotified"
     DECLARATION_SUBMITTED = "declaration.submitted"
     REGISTRY_SUBSCRIBED = "registry.subscribed"
+    REGISTRY_CIRCULAR = "registry.circular"
+    MEETING_DECISION = "meeting.decision"
+    MEETING_PROPOSAL_CIRCULATED = "meeting.proposal_circulated"
+    INVITATION_ISSUED = "invitation.issued"
 
 
 class Event(models.Model):
