@@ -540,3 +540,29 @@ def test_a_frontier_round_trips_through_bytes_and_through_the_store(size):
     assert again == frontier
     with pytest.raises(ValueError):
         Frontier.from_bytes(size, data + bytes(32))
+
+
+def test_every_proof_of_every_small_tree_is_the_rfcs_and_names_its_index_and_old_size_only():
+    # Exhaustive up to 33 leaves: every index and every old size. A proof verifies for its own
+    # index and old size and for no other. (A wrong *tree size* can pass verify_inclusion when the
+    # path has the same shape, e.g. index 0 of 5 and of 6 leaves: the size must come from a signed
+    # checkpoint, as the root does. Doubling or halving it never passes, as tested above.)
+    tree = tree_of(MAX)
+    for size in range(1, 34):
+        d, top = entries(size), tree.root(size)
+        for index in range(size):
+            proof = tree.inclusion_proof(index, size)
+            assert proof == ref_path(index, d)
+            leaf = leaf_hash(d[index])
+            verify_inclusion(index, size, leaf, proof, top)
+            for other in range(size + 1):
+                if other != index:
+                    assert rejects(verify_inclusion, other, size, leaf, proof, top)
+        for old in range(1, size):
+            proof = tree.consistency_proof(old, size)
+            assert proof == ref_proof(old, d)
+            old_root = tree.root(old)
+            verify_consistency(old, size, old_root, top, proof)
+            for other in range(size + 1):
+                if other != old:
+                    assert rejects(verify_consistency, other, size, old_root, top, proof)

@@ -186,7 +186,11 @@ def _verify_counts(**counts: int) -> None:
 
 def verify_inclusion(index: int, size: int, leaf: bytes, proof: list[bytes], root: bytes) -> None:
     """Check that `leaf` (a leaf hash) is leaf `index` of the tree of `size` whose root is `root`
-    (RFC 9162 section 2.1.3.2). Raises ProofError otherwise."""
+    (RFC 9162 section 2.1.3.2). Raises ProofError otherwise.
+
+    As in RFC 9162, `size` and `root` must come together from a trusted (signed) tree head: a
+    proof can also pass for another size whose path has the same shape (index 0 of 5 or of 6
+    leaves), never for another index."""
     _verify_counts(index=index, size=size)
     if index >= size:
         raise ProofError(f"index ({index}) must be smaller than the tree size ({size})")
