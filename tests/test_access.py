@@ -25,6 +25,9 @@ from hcoc.declarations.models import DeclarationVersion
 from hcoc.declarations.schemas import DeclarationIn
 from hcoc.declarations.services import declaration_submit
 from hcoc.exchange.models import Acknowledgement, Event
+from hcoc.ledger.client import key_generate
+from hcoc.ledger.models import LogEntry, StateKey
+from hcoc.ledger.services import key_register
 from hcoc.notifications.models import Notification, NotificationVersion
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
@@ -48,6 +51,8 @@ class World:
     year: int  # the year of France's declaration (last year)
     seq: int  # a feed item (the French notification's)
     newcomer: str  # a non-subscribing state, for the ICC to subscribe
+    keystate: str = "DEU"  # a subscribing state no persona belongs to, with a registered key
+    key_id: str = "DEU-world-1"
 
 
 def build_world() -> World:
@@ -56,7 +61,14 @@ def build_world() -> World:
     n = notification_submit(actor=fra, data=PLNIn.model_validate(pln()))
     declaration_submit(actor=fra, data=DeclarationIn.model_validate(declaration(LAST_YEAR)))
     seq = n.versions.get(version=1).seq
-    return World(reference=n.reference, state="FRA", year=LAST_YEAR, seq=seq, newcomer=NEWCOMER)
+    world = World(reference=n.reference, state="FRA", year=LAST_YEAR, seq=seq, newcomer=NEWCOMER)
+    key_register(
+        actor=User.objects.get(username="icc"),
+        state_iso3=world.keystate,
+        key_id=world.key_id,
+        public_key=key_generate()[1],
+    )
+    return world
 
 
 @pytest.fixture
@@ -73,6 +85,8 @@ def stored() -> dict[str, int]:
         "declaration_versions": DeclarationVersion.objects.count(),
         "acknowledgements": Acknowledgement.objects.count(),
         "subscribing": State.objects.filter(status="subscribing").count(),
+        "log_entries": LogEntry.objects.count(),
+        "keys": StateKey.objects.count(),
     }
 
 
@@ -185,6 +199,26 @@ def subscription_body(w: World, who: str) -> dict:
     }
 
 
+def key_body(w: World, who: str) -> dict:
+    return {"key_id": f"{w.keystate}-matrix-2", "public_key": key_generate()[1]}
+
+
+def revocation_body(w: World, who: str) -> dict:
+    return {"reason": "Key rotation."}
+
+
+def cosignature_body(w: World, who: str) -> dict:
+    """A well-formed cosignature by a key that is not the caller's state's: refused to all."""
+    import time as _time
+
+    from hcoc.ledger.services import checkpoint_current
+    from hcoc.ledger.tlog import note
+
+    body = note.note_parse(checkpoint_current().note)[0]
+    line = note.CosignatureSigner(w.key_id, key_generate()[0]).cosign(body, int(_time.time()))
+    return {"checkpoint": body, "cosignature": line}
+
+
 # ---- the access matrix ----------------------------------------------------------------------
 
 PERSONAS = (
@@ -255,6 +289,19 @@ MATRIX = [
     row("GET",  "/inbox",                                   None,                 403, 200, 200, 200, 200, 403, 401),
     row("POST", "/acknowledgements",                        acknowledgement_body, 403, 201, 201, 201, 201, 403, 401),
     row("GET",  "/acknowledgements?seq={seq}",              None,                 200, 200, 200, 200, 200, 403, 401),
+    # the transparency log: read by subscribers and the ICC; keys kept by the ICC; a state opts
+    # in to a custodial key for itself; a cosignature needs a key of the caller's own state
+    row("GET",  "/log/checkpoint",                          None,                 200, 200, 200, 200, 200, 403, 401),
+    row("GET",  "/log/checkpoints",                         None,                 200, 200, 200, 200, 200, 403, 401),
+    row("GET",  "/log/entries?start=0&end=9",               None,                 200, 200, 200, 200, 200, 403, 401),
+    row("GET",  "/log/proof/inclusion?index=0&size=2",      None,                 200, 200, 200, 200, 200, 403, 401),
+    row("GET",  "/log/proof/consistency?from=1&to=2",       None,                 200, 200, 200, 200, 200, 403, 401),
+    row("GET",  "/log/receipts/{seq}",                      None,                 200, 200, 200, 200, 200, 403, 401),
+    row("GET",  "/log/keys",                                None,                 200, 200, 200, 200, 200, 403, 401),
+    row("POST", "/log/cosignatures",                        cosignature_body,     403, 403, 403, 403, 403, 403, 401),
+    row("POST", "/states/{keystate}/keys",                  key_body,             201, 403, 403, 403, 403, 403, 401),
+    row("POST", "/states/{keystate}/keys/{key_id}/revoke",  revocation_body,      200, 403, 403, 403, 403, 403, 401),
+    row("POST", "/states/{state}/custodial-key",            None,                 201, 201, 403, 403, 403, 403, 401),
     # the API's own description is public
     row("GET",  "/openapi.json",                            None,                 200, 200, 200, 200, 200, 200, 200),
     row("GET",  "/docs",                                    None,                 200, 200, 200, 200, 200, 200, 200),

@@ -10,7 +10,12 @@ from collections.abc import Callable
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from hcoc.accounts.access import require_exchange_reader, require_icc, require_submitter
+from hcoc.accounts.access import (
+    require_exchange_reader,
+    require_icc,
+    require_state_member,
+    require_submitter,
+)
 from hcoc.accounts.services import token_user
 from hcoc.lib.errors import NotAuthenticated
 
@@ -30,6 +35,7 @@ class BearerAuth(HttpBearer):
 EXCHANGE = BearerAuth(require_exchange_reader)  # the default: users of subscribing states, the ICC
 SUBMITTERS = BearerAuth(require_submitter)  # submissions: a state's submitters, the ICC
 ICC_ONLY = BearerAuth(require_icc)  # imports, the registry
+STATE_MEMBERS = BearerAuth(require_state_member)  # users of a subscribing state (witnesses)
 
 
 def optional_user(request: HttpRequest):

@@ -2,6 +2,8 @@
 
 `hcoc demo`, `hcoc serve`, `hcoc token create USER`, `hcoc subscription add ...`,
 `hcoc registry import FILE`, `hcoc import-notifications FILE`, plus Django's own (`hcoc migrate`).
+`hcoc verify`, `hcoc witness` and `hcoc keygen` run without Django or a database: they are what a
+state runs on its own machine against the exchange (hcoc.ledger.offline).
 """
 
 import os
@@ -9,6 +11,12 @@ import sys
 
 
 def main() -> None:
+    if len(sys.argv) > 1:
+        from hcoc.ledger.offline import COMMANDS
+        from hcoc.ledger.offline import main as offline_main
+
+        if sys.argv[1] in COMMANDS:
+            sys.exit(offline_main(sys.argv[1:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hcoc.settings")
     from django.core.management import execute_from_command_line
 

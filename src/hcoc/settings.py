@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "hcoc.idempotency",
     "hcoc.web",
     "hcoc.compliance",
+    "hcoc.ledger",
     "django_tasks",
 ]
 
@@ -80,6 +81,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hcoc.web.middleware.ContentSecurityPolicyMiddleware",
     "hcoc.idempotency.middleware.IdempotencyMiddleware",
+    # Innermost: checks request signatures and adds receipts, so a replayed idempotent answer
+    # carries the receipts of the first one.
+    "hcoc.ledger.middleware.LedgerMiddleware",
 ]
 
 ROOT_URLCONF = "hcoc.urls"
@@ -183,3 +187,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("HCOC_LOG_LEVEL", "WARNING")},
 }
+
+# The transparency log (issue 6): the origin line of its checkpoints, and where the exchange keeps
+# its own secrets (the checkpoint-signing key and the key that seals custodial keys).
+LOG_ORIGIN = env("HCOC_LOG_ORIGIN", "localhost/hcoc-exchange")
+LEDGER_KEY_DIR = Path(env("HCOC_LEDGER_KEY_DIR", str(VAR_DIR / "keys")))
+# How far a signed request's `created` time may be from the exchange's clock, in seconds.
+SIGNATURE_MAX_SKEW = int(env("HCOC_SIGNATURE_MAX_SKEW", "300"))

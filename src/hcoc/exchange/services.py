@@ -14,20 +14,29 @@ from hcoc.lib.errors import FieldProblem, InvalidInput
 from .models import Acknowledgement, Event
 
 
+def sequence_lock() -> None:
+    """Take the exchange's one write lock: the event sequence and the transparency log are
+    appended under it. Call inside the writing transaction; it is held until commit.
+
+    On PostgreSQL, EXCLUSIVE mode still lets readers read the feed. On SQLite the IMMEDIATE
+    transaction already holds the database's single write lock.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("sequence_lock must run inside transaction.atomic()")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {Event._meta.db_table} IN EXCLUSIVE MODE")
+
+
 def seq_reserve() -> int:
     """Lock the sequence and return the next seq. Call inside the writing transaction,
     immediately before `event_record`.
 
     Gap-free and ordered by commit: the lock is held until the transaction commits, so no other
     writer can take a number in between, and a rolled-back transaction leaves no hole (unlike a
-    database SEQUENCE). On PostgreSQL, EXCLUSIVE mode still lets readers read the feed. On SQLite
-    the IMMEDIATE transaction already holds the database's single write lock.
+    database SEQUENCE).
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("seq_reserve must run inside transaction.atomic()")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {Event._meta.db_table} IN EXCLUSIVE MODE")
+    sequence_lock()
     last = Event.objects.aggregate(m=Max("seq"))["m"] or 0
     return last + 1
 
@@ -43,7 +52,13 @@ def event_record(
     payload: dict[str, Any],
     actor_id: int | None,
 ) -> Event:
-    return Event.objects.create(
+    """Write the event and its transparency-log leaf, in the caller's transaction."""
+    from hcoc.ledger.models import LeafType
+    from hcoc.ledger.services import leaf_append
+
+    from .selectors import event_as_item
+
+    event = Event.objects.create(
         seq=seq,
         kind=kind,
         at=at,
@@ -53,6 +68,16 @@ def event_record(
         payload=canonical_dumps(payload),
         actor_id=actor_id,
     )
+    # The leaf holds the feed item exactly as GET /feed serves it, so a verifier can compare.
+    leaf_append(
+        type=LeafType.EVENT,
+        at=at,
+        state=state_id,
+        body={"event": event_as_item(event)},
+        actor_id=actor_id,
+        seq=seq,
+    )
+    return event
 
 
 def acknowledgements_record(
@@ -75,9 +100,12 @@ def acknowledgements_record(
             )
         # In chunks, each its own transaction: acknowledging a long history never holds the
         # write lock for long, and a retry after a failure simply carries on (acks are idempotent).
+        # The last chunk also writes the log leaf that records the whole acknowledgement.
         count, start = 0, 0
         while start < up_to:
-            count += _acknowledge(actor, range(start + 1, min(start + ACK_CHUNK, up_to) + 1), now)
+            end = min(start + ACK_CHUNK, up_to)
+            leaf = {"up_to": up_to, "count_before": count} if end == up_to else None
+            count += _acknowledge(actor, range(start + 1, end + 1), now, leaf=leaf)
             start += ACK_CHUNK
         return {"state": actor.state_id, "acknowledged": count, "at": now}
     for i, s in enumerate(seqs or []):
@@ -87,7 +115,7 @@ def acknowledgements_record(
         raise InvalidInput(problems)
     return {
         "state": actor.state_id,
-        "acknowledged": _acknowledge(actor, seqs or [], now),
+        "acknowledged": _acknowledge(actor, seqs or [], now, leaf={"seqs": seqs}),
         "at": now,
     }
 
@@ -95,10 +123,14 @@ def acknowledgements_record(
 ACK_CHUNK = 5000
 
 
-def _acknowledge(actor, seqs, now) -> int:
-    """Record the actor state's receipt of those seqs it has not acknowledged yet."""
+def _acknowledge(actor, seqs, now, *, leaf: dict | None = None) -> int:
+    """Record the actor state's receipt of those seqs it has not acknowledged yet; with `leaf`,
+    also the transparency-log leaf that records the acknowledgement (a signed receipt when the
+    request was signed)."""
     seqs = list(seqs)
     with transaction.atomic():
+        if leaf is not None:
+            sequence_lock()
         have = set(
             Acknowledgement.objects.filter(
                 state_id=actor.state_id, event_id__gte=min(seqs), event_id__lte=max(seqs)
@@ -112,4 +144,16 @@ def _acknowledge(actor, seqs, now) -> int:
             ],
             batch_size=2000,
         )
+        if leaf is not None:
+            from hcoc.ledger.models import LeafType
+            from hcoc.ledger.services import leaf_append
+
+            count = leaf.pop("count_before", 0) + len(wanted)
+            leaf_append(
+                type=LeafType.ACKNOWLEDGEMENT,
+                at=now,
+                state=actor.state_id,
+                body={"acknowledgement": {**leaf, "newly_acknowledged": count}},
+                actor_id=actor.pk,
+            )
     return len(wanted)

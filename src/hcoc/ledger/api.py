@@ -1,0 +1,129 @@
+"""The transparency log's API (fixed paths: states' own verifiers are written against them)."""
+
+from django.http import HttpResponse
+from ninja import Query, Router, Status
+
+from hcoc.api_auth import ICC_ONLY, STATE_MEMBERS, SUBMITTERS
+
+from . import selectors, services
+from .schemas import (
+    Checkpoints,
+    ConsistencyProof,
+    CosignatureIn,
+    CosignatureOut,
+    Entries,
+    InclusionProof,
+    KeyIn,
+    KeyOut,
+    Keys,
+    Receipt,
+    RevokeIn,
+)
+
+router = Router(tags=["transparency log"])
+
+
+@router.get(
+    "/log/checkpoint",
+    summary="The latest checkpoint: a signed note (text/plain) with its cosignatures",
+    response={200: str},
+)
+def checkpoint(request):
+    text = selectors.checkpoint_latest_for(actor=request.auth)
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
+@router.get("/log/checkpoints", response=Checkpoints, summary="Every checkpoint, oldest first")
+def checkpoints(request, after_size: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)):
+    return selectors.checkpoints_for(actor=request.auth, after_size=after_size, limit=limit)
+
+
+@router.get("/log/entries", response=Entries, summary="Leaves start..end (inclusive), ≤ 1,000")
+def entries(request, start: int = Query(..., ge=0), end: int = Query(..., ge=0)):
+    return selectors.entries_for(actor=request.auth, start=start, end=end)
+
+
+@router.get("/log/proof/inclusion", response=InclusionProof, summary="RFC 9162 inclusion proof")
+def inclusion(request, index: int = Query(..., ge=0), size: int = Query(..., ge=1)):
+    return selectors.inclusion_proof_for(actor=request.auth, index=index, size=size)
+
+
+@router.get(
+    "/log/proof/consistency",
+    response=ConsistencyProof,
+    by_alias=True,
+    summary="RFC 9162 consistency proof",
+)
+def consistency(
+    request,
+    from_: int = Query(..., ge=0, alias="from"),
+    to: int = Query(..., ge=1),
+):
+    return selectors.consistency_proof_for(actor=request.auth, old=from_, new=to)
+
+
+@router.get("/log/receipts/{index}", response=Receipt, summary="The receipt of one entry")
+def receipt(request, index: int):
+    return selectors.receipt_for(actor=request.auth, index=index)
+
+
+@router.get("/log/keys", response=Keys, summary="The log's key and every state key")
+def keys(request):
+    return selectors.keys_for(actor=request.auth)
+
+
+@router.post(
+    "/log/cosignatures",
+    auth=STATE_MEMBERS,
+    response={201: CosignatureOut},
+    summary="A state's witness cosignature of a checkpoint",
+)
+def cosign(request, payload: CosignatureIn):
+    cosig = services.cosignature_add(
+        actor=request.auth, checkpoint=payload.checkpoint, cosignature=payload.cosignature
+    )
+    return Status(
+        201,
+        {"size": cosig.checkpoint_id, "key_id": cosig.key_id, "timestamp": cosig.timestamp},
+    )
+
+
+@router.post(
+    "/states/{iso3}/keys",
+    auth=ICC_ONLY,
+    response={201: KeyOut},
+    summary="Register a state's Ed25519 public key (ICC only); a log entry",
+)
+def key_register(request, iso3: str, payload: KeyIn):
+    key = services.key_register(
+        actor=request.auth,
+        state_iso3=iso3.upper(),
+        key_id=payload.key_id,
+        public_key=payload.public_key,
+        valid_from=payload.valid_from,
+    )
+    return Status(201, selectors.key_as_dict(key))
+
+
+@router.post(
+    "/states/{iso3}/keys/{key_id}/revoke",
+    auth=ICC_ONLY,
+    response={200: KeyOut},
+    summary="Revoke a state key from now on (ICC only); a log entry",
+)
+def key_revoke(request, iso3: str, key_id: str, payload: RevokeIn):
+    key = services.key_revoke(
+        actor=request.auth, state_iso3=iso3.upper(), key_id=key_id, reason=payload.reason
+    )
+    return selectors.key_as_dict(key)
+
+
+@router.post(
+    "/states/{iso3}/custodial-key",
+    auth=SUBMITTERS,
+    response={201: KeyOut},
+    summary="Opt in: the exchange signs the state's web submissions with a key it holds",
+)
+def custodial_key(request, iso3: str):
+    key = services.custodial_key_create(actor=request.auth, state_iso3=iso3.upper())
+    return Status(201, selectors.key_as_dict(key))

@@ -1,0 +1,143 @@
+"""What a state's own system needs to sign requests to the exchange (no Django here).
+
+A signed request carries one header:
+
+    HCoC-Signature: keyid=FRA-2026-1; created=1764270000; sig=<base64 Ed25519 signature>
+
+over the signing input
+
+    hcoc-request/v1\\n
+    <METHOD> <path and query, as sent>\\n
+    <created, Unix seconds>\\n
+    <hex SHA-256 of the body>\\n
+
+where the body is hashed as RFC 8785 canonical JSON when it is JSON (so re-encoding it on the way
+does not break the signature) and as its raw bytes otherwise (an empty body hashes as b"").
+"""
+
+import base64
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+
+import rfc8785
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+SIGNATURE_HEADER = "HCoC-Signature"
+REQUEST_CONTEXT = b"hcoc-request/v1\n"
+CUSTODIAL_CONTEXT = b"hcoc-custodial/v1\n"
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def canonical_bytes(value) -> bytes:
+    return rfc8785.dumps(value)
+
+
+def body_digest(body: bytes, content_type: str = "application/json") -> str:
+    """Hex SHA-256 of the body as signed: canonical JSON for JSON bodies, else the raw bytes."""
+    if body and content_type.split(";")[0].strip().lower() == "application/json":
+        body = canonical_bytes(json.loads(body))
+    return hashlib.sha256(body).hexdigest()
+
+
+def signing_input(method: str, path: str, created: int, digest: str) -> bytes:
+    return REQUEST_CONTEXT + f"{method.upper()} {path}\n{created}\n{digest}\n".encode()
+
+
+@dataclass(frozen=True)
+class RequestSignature:
+    key_id: str
+    created: int
+    sig: bytes
+
+    def header(self) -> str:
+        return f"keyid={self.key_id}; created={self.created}; sig={b64(self.sig)}"
+
+
+def signature_parse(value: str) -> RequestSignature:
+    """Parse the header; raises ValueError naming what is wrong."""
+    parts = {}
+    for item in value.split(";"):
+        name, sep, val = item.strip().partition("=")
+        if not sep:
+            raise ValueError(f"expected name=value, got {item.strip()!r}")
+        parts[name.strip().lower()] = val.strip()
+    missing = [n for n in ("keyid", "created", "sig") if not parts.get(n)]
+    if missing:
+        raise ValueError("missing " + ", ".join(missing))
+    try:
+        created = int(parts["created"])
+    except ValueError:
+        raise ValueError("created must be Unix seconds") from None
+    try:
+        sig = unb64(parts["sig"])
+    except ValueError:
+        raise ValueError("sig is not base64") from None
+    if len(sig) != 64:
+        raise ValueError("sig must be a 64-byte Ed25519 signature")
+    return RequestSignature(parts["keyid"], created, sig)
+
+
+def sign_request(
+    private_key: Ed25519PrivateKey,
+    key_id: str,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    *,
+    content_type: str = "application/json",
+    created: int | None = None,
+) -> dict[str, str]:
+    """The header to send with this request, e.g.
+    `httpx.post(url, content=body, headers={**auth, **sign_request(key, "FRA-1", "POST", "/api/v1/notifications", body)})`.
+    """
+    created = int(time.time()) if created is None else created
+    data = signing_input(method, path, created, body_digest(body, content_type))
+    return {SIGNATURE_HEADER: RequestSignature(key_id, created, private_key.sign(data)).header()}
+
+
+def custodial_message(leaf: dict) -> bytes:
+    """What a custodial key signs: the leaf itself, with its signature left out (null)."""
+    return CUSTODIAL_CONTEXT + canonical_bytes({**leaf, "signature": None})
+
+
+def key_generate() -> tuple[Ed25519PrivateKey, str]:
+    """A new Ed25519 key and its public half in base64 (what the ICC registers)."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    key = Ed25519PrivateKey.generate()
+    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return key, b64(public)
+
+
+def private_key_save(key: Ed25519PrivateKey, path) -> None:
+    import os
+
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
+    pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(pem)
+
+
+def private_key_load(path) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    with open(path, "rb") as f:
+        key = load_pem_private_key(f.read(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError(f"{path} is not an Ed25519 private key")
+    return key

@@ -1,0 +1,195 @@
+"""Reads of the transparency log, each behind the access rule: subscribers and the ICC."""
+
+from hcoc.accounts.access import require_exchange_reader
+from hcoc.lib.errors import FieldProblem, InvalidInput, NotFound
+from hcoc.lib.timeutil import rfc3339
+
+from . import services
+from .client import b64
+from .keys import log_signer
+from .models import Checkpoint, Cosignature, LogEntry, StateKey
+from .tlog import merkle, note
+
+MAX_ENTRIES = 1000
+
+
+def checkpoint_note(cp: Checkpoint) -> str:
+    """The checkpoint's signed note with every cosignature gathered for it."""
+    text = cp.note
+    for line in (
+        Cosignature.objects.filter(checkpoint=cp).order_by("key_id").values_list("line", flat=True)
+    ):
+        text = note.signature_add(text, line)
+    return text
+
+
+def checkpoint_latest_for(*, actor) -> str:
+    require_exchange_reader(actor)
+    return checkpoint_note(services.checkpoint_current())
+
+
+def checkpoints_for(*, actor, after_size: int, limit: int) -> dict:
+    """Checkpoints oldest first (each with its cosignatures): what a verifier checks the tree
+    against, and what a split view would show up in."""
+    require_exchange_reader(actor)
+    services.checkpoint_current()
+    rows = list(Checkpoint.objects.filter(size__gt=after_size).order_by("size")[: limit + 1])
+    return {
+        "checkpoints": [
+            {"size": cp.size, "created_at": rfc3339(cp.created_at), "note": checkpoint_note(cp)}
+            for cp in rows[:limit]
+        ],
+        "more": len(rows) > limit,
+    }
+
+
+def tree_size() -> int:
+    return services._head().size
+
+
+def entries_for(*, actor, start: int, end: int) -> dict:
+    """Leaves start..end inclusive (as RFC 6962 get-entries), at most MAX_ENTRIES."""
+    require_exchange_reader(actor)
+    if end < start:
+        raise InvalidInput([FieldProblem("end", "must not be less than start")])
+    end = min(end, start + MAX_ENTRIES - 1)
+    rows = LogEntry.objects.filter(index__gte=start, index__lte=end).order_by("index")
+    return {
+        "entries": [
+            {"index": e.index, "seq": e.seq, "leaf": e.leaf, "leaf_hash": b64(bytes(e.leaf_hash))}
+            for e in rows.only("index", "seq", "leaf", "leaf_hash")
+        ]
+    }
+
+
+def inclusion_proof_for(*, actor, index: int, size: int) -> dict:
+    require_exchange_reader(actor)
+    current = tree_size()
+    if size < 1 or size > current:
+        raise InvalidInput([FieldProblem("size", f"must be between 1 and {current}")])
+    if index >= size:
+        raise InvalidInput([FieldProblem("index", f"must be less than size ({size})")])
+    hashes = merkle.inclusion_proof(index, size, services.nodes_get)
+    return {"index": index, "size": size, "hashes": [b64(h) for h in hashes]}
+
+
+def consistency_proof_for(*, actor, old: int, new: int) -> dict:
+    require_exchange_reader(actor)
+    current = tree_size()
+    if new > current:
+        raise InvalidInput([FieldProblem("to", f"must not exceed the tree size ({current})")])
+    if old > new:
+        raise InvalidInput([FieldProblem("from", "must not exceed to")])
+    hashes = merkle.consistency_proof(old, new, services.nodes_get) if old else []
+    return {"from": old, "to": new, "hashes": [b64(h) for h in hashes]}
+
+
+def key_as_dict(key: StateKey) -> dict:
+    return {
+        "key_id": key.key_id,
+        "state": key.state_id,
+        "kind": key.kind,
+        "public_key": b64(bytes(key.public_key)),
+        "valid_from": rfc3339(key.valid_from),
+        "revoked_at": rfc3339(key.revoked_at),
+        "registered_index": key.registered_index,
+        "revoked_index": key.revoked_index,
+        "cosignature_vkey": services.cosignature_vkey(key) if key.kind == "state" else None,
+    }
+
+
+def keys_for(*, actor) -> dict:
+    require_exchange_reader(actor)
+    return {
+        "origin": log_signer().name,
+        "vkey": log_signer().vkey(),
+        "keys": [key_as_dict(k) for k in StateKey.objects.order_by("state_id", "key_id")],
+    }
+
+
+def receipt_for(*, actor, index: int) -> dict:
+    require_exchange_reader(actor)
+    return services.receipt(index)
+
+
+def entry_for_seq(seq: int) -> LogEntry | None:
+    return LogEntry.objects.filter(seq=seq).first()
+
+
+def entry_status(entry: LogEntry) -> dict:
+    """For pages: the entry's place in the log, re-checked now against the latest checkpoint
+    (leaf hash, inclusion proof, and the signature it carries)."""
+    import json
+
+    cp = services.checkpoint_covering(entry.index)
+    checks = {"leaf_hash": False, "included": False, "signature": None}
+    digest = merkle.leaf_hash(entry.leaf.encode())
+    checks["leaf_hash"] = digest == bytes(entry.leaf_hash)
+    proof = merkle.inclusion_proof(entry.index, cp.size, services.nodes_get)
+    try:
+        merkle.verify_inclusion(entry.index, cp.size, digest, proof, bytes(cp.root))
+        checks["included"] = True
+    except merkle.ProofError:
+        pass
+    leaf = json.loads(entry.leaf)
+    signature = leaf.get("signature")
+    if signature:
+        from .verifier import KeyRecord, leaf_signature_problem
+
+        key = StateKey.objects.filter(key_id=signature["key_id"]).first()
+        problem = "unknown key"
+        if key is not None:
+            problem = leaf_signature_problem(leaf, KeyRecord.from_model(key))
+        checks["signature"] = problem is None
+    return {
+        "index": entry.index,
+        "checkpoint_size": cp.size,
+        "signed_by": signature["key_id"] if signature else None,
+        "signature_kind": signature["kind"] if signature else None,
+        "verified": checks["leaf_hash"] and checks["included"] and checks["signature"] is not False,
+        "checks": checks,
+    }
+
+
+def require_entry(index: int) -> LogEntry:
+    entry = LogEntry.objects.filter(index=index).first()
+    if entry is None:
+        raise NotFound(f"No log entry {index}.")
+    return entry
+
+
+def log_status_for_seq(*, actor, seq: int) -> dict | None:
+    """For an item's page: its log entry and whether it checks out now (None if not logged)."""
+    require_exchange_reader(actor)
+    entry = entry_for_seq(seq)
+    return entry_status(entry) if entry is not None else None
+
+
+def log_overview_for(*, actor) -> dict:
+    require_exchange_reader(actor)
+    from django.conf import settings
+
+    current = services.checkpoint_current()
+    cosigned = Checkpoint.objects.filter(cosigs__isnull=False).order_by("-size").distinct().first()
+    cosigners = []
+    if cosigned is not None:
+        cosigners = list(
+            Cosignature.objects.filter(checkpoint=cosigned)
+            .order_by("key_id")
+            .values("key_id", "key__state_id", "received_at")
+        )
+    recent = LogEntry.objects.order_by("-index").only(
+        "index", "seq", "type", "at", "state", "key_id"
+    )[:20]
+    return {
+        "checkpoint": current,
+        "checkpoint_note": checkpoint_note(current),
+        "root_b64": b64(bytes(current.root)),
+        "cosigned": cosigned,
+        "cosigners": cosigners,
+        "origin": log_signer().name,
+        "vkey": log_signer().vkey(),
+        "keys": list(StateKey.objects.order_by("state_id", "key_id")),
+        "recent": recent,
+        "site_url": settings.SITE_URL,
+    }

@@ -1,0 +1,382 @@
+"""Writes to the transparency log: leaves, checkpoints, keys, cosignatures.
+
+Every leaf is appended by `leaves_append`, under the exchange's sequence lock and inside the
+transaction that writes what the leaf records, so the log and the exchange can never disagree:
+either both commit or neither does, and leaf indexes are gap-free in commit order.
+"""
+
+import re
+from datetime import datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from django.db import transaction
+from django.utils import timezone
+
+from hcoc.accounts.access import require_icc, require_state_member
+from hcoc.accounts.models import Role, User
+from hcoc.exchange.services import sequence_lock
+from hcoc.lib.canonical import canonical_dumps
+from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
+from hcoc.lib.timeutil import rfc3339
+from hcoc.states.models import State
+
+from . import context
+from .client import b64, custodial_message, unb64
+from .keys import log_signer, seal, unseal
+from .models import Checkpoint, Cosignature, KeyKind, LeafType, LogEntry, LogHead, LogNode, StateKey
+from .tlog import merkle, note
+
+KEY_ID = re.compile(r"^[A-Z]{3}-[A-Za-z0-9._-]{1,40}$")
+
+
+# ---- the tree -------------------------------------------------------------------------------
+
+
+def node_key(level: int, index: int) -> int:
+    return index << 6 | level
+
+
+def nodes_get(coords) -> dict[tuple[int, int], bytes]:
+    """The NodeGetter the proof code asks: every node it needs in one query."""
+    coords = list(coords)
+    if not coords:
+        return {}
+    wanted = {node_key(level, index): (level, index) for level, index in coords}
+    rows = LogNode.objects.filter(key__in=list(wanted)).values_list("key", "hash")
+    return {wanted[k]: bytes(h) for k, h in rows}
+
+
+def _head() -> LogHead:
+    head = LogHead.objects.filter(id=1).first()
+    return head or LogHead.objects.create(id=1, size=0, frontier=b"")
+
+
+def _actor_facts(actor_id: int | None) -> tuple[str | None, str | None]:
+    if actor_id is None:
+        return None, None
+    row = User.objects.filter(pk=actor_id).values_list("role", "state_id").first()
+    return row if row else (None, None)
+
+
+def _custodial_key(state_id: str, at: datetime) -> StateKey | None:
+    for key in StateKey.objects.filter(state_id=state_id, kind=KeyKind.CUSTODIAL):
+        if key.valid_at(at):
+            return key
+    return None
+
+
+def _signature_for(leaf: dict, role: str | None, actor_state: str | None, at: datetime):
+    signed = context.signed_request.get()
+    if signed is not None:
+        request = {"method": signed.method, "path": signed.path}
+        if signed.body is not None:
+            request["body"] = signed.body
+        else:
+            request["body_sha256"] = signed.body_sha256
+        leaf["request"] = request
+        return signed.key_id, {
+            "kind": KeyKind.STATE,
+            "key_id": signed.key_id,
+            "created": signed.created,
+            "sig": b64(signed.sig),
+        }
+    if role in (Role.SUBMITTER, Role.READER) and actor_state:
+        key = _custodial_key(actor_state, at)
+        if key is not None:
+            sig = unseal(bytes(key.sealed_private_key), key.key_id).sign(custodial_message(leaf))
+            return key.key_id, {"kind": KeyKind.CUSTODIAL, "key_id": key.key_id, "sig": b64(sig)}
+    return "", None
+
+
+def leaf_append(
+    *,
+    type: str,
+    at: datetime,
+    state: str,
+    body: dict[str, Any],
+    actor_id: int | None,
+    seq: int | None = None,
+) -> LogEntry:
+    """Append one leaf. Call inside the writing transaction, after `sequence_lock()` (or
+    `seq_reserve()`, which takes it). `body` is the leaf's own part: {"event": ...},
+    {"acknowledgement": ...} or {"key": ...}."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("leaf_append must run inside the writing transaction")
+    head = _head()
+    index = head.size
+    role, actor_state = _actor_facts(actor_id)
+    leaf = {
+        "v": 1,
+        "index": index,
+        "type": type,
+        "at": rfc3339(at),
+        "state": state,
+        "actor": {"role": role, "state": actor_state},
+        **body,
+        "signature": None,
+    }
+    key_id, leaf["signature"] = _signature_for(leaf, role, actor_state, at)
+    text = canonical_dumps(leaf)
+    digest = merkle.leaf_hash(text.encode())
+    frontier = merkle.Frontier.from_bytes(head.size, bytes(head.frontier))
+    completed = frontier.append(digest)
+    LogNode.objects.bulk_create(
+        [LogNode(key=node_key(level, i), hash=h) for level, i, h in completed]
+    )
+    entry = LogEntry.objects.create(
+        index=index,
+        seq=seq,
+        type=type,
+        at=at,
+        state=state,
+        key_id=key_id,
+        leaf=text,
+        leaf_hash=digest,
+    )
+    head.size = frontier.size
+    head.frontier = frontier.to_bytes()
+    head.save(update_fields=["size", "frontier"])
+    noted = context.appended.get()
+    if noted is not None:
+        noted.append(index)
+    return entry
+
+
+# ---- checkpoints and receipts ---------------------------------------------------------------
+
+
+def checkpoint_current() -> Checkpoint:
+    """A signed checkpoint of the whole log as it is now: the latest, or a new one if leaves
+    came since. Signing is cheap (one Ed25519 signature), so every reader gets a fresh one."""
+    head = _head()
+    latest = Checkpoint.objects.order_by("-size").first()
+    if latest is not None and latest.size >= head.size:
+        return latest
+    with transaction.atomic():
+        sequence_lock()
+        head = _head()
+        latest = Checkpoint.objects.filter(size=head.size).first()
+        if latest is not None:
+            return latest
+        root = merkle.Frontier.from_bytes(head.size, bytes(head.frontier)).root()
+        body = note.Checkpoint(log_signer().name, head.size, root, []).body()
+        return Checkpoint.objects.create(
+            size=head.size, root=root, note=log_signer().sign(body), created_at=timezone.now()
+        )
+
+
+def checkpoint_covering(index: int) -> Checkpoint:
+    found = Checkpoint.objects.filter(size__gt=index).order_by("size").first()
+    return found or checkpoint_current()
+
+
+def receipt(index: int) -> dict:
+    """What proves that leaf `index` is in the log: its hash, a signed checkpoint that includes
+    it, and the inclusion proof from the leaf to that checkpoint's root."""
+    entry = LogEntry.objects.filter(index=index).only("index", "seq", "leaf_hash").first()
+    if entry is None:
+        raise NotFound(f"No log entry {index}.")
+    cp = checkpoint_covering(index)
+    return {
+        "index": index,
+        "seq": entry.seq,
+        "leaf_hash": b64(bytes(entry.leaf_hash)),
+        "checkpoint": cp.note,
+        "inclusion_proof": [b64(h) for h in merkle.inclusion_proof(index, cp.size, nodes_get)],
+    }
+
+
+# ---- state keys -----------------------------------------------------------------------------
+
+
+def _public_bytes(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def _key_leaf(key: StateKey, *, actor, type: str, now: datetime, extra: dict) -> LogEntry:
+    return leaf_append(
+        type=type,
+        at=now,
+        state=key.state_id,
+        body={
+            "key": {
+                "key_id": key.key_id,
+                "state": key.state_id,
+                "kind": key.kind,
+                "public_key": b64(bytes(key.public_key)),
+                "valid_from": rfc3339(key.valid_from),
+                **extra,
+            }
+        },
+        actor_id=actor.pk,
+    )
+
+
+def _subscriber(iso3: str) -> State:
+    state = State.objects.filter(iso3=iso3).first()
+    if state is None:
+        raise NotFound(f"No state {iso3!r} in the registry.")
+    if not state.is_subscribing_now:
+        raise InvalidInput([FieldProblem("state", f"{iso3} is not a subscribing state")])
+    return state
+
+
+def key_register(
+    *, actor, state_iso3: str, key_id: str, public_key: str, valid_from: datetime | None = None
+) -> StateKey:
+    """The ICC registers a state's Ed25519 public key; the registration is a log leaf.
+
+    A key can only become valid from now on, never in the past: a signature is judged by the
+    keys the log recorded before it."""
+    actor = require_icc(actor)
+    state = _subscriber(state_iso3)
+    now = timezone.now()
+    problems = []
+    if not KEY_ID.match(key_id or ""):
+        problems.append(
+            FieldProblem("key_id", "must be the state's code, '-', then 1-40 of A-Z a-z 0-9 . _ -")
+        )
+    elif not key_id.startswith(state.iso3 + "-"):
+        problems.append(FieldProblem("key_id", f"must start with {state.iso3}-"))
+    raw = b""
+    try:
+        raw = unb64(public_key or "")
+    except ValueError:
+        problems.append(FieldProblem("public_key", "must be base64 (standard alphabet)"))
+    else:
+        if len(raw) != 32:
+            problems.append(FieldProblem("public_key", "must be a 32-byte Ed25519 public key"))
+    if valid_from is not None and valid_from < now:
+        problems.append(FieldProblem("valid_from", "must not be in the past"))
+    if problems:
+        raise InvalidInput(problems)
+    with transaction.atomic():
+        sequence_lock()
+        if StateKey.objects.filter(key_id=key_id).exists():
+            raise Conflict(f"Key id {key_id} is already registered; key ids are never reused.")
+        key = StateKey(
+            key_id=key_id,
+            state=state,
+            kind=KeyKind.STATE,
+            public_key=raw,
+            valid_from=valid_from or now,
+            registered_index=0,
+        )
+        entry = _key_leaf(key, actor=actor, type=LeafType.KEY_REGISTERED, now=now, extra={})
+        key.registered_index = entry.index
+        key.save()
+    return key
+
+
+def custodial_key_create(*, actor, state_iso3: str) -> StateKey:
+    """The state opts in to having its web submissions signed by a key the exchange holds for
+    it. The ICC or the state's own submitters may ask; at most one custodial key is valid."""
+    from hcoc.accounts.access import require_can_act_for
+
+    require_can_act_for(actor, state_iso3)
+    state = _subscriber(state_iso3)
+    now = timezone.now()
+    with transaction.atomic():
+        sequence_lock()
+        if _custodial_key(state.iso3, now) is not None:
+            raise Conflict(f"{state.iso3} already has a valid custodial key.")
+        number = StateKey.objects.filter(state=state, kind=KeyKind.CUSTODIAL).count() + 1
+        key_id = f"{state.iso3}-custodial-{number}"
+        private = Ed25519PrivateKey.generate()
+        key = StateKey(
+            key_id=key_id,
+            state=state,
+            kind=KeyKind.CUSTODIAL,
+            public_key=_public_bytes(private.public_key()),
+            valid_from=now,
+            registered_index=0,
+            sealed_private_key=seal(private, key_id),
+        )
+        entry = _key_leaf(key, actor=actor, type=LeafType.KEY_REGISTERED, now=now, extra={})
+        key.registered_index = entry.index
+        key.save()
+    return key
+
+
+def key_revoke(*, actor, state_iso3: str, key_id: str, reason: str) -> StateKey:
+    """Revocation takes effect now (never in the past, which would turn honest entries into
+    forgeries in every verifier's eyes); the revocation is a log leaf."""
+    actor = require_icc(actor)
+    if not (reason or "").strip():
+        raise InvalidInput([FieldProblem("reason", "say why the key is revoked")])
+    if len(reason) > 500:
+        raise InvalidInput([FieldProblem("reason", "at most 500 characters")])
+    now = timezone.now()
+    with transaction.atomic():
+        sequence_lock()
+        key = StateKey.objects.filter(key_id=key_id, state_id=state_iso3).first()
+        if key is None:
+            raise NotFound(f"No key {key_id} of {state_iso3}.")
+        if key.revoked_at is not None:
+            raise Conflict(f"Key {key_id} was already revoked at {rfc3339(key.revoked_at)}.")
+        key.revoked_at = now
+        key.revocation_reason = reason.strip()
+        entry = _key_leaf(
+            key,
+            actor=actor,
+            type=LeafType.KEY_REVOKED,
+            now=now,
+            extra={"revoked_at": rfc3339(now), "reason": key.revocation_reason},
+        )
+        key.revoked_index = entry.index
+        key.save()
+    return key
+
+
+# ---- witnesses ------------------------------------------------------------------------------
+
+COSIGNATURE_MAX_SKEW = 600
+
+
+def cosignature_add(*, actor, checkpoint: str, cosignature: str) -> Cosignature:
+    """A state's witness cosigns a checkpoint it has verified (C2SP tlog-cosignature). Only the
+    state's own keys (never a custodial key, which the exchange holds) can witness."""
+    actor = require_state_member(actor)
+    try:
+        cp = note.checkpoint_parse(checkpoint)
+    except note.NoteError as e:
+        raise InvalidInput([FieldProblem("checkpoint", str(e))]) from None
+    if cp.origin != log_signer().name:
+        raise InvalidInput([FieldProblem("checkpoint", f"not a checkpoint of {log_signer().name}")])
+    stored = Checkpoint.objects.filter(size=cp.size).first()
+    if stored is None:
+        raise InvalidInput([FieldProblem("checkpoint", f"no checkpoint of size {cp.size}")])
+    if bytes(stored.root) != cp.root:
+        raise Conflict(
+            f"The log's checkpoint of size {cp.size} has another root: your view and the log's differ."
+        )
+    line = cosignature if cosignature.endswith("\n") else cosignature + "\n"
+    name = line.removeprefix("\u2014 ").split(" ", 1)[0]
+    key = StateKey.objects.filter(key_id=name).first()
+    if key is None or key.state_id != actor.state_id:
+        raise PermissionDenied("Cosign with a registered key of your own state.")
+    if key.kind != KeyKind.STATE:
+        raise InvalidInput([FieldProblem("cosignature", "a custodial key cannot witness")])
+    now = timezone.now()
+    if not key.valid_at(now):
+        raise InvalidInput([FieldProblem("cosignature", f"key {name} is not valid now")])
+    verifier = note.CosignatureVerifier.from_vkey(cosignature_vkey(key))
+    try:
+        timestamp = verifier.verify(cp.body(), line)
+    except note.NoteError as e:
+        raise InvalidInput([FieldProblem("cosignature", str(e))]) from None
+    if abs(timestamp - int(now.timestamp())) > COSIGNATURE_MAX_SKEW:
+        raise InvalidInput([FieldProblem("cosignature", "timestamp too far from now")])
+    existing = Cosignature.objects.filter(checkpoint=stored, key=key).first()
+    if existing is not None:
+        return existing
+    return Cosignature.objects.create(
+        checkpoint=stored, key=key, line=line, timestamp=timestamp, received_at=now
+    )
+
+
+def cosignature_vkey(key: StateKey) -> str:
+    public = Ed25519PublicKey.from_public_bytes(bytes(key.public_key))
+    return note.CosignatureVerifier(key.key_id, public).vkey()
