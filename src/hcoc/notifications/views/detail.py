@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hcoc.exchange.selectors import acknowledgement_status_for
+from hcoc.ledger.selectors import log_status_for_seq
 from hcoc.lib.errors import Conflict, InvalidInput, PermissionDenied
 from hcoc.web.access import exchange_page
 from hcoc.web.validation import problems_of, validate
@@ -104,6 +105,7 @@ def _page(request, reference: str, *, cancel=None, report=None):
                 notification_versions_for(actor=request.user, reference=reference)
             ),
             "acks": acks,
+            "log": log_status_for_seq(actor=request.user, seq=n["seq"]),
             # The viewer's state still owes receipt of this version.
             "may_acknowledge": request.user.state_id in acks["not_acknowledged"],
             "may_amend": may_act and n["status"] == "notified",
