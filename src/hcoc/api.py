@@ -142,3 +142,7 @@ api.add_router("", notifications_router)
 api.add_router("", declarations_router)
 api.add_router("", exchange_router)
 api.add_router("", compliance_router)
+
+from hcoc.observers.api import router as observers_router  # noqa: E402
+
+api.add_router("", observers_router)

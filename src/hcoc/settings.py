@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "hcoc.idempotency",
     "hcoc.web",
     "hcoc.compliance",
+    "hcoc.observers",
     "django_tasks",
 ]
 
