@@ -106,3 +106,21 @@ def feed_payload(inv: Invitation) -> dict:
     if inv.audience == Audience.NAMED:
         return {"reference": inv.reference, "audience": "named", "commitment": inv.commitment}
     return invitation_read_model(inv, all_replies=True)
+
+
+def declaration_details(invitations: list[dict]) -> str:
+    """The `observers.details` text of an annual declaration, from the state's invitations of
+    the year (one paragraph each); the declaration format itself is unchanged."""
+    paragraphs = []
+    for i in invitations:
+        audience = (
+            "open to every subscribing state"
+            if i["audience"] == Audience.ALL
+            else "addressed to named subscribing states"
+        )
+        paragraphs.append(
+            f"{i['reference']}: observers invited to {i['site_name']} ({i['site_id']}), "
+            f"{i['opens']} to {i['closes']}, {audience}, {i['places']} places, "
+            f"{i['confirmed_places']} observers confirmed. Access: {i['access']}"
+        )
+    return "\n\n".join(paragraphs)

@@ -1,7 +1,7 @@
 """The one door for observer invitations: issue, reply, confirm, withdraw."""
 
 import secrets
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 from django.db import transaction
 from django.db.models import Max
@@ -32,9 +32,9 @@ def _next_reference(state_id: str, year: int) -> tuple[str, int]:
     return f"{state_id}-INV-{year:04d}-{last + 1:03d}", last + 1
 
 
-def replies_close_at(inv: Invitation) -> datetime:
-    """Replies may be given or changed until the end of `reply_by` (UTC)."""
-    return datetime.combine(inv.reply_by, time.max, tzinfo=UTC)
+def replies_close_at(reply_by: date) -> datetime:
+    """Replies may be given or changed until the end of the `reply_by` day (UTC)."""
+    return datetime.combine(reply_by, time.max, tzinfo=UTC)
 
 
 def invitation_issue(*, actor, data: InvitationIn) -> Invitation:
@@ -115,7 +115,7 @@ def invitation_reply(*, actor, reference: str, data: ReplyIn) -> Reply:
         )
         if inv.status != InvitationStatus.OPEN:
             raise Conflict(f"{inv.reference} was withdrawn.")
-        if now > replies_close_at(inv):
+        if now > replies_close_at(inv.reply_by):
             raise Conflict(f"Replies to {inv.reference} closed on {inv.reply_by}.")
         if Confirmation.objects.filter(invitation=inv, state=state).exists():
             raise Conflict(f"{inv.state_id} has confirmed the reply of {state.iso3}.")
