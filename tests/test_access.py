@@ -31,7 +31,8 @@ from hcoc.ledger.services import key_register
 from hcoc.notifications.models import Notification, NotificationVersion
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
-from hcoc.states.models import PointOfContact, State
+from hcoc.observers.models import Confirmation, Invitation, Reply
+from hcoc.states.models import Circular, PointOfContact, State
 
 PROBLEM_JSON = "application/problem+json"
 LAST_YEAR = datetime.now(UTC).year - 1
@@ -53,15 +54,38 @@ class World:
     newcomer: str  # a non-subscribing state, for the ICC to subscribe
     keystate: str = "DEU"  # a subscribing state no persona belongs to, with a registered key
     key_id: str = "DEU-world-1"
+    invitation: str = ""  # France's observer invitation open to all; Japan has accepted it
+    restricted: str = ""  # France's invitation to the United States only
 
 
 def build_world() -> World:
     """Built with the services (not over HTTP): it is rebuilt for every cell of the matrix."""
+    from test_observers_api import invitation
+
+    from hcoc.observers.schemas import InvitationIn, ReplyIn
+    from hcoc.observers.services import invitation_issue, invitation_reply
+
     fra = User.objects.get(username="fra_submitter")
     n = notification_submit(actor=fra, data=PLNIn.model_validate(pln()))
     declaration_submit(actor=fra, data=DeclarationIn.model_validate(declaration(LAST_YEAR)))
     seq = n.versions.get(version=1).seq
-    world = World(reference=n.reference, state="FRA", year=LAST_YEAR, seq=seq, newcomer=NEWCOMER)
+    inv = invitation_issue(actor=fra, data=InvitationIn.model_validate(invitation()))
+    invitation_reply(
+        actor=User.objects.get(username="jpn_submitter"),
+        reference=inv.reference,
+        data=ReplyIn.model_validate({"answer": "accept", "observers": ["A. Tanaka"]}),
+    )
+    only_usa = invitation(audience="named", named_states=["USA"])
+    restricted = invitation_issue(actor=fra, data=InvitationIn.model_validate(only_usa))
+    world = World(
+        reference=n.reference,
+        state="FRA",
+        year=LAST_YEAR,
+        seq=seq,
+        newcomer=NEWCOMER,
+        invitation=inv.reference,
+        restricted=restricted.reference,
+    )
     key_register(
         actor=User.objects.get(username="icc"),
         state_iso3=world.keystate,
@@ -87,6 +111,11 @@ def stored() -> dict[str, int]:
         "subscribing": State.objects.filter(status="subscribing").count(),
         "log_entries": LogEntry.objects.count(),
         "keys": StateKey.objects.count(),
+        "invitations": Invitation.objects.count(),
+        "replies": Reply.objects.count(),
+        "confirmations": Confirmation.objects.count(),
+        "withdrawn": Invitation.objects.filter(status="withdrawn").count(),
+        "circulars": Circular.objects.count(),
     }
 
 
@@ -188,6 +217,29 @@ def extension_body(w: World, who: str) -> dict:
         year=w.year, defaults={"due_on": f"{w.year + 1}-03-31"}
     )
     return {"state": "JPN", "due_on": f"{w.year + 1}-06-30", "reason": "Elections."}
+
+
+def invitation_body(w: World, who: str) -> dict:
+    from test_observers_api import invitation
+
+    return invitation(site_id=OWN_SITE[_own_state(w, who)], **_behalf(w, who))
+
+
+def reply_body(w: World, who: str) -> dict:
+    body = {"answer": "accept", "observers": ["A. Tanaka", "B. Sato"]}
+    return body | ({"on_behalf_of": "JPN"} if who == "icc" else {})
+
+
+def confirmation_body(w: World, who: str) -> dict:
+    return {"state": "JPN"}
+
+
+def withdrawal_body(w: World, who: str) -> dict:
+    return {"reason": "The launch campaign moved."}
+
+
+def circular_body(w: World, who: str) -> dict:
+    return {"title": "New subscribing state", "text": "The ICC informs subscribing states ..."}
 
 
 def subscription_body(w: World, who: str) -> dict:
@@ -302,6 +354,17 @@ MATRIX = [
     row("POST", "/states/{keystate}/keys",                  key_body,             201, 403, 403, 403, 403, 403, 401),
     row("POST", "/states/{keystate}/keys/{key_id}/revoke",  revocation_body,      200, 403, 403, 403, 403, 403, 401),
     row("POST", "/states/{state}/custodial-key",            None,                 201, 201, 403, 403, 403, 403, 401),
+    # observer invitations: `{invitation}` is France's, open to all, accepted by Japan;
+    # `{restricted}` is France's to the United States only: Japan must not see it
+    row("POST", "/invitations",                             invitation_body,      201, 201, 403, 201, 403, 403, 401),
+    row("GET",  "/invitations",                             None,                 200, 200, 200, 200, 200, 403, 401),
+    row("GET",  "/invitations/{restricted}",                None,                 200, 200, 200, 404, 404, 403, 401),
+    row("POST", "/invitations/{invitation}/replies",        reply_body,           201, 403, 403, 201, 403, 403, 401),
+    row("POST", "/invitations/{invitation}/confirmations",  confirmation_body,    201, 201, 403, 403, 403, 403, 401),
+    row("POST", "/invitations/{invitation}/withdraw",       withdrawal_body,      201, 201, 403, 403, 403, 403, 401),
+    # registry news: the ICC's circulars, for subscribers' eyes
+    row("POST", "/circulars",                               circular_body,        201, 403, 403, 403, 403, 403, 401),
+    row("GET",  "/circulars",                               None,                 200, 200, 200, 200, 200, 403, 401),
     # the API's own description is public
     row("GET",  "/openapi.json",                            None,                 200, 200, 200, 200, 200, 200, 200),
     row("GET",  "/docs",                                    None,                 200, 200, 200, 200, 200, 200, 200),

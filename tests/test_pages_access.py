@@ -62,6 +62,15 @@ PAGES = {
     "compliance:trends": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
     "compliance:report": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
     "ledger:log": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "web:icc_circular": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
+    # France's invitation open to all: the French submitter is the inviter (it confirms and
+    # withdraws, never replies); Japan's submitter replies; the ICC acts on either's behalf.
+    "observers:list": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "observers:new": ("GET", [LOGIN, 403, 403, 200, 200, 302, 200]),
+    "observers:detail": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "observers:reply": ("GET", [LOGIN, 403, 403, 403, 200, 302, 200]),
+    "observers:confirm": ("POST", [LOGIN, 403, 403, 302, 403, 302, 302]),
+    "observers:withdraw": ("POST", [LOGIN, 403, 403, 302, 403, 302, 302]),
 }
 
 
@@ -99,6 +108,12 @@ def world(db):
         actor=fra, data=DeclarationIn.model_validate(declaration(datetime.now(UTC).year - 1))
     )
     draft = draft_save(actor=fra, data={"remarks": "draft"})
+    from test_observers_api import invitation
+
+    from hcoc.observers.schemas import InvitationIn
+    from hcoc.observers.services import invitation_issue
+
+    inv = invitation_issue(actor=fra, data=InvitationIn.model_validate(invitation()))
     token, _ = token_create(user=fra, name="t")
     clients = {"anonymous": Client()}
     for name in PERSONAS[1:-1]:
@@ -131,6 +146,10 @@ def world(db):
         "declarations:detail": {"state": "FRA", "year": datetime.now(UTC).year - 1},
         "compliance:year": {"year": datetime.now(UTC).year - 1},
         "compliance:report": {"year": datetime.now(UTC).year - 1, "fmt": "xlsx"},
+        "observers:detail": {"reference": inv.reference},
+        "observers:reply": {"reference": inv.reference},
+        "observers:confirm": {"reference": inv.reference},
+        "observers:withdraw": {"reference": inv.reference},
     }
     return clients, kwargs
 

@@ -134,6 +134,7 @@ from hcoc.declarations.api import router as declarations_router  # noqa: E402
 from hcoc.exchange.api import router as exchange_router  # noqa: E402
 from hcoc.ledger.api import router as ledger_router  # noqa: E402
 from hcoc.notifications.api import router as notifications_router  # noqa: E402
+from hcoc.observers.api import router as observers_router  # noqa: E402
 from hcoc.sites.api import router as sites_router  # noqa: E402
 from hcoc.states.api import router as states_router  # noqa: E402
 
@@ -144,3 +145,4 @@ api.add_router("", declarations_router)
 api.add_router("", exchange_router)
 api.add_router("", compliance_router)
 api.add_router("", ledger_router)
+api.add_router("", observers_router)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "hcoc.web",
     "hcoc.compliance",
     "hcoc.ledger",
+    "hcoc.observers",
     "django_tasks",
 ]
 

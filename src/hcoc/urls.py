@@ -9,6 +9,7 @@ urlpatterns = [
     path("declarations/", include("hcoc.declarations.urls")),
     path("compliance/", include("hcoc.compliance.urls")),
     path("log/", include("hcoc.ledger.urls")),
+    path("invitations/", include("hcoc.observers.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -107,11 +107,46 @@ def declaration_new(request):
         initial["on_behalf_of"] = state or ""
     form = DeclarationForm(initial=initial, behalf_choices=behalf, system_rows=rows)
     preview = {"state": state, "year": year, "rows": current["crosscheck"]} if current else None
-    return _form_page(request, form, current=current, preview=preview)
+    return _form_page(
+        request,
+        form,
+        current=current,
+        preview=preview,
+        invitations=_invitations(request, state, year),
+    )
+
+
+def _invitations(request, state: str | None, year) -> list[dict]:
+    """The state's own observer invitations of the year, for the observers section."""
+    from hcoc.observers.selectors import invitations_for_declaration
+
+    if not state or not str(year).isdigit():
+        return []
+    return invitations_for_declaration(actor=request.user, state=state, year=int(year))
+
+
+def _fill_observers(request, behalf):
+    """Fill the observers section from the state's invitations of the year; nothing is
+    submitted: the form comes back for review, with every other field as it was."""
+    from hcoc.observers.readmodel import declaration_details
+
+    state = request.user.state_id or request.POST.get("on_behalf_of", "").upper() or None
+    year = request.POST.get("year", "")
+    invitations = _invitations(request, state, year)
+    data = request.POST.copy()
+    if invitations:
+        data["observers_invites"] = "yes"
+        data["observers_details"] = declaration_details(invitations)
+    form = DeclarationForm(data, behalf_choices=behalf)
+    form.is_valid()
+    current = _current(request.user, state, year)
+    return _form_page(request, form, current=current, preview=None, invitations=invitations)
 
 
 def _post(request, behalf):
     action = request.POST.get("action", "submit")
+    if action == "observers":
+        return _fill_observers(request, behalf)
     if action == "load":  # start again from the current declaration of the chosen year/state
         query = {"year": request.POST.get("year", "")}
         if behalf is not None:
@@ -140,14 +175,17 @@ def _post(request, behalf):
     form.add_problems(problems)
     state = request.user.state_id or request.POST.get("on_behalf_of", "").upper() or None
     current = _current(request.user, state, request.POST.get("year", ""))
-    return _form_page(request, form, current=current, preview=preview, status=200)
+    invitations = _invitations(request, state, request.POST.get("year", ""))
+    return _form_page(
+        request, form, current=current, preview=preview, invitations=invitations, status=200
+    )
 
 
-def _form_page(request, form, *, current, preview, status=200):
+def _form_page(request, form, *, current, preview, invitations=(), status=200):
     return render(
         request,
         "declarations/form.html",
-        {"form": form, "current": current, "preview": preview},
+        {"form": form, "current": current, "preview": preview, "invitations": invitations},
         status=status,
     )
 

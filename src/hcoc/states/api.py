@@ -1,10 +1,18 @@
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from hcoc.api_auth import ICC_ONLY, optional_user
 
 from . import selectors, services
-from .readmodel import state_read_model
-from .schemas import StateDetailOut, StateOut, SubscriptionIn, SubscriptionOut
+from .readmodel import circular_read_model, state_read_model
+from .schemas import (
+    CircularIn,
+    CircularOut,
+    CircularPage,
+    StateDetailOut,
+    StateOut,
+    SubscriptionIn,
+    SubscriptionOut,
+)
 
 router = Router(tags=["registry"])
 
@@ -46,3 +54,19 @@ def subscribe(request, iso3: str, payload: SubscriptionIn):
             "seq": sub.seq,
         },
     )
+
+
+@router.post(
+    "/circulars",
+    auth=ICC_ONLY,
+    response={201: CircularOut},
+    summary="Publish a circular of the ICC (ICC only); disseminated in the feed",
+)
+def circular_publish(request, payload: CircularIn):
+    circular = services.circular_publish(actor=request.auth, title=payload.title, text=payload.text)
+    return Status(201, circular_read_model(circular))
+
+
+@router.get("/circulars", response=CircularPage, summary="The ICC's circulars, newest first")
+def circular_list(request, limit: int = Query(100, ge=1, le=1000), cursor: str | None = None):
+    return selectors.circular_list_for(actor=request.auth, limit=limit, cursor=cursor)

@@ -85,3 +85,20 @@ class PointOfContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.state_id})"
+
+
+class Circular(models.Model):
+    """A circular of the ICC to every subscribing state (registry news), announced in the feed."""
+
+    reference = models.CharField(max_length=30, unique=True)
+    title = models.CharField(max_length=200)
+    text = models.TextField()
+    published_at = models.DateTimeField()
+    author = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    seq = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"

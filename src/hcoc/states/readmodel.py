@@ -10,3 +10,16 @@ def state_read_model(state: State) -> dict:
         "founding": state.founding,
         "source": state.source,
     }
+
+
+def circular_read_model(circular) -> dict:
+    from hcoc.lib.timeutil import rfc3339
+
+    return {
+        "reference": circular.reference,
+        "title": circular.title,
+        "text": circular.text,
+        "published_at": rfc3339(circular.published_at),
+        "author": "ICC",
+        "seq": circular.seq,
+    }

@@ -44,3 +44,23 @@ class SubscriptionOut(Schema):
     note_received_on: date
     effective_on: date
     seq: int
+
+
+class CircularIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1, max_length=200, examples=["New subscribing state"])
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class CircularOut(Schema):
+    reference: str = Field(examples=["ICC-CIRC-2026-001"])
+    title: str
+    text: str
+    published_at: str
+    author: str
+    seq: int
+
+
+class CircularPage(Schema):
+    items: list[CircularOut]
+    next_cursor: str | None

@@ -1,10 +1,11 @@
 """Registry reads. The list of states is public; points of contact are for subscribers' eyes."""
 
-from hcoc.accounts.access import can_read_exchange
+from hcoc.accounts.access import can_read_exchange, require_exchange_reader
+from hcoc.lib.cursor import decode_cursor, encode_cursor
 from hcoc.lib.errors import NotFound
 
-from .models import State
-from .readmodel import state_read_model
+from .models import Circular, State
+from .readmodel import circular_read_model, state_read_model
 
 
 def state_list() -> list[dict]:
@@ -22,3 +23,28 @@ def state_get_for(*, actor, iso3: str) -> dict:
             for p in state.points_of_contact.order_by("name")
         ]
     return out
+
+
+def registry_history() -> list[dict]:
+    """Public: who joined when, newest first, each date as precise as its source (a year-only
+    date is shown as the year). States with no known date are left out."""
+    rows = State.objects.filter(status="subscribing", subscribed_on__isnull=False).order_by(
+        "-subscribed_on", "iso3"
+    )
+    return [{"iso3": s.iso3, "name": s.name, "subscribed_on": s.subscribed_on_text} for s in rows]
+
+
+def circular_list_for(*, actor, limit: int = 100, cursor: str | None = None) -> dict:
+    """The ICC's circulars, newest first: for subscribers' eyes."""
+    require_exchange_reader(actor)
+    qs = Circular.objects.order_by("-id")
+    after = decode_cursor(cursor)
+    if after:
+        qs = qs.filter(id__lt=after)
+    rows = list(qs[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "items": [circular_read_model(c) for c in rows],
+        "next_cursor": encode_cursor(rows[-1].id) if more else None,
+    }

@@ -14,8 +14,8 @@ from hcoc.exchange.models import EventKind
 from hcoc.exchange.services import event_record, seq_reserve
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound
 
-from .models import DatePrecision, HcocStatus, State, Subscription
-from .readmodel import state_read_model
+from .models import Circular, DatePrecision, HcocStatus, State, Subscription
+from .readmodel import circular_read_model, state_read_model
 
 STATUS_ALIASES = {
     "subscribing": HcocStatus.SUBSCRIBING,
@@ -214,3 +214,48 @@ def registry_load_defaults(path: Path | None = None) -> int:
                 new.append(State(**data))
     State.objects.bulk_create(new)
     return len(new)
+
+
+# The feed requires a state on every item; a circular concerns no one state, so it is filed under
+# the ICC's own state, Austria (docs/api.md, "Registry news").
+ICC_STATE = "AUT"
+
+
+def circular_publish(*, actor, title: str, text: str) -> Circular:
+    """The ICC writes a circular to every subscribing state; it enters the feed."""
+    actor = require_icc(actor)
+    problems = []
+    if not title.strip():
+        problems.append(FieldProblem("title", "must not be empty"))
+    if len(title) > 200:
+        problems.append(FieldProblem("title", "at most 200 characters"))
+    if not text.strip():
+        problems.append(FieldProblem("text", "must not be empty"))
+    if len(text) > 5000:
+        problems.append(FieldProblem("text", "at most 5,000 characters"))
+    if problems:
+        raise InvalidInput(problems)
+    now = timezone.now()
+    with transaction.atomic():
+        seq = seq_reserve()
+        # Under the exchange lock: the number cannot be taken twice.
+        number = Circular.objects.filter(published_at__year=now.year).count() + 1
+        circular = Circular.objects.create(
+            reference=f"ICC-CIRC-{now.year:04d}-{number:03d}",
+            title=title.strip(),
+            text=text.strip(),
+            published_at=now,
+            author=actor,
+            seq=seq,
+        )
+        event_record(
+            seq=seq,
+            kind=EventKind.REGISTRY_CIRCULAR,
+            at=now,
+            state_id=ICC_STATE,
+            subject=circular.reference,
+            version=None,
+            payload=circular_read_model(circular),
+            actor_id=actor.pk,
+        )
+    return circular

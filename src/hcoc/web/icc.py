@@ -28,7 +28,7 @@ from hcoc.exchange.selectors import acknowledgement_status_for, feed_recent_for
 from hcoc.lib.errors import Conflict, DomainError, InvalidInput, NotFound
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import state_list
-from hcoc.states.services import subscription_record
+from hcoc.states.services import circular_publish, subscription_record
 
 from .access import icc_page, refused
 
@@ -285,4 +285,42 @@ def deadlines(request):
             "extension_form": extension_form,
         },
         status=422 if which and (deadline_form.errors or extension_form.errors) else 200,
+    )
+
+
+# ---- (f) the ICC's circulars (registry news) ------------------------------------------------
+
+
+class CircularForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    text = forms.CharField(
+        label=gettext_lazy("Text"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": 5000}),
+        help_text=gettext_lazy("At most 5,000 characters. Every subscribing state receives it."),
+    )
+
+
+@icc_page
+def circular_new(request):
+    form = CircularForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            circular = circular_publish(actor=request.user, **form.cleaned_data)
+        except InvalidInput as e:
+            _put_problems(form, e)
+        except DomainError as e:
+            return refused(request, e)
+        else:
+            messages.success(
+                request,
+                _("Circular %(ref)s published; every subscribing state receives it in the feed.")
+                % {"ref": circular.reference},
+            )
+            return redirect("web:icc")
+    return render(
+        request,
+        "web/icc_circular.html",
+        {"form": form},
+        status=422 if request.method == "POST" else 200,
     )

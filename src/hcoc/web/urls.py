@@ -17,6 +17,7 @@ urlpatterns = [
     path("icc/", icc.console, name="icc"),
     path("icc/subscriptions", icc.subscription_new, name="icc_subscription"),
     path("icc/deadlines", icc.deadlines, name="icc_deadlines"),
+    path("icc/circulars", icc.circular_new, name="icc_circular"),
     path("icc/items/<int:seq>", icc.item_status, name="icc_item"),
     path("icc/users", icc.users, name="icc_users"),
     path("icc/users/<int:user_id>/tokens", icc.user_tokens, name="icc_user_tokens"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hcoc.accounts.access import can_read_exchange
 from hcoc.accounts.services import token_create, token_revoke
 from hcoc.declarations.selectors import declaration_due_for, public_declaration_counts_by_year
 from hcoc.exchange.selectors import inbox_recent_for
@@ -22,7 +23,7 @@ from hcoc.notifications.selectors import (
     public_pln_counts_by_year,
 )
 from hcoc.states.models import HcocStatus
-from hcoc.states.selectors import state_list
+from hcoc.states.selectors import circular_list_for, registry_history, state_list
 
 from .access import exchange_page
 from .maps import notification_items
@@ -164,6 +165,11 @@ def registry(request):
             "counts": counts,
             "undated": undated,
             "participation": participation,
+            "history": registry_history(),
+            # The ICC's circulars are for subscribers' eyes: absent for anyone else.
+            "circulars": circular_list_for(actor=request.user, limit=20)["items"]
+            if can_read_exchange(request.user)
+            else None,
         },
     )
 

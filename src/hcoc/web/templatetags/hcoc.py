@@ -38,3 +38,34 @@ def utc_date(value) -> str:
 def rfc3339(value) -> str:
     dt = _as_datetime(value)
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ") if dt else ""
+
+
+@register.simple_tag(takes_context=True)
+def item_link(context, item: dict) -> str:
+    """A feed item's subject as a link to its page. A restricted invitation is a link only for
+    the states it is addressed to (and the inviter and the ICC); others see a plain mention."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+    from django.utils.translation import gettext as _
+
+    kind, subject = item["kind"], item["subject"]
+    if kind == "invitation.issued":
+        if item["payload"].get("audience") == "named":
+            from hcoc.observers.selectors import visible_references
+
+            user = context["request"].user
+            if subject not in visible_references(user, {subject}):
+                return format_html(
+                    '<span class="help">{}</span>',
+                    _("a restricted invitation (not addressed to you)"),
+                )
+        href = reverse("observers:detail", args=[subject])
+    elif kind == "declaration.submitted":
+        href = f"/declarations/{subject}"
+    elif kind == "registry.subscribed":
+        href = reverse("web:registry")
+    elif kind == "registry.circular":
+        href = reverse("web:registry") + "#circulars"
+    else:
+        href = f"/notifications/{subject}"
+    return format_html('<a href="{}">{}</a>', href, subject)

@@ -219,3 +219,63 @@ class Command(BaseCommand):
         for iso3 in ["USA", "GBR", "DEU"]:
             acknowledgements_record(actor=users[iso3], up_to=last)
         acknowledgements_record(actor=users["JPN"], up_to=max(1, last // 2))
+        self._invitations_and_news(users, icc, now)
+
+    def _invitations_and_news(self, users: dict, icc, now) -> None:
+        """An invitation open to all (one acceptance confirmed, one decline), one to named
+        states only (the others see only its commitment in the feed), and an ICC circular."""
+        from hcoc.observers.schemas import InvitationIn, ReplyIn
+        from hcoc.observers.services import invitation_confirm, invitation_issue, invitation_reply
+        from hcoc.states.services import circular_publish
+
+        today = now.date()
+        common = {
+            "opens": (today + timedelta(days=40)).isoformat(),
+            "closes": (today + timedelta(days=42)).isoformat(),
+            "reply_by": (today + timedelta(days=25)).isoformat(),
+            "remarks": LABEL,
+        }
+        open_to_all = invitation_issue(
+            actor=users["FRA"],
+            data=InvitationIn.model_validate(
+                {
+                    "site_id": "FRA-KOUROU",
+                    "access": "Launch control centre (Jupiter room) and the observation site at "
+                    "6 km from the pad; briefing by the launch director; no access to the payload.",
+                    "audience": "all",
+                    "places": 4,
+                    **common,
+                }
+            ),
+        )
+        for iso3, body in (
+            ("JPN", {"answer": "accept", "observers": ["Demo observer A", "Demo observer B"]}),
+            ("DEU", {"answer": "decline"}),
+            ("KOR", {"answer": "accept", "observers": ["Demo observer C"]}),
+        ):
+            invitation_reply(
+                actor=users[iso3],
+                reference=open_to_all.reference,
+                data=ReplyIn.model_validate(body),
+            )
+        invitation_confirm(actor=users["FRA"], reference=open_to_all.reference, state_iso3="JPN")
+        sites = LaunchSite.objects.filter(state_id="JPN").order_by("id")
+        invitation_issue(
+            actor=users["JPN"],
+            data=InvitationIn.model_validate(
+                {
+                    "site_id": sites.first().id,
+                    "access": "Range control building; the pad area during the countdown rehearsal.",
+                    "audience": "named",
+                    "named_states": ["KOR", "USA"],
+                    "places": 2,
+                    **common,
+                }
+            ),
+        )
+        circular_publish(
+            actor=icc,
+            title="ILLUSTRATIVE DEMO DATA: new subscribing states",
+            text=f"{LABEL} The Immediate Central Contact informs the subscribing states of the "
+            "registry's news: see the history of the registry on the registry page.",
+        )

@@ -1,0 +1,68 @@
+"""Rules of the invitation formats that need the database or the clock."""
+
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+
+from hcoc.lib.rules import Problem, dig
+from hcoc.notifications.rules import unknown_sites
+from hcoc.states.models import State
+
+
+def _date(value: Any) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def invitation_rules(raw: Any) -> list[Problem]:
+    problems: list[Problem] = unknown_sites([(("site_id",), dig(raw, "site_id"))])
+    today = timezone.now().date()
+    opens, closes = _date(dig(raw, "opens")), _date(dig(raw, "closes"))
+    reply_by = _date(dig(raw, "reply_by"))
+    if opens and closes and closes < opens:
+        problems.append((("closes",), "must not be before opens"))
+    if opens and opens < today:
+        problems.append((("opens",), "must not be in the past"))
+    if reply_by and reply_by < today:
+        problems.append((("reply_by",), "must not be in the past"))
+    if reply_by and opens and reply_by > opens:
+        problems.append((("reply_by",), "must not be after opens"))
+    audience, named = dig(raw, "audience"), dig(raw, "named_states")
+    named = named if isinstance(named, list) else []
+    if audience == "named" and not named:
+        problems.append((("named_states",), "name at least one state for a named invitation"))
+    if audience == "all" and named:
+        problems.append((("named_states",), "only a named invitation names states"))
+    wanted = [(i, s) for i, s in enumerate(named) if isinstance(s, str)]
+    subscribing = {
+        s.iso3: s
+        for s in State.objects.filter(iso3__in=[s for _, s in wanted])
+        if s.is_subscribing_on(today)
+    }
+    seen: set[str] = set()
+    for i, iso3 in wanted:
+        if iso3 not in subscribing:
+            problems.append((("named_states", i), f"{iso3!r} is not a subscribing state"))
+        elif iso3 in seen:
+            problems.append((("named_states", i), f"{iso3} is named twice"))
+        seen.add(iso3)
+    return problems
+
+
+def reply_rules(raw: Any) -> list[Problem]:
+    answer, observers = dig(raw, "answer"), dig(raw, "observers")
+    observers = observers if isinstance(observers, list) else []
+    problems: list[Problem] = []
+    if answer == "accept" and not observers:
+        problems.append((("observers",), "name at least one observer to accept"))
+    if answer == "decline" and observers:
+        problems.append((("observers",), "a decline names no observers"))
+    for i, name in enumerate(observers):
+        if isinstance(name, str) and not name.strip():
+            problems.append((("observers", i), "must not be blank"))
+    return problems

@@ -1,0 +1,90 @@
+"""Reads of invitations, through the access rules: a "named" invitation exists only for its
+addressees, the inviter and the ICC; to everyone else it is 404 and absent from every list."""
+
+from django.db.models import Q, QuerySet
+
+from hcoc.accounts.access import can_see_invitation, require_exchange_reader
+from hcoc.accounts.models import Role
+from hcoc.lib.cursor import decode_cursor, encode_cursor
+from hcoc.lib.errors import NotFound
+
+from .models import Audience, Invitation, InvitationStatus
+from .readmodel import invitation_read_model
+
+
+def _visible(actor) -> QuerySet[Invitation]:
+    """The queryset form of accounts.access.can_see_invitation."""
+    actor = require_exchange_reader(actor)
+    qs = Invitation.objects.select_related("site")
+    if actor.role == Role.ICC:
+        return qs
+    return qs.filter(
+        Q(audience=Audience.ALL) | Q(state_id=actor.state_id) | Q(addressees__state=actor.state_id)
+    ).distinct()
+
+
+def _with_related(qs: QuerySet[Invitation]) -> QuerySet[Invitation]:
+    return qs.prefetch_related("addressees", "replies", "confirmations")
+
+
+def invitation_visible_or_404(actor, reference: str) -> Invitation:
+    require_exchange_reader(actor)
+    inv = _with_related(Invitation.objects.select_related("site")).filter(reference=reference)
+    inv = inv.first()
+    if inv is None or not can_see_invitation(
+        actor,
+        inviter=inv.state_id,
+        audience=inv.audience,
+        named={a.state_id for a in inv.addressees.all()},
+    ):
+        raise NotFound(f"No invitation {reference}.")
+    return inv
+
+
+def read_model_for(actor, inv: Invitation, *, history: bool = False) -> dict:
+    everything = actor.role == Role.ICC or actor.state_id == inv.state_id
+    return invitation_read_model(
+        inv, all_replies=everything, own_state=actor.state_id, history=history
+    )
+
+
+def invitation_get_for(*, actor, reference: str, history: bool = False) -> dict:
+    return read_model_for(actor, invitation_visible_or_404(actor, reference), history=history)
+
+
+def invitation_list_for(
+    *,
+    actor,
+    year: int | None = None,
+    state: str | None = None,
+    limit: int = 100,
+    cursor: str | None = None,
+) -> dict:
+    """Visible invitations, oldest issued first. `year`: the year the observation dates open
+    (what a declaration covering that year reports); `state`: the inviting state."""
+    qs = _visible(actor).filter(id__gt=decode_cursor(cursor))
+    if year is not None:
+        qs = qs.filter(opens__year=year)
+    if state:
+        qs = qs.filter(state_id=state.upper())
+    rows = list(_with_related(qs.order_by("id"))[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "items": [read_model_for(actor, inv) for inv in rows],
+        "next_cursor": encode_cursor(rows[-1].id) if more else None,
+    }
+
+
+def invitations_for_declaration(*, actor, state: str, year: int) -> list[dict]:
+    """The state's own invitations of `year` that were not withdrawn: what the declaration's
+    observers section can be filled from."""
+    qs = _visible(actor).filter(state_id=state, opens__year=year, status=InvitationStatus.OPEN)
+    return [read_model_for(actor, inv) for inv in _with_related(qs.order_by("opens", "id"))]
+
+
+def visible_references(actor, references: set[str]) -> set[str]:
+    """Of these references, those the actor may see (for links in feed listings)."""
+    if not references:
+        return set()
+    return set(_visible(actor).filter(reference__in=references).values_list("reference", flat=True))

@@ -1,0 +1,216 @@
+"""Invitation pages: list, detail (site on a map, replies, confirmations), issue and reply forms.
+
+Thin: reads through the selectors, writes through the services; the forms are judged by the
+API's own schemas (web.validation), so people see the API's messages on the right field.
+"""
+
+from datetime import date
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hcoc.accounts.access import require_inviter, require_submitter
+from hcoc.accounts.models import Role
+from hcoc.lib.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from hcoc.states.models import HcocStatus
+from hcoc.states.selectors import state_list
+from hcoc.web.access import exchange_page, refused
+from hcoc.web.maps import site_points
+from hcoc.web.validation import problems_of, validate
+
+from .forms import InvitationForm, ReplyForm
+from .models import InvitationStatus
+from .schemas import InvitationIn, ReplyIn
+from .selectors import invitation_get_for, invitation_list_for, invitation_visible_or_404
+from .services import (
+    invitation_confirm,
+    invitation_issue,
+    invitation_reply,
+    invitation_withdraw,
+    replies_close_at,
+)
+
+
+def _subscribing() -> list[tuple[str, str]]:
+    return [
+        (s["iso3"], f"{s['iso3']} — {s['name']}")
+        for s in state_list()
+        if s["status"] == HcocStatus.SUBSCRIBING
+    ]
+
+
+@exchange_page
+def invitation_list(request):
+    year = request.GET.get("year", "")
+    try:
+        page = invitation_list_for(
+            actor=request.user, year=int(year) if year.isdigit() else None, limit=1000
+        )
+    except DomainError as e:
+        return refused(request, e)
+    items = sorted(page["items"], key=lambda i: (i["opens"], i["reference"]), reverse=True)
+    return render(
+        request,
+        "observers/list.html",
+        {"items": items, "year": year, "can_submit": request.user.can_submit},
+    )
+
+
+@exchange_page
+def invitation_new(request):
+    try:
+        require_submitter(request.user)
+    except DomainError as e:
+        return refused(request, e)
+    icc = request.user.role == Role.ICC
+    states = _subscribing()
+    form = InvitationForm(
+        request.POST or None,
+        state=None if icc else request.user.state_id,
+        states=states,
+        behalf_choices=states if icc else None,
+    )
+    status = 200
+    if request.method == "POST":
+        data, problems = validate(InvitationIn, form.to_body())
+        if data is not None:
+            try:
+                inv = invitation_issue(actor=request.user, data=data)
+            except InvalidInput as e:
+                problems = problems_of(e)
+            except DomainError as e:
+                return refused(request, e)
+            else:
+                messages.success(
+                    request,
+                    _("Invitation %(ref)s issued; it is in the feed.") % {"ref": inv.reference},
+                )
+                return redirect("observers:detail", reference=inv.reference)
+        form.is_valid()
+        form.add_problems(problems)
+        status = 422
+    return render(request, "observers/form.html", {"form": form}, status=status)
+
+
+def _may_reply(user, inv: dict) -> bool:
+    if not user.can_submit or inv["status"] != InvitationStatus.OPEN:
+        return False
+    if user.state_id == inv["state"]:
+        return False
+    return timezone.now() <= replies_close_at(date.fromisoformat(inv["reply_by"]))
+
+
+@exchange_page
+def invitation_detail(request, reference: str):
+    try:
+        inv = invitation_get_for(actor=request.user, reference=reference, history=True)
+    except DomainError as e:
+        return refused(request, e)
+    user = request.user
+    is_inviter = user.can_submit and (user.role == Role.ICC or user.state_id == inv["state"])
+    point = site_points({inv["site_id"]}).get(inv["site_id"])
+    return render(
+        request,
+        "observers/detail.html",
+        {
+            "inv": inv,
+            "current": [r for r in inv["replies"] if r["superseded_at"] is None],
+            "earlier": [r for r in inv["replies"] if r["superseded_at"] is not None],
+            "is_inviter": is_inviter and inv["status"] == InvitationStatus.OPEN,
+            "may_reply": _may_reply(user, inv),
+            "map_data": {
+                "items": [{"label": f"{inv['site_id']} — {inv['site_name']}", "point": point}]
+                if point
+                else []
+            },
+        },
+    )
+
+
+@exchange_page
+def invitation_reply_page(request, reference: str):
+    user = request.user
+    try:
+        require_submitter(user)
+        inv = invitation_get_for(actor=user, reference=reference)
+        if user.state_id == inv["state"]:
+            raise PermissionDenied(_("The inviting state cannot reply to its own invitation."))
+    except DomainError as e:
+        return refused(request, e)
+    icc = user.role == Role.ICC
+    own = next((r for r in inv["replies"] if r["state"] == user.state_id), None)
+    initial = {"answer": own["answer"], "observers": "\n".join(own["observers"])} if own else None
+    form = ReplyForm(
+        request.POST or None,
+        behalf_choices=[c for c in _subscribing() if c[0] != inv["state"]] if icc else None,
+        initial=initial,
+    )
+    status = 200
+    if request.method == "POST":
+        data, problems = validate(ReplyIn, form.to_body())
+        if data is not None:
+            try:
+                invitation_reply(actor=user, reference=reference, data=data)
+            except InvalidInput as e:
+                problems = problems_of(e)
+            except Conflict as e:
+                problems = {"__all__": [e.detail]}
+            except DomainError as e:
+                return refused(request, e)
+            else:
+                messages.success(
+                    request, _("Your reply to %(ref)s is recorded.") % {"ref": reference}
+                )
+                return redirect("observers:detail", reference=reference)
+        form.is_valid()
+        form.add_problems(problems)
+        status = 422
+    return render(
+        request, "observers/reply.html", {"form": form, "inv": inv, "own": own}, status=status
+    )
+
+
+def _inviter_action(request, reference: str, action) -> object:
+    """Confirm or withdraw: only the inviting state's submitters (or the ICC); the outcome as a
+    message on the invitation's page."""
+    try:
+        inv = invitation_visible_or_404(request.user, reference)
+        require_inviter(request.user, inv.state_id)
+    except DomainError as e:
+        return refused(request, e)
+    try:
+        text = action(inv)
+    except (InvalidInput, Conflict) as e:
+        messages.error(request, "; ".join(p.message for p in e.errors) or e.detail)
+    except NotFound as e:
+        return refused(request, e)
+    else:
+        messages.success(request, text)
+    return redirect("observers:detail", reference=reference)
+
+
+@require_POST
+@exchange_page
+def invitation_confirm_page(request, reference: str):
+    state = (request.POST.get("state") or "").strip().upper()
+
+    def confirm(inv):
+        invitation_confirm(actor=request.user, reference=reference, state_iso3=state)
+        return _("The observers of %(state)s are confirmed.") % {"state": state}
+
+    return _inviter_action(request, reference, confirm)
+
+
+@require_POST
+@exchange_page
+def invitation_withdraw_page(request, reference: str):
+    def withdraw(inv):
+        invitation_withdraw(
+            actor=request.user, reference=reference, reason=request.POST.get("reason", "")[:2000]
+        )
+        return _("Invitation %(ref)s withdrawn.") % {"ref": reference}
+
+    return _inviter_action(request, reference, withdraw)
