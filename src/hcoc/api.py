@@ -132,6 +132,7 @@ def _unexpected(request, exc):
 from hcoc.compliance.api import router as compliance_router  # noqa: E402
 from hcoc.declarations.api import router as declarations_router  # noqa: E402
 from hcoc.exchange.api import router as exchange_router  # noqa: E402
+from hcoc.meetings.api import router as meetings_router  # noqa: E402
 from hcoc.notifications.api import router as notifications_router  # noqa: E402
 from hcoc.sites.api import router as sites_router  # noqa: E402
 from hcoc.states.api import router as states_router  # noqa: E402
@@ -142,3 +143,4 @@ api.add_router("", notifications_router)
 api.add_router("", declarations_router)
 api.add_router("", exchange_router)
 api.add_router("", compliance_router)
+api.add_router("", meetings_router)
