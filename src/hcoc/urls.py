@@ -8,6 +8,7 @@ urlpatterns = [
     path("notifications/", include("hcoc.notifications.urls")),
     path("declarations/", include("hcoc.declarations.urls")),
     path("compliance/", include("hcoc.compliance.urls")),
+    path("meetings/", include("hcoc.meetings.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

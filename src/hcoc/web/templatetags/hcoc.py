@@ -38,3 +38,18 @@ def utc_date(value) -> str:
 def rfc3339(value) -> str:
     dt = _as_datetime(value)
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ") if dt else ""
+
+
+@register.filter
+def feed_link(item) -> str:
+    """The page of what a feed item is about, from its kind and subject."""
+    kind, subject = item["kind"], item["subject"]
+    if kind == "declaration.submitted":
+        return f"/declarations/{subject}"
+    if kind == "registry.subscribed":
+        return "/registry"
+    if kind == "meeting.decision":
+        return f"/meetings/decisions/{subject}"
+    if kind == "meeting.proposal_circulated":
+        return f"/meetings/proposals/{subject}"
+    return f"/notifications/{subject}"
