@@ -49,6 +49,7 @@ PAGES = [
     "/account/two-factor",
     "/compliance/{year}",
     "/compliance/trends",
+    "/meetings/",
 ]
 
 
