@@ -16,8 +16,10 @@ from json import dumps as json_dumps
 import pytest
 import time_machine
 from conftest import Persona, declaration, iso, load_reference, make_personas, pln
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from meetings_helpers import PDF_BYTES, build_meeting_world, meeting_body
 
 from hcoc.accounts.models import ApiToken, Role, User
 from hcoc.accounts.services import token_create, token_revoke, user_create
@@ -28,6 +30,7 @@ from hcoc.exchange.models import Acknowledgement, Event
 from hcoc.ledger.client import key_generate
 from hcoc.ledger.models import LogEntry, StateKey
 from hcoc.ledger.services import key_register
+from hcoc.meetings.models import Attendance, Decision, Document, Meeting, Position, Proposal
 from hcoc.notifications.models import Notification, NotificationVersion
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
@@ -56,6 +59,12 @@ class World:
     key_id: str = "DEU-world-1"
     invitation: str = ""  # France's observer invitation open to all; Japan has accepted it
     restricted: str = ""  # France's invitation to the United States only
+    # Regular Meetings (tests/meetings_helpers.build_meeting_world): France chairs them.
+    meeting: int = 0  # open; France and Japan present
+    scheduled: int = 0  # not yet open
+    proposal: str = ""  # open, of `meeting`
+    decision: str = ""  # of `meeting`
+    document: int = 0  # of `meeting`
 
 
 def build_world() -> World:
@@ -85,6 +94,7 @@ def build_world() -> World:
         newcomer=NEWCOMER,
         invitation=inv.reference,
         restricted=restricted.reference,
+        **build_meeting_world(),
     )
     key_register(
         actor=User.objects.get(username="icc"),
@@ -100,7 +110,7 @@ def world(api, personas) -> World:
     return build_world()
 
 
-def stored() -> dict[str, int]:
+def stored() -> dict:
     """What a refused request must not change."""
     return {
         "events": Event.objects.count(),
@@ -116,6 +126,11 @@ def stored() -> dict[str, int]:
         "confirmations": Confirmation.objects.count(),
         "withdrawn": Invitation.objects.filter(status="withdrawn").count(),
         "circulars": Circular.objects.count(),
+        "meetings": sorted(Meeting.objects.values_list("number", "status")),
+        "meeting_rows": sum(
+            m.objects.count() for m in (Attendance, Decision, Document, Position, Proposal)
+        ),
+        "checked_out": Attendance.objects.filter(checked_out_at__isnull=False).count(),
     }
 
 
@@ -271,6 +286,34 @@ def cosignature_body(w: World, who: str) -> dict:
     return {"checkpoint": body, "cosignature": line}
 
 
+class Upload(dict):
+    """A body sent as multipart/form-data (files) instead of JSON."""
+
+
+def meeting_create_body(w: World, who: str) -> dict:
+    return meeting_body(w.scheduled + 1)
+
+
+def agenda_body(w: World, who: str) -> dict:
+    return {"title": "Any other business"}
+
+
+def attendance_body(w: World, who: str) -> dict:
+    return {"action": "check_out"}  # France and Japan are in the room
+
+
+def proposal_body(w: World, who: str) -> dict:
+    return {"agenda_item": 1, "text": "To thank the host.", "procedure": "consensus"}
+
+
+def position_body(w: World, who: str) -> dict:
+    return {"position": "object", "reason": "Not ready."}
+
+
+def document_body(w: World, who: str) -> Upload:
+    return Upload(file=SimpleUploadedFile("minutes.pdf", PDF_BYTES))
+
+
 # ---- the access matrix ----------------------------------------------------------------------
 
 PERSONAS = (
@@ -365,6 +408,26 @@ MATRIX = [
     # registry news: the ICC's circulars, for subscribers' eyes
     row("POST", "/circulars",                               circular_body,        201, 403, 403, 403, 403, 403, 401),
     row("GET",  "/circulars",                               None,                 200, 200, 200, 200, 200, 403, 401),
+    # Regular Meetings: the ICC schedules them; the Chair (France's submitters) runs {meeting};
+    # delegations (submitters of states present) act for themselves; every subscriber reads
+    row("GET",  "/meetings",                                None,                 200, 200, 200, 200, 200, 403, 401),
+    row("POST", "/meetings",                                meeting_create_body,  201, 403, 403, 403, 403, 403, 401),
+    row("GET",  "/meetings/{meeting}",                      None,                 200, 200, 200, 200, 200, 403, 401),
+    row("POST", "/meetings/{scheduled}/open",               None,                 403, 200, 403, 403, 403, 403, 401),
+    row("POST", "/meetings/{meeting}/close",                None,                 403, 200, 403, 403, 403, 403, 401),
+    row("POST", "/meetings/{meeting}/agenda",               agenda_body,          403, 201, 403, 403, 403, 403, 401),
+    row("POST", "/meetings/{meeting}/attendance",           attendance_body,      403, 201, 403, 201, 403, 403, 401),
+    row("GET",  "/meetings/{meeting}/attendance",           None,                 200, 200, 200, 200, 200, 403, 401),
+    row("POST", "/meetings/{meeting}/proposals",            proposal_body,        403, 201, 403, 403, 403, 403, 401),
+    row("GET",  "/meetings/{meeting}/proposals",            None,                 200, 200, 200, 200, 200, 403, 401),
+    row("GET",  "/proposals/{proposal}",                    None,                 200, 200, 200, 200, 200, 403, 401),
+    row("POST", "/proposals/{proposal}/positions",          position_body,        403, 201, 403, 201, 403, 403, 401),
+    row("POST", "/proposals/{proposal}/call",               None,                 403, 201, 403, 403, 403, 403, 401),
+    row("GET",  "/meetings/{meeting}/decisions",            None,                 200, 200, 200, 200, 200, 403, 401),
+    row("GET",  "/decisions/{decision}",                    None,                 200, 200, 200, 200, 200, 403, 401),
+    row("POST", "/meetings/{meeting}/documents",            document_body,        201, 201, 403, 403, 403, 403, 401),
+    row("GET",  "/meetings/{meeting}/documents",            None,                 200, 200, 200, 200, 200, 403, 401),
+    row("GET",  "/meetings/{meeting}/documents/{document}", None,                 200, 200, 200, 200, 200, 403, 401),
     # the API's own description is public
     row("GET",  "/openapi.json",                            None,                 200, 200, 200, 200, 200, 200, 200),
     row("GET",  "/docs",                                    None,                 200, 200, 200, 200, 200, 200, 200),
@@ -391,6 +454,8 @@ class InProcessApi:
         self, method: str, path: str, who: Persona | None = None, *, json=None, headers=None
     ):
         headers = {**(who.headers if who else {}), **(headers or {})}
+        if isinstance(json, Upload):  # multipart: the test client encodes the files
+            return self.client.post("/api/v1" + path, data=dict(json), headers=headers)
         body = (
             {} if json is None else {"data": json_dumps(json), "content_type": "application/json"}
         )

@@ -50,6 +50,7 @@ PAGES = [
     "/compliance/{year}",
     "/compliance/trends",
     "/log/",
+    "/meetings/",
 ]
 
 

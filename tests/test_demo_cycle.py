@@ -179,3 +179,25 @@ def test_a_client_following_formats_md_does_the_whole_cycle_with_demo_tokens(dem
     assert "JPN" in {a["state"] for a in status["acknowledged"]}
     # and a non-subscriber sees none of it
     assert prk.get("/feed").status_code == 403
+
+
+def test_the_demo_has_a_regular_meeting_with_an_adopted_and_a_blocked_decision_in_the_feed(
+    demo_server,
+):
+    base, creds, _ = demo_server
+    kor = httpx.Client(
+        base_url=base + "/api/v1", headers={"Authorization": f"Bearer {creds['KOR']['token']}"}
+    )
+    meeting = kor.get("/meetings").json()[0]
+    decisions = kor.get(f"/meetings/{meeting['number']}/decisions").json()
+    assert [d["outcome"] for d in decisions] == ["adopted", "not_adopted"]
+    blocked = decisions[1]
+    assert [x["state"] for x in blocked["positions"] if x["position"] == "object"] == [
+        "DEU",
+        "IND",
+    ]
+    assert "DEU" not in blocked["present"]  # it objected, then left: only India blocked it
+    silence = [p for p in kor.get(f"/meetings/{meeting['number']}/proposals").json()][-1]
+    assert (silence["procedure"], silence["status"]) == ("silence", "open")
+    kinds = [i["kind"] for i in kor.get("/feed", params={"limit": 1000}).json()["items"]]
+    assert kinds.count("meeting.decision") == 2 and "meeting.proposal_circulated" in kinds

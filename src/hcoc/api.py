@@ -133,6 +133,7 @@ from hcoc.compliance.api import router as compliance_router  # noqa: E402
 from hcoc.declarations.api import router as declarations_router  # noqa: E402
 from hcoc.exchange.api import router as exchange_router  # noqa: E402
 from hcoc.ledger.api import router as ledger_router  # noqa: E402
+from hcoc.meetings.api import router as meetings_router  # noqa: E402
 from hcoc.notifications.api import router as notifications_router  # noqa: E402
 from hcoc.observers.api import router as observers_router  # noqa: E402
 from hcoc.sites.api import router as sites_router  # noqa: E402
@@ -146,3 +147,4 @@ api.add_router("", exchange_router)
 api.add_router("", compliance_router)
 api.add_router("", ledger_router)
 api.add_router("", observers_router)
+api.add_router("", meetings_router)

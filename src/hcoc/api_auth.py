@@ -49,3 +49,14 @@ def optional_user(request: HttpRequest):
     if user is None:
         raise NotAuthenticated("The bearer token is not valid.")
     return user
+
+
+class PathDoor(BearerAuth):
+    """A door that needs the object named in the path, e.g. the Chair of *this* meeting:
+    `door(user, **path_parameters)`. It still runs before the body is parsed."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = token_user(token)
+        if user is not None and self.door is not None:
+            self.door(user, **request.resolver_match.kwargs)
+        return user

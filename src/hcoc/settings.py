@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "hcoc.compliance",
     "hcoc.ledger",
     "hcoc.observers",
+    "hcoc.meetings",
     "django_tasks",
 ]
 
@@ -149,7 +150,11 @@ STORAGES = {
 
 # Request bodies above this size are refused with 413 before they are read.
 MAX_REQUEST_BYTES = int(env("HCOC_MAX_REQUEST_BYTES", str(1024 * 1024)))
-DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+# Meeting documents (PDF, ODT, DOCX) may be larger: their upload paths get this limit (plus room
+# for the multipart envelope) instead; RequestSizeLimitMiddleware still refuses anything above it.
+HCOC_MEETING_DOCUMENT_MAX_BYTES = int(env("HCOC_MEETING_DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+UPLOAD_MAX_REQUEST_BYTES = HCOC_MEETING_DOCUMENT_MAX_BYTES + 64 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(MAX_REQUEST_BYTES, UPLOAD_MAX_REQUEST_BYTES)
 
 HTTPS = env_bool("HCOC_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS

@@ -10,6 +10,7 @@ urlpatterns = [
     path("compliance/", include("hcoc.compliance.urls")),
     path("log/", include("hcoc.ledger.urls")),
     path("invitations/", include("hcoc.observers.urls")),
+    path("meetings/", include("hcoc.meetings.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -6,6 +6,7 @@ is 422. The record is claimed before the view runs, so two concurrent retries ca
 """
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -21,6 +22,8 @@ from .models import IdempotencyRecord
 API_PREFIX = "/api/"
 # Answers that say nothing about the request itself are not kept, so a retry can succeed.
 NOT_STORED = {401, 409, 413, 429}
+# Meeting document uploads (API and page) carry files up to HCOC_MEETING_DOCUMENT_MAX_BYTES.
+UPLOAD_PATH = re.compile(r"^(/api/v1)?/meetings/\d+/documents$")
 
 
 class RequestSizeLimitMiddleware:
@@ -32,11 +35,14 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.MAX_REQUEST_BYTES:
+        limit = settings.MAX_REQUEST_BYTES
+        if request.method == "POST" and UPLOAD_PATH.match(request.path):
+            limit = max(limit, settings.UPLOAD_MAX_REQUEST_BYTES)
+        if length > limit:
             return problem_response(
                 413,
                 "Payload too large",
-                f"The request body is {length} bytes; the limit is {settings.MAX_REQUEST_BYTES}.",
+                f"The request body is {length} bytes; the limit is {limit}.",
                 "payload-too-large",
             )
         return self.get_response(request)

@@ -66,6 +66,10 @@ def item_link(context, item: dict) -> str:
         href = reverse("web:registry")
     elif kind == "registry.circular":
         href = reverse("web:registry") + "#circulars"
+    elif kind == "meeting.decision":
+        href = reverse("meetings:decision", args=[subject])
+    elif kind == "meeting.proposal_circulated":
+        href = reverse("meetings:proposal", args=[subject])
     else:
         href = f"/notifications/{subject}"
     return format_html('<a href="{}">{}</a>', href, subject)

@@ -220,6 +220,7 @@ class Command(BaseCommand):
             acknowledgements_record(actor=users[iso3], up_to=last)
         acknowledgements_record(actor=users["JPN"], up_to=max(1, last // 2))
         self._invitations_and_news(users, icc, now)
+        self._regular_meeting(icc, users, now)
 
     def _invitations_and_news(self, users: dict, icc, now) -> None:
         """An invitation open to all (one acceptance confirmed, one decline), one to named
@@ -279,3 +280,74 @@ class Command(BaseCommand):
             text=f"{LABEL} The Immediate Central Contact informs the subscribing states of the "
             "registry's news: see the history of the registry on the registry page.",
         )
+
+    def _regular_meeting(self, icc, users, now) -> None:
+        """An illustrative Regular Meeting chaired by Japan, still open: attendance, a decision
+        adopted, one blocked by a present state's objection, and a silence procedure running."""
+        from hcoc.meetings import services as meetings
+        from hcoc.meetings.models import Meeting
+
+        last = Meeting.objects.order_by("-number").first()
+        number = last.number + 1 if last else 25
+        chair = users["JPN"]
+        m = meetings.meeting_create(
+            actor=icc,
+            number=number,
+            opens_on=now.date(),
+            closes_on=(now + timedelta(days=1)).date(),
+            place="Vienna (ILLUSTRATIVE DEMO DATA)",
+            chair_state="JPN",
+        )
+        m = meetings.meeting_open(actor=chair, meeting=m)
+        for title in ("Adoption of the agenda", "Outreach and universality", "Next meeting"):
+            meetings.agenda_item_add(actor=chair, meeting=m, title=title)
+        meetings.document_add(
+            actor=icc,
+            meeting=m,
+            name="provisional-agenda.pdf",
+            data=b"%PDF-1.4\n% ILLUSTRATIVE DEMO DATA: provisional agenda\n%%EOF\n",
+        )
+        for iso3 in ("JPN", "FRA", "USA", "IND", "GBR", "DEU"):
+            meetings.attendance_record(actor=users[iso3], meeting=m, action="check_in")
+        adopted = meetings.proposal_table(
+            actor=chair,
+            meeting=m,
+            agenda_item=1,
+            text=f"To adopt the provisional agenda. ({LABEL})",
+            procedure="consensus",
+        )
+        for iso3, position in (("FRA", "support"), ("USA", "no_objection"), ("IND", "abstain")):
+            meetings.position_take(actor=users[iso3], proposal=adopted, position=position)
+        meetings.decision_call(actor=chair, proposal=adopted)
+        blocked = meetings.proposal_table(
+            actor=chair,
+            meeting=m,
+            agenda_item=2,
+            text=f"To issue a joint outreach letter this month. ({LABEL})",
+            procedure="consensus",
+        )
+        # Germany objects, then leaves before the call: an absent state's objection never counts.
+        meetings.position_take(
+            actor=users["DEU"], proposal=blocked, position="object", reason="Needs study."
+        )
+        meetings.attendance_record(actor=users["DEU"], meeting=m, action="check_out")
+        meetings.position_take(actor=users["FRA"], proposal=blocked, position="support")
+        meetings.position_take(
+            actor=users["IND"],
+            proposal=blocked,
+            position="object",
+            reason="The letter's text has not been circulated to capitals yet. (ILLUSTRATIVE)",
+        )
+        meetings.decision_call(actor=chair, proposal=blocked)
+        silence = meetings.proposal_table(
+            actor=chair,
+            meeting=m,
+            agenda_item=3,
+            text=f"To hold the next Regular Meeting in Vienna in June. ({LABEL})",
+            procedure="silence",
+            deadline=now + timedelta(days=10),
+        )
+        meetings.position_take(
+            actor=users["KOR"], proposal=silence, position="object", reason="Dates clash."
+        )
+        meetings.position_take(actor=users["KOR"], proposal=silence, position="no_objection")

@@ -1,0 +1,107 @@
+"""Reads of Regular Meetings through the access rules: every subscriber and the ICC read all of
+it; users of non-subscribing states and anonymous callers nothing."""
+
+from hcoc.accounts.access import is_chair, require_exchange_reader
+from hcoc.lib.errors import NotFound
+
+from .models import Decision, Document, Meeting, Proposal
+from .readmodel import (
+    attendance_read_model,
+    decision_read_model,
+    meeting_read_model,
+    proposal_read_model,
+)
+
+
+def meeting_for(*, actor, number: int) -> Meeting:
+    require_exchange_reader(actor)
+    m = Meeting.objects.select_related("chair_state").filter(number=number).first()
+    if m is None:
+        raise NotFound(f"No Regular Meeting {number}.")
+    return m
+
+
+def proposal_for(*, actor, reference: str) -> Proposal:
+    require_exchange_reader(actor)
+    meeting_number, number = _split(reference, "P")
+    p = (
+        Proposal.objects.select_related("meeting", "agenda_item")
+        .filter(meeting__number=meeting_number, number=number)
+        .first()
+    )
+    if p is None:
+        raise NotFound(f"No proposal {reference}.")
+    return p
+
+
+def decision_for(*, actor, reference: str) -> Decision:
+    require_exchange_reader(actor)
+    meeting_number, number = _split(reference, "D")
+    d = (
+        Decision.objects.select_related("meeting")
+        .filter(meeting__number=meeting_number, number=number)
+        .first()
+    )
+    if d is None:
+        raise NotFound(f"No decision {reference}.")
+    return d
+
+
+def _split(reference: str, letter: str) -> tuple[int, int]:
+    """'RM25-P3' -> (25, 3); anything else is not found."""
+    head, _, tail = reference.upper().partition("-")
+    if not (head.startswith("RM") and head[2:].isdigit() and tail[:1] == letter):
+        raise NotFound(f"No such reference {reference}.")
+    if not tail[1:].isdigit():
+        raise NotFound(f"No such reference {reference}.")
+    return int(head[2:]), int(tail[1:])
+
+
+def meeting_list_for(*, actor) -> list[dict]:
+    require_exchange_reader(actor)
+    return [meeting_read_model(m) for m in Meeting.objects.select_related("chair_state")]
+
+
+def meeting_get_for(*, actor, number: int) -> dict:
+    return meeting_read_model(meeting_for(actor=actor, number=number))
+
+
+def attendance_get_for(*, actor, number: int) -> dict:
+    return attendance_read_model(meeting_for(actor=actor, number=number))
+
+
+def proposal_list_for(*, actor, number: int) -> list[dict]:
+    m = meeting_for(actor=actor, number=number)
+    return [
+        proposal_read_model(p)
+        for p in m.proposals.select_related("meeting", "agenda_item").order_by("number")
+    ]
+
+
+def proposal_get_for(*, actor, reference: str) -> dict:
+    return proposal_read_model(proposal_for(actor=actor, reference=reference))
+
+
+def decision_list_for(*, actor, number: int) -> list[dict]:
+    m = meeting_for(actor=actor, number=number)
+    return [decision_read_model(d) for d in m.decisions.order_by("number")]
+
+
+def decision_get_for(*, actor, reference: str) -> dict:
+    return decision_read_model(decision_for(actor=actor, reference=reference))
+
+
+def document_list_for(*, actor, number: int) -> list[dict]:
+    return meeting_get_for(actor=actor, number=number)["documents"]
+
+
+def document_for(*, actor, number: int, document_id: int) -> Document:
+    m = meeting_for(actor=actor, number=number)
+    d = Document.objects.filter(meeting=m, id=document_id).first()
+    if d is None:
+        raise NotFound(f"No document {document_id} of {m.reference}.")
+    return d
+
+
+def chairs(*, actor, meeting: Meeting) -> bool:
+    return is_chair(actor, meeting)

@@ -1,0 +1,342 @@
+"""Regular Meeting pages: the list (and the ICC's scheduling form), the meeting room (agenda,
+documents, roster, proposals with positions, the Chair's controls), decisions.
+
+Thin: reads through the selectors, writes through the services, input judged by the API's own
+schemas (web.validation) so people see the API's messages. Every form works without JS; htmx only
+refreshes the roster and the positions while the page is open.
+"""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hcoc.accounts.access import (
+    is_chair,
+    require_chair,
+    require_chair_or_icc,
+    require_delegate,
+    require_position_taker,
+)
+from hcoc.accounts.models import Role
+from hcoc.lib.errors import Conflict, DomainError, FieldProblem, InvalidInput
+from hcoc.states.models import HcocStatus, State
+from hcoc.web.access import exchange_page, refused
+from hcoc.web.validation import problems_of, validate
+
+from . import selectors, services
+from .api import attachment
+from .models import PositionKind, Procedure, ProposalStatus
+from .readmodel import attendance_read_model, meeting_read_model, proposal_read_model
+from .schemas import AgendaItemIn, AttendanceIn, MeetingIn, PositionIn, ProposalIn
+
+
+def _subscribing() -> list[str]:
+    return list(State.objects.filter(status=HcocStatus.SUBSCRIBING).values_list("iso3", flat=True))
+
+
+@exchange_page
+def meeting_list(request, problems=None, values=None):
+    try:
+        meetings = selectors.meeting_list_for(actor=request.user)
+    except DomainError as e:
+        return refused(request, e)
+    return render(
+        request,
+        "meetings/list.html",
+        {
+            "meetings": meetings,
+            "is_icc": request.user.role == Role.ICC,
+            "states": _subscribing(),
+            "problems": problems or {},
+            "values": values or {},
+        },
+    )
+
+
+@require_POST
+@exchange_page
+def meeting_create(request):
+    if request.user.role != Role.ICC:
+        return refused(request, DomainError(_("Only the ICC schedules Regular Meetings.")))
+    values = {k: request.POST.get(k, "").strip() for k in MeetingIn.model_fields}
+    body = dict(values)
+    if body["number"].isdigit():
+        body["number"] = int(body["number"])
+    data, problems = validate(MeetingIn, body)
+    if data is not None:
+        try:
+            m = services.meeting_create(actor=request.user, **data.model_dump())
+        except InvalidInput as e:
+            problems = problems_of(e)
+        except DomainError as e:
+            return refused(request, e)
+        else:
+            messages.success(request, _("Regular Meeting %(n)d scheduled.") % {"n": m.number})
+            return redirect("meetings:detail", number=m.number)
+    return meeting_list(request, problems=problems, values=values)
+
+
+@exchange_page
+def meeting_detail(request, number: int, problems=None, form=None):
+    try:
+        meeting = selectors.meeting_for(actor=request.user, number=number)
+    except DomainError as e:
+        return refused(request, e)
+    user = request.user
+    m = meeting_read_model(meeting)
+    roster = attendance_read_model(meeting)
+    chair = is_chair(user, meeting)
+    delegate = user.role == Role.SUBMITTER and user.state_id is not None
+    here = user.state_id in roster["present"]
+    proposals = []
+    for p in meeting.proposals.select_related("meeting", "agenda_item").order_by("number"):
+        rm = proposal_read_model(p)
+        rm["open"] = p.status == ProposalStatus.OPEN
+        rm["may_take_position"] = (
+            rm["open"]
+            and delegate
+            and (
+                (p.procedure == Procedure.CONSENSUS and here and m["status"] == "open")
+                or p.procedure == Procedure.SILENCE
+            )
+        )
+        rm["mine"] = next((x for x in rm["current"] if x["state"] == user.state_id), None)
+        proposals.append(rm)
+    return render(
+        request,
+        "meetings/detail.html",
+        {
+            "m": m,
+            "roster": roster,
+            "proposals": proposals,
+            "chair": chair,
+            "delegate": delegate,
+            "here": here,
+            "may_upload": chair or user.role == Role.ICC,
+            "states": _subscribing(),
+            "positions": PositionKind.choices,
+            "problems": problems or {},
+            "form": form or "",
+            "values": request.POST if problems else {},
+        },
+    )
+
+
+def _act(request, number: int, form: str, action, success: str):
+    """Run a service for a form of the meeting page: back to the page with a message, or the page
+    again with the problems on that form; a conflict (the meeting's state forbids it) is a
+    message; a refusal is the 403/404 page."""
+    try:
+        action()
+    except InvalidInput as e:
+        return meeting_detail(request, number, problems=problems_of(e), form=form)
+    except Conflict as e:
+        messages.error(request, e.detail)
+    except DomainError as e:
+        return refused(request, e)
+    else:
+        messages.success(request, success)
+    return redirect(reverse("meetings:detail", kwargs={"number": number}) + f"#{form}")
+
+
+def _meeting(request, number):
+    return selectors.meeting_for(actor=request.user, number=number)
+
+
+def _validated(schema, body):
+    data, problems = validate(schema, body)
+    if data is None:
+        raise InvalidInput([DomainProblem(k, v) for k, vs in problems.items() for v in vs])
+    return data
+
+
+def DomainProblem(field, message):  # noqa: N802 - a FieldProblem from the validation's pair
+    from hcoc.lib.errors import FieldProblem
+
+    return FieldProblem(field, message)
+
+
+@require_POST
+@exchange_page
+def meeting_open(request, number: int):
+    return _act(
+        request,
+        number,
+        "chair",
+        lambda: services.meeting_open(actor=request.user, meeting=_meeting(request, number)),
+        _("The meeting is open."),
+    )
+
+
+@require_POST
+@exchange_page
+def meeting_close(request, number: int):
+    return _act(
+        request,
+        number,
+        "chair",
+        lambda: services.meeting_close(actor=request.user, meeting=_meeting(request, number)),
+        _("The meeting is closed."),
+    )
+
+
+@require_POST
+@exchange_page
+def agenda_add(request, number: int):
+    def add():
+        meeting = _meeting(request, number)
+        require_chair(request.user, meeting)  # before the input is judged, as at the API's door
+        data = _validated(AgendaItemIn, {"title": request.POST.get("title", "")})
+        services.agenda_item_add(actor=request.user, meeting=meeting, title=data.title)
+
+    return _act(request, number, "agenda", add, _("Agenda item added."))
+
+
+@require_POST
+@exchange_page
+def attendance(request, number: int):
+    def record():
+        meeting = _meeting(request, number)
+        if not is_chair(request.user, meeting):  # before the input is judged
+            require_delegate(request.user)
+        body = {"action": request.POST.get("action", "")}
+        if request.POST.get("state"):
+            body["state"] = request.POST["state"]
+        data = _validated(AttendanceIn, body)
+        services.attendance_record(
+            actor=request.user, meeting=meeting, action=data.action, state=data.state
+        )
+
+    return _act(request, number, "roster", record, _("Attendance recorded."))
+
+
+@require_POST
+@exchange_page
+def proposal_table(request, number: int):
+    def table():
+        meeting = _meeting(request, number)
+        require_chair(request.user, meeting)  # before the input is judged
+        deadline = request.POST.get("deadline", "").strip()
+        if deadline and len(deadline) == 16:  # <input type="datetime-local">: UTC, say the page
+            deadline += ":00Z"
+        item = request.POST.get("agenda_item", "")
+        body = {
+            "agenda_item": int(item) if item.isdigit() else item,
+            "text": request.POST.get("text", ""),
+            "procedure": request.POST.get("procedure", "consensus"),
+            "deadline": deadline or None,
+        }
+        data = _validated(ProposalIn, body)
+        services.proposal_table(actor=request.user, meeting=meeting, **data.model_dump())
+
+    return _act(request, number, "table", table, _("Proposal tabled."))
+
+
+@require_POST
+@exchange_page
+def document_upload(request, number: int):
+    def upload():
+        meeting = _meeting(request, number)
+        f = request.FILES.get("file")
+        if f is None:
+            require_chair_or_icc(request.user, meeting)
+            raise InvalidInput([FieldProblem("file", _("choose a file"))])
+        services.document_add(actor=request.user, meeting=meeting, name=f.name, data=f.read())
+
+    return _act(request, number, "documents", upload, _("Document attached."))
+
+
+@exchange_page
+def document_download(request, number: int, document_id: int):
+    try:
+        return attachment(
+            selectors.document_for(actor=request.user, number=number, document_id=document_id)
+        )
+    except DomainError as e:
+        return refused(request, e)
+
+
+@exchange_page
+def proposal_page(request, reference: str):
+    """A proposal's place is its meeting's page (feed items of circulated proposals link here)."""
+    try:
+        p = selectors.proposal_for(actor=request.user, reference=reference)
+    except DomainError as e:
+        return refused(request, e)
+    return redirect(
+        reverse("meetings:detail", kwargs={"number": p.meeting.number}) + f"#{p.reference}"
+    )
+
+
+@require_POST
+@exchange_page
+def position(request, reference: str):
+    try:
+        p = selectors.proposal_for(actor=request.user, reference=reference)
+    except DomainError as e:
+        return refused(request, e)
+
+    def take():
+        present = request.user.state_id in services.present_at(p.meeting, timezone.now())
+        require_position_taker(request.user, p, present=present)  # before the input is judged
+        data = _validated(
+            PositionIn,
+            {
+                "position": request.POST.get("position", ""),
+                "reason": request.POST.get("reason", ""),
+            },
+        )
+        services.position_take(
+            actor=request.user, proposal=p, position=data.position, reason=data.reason
+        )
+
+    return _act(request, p.meeting.number, p.reference, take, _("Position recorded."))
+
+
+@require_POST
+@exchange_page
+def decision_call(request, reference: str):
+    try:
+        p = selectors.proposal_for(actor=request.user, reference=reference)
+    except DomainError as e:
+        return refused(request, e)
+    try:
+        d = services.decision_call(actor=request.user, proposal=p)
+    except Conflict as e:
+        messages.error(request, e.detail)
+        return redirect(
+            reverse("meetings:detail", kwargs={"number": p.meeting.number}) + f"#{p.reference}"
+        )
+    except DomainError as e:
+        return refused(request, e)
+    label = _("adopted") if d.outcome == "adopted" else _("not adopted")
+    messages.success(
+        request, _("Decision %(ref)s: %(outcome)s.") % {"ref": d.reference, "outcome": label}
+    )
+    return redirect("meetings:decision", reference=d.reference)
+
+
+@exchange_page
+def decision_list(request, number: int):
+    try:
+        meeting = selectors.meeting_for(actor=request.user, number=number)
+        decisions = selectors.decision_list_for(actor=request.user, number=number)
+    except DomainError as e:
+        return refused(request, e)
+    return render(
+        request,
+        "meetings/decisions.html",
+        {"m": meeting_read_model(meeting), "decisions": decisions},
+    )
+
+
+@exchange_page
+def decision_detail(request, reference: str):
+    try:
+        d = selectors.decision_get_for(actor=request.user, reference=reference)
+    except DomainError as e:
+        return refused(request, e)
+    return render(request, "meetings/decision.html", {"d": d})
