@@ -62,7 +62,7 @@ def test_an_objection_withdrawn_before_the_call_lets_the_proposal_be_adopted_and
         ("JPN", "no_objection", True),
     ]
     assert d["positions"][1]["reason"] == "Costs are not known yet."
-    assert d["positions"][1]["user"] == "jpn_submitter"
+    assert "user" not in d["positions"][1]  # states decide; names stay out of the feed
     # Every subscriber reads it; it is in the feed with the decision as its payload.
     assert api.get("/decisions/RM25-D1", personas["jpn_reader"]).json() == d
     assert api.get("/meetings/25/decisions", personas["icc"]).json() == [d]

@@ -82,6 +82,17 @@ class AttendanceOut(Schema):
     intervals: list[IntervalOut]
 
 
+class DecisionPositionOut(Schema):
+    """A position as the decision records it: the state's, without the user's name (the record
+    goes into the feed and the permanent log)."""
+
+    state: str
+    position: str
+    reason: str
+    at: str
+    counted: bool
+
+
 class PositionOut(Schema):
     state: str
     position: str
@@ -105,10 +116,6 @@ class ProposalOut(Schema):
     outcome: str | None
     positions: list[PositionOut]
     current: list[PositionOut]
-
-
-class DecisionPositionOut(PositionOut):
-    counted: bool
 
 
 class DecisionOut(Schema):

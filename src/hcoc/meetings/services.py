@@ -370,8 +370,12 @@ def _decide(
         "deadline": rfc3339(proposal.deadline),
         "outcome": outcome,
         "present": sorted(present) if present is not None else [],
+        # States take positions; which diplomat typed them stays in the database (and on the
+        # proposal's page), not in the feed: the feed and the log are permanent and go to every
+        # subscribing state, and people's names do not belong there.
         "positions": [
-            position_row(r) | {"counted": r.state_id in counted and last_row[r.state_id] == r.id}
+            {k: v for k, v in position_row(r).items() if k != "user"}
+            | {"counted": r.state_id in counted and last_row[r.state_id] == r.id}
             for r in rows
         ],
         "called_at": rfc3339(called_at),
