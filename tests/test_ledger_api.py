@@ -400,3 +400,30 @@ def test_the_log_is_closed_to_non_subscribers(api, personas):
     for path in ("/log/checkpoint", "/log/keys", "/log/entries?start=0&end=1"):
         assert api.get(path, personas["prk_user"]).status_code == 403
         assert api.get(path, personas["anonymous"]).status_code == 401
+
+
+def test_a_witness_may_post_the_whole_signed_note_it_cosigned(api, personas):
+    key = register_key(api, personas["icc"], "JPN", "JPN-2026-1")
+    api.post("/notifications", personas["fra_submitter"], json=pln())
+    text = api.get("/log/checkpoint", personas["jpn_reader"]).text
+    body = note.note_parse(text)[0]
+    line = note.CosignatureSigner("JPN-2026-1", key).cosign(body, int(time.time()))
+    r = signed_post(
+        api,
+        personas["jpn_reader"],
+        "/log/cosignatures",
+        {"checkpoint": text, "cosignature": line},
+        key,
+        "JPN-2026-1",
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["key_id"] == "JPN-2026-1"
+
+
+def test_the_openapi_document_shows_the_signature_header_and_the_receipts(api):
+    schema = api.get("/openapi.json").json()
+    post = schema["paths"]["/api/v1/notifications"]["post"]
+    assert "HCoC-Signature" in [p["name"] for p in post["parameters"]]
+    created = post["responses"]["201"]["content"]["application/json"]["schema"]["allOf"]
+    assert created[1]["properties"]["receipts"]["items"] == {"$ref": "#/components/schemas/Receipt"}
+    assert "inclusion_proof" in schema["components"]["schemas"]["Receipt"]["properties"]

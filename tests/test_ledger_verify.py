@@ -271,3 +271,14 @@ def test_the_hcoc_command_verifies_a_bundle_offline_and_fails_on_a_tampered_one(
     )
     assert bad.returncode == 1
     assert "FAIL  entry 1: dated 2001-01-01T00:00:00Z, before the entry before it" in bad.stdout
+
+
+def test_hcoc_export_bundle_writes_what_hcoc_verify_checks(activity, tmp_path, monkeypatch):
+    import sys
+
+    from hcoc import cli
+
+    path = tmp_path / "exported.jsonl.gz"
+    monkeypatch.setattr(sys, "argv", ["hcoc", "export-bundle", str(path)])
+    cli.main()
+    assert problems_of(str(path)) == []

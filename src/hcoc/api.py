@@ -58,14 +58,29 @@ def _message(error: dict) -> str:
     return msg
 
 
-api = NinjaAPI(
+class HcocAPI(NinjaAPI):
+    """The API, whose OpenAPI document also shows what the ledger's middleware adds to every POST:
+    the optional `HCoC-Signature` header and the `receipts` member of a 2xx answer that wrote
+    log entries (hcoc.ledger.middleware)."""
+
+    def get_openapi_schema(self, **kwargs):
+        schema = super().get_openapi_schema(**kwargs)
+        from hcoc.ledger.openapi import document_signatures_and_receipts
+
+        document_signatures_and_receipts(schema)
+        return schema
+
+
+api = HcocAPI(
     title="HCoC Exchange API",
     version="1",
     description=(
         "The information exchange of the Hague Code of Conduct: pre-launch notifications, launch "
-        "reports, annual declarations, the exchange feed and acknowledgements. Authenticate with "
-        "`Authorization: Bearer <token>`. Errors are RFC 9457 problem details. Every POST accepts "
-        "`Idempotency-Key`."
+        "reports, annual declarations, the exchange feed and acknowledgements, and the transparency "
+        "log that makes all of it checkable. Authenticate with `Authorization: Bearer <token>`. "
+        "Errors are RFC 9457 problem details. Every POST accepts `Idempotency-Key`, and is signed "
+        "with `HCoC-Signature` once the caller's state has registered a key; every 2xx answer "
+        "that wrote log entries carries `receipts`."
     ),
     auth=EXCHANGE,
     urls_namespace="api-v1",

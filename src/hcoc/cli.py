@@ -17,6 +17,8 @@ def main() -> None:
 
         if sys.argv[1] in COMMANDS:
             sys.exit(offline_main(sys.argv[1:]))
+        if sys.argv[1] == "export-bundle":  # the name the docs use; Django's is export_bundle
+            sys.argv[1] = "export_bundle"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hcoc.settings")
     from django.core.management import execute_from_command_line
 

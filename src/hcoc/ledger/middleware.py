@@ -1,7 +1,8 @@
 """Request signatures in, receipts out, for the API's POSTs.
 
-Before the view: a request that carries `HCoC-Signature` (and every POST by a user of a state that
-has registered a key: once a state has a key, nothing unsigned is accepted in its name) is
+Before the view: a request that carries `HCoC-Signature` (and every API POST by a user of a state
+that has registered a key: once a state has a key, the API accepts nothing unsigned in its name;
+its people on the web pages are signed for by its custodial key, if it opted in) is
 verified against that state's keys; a bad, unknown, revoked or replayed signature is refused
 before any service runs, so nothing is stored.
 After the view: a 2xx JSON answer that appended log leaves gets `"receipts": [...]`, one per leaf.

@@ -395,6 +395,8 @@ def cosignature_add(*, actor, checkpoint: str, cosignature: str) -> Cosignature:
     state's own keys (never a custodial key, which the exchange holds) can witness."""
     actor = require_state_member(actor)
     try:
+        if "\n\n" in checkpoint:  # a whole signed note: its text is the checkpoint body
+            checkpoint = note.note_parse(checkpoint)[0]
         cp = note.checkpoint_parse(checkpoint)
     except note.NoteError as e:
         raise InvalidInput([FieldProblem("checkpoint", str(e))]) from None
