@@ -201,3 +201,41 @@ def test_the_demo_has_a_regular_meeting_with_an_adopted_and_a_blocked_decision_i
     assert (silence["procedure"], silence["status"]) == ("silence", "open")
     kinds = [i["kind"] for i in kor.get("/feed", params={"limit": 1000}).json()["items"]]
     assert kinds.count("meeting.decision") == 2 and "meeting.proposal_circulated" in kinds
+
+
+def test_the_demo_log_verifies_with_the_command_a_state_runs_and_gbr_signs_with_its_key(
+    demo_server, tmp_path
+):
+    """What the README shows: `hcoc verify` against the running demo, then GBR (which has a key)
+    acknowledging with a signed request and getting a receipt that proves inclusion."""
+    import re
+
+    from ledger_helpers import check_receipt
+
+    from hcoc.ledger import client
+
+    base, creds, printed = demo_server
+    hcoc = [sys.executable, "-m", "hcoc.cli"]
+    token = creds["GBR"]["token"]
+    run = subprocess.run(
+        [*hcoc, "verify", "--url", base, "--token", token, "--state", str(tmp_path / "s.json")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "witness GBR-demo-1 cosigned" in run.stdout
+    assert re.search(r"[1-9]\d* by custodial keys", run.stdout)
+    gbr = httpx.Client(base_url=base + "/api/v1", headers={"Authorization": f"Bearer {token}"})
+    last = gbr.get("/feed", params={"limit": 1000}).json()["last_seq"]
+    body = json.dumps({"up_to": last}).encode()
+    json_type = {"Content-Type": "application/json"}
+    assert gbr.post("/acknowledgements", content=body, headers=json_type).status_code == 401
+    key_file = re.search(r"GBR-demo-1 \((\S+\.pem)\)", printed).group(1)
+    signature = client.sign_request(
+        client.private_key_load(key_file), "GBR-demo-1", "POST", "/api/v1/acknowledgements", body
+    )
+    signed = gbr.post("/acknowledgements", content=body, headers={**json_type, **signature})
+    assert signed.status_code == 201, signed.text
+    [receipt] = signed.json()["receipts"]
+    check_receipt(receipt, gbr.get("/log/keys").json()["vkey"])

@@ -29,6 +29,7 @@ from hcoc.sites.models import LaunchSite
 LABEL = "ILLUSTRATIVE DEMO DATA: not a real notification."
 STATES = ["USA", "FRA", "IND", "JPN", "RUS", "GBR", "DEU", "KOR"]
 NON_SUBSCRIBER = "PRK"
+WITNESS_KEY = "GBR-demo-1"
 # (state, category, generic class, launches in the illustrative year)
 PROGRAMME = [
     ("USA", "BM", "ICBM", 4),
@@ -63,9 +64,42 @@ class Command(BaseCommand):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         creds_path.write_text(json.dumps(creds, indent=2))
         creds_path.chmod(0o600)
+        key_file = self._keys()
         self._illustrative_year()
+        self._witness(key_file)
         self.stdout.write(f"Demo ready; credentials written to {creds_path}")
         self._print(creds)
+
+    def _keys(self):
+        """The transparency log's keys: the United Kingdom registers a key of its own (its private
+        half written next to the credentials, to try signed requests and `hcoc witness`), and
+        Japan opts in to a custodial key, so everything its people do is signed."""
+        from hcoc.ledger.client import key_generate, private_key_save
+        from hcoc.ledger.services import custodial_key_create, key_register
+
+        icc = User.objects.get(username="icc")
+        key, public = key_generate()
+        key_file = settings.VAR_DIR / "demo-keys" / f"{WITNESS_KEY}.pem"
+        key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        key_file.unlink(missing_ok=True)
+        private_key_save(key, key_file)
+        key_register(actor=icc, state_iso3="GBR", key_id=WITNESS_KEY, public_key=public)
+        custodial_key_create(actor=User.objects.get(username="jpn"), state_iso3="JPN")
+        return key_file
+
+    def _witness(self, key_file) -> None:
+        """The United Kingdom's witness cosigns the log's checkpoint at the end of the demo."""
+        import time
+
+        from hcoc.ledger.client import private_key_load
+        from hcoc.ledger.services import checkpoint_current, cosignature_add
+        from hcoc.ledger.tlog import note
+
+        body = note.note_parse(checkpoint_current().note)[0]
+        line = note.CosignatureSigner(WITNESS_KEY, private_key_load(key_file)).cosign(
+            body, int(time.time())
+        )
+        cosignature_add(actor=User.objects.get(username="gbr"), checkpoint=body, cosignature=line)
 
     def _print(self, creds: dict) -> None:
         for who, c in creds.items():
@@ -77,6 +111,11 @@ class Command(BaseCommand):
                 f"  The ICC logs in with a two-factor code: add the key {creds['ICC']['totp_secret']}"
                 " (TOTP, SHA-1, 6 digits, 30 s) to an authenticator app."
             )
+        key_file = settings.VAR_DIR / "demo-keys" / f"{WITNESS_KEY}.pem"
+        self.stdout.write(
+            f"  GBR signs its API requests with the key {WITNESS_KEY} ({key_file}); JPN's people "
+            "are signed for by a custodial key. The transparency log: /log."
+        )
 
     def _users(self) -> dict:
         creds = {}
