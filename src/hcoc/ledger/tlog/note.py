@@ -199,10 +199,10 @@ class Signer:
         return f"PRIVATE+KEY+{self.name}+{self.key_hash.hex()}+{encoded}"
 
 
-class Verifier:
-    """Checks Ed25519 note signatures (type 0x01) of one key name and public key."""
+class _PublicKey:
+    """A named Ed25519 public key of one signature type, and its vkey form."""
 
-    sig_type = SIG_ED25519
+    sig_type: int
 
     def __init__(self, name: str, public_key: Ed25519PublicKey):
         _check_name(name)
@@ -211,13 +211,19 @@ class Verifier:
         self.key_hash = key_id(name, self.sig_type, _raw_public(public_key))
 
     @classmethod
-    def from_vkey(cls, vkey: str) -> Verifier:
+    def from_vkey(cls, vkey: str):
         name, _, sig_type, public = _parse_vkey(vkey)
         return cls(name, _ed25519_public(sig_type, public, cls.sig_type))
 
     def vkey(self) -> str:
         public = bytes([self.sig_type]) + _raw_public(self.public_key)
         return f"{self.name}+{self.key_hash.hex()}+{_b64encode(public)}"
+
+
+class Verifier(_PublicKey):
+    """Checks Ed25519 note signatures (type 0x01) of one key name and public key."""
+
+    sig_type = SIG_ED25519
 
     def verify_signature(self, text: str, signature: bytes) -> bool:
         """Whether `signature` (the bytes after the key ID) signs `text`."""
@@ -435,25 +441,10 @@ class CosignatureSigner:
         return f"{DASH}{self.name} {_b64encode(payload)}\n"
 
 
-class CosignatureVerifier:
+class CosignatureVerifier(_PublicKey):
     """Checks cosignature/v1 lines of one witness key."""
 
     sig_type = SIG_COSIGNATURE_V1
-
-    def __init__(self, name: str, public_key: Ed25519PublicKey):
-        _check_name(name)
-        self.name = name
-        self.public_key = public_key
-        self.key_hash = key_id(name, self.sig_type, _raw_public(public_key))
-
-    @classmethod
-    def from_vkey(cls, vkey: str) -> CosignatureVerifier:
-        name, _, sig_type, public = _parse_vkey(vkey)
-        return cls(name, _ed25519_public(sig_type, public, cls.sig_type))
-
-    def vkey(self) -> str:
-        public = bytes([self.sig_type]) + _raw_public(self.public_key)
-        return f"{self.name}+{self.key_hash.hex()}+{_b64encode(public)}"
 
     def verify_signature(self, text: str, signature: bytes) -> bool:
         """Whether `signature` (timestamp || Ed25519 signature) cosigns the checkpoint `text`."""
