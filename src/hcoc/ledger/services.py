@@ -63,30 +63,26 @@ def _q(name: str) -> str:
 
 def _append_facts(actor_id: int | None, at: datetime) -> tuple:
     """(size, frontier) of the log, and (role, state, custodial key id valid at `at`) of the
-    actor, in two queries."""
+    actor, in one query."""
     head, user, key = LogHead._meta.db_table, User._meta.db_table, StateKey._meta.db_table
     when = connection.ops.adapt_datetimefield_value(at)
     with connection.cursor() as c:
-        c.execute(f"SELECT {_q('size')}, {_q('frontier')} FROM {_q(head)} WHERE {_q('id')} = 1")  # noqa: S608
+        c.execute(
+            f"SELECT h.{_q('size')}, h.{_q('frontier')}, u.{_q('role')}, u.{_q('state_id')}, "  # noqa: S608
+            f"(SELECT k.{_q('key_id')} FROM {_q(key)} k WHERE k.{_q('state_id')} = "
+            f"u.{_q('state_id')} AND k.{_q('kind')} = %s AND k.{_q('valid_from')} <= %s "
+            f"AND (k.{_q('revoked_at')} IS NULL OR k.{_q('revoked_at')} > %s) "
+            f"ORDER BY k.{_q('key_id')} LIMIT 1) "
+            f"FROM {_q(head)} h LEFT JOIN {_q(user)} u ON u.{_q('id')} = %s "
+            f"WHERE h.{_q('id')} = 1",
+            [KeyKind.CUSTODIAL.value, when, when, actor_id],
+        )
         row = c.fetchone()
-        if row is None:
-            _head()
-            row = (0, b"")
-        role = actor_state = custodial = None
-        if actor_id is not None:
-            c.execute(
-                f"SELECT u.{_q('role')}, u.{_q('state_id')}, "  # noqa: S608
-                f"(SELECT k.{_q('key_id')} FROM {_q(key)} k WHERE k.{_q('state_id')} = "
-                f"u.{_q('state_id')} AND k.{_q('kind')} = %s AND k.{_q('valid_from')} <= %s "
-                f"AND (k.{_q('revoked_at')} IS NULL OR k.{_q('revoked_at')} > %s) "
-                f"ORDER BY k.{_q('key_id')} LIMIT 1) "
-                f"FROM {_q(user)} u WHERE u.{_q('id')} = %s",
-                [KeyKind.CUSTODIAL.value, when, when, actor_id],
-            )
-            found = c.fetchone()
-            if found is not None:
-                role, actor_state, custodial = found
-    return row[0], bytes(row[1]), role, actor_state, custodial
+    if row is None:  # the first leaf ever: make the head, then ask again
+        _head()
+        return _append_facts(actor_id, at)
+    size, frontier, role, actor_state, custodial = row
+    return size, bytes(frontier), role, actor_state, custodial
 
 
 def _signature_for(leaf: dict, role: str | None, custodial: str | None):
@@ -168,31 +164,38 @@ def leaf_append(
         LogEntry._meta.db_table,
         LogHead._meta.db_table,
     )
+    columns = ", ".join(
+        _q(n) for n in ("index", "seq", "type", "at", "state", "key_id", "leaf", "leaf_hash")
+    )
+    node_rows = [(node_key(level, i), h) for level, i, h in completed]
+    entry_row = [
+        index,
+        seq,
+        type,
+        connection.ops.adapt_datetimefield_value(at),
+        state,
+        key_id,
+        text,
+        digest,
+    ]
+    insert_nodes = f"INSERT INTO {_q(nodes)} ({_q('key')}, {_q('hash')}) VALUES "  # noqa: S608
+    insert_entry = f"INSERT INTO {_q(entries)} ({columns}) VALUES ({', '.join(['%s'] * 8)})"  # noqa: S608
+    update_head = (
+        f"UPDATE {_q(head)} SET {_q('size')} = %s, {_q('frontier')} = %s WHERE {_q('id')} = 1"  # noqa: S608
+    )
+    values = ", ".join(["(%s, %s)"] * len(node_rows))
+    flat_nodes = [x for row in node_rows for x in row]
     with connection.cursor() as c:
-        c.executemany(
-            f"INSERT INTO {_q(nodes)} ({_q('key')}, {_q('hash')}) VALUES (%s, %s)",  # noqa: S608
-            [(node_key(level, i), h) for level, i, h in completed],
-        )
-        columns = ", ".join(
-            _q(n) for n in ("index", "seq", "type", "at", "state", "key_id", "leaf", "leaf_hash")
-        )
-        c.execute(
-            f"INSERT INTO {_q(entries)} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",  # noqa: S608
-            [
-                index,
-                seq,
-                type,
-                connection.ops.adapt_datetimefield_value(at),
-                state,
-                key_id,
-                text,
-                digest,
-            ],
-        )
-        c.execute(
-            f"UPDATE {_q(head)} SET {_q('size')} = %s, {_q('frontier')} = %s WHERE {_q('id')} = 1",  # noqa: S608
-            [frontier.size, frontier.to_bytes()],
-        )
+        if connection.vendor == "postgresql":
+            # One round trip: PostgreSQL runs data-modifying statements in a WITH together.
+            c.execute(
+                f"WITH n AS ({insert_nodes}{values}), e AS ({insert_entry}) {update_head}",
+                [*flat_nodes, *entry_row, frontier.size, frontier.to_bytes()],
+            )
+        else:
+            c.execute(insert_nodes + values, flat_nodes)
+            c.execute(insert_entry, entry_row)
+            c.execute(update_head, [frontier.size, frontier.to_bytes()])
     noted = context.appended.get()
     if noted is not None:
         noted.append(index)
