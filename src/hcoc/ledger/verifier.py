@@ -206,17 +206,18 @@ class _Signatures:
         self.pending: deque = deque()
         self.pool = None
         self.jobs = max(1, jobs)
-        if self.jobs > 1:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
 
-            # spawn: a fresh interpreter, safe whatever threads the caller runs (a server, tests)
-            self.pool = ProcessPoolExecutor(
-                self.jobs, mp_context=multiprocessing.get_context("spawn")
-            )
+    def _start(self) -> None:
+        """The pool, started at the first full chunk (a small log never waits for it)."""
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # spawn: a fresh interpreter, safe whatever threads the caller runs (a server, tests)
+        context = multiprocessing.get_context("spawn")
+        self.pool = ProcessPoolExecutor(self.jobs, mp_context=context)
 
     def add(self, job: tuple) -> None:
-        if self.pool is None:
+        if self.jobs == 1:
             for found in _check_signatures([job]):
                 self.sink(*found)
             return
@@ -225,6 +226,8 @@ class _Signatures:
             self._submit()
 
     def _submit(self) -> None:
+        if self.pool is None:
+            self._start()
         self.pending.append(self.pool.submit(_check_signatures, self.batch))
         self.batch = []
         while len(self.pending) > 4 * self.jobs:
@@ -235,7 +238,10 @@ class _Signatures:
             self.sink(*found)
 
     def finish(self) -> None:
-        if self.pool is None:
+        if self.pool is None:  # fewer signatures than a chunk (or jobs=1): checked here
+            for found in _check_signatures(self.batch):
+                self.sink(*found)
+            self.batch = []
             return
         if self.batch:
             self._submit()
@@ -382,9 +388,14 @@ class BundleSource:
 
     def feed(self, after: int = 0) -> Iterator[dict]:
         for line, record in self._lines("feed"):
-            if after and record is None:
-                found = _FEED_SEQ.match(line)
-                if found and int(found[1]) <= after:
+            if after:
+                found = _FEED_SEQ.match(line) if record is None else None
+                if found is None:
+                    record = record or _loads(line)
+                    seq = record["feed"].get("seq") if isinstance(record["feed"], dict) else None
+                else:
+                    seq = int(found[1])
+                if isinstance(seq, int) and seq <= after:
                     continue
             yield (record or _loads(line))["feed"]
 
