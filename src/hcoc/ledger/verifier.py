@@ -330,7 +330,12 @@ class BundleSource:
 
     Each reading streams the file once and parses only its own kind of line (the kind is told by
     the line's prefix). Below `start`, entries are only counted (their indexes read from the
-    prefix): the verifier checks their numbering, not their content."""
+    prefix): the verifier checks their numbering, not their content.
+
+    The checkpoints are read from the top of the file down to the first line of another kind
+    (where `hcoc export-bundle` puts them all), so that their reading does not stream the whole
+    file. The reading of the entries notices any checkpoint further down (`late_checkpoints`);
+    the verifier then runs again with `all_checkpoints` set, which reads every line for them."""
 
     stubs_below_start = True  # entries(size, start) serves {"index", "skipped"} below `start`
 
@@ -341,6 +346,8 @@ class BundleSource:
         if header.get("format") != BUNDLE_FORMAT:
             raise ValueError(f"{path} is not an {BUNDLE_FORMAT} bundle")
         self.header = header
+        self.all_checkpoints = False
+        self.late_checkpoints = 0
 
     def _open(self):
         if str(self.path).endswith(".gz"):
@@ -351,18 +358,34 @@ class BundleSource:
         """(line, parsed record or None) for each line of `kind`: a line with the usual prefix
         comes unparsed, any other line is parsed here to see what it holds."""
         mine = _PREFIXES[kind]
-        others = tuple(p for k, p in _PREFIXES.items() if k != kind)
+        checkpoint = _PREFIXES["checkpoint"]
+        others = tuple(p for k, p in _PREFIXES.items() if k not in (kind, "checkpoint"))
+        leading = kind == "checkpoint" and not self.all_checkpoints  # stop at another kind
+        watch = kind == "entry" and not self.all_checkpoints  # count checkpoints further down
+        past = False  # a line of another kind than checkpoint was seen
         with self._open() as f:
             f.readline()
             for line in f:
                 if line.startswith(mine):
+                    past = past or kind != "checkpoint"
                     yield line, None
-                elif line.startswith(others) or not line.strip():
-                    continue
-                else:
+                elif line.startswith(checkpoint):
+                    if watch and past:
+                        self.late_checkpoints += 1
+                elif line.startswith(others):
+                    if leading:
+                        return
+                    past = True
+                elif line.strip():
                     record = _loads(line)
                     if kind in record:
                         yield line, record
+                    if watch and past and "checkpoint" in record:
+                        self.late_checkpoints += 1
+                    if record.keys() - {"checkpoint"}:
+                        if leading:
+                            return
+                        past = True
 
     def _records(self, kind: str) -> Iterator:
         for line, record in self._lines(kind):
@@ -499,6 +522,18 @@ def verify(
     taken, and the report says so); `trusted` is a checkpoint saved from an earlier run;
     `resume` what an earlier run saved (its checkpoint is then the trusted one): only the entries
     after it are read and checked. `jobs` > 1 checks signatures in that many processes."""
+    if feed is not None and getattr(source, "late_checkpoints", None) is not None:
+        feed = list(feed)  # read twice if the bundle has checkpoints below its entries
+    report = _verify(source, vkey=vkey, trusted=trusted, feed=feed, jobs=jobs, resume=resume)
+    if getattr(source, "late_checkpoints", 0) and not source.all_checkpoints:
+        # Checkpoints below the entries (not where the bundle writer puts them): every
+        # checkpoint must be known before the walk, so walk again having read them all.
+        source.all_checkpoints = True
+        report = _verify(source, vkey=vkey, trusted=trusted, feed=feed, jobs=jobs, resume=resume)
+    return report
+
+
+def _verify(source, *, vkey, trusted, feed, jobs, resume) -> Report:
     report = Report()
     keys_doc = source.keys()
     served_vkey = keys_doc["vkey"]
