@@ -387,8 +387,22 @@ def test_a_resumed_run_catches_a_rewrite_of_an_entry_it_had_already_verified(
     assert problems_of(str(tmp_path / "rewritten.jsonl")) == []
 
 
+def truncate_log(keep: int) -> None:
+    """What a dishonest exchange does to take back entries: delete them, set its tree back and
+    drop the checkpoints that covered them."""
+    from hcoc.ledger.models import Checkpoint, Cosignature, LogHead
+
+    LogEntry.objects.filter(index__gte=keep).delete()
+    frontier = merkle.Frontier()
+    for e in LogEntry.objects.order_by("index"):
+        frontier.append(bytes(e.leaf_hash))
+    LogHead.objects.filter(id=1).update(size=frontier.size, frontier=frontier.to_bytes())
+    Cosignature.objects.filter(checkpoint__size__gt=keep).delete()
+    Checkpoint.objects.filter(size__gt=keep).delete()
+
+
 def test_a_resumed_run_catches_truncation_and_entries_removed_below_the_saved_size(
-    activity, tmp_path
+    activity, live_server, personas, tmp_path, capsys
 ):
     records = bundle(tmp_path)
     first = verify(BundleSource(str(tmp_path / "bundle.jsonl")), vkey=log_signer().vkey())
@@ -405,6 +419,16 @@ def test_a_resumed_run_catches_truncation_and_entries_removed_below_the_saved_si
     del records[lines[3]]
     problems = problems_of(write(tmp_path, records, "deleted.jsonl"), resume=first.resume)
     assert any(p.startswith("entry 4: found at position 3") for p in problems), problems
+    # Online: the exchange's latest checkpoint is older than the one saved.
+    state = tmp_path / "state.json"
+    token = personas["fra_reader"].token
+    argv = ["verify", "--url", live_server.url, "--token", token, "--state", str(state)]
+    assert offline.main([*argv, "--vkey", log_signer().vkey()]) == 0
+    truncate_log(keep)
+    capsys.readouterr()
+    assert offline.main(argv) == 1
+    out = capsys.readouterr().out
+    assert f"truncated: the checkpoint saved earlier has size {size}, the log's latest" in out
 
 
 def test_signatures_checked_in_worker_processes_give_the_same_report_as_in_process(

@@ -561,6 +561,7 @@ def _verify(source, *, vkey, trusted, feed, jobs, resume) -> Report:
     if latest:
         notes.append(latest)
     trusted_cp = None
+    served_top = 0  # the largest size among the checkpoints the source serves
     if trusted:
         notes.append(trusted)
     for text in notes:
@@ -571,6 +572,8 @@ def _verify(source, *, vkey, trusted, feed, jobs, resume) -> Report:
             report.problem(f"checkpoint of size {cp.size} is for origin {cp.origin}")
         if text is trusted:
             trusted_cp = cp
+        else:
+            served_top = max(served_top, cp.size)
         seen = by_size.get(cp.size)
         if seen and seen[0] != cp.root:
             report.problem(
@@ -607,10 +610,10 @@ def _verify(source, *, vkey, trusted, feed, jobs, resume) -> Report:
         if problem:
             report.problem(f"the state saved by the last run is not usable ({problem}): use --full")
             return report
-        if top < start:
+        if served_top < start:
             report.problem(
                 f"the log was truncated: the checkpoint saved earlier has size {start}, "
-                f"the log's latest checkpoint {top}"
+                f"the log's latest checkpoint {served_top}"
             )
             return report
 
