@@ -337,7 +337,9 @@ class BundleSource:
     file. The reading of the entries notices any checkpoint further down (`late_checkpoints`);
     the verifier then runs again with `all_checkpoints` set, which reads every line for them."""
 
-    stubs_below_start = True  # entries(size, start) serves {"index", "skipped"} below `start`
+    # entries(size, start) serves first {"skipped": count, "misnumbered": [(index, position)]}
+    # for the entries below `start`: counted, their indexes checked, nothing else read
+    stubs_below_start = True
 
     def __init__(self, path: str):
         self.path = path
@@ -401,13 +403,20 @@ class BundleSource:
         return None  # the bundle's checkpoints include the latest at export time
 
     def entries(self, size: int, start: int = 0) -> Iterator[dict]:
-        for position, (line, record) in enumerate(self._lines("entry")):
-            if position >= start:
-                yield (record or _loads(line))["entry"]
-                continue
-            found = _ENTRY_INDEX.match(line) if record is None else None
-            index = int(found[1]) if found else (record or _loads(line))["entry"].get("index")
-            yield {"index": index, "skipped": True}
+        lines = self._lines("entry")
+        if start:
+            count, misnumbered = 0, []
+            for line, record in lines:
+                found = _ENTRY_INDEX.match(line) if record is None else None
+                index = int(found[1]) if found else (record or _loads(line))["entry"].get("index")
+                if index != count and len(misnumbered) < 1000:
+                    misnumbered.append((index, count))
+                count += 1
+                if count == start:
+                    break
+            yield {"skipped": count, "misnumbered": misnumbered}
+        for line, record in lines:
+            yield (record or _loads(line))["entry"]
 
     def feed(self, after: int = 0) -> Iterator[dict]:
         for line, record in self._lines("feed"):
@@ -675,6 +684,10 @@ def _first_unchecked(by_size: dict, size: int) -> str:
     return f"entry {start}" if start == size - 1 else f"entries {start}..{size - 1}"
 
 
+def _misplaced(index, position: int) -> str:
+    return f"entry {index}: found at position {position}: an entry was deleted, inserted or moved"
+
+
 class _Walk:
     """The entries in log order: the tree, the checks of each leaf's content (times, keys,
     signatures, sequence), and the feed walked alongside (both are in seq order, so nothing is
@@ -723,16 +736,17 @@ class _Walk:
         hashes = frontier.hashes
         sha256 = hashlib.sha256
         for entry in entries:
+            if "skipped" in entry:
+                for index, at in entry["misnumbered"]:
+                    self.position = at
+                    self.problem(_misplaced(index, at))
+                position += entry["skipped"]
+                continue
             self.position = position
             index = entry.get("index")
             if index != position:
-                self.problem(
-                    f"entry {index}: found at position {position}: an entry was deleted, "
-                    "inserted or moved"
-                )
+                self.problem(_misplaced(index, position))
             position += 1
-            if entry.get("skipped"):
-                continue
             where = f"entry {index}"
             text = entry["leaf"]
             data = text.encode()
