@@ -282,3 +282,211 @@ def test_hcoc_export_bundle_writes_what_hcoc_verify_checks(activity, tmp_path, m
     monkeypatch.setattr(sys, "argv", ["hcoc", "export-bundle", str(path)])
     cli.main()
     assert problems_of(str(path)) == []
+
+
+# ---- speed: incremental runs and signatures in worker processes (issue 6) -----------------
+
+
+def grow(api, personas, n=2):
+    """Honest growth: more submissions through the API."""
+    for i in range(n):
+        r = api.post(
+            "/notifications",
+            personas["jpn_submitter"],
+            json=pln(launch_area={"site_id": "JPN-TANEGASHIMA"}, remarks=f"later {i}"),
+        )
+        assert r.status_code == 201, r.text
+
+
+def rewrite_history(index: int) -> None:
+    """What a dishonest exchange does to change an entry it has already published: rewrite the
+    leaf (and its feed item), rebuild its tree and sign fresh checkpoints over it."""
+    from hcoc.ledger import services
+    from hcoc.ledger.models import Checkpoint, Cosignature, LogHead, LogNode
+    from hcoc.lib.canonical import canonical_dumps
+
+    entry = LogEntry.objects.get(index=index)
+    leaf = json.loads(entry.leaf)
+    leaf["event"]["payload"]["remarks"] = "never sent"
+    text = canonical_dumps(leaf)
+    LogEntry.objects.filter(index=index).update(
+        leaf=text, leaf_hash=merkle.leaf_hash(text.encode())
+    )
+    event = Event.objects.get(seq=leaf["event"]["seq"])
+    payload = json.loads(event.payload)
+    payload["remarks"] = "never sent"
+    Event.objects.filter(seq=event.seq).update(payload=canonical_dumps(payload))
+    LogNode.objects.all().delete()
+    frontier = merkle.Frontier()
+    for e in LogEntry.objects.order_by("index"):
+        LogNode.objects.bulk_create(
+            [
+                LogNode(key=services.node_key(level, i), hash=h)
+                for level, i, h in frontier.append(bytes(e.leaf_hash))
+            ]
+        )
+    LogHead.objects.filter(id=1).update(size=frontier.size, frontier=frontier.to_bytes())
+    Cosignature.objects.all().delete()
+    Checkpoint.objects.all().delete()
+    services.checkpoint_current()
+
+
+def test_a_resumed_run_reads_only_the_new_entries_and_passes_on_honest_growth(
+    activity, api, live_server, personas, tmp_path, capsys
+):
+    vkey = log_signer().vkey()
+    bundle(tmp_path, "first.jsonl")
+    first = verify(BundleSource(str(tmp_path / "first.jsonl")), vkey=vkey)
+    assert first.ok and first.resume is not None
+    assert first.resume.size == activity["size"]
+    grow(api, personas, 3)
+    bundle(tmp_path, "grown.jsonl")
+    again = verify(BundleSource(str(tmp_path / "grown.jsonl")), vkey=vkey, resume=first.resume)
+    assert again.ok, again.problems
+    assert again.size == activity["size"] + 3
+    text = "\n".join(again.checked)
+    assert f"3 new since the state saved at size {activity['size']}" in text
+    assert "consistent with the checkpoint saved earlier" in text
+    assert again.resume.next_seq == first.resume.next_seq + 3
+    # The same tree as a full run's: same root, same edge.
+    full = verify(BundleSource(str(tmp_path / "grown.jsonl")), vkey=vkey)
+    assert full.ok and full.root == again.root and full.resume.frontier == again.resume.frontier
+    # Online with --state: the second run fetches from the saved size on, and says so.
+    state = tmp_path / "state.json"
+    token = personas["fra_reader"].token
+    argv = ["verify", "--url", live_server.url, "--token", token, "--state", str(state)]
+    assert offline.main([*argv, "--vkey", vkey]) == 0
+    saved = json.loads(state.read_text())
+    assert saved["size"] == activity["size"] + 3 and saved["frontier"] and saved["keys"]
+    grow(api, personas, 2)
+    capsys.readouterr()
+    assert offline.main(argv) == 0
+    out = capsys.readouterr().out
+    assert f"verified: {activity['size'] + 5} entries (2 new since the last run)" in out
+    assert offline.main([*argv, "--full"]) == 0
+    assert f"verified: {activity['size'] + 5} entries in" in capsys.readouterr().out
+
+
+def test_a_resumed_run_catches_a_rewrite_of_an_entry_it_had_already_verified(
+    activity, api, live_server, personas, tmp_path, capsys
+):
+    vkey = log_signer().vkey()
+    bundle(tmp_path, "first.jsonl")
+    first = verify(BundleSource(str(tmp_path / "first.jsonl")), vkey=vkey)
+    assert first.ok
+    state = tmp_path / "state.json"
+    token = personas["fra_reader"].token
+    argv = ["verify", "--url", live_server.url, "--token", token, "--state", str(state)]
+    assert offline.main([*argv, "--vkey", vkey]) == 0
+    rewrite_history(2)
+    grow(api, personas, 2)
+    # The resumed run never reads entry 2 again: the saved tree edge gives the rewrite away.
+    bundle(tmp_path, "rewritten.jsonl")
+    problems = problems_of(str(tmp_path / "rewritten.jsonl"), resume=first.resume)
+    size = activity["size"]
+    assert any(p.startswith(f"split view: two checkpoints of size {size}") for p in problems), (
+        problems
+    )
+    assert any(f"checkpoint of size {size + 2} does not match the entries" in p for p in problems)
+    # Online, the exchange's consistency proof cannot bridge the saved root to its new one.
+    capsys.readouterr()
+    assert offline.main(argv) == 1
+    out = capsys.readouterr().out
+    assert f"FAIL  checkpoint of size {size + 2} does not match the entries" in out
+    # Without what the earlier run saved, a rewrite re-signed throughout is self-consistent:
+    # keeping the state (or a cosigning witness) is what catches it.
+    assert problems_of(str(tmp_path / "rewritten.jsonl")) == []
+
+
+def truncate_log(keep: int) -> None:
+    """What a dishonest exchange does to take back entries: delete them, set its tree back and
+    drop the checkpoints that covered them."""
+    from hcoc.ledger.models import Checkpoint, Cosignature, LogHead
+
+    LogEntry.objects.filter(index__gte=keep).delete()
+    frontier = merkle.Frontier()
+    for e in LogEntry.objects.order_by("index"):
+        frontier.append(bytes(e.leaf_hash))
+    LogHead.objects.filter(id=1).update(size=frontier.size, frontier=frontier.to_bytes())
+    Cosignature.objects.filter(checkpoint__size__gt=keep).delete()
+    Checkpoint.objects.filter(size__gt=keep).delete()
+
+
+def test_a_resumed_run_catches_truncation_and_entries_removed_below_the_saved_size(
+    activity, live_server, personas, tmp_path, capsys
+):
+    records = bundle(tmp_path)
+    first = verify(BundleSource(str(tmp_path / "bundle.jsonl")), vkey=log_signer().vkey())
+    size = activity["size"]
+    keep = size - 3
+    cut = [r for r in records if "entry" not in r or r["entry"]["index"] < keep]
+    cut = [r for r in cut if "checkpoint" not in r or int(r["checkpoint"].splitlines()[1]) <= keep]
+    problems = problems_of(write(tmp_path, cut), resume=first.resume)
+    assert any(f"truncated: the checkpoint saved earlier has size {size}" in p for p in problems), (
+        problems
+    )
+    # Entries below the saved size are not checked again, but they are counted.
+    lines = entry_lines(records)
+    del records[lines[3]]
+    problems = problems_of(write(tmp_path, records, "deleted.jsonl"), resume=first.resume)
+    assert any(p.startswith("entry 4: found at position 3") for p in problems), problems
+    # Online: the exchange's latest checkpoint is older than the one saved.
+    state = tmp_path / "state.json"
+    token = personas["fra_reader"].token
+    argv = ["verify", "--url", live_server.url, "--token", token, "--state", str(state)]
+    assert offline.main([*argv, "--vkey", log_signer().vkey()]) == 0
+    truncate_log(keep)
+    capsys.readouterr()
+    assert offline.main(argv) == 1
+    out = capsys.readouterr().out
+    assert f"truncated: the checkpoint saved earlier has size {size}, the log's latest" in out
+
+
+def test_signatures_checked_in_worker_processes_give_the_same_report_as_in_process(
+    activity, tmp_path, monkeypatch
+):
+    import hcoc.ledger.verifier as verifier_module
+
+    monkeypatch.setattr(verifier_module, "CHUNK", 2)  # so that this small log uses the pool
+    records = bundle(tmp_path)
+    tampered = 0
+    for line in entry_lines(records):
+        leaf = json.loads(records[line]["entry"]["leaf"])
+        if leaf["signature"] and tampered < 3:
+            sig = bytearray(client.unb64(leaf["signature"]["sig"]))
+            sig[5] ^= 0x01
+            leaf["signature"]["sig"] = client.b64(bytes(sig))
+            tampered += 1
+        elif leaf["index"] == 9:
+            leaf["at"] = "2001-01-01T00:00:00Z"
+        else:
+            continue
+        text = json.dumps(leaf)
+        records[line]["entry"].update(
+            leaf=text, leaf_hash=client.b64(merkle.leaf_hash(text.encode()))
+        )
+    path = write(tmp_path, records)
+    alone = problems_of(path, jobs=1)
+    pooled = problems_of(path, jobs=2)
+    assert tampered == 3
+    assert sum("signature by" in p and "does not verify" in p for p in alone) == 3, alone
+    assert pooled == alone
+    entries = [int(p.split(":")[0].split()[1]) for p in alone if p.startswith("entry ")]
+    assert entries == sorted(entries)
+
+
+def test_bundle_lines_spelled_otherwise_are_still_read(activity, tmp_path):
+    records = bundle(tmp_path)
+    path = tmp_path / "spelled.jsonl"
+    lines = [json.dumps(records[0])]
+    for r in records[1:]:
+        inner = next(iter(r.values()))
+        if isinstance(inner, dict):  # keys in another order, and a space after the brace
+            inner = dict(reversed(list(inner.items())))
+        lines.append("{ " + json.dumps({next(iter(r)): inner})[1:])
+    path.write_text("\n".join(lines) + "\n")
+    first = verify(BundleSource(str(path)), vkey=log_signer().vkey())
+    assert first.ok, first.problems
+    assert first.size == activity["size"]
+    again = verify(BundleSource(str(path)), vkey=log_signer().vkey(), resume=first.resume)
+    assert again.ok, again.problems

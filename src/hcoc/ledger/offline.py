@@ -3,6 +3,7 @@ against the exchange's API or an exported bundle. No Django, no database."""
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -32,22 +33,45 @@ def _source(args):
     return verifier.HttpSource(args.url, args.token)
 
 
+def _resume(args, saved: dict, vkey: str | None) -> verifier.Resume | None:
+    """The state saved by the last run, to go on from (None: a full run)."""
+    if args.full or "size" not in saved:
+        return None
+    if saved.get("format") != verifier.STATE_FORMAT or saved.get("vkey") != vkey:
+        print(f"  --  {args.state} is not a state of this log's verifier: a full run")
+        return None
+    try:
+        return verifier.Resume.from_json(saved)
+    except (ValueError, KeyError, TypeError) as e:
+        print(f"  --  {args.state} cannot be read ({type(e).__name__}: {e}): a full run")
+        return None
+
+
 def cmd_verify(args) -> int:
     saved = _load_state(args.state)
     vkey = args.vkey or saved.get("vkey")
+    resume = _resume(args, saved, vkey)
     started = time.perf_counter()
-    report = verifier.verify(_source(args), vkey=vkey, trusted=saved.get("checkpoint"))
+    report = verifier.verify(
+        _source(args),
+        vkey=vkey,
+        trusted=saved.get("checkpoint"),
+        jobs=args.jobs or os.cpu_count() or 1,
+        resume=resume,
+    )
     for line in report.checked:
         print(f"  ok  {line}")
     for line in report.problems:
         print(f"FAIL  {line}")
     elapsed = time.perf_counter() - started
     if report.ok:
-        print(f"verified: {report.size} entries in {elapsed:.1f} s")
-        if args.state:
-            source_vkey = vkey or _source(args).keys()["vkey"]
-            _save_state(args.state, {"vkey": source_vkey, "checkpoint": report.latest_checkpoint})
-            print(f"saved the latest checkpoint to {args.state} for the next run")
+        new = report.size - (resume.size if resume else 0)
+        since = f" ({new} new since the last run)" if resume else ""
+        print(f"verified: {report.size} entries{since} in {elapsed:.1f} s")
+        if args.state and report.resume is not None:
+            state = {"format": verifier.STATE_FORMAT, "vkey": report.vkey}
+            _save_state(args.state, {**state, **report.resume.to_json()})
+            print(f"saved the verified tree's edge to {args.state}: the next run goes on from it")
         return 0
     print(f"NOT verified: {len(report.problems)} problem(s)")
     return 1
@@ -129,7 +153,18 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--token", help="a subscriber's API token")
     v.add_argument("--bundle", help="a file written by `hcoc export-bundle`")
     v.add_argument("--vkey", help="the log's key (pin it: from the ICC, out of band)")
-    v.add_argument("--state", help="file keeping the last verified checkpoint between runs")
+    v.add_argument(
+        "--state",
+        help="file keeping what the last run verified (its checkpoint and tree edge): the next "
+        "run checks only the entries added since",
+    )
+    v.add_argument("--full", action="store_true", help="verify every entry, even with --state")
+    v.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        help="processes checking signatures (default: one per CPU; 1 = in this process)",
+    )
     v.set_defaults(run=cmd_verify)
     w = sub.add_parser("witness", help="check and cosign the latest checkpoint")
     w.add_argument("--url", required=True)

@@ -18,6 +18,10 @@ from hcoc.ledger.verifier import BUNDLE_FORMAT
 
 
 def bundle_write(path: str) -> dict:
+    """The sections in this order, one record a line: header, checkpoints, entries, feed. The
+    verifier reads the checkpoints from the top and tells lines apart by their first bytes
+    (`{"entry": {"index": N`, `{"feed": {"seq": N`), so keep these shapes; a bundle spelled
+    otherwise still verifies, only slower."""
     latest = services.checkpoint_current()
     opener = gzip.open if path.endswith(".gz") else open
     counts = {"entries": 0, "checkpoints": 0, "feed": 0}
