@@ -427,3 +427,14 @@ def test_the_openapi_document_shows_the_signature_header_and_the_receipts(api):
     created = post["responses"]["201"]["content"]["application/json"]["schema"]["allOf"]
     assert created[1]["properties"]["receipts"]["items"] == {"$ref": "#/components/schemas/Receipt"}
     assert "inclusion_proof" in schema["components"]["schemas"]["Receipt"]["properties"]
+
+
+def test_signatures_too_old_to_be_accepted_are_forgotten(api, personas, settings):
+    from hcoc.ledger.models import SeenSignature
+
+    SeenSignature.objects.create(digest="0" * 64, key_id="FRA-2026-1", created=1)
+    key = register_key(api, personas["icc"], "FRA", "FRA-2026-1")
+    r = signed_post(api, personas["fra_submitter"], "/notifications", pln(), key, "FRA-2026-1")
+    assert r.status_code == 201, r.text
+    assert list(SeenSignature.objects.values_list("key_id", flat=True)) == ["FRA-2026-1"]
+    assert SeenSignature.objects.get().created > 1

@@ -101,6 +101,10 @@ def verify_request(request, user):
         )
     try:
         with transaction.atomic():
+            # A signature older than twice the allowed skew is refused as stale anyway: forget it.
+            SeenSignature.objects.filter(
+                created__lt=int(time.time()) - 2 * settings.SIGNATURE_MAX_SKEW
+            ).delete()
             SeenSignature.objects.create(
                 digest=hashlib.sha256(parsed.sig).hexdigest(),
                 key_id=parsed.key_id,

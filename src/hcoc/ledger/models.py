@@ -125,5 +125,8 @@ class SeenSignature(models.Model):
     key_id = models.CharField(max_length=64)
     created = models.BigIntegerField()
 
+    class Meta:
+        indexes = [models.Index(fields=["created"])]
+
     def __str__(self) -> str:
         return f"signature by {self.key_id} at {self.created}"
