@@ -445,9 +445,9 @@ def test_a_resumed_run_catches_truncation_and_entries_removed_below_the_saved_si
 def test_signatures_checked_in_worker_processes_give_the_same_report_as_in_process(
     activity, tmp_path, monkeypatch
 ):
-    import hcoc.ledger.verifier as verifier_module
+    from hcoc.ledger.verifier import signatures
 
-    monkeypatch.setattr(verifier_module, "CHUNK", 2)  # so that this small log uses the pool
+    monkeypatch.setattr(signatures, "CHUNK", 2)  # so that this small log uses the pool
     records = bundle(tmp_path)
     tampered = 0
     for line in entry_lines(records):
