@@ -1,6 +1,7 @@
 """The log on the pages: /log (checkpoint, cosigners, keys, how to verify) and each
 notification's place in the log with its verified status (issue 6)."""
 
+import json
 import time
 
 from conftest import pln, web_client
@@ -44,3 +45,26 @@ def test_a_notification_page_shows_its_log_index_and_that_it_verifies(api, perso
     LogEntry.objects.filter(seq=seq).update(leaf=entry.leaf.replace("Ariane", "Arianf"))
     html = web_client("jpn_reader").get(f"/notifications/{ref}").content.decode()
     assert '<strong class="bad">NOT verified</strong>' in html
+
+
+def test_the_icc_registers_revokes_and_creates_custodial_keys_from_its_console(personas):
+    from hcoc.ledger.client import key_generate
+    from hcoc.ledger.models import StateKey
+
+    icc = web_client("icc")
+    public = key_generate()[1]
+    bad = icc.post("/log/keys", {"state": "FRA", "key_id": "JPN-1", "public_key": public})
+    assert bad.status_code == 422
+    assert "must start with FRA-" in bad.content.decode()
+    assert not StateKey.objects.exists()
+    ok = icc.post("/log/keys", {"state": "FRA", "key_id": "FRA-2026-1", "public_key": public})
+    assert ok.status_code == 302
+    icc.post("/log/keys/FRA-2026-1/revoke", {"reason": "Rotation."})
+    icc.post("/log/keys/custodial", {"state": "JPN"})
+    keys = {k.key_id: k for k in StateKey.objects.all()}
+    assert keys["FRA-2026-1"].revocation_reason == "Rotation."
+    assert keys["JPN-custodial-1"].kind == "custodial"
+    types = [json.loads(e.leaf)["type"] for e in LogEntry.objects.order_by("index")]
+    assert types == ["key.registered", "key.revoked", "key.registered"]
+    page = icc.get("/log/keys").content.decode()
+    assert "FRA-2026-1" in page and "JPN-custodial-1" in page

@@ -63,6 +63,9 @@ PAGES = {
     "compliance:trends": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
     "compliance:report": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
     "ledger:log": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "ledger:keys": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
+    "ledger:key_revoke": ("POST", [LOGIN, 403, 403, 403, 403, 302, 404]),  # no such key
+    "ledger:custodial": ("POST", [LOGIN, 403, 403, 403, 403, 302, 302]),
     "web:icc_circular": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
     # France's invitation open to all: the French submitter is the inviter (it confirms and
     # withdraws, never replies); Japan's submitter replies; the ICC acts on either's behalf.
@@ -157,6 +160,7 @@ def world(db):
         "web:icc_item": {"seq": n.versions.get().seq},
         "web:icc_user_tokens": {"user_id": fra.pk},
         "web:icc_token_revoke": {"token_id": token.pk},
+        "ledger:key_revoke": {"key_id": "FRA-none"},
         "notifications:draft_delete": {"draft_id": draft.pk},
         "notifications:detail": {"reference": n.reference},
         "notifications:amend": {"reference": n.reference},
