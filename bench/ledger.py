@@ -147,7 +147,7 @@ def phase_appends(db: str, n: int, rounds: int) -> dict:
     def with_receipts() -> None:
         for _ in range(n):
             write(1)
-            ledger.receipt(ledger._head().size - 1)
+            ledger.receipt(ledger.log_head().size - 1)
 
     modes = {
         "log leaves alone, one per transaction": leaves_only,
@@ -176,7 +176,7 @@ def phase_appends(db: str, n: int, rounds: int) -> dict:
             )
         finally:
             ls.leaf_append = saved
-    size = ledger._head().size
+    size = ledger.log_head().size
     medians = {k: statistics.median(v) for k, v in figures.items()}
     return {"appends_per_s": medians, "log_size": size, "rss_mib": peak_rss_mib()}
 

@@ -13,12 +13,17 @@ from .tlog import merkle, note
 MAX_ENTRIES = 1000
 
 
-def checkpoint_note(cp: Checkpoint) -> str:
-    """The checkpoint's signed note with every cosignature gathered for it."""
+def checkpoint_note(cp: Checkpoint, lines: list[str] | None = None) -> str:
+    """The checkpoint's signed note with every cosignature gathered for it (`lines`, when the
+    caller fetched them already)."""
+    if lines is None:
+        lines = list(
+            Cosignature.objects.filter(checkpoint=cp)
+            .order_by("key_id")
+            .values_list("line", flat=True)
+        )
     text = cp.note
-    for line in (
-        Cosignature.objects.filter(checkpoint=cp).order_by("key_id").values_list("line", flat=True)
-    ):
+    for line in lines:
         text = note.signature_add(text, line)
     return text
 
@@ -34,17 +39,26 @@ def checkpoints_for(*, actor, after_size: int, limit: int) -> dict:
     require_exchange_reader(actor)
     services.checkpoint_current()
     rows = list(Checkpoint.objects.filter(size__gt=after_size).order_by("size")[: limit + 1])
+    page = rows[:limit]
+    lines: dict[int, list[str]] = {}
+    cosigs = Cosignature.objects.filter(checkpoint__in=[cp.size for cp in page]).order_by("key_id")
+    for size, line in cosigs.values_list("checkpoint_id", "line"):
+        lines.setdefault(size, []).append(line)
     return {
         "checkpoints": [
-            {"size": cp.size, "created_at": rfc3339(cp.created_at), "note": checkpoint_note(cp)}
-            for cp in rows[:limit]
+            {
+                "size": cp.size,
+                "created_at": rfc3339(cp.created_at),
+                "note": checkpoint_note(cp, lines.get(cp.size, [])),
+            }
+            for cp in page
         ],
         "more": len(rows) > limit,
     }
 
 
 def tree_size() -> int:
-    return services._head().size
+    return services.log_head().size
 
 
 def entries_for(*, actor, start: int, end: int) -> dict:

@@ -48,7 +48,7 @@ def nodes_get(coords) -> dict[tuple[int, int], bytes]:
     return {wanted[k]: bytes(h) for k, h in rows}
 
 
-def _head() -> LogHead:
+def log_head() -> LogHead:
     head = LogHead.objects.filter(id=1).first()
     return head or LogHead.objects.create(id=1, size=0, frontier=b"")
 
@@ -79,7 +79,7 @@ def _append_facts(actor_id: int | None, at: datetime) -> tuple:
         )
         row = c.fetchone()
     if row is None:  # the first leaf ever: make the head, then ask again
-        _head()
+        log_head()
         return _append_facts(actor_id, at)
     size, frontier, role, actor_state, custodial = row
     return size, bytes(frontier), role, actor_state, custodial
@@ -208,13 +208,13 @@ def leaf_append(
 def checkpoint_current() -> Checkpoint:
     """A signed checkpoint of the whole log as it is now: the latest, or a new one if leaves
     came since. Signing is cheap (one Ed25519 signature), so every reader gets a fresh one."""
-    head = _head()
+    head = log_head()
     latest = Checkpoint.objects.order_by("-size").first()
     if latest is not None and latest.size >= head.size:
         return latest
     with transaction.atomic():
         sequence_lock()
-        head = _head()
+        head = log_head()
         latest = Checkpoint.objects.filter(size=head.size).first()
         if latest is not None:
             return latest
