@@ -140,26 +140,33 @@ def _verify_ed25519(key: Ed25519PublicKey, signature: bytes, message: bytes) -> 
 # --- note signers and verifiers ---------------------------------------------------------------
 
 
-class Signer:
-    """Signs notes with an Ed25519 key under a key name (signature type 0x01)."""
+class _PrivateKey:
+    """A named Ed25519 private key of one signature type; its public half is `verifier()`."""
 
-    sig_type = SIG_ED25519
+    sig_type: int
+    role: str  # for the error message: "a note signer", "a cosigner"
 
     def __init__(self, name: str, private_key: Ed25519PrivateKey):
         _check_name(name)
         if not isinstance(private_key, Ed25519PrivateKey):
-            raise NoteError("a note signer needs an Ed25519 private key")
+            raise NoteError(f"{self.role} needs an Ed25519 private key")
         self.name = name
         self._key = private_key
         self.public_key = private_key.public_key()
         self.key_hash = key_id(name, self.sig_type, _raw_public(self.public_key))
 
-    def vkey(self) -> str:
-        public = bytes([self.sig_type]) + _raw_public(self.public_key)
-        return f"{self.name}+{self.key_hash.hex()}+{_b64encode(public)}"
+    def verifier(self):
+        return VERIFIERS[self.sig_type](self.name, self.public_key)
 
-    def verifier(self) -> Verifier:
-        return Verifier(self.name, self.public_key)
+    def vkey(self) -> str:
+        return self.verifier().vkey()
+
+
+class Signer(_PrivateKey):
+    """Signs notes with an Ed25519 key under a key name (signature type 0x01)."""
+
+    sig_type = SIG_ED25519
+    role = "a note signer"
 
     def signature_line(self, text: str) -> str:
         """The signature line "— name base64(key ID || signature)\\n" for a note text."""
@@ -411,26 +418,11 @@ def _check_timestamp(timestamp: int) -> None:
         raise NoteError("a cosignature timestamp is between 0 and 2**63 - 1")
 
 
-class CosignatureSigner:
+class CosignatureSigner(_PrivateKey):
     """A witness key: Ed25519 cosignatures of checkpoints (c2sp.org/tlog-cosignature, type 0x04)."""
 
     sig_type = SIG_COSIGNATURE_V1
-
-    def __init__(self, name: str, private_key: Ed25519PrivateKey):
-        _check_name(name)
-        if not isinstance(private_key, Ed25519PrivateKey):
-            raise NoteError("a cosigner needs an Ed25519 private key")
-        self.name = name
-        self._key = private_key
-        self.public_key = private_key.public_key()
-        self.key_hash = key_id(name, self.sig_type, _raw_public(self.public_key))
-
-    def vkey(self) -> str:
-        public = bytes([self.sig_type]) + _raw_public(self.public_key)
-        return f"{self.name}+{self.key_hash.hex()}+{_b64encode(public)}"
-
-    def verifier(self) -> CosignatureVerifier:
-        return CosignatureVerifier(self.name, self.public_key)
+    role = "a cosigner"
 
     def cosign(self, checkpoint_body: str, timestamp: int) -> str:
         """The cosignature LINE for a checkpoint body at a POSIX timestamp."""
@@ -478,9 +470,10 @@ class CosignatureVerifier(_PublicKey):
         return f"{type(self).__name__}({self.vkey()!r})"
 
 
+VERIFIERS = {SIG_ED25519: Verifier, SIG_COSIGNATURE_V1: CosignatureVerifier}
+
+
 def verifier_from_vkey(vkey: str) -> Verifier | CosignatureVerifier:
     """A Verifier (type 0x01) or CosignatureVerifier (type 0x04) for a vkey, by its type byte."""
     _, _, sig_type, _ = _parse_vkey(vkey)
-    if sig_type == SIG_COSIGNATURE_V1:
-        return CosignatureVerifier.from_vkey(vkey)
-    return Verifier.from_vkey(vkey)
+    return VERIFIERS.get(sig_type, Verifier).from_vkey(vkey)
