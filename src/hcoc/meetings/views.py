@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from pydantic import ValidationError
 
 from hcoc.accounts.access import (
     is_chair,
@@ -131,7 +132,7 @@ def _act(request, number: int, form: str, action, success: str):
     message; a refusal is the 403/404 page."""
     try:
         action()
-    except InvalidInput as e:
+    except (InvalidInput, ValidationError) as e:  # the schema's problems, or the services'
         return meeting_detail(request, number, problems=problems_of(e), form=form)
     except Conflict as e:
         messages.error(request, e.detail)
@@ -144,19 +145,6 @@ def _act(request, number: int, form: str, action, success: str):
 
 def _meeting(request, number):
     return selectors.meeting_for(actor=request.user, number=number)
-
-
-def _validated(schema, body):
-    data, problems = validate(schema, body)
-    if data is None:
-        raise InvalidInput([DomainProblem(k, v) for k, vs in problems.items() for v in vs])
-    return data
-
-
-def DomainProblem(field, message):  # noqa: N802 - a FieldProblem from the validation's pair
-    from hcoc.lib.errors import FieldProblem
-
-    return FieldProblem(field, message)
 
 
 @require_POST
@@ -189,7 +177,7 @@ def agenda_add(request, number: int):
     def add():
         meeting = _meeting(request, number)
         require_chair(request.user, meeting)  # before the input is judged, as at the API's door
-        data = _validated(AgendaItemIn, {"title": request.POST.get("title", "")})
+        data = AgendaItemIn.model_validate({"title": request.POST.get("title", "")})
         services.agenda_item_add(actor=request.user, meeting=meeting, title=data.title)
 
     return _act(request, number, "agenda", add, _("Agenda item added."))
@@ -205,7 +193,7 @@ def attendance(request, number: int):
         body = {"action": request.POST.get("action", "")}
         if request.POST.get("state"):
             body["state"] = request.POST["state"]
-        data = _validated(AttendanceIn, body)
+        data = AttendanceIn.model_validate(body)
         services.attendance_record(
             actor=request.user, meeting=meeting, action=data.action, state=data.state
         )
@@ -229,7 +217,7 @@ def proposal_table(request, number: int):
             "procedure": request.POST.get("procedure", "consensus"),
             "deadline": deadline or None,
         }
-        data = _validated(ProposalIn, body)
+        data = ProposalIn.model_validate(body)
         services.proposal_table(actor=request.user, meeting=meeting, **data.model_dump())
 
     return _act(request, number, "table", table, _("Proposal tabled."))
@@ -282,8 +270,7 @@ def position(request, reference: str):
     def take():
         present = request.user.state_id in services.present_at(p.meeting, timezone.now())
         require_position_taker(request.user, p, present=present)  # before the input is judged
-        data = _validated(
-            PositionIn,
+        data = PositionIn.model_validate(
             {
                 "position": request.POST.get("position", ""),
                 "reason": request.POST.get("reason", ""),
