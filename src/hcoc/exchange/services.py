@@ -42,6 +42,13 @@ def seq_reserve() -> int:
     return last + 1
 
 
+def number_next(queryset, field: str) -> int:
+    """The next number after the largest `field` in `queryset` (1 for the first): references
+    such as FRA-2026-0007. Call under `sequence_lock()` (after `seq_reserve()`): the lock is held
+    until commit, so max + 1 cannot be taken twice; a unique constraint is the backstop."""
+    return (queryset.aggregate(m=Max(field))["m"] or 0) + 1
+
+
 def event_record(
     *,
     seq: int,

@@ -21,7 +21,7 @@ from hcoc.accounts.access import (
     require_position_taker,
 )
 from hcoc.exchange.models import EventKind
-from hcoc.exchange.services import event_record, seq_reserve
+from hcoc.exchange.services import event_record, number_next, seq_reserve
 from hcoc.lib.canonical import canonical_dumps
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput
 from hcoc.lib.timeutil import rfc3339
@@ -356,8 +356,7 @@ def _decide(
         counting, [(r.state_id, r.position, r.at) for r in rows], at
     )
     last_row = {r.state_id: r.id for r in rows}  # rows are in order: the last one wins
-    last = meeting.decisions.order_by("-number").first()
-    number = (last.number if last else 0) + 1
+    number = number_next(meeting.decisions.all(), "number")  # the meeting's row lock is held
     reference = f"{meeting.reference}-D{number}"
     seq = seq_reserve()
     record = {

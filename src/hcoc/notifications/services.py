@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from hcoc.accounts.access import (
@@ -16,7 +15,7 @@ from hcoc.accounts.access import (
     require_submitter,
 )
 from hcoc.exchange.models import EventKind
-from hcoc.exchange.services import event_record, seq_reserve
+from hcoc.exchange.services import event_record, number_next, seq_reserve
 from hcoc.lib.canonical import canonical_dumps
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from hcoc.lib.timeutil import rfc3339, to_utc
@@ -87,15 +86,8 @@ def pln_content(data: PLNIn) -> dict[str, Any]:
 
 
 def _next_reference(state_id: str, year: int) -> tuple[str, int]:
-    # Runs after seq_reserve(): the exchange write lock is held, so max + 1 cannot be taken twice.
-    # The unique constraint (state, year, number) is the backstop.
-    last = (
-        Notification.objects.filter(state_id=state_id, ref_year=year).aggregate(
-            m=Max("ref_number")
-        )["m"]
-        or 0
-    )
-    number = last + 1
+    mine = Notification.objects.filter(state_id=state_id, ref_year=year)
+    number = number_next(mine, "ref_number")
     return f"{state_id}-{year:04d}-{number:04d}", number
 
 

@@ -4,12 +4,11 @@ import secrets
 from datetime import UTC, date, datetime, time
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from hcoc.accounts.access import acting_state, require_invitee, require_inviter
 from hcoc.exchange.models import EventKind
-from hcoc.exchange.services import event_record, seq_reserve
+from hcoc.exchange.services import event_record, number_next, seq_reserve
 from hcoc.lib.canonical import canonical_dumps, canonical_loads
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput
 from hcoc.sites.models import LaunchSite
@@ -21,15 +20,9 @@ from .selectors import invitation_visible_or_404
 
 
 def _next_reference(state_id: str, year: int) -> tuple[str, int]:
-    # Runs after seq_reserve(): the exchange write lock is held, so max + 1 cannot be taken twice;
-    # the unique constraint (state, year, number) is the backstop.
-    last = (
-        Invitation.objects.filter(state_id=state_id, ref_year=year).aggregate(m=Max("ref_number"))[
-            "m"
-        ]
-        or 0
-    )
-    return f"{state_id}-INV-{year:04d}-{last + 1:03d}", last + 1
+    mine = Invitation.objects.filter(state_id=state_id, ref_year=year)
+    number = number_next(mine, "ref_number")
+    return f"{state_id}-INV-{year:04d}-{number:03d}", number
 
 
 def replies_close_at(reply_by: date) -> datetime:
