@@ -3,7 +3,7 @@
 from django.db.models import Exists, OuterRef
 
 from hcoc.accounts.access import require_exchange_reader, require_state_member
-from hcoc.lib.canonical import canonical_loads
+from hcoc.lib.canonical import Canonical, canonical_loads
 from hcoc.lib.errors import NotFound
 from hcoc.lib.timeutil import rfc3339
 from hcoc.states.models import HcocStatus, State
@@ -11,15 +11,19 @@ from hcoc.states.models import HcocStatus, State
 from .models import Acknowledgement, Event
 
 
-def event_as_item(event: Event) -> dict:
+def event_as_item(event: Event, *, payload_as_stored: bool = False) -> dict:
+    """The feed item. With `payload_as_stored`, the payload stays its stored canonical text
+    (a `Canonical`), for embedding in a log leaf without being parsed and serialised again."""
     return {
         "seq": event.seq,
-        "kind": event.kind,
+        "kind": str(event.kind),
         "at": rfc3339(event.at),
         "state": event.state_id,
         "subject": event.subject,
         "version": event.version,
-        "payload": canonical_loads(event.payload),
+        "payload": Canonical(event.payload)
+        if payload_as_stored
+        else canonical_loads(event.payload),
     }
 
 

@@ -8,9 +8,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from hcoc.accounts.access import require_state_member
-from hcoc.lib.canonical import Canonical, canonical_dumps
+from hcoc.lib.canonical import canonical_dumps
 from hcoc.lib.errors import FieldProblem, InvalidInput
-from hcoc.lib.timeutil import rfc3339
 
 from .models import Acknowledgement, Event
 
@@ -64,6 +63,8 @@ def event_record(
     from hcoc.ledger.models import LeafType
     from hcoc.ledger.services import leaf_append
 
+    from .selectors import event_as_item
+
     event = Event.objects.create(
         seq=seq,
         kind=kind,
@@ -76,17 +77,13 @@ def event_record(
     )
     # The leaf holds the feed item exactly as GET /feed serves it (selectors.event_as_item),
     # so a verifier can compare; the payload is embedded as stored, not serialised again.
-    item = {
-        "seq": seq,
-        "kind": str(kind),
-        "at": rfc3339(at),
-        "state": state_id,
-        "subject": subject,
-        "version": version,
-        "payload": Canonical(event.payload),
-    }
     leaf_append(
-        type=LeafType.EVENT, at=at, state=state_id, body={"event": item}, actor_id=actor_id, seq=seq
+        type=LeafType.EVENT,
+        at=at,
+        state=state_id,
+        body={"event": event_as_item(event, payload_as_stored=True)},
+        actor_id=actor_id,
+        seq=seq,
     )
     return event
 
