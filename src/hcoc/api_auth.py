@@ -16,7 +16,7 @@ from hcoc.accounts.access import (
     require_state_member,
     require_submitter,
 )
-from hcoc.accounts.services import token_user
+from hcoc.accounts.services import request_token_user
 from hcoc.lib.errors import NotAuthenticated
 
 
@@ -26,7 +26,7 @@ class BearerAuth(HttpBearer):
         self.door = door
 
     def authenticate(self, request: HttpRequest, token: str):
-        user = token_user(token)
+        user = request_token_user(request)
         if user is not None and self.door is not None:
             self.door(user)  # raises PermissionDenied (403)
         return user
@@ -41,11 +41,9 @@ STATE_MEMBERS = BearerAuth(require_state_member)  # users of a subscribing state
 def optional_user(request: HttpRequest):
     """For endpoints open to anonymous callers that show more to subscribers. A token that is
     given must be valid: a bad token is 401, not silently anonymous."""
-    header = request.headers.get("Authorization", "")
-    if not header:
+    if not request.headers.get("Authorization", ""):
         return None
-    scheme, _, raw = header.partition(" ")
-    user = token_user(raw.strip()) if scheme.lower() == "bearer" else None
+    user = request_token_user(request)
     if user is None:
         raise NotAuthenticated("The bearer token is not valid.")
     return user
@@ -56,7 +54,7 @@ class PathDoor(BearerAuth):
     `door(user, **path_parameters)`. It still runs before the body is parsed."""
 
     def authenticate(self, request: HttpRequest, token: str):
-        user = token_user(token)
+        user = request_token_user(request)
         if user is not None and self.door is not None:
             self.door(user, **request.resolver_match.kwargs)
         return user

@@ -26,6 +26,15 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
     return token
 
 
+def request_token_user(request) -> User | None:
+    """The user of the request's `Authorization: Bearer` token, or None (no token, or a bad
+    one). Looked up once per request: the middlewares and the API's door all ask."""
+    if not hasattr(request, "_hcoc_token_user"):
+        scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+        request._hcoc_token_user = token_user(raw.strip()) if scheme.lower() == "bearer" else None
+    return request._hcoc_token_user
+
+
 def token_user(raw: str) -> User | None:
     """The active user a raw bearer token belongs to, or None (unknown, revoked, inactive)."""
     if not raw or len(raw) > 200:

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
-from hcoc.accounts.services import token_user
+from hcoc.accounts.services import request_token_user
 from hcoc.api import problem_response
 from hcoc.lib.errors import FieldProblem
 
@@ -48,11 +48,6 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
-def _user_of(request):
-    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
-    return token_user(raw.strip()) if scheme.lower() == "bearer" else None
-
-
 class IdempotencyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -69,7 +64,7 @@ class IdempotencyMiddleware:
                 "invalid-input",
                 [FieldProblem("Idempotency-Key", "must be 1 to 255 characters")],
             )
-        user = _user_of(request)
+        user = request_token_user(request)
         if user is None:
             return self.get_response(request)  # the API answers 401
         fingerprint = hashlib.sha256(

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hcoc.accounts.services import token_user
+from hcoc.accounts.services import request_token_user
 from hcoc.api import problem_response
 from hcoc.lib.errors import FieldProblem
 
@@ -33,11 +33,6 @@ def _refuse(status: int, detail: str, slug: str = "bad-signature"):
     return problem_response(
         status, "Signature not accepted", detail, slug, [FieldProblem(SIGNATURE_HEADER, detail)]
     )
-
-
-def _user_of(request):
-    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
-    return token_user(raw.strip()) if scheme.lower() == "bearer" else None
 
 
 def _state_must_sign(user) -> bool:
@@ -130,7 +125,7 @@ class LedgerMiddleware:
     def __call__(self, request):
         if request.method != "POST" or not request.path.startswith(API_PREFIX):
             return self.get_response(request)
-        user = _user_of(request)
+        user = request_token_user(request)
         signed = None
         if user is not None and (SIGNATURE_HEADER in request.headers or _state_must_sign(user)):
             signed, problem = verify_request(request, user)
