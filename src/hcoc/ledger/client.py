@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from hcoc.lib.canonical import canonical_dumps_embedding
+
 SIGNATURE_HEADER = "HCoC-Signature"
 REQUEST_CONTEXT = b"hcoc-request/v1\n"
 CUSTODIAL_CONTEXT = b"hcoc-custodial/v1\n"
@@ -105,8 +107,9 @@ def sign_request(
 
 
 def custodial_message(leaf: dict) -> bytes:
-    """What a custodial key signs: the leaf itself, with its signature left out (null)."""
-    return CUSTODIAL_CONTEXT + canonical_bytes({**leaf, "signature": None})
+    """What a custodial key signs: the leaf itself, with its signature left out (null). (The
+    exchange's leaves may embed stored canonical text; see hcoc.lib.canonical.Canonical.)"""
+    return CUSTODIAL_CONTEXT + canonical_dumps_embedding({**leaf, "signature": None}).encode()
 
 
 def key_generate() -> tuple[Ed25519PrivateKey, str]:

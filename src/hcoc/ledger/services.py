@@ -23,7 +23,7 @@ from hcoc.lib.timeutil import rfc3339
 from hcoc.states.models import State
 
 from . import context
-from .client import CUSTODIAL_CONTEXT, b64, unb64
+from .client import b64, custodial_message, unb64
 from .keys import log_signer, seal, unseal
 from .models import Checkpoint, Cosignature, KeyKind, LeafType, LogEntry, LogHead, LogNode, StateKey
 from .tlog import merkle, note
@@ -104,8 +104,7 @@ def _signature_for(leaf: dict, role: str | None, custodial: str | None):
         }
     if role in (Role.SUBMITTER, Role.READER) and custodial:
         key = StateKey.objects.get(key_id=custodial)
-        message = CUSTODIAL_CONTEXT + canonical_dumps_embedding(leaf).encode()
-        sig = unseal(bytes(key.sealed_private_key), key.key_id).sign(message)
+        sig = unseal(bytes(key.sealed_private_key), key.key_id).sign(custodial_message(leaf))
         return key.key_id, {"kind": KeyKind.CUSTODIAL, "key_id": key.key_id, "sig": b64(sig)}
     return "", None
 
