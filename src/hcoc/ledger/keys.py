@@ -46,6 +46,11 @@ def log_signer() -> Signer:
     return Signer(settings.LOG_ORIGIN, Ed25519PrivateKey.from_private_bytes(seed))
 
 
+@cache
+def _kek() -> AESGCM:
+    return AESGCM(_secret_file(KEK_FILE, 32))
+
+
 def seal(private_key: Ed25519PrivateKey, key_id: str) -> bytes:
     from cryptography.hazmat.primitives.serialization import (
         Encoding,
@@ -55,9 +60,9 @@ def seal(private_key: Ed25519PrivateKey, key_id: str) -> bytes:
 
     raw = private_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     nonce = secrets.token_bytes(12)
-    return nonce + AESGCM(_secret_file(KEK_FILE, 32)).encrypt(nonce, raw, key_id.encode())
+    return nonce + _kek().encrypt(nonce, raw, key_id.encode())
 
 
 def unseal(sealed: bytes, key_id: str) -> Ed25519PrivateKey:
-    raw = AESGCM(_secret_file(KEK_FILE, 32)).decrypt(sealed[:12], sealed[12:], key_id.encode())
+    raw = _kek().decrypt(sealed[:12], sealed[12:], key_id.encode())
     return Ed25519PrivateKey.from_private_bytes(raw)
