@@ -51,6 +51,8 @@ PAGES = [
     "/compliance/trends",
     "/log/",
     "/meetings/",
+    "/invitations/",
+    "/invitations/new",
 ]
 
 
