@@ -88,7 +88,6 @@ def setup_django(db: str) -> None:
 def phase_appends(db: str, n: int, rounds: int) -> dict:
     setup_django(db)
     from django.db import transaction
-    from django.utils import timezone
 
     from hcoc.accounts.models import Role
     from hcoc.accounts.services import user_create
@@ -102,11 +101,11 @@ def phase_appends(db: str, n: int, rounds: int) -> dict:
     def write(count: int) -> None:
         with transaction.atomic():
             for _ in range(count):
-                seq = exchange.seq_reserve()
+                seq, at = exchange.seq_reserve()
                 exchange.event_record(
                     seq=seq,
                     kind=EventKind.NOTIFICATION_SUBMITTED,
-                    at=timezone.now(),
+                    at=at,
                     state_id="FRA",
                     subject=f"BENCH-{seq}",
                     version=1,
@@ -131,10 +130,10 @@ def phase_appends(db: str, n: int, rounds: int) -> dict:
         last = time.monotonic()
         for i in range(n):
             with transaction.atomic():
-                exchange.sequence_lock()
+                at = exchange.sequence_lock()
                 ledger.leaf_append(
                     type="acknowledgement",
-                    at=timezone.now(),
+                    at=at,
                     state="FRA",
                     body={"acknowledgement": {"up_to": i + 1, "newly_acknowledged": 1}},
                     actor_id=user.pk,

@@ -129,9 +129,36 @@ def bm(*counts) -> dict:
     }
 
 
+class History:
+    """Steps written through the services, each at its own time, run in time order (steps at
+    the real present last). The exchange dates what it records under its write lock and never
+    before the log's last leaf, so history must be written in the order it happened: a step
+    run after a later one would be dated at the later one's time."""
+
+    def __init__(self):
+        self.steps: list[tuple[datetime | None, object]] = []
+
+    def at(self, when: datetime, step) -> None:
+        self.steps.append((when, step))
+
+    def now(self, step) -> None:
+        self.steps.append((None, step))
+
+    def run(self) -> None:
+        latest = datetime.max.replace(tzinfo=UTC)
+        for when, step in sorted(self.steps, key=lambda s: s[0] or latest):
+            if when is None:
+                step()
+            else:
+                with time_machine.travel(when, tick=False):
+                    step()
+
+
 def build_history() -> None:
     """The six states' history, written through the services, each at its own time."""
     icc = User.objects.get(username="icc")
+    h = History()
+    refs: dict[str, str] = {}
     for year, due in (
         (2023, date(2024, 3, 31)),
         (2024, date(2025, 3, 31)),
@@ -141,75 +168,106 @@ def build_history() -> None:
 
     # France: 2023 two launches, declared alike; 2024 one launch and one cancelled PLN, but
     # two launches declared.
-    import_pln(
-        icc,
-        "FRA",
-        "SLV-medium",
-        t("2023-03-10T10:00"),
-        t("2023-03-10T14:00"),
-        t("2023-03-05T10:00"),
-        t("2023-03-10T11:00"),
-    )
-    import_pln(
-        icc,
-        "FRA",
-        "SLBM",
-        t("2023-06-01T08:00"),
-        t("2023-06-01T12:00"),
-        t("2023-05-30T08:00"),
-        t("2023-06-01T09:00"),
-    )
-    file_declaration(
-        icc, "FRA", 2023, "2024-02-01T12:00", **slv(("SLV-medium", 1)), **bm(("SLBM", 1))
-    )
-    import_pln(
-        icc,
-        "FRA",
-        "SLV-medium",
-        t("2024-04-10T10:00"),
-        t("2024-04-10T14:00"),
-        t("2024-04-07T10:00"),
-        t("2024-04-10T12:00"),
-    )
-    with time_machine.travel(t("2024-08-30T10:00"), tick=False):
-        ref = import_pln(
+    h.now(
+        lambda: import_pln(
             icc,
             "FRA",
             "SLV-medium",
-            t("2024-09-01T10:00"),
-            t("2024-09-01T14:00"),
-            t("2024-08-30T10:00"),
+            t("2023-03-10T10:00"),
+            t("2023-03-10T14:00"),
+            t("2023-03-05T10:00"),
+            t("2023-03-10T11:00"),
         )
-    with time_machine.travel(t("2024-08-31T12:00"), tick=False):
-        notification_cancel(actor=icc, reference=ref, reason="Payload not ready.")
-    file_declaration(icc, "FRA", 2024, "2025-03-01T12:00", **slv(("SLV-medium", 2)))
+    )
+    h.now(
+        lambda: import_pln(
+            icc,
+            "FRA",
+            "SLBM",
+            t("2023-06-01T08:00"),
+            t("2023-06-01T12:00"),
+            t("2023-05-30T08:00"),
+            t("2023-06-01T09:00"),
+        )
+    )
+    h.at(
+        t("2024-02-01T12:00"),
+        lambda: file_declaration(
+            icc, "FRA", 2023, "2024-02-01T12:00", **slv(("SLV-medium", 1)), **bm(("SLBM", 1))
+        ),
+    )
+    h.now(
+        lambda: import_pln(
+            icc,
+            "FRA",
+            "SLV-medium",
+            t("2024-04-10T10:00"),
+            t("2024-04-10T14:00"),
+            t("2024-04-07T10:00"),
+            t("2024-04-10T12:00"),
+        )
+    )
+    h.at(
+        t("2024-08-30T10:00"),
+        lambda: refs.update(
+            cancelled=import_pln(
+                icc,
+                "FRA",
+                "SLV-medium",
+                t("2024-09-01T10:00"),
+                t("2024-09-01T14:00"),
+                t("2024-08-30T10:00"),
+            )
+        ),
+    )
+    h.at(
+        t("2024-08-31T12:00"),
+        lambda: notification_cancel(
+            actor=icc, reference=refs["cancelled"], reason="Payload not ready."
+        ),
+    )
+    h.at(
+        t("2025-03-01T12:00"),
+        lambda: file_declaration(icc, "FRA", 2024, "2025-03-01T12:00", **slv(("SLV-medium", 2))),
+    )
 
     # Japan: a late declaration for 2023; a PLN sent after its window opened (2024); a window
     # that closed with no launch report (2025), and no declaration for 2025.
-    file_declaration(icc, "JPN", 2023, "2024-05-01T12:00", **slv())
-    import_pln(
-        icc,
-        "JPN",
-        "SLV-medium",
-        t("2024-02-10T00:00"),
-        t("2024-02-12T00:00"),
-        t("2024-02-10T12:00"),
-        t("2024-02-11T01:00"),
+    h.at(
+        t("2024-05-01T12:00"),
+        lambda: file_declaration(icc, "JPN", 2023, "2024-05-01T12:00", **slv()),
     )
-    file_declaration(icc, "JPN", 2024, "2025-03-01T12:00", **slv(("SLV-medium", 1)))
-    import_pln(
-        icc,
-        "JPN",
-        "SLV-medium",
-        t("2025-05-01T00:00"),
-        t("2025-05-02T00:00"),
-        t("2025-04-28T00:00"),
+    h.now(
+        lambda: import_pln(
+            icc,
+            "JPN",
+            "SLV-medium",
+            t("2024-02-10T00:00"),
+            t("2024-02-12T00:00"),
+            t("2024-02-10T12:00"),
+            t("2024-02-11T01:00"),
+        )
+    )
+    h.at(
+        t("2025-03-01T12:00"),
+        lambda: file_declaration(icc, "JPN", 2024, "2025-03-01T12:00", **slv(("SLV-medium", 1))),
+    )
+    h.now(
+        lambda: import_pln(
+            icc,
+            "JPN",
+            "SLV-medium",
+            t("2025-05-01T00:00"),
+            t("2025-05-02T00:00"),
+            t("2025-04-28T00:00"),
+        )
     )
 
     # United States: an unnotified launch and a notified one in 2023, both declared (filed on
     # the due date itself: on time); nothing for 2024; a declaration of no launches for 2025.
-    with time_machine.travel(t("2023-08-16T12:00"), tick=False):
-        unnotified_launch_report(
+    h.at(
+        t("2023-08-16T12:00"),
+        lambda: unnotified_launch_report(
             actor=icc,
             data=UnnotifiedLaunchIn.model_validate(
                 {
@@ -223,55 +281,86 @@ def build_history() -> None:
                     "on_behalf_of": "USA",
                 }
             ),
-        )
-    import_pln(
-        icc,
-        "USA",
-        "ICBM",
-        t("2023-09-01T06:00"),
-        t("2023-09-01T12:00"),
-        t("2023-08-31T06:00"),
-        t("2023-09-01T07:00"),
+        ),
     )
-    file_declaration(icc, "USA", 2023, "2024-03-31T23:00", **bm(("ICBM", 2)))
-    file_declaration(icc, "USA", 2025, "2026-03-15T12:00", **bm())
+    h.now(
+        lambda: import_pln(
+            icc,
+            "USA",
+            "ICBM",
+            t("2023-09-01T06:00"),
+            t("2023-09-01T12:00"),
+            t("2023-08-31T06:00"),
+            t("2023-09-01T07:00"),
+        )
+    )
+    h.at(
+        t("2024-03-31T23:00"),
+        lambda: file_declaration(icc, "USA", 2023, "2024-03-31T23:00", **bm(("ICBM", 2))),
+    )
+    h.at(
+        t("2026-03-15T12:00"),
+        lambda: file_declaration(icc, "USA", 2025, "2026-03-15T12:00", **bm()),
+    )
 
     # United Kingdom: nil declarations, the last one late.
-    file_declaration(icc, "GBR", 2023, "2024-01-15T12:00", nil=True)
-    file_declaration(icc, "GBR", 2024, "2025-01-15T12:00", nil=True)
-    file_declaration(icc, "GBR", 2025, "2026-04-15T12:00", nil=True)
+    h.at(
+        t("2024-01-15T12:00"),
+        lambda: file_declaration(icc, "GBR", 2023, "2024-01-15T12:00", nil=True),
+    )
+    h.at(
+        t("2025-01-15T12:00"),
+        lambda: file_declaration(icc, "GBR", 2024, "2025-01-15T12:00", nil=True),
+    )
+    h.at(
+        t("2026-04-15T12:00"),
+        lambda: file_declaration(icc, "GBR", 2025, "2026-04-15T12:00", nil=True),
+    )
 
     # India: one SRBM test in 2024, declared as none.
-    import_pln(
-        icc,
-        "IND",
-        "SRBM",
-        t("2024-06-01T04:00"),
-        t("2024-06-01T10:00"),
-        t("2024-05-29T04:00"),
-        t("2024-06-01T05:00"),
+    h.now(
+        lambda: import_pln(
+            icc,
+            "IND",
+            "SRBM",
+            t("2024-06-01T04:00"),
+            t("2024-06-01T10:00"),
+            t("2024-05-29T04:00"),
+            t("2024-06-01T05:00"),
+        )
     )
-    file_declaration(icc, "IND", 2024, "2025-02-01T12:00", **bm())
+    h.at(
+        t("2025-02-01T12:00"),
+        lambda: file_declaration(icc, "IND", 2024, "2025-02-01T12:00", **bm()),
+    )
 
     # China subscribes from 1 July 2024: it has rows for 2024 and 2025, none for 2023.
-    with time_machine.travel(t("2024-06-20T12:00"), tick=False):
-        subscription_record(
+    h.at(
+        t("2024-06-20T12:00"),
+        lambda: subscription_record(
             actor=icc,
             iso3="CHN",
             note_reference="Note 2024/17",
             note_received_on=date(2024, 6, 15),
             effective_on=date(2024, 7, 1),
-        )
-    import_pln(
-        icc,
-        "CHN",
-        "SLV-heavy",
-        t("2024-10-01T00:00"),
-        t("2024-10-01T06:00"),
-        t("2024-09-28T00:00"),
-        t("2024-10-01T01:00"),
+        ),
     )
-    file_declaration(icc, "CHN", 2024, "2025-02-01T12:00", **slv(("SLV-heavy", 1)))
+    h.now(
+        lambda: import_pln(
+            icc,
+            "CHN",
+            "SLV-heavy",
+            t("2024-10-01T00:00"),
+            t("2024-10-01T06:00"),
+            t("2024-09-28T00:00"),
+            t("2024-10-01T01:00"),
+        )
+    )
+    h.at(
+        t("2025-02-01T12:00"),
+        lambda: file_declaration(icc, "CHN", 2024, "2025-02-01T12:00", **slv(("SLV-heavy", 1))),
+    )
+    h.run()
 
 
 def as_table(items: list[dict]) -> dict:

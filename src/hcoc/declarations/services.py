@@ -21,10 +21,9 @@ def declaration_content(data: DeclarationIn) -> dict:
 
 def declaration_submit(*, actor, data: DeclarationIn) -> Declaration:
     state, by_icc = acting_state(actor, data.on_behalf_of)
-    now = timezone.now()
     content = declaration_content(data)
     with transaction.atomic():
-        seq = seq_reserve()
+        seq, now = seq_reserve()
         d, created = Declaration.objects.get_or_create(
             state=state, year=data.year, defaults={"current_version": 1, "first_submitted_at": now}
         )

@@ -62,9 +62,10 @@ def _q(name: str) -> str:
 
 
 def _append_facts(actor_id: int | None, at: datetime) -> tuple:
-    """(size, frontier) of the log, and (role, state, custodial key id valid at `at`) of the
-    actor, in one query."""
+    """(size, frontier) of the log, (role, state, custodial key id valid at `at`) of the
+    actor, and whether the log's last leaf is dated after `at`, in one query."""
     head, user, key = LogHead._meta.db_table, User._meta.db_table, StateKey._meta.db_table
+    entries = LogEntry._meta.db_table
     when = connection.ops.adapt_datetimefield_value(at)
     with connection.cursor() as c:
         c.execute(
@@ -72,17 +73,19 @@ def _append_facts(actor_id: int | None, at: datetime) -> tuple:
             f"(SELECT k.{_q('key_id')} FROM {_q(key)} k WHERE k.{_q('state_id')} = "
             f"u.{_q('state_id')} AND k.{_q('kind')} = %s AND k.{_q('valid_from')} <= %s "
             f"AND (k.{_q('revoked_at')} IS NULL OR k.{_q('revoked_at')} > %s) "
-            f"ORDER BY k.{_q('key_id')} LIMIT 1) "
+            f"ORDER BY k.{_q('key_id')} LIMIT 1), "
+            f"(SELECT e.{_q('at')} > %s FROM {_q(entries)} e "
+            f"ORDER BY e.{_q('index')} DESC LIMIT 1) "
             f"FROM {_q(head)} h LEFT JOIN {_q(user)} u ON u.{_q('id')} = %s "
             f"WHERE h.{_q('id')} = 1",
-            [KeyKind.CUSTODIAL.value, when, when, actor_id],
+            [KeyKind.CUSTODIAL.value, when, when, when, actor_id],
         )
         row = c.fetchone()
     if row is None:  # the first leaf ever: make the head, then ask again
         log_head()
         return _append_facts(actor_id, at)
-    size, frontier, role, actor_state, custodial = row
-    return size, bytes(frontier), role, actor_state, custodial
+    size, frontier, role, actor_state, custodial, backdated = row
+    return size, bytes(frontier), role, actor_state, custodial, bool(backdated)
 
 
 def _signature_for(leaf: dict, role: str | None, custodial: str | None):
@@ -126,12 +129,16 @@ def leaf_append(
     seq: int | None = None,
 ) -> LogEntry:
     """Append one leaf. Call inside the writing transaction, after `sequence_lock()` (or
-    `seq_reserve()`, which takes it). `body` is the leaf's own part: {"event": ...},
+    `seq_reserve()`, which takes it), with `at` the time it returned. `body` is the leaf's own part: {"event": ...},
     {"acknowledgement": ...} or {"key": ...}; values wrapped in `Canonical` (a stored payload)
     are embedded without being parsed again."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("leaf_append must run inside the writing transaction")
-    size, frontier_bytes, role, actor_state, custodial = _append_facts(actor_id, at)
+    size, frontier_bytes, role, actor_state, custodial, backdated = _append_facts(actor_id, at)
+    if backdated:
+        # Every verifier would call this entry back-dated. Times come from sequence_lock(),
+        # taken under the lock and never before the last leaf, so this is a caller's bug.
+        raise RuntimeError(f"a leaf dated {rfc3339(at)} is earlier than the log's last leaf")
     index = size
     leaf = {
         "v": 1,
@@ -212,7 +219,7 @@ def checkpoint_current() -> Checkpoint:
     if latest is not None and latest.size >= head.size:
         return latest
     with transaction.atomic():
-        sequence_lock()
+        now = sequence_lock()
         head = log_head()
         latest = Checkpoint.objects.filter(size=head.size).first()
         if latest is not None:
@@ -220,7 +227,7 @@ def checkpoint_current() -> Checkpoint:
         root = merkle.Frontier.from_bytes(head.size, bytes(head.frontier)).root()
         body = note.Checkpoint(log_signer().name, head.size, root, []).body()
         return Checkpoint.objects.create(
-            size=head.size, root=root, note=log_signer().sign(body), created_at=timezone.now()
+            size=head.size, root=root, note=log_signer().sign(body), created_at=now
         )
 
 
@@ -310,7 +317,7 @@ def key_register(
     if problems:
         raise InvalidInput(problems)
     with transaction.atomic():
-        sequence_lock()
+        now = sequence_lock()
         if StateKey.objects.filter(key_id=key_id).exists():
             raise Conflict(f"Key id {key_id} is already registered; key ids are never reused.")
         key = StateKey(
@@ -318,7 +325,7 @@ def key_register(
             state=state,
             kind=KeyKind.STATE,
             public_key=raw,
-            valid_from=valid_from or now,
+            valid_from=max(valid_from or now, now),  # never before its own leaf
             registered_index=0,
         )
         entry = _key_leaf(key, actor=actor, type=LeafType.KEY_REGISTERED, now=now, extra={})
@@ -334,9 +341,8 @@ def custodial_key_create(*, actor, state_iso3: str) -> StateKey:
 
     require_can_act_for(actor, state_iso3)
     state = _subscriber(state_iso3)
-    now = timezone.now()
     with transaction.atomic():
-        sequence_lock()
+        now = sequence_lock()
         if _custodial_key(state.iso3, now) is not None:
             raise Conflict(f"{state.iso3} already has a valid custodial key.")
         number = StateKey.objects.filter(state=state, kind=KeyKind.CUSTODIAL).count() + 1
@@ -365,9 +371,8 @@ def key_revoke(*, actor, state_iso3: str, key_id: str, reason: str) -> StateKey:
         raise InvalidInput([FieldProblem("reason", "say why the key is revoked")])
     if len(reason) > 500:
         raise InvalidInput([FieldProblem("reason", "at most 500 characters")])
-    now = timezone.now()
     with transaction.atomic():
-        sequence_lock()
+        now = sequence_lock()
         key = StateKey.objects.filter(key_id=key_id, state_id=state_iso3).first()
         if key is None:
             raise NotFound(f"No key {key_id} of {state_iso3}.")

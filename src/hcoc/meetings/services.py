@@ -236,6 +236,9 @@ def proposal_table(
         meeting = _locked_meeting(meeting)
         if procedure == Procedure.CONSENSUS and meeting.status != MeetingStatus.OPEN:
             raise Conflict(f"{meeting.reference} is not open: table it while the meeting sits.")
+        # A circulated proposal enters the feed: its time is taken under the sequence lock.
+        if procedure == Procedure.SILENCE:
+            seq, now = seq_reserve()
         last = meeting.proposals.order_by("-number").first()
         proposal = Proposal.objects.create(
             meeting=meeting,
@@ -248,7 +251,6 @@ def proposal_table(
             tabled_by=actor,
         )
         if procedure == Procedure.SILENCE:
-            seq = seq_reserve()
             proposal.seq = seq
             proposal.save(update_fields=["seq"])
             event_record(
@@ -309,18 +311,25 @@ def decision_call(*, actor, proposal: Proposal) -> Decision:
         proposal = _locked_proposal(proposal)
         if proposal.status == ProposalStatus.DECIDED:
             raise Conflict(f"{proposal.reference} has already been decided.")
-        now = timezone.now()
+        # The moment of the call decides who is present: it is taken under the sequence lock,
+        # like every event's time (the lock order is meeting, proposal, sequence).
+        seq, now = seq_reserve()
         if proposal.procedure == Procedure.SILENCE:
             if now < proposal.deadline:
                 raise Conflict(
                     f"The silence procedure of {proposal.reference} runs until "
                     f"{rfc3339(proposal.deadline)}."
                 )
-            return _decide(proposal, at=proposal.deadline, called_at=now, actor=actor)
+            return _decide(proposal, seq=seq, at=proposal.deadline, called_at=now, actor=actor)
         if meeting.status != MeetingStatus.OPEN:
             raise Conflict(f"{meeting.reference} is not open.")
         return _decide(
-            proposal, at=now, called_at=now, actor=actor, present=present_at(meeting, now)
+            proposal,
+            seq=seq,
+            at=now,
+            called_at=now,
+            actor=actor,
+            present=present_at(meeting, now),
         )
 
 
@@ -336,14 +345,22 @@ def silence_procedures_conclude(now: datetime | None = None) -> list[Decision]:
             _locked_meeting(p.meeting)
             p = _locked_proposal(p)
             if p.status == ProposalStatus.OPEN:  # the Chair may have called it meanwhile
-                decided.append(_decide(p, at=p.deadline, called_at=now, actor=None))
+                seq, called_at = seq_reserve()
+                decided.append(_decide(p, seq=seq, at=p.deadline, called_at=called_at, actor=None))
     return decided
 
 
 def _decide(
-    proposal: Proposal, *, at: datetime, called_at: datetime, actor, present: set[str] | None = None
+    proposal: Proposal,
+    *,
+    seq: int,
+    at: datetime,
+    called_at: datetime,
+    actor,
+    present: set[str] | None = None,
 ) -> Decision:
-    """Record the outcome, the roster and every position, and announce it in the feed.
+    """Record the outcome, the roster and every position, and announce it in the feed. Call
+    after `seq_reserve()`, with its seq and, as `called_at`, its time.
 
     For a silence procedure every subscribing state counts (present is None): whoever objected
     by the deadline, and did not withdraw it, blocks it.
@@ -358,7 +375,6 @@ def _decide(
     last_row = {r.state_id: r.id for r in rows}  # rows are in order: the last one wins
     number = number_next(meeting.decisions.all(), "number")  # the meeting's row lock is held
     reference = f"{meeting.reference}-D{number}"
-    seq = seq_reserve()
     record = {
         "reference": reference,
         "meeting": meeting.number,

@@ -146,10 +146,9 @@ def _create(
 
 def notification_submit(*, actor, data: PLNIn) -> Notification:
     state, by_icc = acting_state(actor, data.on_behalf_of)
-    now = timezone.now()
     content = pln_content(data)
     with transaction.atomic():
-        seq = seq_reserve()
+        seq, now = seq_reserve()
         n, v = _create(
             actor=actor,
             state=state,
@@ -191,9 +190,8 @@ def _check_behalf(data_on_behalf_of: str | None, n: Notification) -> None:
 def notification_amend(*, actor, reference: str, data: PLNIn) -> Notification:
     # Before the lookup: a 404 would tell a non-subscriber what exists.
     require_exchange_reader(actor)
-    now = timezone.now()
     with transaction.atomic():
-        seq = seq_reserve()
+        seq, now = seq_reserve()
         n = _locked_notification(reference)
         by_icc = require_can_act_for(actor, n.state_id)
         _check_behalf(data.on_behalf_of, n)
@@ -225,9 +223,8 @@ def notification_amend(*, actor, reference: str, data: PLNIn) -> Notification:
 def notification_cancel(*, actor, reference: str, reason: str) -> Notification:
     # Before the lookup: a 404 would tell a non-subscriber what exists.
     require_exchange_reader(actor)
-    now = timezone.now()
     with transaction.atomic():
-        seq = seq_reserve()
+        seq, now = seq_reserve()
         n = _locked_notification(reference)
         require_can_act_for(actor, n.state_id)
         status = status_at(n, now)
@@ -269,9 +266,8 @@ def notification_report_launch(*, actor, reference: str, data: LaunchReportIn) -
     closed before the report came): the report is what turns it into `launched`."""
     # Before the lookup: a 404 would tell a non-subscriber what exists.
     require_exchange_reader(actor)
-    now = timezone.now()
     with transaction.atomic():
-        seq = seq_reserve()
+        seq, now = seq_reserve()
         n = _locked_notification(reference)
         by_icc = require_can_act_for(actor, n.state_id)
         if n.stored_status != StoredStatus.NOTIFIED:
@@ -293,10 +289,9 @@ def notification_report_launch(*, actor, reference: str, data: LaunchReportIn) -
 
 def unnotified_launch_report(*, actor, data: UnnotifiedLaunchIn) -> Notification:
     state, by_icc = acting_state(actor, data.on_behalf_of)
-    now = timezone.now()
     content = {**_core_content(data), "remarks": data.remarks}
     with transaction.atomic():
-        seq = seq_reserve()
+        seq, now = seq_reserve()
         n, v = _create(
             actor=actor,
             state=state,
@@ -324,13 +319,12 @@ def notification_import(*, actor, data: ImportIn) -> Notification:
     The event is dated when the import happens (no back-dating of the exchange sequence).
     """
     actor = require_icc(actor)
-    now = timezone.now()
     submitted = to_utc(data.first_submitted_at)
     # The schema checked the state, the dates and the PLN as of first_submitted_at (rules.py).
     state = State.objects.get(iso3=data.state)
     content = pln_content(data.notification)
     with transaction.atomic():
-        seq = seq_reserve()
+        seq, now = seq_reserve()
         n, v = _create(
             actor=actor,
             state=state,

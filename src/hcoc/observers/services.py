@@ -41,9 +41,8 @@ def invitation_issue(*, actor, data: InvitationIn) -> Invitation:
             problems.append(FieldProblem(f"named_states[{i}]", "the inviting state itself"))
     if problems:
         raise InvalidInput(problems)
-    now = timezone.now()
     with transaction.atomic():
-        seq = seq_reserve()
+        seq, now = seq_reserve()
         reference, number = _next_reference(state.iso3, now.year)
         inv = Invitation.objects.create(
             reference=reference,

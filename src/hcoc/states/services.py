@@ -60,9 +60,8 @@ def subscription_record(
         problems.append(FieldProblem("effective_on", "must not be before note_received_on"))
     if problems:
         raise InvalidInput(problems)
-    now = timezone.now()
     with transaction.atomic():
-        seq = seq_reserve()
+        seq, now = seq_reserve()
         state = State.objects.filter(iso3=iso3).first()
         if state is None:
             raise NotFound(f"No state {iso3} in the registry.")
@@ -171,9 +170,8 @@ def registry_import(*, actor, path: Path) -> list[RowResult]:
 
 
 def _registry_upsert(data: dict, *, line: int, actor) -> RowResult:
-    now = timezone.now()
     with transaction.atomic():
-        seq = seq_reserve()
+        seq, now = seq_reserve()
         state = State.objects.filter(iso3=data["iso3"]).first()
         newly_subscribing = data["status"] == HcocStatus.SUBSCRIBING and (
             state is None or state.status != HcocStatus.SUBSCRIBING
@@ -235,9 +233,8 @@ def circular_publish(*, actor, title: str, text: str) -> Circular:
         problems.append(FieldProblem("text", "at most 5,000 characters"))
     if problems:
         raise InvalidInput(problems)
-    now = timezone.now()
     with transaction.atomic():
-        seq = seq_reserve()
+        seq, now = seq_reserve()
         # Under the exchange lock: the number cannot be taken twice.
         number = Circular.objects.filter(published_at__year=now.year).count() + 1
         circular = Circular.objects.create(
