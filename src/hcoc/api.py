@@ -4,15 +4,26 @@ Errors are raised once (services raise hcoc.lib.errors) and mapped once, here, t
 problem details. Nothing a client sends may produce a 500.
 """
 
+import functools
 import logging
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from hcoc.api_auth import EXCHANGE
-from hcoc.lib.errors import DomainError, FieldProblem
+from hcoc.api_openapi import document_responses
+from hcoc.lib.errors import (
+    DomainError,
+    FieldProblem,
+    InvalidInput,
+    NotFound,
+    UnsupportedMediaType,
+)
+from hcoc.lib.jsonbody import MAX_DEPTH, JsonTooDeep, loads_bounded, text_problem, unstorable_text
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "urn:hcoc:problem:"
@@ -58,16 +69,121 @@ def _message(error: dict) -> str:
     return msg
 
 
+JSON_CHARSETS = {"utf-8", "utf8"}
+MULTIPART = "multipart/form-data"
+
+
+def _loc_path(loc: tuple) -> str:
+    return field_path(("body", "payload", *loc)) if loc else "body"
+
+
+class RequestParser(Parser):
+    """What the API reads from a request, refused before any validator or database sees it:
+
+    - a JSON body only as `Content-Type: application/json`, in UTF-8 (a `charset` other than
+      utf-8 is 415, as is any other media type or none; formats.md, Requests);
+    - no body nested more than MAX_DEPTH levels (400);
+    - no text the databases cannot store, in the body or the query string (422 naming the field):
+      NUL, or a lone UTF-16 surrogate;
+    - multipart operations (meeting documents) only as multipart/form-data (415).
+
+    django-ninja wraps what parse_body raises in HttpError(400, "Cannot parse request body");
+    `_http_error` unwraps our own errors again."""
+
+    def parse_body(self, request):
+        media_type = (request.content_type or "").lower()
+        charset = request.content_params.get("charset")
+        if media_type != "application/json" or (
+            charset is not None and charset.lower() not in JSON_CHARSETS
+        ):
+            sent = request.META.get("CONTENT_TYPE") or "no Content-Type"
+            raise UnsupportedMediaType(
+                f"A request body must be sent as Content-Type: application/json (UTF-8); this one "
+                f"was sent as {sent}.",
+                [FieldProblem("Content-Type", "must be application/json (charset utf-8, if any)")],
+            )
+        try:
+            text = request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DomainError(
+                "The request body is not UTF-8 text.",
+                [FieldProblem("body", "must be JSON encoded in UTF-8")],
+            ) from None
+        try:
+            value = loads_bounded(text)
+        except JsonTooDeep as e:
+            raise DomainError(
+                f"The request body is nested more than {MAX_DEPTH} levels deep.",
+                [FieldProblem("body", str(e))],
+            ) from None
+        except ValueError:
+            raise DomainError(
+                "The request body is not valid JSON.", [FieldProblem("body", "not valid JSON")]
+            ) from None
+        problems = [FieldProblem(_loc_path(loc), m) for loc, m in unstorable_text(value)]
+        if problems:
+            raise InvalidInput(problems)
+        return value
+
+    def parse_querydict(self, data, list_fields, request):
+        if data is request.GET:
+            problems = [
+                FieldProblem(name, problem)
+                for name, values in data.lists()
+                for value in values
+                if (problem := text_problem(value))
+            ]
+            if problems:
+                raise InvalidInput(problems)
+        else:  # request.FILES or request.POST: a multipart operation
+            media_type = (request.content_type or "").lower()
+            if media_type != MULTIPART and (media_type or _carries_body(request)):
+                raise UnsupportedMediaType(
+                    f"This operation takes {MULTIPART}; the body was sent as "
+                    f"{request.META.get('CONTENT_TYPE') or 'no Content-Type'}.",
+                    [FieldProblem("Content-Type", f"must be {MULTIPART}")],
+                )
+        return super().parse_querydict(data, list_fields, request)
+
+
+def _carries_body(request) -> bool:
+    meta = request.META
+    return meta.get("CONTENT_LENGTH", "") not in ("", "0") or "HTTP_TRANSFER_ENCODING" in meta
+
+
+def refuse_unusable_path(run):
+    """Runs before an operation's door: a path segment with text no reference or number of the
+    exchange contains (NUL, a lone surrogate) names nothing that exists, so 404 at once, before
+    the door looks it up in the database (PostgreSQL refuses NUL in a query)."""
+
+    @functools.wraps(run)
+    def wrapper(request, *args, **kwargs):
+        for name, value in kwargs.items():
+            problem = text_problem(value) if isinstance(value, str) else None
+            if problem:
+                return _domain_error(
+                    request,
+                    NotFound(f"No such {name}.", [FieldProblem(name, problem)]),
+                )
+        return run(request, *args, **kwargs)
+
+    return wrapper
+
+
 class HcocAPI(NinjaAPI):
     """The API, whose OpenAPI document also shows what the ledger's middleware adds to every POST:
     the optional `HCoC-Signature` header and the `receipts` member of a 2xx answer that wrote
-    log entries (hcoc.ledger.middleware)."""
+    log entries (hcoc.ledger.middleware); and every problem answer, as hcoc.api_openapi says."""
 
     def get_openapi_schema(self, **kwargs):
         schema = super().get_openapi_schema(**kwargs)
         from hcoc.ledger.openapi import document_signatures_and_receipts
 
         document_signatures_and_receipts(schema)
+        prefix = kwargs.get("path_prefix")
+        if prefix is None:
+            prefix = self.get_root_path(kwargs.get("path_params") or {})
+        document_responses(schema, prefix=prefix.rstrip("/"))
         return schema
 
 
@@ -84,7 +200,9 @@ api = HcocAPI(
     ),
     auth=EXCHANGE,
     urls_namespace="api-v1",
+    parser=RequestParser(),
 )
+api.add_decorator(refuse_unusable_path, mode="view")
 
 
 @api.exception_handler(DomainError)
@@ -109,6 +227,8 @@ def _auth_error(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, DomainError):  # raised by RequestParser.parse_body
+        return _domain_error(request, exc.__cause__)
     message = str(exc.message)
     if exc.status_code == 400 and message.startswith("Cannot parse request body"):
         return problem_response(
@@ -134,6 +254,23 @@ def _too_big(request, exc):
     return problem_response(
         413, "Payload too large", "The request body is too large.", "payload-too-large"
     )
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_multipart(request, exc):
+    return problem_response(
+        400,
+        "Bad request",
+        f"The request body is not well-formed {MULTIPART}: {exc}",
+        "bad-request",
+        [FieldProblem("body", f"must be well-formed {MULTIPART}, with a boundary")],
+    )
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request, exc):
+    # Django's own refusals of a request (too many fields or files, a malformed header).
+    return problem_response(400, "Bad request", str(exc) or "Bad request.", "bad-request")
 
 
 @api.exception_handler(Exception)

@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hcoc.idempotency.middleware.RequestSizeLimitMiddleware",
+    # Text no database stores (NUL) in a page's path, query, form or a cookie: 400/404 before the
+    # session middleware looks a cookie up (the API names such fields itself: hcoc.api).
+    "hcoc.web.middleware.UnstorableTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,5 +1,6 @@
 """Rules of the annual-declaration format that need the database or the clock."""
 
+from datetime import date
 from typing import Any
 
 from django.utils import timezone
@@ -10,6 +11,41 @@ from hcoc.notifications.rules import unknown_sites
 
 SECTION_CATEGORY = {"ballistic_missiles": "BM", "space_launch_vehicles": "SLV"}
 FIRST_YEAR = 2002  # the Code was launched in November 2002
+DEADLINE_YEARS_AHEAD = 1  # the ICC may set next year's due date ahead, no further
+DUE_WITHIN_YEARS = 3  # a due date (or an extension) falls in the 3 years after its year
+
+
+def due_on_latest(year: int) -> date:
+    """The latest due date (or extension) of the declarations covering `year`."""
+    return date(min(max(year + DUE_WITHIN_YEARS, 1), 9999), 12, 31)
+
+
+def deadline_problems(year: int, due_on: date) -> list[Problem]:
+    """Plausibility of the due date the ICC sets for the declarations covering `year`."""
+    problems: list[Problem] = []
+    last_year = timezone.now().year + DEADLINE_YEARS_AHEAD
+    if not FIRST_YEAR <= year <= last_year:
+        problems.append((("year",), f"must be a year from {FIRST_YEAR} to {last_year}"))
+    if due_on.year <= year:
+        problems.append((("due_on",), f"must be after the end of {year}"))
+    else:
+        problems += extension_problems(year, due_on)
+    return problems
+
+
+def extension_problems(year: int, due_on: date) -> list[Problem]:
+    """A due date, or an extension's (which the service also keeps after the year's own due
+    date), falls by the end of the DUE_WITHIN_YEARS-th year after `year`."""
+    latest = due_on_latest(year)
+    if due_on > latest:
+        return [
+            (
+                ("due_on",),
+                f"must be within {DUE_WITHIN_YEARS} years after the end of {year}: "
+                f"{latest} at the latest",
+            )
+        ]
+    return []
 
 
 def declaration_rules(raw: Any) -> list[Problem]:

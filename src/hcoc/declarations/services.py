@@ -12,6 +12,7 @@ from hcoc.states.models import State
 
 from .models import DeadlineExtension, Declaration, DeclarationDeadline, DeclarationVersion
 from .readmodel import declaration_read_model
+from .rules import deadline_problems, extension_problems
 from .schemas import DeclarationIn
 
 
@@ -55,8 +56,8 @@ def declaration_submit(*, actor, data: DeclarationIn) -> Declaration:
 def deadline_set(*, actor, year: int, due_on) -> DeclarationDeadline:
     """The ICC sets (or moves) the due date of the declarations covering `year`."""
     require_icc(actor)
-    if due_on.year <= year:
-        raise InvalidInput([FieldProblem("due_on", f"must be after the end of {year}")])
+    if problems := deadline_problems(year, due_on):
+        raise InvalidInput([FieldProblem(".".join(map(str, loc)), m) for loc, m in problems])
     deadline, _ = DeclarationDeadline.objects.update_or_create(
         year=year, defaults={"due_on": due_on}
     )
@@ -78,6 +79,8 @@ def deadline_extend(*, actor, iso3: str, year: int, due_on, reason: str) -> Dead
         problems.append(
             FieldProblem("due_on", f"must be after the due date of {year}, {base.due_on}")
         )
+    else:
+        problems += [FieldProblem("due_on", m) for _, m in extension_problems(year, due_on)]
     if problems:
         raise InvalidInput(problems)
     extension, _ = DeadlineExtension.objects.update_or_create(

@@ -18,6 +18,7 @@ from hcoc.accounts.access import require_submitter
 from hcoc.accounts.models import Role
 from hcoc.lib.changes import rows_with_changes
 from hcoc.lib.errors import DomainError, InvalidInput, NotFound
+from hcoc.lib.numbers import positive_int
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import state_list
 from hcoc.web.access import exchange_page, refused
@@ -48,10 +49,11 @@ def _behalf_choices(user) -> list[tuple[str, str]] | None:
 
 def _current(user, state: str | None, year) -> dict | None:
     """The state's current declaration of that year, if any (a submission makes a new version)."""
-    if not state or not str(year).isdigit():
+    year = positive_int(str(year), maximum=9999)  # ?year= as typed: "²", "0" name no year
+    if not state or year is None:
         return None
     try:
-        return declaration_get_for(actor=user, state=state, year=int(year))
+        return declaration_get_for(actor=user, state=state, year=year)
     except NotFound:
         return None
 
@@ -63,7 +65,7 @@ def declaration_list(request):
     try:
         page = declaration_list_for(
             actor=request.user,
-            year=int(year) if year.isdigit() else None,
+            year=positive_int(year, maximum=9999),
             state=state or None,
             limit=50,
             cursor=request.GET.get("cursor") or None,
@@ -120,9 +122,10 @@ def _invitations(request, state: str | None, year) -> list[dict]:
     """The state's own observer invitations of the year, for the observers section."""
     from hcoc.observers.selectors import invitations_for_declaration
 
-    if not state or not str(year).isdigit():
+    year = positive_int(str(year), maximum=9999)
+    if not state or year is None:
         return []
-    return invitations_for_declaration(actor=request.user, state=state, year=int(year))
+    return invitations_for_declaration(actor=request.user, state=state, year=year)
 
 
 def _fill_observers(request, behalf):

@@ -17,7 +17,7 @@ does not break the signature) and as its raw bytes otherwise (an empty body hash
 
 import base64
 import hashlib
-import json
+import re
 import time
 from dataclasses import dataclass
 
@@ -25,8 +25,10 @@ import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from hcoc.lib.canonical import canonical_dumps_embedding
+from hcoc.lib.jsonbody import MAX_DEPTH, loads_bounded
 
 SIGNATURE_HEADER = "HCoC-Signature"
+KEY_ID_TEXT = re.compile(r"[A-Za-z0-9._-]{1,64}")  # what any key id is written with
 REQUEST_CONTEXT = b"hcoc-request/v1\n"
 CUSTODIAL_CONTEXT = b"hcoc-custodial/v1\n"
 
@@ -44,10 +46,20 @@ def canonical_bytes(value) -> bytes:
 
 
 def body_digest(body: bytes, content_type: str = "application/json") -> str:
-    """Hex SHA-256 of the body as signed: canonical JSON for JSON bodies, else the raw bytes."""
+    """Hex SHA-256 of the body as signed: canonical JSON for JSON bodies, else the raw bytes.
+
+    ValueError for a JSON body that is not JSON, has no RFC 8785 form, or nests deeper than
+    `json_depth_check` allows (canonicalisation recurses: the depth is checked first)."""
     if body and content_type.split(";")[0].strip().lower() == "application/json":
-        body = canonical_bytes(json.loads(body))
+        body = canonical_bytes(json_depth_check(body))
     return hashlib.sha256(body).hexdigest()
+
+
+def json_depth_check(body: bytes | str, limit: int = MAX_DEPTH):
+    """The parsed JSON body. Raises hcoc.lib.jsonbody.JsonTooDeep, a ValueError ("is nested
+    more than 32 levels deep"), when arrays and objects nest deeper than `limit`, however deep
+    (never a RecursionError); ValueError for text that is not JSON."""
+    return loads_bounded(body, limit)
 
 
 def signing_input(method: str, path: str, created: int, digest: str) -> bytes:
@@ -75,6 +87,8 @@ def signature_parse(value: str) -> RequestSignature:
     missing = [n for n in ("keyid", "created", "sig") if not parts.get(n)]
     if missing:
         raise ValueError("missing " + ", ".join(missing))
+    if not KEY_ID_TEXT.fullmatch(parts["keyid"]):  # never looked up: no NUL reaches a query
+        raise ValueError("keyid is not a key id (letters, digits, '.', '_' and '-')")
     try:
         created = int(parts["created"])
     except ValueError:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from hcoc.accounts.services import request_token_user
 from hcoc.api import problem_response
 from hcoc.lib.errors import FieldProblem
+from hcoc.lib.jsonbody import JsonTooDeep
 
 from . import context
 from .client import SIGNATURE_HEADER, body_digest, signature_parse, signing_input
@@ -77,6 +78,14 @@ def verify_request(request, user):
         digest = body_digest(request.body, content_type)
         if request.body and content_type.lower() == "application/json":
             body_obj = json.loads(request.body)
+    except JsonTooDeep as e:
+        return None, problem_response(
+            400,
+            "Bad request",
+            f"The request body is nested more than {e.limit} levels deep.",
+            "bad-request",
+            [FieldProblem("body", str(e))],
+        )
     except ValueError:
         return None, problem_response(
             400,

@@ -1,7 +1,7 @@
-from datetime import datetime
-
 from ninja import Field, Schema
 from pydantic import ConfigDict
+
+from hcoc.lib.timeutil import Rfc3339
 
 
 class Receipt(Schema):
@@ -84,7 +84,7 @@ class KeyIn(Schema):
     )
     key_id: str = Field(max_length=64)
     public_key: str = Field(max_length=100)
-    valid_from: datetime | None = None
+    valid_from: Rfc3339 | None = None
 
 
 class RevokeIn(Schema):

@@ -61,3 +61,12 @@ class Conflict(DomainError):
     status = 409
     title = "Conflict"
     type_slug = "conflict"
+
+
+class UnsupportedMediaType(DomainError):
+    """A request body in a media type the operation does not take (formats.md: JSON bodies are
+    sent as `Content-Type: application/json`, in UTF-8)."""
+
+    status = 415
+    title = "Unsupported media type"
+    type_slug = "unsupported-media-type"

@@ -8,10 +8,10 @@ read the raw input tolerantly: they judge only what is well-formed and leave the
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
 Loc = tuple[str | int, ...]
@@ -41,7 +41,63 @@ def aware_time(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else None
+    try:
+        return parsed.astimezone(UTC) if parsed.tzinfo else None
+    except OverflowError:  # out of the calendar in UTC: the Rfc3339 type reports it
+        return None
+
+
+# ---- plausibility bounds (docs/api.md, "Plausibility bounds") ----------------------------------
+
+# The Code was launched in The Hague on 25 November 2002: nothing of the exchange is older,
+# except what a historical import brings in, which may go back to the missile age's start.
+CODE_LAUNCHED = datetime(2002, 11, 25, tzinfo=UTC)
+# 1957: the first ICBM flight (R-7, May-August) and the first satellite (Sputnik 1, 4 October).
+HISTORY_START = datetime(1957, 1, 1, tzinfo=UTC)
+# How far ahead the exchange's calendar runs (meetings, observer invitations): five years.
+CALENDAR_YEARS_AHEAD = 5
+
+
+def years_after(when: date | datetime, years: int) -> date | datetime:
+    """The same day and time `years` later (29 February becomes 28 February; never past the
+    year 9999, the last a date can hold)."""
+    year = min(max(when.year + years, MINYEAR), MAXYEAR)
+    try:
+        return when.replace(year=year)
+    except ValueError:
+        return when.replace(year=year, day=28)
+
+
+def day_text(when: date | datetime) -> str:
+    """25 November 2002."""
+    return f"{when.day} {when:%B %Y}"
+
+
+_DATE = TypeAdapter(date)
+
+
+def plain_date(value: Any) -> date | None:
+    """The date pydantic reads from a raw value (a field typed `date`); None where it reads none,
+    so that the rule judges exactly what the schema would store."""
+    try:
+        return _DATE.validate_python(value)
+    except ValidationError:
+        return None
+
+
+def calendar_date_problem(value: date, today: date) -> str | None:
+    """A date of the exchange's calendar (a meeting, an observer visit, a reply-by date): not
+    before the Code existed, and not more than CALENDAR_YEARS_AHEAD years ahead."""
+    if value < CODE_LAUNCHED.date():
+        return f"must not be before {day_text(CODE_LAUNCHED)}, when the Code was launched"
+    return calendar_ahead_problem(value, today)
+
+
+def calendar_ahead_problem(value: date, today: date) -> str | None:
+    latest = years_after(today, CALENDAR_YEARS_AHEAD)
+    if value > latest:
+        return f"must not be more than {CALENDAR_YEARS_AHEAD} years ahead: {latest} at the latest"
+    return None
 
 
 def validate_with_rules(cls, data: Any, handler, problems: list[Problem]):

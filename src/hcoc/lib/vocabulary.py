@@ -1,5 +1,7 @@
 """The controlled vocabulary of generic classes (domain.md), shared by every format."""
 
+from dataclasses import dataclass
+
 # The shared vocabulary of domain.md: generic class -> (category, definition).
 GENERIC_CLASSES: dict[str, tuple[str, str]] = {
     "SRBM": ("BM", "range under 1,000 km"),
@@ -18,3 +20,58 @@ GENERIC_CLASSES: dict[str, tuple[str, str]] = {
 def category_of(generic_class: str) -> str | None:
     entry = GENERIC_CLASSES.get(generic_class)
     return entry[0] if entry else None
+
+
+# ---- ranges of the ballistic-missile classes ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RangeBand:
+    """A generic class's range in km, as domain.md defines it, with where its ends belong.
+
+    Each figure belongs to exactly one class: 1,000 km is an MRBM (an SRBM is "under 1,000 km"),
+    3,000 km an IRBM (a class includes its lower figure), 5,500 km an IRBM (an ICBM is "over
+    5,500 km"). An ICBM's range is capped at 20,000 km, about half the Earth's circumference.
+    """
+
+    low_km: float
+    high_km: float
+    low_included: bool
+    high_included: bool
+    text: str  # how people read it: "from 1,000 km to under 3,000 km"
+
+    def contains(self, km: float) -> bool:
+        above = km >= self.low_km if self.low_included else km > self.low_km
+        below = km <= self.high_km if self.high_included else km < self.high_km
+        return above and below
+
+
+# The classes whose definition is a range. SLBM (any range) and the SLV classes (defined by
+# payload) have none: for them only the format's own bound applies (0 < range_km <= 50,000).
+CLASS_RANGES: dict[str, RangeBand] = {
+    "SRBM": RangeBand(0, 1000, False, False, "under 1,000 km"),
+    "MRBM": RangeBand(1000, 3000, True, False, "from 1,000 km to under 3,000 km"),
+    "IRBM": RangeBand(3000, 5500, True, True, "from 3,000 km to 5,500 km"),
+    "ICBM": RangeBand(5500, 20000, False, True, "over 5,500 km, up to 20,000 km"),
+}
+
+
+def km_text(km: float) -> str:
+    """9000.0 -> '9,000'; 999.5 -> '999.5'."""
+    return f"{int(km):,}" if float(km).is_integer() else f"{km:,}"
+
+
+def range_problem(generic_class: str, km: float) -> str | None:
+    """Why `km` is not a range of `generic_class`, or None when it is (or the class has none)."""
+    band = CLASS_RANGES.get(generic_class)
+    if band is None or band.contains(km):
+        return None
+    # Every class with a range (SRBM, MRBM, IRBM, ICBM) is read with "an".
+    problem = f"an {generic_class}'s range is {band.text}; {km_text(km)} km is outside it"
+    fits = class_of_range(km)
+    return problem + (f" (it is an {fits}'s range)" if fits else "")
+
+
+def class_of_range(km: float) -> str | None:
+    """The land-based BM class whose range holds `km` (None beyond every class)."""
+    return next((name for name, band in CLASS_RANGES.items() if band.contains(km)), None)

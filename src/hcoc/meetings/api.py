@@ -8,6 +8,8 @@ from ninja.files import UploadedFile
 
 from hcoc.accounts import access
 from hcoc.api_auth import ICC_ONLY, PathDoor
+from hcoc.lib.errors import FieldProblem, NotFound
+from hcoc.lib.numbers import positive_int
 
 from . import selectors, services
 from .readmodel import (
@@ -36,16 +38,26 @@ from .schemas import (
 router = Router(tags=["meetings"])
 
 
+def _meeting(user, number: str):
+    """The meeting a door's path names. The door runs before the path is validated, so the
+    number is still the raw segment ("abc", "²", 20 digits): one no meeting can have is 404."""
+    access.require_exchange_reader(user)
+    parsed = positive_int(number)
+    if parsed is None:
+        raise NotFound(f"No Regular Meeting {number}.", [FieldProblem("number", "no such meeting")])
+    return selectors.meeting_for(actor=user, number=parsed)
+
+
 def _chair_door(user, number, **_):
-    access.require_chair(user, selectors.meeting_for(actor=user, number=int(number)))
+    access.require_chair(user, _meeting(user, number))
 
 
 def _documents_door(user, number, **_):
-    access.require_chair_or_icc(user, selectors.meeting_for(actor=user, number=int(number)))
+    access.require_chair_or_icc(user, _meeting(user, number))
 
 
 def _attendance_door(user, number, **_):
-    meeting = selectors.meeting_for(actor=user, number=int(number))
+    meeting = _meeting(user, number)
     if not access.is_chair(user, meeting):
         access.require_delegate(user)
 

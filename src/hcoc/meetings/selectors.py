@@ -3,6 +3,7 @@ it; users of non-subscribing states and anonymous callers nothing."""
 
 from hcoc.accounts.access import is_chair, require_exchange_reader
 from hcoc.lib.errors import NotFound
+from hcoc.lib.numbers import positive_int
 
 from .models import Decision, Document, Meeting, Proposal
 from .readmodel import (
@@ -50,11 +51,11 @@ def decision_for(*, actor, reference: str) -> Decision:
 def _split(reference: str, letter: str) -> tuple[int, int]:
     """'RM25-P3' -> (25, 3); anything else is not found."""
     head, _, tail = reference.upper().partition("-")
-    if not (head.startswith("RM") and head[2:].isdigit() and tail[:1] == letter):
+    meeting = positive_int(head[2:]) if head.startswith("RM") else None
+    number = positive_int(tail[1:]) if tail[:1] == letter else None
+    if meeting is None or number is None:  # "RM²-P1" too: str.isdigit() is true for "²"
         raise NotFound(f"No such reference {reference}.")
-    if not tail[1:].isdigit():
-        raise NotFound(f"No such reference {reference}.")
-    return int(head[2:]), int(tail[1:])
+    return meeting, number
 
 
 def meeting_list_for(*, actor) -> list[dict]:

@@ -24,6 +24,7 @@ from hcoc.exchange.models import EventKind
 from hcoc.exchange.services import event_record, number_next, seq_reserve
 from hcoc.lib.canonical import canonical_dumps
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput
+from hcoc.lib.rules import calendar_date_problem, years_after
 from hcoc.lib.timeutil import rfc3339
 from hcoc.states.models import State
 
@@ -43,6 +44,8 @@ from .models import (
     ProposalStatus,
 )
 from .readmodel import position_row, proposal_read_model
+
+SILENCE_MAX_YEARS = 1  # plausibility: a silence procedure's deadline (docs/api.md)
 
 
 def _locked_meeting(meeting: Meeting) -> Meeting:
@@ -66,6 +69,10 @@ def meeting_create(
         problems.append(FieldProblem("number", f"Regular Meeting {number} already exists"))
     if closes_on < opens_on:
         problems.append(FieldProblem("closes_on", "must not be before opens_on"))
+    today = timezone.now().date()
+    for name, value in (("opens_on", opens_on), ("closes_on", closes_on)):
+        if problem := calendar_date_problem(value, today):  # 25 Nov 2002 to 5 years ahead
+            problems.append(FieldProblem(name, problem))
     if not place.strip():
         problems.append(FieldProblem("place", "must not be empty"))
     chair = State.objects.filter(iso3=chair_state.upper()).first()
@@ -228,6 +235,13 @@ def proposal_table(
             problems.append(FieldProblem("deadline", "a silence procedure needs a deadline"))
         elif deadline <= now:
             problems.append(FieldProblem("deadline", "must be in the future"))
+        elif deadline > (latest := years_after(now.replace(microsecond=0), SILENCE_MAX_YEARS)):
+            # Between two yearly Regular Meetings: a silence procedure runs at most a year.
+            problems.append(
+                FieldProblem(
+                    "deadline", f"must be at most a year ahead: {rfc3339(latest)} at the latest"
+                )
+            )
     elif deadline is not None:
         problems.append(FieldProblem("deadline", "only a silence procedure has a deadline"))
     if problems:

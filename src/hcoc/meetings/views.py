@@ -23,6 +23,7 @@ from hcoc.accounts.access import (
 )
 from hcoc.accounts.models import Role
 from hcoc.lib.errors import Conflict, DomainError, FieldProblem, InvalidInput
+from hcoc.lib.numbers import whole_number
 from hcoc.states.models import HcocStatus, State
 from hcoc.web.access import exchange_page, refused
 from hcoc.web.validation import problems_of, validate
@@ -64,8 +65,8 @@ def meeting_create(request):
         return refused(request, DomainError(_("Only the ICC schedules Regular Meetings.")))
     values = {k: request.POST.get(k, "").strip() for k in MeetingIn.model_fields}
     body = dict(values)
-    if body["number"].isdigit():
-        body["number"] = int(body["number"])
+    if (number := whole_number(body["number"])) is not None:  # else the schema refuses the text
+        body["number"] = number
     data, problems = validate(MeetingIn, body)
     if data is not None:
         try:
@@ -212,7 +213,7 @@ def proposal_table(request, number: int):
             deadline += ":00Z"
         item = request.POST.get("agenda_item", "")
         body = {
-            "agenda_item": int(item) if item.isdigit() else item,
+            "agenda_item": n if (n := whole_number(item)) is not None else item,
             "text": request.POST.get("text", ""),
             "procedure": request.POST.get("procedure", "consensus"),
             "deadline": deadline or None,

@@ -2,12 +2,10 @@
 or the clock (site exists, window still open) live in services.py."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import (
-    AwareDatetime,
-    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -18,19 +16,13 @@ from pydantic import (
 
 from hcoc.lib.geometry import polygon_problem
 from hcoc.lib.rules import context_value, validate_with_rules
+from hcoc.lib.timeutil import Rfc3339
 from hcoc.lib.vocabulary import GENERIC_CLASSES
 
 from . import rules
 
-
-def _rfc3339_text(value: Any) -> Any:
-    # Only RFC 3339 text is a time here: no Unix numbers, no bare dates.
-    if not isinstance(value, str) or "T" not in value.upper():
-        raise ValueError("must be an RFC 3339 time with a zone, e.g. 2026-12-03T06:00:00Z")
-    return value
-
-
-Rfc3339 = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
+# Every time field is an Rfc3339 (hcoc.lib.timeutil, where the ledger can reach it too): RFC 3339
+# text with a zone, in UTC, 422 when an offset carries it out of the calendar.
 Number = Annotated[float, Field(strict=True)]  # JSON numbers only; "9.4" as text is refused
 
 
@@ -191,7 +183,7 @@ class LaunchReportIn(StrictSchema):
     @model_validator(mode="wrap")
     @classmethod
     def _rules(cls, data, handler):
-        return validate_with_rules(cls, data, handler, rules.not_in_future(data, "launched_at"))
+        return validate_with_rules(cls, data, handler, rules.launch_report_rules(data))
 
 
 class UnnotifiedLaunchIn(LaunchCore):

@@ -23,6 +23,7 @@ from hcoc.states.models import State
 
 from .models import Notification, NotificationDraft, NotificationVersion, StoredStatus
 from .readmodel import notification_read_model, status_at
+from .rules import launch_report_window_check
 from .schemas import (
     Area,
     Direction,
@@ -274,6 +275,7 @@ def notification_report_launch(*, actor, reference: str, data: LaunchReportIn) -
             raise Conflict(
                 f"{reference} is {n.stored_status}; a launch can be reported once, and not for a cancelled notification."
             )
+        launch_report_window_check(data.launched_at, n.window_opens, n.window_closes)
         _apply_report(n, data, now=now, by_icc=by_icc)
         n.save()
         _publish(

@@ -29,7 +29,9 @@ def issue(request, payload: InvitationIn):
 @router.get("/invitations", response=InvitationPage, summary="The invitations the caller may see")
 def list_(
     request,
-    year: int | None = None,
+    year: int | None = Query(
+        None, ge=1, le=9999, description="The year the visit opens (a calendar year, 1 to 9999)"
+    ),
     state: str | None = None,
     limit: int = Query(100, ge=1, le=1000),
     cursor: str | None = None,

@@ -7,6 +7,7 @@ problems (by API field path, e.g. `named_states[1]`) are put back on the field t
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hcoc.lib.numbers import whole_number
 from hcoc.sites.models import LaunchSite
 
 DATE = {"type": "date"}
@@ -92,7 +93,7 @@ class InvitationForm(ApiForm):
             "access": d.get("access", ""),
             "audience": d.get("audience", ""),
             "named_states": d.getlist("named_states") if d.get("audience") == "named" else [],
-            "places": int(places) if places.isdigit() else places,
+            "places": n if (n := whole_number(places)) is not None else places,
             "reply_by": d.get("reply_by", ""),
             "remarks": d.get("remarks", ""),
         }

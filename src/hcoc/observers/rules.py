@@ -1,29 +1,19 @@
 """Rules of the invitation formats that need the database or the clock."""
 
-from datetime import date
 from typing import Any
 
 from django.utils import timezone
 
-from hcoc.lib.rules import Problem, dig
+from hcoc.lib.rules import Problem, calendar_ahead_problem, dig, plain_date
 from hcoc.notifications.rules import unknown_sites
 from hcoc.states.models import State
-
-
-def _date(value: Any) -> date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def invitation_rules(raw: Any) -> list[Problem]:
     problems: list[Problem] = unknown_sites([(("site_id",), dig(raw, "site_id"))])
     today = timezone.now().date()
-    opens, closes = _date(dig(raw, "opens")), _date(dig(raw, "closes"))
-    reply_by = _date(dig(raw, "reply_by"))
+    opens, closes = plain_date(dig(raw, "opens")), plain_date(dig(raw, "closes"))
+    reply_by = plain_date(dig(raw, "reply_by"))
     if opens and closes and closes < opens:
         problems.append((("closes",), "must not be before opens"))
     if opens and opens < today:
@@ -32,6 +22,11 @@ def invitation_rules(raw: Any) -> list[Problem]:
         problems.append((("reply_by",), "must not be in the past"))
     if reply_by and opens and reply_by > opens:
         problems.append((("reply_by",), "must not be after opens"))
+    # Plausibility: a visit is planned at most CALENDAR_YEARS_AHEAD years ahead (and, being
+    # in the future, never before the Code existed).
+    for name, value in (("opens", opens), ("closes", closes), ("reply_by", reply_by)):
+        if value and (problem := calendar_ahead_problem(value, today)):
+            problems.append(((name,), problem))
     audience, named = dig(raw, "audience"), dig(raw, "named_states")
     named = named if isinstance(named, list) else []
     if audience == "named" and not named:

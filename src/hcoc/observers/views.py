@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from hcoc.accounts.access import require_inviter, require_submitter
 from hcoc.accounts.models import Role
 from hcoc.lib.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from hcoc.lib.numbers import positive_int
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import state_list
 from hcoc.web.access import exchange_page, refused
@@ -47,7 +48,7 @@ def invitation_list(request):
     year = request.GET.get("year", "")
     try:
         page = invitation_list_for(
-            actor=request.user, year=int(year) if year.isdigit() else None, limit=1000
+            actor=request.user, year=positive_int(year, maximum=9999), limit=1000
         )
     except DomainError as e:
         return refused(request, e)

@@ -1,4 +1,10 @@
 from django.conf import settings
+from django.http import HttpResponseBadRequest
+from django.utils.html import escape
+
+from hcoc.api import problem_response
+from hcoc.lib.jsonbody import text_problem
+from hcoc.views import not_found
 
 # No inline scripts or styles anywhere: every script and stylesheet is a file under /static/.
 # Data for scripts travels in <script type="application/json"> blocks, which are never executed.
@@ -32,3 +38,45 @@ class ContentSecurityPolicyMiddleware:
         if settings.HTTPS:
             response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class UnstorableTextMiddleware:
+    """A page never passes text the databases cannot store to a query: NUL (which PostgreSQL
+    refuses in text, a 500 until issue 10) or a lone UTF-16 surrogate, in the path, the query
+    string, a form field or a cookie (a quoted cookie may carry "\\000"). A path with one names
+    nothing (404); anything else is a bad request (400). The API answers the same text itself,
+    naming the field (hcoc.api.RequestParser), so under /api/ only cookies are looked at here.
+    Before the session middleware, which looks the session cookie up in the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        api = request.path.startswith("/api/")
+        cookie = next((n for n, v in request.COOKIES.items() if text_problem(n + v)), None)
+        if cookie is not None:
+            detail = (
+                f"The cookie {cookie} contains a NUL character (U+0000), which no cookie of "
+                "this site has."
+            )
+            if api:
+                return problem_response(400, "Bad request", detail, "bad-request")
+            return HttpResponseBadRequest(f"<h1>Bad request</h1><p>{escape(detail)}</p>")
+        if api:
+            return self.get_response(request)
+        if text_problem(request.path):
+            return not_found(request)
+        fields = [request.GET]
+        if request.method == "POST" and request.content_type in FORM_TYPES:
+            fields.append(request.POST)
+        for data in fields:
+            for name, values in data.lists():
+                if any(text_problem(v) for v in [name, *values] if isinstance(v, str)):
+                    return HttpResponseBadRequest(
+                        f"<h1>Bad request</h1><p>The field {escape(name)} contains a NUL "
+                        "character (U+0000), which no form of this site takes.</p>"
+                    )
+        return self.get_response(request)
+
+
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}

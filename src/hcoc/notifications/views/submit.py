@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from hcoc.accounts.access import acting_state, require_can_act_for, require_submitter
 from hcoc.accounts.models import Role
 from hcoc.lib.errors import Conflict, InvalidInput, NotFound
+from hcoc.lib.numbers import positive_int
 from hcoc.states.selectors import state_list
 from hcoc.web.access import exchange_page
 from hcoc.web.validation import problems_of, validate
@@ -139,7 +140,8 @@ def _draft(request):
     raw = request.POST.get("draft") or request.GET.get("draft")
     if not raw:
         return None
-    draft = drafts_visible_to(request.user).filter(pk=int(raw)).first() if raw.isdigit() else None
+    pk = positive_int(raw)
+    draft = drafts_visible_to(request.user).filter(pk=pk).first() if pk is not None else None
     if draft is None:
         raise NotFound("No such draft.")
     return draft
