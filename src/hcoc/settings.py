@@ -153,6 +153,9 @@ STORAGES = {
 
 # Request bodies above this size are refused with 413 before they are read.
 MAX_REQUEST_BYTES = int(env("HCOC_MAX_REQUEST_BYTES", str(1024 * 1024)))
+# A claim of an Idempotency-Key without an answer (only an older version committed those) lapses
+# after this long, so a retry is never refused for ever (docs/configuration.md).
+IDEMPOTENCY_CLAIM_LAPSE_SECONDS = int(env("HCOC_IDEMPOTENCY_CLAIM_LAPSE_SECONDS", "60"))
 # Meeting documents (PDF, ODT, DOCX) may be larger: their upload paths get this limit (plus room
 # for the multipart envelope) instead; RequestSizeLimitMiddleware still refuses anything above it.
 HCOC_MEETING_DOCUMENT_MAX_BYTES = int(env("HCOC_MEETING_DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
