@@ -57,9 +57,12 @@ PAGES = [
 
 
 def test_the_public_pages_have_no_serious_accessibility_violations(browser_context, personas):
+    from hcoc.accounts.services import operator_enrolment_issue
+
+    enrolment = operator_enrolment_issue(user=User.objects.get(username="fra_reader"))
     page = browser_context.new_page()
     problems = {}
-    for url in ("/accounts/login/", "/registry"):
+    for url in ("/accounts/login/", "/registry", f"/accounts/enrol/{enrolment}"):
         page.goto(url)
         problems[url] = audit(page)
     assert {u: p for u, p in problems.items() if p} == {}
@@ -85,7 +88,8 @@ def test_the_icc_console_has_no_serious_accessibility_violations(browser_context
     page = browser_context.new_page()
     log_in(page, "icc", set_password("icc"), code=f"{totp(device.bin_key):06d}")
     problems = {}
-    for url in ("/icc/", "/icc/subscriptions", "/icc/users"):
+    fra = User.objects.get(username="fra_reader")
+    for url in ("/icc/", "/icc/subscriptions", "/icc/users", f"/icc/users/{fra.pk}/tokens"):
         page.goto(url)
         problems[url] = audit(page)
     assert {u: p for u, p in problems.items() if p} == {}

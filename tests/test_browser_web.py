@@ -80,3 +80,36 @@ def test_the_account_page_shows_a_new_api_token_once(page, personas):
     screenshot(page, "account")
     page.reload()
     assert page.locator("#new-token").count() == 0
+
+
+def test_a_user_the_icc_created_sets_its_own_password_through_the_enrolment_link(page, personas):
+    """The ICC creates a state's user and gets a link; the person sets the password (the ICC never
+    knows it), logs in and makes its own API token."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    icc = User.objects.get(username="icc")
+    device = TOTPDevice.objects.create(user=icc, name="phone", confirmed=True)
+    log_in(page, "icc", set_password("icc"), code=f"{totp(device.bin_key):06d}")
+    page.goto("/icc/users")
+    page.get_by_label("Username").fill("fra_clerk")
+    page.get_by_label("State", exact=True).select_option("FRA")
+    page.get_by_label("Role").select_option("submitter")
+    page.get_by_role("button", name="Create user").click()
+    link = page.locator("#enrolment-link").inner_text().strip()
+    screenshot(page, "icc-enrolment-link")
+    page.get_by_role("button", name="Log out").click()
+
+    page.goto(link)
+    page.get_by_label("New password").fill("a long and private passphrase")
+    page.get_by_label("The same password again").fill("a long and private passphrase")
+    screenshot(page, "enrolment")
+    page.get_by_role("button", name="Set password").click()
+    assert page.get_by_text("Your password is set.").is_visible()
+    log_in(page, "fra_clerk", "a long and private passphrase")
+    page.goto("/account")
+    page.get_by_label(re.compile("Name of a new token")).fill("ministry system")
+    page.get_by_role("button", name="Create token").click()
+    assert page.locator("#new-token").inner_text().startswith("hcoc_")
+    page.goto(link)
+    assert page.get_by_text("This enrolment link is not valid").is_visible()

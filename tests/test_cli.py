@@ -7,7 +7,7 @@ from io import StringIO
 
 import pytest
 from conftest import make_personas, pln
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from hcoc.accounts.models import ApiToken
 from hcoc.accounts.services import token_user
@@ -28,14 +28,25 @@ def people(db):
 
 
 def test_token_create_prints_a_token_once_that_authenticates_and_can_be_revoked(people):
-    raw = run("token", "create", "fra_submitter", "--name", "agency system")[0].strip()
-    assert token_user(raw).username == "fra_submitter"
+    raw = run("token", "create", "icc", "--name", "agency system")[0].strip()
+    assert token_user(raw).username == "icc"
     stored = ApiToken.objects.get(name="agency system")
     assert raw not in (stored.token_hash, stored.prefix)  # only the hash is kept
-    listing = run("token", "list", "fra_submitter")[0]
+    listing = run("token", "list", "icc")[0]
     assert stored.prefix in listing and raw not in listing
     run("token", "revoke", stored.prefix)
     assert token_user(raw) is None
+
+
+def test_token_create_refuses_a_states_user_whose_tokens_are_its_own_to_make(people):
+    with pytest.raises(CommandError, match="only that user can make its API tokens"):
+        run("token", "create", "fra_submitter", "--name", "agency system")
+    assert not ApiToken.objects.filter(name="agency system").exists()
+    # Revoking a state's token stays possible: the operator may stop a token, never make one.
+    stored = ApiToken.objects.get(user__username="fra_submitter")
+    run("token", "revoke", stored.prefix)
+    stored.refresh_from_db()
+    assert stored.revoked_at is not None
 
 
 def test_subscription_add_makes_a_state_subscribing_and_disseminates_it(people):

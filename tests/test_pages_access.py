@@ -39,12 +39,15 @@ PAGES = {
     "web:two_factor": ("GET", [LOGIN, 200, 200, 200, 200, 200, 200]),
     "web:login": ("GET", [200, 200, 200, 200, 200, 200, 200]),
     "web:logout": ("POST", [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN]),
+    # An enrolment link (a new French user's): whoever holds it may open it, logged in or not.
+    "web:enrol": ("GET", [200, 200, 200, 200, 200, 200, 200]),
     "web:icc": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
     "web:icc_subscription": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
     "web:icc_deadlines": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
     "web:icc_item": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
     "web:icc_users": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
     "web:icc_user_tokens": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
+    "web:icc_user_enrol": ("POST", [LOGIN, 403, 403, 403, 403, 302, 302]),
     "web:icc_token_revoke": ("POST", [LOGIN, 403, 403, 403, 403, 302, 302]),
     "notifications:list": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
     "notifications:new": ("GET", [LOGIN, 403, 403, 200, 200, 302, 200]),
@@ -136,6 +139,11 @@ def world(db):
 
     inv = invitation_issue(actor=fra, data=InvitationIn.model_validate(invitation()))
     token, _ = token_create(user=fra, name="t")
+    from hcoc.accounts.services import state_user_create
+
+    _, enrolment = state_user_create(
+        actor=User.objects.get(username="icc"), username="fra_new", role="reader", state_iso3="FRA"
+    )
     meetings = build_meeting_world()
     clients = {"anonymous": Client()}
     for name in PERSONAS[1:-1]:
@@ -159,6 +167,8 @@ def world(db):
         "web:token_revoke": {"token_id": token.pk},
         "web:icc_item": {"seq": n.versions.get().seq},
         "web:icc_user_tokens": {"user_id": fra.pk},
+        "web:icc_user_enrol": {"user_id": fra.pk},
+        "web:enrol": {"token": enrolment},
         "web:icc_token_revoke": {"token_id": token.pk},
         "ledger:key_revoke": {"key_id": "FRA-none"},
         "notifications:draft_delete": {"draft_id": draft.pk},

@@ -126,32 +126,38 @@ def test_recording_a_state_that_already_subscribes_is_refused_on_the_form(icc):
     assert "errorlist" in html  # FRA is not even offered: the choice is refused
 
 
-def test_the_icc_creates_a_user_and_a_token_that_is_shown_once_and_works_until_revoked(icc):
+def test_the_icc_creates_a_user_who_enrols_makes_a_token_that_the_icc_can_revoke(icc):
     response = icc.post(
-        "/icc/users",
-        {"username": "fra_clerk", "state": "FRA", "role": "reader", "email": "", "password": ""},
+        "/icc/users", {"username": "fra_clerk", "state": "FRA", "role": "reader", "email": ""}
     )
     assert response.status_code == 302
     clerk = User.objects.get(username="fra_clerk")
     assert clerk.state_id == "FRA" and clerk.role == "reader"
+    assert not clerk.has_usable_password()  # the ICC never knows it
     first = icc.get(response["Location"]).content.decode()
-    password = re.search(r'<code id="new-password">([^<]+)</code>', first).group(1)
-    assert clerk.check_password(password)
-    assert 'id="new-password"' not in icc.get(response["Location"]).content.decode()
+    link = re.search(r'<code id="enrolment-link">https?://[^/]+([^<]+)</code>', first).group(1)
+    assert 'id="enrolment-link"' not in icc.get(response["Location"]).content.decode()
 
     listing = icc.get("/icc/users?state=FRA").content.decode()
     assert "fra_clerk" in listing and "jpn_reader" not in listing
 
-    url = f"/icc/users/{clerk.pk}/tokens"
-    assert icc.post(url, {"name": "FRA mirror"}).status_code == 302
-    shown = icc.get(url).content.decode()
-    raw = re.search(r'<code id="new-token">([^<]+)</code>', shown).group(1)
-    assert raw not in icc.get(url).content.decode()  # shown once
-
+    # The person sets the password and makes a token of its own.
+    assert (
+        Client().post(link, {"password": PASSWORD, "password_again": PASSWORD}).status_code == 302
+    )
+    person = Client()
+    person.post("/accounts/login/", {"username": "fra_clerk", "password": PASSWORD})
+    assert person.post("/account/tokens", {"name": "FRA mirror"}).status_code == 302
+    raw = re.search(r'<code id="new-token">([^<]+)</code>', person.get("/account").content.decode())
+    raw = raw.group(1)
     feed = Client().get("/api/v1/feed", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert feed.status_code == 200
 
+    url = f"/icc/users/{clerk.pk}/tokens"
     token = ApiToken.objects.get(user=clerk)
+    assert (
+        token.prefix in icc.get(url).content.decode() and raw not in icc.get(url).content.decode()
+    )
     assert icc.post(f"/icc/tokens/{token.pk}/revoke").status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
@@ -162,7 +168,7 @@ def test_creating_a_user_with_a_taken_name_shows_the_message_and_stores_nothing(
     users = User.objects.count()
     html = icc.post(
         "/icc/users",
-        {"username": "fra_reader", "state": "FRA", "role": "submitter", "password": ""},
+        {"username": "fra_reader", "state": "FRA", "role": "submitter"},
     ).content.decode()
     assert "&#x27;fra_reader&#x27; is taken" in html
     assert User.objects.count() == users
@@ -170,7 +176,7 @@ def test_creating_a_user_with_a_taken_name_shows_the_message_and_stores_nothing(
 
 def test_the_console_cannot_create_icc_users_nor_touch_icc_tokens(icc):
     html = icc.post(
-        "/icc/users", {"username": "boss", "state": "FRA", "role": "icc", "password": ""}
+        "/icc/users", {"username": "boss", "state": "FRA", "role": "icc"}
     ).content.decode()
     assert "errorlist" in html and not User.objects.filter(username="boss").exists()
     icc_token = ApiToken.objects.get(user__username="icc")

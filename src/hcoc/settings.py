@@ -46,7 +46,8 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin behind the site's own login (one login path, lockout, second factor).
+    "hcoc.web.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -139,6 +140,8 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 # Lockout: after this many failed logins in a row, an account is locked for LOGIN_LOCKOUT_MINUTES.
 LOGIN_MAX_FAILURES = int(env("HCOC_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(env("HCOC_LOGIN_LOCKOUT_MINUTES", "15"))
+# How long an enrolment link (by which a new user sets its own password) stays valid.
+ENROLMENT_LINK_HOURS = int(env("HCOC_ENROLMENT_LINK_HOURS", "72"))
 OTP_TOTP_ISSUER = "HCoC Exchange"
 
 STATIC_URL = "static/"

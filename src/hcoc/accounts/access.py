@@ -206,3 +206,18 @@ def require_position_taker(actor: User | None, proposal, *, present: bool) -> Us
             f"{actor.state_id} is not present in the meeting: check in before taking a position."
         )
     return actor
+
+
+# ---- credentials ----------------------------------------------------------------------------
+
+
+def require_own_credentials(actor: User | None, user: User) -> User:
+    """A user's API tokens and password are made by that user alone: not by the ICC for a state's
+    user (the relay must never be able to act as a state), nor by anyone for anyone else."""
+    actor = require_user(actor)
+    if actor.pk != user.pk:
+        raise PermissionDenied(
+            "Only a user can make its own API tokens and set its own password; the ICC may "
+            "revoke a state's tokens or disable its user, not make credentials for it."
+        )
+    return actor

@@ -1,8 +1,19 @@
+"""The admin obeys the same rule as the console: the ICC never makes a state's credentials.
+
+Users of states are created in the ICC console (`/icc/users`), which gives the enrolment link;
+a state's user sets its own password and makes its own tokens. Here the ICC may see users,
+disable them and revoke tokens; it may make tokens only for itself.
+"""
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 
+from hcoc.lib.errors import DomainError
+
+from .access import require_own_credentials
 from .models import ApiToken, User
-from .services import token_create, token_revoke
+from .services import token_issue, token_revoke
 
 
 @admin.register(User)
@@ -12,10 +23,25 @@ class HcocUserAdmin(UserAdmin):
     fieldsets = (*UserAdmin.fieldsets, ("HCoC", {"fields": ("state", "role")}))
     add_fieldsets = (*UserAdmin.add_fieldsets, ("HCoC", {"fields": ("state", "role")}))
 
+    def has_add_permission(self, request):
+        # Adding a user here would set its password: a state's user is created in the console
+        # (with an enrolment link), an ICC user with `hcoc createsuperuser` or `hcoc user enrol`.
+        return False
+
+    def user_change_password(self, request, id, form_url=""):
+        user = self.get_object(request, id)
+        if user is not None and user.state_id is not None:
+            try:
+                require_own_credentials(request.user, user)
+            except DomainError as e:
+                raise DjangoPermissionDenied(e.detail) from e
+        return super().user_change_password(request, id, form_url)
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """Tokens are created through the service: the raw token is shown once, only its hash kept."""
+    """Tokens are made through the service (shown once, only the hash kept), and only by their
+    own user: here, the admin user for itself. Anyone's token may be revoked."""
 
     list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked_at")
     list_filter = ("revoked_at",)
@@ -25,8 +51,21 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return obj is None
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = User.objects.filter(pk=request.user.pk)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
-        token, raw = token_create(user=obj.user, name=obj.name)
+        try:
+            token, raw = token_issue(
+                actor=request.user,
+                user=obj.user,
+                name=obj.name,
+                second_factor_passed=request.user.is_verified(),
+            )
+        except DomainError as e:
+            raise DjangoPermissionDenied(e.detail) from e
         obj.pk = token.pk
         messages.warning(
             request, f"New token for {obj.user.username} (shown once, copy it now): {raw}"

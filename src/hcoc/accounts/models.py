@@ -74,3 +74,27 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user.username}{', revoked' if self.revoked_at else ''})"
+
+
+class EnrolmentLink(models.Model):
+    """A single-use, expiring link by which a person sets the password of the user made for them.
+
+    The ICC (or the server's operator) creates a state's user without a password and sends the
+    person this link: only that person ever knows the password, so the relay cannot act as the
+    state. Like a token, the link's secret is random, shown once and stored only as a hash.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"enrolment of {self.user.username} ({self.created_at:%Y-%m-%d})"

@@ -1,22 +1,74 @@
-"""Writes to accounts: tokens (shown once, stored hashed, revocable) and users."""
+"""Writes to accounts: tokens (shown once, stored hashed, revocable), users, enrolment links,
+logins and the second factor.
 
+The rule that keeps the relay from acting as a state: a state's user's credentials (its API
+tokens, its password) are made by that user alone. The ICC creates a state's user without a
+password and gets an enrolment link for the person; it may revoke tokens, never make them. The
+doors (the account page, the console, the admin, the `hcoc` commands) all go through
+`token_issue`, `operator_token_issue` and the enrolment functions below.
+"""
+
+import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from hcoc.lib.errors import FieldProblem, InvalidInput, NotFound
+from hcoc.lib.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied
 
-from .models import ApiToken, Role, User, hash_token, new_raw_token
+from .access import require_icc, require_own_credentials
+from .models import ApiToken, EnrolmentLink, Role, User, hash_token, new_raw_token
+
+PASSWORD_MIN_LENGTH = 12  # of a password a person sets through an enrolment link
 
 
 def token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
-    """Create a token for `user`; returns (token row, raw token). The raw token is never stored."""
+    """Create a token for `user`; returns (token row, raw token). The raw token is never stored.
+
+    The primitive, with no access rule: only for seeds (the demo, tests, benchmarks). Every door
+    calls `token_issue` (a user's own tokens) or `operator_token_issue` (the `hcoc` command)."""
     raw = new_raw_token()
     token = ApiToken.objects.create(
         user=user, name=name, prefix=raw[:12], token_hash=hash_token(raw), created_at=timezone.now()
     )
     return token, raw
+
+
+def token_issue(
+    *, actor: User, user: User, name: str = "", second_factor_passed: bool
+) -> tuple[ApiToken, str]:
+    """A user makes a token of its own; nobody makes one for someone else (not the ICC for a
+    state's user: the relay must not be able to act as a state). A token opens the API without
+    the second factor, so it is made only in a session that passed the second factor where the
+    user has one, and always for the ICC."""
+    require_own_credentials(actor, user)
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    must_verify = (
+        user.role == Role.ICC or TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    )
+    if must_verify and not second_factor_passed:
+        raise PermissionDenied(
+            "Log in with your two-factor code before you make an API token."
+            if user.role != Role.ICC
+            else "ICC users make API tokens only after logging in with their two-factor code."
+        )
+    return token_create(user=user, name=name)
+
+
+def operator_token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """The server's operator (`hcoc token create`) makes a token for an ICC user (or an
+    administrator of no state). Never for a state's user: that user makes its own on /account,
+    so that no one running the exchange can act as a state."""
+    if user.state_id is not None:
+        raise PermissionDenied(
+            f"{user.username} is a user of {user.state_id}: only that user can make its API "
+            "tokens (on /account, after enrolment). Give them an enrolment link with "
+            f"`hcoc user enrol {user.username}` if they have no password yet."
+        )
+    return token_create(user=user, name=name)
 
 
 def token_revoke(*, token: ApiToken) -> ApiToken:
@@ -95,8 +147,6 @@ def user_by_username(username: str) -> User:
 
 def state_user_list_for(*, actor, state_iso3: str | None = None):
     """Users of states (not the ICC's), with their tokens, for the ICC."""
-    from .access import require_icc
-
     require_icc(actor)
     qs = (
         User.objects.exclude(role=Role.ICC).select_related("state").order_by("state_id", "username")
@@ -107,22 +157,21 @@ def state_user_list_for(*, actor, state_iso3: str | None = None):
 
 
 def state_user_create(
-    *, actor, username: str, password: str | None, role: str, state_iso3: str, email: str = ""
-) -> User:
-    """The ICC creates a submitter or reader of a state (never another ICC user here)."""
-    from .access import require_icc
-
+    *, actor, username: str, role: str, state_iso3: str, email: str = ""
+) -> tuple[User, str]:
+    """The ICC creates a submitter or reader of a state (never another ICC user here), with no
+    password: returns (user, raw enrolment token) for the link the ICC sends to the person."""
     require_icc(actor)
     if role not in (Role.SUBMITTER, Role.READER):
         raise InvalidInput([FieldProblem("role", "one of submitter, reader")])
-    return user_create(
-        username=username, password=password, role=role, state_iso3=state_iso3, email=email
-    )
+    with transaction.atomic():
+        user = user_create(
+            username=username, password=None, role=role, state_iso3=state_iso3, email=email
+        )
+        return user, _enrolment_create(user=user, created_by=actor)
 
 
 def state_user_get_for(*, actor, user_id: int) -> User:
-    from .access import require_icc
-
     require_icc(actor)
     user = User.objects.exclude(role=Role.ICC).filter(pk=user_id).first()
     if user is None:
@@ -130,14 +179,8 @@ def state_user_get_for(*, actor, user_id: int) -> User:
     return user
 
 
-def state_token_create(*, actor, user_id: int, name: str = "") -> tuple[ApiToken, str]:
-    """The ICC creates a token for a state's user; the raw token is returned once."""
-    return token_create(user=state_user_get_for(actor=actor, user_id=user_id), name=name)
-
-
 def state_token_revoke(*, actor, token_id: int) -> ApiToken:
-    from .access import require_icc
-
+    """The ICC revokes a token of a state's user (it may stop a token, never make one)."""
     require_icc(actor)
     token = ApiToken.objects.exclude(user__role=Role.ICC).filter(pk=token_id).first()
     if token is None:
@@ -148,22 +191,127 @@ def state_token_revoke(*, actor, token_id: int) -> ApiToken:
 # ---- logins and the second factor (the web pages' account security) -------------------------
 
 
-def login_failure_record(*, user: User | None) -> None:
-    """One more failed login; at LOGIN_MAX_FAILURES in a row the account locks for a while."""
-    from django.conf import settings
+def login_attempt_begin(*, user: User) -> bool:
+    """Count a login attempt *before* its password is checked; False when the account is locked
+    (then the password must not be checked at all).
 
-    if user is None:
-        return
-    user.failed_logins += 1
-    if user.failed_logins >= settings.LOGIN_MAX_FAILURES:
-        user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-        user.failed_logins = 0
-    user.save(update_fields=["failed_logins", "locked_until"])
+    The count is one atomic UPDATE (F() expression) and the lock is decided on the value after
+    it, inside one transaction that holds the row: however many attempts run in parallel, at
+    most LOGIN_MAX_FAILURES passwords are checked before the account locks. A success resets
+    the count (`login_success_record`); a failure needs nothing more, it was counted here.
+    """
+    now = timezone.now()
+    limit = settings.LOGIN_MAX_FAILURES
+    rows = User.objects.filter(pk=user.pk)
+    with transaction.atomic():
+        # A lock that has run out starts the count afresh.
+        rows.filter(locked_until__lte=now).update(failed_logins=0, locked_until=None)
+        rows.filter(locked_until__isnull=True).update(failed_logins=F("failed_logins") + 1)
+        count, locked_until = rows.values_list("failed_logins", "locked_until").get()
+        if locked_until is not None:
+            return False  # locked (by an attempt before this one): not counted, not checked
+        if count >= limit:
+            # This is the last password check allowed: lock now, so that no attempt after it
+            # (in parallel or not) is checked until the lock runs out or this one succeeds.
+            rows.update(locked_until=now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES))
+        return count <= limit
 
 
 def login_success_record(*, user: User) -> None:
+    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     user.failed_logins, user.locked_until = 0, None
-    user.save(update_fields=["failed_logins", "locked_until"])
+
+
+# ---- enrolment: a person sets the password of the user made for them --------------------------
+
+
+def _enrolment_create(*, user: User, created_by: User | None) -> str:
+    """A new single-use link for `user` (earlier unused ones stop working); returns the raw
+    token, which is never stored."""
+    now = timezone.now()
+    raw = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        EnrolmentLink.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+        EnrolmentLink.objects.create(
+            user=user,
+            token_hash=hash_token(raw),
+            created_by=created_by,
+            created_at=now,
+            expires_at=now + timedelta(hours=settings.ENROLMENT_LINK_HOURS),
+        )
+    return raw
+
+
+def _refuse_if_enrolled(user: User) -> None:
+    """A state's user who has set its password is beyond the relay's reach: a new link would let
+    whoever makes it take the account over."""
+    if user.state_id is not None and user.has_usable_password():
+        raise PermissionDenied(
+            f"{user.username} has already set a password, which only they may change. If they "
+            "have lost it, create a new user for them and disable this one."
+        )
+
+
+def state_user_enrolment_issue(*, actor, user_id: int) -> tuple[User, str]:
+    """The ICC gets a new enrolment link for a state's user who has not enrolled yet (e.g. the
+    first link expired)."""
+    user = state_user_get_for(actor=actor, user_id=user_id)
+    _refuse_if_enrolled(user)
+    return user, _enrolment_create(user=user, created_by=actor)
+
+
+def operator_enrolment_issue(*, user: User) -> str:
+    """The server's operator (`hcoc user enrol`) gets an enrolment link for a user: any ICC
+    user, and a state's user only while it has no password of its own."""
+    _refuse_if_enrolled(user)
+    return _enrolment_create(user=user, created_by=None)
+
+
+def enrolment_user(raw: str) -> User | None:
+    """The user an enrolment link is for, while the link is unused and unexpired; else None."""
+    if not raw or len(raw) > 200:
+        return None
+    link = (
+        EnrolmentLink.objects.select_related("user")
+        .filter(token_hash=hash_token(raw), used_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    return link.user if link is not None and link.user.is_active else None
+
+
+def enrolment_complete(*, raw: str, password: str) -> User:
+    """The person sets the user's password through the link, which is then used up. Taken with
+    one conditional UPDATE: two submissions of the same link never both succeed."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    user = enrolment_user(raw)
+    if user is None:
+        raise NotFound("This enrolment link is not valid: it is unknown, used or expired.")
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise InvalidInput(
+            [
+                FieldProblem(
+                    "password", f"Choose a password of at least {PASSWORD_MIN_LENGTH} characters."
+                )
+            ]
+        )
+    try:
+        validate_password(password, user)
+    except ValidationError as e:
+        raise InvalidInput([FieldProblem("password", m) for m in e.messages]) from e
+    now = timezone.now()
+    with transaction.atomic():
+        taken = EnrolmentLink.objects.filter(
+            token_hash=hash_token(raw), used_at__isnull=True, expires_at__gt=now
+        ).update(used_at=now)
+        if not taken:
+            raise NotFound("This enrolment link is not valid: it is unknown, used or expired.")
+        EnrolmentLink.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+        user.set_password(password)
+        user.failed_logins, user.locked_until = 0, None
+        user.save(update_fields=["password", "failed_logins", "locked_until"])
+    return user
 
 
 def totp_pending_for(*, user: User):

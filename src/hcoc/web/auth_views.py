@@ -9,10 +9,10 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -20,13 +20,26 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hcoc.accounts.models import User
 from hcoc.accounts.services import (
-    login_failure_record,
+    PASSWORD_MIN_LENGTH,
+    enrolment_complete,
+    enrolment_user,
+    login_attempt_begin,
     login_success_record,
     totp_confirm,
     totp_disable,
     totp_pending_for,
 )
-from hcoc.lib.errors import DomainError
+from hcoc.lib.errors import DomainError, InvalidInput
+
+
+def safe_next(request, target: str | None, fallback: str) -> str:
+    """`target` when it is a page of this site, else `fallback`: a `next` parameter never sends
+    anyone to another site (open redirect)."""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
 
 
 class LoginForm(forms.Form):
@@ -43,12 +56,15 @@ class LoginForm(forms.Form):
     )
 
 
-def login_view(request):
+@never_cache
+def login_view(request, default_next: str = "/"):
+    """The one way in, for the pages and the admin alike (web/admin_site.py): each attempt is
+    counted before its password is checked, so a locked account's password is never checked."""
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         name = form.cleaned_data["username"]
         known = User.objects.filter(username=name).first()
-        if known and known.locked_until and known.locked_until > timezone.now():
+        if known is not None and not login_attempt_begin(user=known):
             form.add_error(
                 None,
                 _("Too many failed attempts: this account is locked for a while. Try again later."),
@@ -62,22 +78,17 @@ def login_view(request):
                     if form.cleaned_data["code"]
                     else None
                 )
-                if device is None:
+                if device is None:  # a failure, already counted by login_attempt_begin
                     form.add_error("code", _("Enter the current code of your authenticator app."))
-                    login_failure_record(user=user)
                     user = None
             elif user is None:
                 form.add_error(None, _("Wrong username or password."))
-                login_failure_record(user=known)
             if user is not None:
                 login_success_record(user=user)
                 login(request, user)
                 if device is not None:
                     otp_login(request, device)
-                target = request.GET.get("next", "/")
-                if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-                    target = "/"
-                return redirect(target)
+                return redirect(safe_next(request, request.GET.get("next"), default_next))
     return render(request, "web/login.html", {"form": form})
 
 
@@ -99,6 +110,7 @@ def _qr_svg(url: str) -> str:
     return img.to_string(encoding="unicode")
 
 
+@never_cache  # shows the new key and its QR code
 @login_required
 def two_factor(request):
     """Enrol a TOTP device: scan the QR code (or type the key), confirm with a code."""
@@ -129,3 +141,58 @@ def two_factor(request):
         context["qr_svg"] = _qr_svg(pending.config_url)
         context["secret"] = b32encode(pending.bin_key).decode()
     return render(request, "web/two_factor.html", context)
+
+
+# ---- enrolment: the person a user was made for sets its password ------------------------------
+
+
+class EnrolForm(forms.Form):
+    password = forms.CharField(
+        label=gettext_lazy("New password"),
+        min_length=PASSWORD_MIN_LENGTH,
+        max_length=200,
+        strip=False,
+        help_text=gettext_lazy("At least 12 characters. Only you will know it."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label=gettext_lazy("The same password again"),
+        strip=False,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+@never_cache  # the link's secret is in the address
+def enrol(request, token: str):
+    """Set the password of the user this link was made for; the link then stops working. The
+    person then logs in, may turn on two-factor, and makes its own API tokens on /account."""
+    person = enrolment_user(token)
+    if person is None:
+        return render(request, "web/enrol.html", {"invalid": True}, status=404)
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment_complete(raw=token, password=form.cleaned_data["password"])
+        except InvalidInput as e:
+            for p in e.errors:
+                form.add_error("password", p.message)
+        except DomainError:
+            return render(request, "web/enrol.html", {"invalid": True}, status=404)
+        else:
+            logout(request)  # whoever was logged in here, the person now logs in as themself
+            messages.success(
+                request,
+                _(
+                    "Your password is set. Log in; then you can turn on two-factor "
+                    "authentication and make API tokens on your account page."
+                ),
+            )
+            return redirect("web:login")
+    return render(request, "web/enrol.html", {"form": form, "person": person})

@@ -1,24 +1,25 @@
 """The ICC console (/icc/): second factor required (web.access.icc_page).
 
 Record a subscription, enter items on a state's behalf (the notification and declaration forms),
-see which states have not acknowledged each item, manage the users and tokens of states.
+see which states have not acknowledged each item, manage the users of states (create them, get
+their enrolment links, revoke their tokens: never make a token nor set a password for a state).
 Thin: reads through selectors, writes through services, their access rules apply as well.
 """
-
-import secrets
 
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from hcoc.accounts.models import Role
 from hcoc.accounts.services import (
-    state_token_create,
     state_token_revoke,
     state_user_create,
+    state_user_enrolment_issue,
     state_user_get_for,
     state_user_list_for,
 )
@@ -26,6 +27,7 @@ from hcoc.declarations.selectors import deadlines_for
 from hcoc.declarations.services import deadline_extend, deadline_set
 from hcoc.exchange.selectors import acknowledgement_status_for, feed_recent_for
 from hcoc.lib.errors import Conflict, DomainError, InvalidInput, NotFound
+from hcoc.lib.numbers import positive_int
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import state_list
 from hcoc.states.services import circular_publish, subscription_record
@@ -44,9 +46,7 @@ def _put_problems(form: forms.Form, exc: DomainError) -> None:
 @icc_page
 def console(request):
     before = request.GET.get("before", "")
-    recent = feed_recent_for(
-        actor=request.user, before=int(before) if before.isdigit() else None, limit=50
-    )
+    recent = feed_recent_for(actor=request.user, before=positive_int(before), limit=50)
     return render(request, "web/icc.html", {"recent": recent})
 
 
@@ -113,6 +113,9 @@ def item_status(request, seq: int):
 
 
 # ---- (d) users and tokens of states ---------------------------------------------------------
+# The ICC creates a state's user without a password and gets an enrolment link to send to the
+# person, who sets the password and makes its own tokens: the relay never holds a state's
+# credentials (accounts.services). It may revoke a state's tokens.
 
 
 class UserForm(forms.Form):
@@ -123,13 +126,6 @@ class UserForm(forms.Form):
         choices=[(Role.SUBMITTER, Role.SUBMITTER.label), (Role.READER, Role.READER.label)],
     )
     email = forms.EmailField(label=gettext_lazy("Email"), required=False)
-    password = forms.CharField(
-        label=gettext_lazy("Initial password"),
-        required=False,
-        min_length=12,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=gettext_lazy("Leave blank to generate one; it is shown once."),
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,18 +134,22 @@ class UserForm(forms.Form):
         ]
 
 
+def _keep_enrolment_link(request, user, raw: str) -> None:
+    """Shown once, on the user's page, then gone from the session."""
+    link = request.build_absolute_uri(reverse("web:enrol", kwargs={"token": raw}))
+    request.session["icc_new_enrolment"] = {"user": user.username, "link": link}
+
+
 @icc_page
 def users(request):
     state = request.GET.get("state", "").strip().upper()[:3]
     form = UserForm(request.POST or None, initial={"state": state})
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
-        password = cd["password"] or secrets.token_urlsafe(12)
         try:
-            user = state_user_create(
+            user, raw = state_user_create(
                 actor=request.user,
                 username=cd["username"],
-                password=password,
                 role=cd["role"],
                 state_iso3=cd["state"],
                 email=cd["email"],
@@ -159,8 +159,7 @@ def users(request):
         except DomainError as e:
             return refused(request, e)
         else:
-            # Shown once, on the next page, then gone from the session.
-            request.session["icc_new_password"] = {"user": user.username, "password": password}
+            _keep_enrolment_link(request, user, raw)
             return redirect("web:icc_user_tokens", user_id=user.pk)
     try:
         listing = list(state_user_list_for(actor=request.user, state_iso3=state or None))
@@ -180,31 +179,43 @@ def users(request):
     )
 
 
+@require_GET
+@never_cache  # shows a new enrolment link, once
 @icc_page
 def user_tokens(request, user_id: int):
+    """A state's user: its tokens (to revoke), whether it has enrolled, a new enrolment link."""
     try:
         person = state_user_get_for(actor=request.user, user_id=user_id)
     except DomainError as e:
         return refused(request, e)
-    if request.method == "POST":
-        name = (request.POST.get("name") or "").strip()[:100]
-        _token, raw = state_token_create(actor=request.user, user_id=person.pk, name=name)
-        request.session["icc_new_token"] = {"user": person.username, "token": raw}
-        return redirect("web:icc_user_tokens", user_id=person.pk)
-    new_token = request.session.pop("icc_new_token", None)
-    new_password = request.session.pop("icc_new_password", None)
+    new_enrolment = request.session.pop("icc_new_enrolment", None)
     return render(
         request,
         "web/icc_user_tokens.html",
         {
             "person": person,
+            "enrolled": person.has_usable_password(),
             "tokens": person.api_tokens.all(),
-            "new_token": new_token if new_token and new_token["user"] == person.username else None,
-            "new_password": new_password
-            if new_password and new_password["user"] == person.username
+            "new_enrolment": new_enrolment
+            if new_enrolment and new_enrolment["user"] == person.username
             else None,
         },
     )
+
+
+@require_POST
+@icc_page
+def user_enrol(request, user_id: int):
+    """A new enrolment link for a state's user who has not set a password yet."""
+    try:
+        person, raw = state_user_enrolment_issue(actor=request.user, user_id=user_id)
+    except NotFound as e:
+        return refused(request, e)
+    except DomainError as e:
+        messages.error(request, e.detail)
+        return redirect("web:icc_user_tokens", user_id=user_id)
+    _keep_enrolment_link(request, person, raw)
+    return redirect("web:icc_user_tokens", user_id=person.pk)
 
 
 @require_POST

@@ -7,16 +7,19 @@ import iso3166
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from hcoc.accounts.access import can_read_exchange
-from hcoc.accounts.services import token_create, token_revoke
+from hcoc.accounts.services import token_issue, token_revoke
 from hcoc.declarations.selectors import declaration_due_for, public_declaration_counts_by_year
 from hcoc.exchange.selectors import inbox_recent_for
 from hcoc.exchange.services import acknowledgements_record
 from hcoc.lib.errors import DomainError
+from hcoc.lib.numbers import positive_int
 from hcoc.notifications.selectors import (
     drafts_visible_to,
     notification_list_for,
@@ -26,6 +29,7 @@ from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import circular_list_for, registry_history, state_list
 
 from .access import exchange_page
+from .auth_views import safe_next
 from .maps import notification_items
 
 
@@ -95,33 +99,34 @@ def inbox(request):
         )
         return redirect("web:dashboard")
     before = request.GET.get("before")
-    page = inbox_recent_for(
-        actor=request.user, before=int(before) if before and before.isdigit() else None, limit=50
-    )
+    page = inbox_recent_for(actor=request.user, before=positive_int(before), limit=50)
     return render(request, "web/inbox.html", {"page": page})
 
 
 @require_POST
 @exchange_page
 def acknowledge(request):
-    """Acknowledge the ticked items, or every item up to one (`up_to`)."""
+    """Acknowledge the ticked items, or every item up to one (`up_to`); then back to the page
+    named in `next`, if it is one of this site's."""
+    back = safe_next(request, request.POST.get("next"), reverse("web:inbox"))
     try:
         if request.POST.get("up_to"):
-            result = acknowledgements_record(actor=request.user, up_to=int(request.POST["up_to"]))
+            up_to = positive_int(request.POST["up_to"])
+            if up_to is None:
+                messages.error(request, _("Choose an item of the list to acknowledge up to."))
+                return redirect("web:inbox")
+            result = acknowledgements_record(actor=request.user, up_to=up_to)
         else:
-            seqs = [int(s) for s in request.POST.getlist("seq") if s.isdigit()]
+            seqs = [n for s in request.POST.getlist("seq") if (n := positive_int(s)) is not None]
             if not seqs:
                 messages.error(request, _("Tick at least one item to acknowledge."))
-                return redirect(request.POST.get("next") or "web:inbox")
+                return redirect(back)
             result = acknowledgements_record(actor=request.user, seqs=seqs)
     except (DomainError, ValueError) as e:
         messages.error(request, getattr(e, "detail", str(e)))
     else:
         messages.info(request, _("%(n)d item(s) acknowledged.") % {"n": result["acknowledged"]})
-    target = request.POST.get("next") or ""
-    return redirect(
-        target if target.startswith("/") and not target.startswith("//") else "web:inbox"
-    )
+    return redirect(back)
 
 
 def registry(request):
@@ -174,6 +179,7 @@ def registry(request):
     )
 
 
+@never_cache  # shows a new token, once
 @login_required
 def account(request):
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -193,7 +199,16 @@ def account(request):
 @login_required
 def token_new(request):
     name = (request.POST.get("name") or "").strip()[:100]
-    _, raw = token_create(user=request.user, name=name)
+    try:
+        _, raw = token_issue(
+            actor=request.user,
+            user=request.user,
+            name=name,
+            second_factor_passed=request.user.is_verified(),
+        )
+    except DomainError as e:
+        messages.error(request, e.detail)
+        return redirect("web:two_factor")
     # Shown once, on the next page view, then gone from the session.
     request.session["new_token"] = raw
     return redirect("web:account")

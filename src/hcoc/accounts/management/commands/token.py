@@ -1,17 +1,21 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from hcoc.accounts.models import ApiToken
-from hcoc.accounts.services import token_create, token_revoke, user_by_username
+from hcoc.accounts.services import operator_token_issue, token_revoke, user_by_username
 from hcoc.lib.errors import DomainError
 
 
 class Command(BaseCommand):
-    help = "API tokens: `hcoc token create USER [--name N]`, `hcoc token list USER`, `hcoc token revoke PREFIX`."
+    help = (
+        "API tokens: `hcoc token create USER [--name N]` (ICC users only: a state's user makes "
+        "its own on /account), `hcoc token list USER`, `hcoc token revoke PREFIX`."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         create = sub.add_parser(
-            "create", help="Create a token; it is printed once and stored hashed"
+            "create",
+            help="Create a token for an ICC user; it is printed once and stored hashed",
         )
         create.add_argument("username")
         create.add_argument("--name", default="")
@@ -23,7 +27,8 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         try:
             if opts["action"] == "create":
-                _, raw = token_create(user=user_by_username(opts["username"]), name=opts["name"])
+                user = user_by_username(opts["username"])
+                _, raw = operator_token_issue(user=user, name=opts["name"])
                 self.stdout.write(raw)
             elif opts["action"] == "list":
                 for t in user_by_username(opts["username"]).api_tokens.all():

@@ -148,6 +148,9 @@ class Command(BaseCommand):
                     state_iso3=who,
                     email=f"{who.lower()}@demo.invalid",
                 )
+            # The demo seeds its own illustrative users, so it uses the low-level primitive. Out
+            # of the demo, no door (console, admin, `hcoc token create`) makes a token for a
+            # state's user: only that user does, on /account (accounts.services.token_issue).
             _, token = token_create(user=user, name="demo")
             creds[who] = {"username": user.username, "password": password, "token": token, **extra}
         return creds
