@@ -44,6 +44,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from common import RATE_LIMITS_OFF
+
 ROOT = Path(__file__).resolve().parents[1]
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/"
 PG_DBNAME = "hcoc_bench"
@@ -598,6 +600,7 @@ def bench_database(db: str, opts) -> dict | None:
         "HCOC_VAR_DIR": str(tmp),
         "HCOC_DEBUG": "0",
         "HCOC_LOG_LEVEL": "WARNING",
+        **RATE_LIMITS_OFF,
     }
     pg_created = False
     proc = None

@@ -30,6 +30,40 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_reference()
 
 
+RATE_LIMITS_OFF = {"RATE_LIMIT_API": 0, "RATE_LIMIT_API_ADDRESS": 0, "RATE_LIMIT_LOGIN": 0}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prompt_live_server():
+    """The test server writes an answer's headers and body in two sends; with Nagle's algorithm
+    the body then waits for the client's delayed ACK (40 ms), a request in two. Production
+    servers do not; here it would only make every live-server test slower."""
+    from django.test.testcases import QuietWSGIRequestHandler
+
+    QuietWSGIRequestHandler.disable_nagle_algorithm = True
+    yield
+    QuietWSGIRequestHandler.disable_nagle_algorithm = False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def rate_limits_off():
+    """The suite sends thousands of requests a minute from one address: no rate limits, in this
+    process and in the servers tests start, except where a test sets its own
+    (tests/test_rate_limits.py)."""
+    from django.test import override_settings
+
+    names = ["HCOC_" + name for name in RATE_LIMITS_OFF]
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update(dict.fromkeys(names, "0"))
+    with override_settings(**RATE_LIMITS_OFF):
+        yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @dataclass
 class Persona:
     name: str

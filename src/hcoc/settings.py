@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "hcoc.ledger",
     "hcoc.observers",
     "hcoc.meetings",
+    "hcoc.ratelimit",
     "django_tasks",
 ]
 
@@ -86,6 +87,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hcoc.web.middleware.ContentSecurityPolicyMiddleware",
+    # Before idempotency and the ledger, so that a refused (429) request does nothing; after
+    # authentication and CSP, so that the login's 429 page is a page like the others.
+    "hcoc.ratelimit.middleware.RateLimitMiddleware",
     "hcoc.idempotency.middleware.IdempotencyMiddleware",
     # Innermost: checks request signatures and adds receipts, so a replayed idempotent answer
     # carries the receipts of the first one.
@@ -209,3 +213,33 @@ LOG_ORIGIN = env("HCOC_LOG_ORIGIN", "localhost/hcoc-exchange")
 LEDGER_KEY_DIR = Path(env("HCOC_LEDGER_KEY_DIR", str(VAR_DIR / "keys")))
 # How far a signed request's `created` time may be from the exchange's clock, in seconds.
 SIGNATURE_MAX_SKEW = int(env("HCOC_SIGNATURE_MAX_SKEW", "300"))
+
+# Rate limits (issue 10), requests per minute; 0 turns one off. Counted in the cache below, which
+# every worker and server shares: the database (table `hcoc_cache`, made by `hcoc migrate`), or
+# Redis when REDIS_URL is set.
+RATE_LIMIT_API = int(env("HCOC_RATE_LIMIT_API", "600"))  # per token
+RATE_LIMIT_API_ADDRESS = int(env("HCOC_RATE_LIMIT_API_ADDRESS", "1200"))  # per client address
+RATE_LIMIT_LOGIN = int(env("HCOC_RATE_LIMIT_LOGIN", "10"))  # per address, and per user name
+# Reverse proxies in front that append the client's address to X-Forwarded-For; 0: none, and the
+# header is never trusted (the client address is REMOTE_ADDR).
+RATE_LIMIT_PROXY_COUNT = int(env("HCOC_PROXY_COUNT", "0"))
+REDIS_URL = env("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "hcoc",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            # Django's database cache with an atomic incr (hcoc/ratelimit/cache.py).
+            "BACKEND": "hcoc.ratelimit.cache.DatabaseCache",
+            "LOCATION": "hcoc_cache",
+            # Expired rows are deleted once the table passes this many; live counters are far
+            # fewer (one per token, address and user name active in the last two minutes).
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
