@@ -11,17 +11,21 @@ exact counter serves exactly the limit. `--counter`: `atomic` is the exchange's 
 (what this project does not use: the figure shows why); `redis` is Django's RedisCache on
 REDIS_URL (default redis://127.0.0.1:6379/12, keys under a prefix of the run's own). Then the
 cost: one client sends `--timed` sequential requests (default 500) to GET /api/v1/states/FRA
-with the token, with the limit on (high enough never to refuse) and off; medians in ms.
+with the token, with the limit on (high enough never to refuse) and off; medians in ms. Each
+phase prints the peak RSS of the server (gunicorn master and workers, summed, sampled every
+50 ms) and the benchmark's own peak RSS.
 """
 
 import argparse
 import os
+import resource
 import signal
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -80,6 +84,34 @@ def serve(opts, limit: int, env_extra: dict) -> tuple[subprocess.Popen, str]:
     raise SystemExit("gunicorn did not start")
 
 
+class PeakRss:
+    """The largest summed RSS of a process and its children, sampled every 50 ms."""
+
+    def __init__(self, pid: int):
+        import psutil
+
+        self.psutil, self.root, self.peak = psutil, psutil.Process(pid), 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.done.wait(0.05):
+            total = 0
+            try:
+                for proc in [self.root, *self.root.children(recursive=True)]:
+                    total += proc.memory_info().rss
+            except self.psutil.Error:
+                continue
+            self.peak = max(self.peak, total)
+
+    def stop(self) -> str:
+        self.done.set()
+        self.thread.join()
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return f"peak RSS: server {self.peak / 2**20:.0f} MiB, benchmark {own:.0f} MiB"
+
+
 def stop(proc: subprocess.Popen) -> None:
     os.killpg(proc.pid, signal.SIGTERM)
     proc.wait(timeout=30)
@@ -121,6 +153,7 @@ def main() -> None:
     print(f"{opts.db}, counter {opts.counter}, {opts.workers} gunicorn workers")
 
     proc, base = serve(opts, opts.limit, extra)
+    memory = PeakRss(proc.pid)
     try:
         fresh_minute(margin=40)
         with ThreadPoolExecutor(opts.clients) as pool:
@@ -131,6 +164,7 @@ def main() -> None:
                 )
             )
     finally:
+        peak = memory.stop()
         stop(proc)
     served = codes.get(200, 0)
     print(
@@ -138,9 +172,11 @@ def main() -> None:
         f"{served} served ({served - opts.limit:+d}, {100 * (served - opts.limit) / opts.limit:+.0f} %), "
         f"{codes.get(429, 0)} refused, other {dict((k, v) for k, v in codes.items() if k not in (200, 429))}"
     )
+    print(f"  {peak}")
 
     for label, limit in (("limit on", 10**9), ("limit off", 0)):
         proc, base = serve(opts, limit, extra)
+        memory = PeakRss(proc.pid)
         try:
             times = []
             with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
@@ -149,8 +185,9 @@ def main() -> None:
                     assert client.get("/states/FRA").status_code == 200
                     times.append(time.perf_counter() - t)
         finally:
+            peak = memory.stop()
             stop(proc)
-        print(f"  {label:9}: median {1000 * statistics.median(times):.2f} ms per request")
+        print(f"  {label:9}: median {1000 * statistics.median(times):.2f} ms per request ({peak})")
 
     if opts.counter == "redis":
         import redis
