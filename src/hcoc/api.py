@@ -8,13 +8,12 @@ import functools
 import logging
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
-from hcoc.api_auth import EXCHANGE
 from hcoc.api_openapi import document_responses
 from hcoc.lib.errors import (
     DomainError,
@@ -24,51 +23,11 @@ from hcoc.lib.errors import (
     UnsupportedMediaType,
 )
 from hcoc.lib.jsonbody import MAX_DEPTH, JsonTooDeep, loads_bounded, text_problem, unstorable_text
+from hcoc.lib.problems import field_path, validation_message
+from hcoc.ui.doors import EXCHANGE
+from hcoc.ui.http import problem_response
 
 log = logging.getLogger(__name__)
-PROBLEM_TYPE = "urn:hcoc:problem:"
-
-
-def problem_response(
-    status: int, title: str, detail: str, slug: str, errors: list[FieldProblem] | None = None
-) -> JsonResponse:
-    body = {"type": PROBLEM_TYPE + slug, "title": title, "status": status, "detail": detail}
-    if errors:
-        body["errors"] = [e.as_dict() for e in errors]
-    response = JsonResponse(body, status=status, content_type="application/problem+json")
-    if status == 401:
-        response["WWW-Authenticate"] = 'Bearer realm="hcoc"'
-    return response
-
-
-def field_path(loc: tuple | list) -> str:
-    """('body', 'payload', 'impact_areas', 2, 'center') -> 'impact_areas[2].center'."""
-    parts = list(loc)
-    if parts and parts[0] == "body":
-        parts = parts[2:]  # drop "body" and the operation's parameter name
-    elif parts and parts[0] in ("query", "path", "header", "cookie"):
-        parts = parts[1:]
-    out = ""
-    for p in parts:
-        if isinstance(p, int):
-            out += f"[{p}]"
-        else:
-            out += ("." if out else "") + str(p)
-    return out or "body"
-
-
-def _message(error: dict) -> str:
-    msg = str(error.get("msg", "invalid"))
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if msg.startswith(prefix):
-            msg = msg[len(prefix) :]
-    if error.get("type") == "extra_forbidden":
-        msg = "unknown field"
-    if error.get("type") == "json_invalid":
-        msg = "the body is not valid JSON"
-    return msg
-
-
 JSON_CHARSETS = {"utf-8", "utf8"}
 MULTIPART = "multipart/form-data"
 
@@ -212,7 +171,7 @@ def _domain_error(request, exc: DomainError):
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
-    errors = [FieldProblem(field_path(e.get("loc", ())), _message(e)) for e in exc.errors]
+    errors = [FieldProblem(field_path(e.get("loc", ())), validation_message(e)) for e in exc.errors]
     return problem_response(
         422, "Invalid input", f"{len(errors)} problem(s) in the request", "invalid-input", errors
     )
@@ -288,10 +247,10 @@ from hcoc.ledger.api import router as ledger_router  # noqa: E402
 from hcoc.meetings.api import router as meetings_router  # noqa: E402
 from hcoc.notifications.api import router as notifications_router  # noqa: E402
 from hcoc.observers.api import router as observers_router  # noqa: E402
+from hcoc.registry.api import router as registry_router  # noqa: E402
 from hcoc.sites.api import router as sites_router  # noqa: E402
-from hcoc.states.api import router as states_router  # noqa: E402
 
-api.add_router("", states_router)
+api.add_router("", registry_router)
 api.add_router("", sites_router)
 api.add_router("", notifications_router)
 api.add_router("", declarations_router)

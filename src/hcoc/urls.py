@@ -15,5 +15,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
-handler404 = "hcoc.views.not_found"
-handler500 = "hcoc.views.server_error"
+handler404 = "hcoc.ui.http.not_found"
+handler500 = "hcoc.ui.http.server_error"

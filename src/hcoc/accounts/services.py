@@ -108,8 +108,9 @@ def token_user(raw: str) -> User | None:
 def user_create(
     *, username: str, password: str | None, role: str, state_iso3: str | None, email: str = ""
 ) -> User:
-    from hcoc.states.models import State
-
+    # The registry is the layer above accounts: the state is reached through the user's own
+    # foreign key, not by importing it.
+    State = User._meta.get_field("state").related_model
     problems: list[FieldProblem] = []
     if role not in Role.values:
         problems.append(FieldProblem("role", f"one of {', '.join(Role.values)}"))

@@ -26,7 +26,6 @@ from datetime import UTC, date, datetime
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
-from hcoc.accounts.access import require_exchange_reader
 from hcoc.declarations.models import Declaration
 from hcoc.declarations.readmodel import (
     _counts,
@@ -39,6 +38,7 @@ from hcoc.lib.canonical import canonical_loads
 from hcoc.lib.errors import FieldProblem, InvalidInput
 from hcoc.lib.timeutil import rfc3339
 from hcoc.notifications.models import Notification, StoredStatus
+from hcoc.states.access import require_exchange_reader
 from hcoc.states.models import HcocStatus, State
 
 COUNTS = ("plns", "plns_late", "cancelled", "launched", "unreported", "unnotified")

@@ -1,6 +1,6 @@
 from ninja import Query, Router, Status
 
-from hcoc.api_auth import ICC_ONLY, SUBMITTERS
+from hcoc.ui.doors import ICC_ONLY, SUBMITTERS
 
 from . import selectors, services
 from .readmodel import declaration_read_model

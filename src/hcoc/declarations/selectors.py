@@ -1,6 +1,6 @@
-from hcoc.accounts.access import require_exchange_reader
 from hcoc.lib.cursor import decode_cursor, encode_cursor
 from hcoc.lib.errors import NotFound
+from hcoc.states.access import require_exchange_reader
 
 from .models import Declaration
 from .readmodel import current_versions, declaration_read_model, declaration_read_models
@@ -53,7 +53,7 @@ def declaration_crosscheck_preview_for(*, actor, data) -> dict:
     Only for the state the actor may submit for: its own, or the ICC's `on_behalf_of` state; a
     preview must not become a way to read another state's unpublished plans.
     """
-    from hcoc.accounts.access import acting_state
+    from hcoc.states.access import acting_state
 
     from .readmodel import crosscheck
 

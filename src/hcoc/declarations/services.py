@@ -3,11 +3,12 @@
 from django.db import transaction
 from django.utils import timezone
 
-from hcoc.accounts.access import acting_state, require_icc
+from hcoc.accounts.access import require_icc
 from hcoc.exchange.models import EventKind
 from hcoc.exchange.services import event_record, seq_reserve
 from hcoc.lib.canonical import canonical_dumps
 from hcoc.lib.errors import FieldProblem, InvalidInput, NotFound
+from hcoc.states.access import acting_state
 from hcoc.states.models import State
 
 from .models import DeadlineExtension, Declaration, DeclarationDeadline, DeclarationVersion

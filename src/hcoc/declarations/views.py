@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hcoc.accounts.access import require_submitter
 from hcoc.accounts.models import Role
 from hcoc.lib.changes import rows_with_changes
 from hcoc.lib.errors import DomainError, InvalidInput, NotFound
 from hcoc.lib.numbers import positive_int
+from hcoc.states.access import require_submitter
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import state_list
 from hcoc.web.access import exchange_page, refused

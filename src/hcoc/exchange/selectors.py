@@ -2,10 +2,10 @@
 
 from django.db.models import Exists, OuterRef
 
-from hcoc.accounts.access import require_exchange_reader, require_state_member
 from hcoc.lib.canonical import Canonical, canonical_loads
 from hcoc.lib.errors import NotFound
 from hcoc.lib.timeutil import rfc3339
+from hcoc.states.access import require_exchange_reader, require_state_member
 from hcoc.states.models import HcocStatus, State
 
 from .models import Acknowledgement, Event

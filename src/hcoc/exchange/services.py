@@ -7,10 +7,10 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from hcoc.accounts.access import require_state_member
 from hcoc.ledger.models import LeafType, LogEntry
 from hcoc.lib.canonical import canonical_dumps
 from hcoc.lib.errors import FieldProblem, InvalidInput
+from hcoc.states.access import require_state_member
 
 from .models import Acknowledgement, Event
 

@@ -26,9 +26,9 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from hcoc.accounts.services import request_token_user
-from hcoc.api import problem_response
 from hcoc.lib.errors import FieldProblem
 from hcoc.lib.jsonbody import text_problem
+from hcoc.ui.http import problem_response
 
 from .models import IdempotencyRecord
 

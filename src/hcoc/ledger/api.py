@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from ninja import Query, Router, Status
 
-from hcoc.api_auth import ICC_ONLY, STATE_MEMBERS, SUBMITTERS
+from hcoc.ui.doors import ICC_ONLY, STATE_MEMBERS, SUBMITTERS
 
 from . import selectors, services
 from .schemas import (

@@ -19,9 +19,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hcoc.accounts.services import request_token_user
-from hcoc.api import problem_response
 from hcoc.lib.errors import FieldProblem
 from hcoc.lib.jsonbody import JsonTooDeep
+from hcoc.ui.http import problem_response
 
 from . import context
 from .client import SIGNATURE_HEADER, body_digest, signature_parse, signing_input

@@ -1,8 +1,8 @@
 """Reads of the transparency log, each behind the access rule: subscribers and the ICC."""
 
-from hcoc.accounts.access import require_exchange_reader
 from hcoc.lib.errors import FieldProblem, InvalidInput, NotFound
 from hcoc.lib.timeutil import rfc3339
+from hcoc.states.access import require_exchange_reader
 
 from . import services
 from .client import b64

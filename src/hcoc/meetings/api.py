@@ -6,12 +6,12 @@ from django.utils import timezone
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
-from hcoc.accounts import access
-from hcoc.api_auth import ICC_ONLY, PathDoor
 from hcoc.lib.errors import FieldProblem, NotFound
 from hcoc.lib.numbers import positive_int
+from hcoc.states.access import require_exchange_reader
+from hcoc.ui.doors import ICC_ONLY, PathDoor
 
-from . import selectors, services
+from . import access, selectors, services
 from .readmodel import (
     attendance_read_model,
     decision_read_model,
@@ -41,7 +41,7 @@ router = Router(tags=["meetings"])
 def _meeting(user, number: str):
     """The meeting a door's path names. The door runs before the path is validated, so the
     number is still the raw segment ("abc", "²", 20 digits): one no meeting can have is 404."""
-    access.require_exchange_reader(user)
+    require_exchange_reader(user)
     parsed = positive_int(number)
     if parsed is None:
         raise NotFound(f"No Regular Meeting {number}.", [FieldProblem("number", "no such meeting")])

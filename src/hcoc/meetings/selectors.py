@@ -1,9 +1,10 @@
 """Reads of Regular Meetings through the access rules: every subscriber and the ICC read all of
 it; users of non-subscribing states and anonymous callers nothing."""
 
-from hcoc.accounts.access import is_chair, require_exchange_reader
 from hcoc.lib.errors import NotFound
 from hcoc.lib.numbers import positive_int
+from hcoc.meetings.access import is_chair
+from hcoc.states.access import require_exchange_reader
 
 from .models import Decision, Document, Meeting, Proposal
 from .readmodel import (

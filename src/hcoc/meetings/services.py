@@ -12,20 +12,20 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from hcoc.accounts.access import (
-    require_attendance_recorder,
-    require_chair,
-    require_chair_or_icc,
-    require_exchange_reader,
-    require_icc,
-    require_position_taker,
-)
+from hcoc.accounts.access import require_icc
 from hcoc.exchange.models import EventKind
 from hcoc.exchange.services import event_record, number_next, seq_reserve
 from hcoc.lib.canonical import canonical_dumps
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput
 from hcoc.lib.rules import calendar_date_problem, years_after
 from hcoc.lib.timeutil import rfc3339
+from hcoc.meetings.access import (
+    require_attendance_recorder,
+    require_chair,
+    require_chair_or_icc,
+    require_position_taker,
+)
+from hcoc.states.access import require_exchange_reader
 from hcoc.states.models import State
 
 from . import consensus

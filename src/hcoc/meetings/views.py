@@ -14,16 +14,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
-from hcoc.accounts.access import (
+from hcoc.accounts.models import Role
+from hcoc.lib.errors import Conflict, DomainError, FieldProblem, InvalidInput
+from hcoc.lib.numbers import whole_number
+from hcoc.meetings.access import (
     is_chair,
     require_chair,
     require_chair_or_icc,
     require_delegate,
     require_position_taker,
 )
-from hcoc.accounts.models import Role
-from hcoc.lib.errors import Conflict, DomainError, FieldProblem, InvalidInput
-from hcoc.lib.numbers import whole_number
 from hcoc.states.models import HcocStatus, State
 from hcoc.web.access import exchange_page, refused
 from hcoc.web.validation import problems_of, validate

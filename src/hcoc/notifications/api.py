@@ -2,7 +2,7 @@ from typing import Literal
 
 from ninja import Query, Router, Status
 
-from hcoc.api_auth import ICC_ONLY, SUBMITTERS
+from hcoc.ui.doors import ICC_ONLY, SUBMITTERS
 
 from . import selectors, services
 from .readmodel import notification_read_model

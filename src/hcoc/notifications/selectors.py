@@ -6,9 +6,9 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from hcoc.accounts.access import can_read_exchange, require_exchange_reader
 from hcoc.lib.cursor import decode_cursor, encode_cursor
 from hcoc.lib.errors import NotFound
+from hcoc.states.access import can_read_exchange, require_exchange_reader
 
 from .models import Notification, NotificationDraft, NotificationVersion, Status, StoredStatus
 from .readmodel import notification_read_model, version_read_model

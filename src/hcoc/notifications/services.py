@@ -7,18 +7,18 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from hcoc.accounts.access import (
-    acting_state,
-    require_can_act_for,
-    require_exchange_reader,
-    require_icc,
-    require_submitter,
-)
+from hcoc.accounts.access import require_icc
 from hcoc.exchange.models import EventKind
 from hcoc.exchange.services import event_record, number_next, seq_reserve
 from hcoc.lib.canonical import canonical_dumps
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from hcoc.lib.timeutil import rfc3339, to_utc
+from hcoc.states.access import (
+    acting_state,
+    require_can_act_for,
+    require_exchange_reader,
+    require_submitter,
+)
 from hcoc.states.models import State
 
 from .models import Notification, NotificationDraft, NotificationVersion, StoredStatus

@@ -1,6 +1,6 @@
 from ninja import Query, Router, Status
 
-from hcoc.api_auth import SUBMITTERS
+from hcoc.ui.doors import SUBMITTERS
 
 from . import selectors, services
 from .schemas import (

@@ -3,17 +3,18 @@ addressees, the inviter and the ICC; to everyone else it is 404 and absent from 
 
 from django.db.models import Q, QuerySet
 
-from hcoc.accounts.access import can_see_invitation, require_exchange_reader
 from hcoc.accounts.models import Role
 from hcoc.lib.cursor import decode_cursor, encode_cursor
 from hcoc.lib.errors import NotFound
+from hcoc.observers.access import can_see_invitation
+from hcoc.states.access import require_exchange_reader
 
 from .models import Audience, Invitation, InvitationStatus
 from .readmodel import invitation_read_model
 
 
 def _visible(actor) -> QuerySet[Invitation]:
-    """The queryset form of accounts.access.can_see_invitation."""
+    """The queryset form of hcoc.observers.access.can_see_invitation."""
     actor = require_exchange_reader(actor)
     qs = Invitation.objects.select_related("site")
     if actor.role == Role.ICC:

@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime, time
 from django.db import transaction
 from django.utils import timezone
 
-from hcoc.accounts.access import acting_state, require_invitee, require_inviter
 from hcoc.exchange.models import EventKind
 from hcoc.exchange.services import event_record, number_next, seq_reserve
 from hcoc.lib.canonical import canonical_dumps, canonical_loads
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput
+from hcoc.observers.access import require_invitee, require_inviter
 from hcoc.sites.models import LaunchSite
+from hcoc.states.access import acting_state
 
 from .models import Addressee, Answer, Audience, Confirmation, Invitation, InvitationStatus, Reply
 from .readmodel import commitment_of, feed_payload, issued_model

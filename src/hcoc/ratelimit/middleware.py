@@ -14,7 +14,7 @@ from django.conf import settings
 from django.shortcuts import render, resolve_url
 from django.urls import NoReverseMatch, reverse
 
-from hcoc.api import problem_response
+from hcoc.ui.http import problem_response
 
 from .limits import client_address, digest, hit
 

@@ -1,6 +1,6 @@
 from ninja import Router
 
-from hcoc.accounts.access import require_exchange_reader
+from hcoc.states.access import require_exchange_reader
 
 from .models import LaunchSite
 from .schemas import SiteOut

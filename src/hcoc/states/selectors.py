@@ -1,8 +1,8 @@
 """Registry reads. The list of states is public; points of contact are for subscribers' eyes."""
 
-from hcoc.accounts.access import can_read_exchange, require_exchange_reader
 from hcoc.lib.cursor import decode_cursor, encode_cursor
 from hcoc.lib.errors import NotFound
+from hcoc.states.access import can_read_exchange, require_exchange_reader
 
 from .models import Circular, State
 from .readmodel import circular_read_model, state_read_model

@@ -5,8 +5,8 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 
-from hcoc.accounts.access import can_read_exchange
 from hcoc.accounts.models import Role
+from hcoc.states.access import can_read_exchange
 
 
 def exchange_page(view):

@@ -28,9 +28,9 @@ from hcoc.declarations.services import deadline_extend, deadline_set
 from hcoc.exchange.selectors import acknowledgement_status_for, feed_recent_for
 from hcoc.lib.errors import Conflict, DomainError, InvalidInput, NotFound
 from hcoc.lib.numbers import positive_int
+from hcoc.registry.services import circular_publish, subscription_record
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import state_list
-from hcoc.states.services import circular_publish, subscription_record
 
 from .access import icc_page, refused
 

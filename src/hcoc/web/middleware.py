@@ -2,9 +2,8 @@ from django.conf import settings
 from django.http import HttpResponseBadRequest
 from django.utils.html import escape
 
-from hcoc.api import problem_response
 from hcoc.lib.jsonbody import text_problem
-from hcoc.views import not_found
+from hcoc.ui.http import not_found, problem_response
 
 # No inline scripts or styles anywhere: every script and stylesheet is a file under /static/.
 # Data for scripts travels in <script type="application/json"> blocks, which are never executed.

@@ -8,8 +8,8 @@ from collections import defaultdict
 
 from pydantic import ValidationError
 
-from hcoc.api import _message, field_path
 from hcoc.lib.errors import DomainError
+from hcoc.lib.problems import field_path, validation_message
 
 
 def problems_of(exc: ValidationError | DomainError) -> dict[str, list[str]]:
@@ -17,7 +17,7 @@ def problems_of(exc: ValidationError | DomainError) -> dict[str, list[str]]:
     out: dict[str, list[str]] = defaultdict(list)
     if isinstance(exc, ValidationError):
         for e in exc.errors():
-            out[field_path(("body", "payload", *e["loc"]))].append(_message(e))
+            out[field_path(("body", "payload", *e["loc"]))].append(validation_message(e))
     else:
         for p in exc.errors:
             out[p.field].append(p.message)

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from hcoc.accounts.access import can_read_exchange
 from hcoc.accounts.services import token_issue, token_revoke
 from hcoc.declarations.selectors import declaration_due_for, public_declaration_counts_by_year
 from hcoc.exchange.selectors import inbox_recent_for
@@ -25,6 +24,7 @@ from hcoc.notifications.selectors import (
     notification_list_for,
     public_pln_counts_by_year,
 )
+from hcoc.states.access import can_read_exchange
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import circular_list_for, registry_history, state_list
 

@@ -4,9 +4,9 @@ from functools import wraps
 
 from django.utils.translation import gettext as _
 
-from hcoc.accounts.access import require_can_act_for
 from hcoc.lib.changes import rows_with_changes
 from hcoc.lib.errors import NotFound, PermissionDenied
+from hcoc.states.access import require_can_act_for
 from hcoc.web.access import refused
 from hcoc.web.maps import notification_items
 from hcoc.web.templatetags.hcoc import utc

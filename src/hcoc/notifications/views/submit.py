@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hcoc.accounts.access import acting_state, require_can_act_for, require_submitter
 from hcoc.accounts.models import Role
 from hcoc.lib.errors import Conflict, InvalidInput, NotFound
 from hcoc.lib.numbers import positive_int
+from hcoc.states.access import acting_state, require_can_act_for, require_submitter
 from hcoc.states.selectors import state_list
 from hcoc.web.access import exchange_page
 from hcoc.web.validation import problems_of, validate

@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from pydantic import ValidationError
 
 from hcoc.accounts.services import user_by_username
-from hcoc.api import field_path
 from hcoc.lib.errors import DomainError
+from hcoc.lib.problems import field_path
 from hcoc.notifications.schemas import ImportIn
 from hcoc.notifications.services import notification_import
 

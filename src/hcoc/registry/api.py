@@ -1,10 +1,8 @@
 from ninja import Query, Router, Status
 
-from hcoc.api_auth import ICC_ONLY, optional_user
-
-from . import selectors, services
-from .readmodel import circular_read_model, state_read_model
-from .schemas import (
+from hcoc.states import selectors
+from hcoc.states.readmodel import circular_read_model, state_read_model
+from hcoc.states.schemas import (
     CircularIn,
     CircularOut,
     CircularPage,
@@ -13,6 +11,9 @@ from .schemas import (
     SubscriptionIn,
     SubscriptionOut,
 )
+from hcoc.ui.doors import ICC_ONLY, optional_user
+
+from . import services
 
 router = Router(tags=["registry"])
 

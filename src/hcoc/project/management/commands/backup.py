@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from hcoc.exchange.backup import BackupError, backup, describe
+from hcoc.project.backup import BackupError, backup, describe
 
 SECRETS_NOT_INCLUDED = (
     "not in the backup: the log's signing key and the custodial keys' key-encryption key "

@@ -6,7 +6,7 @@ import dj_database_url
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from hcoc.exchange.backup import BackupError, describe, restore
+from hcoc.project.backup import BackupError, describe, restore
 
 
 class Command(BaseCommand):

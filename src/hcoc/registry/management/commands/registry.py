@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from hcoc.accounts.services import user_by_username
 from hcoc.lib.errors import DomainError
-from hcoc.states.services import registry_import
+from hcoc.registry.services import registry_import
 
 
 class Command(BaseCommand):

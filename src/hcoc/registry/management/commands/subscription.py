@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from hcoc.accounts.services import user_by_username
 from hcoc.lib.errors import DomainError
-from hcoc.states.services import subscription_record
+from hcoc.registry.services import subscription_record
 
 
 class Command(BaseCommand):

@@ -269,7 +269,7 @@ class Command(BaseCommand):
         states only (the others see only its commitment in the feed), and an ICC circular."""
         from hcoc.observers.schemas import InvitationIn, ReplyIn
         from hcoc.observers.services import invitation_confirm, invitation_issue, invitation_reply
-        from hcoc.states.services import circular_publish
+        from hcoc.registry.services import circular_publish
 
         today = now.date()
         common = {

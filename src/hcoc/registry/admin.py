@@ -3,8 +3,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from hcoc.lib.errors import DomainError
+from hcoc.states.models import PointOfContact, State, Subscription
 
-from .models import PointOfContact, State, Subscription
 from .services import subscription_record
 
 

@@ -1,4 +1,4 @@
-"""Bearer-token authentication, and the access rule each operation applies at its door.
+"""The API's doors: bearer-token authentication, and the access rule each operation applies.
 
 The door rule runs before the request body is parsed or checked against the database, so a
 caller who may not act learns nothing from validation answers (not even which sites exist).
@@ -10,14 +10,10 @@ from collections.abc import Callable
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from hcoc.accounts.access import (
-    require_exchange_reader,
-    require_icc,
-    require_state_member,
-    require_submitter,
-)
+from hcoc.accounts.access import require_icc
 from hcoc.accounts.services import request_token_user
 from hcoc.lib.errors import NotAuthenticated
+from hcoc.states.access import require_exchange_reader, require_state_member, require_submitter
 
 
 class BearerAuth(HttpBearer):

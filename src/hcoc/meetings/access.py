@@ -1,0 +1,64 @@
+"""Who chairs, acts for a delegation and reads a Regular Meeting."""
+
+from hcoc.accounts.models import Role, User
+from hcoc.lib.errors import PermissionDenied
+from hcoc.states.access import can_read_exchange, require_exchange_reader, require_state_member
+
+# "Chair" is not a stored role: the submitters of a meeting's chair state chair that meeting.
+# Delegations act (check in and out, take positions) through their state's submitters; readers
+# read only. Every subscriber and the ICC read meetings; others see nothing.
+
+
+def is_chair(actor: User | None, meeting) -> bool:
+    return (
+        can_read_exchange(actor)
+        and actor.role == Role.SUBMITTER
+        and actor.state_id == meeting.chair_state_id
+    )
+
+
+def require_chair(actor: User | None, meeting) -> User:
+    actor = require_exchange_reader(actor)
+    if not is_chair(actor, meeting):
+        raise PermissionDenied(
+            f"Only the Chair of this meeting (a submitter of {meeting.chair_state_id}) may do this."
+        )
+    return actor
+
+
+def require_chair_or_icc(actor: User | None, meeting) -> User:
+    """Meeting documents: the ICC, or the Chair."""
+    actor = require_exchange_reader(actor)
+    if actor.role != Role.ICC and not is_chair(actor, meeting):
+        raise PermissionDenied("Only the ICC or the Chair of this meeting may do this.")
+    return actor
+
+
+def require_delegate(actor: User | None) -> User:
+    """A submitter of a currently subscribing state: acts for its delegation."""
+    actor = require_state_member(actor)
+    if actor.role != Role.SUBMITTER:
+        raise PermissionDenied("Your role may read the meeting but not act for your delegation.")
+    return actor
+
+
+def require_attendance_recorder(actor: User | None, meeting, state_iso3: str) -> User:
+    """A delegation checks itself in and out; the Chair may record it for any state."""
+    actor = require_exchange_reader(actor)
+    if is_chair(actor, meeting):
+        return actor
+    actor = require_delegate(actor)
+    if state_iso3 != actor.state_id:
+        raise PermissionDenied("Only the Chair may record another state's attendance.")
+    return actor
+
+
+def require_position_taker(actor: User | None, proposal, *, present: bool) -> User:
+    """In the meeting room (consensus) only a present state's submitters take positions for it;
+    a silence procedure is outside the room, so every subscribing state's submitters may."""
+    actor = require_delegate(actor)
+    if proposal.procedure == "consensus" and not present:
+        raise PermissionDenied(
+            f"{actor.state_id} is not present in the meeting: check in before taking a position."
+        )
+    return actor

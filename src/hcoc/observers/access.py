@@ -1,0 +1,49 @@
+"""Who sees an observer invitation and who acts on it."""
+
+from hcoc.accounts.models import Role, User
+from hcoc.lib.errors import FieldProblem, InvalidInput, PermissionDenied
+from hcoc.states.access import acting_state, can_read_exchange, require_exchange_reader
+from hcoc.states.models import State
+
+
+def can_see_invitation(actor: User | None, *, inviter: str, audience: str, named: set[str]) -> bool:
+    """An invitation open to all is seen by every reader of the exchange; a "named" one only by
+    its addressees, the inviting state and the ICC. Others must not learn that it exists."""
+    if not can_read_exchange(actor):
+        return False
+    if actor.role == Role.ICC or actor.state_id == inviter:
+        return True
+    return audience == "all" or actor.state_id in named
+
+
+def require_inviter(actor: User | None, inviter: str) -> bool:
+    """May act for the inviting state on its invitation (confirm, withdraw): its submitters, or
+    the ICC on its behalf. Returns entered_by_icc."""
+    actor = require_exchange_reader(actor)
+    if actor.role == Role.ICC:
+        return True
+    if actor.role != Role.SUBMITTER:
+        raise PermissionDenied("Your role may read the exchange but not submit to it.")
+    if actor.state_id != inviter:
+        raise PermissionDenied("Only the inviting state can do this.")
+    return False
+
+
+def require_invitee(
+    actor: User | None, *, inviter: str, audience: str, named: set[str], on_behalf_of: str | None
+) -> tuple[State, bool]:
+    """The state a reply is for: an addressed state (every subscribing state for "all"), never
+    the inviter; its submitters, or the ICC on its behalf. Returns (state, entered_by_icc)."""
+    state, by_icc = acting_state(actor, on_behalf_of)
+    field = "on_behalf_of" if by_icc else None
+    if state.iso3 == inviter:
+        if field:
+            raise InvalidInput([FieldProblem(field, "the inviting state cannot reply to itself")])
+        raise PermissionDenied("The inviting state cannot reply to its own invitation.")
+    if audience != "all" and state.iso3 not in named:
+        if field:
+            raise InvalidInput(
+                [FieldProblem(field, f"{state.iso3} is not addressed by this invitation")]
+            )
+        raise PermissionDenied("This invitation is not addressed to your state.")
+    return state, by_icc

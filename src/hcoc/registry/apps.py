@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    """The ICC keeps the registry: subscriptions recorded from diplomatic notes, the
+    authoritative list imported, circulars published. Each of these writes enters the exchange
+    feed, so this app sits above the exchange; the registry's data and who acts for which state
+    are in hcoc.states, below it (docs/decisions/0005)."""
+
+    name = "hcoc.registry"
+    label = "registry"
