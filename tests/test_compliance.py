@@ -29,7 +29,7 @@ from hcoc.notifications.services import (
     notification_import,
     unnotified_launch_report,
 )
-from hcoc.states.services import subscription_record
+from hcoc.registry.services import subscription_record
 
 SIX = ("CHN", "FRA", "GBR", "IND", "JPN", "USA")
 FIGURES = ("declaration", "plns", "plns_late", "cancelled", "launched", "unreported")

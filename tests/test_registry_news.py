@@ -69,7 +69,7 @@ def test_a_bad_circular_is_refused_with_its_fields_named_and_nothing_stored(api,
 @pytest.mark.django_db
 def test_circulars_are_on_the_registry_page_for_subscribers_only(personas):
     from hcoc.accounts.models import User
-    from hcoc.states.services import circular_publish
+    from hcoc.registry.services import circular_publish
 
     circular_publish(
         actor=User.objects.get(username="icc"), title="Confidential news", text="Body of the news"
