@@ -7,7 +7,7 @@
 Each phase runs in its own process (so each peak RSS is that phase's own), on a fresh database
 (SQLite in a temporary HCOC_VAR_DIR, or the PostgreSQL database `hcoc_bench_ledger`):
 
-  appends   events written through the exchange's one door (seq_reserve + event_record, which
+  appends   events written through the exchange's one door (event_transaction + publish, which
             appends the leaf, its completed nodes and the new head in the same transaction), in
             three ways: one event per transaction with a checkpoint signed at least once a second
             (the issue's rule); one per transaction with a receipt each (a checkpoint and an
@@ -101,17 +101,15 @@ def phase_appends(db: str, n: int, rounds: int) -> dict:
     def write(count: int) -> None:
         with transaction.atomic():
             for _ in range(count):
-                seq, at = exchange.seq_reserve()
-                exchange.event_record(
-                    seq=seq,
-                    kind=EventKind.NOTIFICATION_SUBMITTED,
-                    at=at,
-                    state_id="FRA",
-                    subject=f"BENCH-{seq}",
-                    version=1,
-                    payload=PAYLOAD,
-                    actor_id=user.pk,
-                )
+                with exchange.event_transaction() as event:
+                    event.publish(
+                        kind=EventKind.NOTIFICATION_SUBMITTED,
+                        state="FRA",
+                        subject=f"BENCH-{event.seq}",
+                        version=1,
+                        payload=PAYLOAD,
+                        actor=user,
+                    )
 
     def per_second(batch: int):
         def run() -> None:
@@ -130,7 +128,7 @@ def phase_appends(db: str, n: int, rounds: int) -> dict:
         last = time.monotonic()
         for i in range(n):
             with transaction.atomic():
-                at = exchange.sequence_lock()
+                at = ledger.sequence_lock()
                 ledger.leaf_append(
                     type="acknowledgement",
                     at=at,

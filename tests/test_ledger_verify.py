@@ -12,7 +12,7 @@ from ledger_helpers import register_key, signed_post
 from hcoc.exchange.models import Event
 from hcoc.ledger import client, offline
 from hcoc.ledger.keys import log_signer
-from hcoc.ledger.management.commands.export_bundle import bundle_write
+from hcoc.exchange.management.commands.export_bundle import bundle_write
 from hcoc.ledger.models import LogEntry
 from hcoc.ledger.tlog import merkle, note
 from hcoc.ledger.verifier import BundleSource, HttpSource, verify

@@ -13,10 +13,10 @@ from django.db import transaction
 from http_workers import submit_and_acknowledge
 
 from hcoc.accounts.models import User
-from hcoc.exchange.services import acknowledgements_record, seq_reserve, sequence_lock
+from hcoc.exchange.services import acknowledgements_record, event_transaction
 from hcoc.ledger.keys import log_signer
 from hcoc.ledger.models import LeafType, LogEntry
-from hcoc.ledger.services import leaf_append
+from hcoc.ledger.services import leaf_append, sequence_lock
 from hcoc.ledger.verifier import HttpSource, verify
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
@@ -62,10 +62,10 @@ def test_the_log_refuses_a_leaf_dated_before_the_last_one(personas):
     assert LogEntry.objects.count() == size
 
 
-def test_seq_reserve_gives_the_time_it_took_under_the_lock(personas):
-    with transaction.atomic():
-        before = datetime.now(UTC)
-        seq, at = seq_reserve()
+def test_the_write_door_gives_the_time_it_took_under_the_lock(personas):
+    before = datetime.now(UTC)
+    with event_transaction() as event:
+        seq, at = event.seq, event.at
     assert seq == 1 and before <= at <= datetime.now(UTC)
 
 

@@ -1,11 +1,10 @@
 """The one door for annual declarations: each submission is a new version, announced in the feed."""
 
-from django.db import transaction
 from django.utils import timezone
 
 from hcoc.accounts.access import require_icc
 from hcoc.exchange.models import EventKind
-from hcoc.exchange.services import event_record, seq_reserve
+from hcoc.exchange.services import event_transaction
 from hcoc.lib.canonical import canonical_dumps
 from hcoc.lib.errors import FieldProblem, InvalidInput, NotFound
 from hcoc.states.access import acting_state
@@ -24,8 +23,8 @@ def declaration_content(data: DeclarationIn) -> dict:
 def declaration_submit(*, actor, data: DeclarationIn) -> Declaration:
     state, by_icc = acting_state(actor, data.on_behalf_of)
     content = declaration_content(data)
-    with transaction.atomic():
-        seq, now = seq_reserve()
+    with event_transaction() as event:
+        seq, now = event.seq, event.at
         d, created = Declaration.objects.get_or_create(
             state=state, year=data.year, defaults={"current_version": 1, "first_submitted_at": now}
         )
@@ -41,15 +40,13 @@ def declaration_submit(*, actor, data: DeclarationIn) -> Declaration:
             entered_by_icc=by_icc,
             seq=seq,
         )
-        event_record(
-            seq=seq,
+        event.publish(
             kind=EventKind.DECLARATION_SUBMITTED,
-            at=now,
-            state_id=state.iso3,
+            state=state.iso3,
             subject=f"{state.iso3}/{d.year}",
             version=v.version,
             payload=declaration_read_model(d, v),
-            actor_id=actor.pk,
+            actor=actor,
         )
     return d
 

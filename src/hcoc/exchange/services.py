@@ -1,62 +1,90 @@
-"""The one door through which events enter the exchange sequence."""
+"""The one door through which events enter the exchange sequence (event_transaction), and the
+states' acknowledgements of what they received."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from hcoc.ledger.models import LeafType, LogEntry
+from hcoc.ledger.models import LeafType
+from hcoc.ledger.services import leaf_append, sequence_lock
 from hcoc.lib.canonical import canonical_dumps
 from hcoc.lib.errors import FieldProblem, InvalidInput
 from hcoc.states.access import require_state_member
 
 from .models import Acknowledgement, Event
+from .selectors import event_as_item
 
 
-def sequence_lock() -> datetime:
-    """Take the exchange's one write lock and return the time of what is written under it.
+class EventDraft:
+    """The one event a write publishes: its seq and its time, both decided under the lock.
 
-    The event sequence and the transparency log are appended under this lock; call it inside the
-    writing transaction (it is held until commit). On PostgreSQL, EXCLUSIVE mode still lets
-    readers read the feed. On SQLite the IMMEDIATE transaction already holds the database's single
-    write lock.
-
-    Order is truth: the time is read only once the lock is held, so commit order and time order
-    agree, and it is never earlier than the log's last leaf (a clock stepped back by NTP must not
-    make an honest exchange look like a forger to every state's verifier). Every leaf and event
-    is dated with this time; `leaf_append` refuses one dated before the leaf before it.
+    Date everything the write stores as happening now with `.at`, store `.seq` where the write
+    keeps it, then call `.publish(...)` once. Gap-free and ordered by commit: the lock is held
+    until the transaction commits, so no other writer can take a number in between, and a
+    rolled-back transaction leaves no hole (unlike a database SEQUENCE).
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("sequence_lock must run inside transaction.atomic()")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {Event._meta.db_table} IN EXCLUSIVE MODE")
-    now = timezone.now()
-    last = LogEntry.objects.order_by("-index").values_list("at", flat=True).first()
-    return max(now, last) if last is not None else now
+
+    def __init__(self, seq: int, at: datetime):
+        self.seq, self.at, self.event = seq, at, None
+
+    def publish(
+        self,
+        *,
+        kind: str,
+        state: str,
+        subject: str,
+        payload: dict[str, Any],
+        actor,
+        version: int | None = None,
+    ) -> Event:
+        """Write the event and its transparency-log leaf, in the write's transaction. The leaf
+        holds the feed item exactly as GET /feed serves it (selectors.event_as_item), so a
+        verifier can compare; the payload is embedded as stored, not serialised again."""
+        if self.event is not None:
+            raise RuntimeError(f"event {self.seq} is already published; a write publishes one")
+        actor_id = actor.pk if actor is not None else None
+        self.event = Event.objects.create(
+            seq=self.seq,
+            kind=kind,
+            at=self.at,
+            state_id=state,
+            subject=subject,
+            version=version,
+            payload=canonical_dumps(payload),
+            actor_id=actor_id,
+        )
+        leaf_append(
+            type=LeafType.EVENT,
+            at=self.at,
+            state=state,
+            body={"event": event_as_item(self.event, payload_as_stored=True)},
+            actor_id=actor_id,
+            seq=self.seq,
+        )
+        return self.event
 
 
-class Reservation(NamedTuple):
-    """The next seq and the time of the event that takes it, both decided under the lock."""
+@contextmanager
+def event_transaction() -> Iterator[EventDraft]:
+    """The one door through which a write enters the exchange: a transaction (a savepoint when
+    the caller already holds one, e.g. after locking a meeting's row), the exchange's one write
+    lock, and the next seq with the event's time (ledger.services.sequence_lock: taken under the
+    lock, never before the log's last leaf). Everything written inside commits with the event and
+    its leaf, or nothing does.
 
-    seq: int
-    at: datetime
-
-
-def seq_reserve() -> Reservation:
-    """Lock the sequence and return the next seq with the event's time. Call inside the writing
-    transaction, immediately before `event_record`; date the event (and everything the
-    action stores as happening now) with `.at`.
-
-    Gap-free and ordered by commit: the lock is held until the transaction commits, so no other
-    writer can take a number in between, and a rolled-back transaction leaves no hole (unlike a
-    database SEQUENCE).
+        with event_transaction() as event:
+            ... store rows dated event.at ...
+            event.publish(kind=..., state=..., subject=..., payload=..., actor=...)
     """
-    at = sequence_lock()
-    last = Event.objects.aggregate(m=Max("seq"))["m"] or 0
-    return Reservation(last + 1, at)
+    with transaction.atomic():
+        at = sequence_lock()
+        last = Event.objects.aggregate(m=Max("seq"))["m"] or 0
+        yield EventDraft(last + 1, at)
 
 
 def number_next(queryset, field: str) -> int:
@@ -64,47 +92,6 @@ def number_next(queryset, field: str) -> int:
     such as FRA-2026-0007. Call under `sequence_lock()` (after `seq_reserve()`): the lock is held
     until commit, so max + 1 cannot be taken twice; a unique constraint is the backstop."""
     return (queryset.aggregate(m=Max(field))["m"] or 0) + 1
-
-
-def event_record(
-    *,
-    seq: int,
-    kind: str,
-    at: datetime,
-    state_id: str,
-    subject: str,
-    version: int | None,
-    payload: dict[str, Any],
-    actor_id: int | None,
-) -> Event:
-    """Write the event and its transparency-log leaf, in the caller's transaction."""
-    # Inside the function: ledger.services imports this module for sequence_lock (issue 14
-    # moves the lock into the log's layer and removes this cycle).
-    from hcoc.ledger.services import leaf_append
-
-    from .selectors import event_as_item
-
-    event = Event.objects.create(
-        seq=seq,
-        kind=kind,
-        at=at,
-        state_id=state_id,
-        subject=subject,
-        version=version,
-        payload=canonical_dumps(payload),
-        actor_id=actor_id,
-    )
-    # The leaf holds the feed item exactly as GET /feed serves it (selectors.event_as_item),
-    # so a verifier can compare; the payload is embedded as stored, not serialised again.
-    leaf_append(
-        type=LeafType.EVENT,
-        at=at,
-        state=state_id,
-        body={"event": event_as_item(event, payload_as_stored=True)},
-        actor_id=actor_id,
-        seq=seq,
-    )
-    return event
 
 
 def acknowledgements_record(
@@ -169,8 +156,6 @@ def _acknowledge(actor, seqs, *, leaf: dict | None = None) -> tuple[int, datetim
             batch_size=2000,
         )
         if leaf is not None:
-            from hcoc.ledger.services import leaf_append  # see event_record
-
             count = leaf.pop("count_before", 0) + len(wanted)
             leaf_append(
                 type=LeafType.ACKNOWLEDGEMENT,

@@ -1,6 +1,6 @@
 """Writes to the transparency log: leaves, checkpoints, keys, cosignatures.
 
-Every leaf is appended by `leaves_append`, under the exchange's sequence lock and inside the
+Every leaf is appended by `leaf_append`, under the exchange's one write lock (`sequence_lock`) and inside the
 transaction that writes what the leaf records, so the log and the exchange can never disagree:
 either both commit or neither does, and leaf indexes are gap-free in commit order.
 """
@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from hcoc.accounts.access import require_icc
 from hcoc.accounts.models import Role, User
-from hcoc.exchange.services import sequence_lock
 from hcoc.lib.canonical import canonical_dumps_embedding
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
 from hcoc.lib.timeutil import rfc3339
@@ -120,6 +119,30 @@ def _custodial_key(state_id: str, at: datetime) -> StateKey | None:
     return None
 
 
+def sequence_lock() -> datetime:
+    """Take the exchange's one write lock and return the time of what is written under it.
+
+    Every event (exchange.services.event_transaction) and every leaf of the transparency log is
+    appended under this lock; call it inside the writing transaction (it is held until commit).
+    On PostgreSQL it locks the log's head in EXCLUSIVE mode, which still lets readers read the
+    log and the feed; on SQLite the IMMEDIATE transaction already holds the database's single
+    write lock.
+
+    Order is truth: the time is read only once the lock is held, so commit order and time order
+    agree, and it is never earlier than the log's last leaf (a clock stepped back by NTP must not
+    make an honest exchange look like a forger to every state's verifier). Every leaf and event
+    is dated with this time; `leaf_append` refuses one dated before the leaf before it.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("sequence_lock must run inside transaction.atomic()")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {_q(LogHead._meta.db_table)} IN EXCLUSIVE MODE")
+    now = timezone.now()
+    last = LogEntry.objects.order_by("-index").values_list("at", flat=True).first()
+    return max(now, last) if last is not None else now
+
+
 def leaf_append(
     *,
     type: str,
@@ -129,8 +152,8 @@ def leaf_append(
     actor_id: int | None,
     seq: int | None = None,
 ) -> LogEntry:
-    """Append one leaf. Call inside the writing transaction, after `sequence_lock()` (or
-    `seq_reserve()`, which takes it), with `at` the time it returned. `body` is the leaf's own part: {"event": ...},
+    """Append one leaf. Call inside the writing transaction, after `sequence_lock()` (which
+    `exchange.services.event_transaction()` takes), with `at` the time it returned. `body` is the leaf's own part: {"event": ...},
     {"acknowledgement": ...} or {"key": ...}; values wrapped in `Canonical` (a stored payload)
     are embedded without being parsed again."""
     if not transaction.get_connection().in_atomic_block:

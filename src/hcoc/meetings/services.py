@@ -1,11 +1,12 @@
 """The one door for every write of Regular Meetings.
 
 Locks, in this order, wherever several are taken: the meeting row, then the proposal row, then the
-exchange sequence (seq_reserve). A call therefore sees a roster and positions that no concurrent
+exchange sequence (event_transaction). A call therefore sees a roster and positions that no concurrent
 check-in, check-out or position can change under it.
 """
 
 import hashlib
+from contextlib import nullcontext
 from datetime import date, datetime
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from hcoc.accounts.access import require_icc
 from hcoc.exchange.models import EventKind
-from hcoc.exchange.services import event_record, number_next, seq_reserve
+from hcoc.exchange.services import EventDraft, event_transaction, number_next
 from hcoc.lib.canonical import canonical_dumps
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput
 from hcoc.lib.rules import calendar_date_problem, years_after
@@ -251,32 +252,30 @@ def proposal_table(
         if procedure == Procedure.CONSENSUS and meeting.status != MeetingStatus.OPEN:
             raise Conflict(f"{meeting.reference} is not open: table it while the meeting sits.")
         # A circulated proposal enters the feed: its time is taken under the sequence lock.
-        if procedure == Procedure.SILENCE:
-            seq, now = seq_reserve()
-        last = meeting.proposals.order_by("-number").first()
-        proposal = Proposal.objects.create(
-            meeting=meeting,
-            number=(last.number if last else 0) + 1,
-            agenda_item=item,
-            text=text.strip(),
-            procedure=procedure,
-            deadline=deadline,
-            tabled_at=now,
-            tabled_by=actor,
-        )
-        if procedure == Procedure.SILENCE:
-            proposal.seq = seq
-            proposal.save(update_fields=["seq"])
-            event_record(
-                seq=seq,
-                kind=EventKind.MEETING_PROPOSAL_CIRCULATED,
-                at=now,
-                state_id=meeting.chair_state_id,
-                subject=proposal.reference,
-                version=None,
-                payload=proposal_read_model(proposal, with_positions=False),
-                actor_id=actor.pk,
+        circulated = procedure == Procedure.SILENCE
+        with event_transaction() if circulated else nullcontext() as event:
+            if event is not None:
+                now = event.at
+            last = meeting.proposals.order_by("-number").first()
+            proposal = Proposal.objects.create(
+                meeting=meeting,
+                number=(last.number if last else 0) + 1,
+                agenda_item=item,
+                text=text.strip(),
+                procedure=procedure,
+                deadline=deadline,
+                tabled_at=now,
+                tabled_by=actor,
+                seq=event.seq if event is not None else None,
             )
+            if event is not None:
+                event.publish(
+                    kind=EventKind.MEETING_PROPOSAL_CIRCULATED,
+                    state=meeting.chair_state_id,
+                    subject=proposal.reference,
+                    payload=proposal_read_model(proposal, with_positions=False),
+                    actor=actor,
+                )
     return proposal
 
 
@@ -327,24 +326,19 @@ def decision_call(*, actor, proposal: Proposal) -> Decision:
             raise Conflict(f"{proposal.reference} has already been decided.")
         # The moment of the call decides who is present: it is taken under the sequence lock,
         # like every event's time (the lock order is meeting, proposal, sequence).
-        seq, now = seq_reserve()
-        if proposal.procedure == Procedure.SILENCE:
-            if now < proposal.deadline:
-                raise Conflict(
-                    f"The silence procedure of {proposal.reference} runs until "
-                    f"{rfc3339(proposal.deadline)}."
-                )
-            return _decide(proposal, seq=seq, at=proposal.deadline, called_at=now, actor=actor)
-        if meeting.status != MeetingStatus.OPEN:
-            raise Conflict(f"{meeting.reference} is not open.")
-        return _decide(
-            proposal,
-            seq=seq,
-            at=now,
-            called_at=now,
-            actor=actor,
-            present=present_at(meeting, now),
-        )
+        with event_transaction() as event:
+            if proposal.procedure == Procedure.SILENCE:
+                if event.at < proposal.deadline:
+                    raise Conflict(
+                        f"The silence procedure of {proposal.reference} runs until "
+                        f"{rfc3339(proposal.deadline)}."
+                    )
+                return _decide(event, proposal, at=proposal.deadline, actor=actor)
+            if meeting.status != MeetingStatus.OPEN:
+                raise Conflict(f"{meeting.reference} is not open.")
+            return _decide(
+                event, proposal, at=event.at, actor=actor, present=present_at(meeting, event.at)
+            )
 
 
 def silence_procedures_conclude(now: datetime | None = None) -> list[Decision]:
@@ -359,26 +353,27 @@ def silence_procedures_conclude(now: datetime | None = None) -> list[Decision]:
             _locked_meeting(p.meeting)
             p = _locked_proposal(p)
             if p.status == ProposalStatus.OPEN:  # the Chair may have called it meanwhile
-                seq, called_at = seq_reserve()
-                decided.append(_decide(p, seq=seq, at=p.deadline, called_at=called_at, actor=None))
+                with event_transaction() as event:
+                    decided.append(_decide(event, p, at=p.deadline, actor=None))
     return decided
 
 
 def _decide(
+    event: EventDraft,
     proposal: Proposal,
     *,
-    seq: int,
     at: datetime,
-    called_at: datetime,
     actor,
     present: set[str] | None = None,
 ) -> Decision:
-    """Record the outcome, the roster and every position, and announce it in the feed. Call
-    after `seq_reserve()`, with its seq and, as `called_at`, its time.
+    """Record the outcome, the roster and every position, and announce it in the feed as
+    `event`, whose time is the moment of the call; `at` is the moment that decides (the call, or
+    a silence procedure's deadline).
 
     For a silence procedure every subscribing state counts (present is None): whoever objected
     by the deadline, and did not withdraw it, blocks it.
     """
+    seq, called_at = event.seq, event.at
     meeting = proposal.meeting
     rows = list(proposal.positions.select_related("user").order_by("at", "id"))
     rows = [r for r in rows if r.at <= at]
@@ -423,14 +418,11 @@ def _decide(
     )
     proposal.status = ProposalStatus.DECIDED
     proposal.save(update_fields=["status"])
-    event_record(
-        seq=seq,
+    event.publish(
         kind=EventKind.MEETING_DECISION,
-        at=called_at,
-        state_id=meeting.chair_state_id,
+        state=meeting.chair_state_id,
         subject=reference,
-        version=None,
         payload=record,
-        actor_id=actor.pk if actor else None,
+        actor=actor,
     )
     return decision

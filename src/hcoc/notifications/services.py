@@ -4,12 +4,11 @@ event of the action is written in that same transaction (so nothing is stored un
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from hcoc.accounts.access import require_icc
 from hcoc.exchange.models import EventKind
-from hcoc.exchange.services import event_record, number_next, seq_reserve
+from hcoc.exchange.services import EventDraft, event_transaction, number_next
 from hcoc.lib.canonical import canonical_dumps
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from hcoc.lib.timeutil import rfc3339, to_utc
@@ -93,17 +92,15 @@ def _next_reference(state_id: str, year: int) -> tuple[str, int]:
 
 
 def _publish(
-    n: Notification, v: NotificationVersion, *, kind: str, seq: int, at: datetime, actor
+    event: EventDraft, n: Notification, v: NotificationVersion, *, kind: str, actor
 ) -> None:
-    event_record(
-        seq=seq,
+    event.publish(
         kind=kind,
-        at=at,
-        state_id=n.state_id,
+        state=n.state_id,
         subject=n.reference,
         version=v.version,
-        payload=notification_read_model(n, v, now=at),
-        actor_id=actor.pk,
+        payload=notification_read_model(n, v, now=event.at),
+        actor=actor,
     )
 
 
@@ -148,8 +145,8 @@ def _create(
 def notification_submit(*, actor, data: PLNIn) -> Notification:
     state, by_icc = acting_state(actor, data.on_behalf_of)
     content = pln_content(data)
-    with transaction.atomic():
-        seq, now = seq_reserve()
+    with event_transaction() as event:
+        seq, now = event.seq, event.at
         n, v = _create(
             actor=actor,
             state=state,
@@ -161,7 +158,7 @@ def notification_submit(*, actor, data: PLNIn) -> Notification:
             window=(to_utc(data.window.opens), to_utc(data.window.closes)),
             stored_status=StoredStatus.NOTIFIED,
         )
-        _publish(n, v, kind=EventKind.NOTIFICATION_SUBMITTED, seq=seq, at=now, actor=actor)
+        _publish(event, n, v, kind=EventKind.NOTIFICATION_SUBMITTED, actor=actor)
     return n
 
 
@@ -191,8 +188,8 @@ def _check_behalf(data_on_behalf_of: str | None, n: Notification) -> None:
 def notification_amend(*, actor, reference: str, data: PLNIn) -> Notification:
     # Before the lookup: a 404 would tell a non-subscriber what exists.
     require_exchange_reader(actor)
-    with transaction.atomic():
-        seq, now = seq_reserve()
+    with event_transaction() as event:
+        seq, now = event.seq, event.at
         n = _locked_notification(reference)
         by_icc = require_can_act_for(actor, n.state_id)
         _check_behalf(data.on_behalf_of, n)
@@ -217,15 +214,15 @@ def notification_amend(*, actor, reference: str, data: PLNIn) -> Notification:
             entered_by_icc=by_icc,
             seq=seq,
         )
-        _publish(n, v, kind=EventKind.NOTIFICATION_AMENDED, seq=seq, at=now, actor=actor)
+        _publish(event, n, v, kind=EventKind.NOTIFICATION_AMENDED, actor=actor)
     return n
 
 
 def notification_cancel(*, actor, reference: str, reason: str) -> Notification:
     # Before the lookup: a 404 would tell a non-subscriber what exists.
     require_exchange_reader(actor)
-    with transaction.atomic():
-        seq, now = seq_reserve()
+    with event_transaction() as event:
+        now = event.at
         n = _locked_notification(reference)
         require_can_act_for(actor, n.state_id)
         status = status_at(n, now)
@@ -237,14 +234,7 @@ def notification_cancel(*, actor, reference: str, reason: str) -> Notification:
         n.cancelled_at = now
         n.cancel_reason = reason
         n.save()
-        _publish(
-            n,
-            _current_version(n),
-            kind=EventKind.NOTIFICATION_CANCELLED,
-            seq=seq,
-            at=now,
-            actor=actor,
-        )
+        _publish(event, n, _current_version(n), kind=EventKind.NOTIFICATION_CANCELLED, actor=actor)
     return n
 
 
@@ -267,8 +257,8 @@ def notification_report_launch(*, actor, reference: str, data: LaunchReportIn) -
     closed before the report came): the report is what turns it into `launched`."""
     # Before the lookup: a 404 would tell a non-subscriber what exists.
     require_exchange_reader(actor)
-    with transaction.atomic():
-        seq, now = seq_reserve()
+    with event_transaction() as event:
+        now = event.at
         n = _locked_notification(reference)
         by_icc = require_can_act_for(actor, n.state_id)
         if n.stored_status != StoredStatus.NOTIFIED:
@@ -279,12 +269,7 @@ def notification_report_launch(*, actor, reference: str, data: LaunchReportIn) -
         _apply_report(n, data, now=now, by_icc=by_icc)
         n.save()
         _publish(
-            n,
-            _current_version(n),
-            kind=EventKind.NOTIFICATION_LAUNCH_REPORTED,
-            seq=seq,
-            at=now,
-            actor=actor,
+            event, n, _current_version(n), kind=EventKind.NOTIFICATION_LAUNCH_REPORTED, actor=actor
         )
     return n
 
@@ -292,8 +277,8 @@ def notification_report_launch(*, actor, reference: str, data: LaunchReportIn) -
 def unnotified_launch_report(*, actor, data: UnnotifiedLaunchIn) -> Notification:
     state, by_icc = acting_state(actor, data.on_behalf_of)
     content = {**_core_content(data), "remarks": data.remarks}
-    with transaction.atomic():
-        seq, now = seq_reserve()
+    with event_transaction() as event:
+        seq, now = event.seq, event.at
         n, v = _create(
             actor=actor,
             state=state,
@@ -309,7 +294,7 @@ def unnotified_launch_report(*, actor, data: UnnotifiedLaunchIn) -> Notification
         )
         _apply_report(n, data, now=now, by_icc=by_icc)
         n.save()
-        _publish(n, v, kind=EventKind.LAUNCH_UNNOTIFIED, seq=seq, at=now, actor=actor)
+        _publish(event, n, v, kind=EventKind.LAUNCH_UNNOTIFIED, actor=actor)
     return n
 
 
@@ -325,8 +310,8 @@ def notification_import(*, actor, data: ImportIn) -> Notification:
     # The schema checked the state, the dates and the PLN as of first_submitted_at (rules.py).
     state = State.objects.get(iso3=data.state)
     content = pln_content(data.notification)
-    with transaction.atomic():
-        seq, now = seq_reserve()
+    with event_transaction() as event:
+        seq, now = event.seq, event.at
         n, v = _create(
             actor=actor,
             state=state,
@@ -346,7 +331,7 @@ def notification_import(*, actor, data: ImportIn) -> Notification:
         if data.launch_report is not None:
             _apply_report(n, data.launch_report, now=now, by_icc=True)
             n.save()
-        _publish(n, v, kind=EventKind.NOTIFICATION_IMPORTED, seq=seq, at=now, actor=actor)
+        _publish(event, n, v, kind=EventKind.NOTIFICATION_IMPORTED, actor=actor)
     return n
 
 

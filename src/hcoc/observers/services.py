@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hcoc.exchange.models import EventKind
-from hcoc.exchange.services import event_record, number_next, seq_reserve
+from hcoc.exchange.services import event_transaction, number_next
 from hcoc.lib.canonical import canonical_dumps, canonical_loads
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput
 from hcoc.observers.access import require_invitee, require_inviter
@@ -42,8 +42,8 @@ def invitation_issue(*, actor, data: InvitationIn) -> Invitation:
             problems.append(FieldProblem(f"named_states[{i}]", "the inviting state itself"))
     if problems:
         raise InvalidInput(problems)
-    with transaction.atomic():
-        seq, now = seq_reserve()
+    with event_transaction() as event:
+        seq, now = event.seq, event.at
         reference, number = _next_reference(state.iso3, now.year)
         inv = Invitation.objects.create(
             reference=reference,
@@ -72,15 +72,12 @@ def invitation_issue(*, actor, data: InvitationIn) -> Invitation:
             inv.salt = secrets.token_hex(32)
             inv.commitment = commitment_of(issued_model(inv), inv.salt)
             inv.save(update_fields=["salt", "commitment"])
-        event_record(
-            seq=seq,
+        event.publish(
             kind=EventKind.INVITATION_ISSUED,
-            at=now,
-            state_id=state.iso3,
+            state=state.iso3,
             subject=reference,
-            version=None,
             payload=feed_payload(inv),
-            actor_id=actor.pk,
+            actor=actor,
         )
     return inv
 

@@ -4,33 +4,29 @@ import csv
 from datetime import date
 from pathlib import Path
 
-from django.db import transaction
 from django.utils import timezone
 
 from hcoc.accounts.access import require_icc
 from hcoc.exchange.models import EventKind
-from hcoc.exchange.services import event_record, seq_reserve
+from hcoc.exchange.services import EventDraft, event_transaction
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from hcoc.states.models import Circular, DatePrecision, HcocStatus, State, Subscription
 from hcoc.states.readmodel import circular_read_model, state_read_model
 from hcoc.states.services import REGISTRY_COLUMNS, RowResult, registry_row_parse
 
 
-def _publish_subscription(state: State, sub: Subscription, *, seq: int, at, actor_id) -> None:
-    event_record(
-        seq=seq,
+def _publish_subscription(event: EventDraft, state: State, sub: Subscription, *, actor) -> None:
+    event.publish(
         kind=EventKind.REGISTRY_SUBSCRIBED,
-        at=at,
-        state_id=state.iso3,
+        state=state.iso3,
         subject=state.iso3,
-        version=None,
         payload={
             **state_read_model(state),
             "note_reference": sub.note_reference,
             "note_received_on": sub.note_received_on.isoformat(),
             "effective_on": sub.effective_on.isoformat(),
         },
-        actor_id=actor_id,
+        actor=actor,
     )
 
 
@@ -49,8 +45,8 @@ def subscription_record(
         problems.append(FieldProblem("effective_on", "must not be before note_received_on"))
     if problems:
         raise InvalidInput(problems)
-    with transaction.atomic():
-        seq, now = seq_reserve()
+    with event_transaction() as event:
+        seq, now = event.seq, event.at
         state = State.objects.filter(iso3=iso3).first()
         if state is None:
             raise NotFound(f"No state {iso3} in the registry.")
@@ -71,7 +67,7 @@ def subscription_record(
             recorded_by=actor,
             seq=seq,
         )
-        _publish_subscription(state, sub, seq=seq, at=now, actor_id=actor.pk)
+        _publish_subscription(event, state, sub, actor=actor)
     return sub
 
 
@@ -98,8 +94,8 @@ def registry_import(*, actor, path: Path) -> list[RowResult]:
 
 
 def _registry_upsert(data: dict, *, line: int, actor) -> RowResult:
-    with transaction.atomic():
-        seq, now = seq_reserve()
+    with event_transaction() as event:
+        seq, now = event.seq, event.at
         state = State.objects.filter(iso3=data["iso3"]).first()
         newly_subscribing = data["status"] == HcocStatus.SUBSCRIBING and (
             state is None or state.status != HcocStatus.SUBSCRIBING
@@ -119,7 +115,7 @@ def _registry_upsert(data: dict, *, line: int, actor) -> RowResult:
                 recorded_by=actor,
                 seq=seq,
             )
-            _publish_subscription(state, sub, seq=seq, at=now, actor_id=actor.pk)
+            _publish_subscription(event, state, sub, actor=actor)
     return RowResult(
         line, data["iso3"], True, "subscribed (disseminated)" if newly_subscribing else "stored"
     )
@@ -144,8 +140,8 @@ def circular_publish(*, actor, title: str, text: str) -> Circular:
         problems.append(FieldProblem("text", "at most 5,000 characters"))
     if problems:
         raise InvalidInput(problems)
-    with transaction.atomic():
-        seq, now = seq_reserve()
+    with event_transaction() as event:
+        seq, now = event.seq, event.at
         # Under the exchange lock: the number cannot be taken twice.
         number = Circular.objects.filter(published_at__year=now.year).count() + 1
         circular = Circular.objects.create(
@@ -156,14 +152,11 @@ def circular_publish(*, actor, title: str, text: str) -> Circular:
             author=actor,
             seq=seq,
         )
-        event_record(
-            seq=seq,
+        event.publish(
             kind=EventKind.REGISTRY_CIRCULAR,
-            at=now,
-            state_id=ICC_STATE,
+            state=ICC_STATE,
             subject=circular.reference,
-            version=None,
             payload=circular_read_model(circular),
-            actor_id=actor.pk,
+            actor=actor,
         )
     return circular
