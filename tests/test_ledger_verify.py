@@ -9,10 +9,10 @@ import pytest
 from conftest import iso, pln
 from ledger_helpers import register_key, signed_post
 
+from hcoc.exchange.management.commands.export_bundle import bundle_write
 from hcoc.exchange.models import Event
 from hcoc.ledger import client, offline
 from hcoc.ledger.keys import log_signer
-from hcoc.exchange.management.commands.export_bundle import bundle_write
 from hcoc.ledger.models import LogEntry
 from hcoc.ledger.tlog import merkle, note
 from hcoc.ledger.verifier import BundleSource, HttpSource, verify

@@ -15,6 +15,11 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from hcoc.api_openapi import document_responses
+from hcoc.compliance.api import router as compliance_router
+from hcoc.declarations.api import router as declarations_router
+from hcoc.exchange.api import router as exchange_router
+from hcoc.ledger.api import router as ledger_router
+from hcoc.ledger.openapi import document_signatures_and_receipts
 from hcoc.lib.errors import (
     DomainError,
     FieldProblem,
@@ -24,6 +29,11 @@ from hcoc.lib.errors import (
 )
 from hcoc.lib.jsonbody import MAX_DEPTH, JsonTooDeep, loads_bounded, text_problem, unstorable_text
 from hcoc.lib.problems import field_path, validation_message
+from hcoc.meetings.api import router as meetings_router
+from hcoc.notifications.api import router as notifications_router
+from hcoc.observers.api import router as observers_router
+from hcoc.registry.api import router as registry_router
+from hcoc.sites.api import router as sites_router
 from hcoc.ui.doors import EXCHANGE
 from hcoc.ui.http import problem_response
 
@@ -136,7 +146,6 @@ class HcocAPI(NinjaAPI):
 
     def get_openapi_schema(self, **kwargs):
         schema = super().get_openapi_schema(**kwargs)
-        from hcoc.ledger.openapi import document_signatures_and_receipts
 
         document_signatures_and_receipts(schema)
         prefix = kwargs.get("path_prefix")
@@ -239,16 +248,6 @@ def _unexpected(request, exc):
         500, "Internal error", "An unexpected error occurred; it has been logged.", "internal"
     )
 
-
-from hcoc.compliance.api import router as compliance_router  # noqa: E402
-from hcoc.declarations.api import router as declarations_router  # noqa: E402
-from hcoc.exchange.api import router as exchange_router  # noqa: E402
-from hcoc.ledger.api import router as ledger_router  # noqa: E402
-from hcoc.meetings.api import router as meetings_router  # noqa: E402
-from hcoc.notifications.api import router as notifications_router  # noqa: E402
-from hcoc.observers.api import router as observers_router  # noqa: E402
-from hcoc.registry.api import router as registry_router  # noqa: E402
-from hcoc.sites.api import router as sites_router  # noqa: E402
 
 api.add_router("", registry_router)
 api.add_router("", sites_router)

@@ -12,6 +12,8 @@ import sys
 
 def main() -> None:
     if len(sys.argv) > 1:
+        # Imported here, not at the top: the offline commands run on a state's own machine
+        # without Django, and Django must not be imported before its settings are chosen.
         from hcoc.ledger.offline import COMMANDS
         from hcoc.ledger.offline import main as offline_main
 

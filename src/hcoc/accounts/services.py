@@ -12,9 +12,12 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hcoc.lib.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied
 
@@ -44,7 +47,6 @@ def token_issue(
     the second factor, so it is made only in a session that passed the second factor where the
     user has one, and always for the ICC."""
     require_own_credentials(actor, user)
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     must_verify = (
         user.role == Role.ICC or TOTPDevice.objects.filter(user=user, confirmed=True).exists()
@@ -283,8 +285,6 @@ def enrolment_user(raw: str) -> User | None:
 def enrolment_complete(*, raw: str, password: str) -> User:
     """The person sets the user's password through the link, which is then used up. Taken with
     one conditional UPDATE: two submissions of the same link never both succeed."""
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
 
     user = enrolment_user(raw)
     if user is None:
@@ -317,7 +317,6 @@ def enrolment_complete(*, raw: str, password: str) -> User:
 
 def totp_pending_for(*, user: User):
     """The user's unconfirmed TOTP device, created if there is none (and no confirmed one)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     pending = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if pending is None and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
@@ -335,9 +334,6 @@ def totp_confirm(*, device, code: str) -> bool:
 
 def totp_disable(*, user: User) -> None:
     """Turn two-factor off. ICC users must keep it."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from hcoc.lib.errors import PermissionDenied
 
     if user.role == Role.ICC:
         raise PermissionDenied("ICC users must keep two-factor authentication.")

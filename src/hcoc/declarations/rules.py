@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from hcoc.lib.rules import Problem, dig
 from hcoc.lib.vocabulary import category_of
-from hcoc.notifications.rules import unknown_sites
+from hcoc.sites.selectors import unknown_sites
 
 SECTION_CATEGORY = {"ballistic_missiles": "BM", "space_launch_vehicles": "SLV"}
 FIRST_YEAR = 2002  # the Code was launched in November 2002

@@ -1,9 +1,13 @@
+from django.db.models import Count
+from django.utils import timezone
+
 from hcoc.lib.cursor import decode_cursor, encode_cursor
 from hcoc.lib.errors import NotFound
-from hcoc.states.access import require_exchange_reader
+from hcoc.lib.timeutil import rfc3339
+from hcoc.states.access import acting_state, require_exchange_reader
 
-from .models import Declaration
-from .readmodel import current_versions, declaration_read_model, declaration_read_models
+from .models import DeadlineExtension, Declaration, DeclarationDeadline
+from .readmodel import crosscheck, current_versions, declaration_read_model, declaration_read_models
 
 
 def _get(actor, state: str, year: int) -> Declaration:
@@ -53,9 +57,6 @@ def declaration_crosscheck_preview_for(*, actor, data) -> dict:
     Only for the state the actor may submit for: its own, or the ICC's `on_behalf_of` state; a
     preview must not become a way to read another state's unpublished plans.
     """
-    from hcoc.states.access import acting_state
-
-    from .readmodel import crosscheck
 
     state, _ = acting_state(actor, data.on_behalf_of)
     content = data.model_dump(mode="json", exclude={"on_behalf_of"})
@@ -69,9 +70,6 @@ def declaration_crosscheck_preview_for(*, actor, data) -> dict:
 def declaration_due_for(*, actor) -> dict | None:
     """Last year's declaration of the actor's state, if it has not been submitted: the year and
     the ICC's deadline for it (or None). None for the ICC, or when it has been submitted."""
-    from django.utils import timezone
-
-    from .models import DeclarationDeadline
 
     require_exchange_reader(actor)
     if actor.state_id is None:
@@ -84,9 +82,6 @@ def declaration_due_for(*, actor) -> dict | None:
 
 def deadlines_for(*, actor, year: int | None = None) -> list[dict]:
     """The due dates the ICC set, per year, with every state's extension and its reason."""
-    from hcoc.lib.timeutil import rfc3339
-
-    from .models import DeadlineExtension, DeclarationDeadline
 
     require_exchange_reader(actor)
     deadlines = DeclarationDeadline.objects.order_by("year")
@@ -112,6 +107,5 @@ def deadlines_for(*, actor, year: int | None = None) -> list[dict]:
 
 def public_declaration_counts_by_year() -> dict[int, int]:
     """Public aggregate: how many states filed a declaration for each year. Counts only."""
-    from django.db.models import Count
 
     return dict(Declaration.objects.values("year").annotate(n=Count("id")).values_list("year", "n"))

@@ -1,6 +1,9 @@
 """Reads of the exchange sequence, through the access rules."""
 
+from collections import defaultdict
+
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from hcoc.lib.canonical import Canonical, canonical_loads
 from hcoc.lib.errors import NotFound
@@ -93,7 +96,6 @@ def acknowledgement_status_for(*, actor, seq: int) -> dict:
         a.state_id: a.at
         for a in Acknowledgement.objects.filter(event_id=seq).only("state_id", "at")
     }
-    from django.utils import timezone
 
     today = timezone.now().date()
     expected = [
@@ -113,9 +115,6 @@ def acknowledgement_status_for(*, actor, seq: int) -> dict:
 def feed_recent_for(*, actor, before: int | None = None, limit: int = 50) -> dict:
     """The newest items first (the ICC console), each with `not_acknowledged`: how many of the
     currently subscribing states other than the item's own have not acknowledged it."""
-    from collections import defaultdict
-
-    from django.utils import timezone
 
     require_exchange_reader(actor)
     qs = Event.objects.all()

@@ -17,12 +17,20 @@ does not break the signature) and as its raw bytes otherwise (an empty body hash
 
 import base64
 import hashlib
+import os
 import re
 import time
 from dataclasses import dataclass
 
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+    load_pem_private_key,
+)
 
 from hcoc.lib.canonical import canonical_dumps_embedding
 from hcoc.lib.jsonbody import MAX_DEPTH, loads_bounded
@@ -128,7 +136,6 @@ def custodial_message(leaf: dict) -> bytes:
 
 def key_generate() -> tuple[Ed25519PrivateKey, str]:
     """A new Ed25519 key and its public half in base64 (what the ICC registers)."""
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
     key = Ed25519PrivateKey.generate()
     public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
@@ -136,13 +143,6 @@ def key_generate() -> tuple[Ed25519PrivateKey, str]:
 
 
 def private_key_save(key: Ed25519PrivateKey, path) -> None:
-    import os
-
-    from cryptography.hazmat.primitives.serialization import (
-        Encoding,
-        NoEncryption,
-        PrivateFormat,
-    )
 
     pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -151,7 +151,6 @@ def private_key_save(key: Ed25519PrivateKey, path) -> None:
 
 
 def private_key_load(path) -> Ed25519PrivateKey:
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
     with open(path, "rb") as f:
         key = load_pem_private_key(f.read(), password=None)

@@ -10,6 +10,11 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+)
 from django.conf import settings
 
 from .tlog.note import Signer
@@ -52,11 +57,6 @@ def _kek() -> AESGCM:
 
 
 def seal(private_key: Ed25519PrivateKey, key_id: str) -> bytes:
-    from cryptography.hazmat.primitives.serialization import (
-        Encoding,
-        NoEncryption,
-        PrivateFormat,
-    )
 
     raw = private_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     nonce = secrets.token_bytes(12)

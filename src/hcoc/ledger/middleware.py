@@ -26,6 +26,7 @@ from hcoc.ui.http import problem_response
 from . import context
 from .client import SIGNATURE_HEADER, body_digest, signature_parse, signing_input
 from .models import KeyKind, SeenSignature, StateKey
+from .services import receipt
 
 API_PREFIX = "/api/"
 
@@ -154,7 +155,6 @@ class LedgerMiddleware:
 
 
 def _with_receipts(response, indexes):
-    from .services import receipt
 
     if not response.get("Content-Type", "").startswith("application/json"):
         return response

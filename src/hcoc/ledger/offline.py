@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from . import client, verifier
@@ -113,7 +114,6 @@ def cmd_witness(args) -> int:
     line = note.CosignatureSigner(args.key_id, key).cosign(cp.body(), int(time.time()))
     payload = json.dumps({"checkpoint": cp.body(), "cosignature": line}).encode()
     path = "/api/v1/log/cosignatures"
-    import urllib.request
 
     request = urllib.request.Request(  # noqa: S310 (http/https only: HttpSource checked it)
         args.url.rstrip("/") + path,

@@ -1,5 +1,9 @@
 """Reads of the transparency log, each behind the access rule: subscribers and the ICC."""
 
+import json
+
+from django.conf import settings
+
 from hcoc.lib.errors import FieldProblem, InvalidInput, NotFound
 from hcoc.lib.timeutil import rfc3339
 from hcoc.states.access import require_exchange_reader
@@ -9,6 +13,7 @@ from .client import b64
 from .keys import log_signer
 from .models import Checkpoint, Cosignature, LogEntry, StateKey
 from .tlog import merkle, note
+from .verifier import KeyRecord, leaf_signature_problem
 
 MAX_ENTRIES = 1000
 
@@ -133,7 +138,6 @@ def entry_for_seq(seq: int) -> LogEntry | None:
 def entry_status(entry: LogEntry) -> dict:
     """For pages: the entry's place in the log, re-checked now against the latest checkpoint
     (leaf hash, inclusion proof, and the signature it carries)."""
-    import json
 
     cp = services.checkpoint_covering(entry.index)
     checks = {"leaf_hash": False, "included": False, "signature": None}
@@ -148,8 +152,6 @@ def entry_status(entry: LogEntry) -> dict:
     leaf = json.loads(entry.leaf)
     signature = leaf.get("signature")
     if signature:
-        from .verifier import KeyRecord, leaf_signature_problem
-
         key = StateKey.objects.filter(key_id=signature["key_id"]).first()
         problem = "unknown key"
         if key is not None:
@@ -181,7 +183,6 @@ def log_status_for_seq(*, actor, seq: int) -> dict | None:
 
 def log_overview_for(*, actor) -> dict:
     require_exchange_reader(actor)
-    from django.conf import settings
 
     current = services.checkpoint_current()
     cosigned = Checkpoint.objects.filter(cosigs__isnull=False).order_by("-size").distinct().first()

@@ -19,7 +19,7 @@ from hcoc.accounts.models import Role, User
 from hcoc.lib.canonical import canonical_dumps_embedding
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
 from hcoc.lib.timeutil import rfc3339
-from hcoc.states.access import require_state_member
+from hcoc.states.access import require_can_act_for, require_state_member
 from hcoc.states.models import State
 
 from . import context
@@ -361,7 +361,6 @@ def key_register(
 def custodial_key_create(*, actor, state_iso3: str) -> StateKey:
     """The state opts in to having its web submissions signed by a key the exchange holds for
     it. The ICC or the state's own submitters may ask; at most one custodial key is valid."""
-    from hcoc.states.access import require_can_act_for
 
     require_can_act_for(actor, state_iso3)
     state = _subscriber(state_iso3)

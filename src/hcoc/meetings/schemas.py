@@ -6,7 +6,8 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field, StrictInt
 
-from hcoc.notifications.schemas import Rfc3339, StrictSchema
+from hcoc.lib.timeutil import Rfc3339
+from hcoc.ui.schemas import StrictSchema
 
 
 class MeetingIn(StrictSchema):

@@ -22,7 +22,7 @@ from hcoc.lib.rules import (
 )
 from hcoc.lib.timeutil import rfc3339
 from hcoc.lib.vocabulary import range_problem
-from hcoc.sites.models import LaunchSite
+from hcoc.sites.selectors import unknown_sites
 from hcoc.states.models import State
 
 # The time a PLN counts as submitted at: now, except in a historical import, where the window
@@ -35,20 +35,6 @@ WINDOW_AHEAD_YEARS = 1  # a window opens at most a year after the PLN is submitt
 REPORT_BEFORE_WINDOW = timedelta(days=30)  # a launch at most 30 days before its window opens
 REPORT_AFTER_WINDOW_YEARS = 1  # and at most a year after it closes
 RANGE_MAX_KM = 50000  # the format's own bound on range_km (PLNIn)
-
-
-def unknown_sites(wanted: list[tuple[Loc, Any]]) -> list[Problem]:
-    wanted = [(loc, site) for loc, site in wanted if isinstance(site, str) and site]
-    if not wanted:
-        return []
-    known = set(
-        LaunchSite.objects.filter(id__in=[s for _, s in wanted]).values_list("id", flat=True)
-    )
-    return [
-        (loc, f"unknown site {site!r}; see GET /api/v1/sites")
-        for loc, site in wanted
-        if site not in known
-    ]
 
 
 def area_sites(raw: Any) -> list[tuple[Loc, Any]]:

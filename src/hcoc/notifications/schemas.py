@@ -18,16 +18,13 @@ from hcoc.lib.geometry import polygon_problem
 from hcoc.lib.rules import context_value, validate_with_rules
 from hcoc.lib.timeutil import Rfc3339
 from hcoc.lib.vocabulary import GENERIC_CLASSES
+from hcoc.ui.schemas import StrictSchema
 
 from . import rules
 
 # Every time field is an Rfc3339 (hcoc.lib.timeutil, where the ledger can reach it too): RFC 3339
 # text with a zone, in UTC, 422 when an offset carries it out of the calendar.
 Number = Annotated[float, Field(strict=True)]  # JSON numbers only; "9.4" as text is refused
-
-
-class StrictSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class LatLon(StrictSchema):

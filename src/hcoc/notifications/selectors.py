@@ -3,11 +3,13 @@ every subscribing state and the ICC; nobody else sees any."""
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from hcoc.lib.cursor import decode_cursor, encode_cursor
 from hcoc.lib.errors import NotFound
+from hcoc.sites.models import LaunchSite
 from hcoc.states.access import can_read_exchange, require_exchange_reader
 
 from .models import Notification, NotificationDraft, NotificationVersion, Status, StoredStatus
@@ -100,7 +102,6 @@ def drafts_visible_to(actor) -> QuerySet[NotificationDraft]:
 
 def launch_sites_for_form(*, actor) -> list[dict]:
     """The launch-site catalogue for the PLN form's site search and map preview."""
-    from hcoc.sites.models import LaunchSite
 
     require_exchange_reader(actor)
     return [
@@ -112,8 +113,6 @@ def launch_sites_for_form(*, actor) -> list[dict]:
 def public_pln_counts_by_year() -> dict[int, dict[str, int]]:
     """Public aggregate (domain.md: the public may see aggregate figures): pre-launch
     notifications per year of window opening and category. Counts only; no state, no item."""
-    from django.db.models import Count
-    from django.db.models.functions import ExtractYear
 
     rows = (
         Notification.objects.filter(prior_notice=True, window_opens__isnull=False)

@@ -32,6 +32,7 @@ from .schemas import (
     PLNIn,
     UnnotifiedLaunchIn,
 )
+from .selectors import drafts_visible_to
 
 # ---- content normalisation ------------------------------------------------------------------
 
@@ -343,7 +344,6 @@ def draft_save(
 ) -> NotificationDraft:
     """Create or update a draft. A state's drafts are its own; the ICC's drafts (entries it
     prepares on a state's behalf) are the ICC's. Nobody else ever sees them."""
-    from .selectors import drafts_visible_to
 
     actor = require_submitter(actor)
     now = timezone.now()
@@ -360,7 +360,6 @@ def draft_save(
 
 
 def draft_delete(*, actor, draft_id: int) -> None:
-    from .selectors import drafts_visible_to
 
     actor = require_submitter(actor)
     if not drafts_visible_to(actor).filter(pk=draft_id).delete()[0]:

@@ -5,7 +5,7 @@ from typing import Any
 from django.utils import timezone
 
 from hcoc.lib.rules import Problem, calendar_ahead_problem, dig, plain_date
-from hcoc.notifications.rules import unknown_sites
+from hcoc.sites.selectors import unknown_sites
 from hcoc.states.models import State
 
 

@@ -7,7 +7,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field, StrictInt, model_validator
 
 from hcoc.lib.rules import validate_with_rules
-from hcoc.notifications.schemas import StrictSchema
+from hcoc.ui.schemas import StrictSchema
 
 from .rules import invitation_rules, reply_rules
 

@@ -1,3 +1,5 @@
+from hcoc.lib.timeutil import rfc3339
+
 from .models import State
 
 
@@ -13,7 +15,6 @@ def state_read_model(state: State) -> dict:
 
 
 def circular_read_model(circular) -> dict:
-    from hcoc.lib.timeutil import rfc3339
 
     return {
         "reference": circular.reference,

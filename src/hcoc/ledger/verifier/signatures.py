@@ -14,6 +14,9 @@ try:
 except ImportError:  # pragma: no cover - orjson is a dependency; json is the fallback
     orjson = None
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
 from .common import KeyRecord, _b64, _loads, _time
 
 CHUNK = 256  # signatures per job sent to a worker process
@@ -100,8 +103,6 @@ class _Signatures:
 
     def _start(self) -> None:
         """The pool, started at the first full chunk (a small log never waits for it)."""
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
 
         # spawn: a fresh interpreter, safe whatever threads the caller runs (a server, tests)
         context = multiprocessing.get_context("spawn")

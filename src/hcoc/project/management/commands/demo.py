@@ -7,6 +7,7 @@ it shows how the exchange works and is not a record of any real launch or declar
 import json
 import random
 import secrets
+import time
 from base64 import b32encode
 from datetime import timedelta
 
@@ -21,9 +22,22 @@ from hcoc.accounts.services import token_create, user_create
 from hcoc.declarations.schemas import DeclarationIn
 from hcoc.declarations.services import deadline_set, declaration_submit
 from hcoc.exchange.services import acknowledgements_record
+from hcoc.ledger.client import key_generate, private_key_load, private_key_save
+from hcoc.ledger.services import (
+    checkpoint_current,
+    cosignature_add,
+    custodial_key_create,
+    key_register,
+)
+from hcoc.ledger.tlog import note
+from hcoc.meetings import services as meetings
+from hcoc.meetings.models import Meeting
 from hcoc.notifications.models import Notification
 from hcoc.notifications.schemas import ImportIn, PLNIn
 from hcoc.notifications.services import notification_import, notification_submit
+from hcoc.observers.schemas import InvitationIn, ReplyIn
+from hcoc.observers.services import invitation_confirm, invitation_issue, invitation_reply
+from hcoc.registry.services import circular_publish
 from hcoc.sites.models import LaunchSite
 
 LABEL = "ILLUSTRATIVE DEMO DATA: not a real notification."
@@ -74,8 +88,6 @@ class Command(BaseCommand):
         """The transparency log's keys: the United Kingdom registers a key of its own (its private
         half written next to the credentials, to try signed requests and `hcoc witness`), and
         Japan opts in to a custodial key, so everything its people do is signed."""
-        from hcoc.ledger.client import key_generate, private_key_save
-        from hcoc.ledger.services import custodial_key_create, key_register
 
         icc = User.objects.get(username="icc")
         key, public = key_generate()
@@ -89,11 +101,6 @@ class Command(BaseCommand):
 
     def _witness(self, key_file) -> None:
         """The United Kingdom's witness cosigns the log's checkpoint at the end of the demo."""
-        import time
-
-        from hcoc.ledger.client import private_key_load
-        from hcoc.ledger.services import checkpoint_current, cosignature_add
-        from hcoc.ledger.tlog import note
 
         body = note.note_parse(checkpoint_current().note)[0]
         line = note.CosignatureSigner(WITNESS_KEY, private_key_load(key_file)).cosign(
@@ -267,9 +274,6 @@ class Command(BaseCommand):
     def _invitations_and_news(self, users: dict, icc, now) -> None:
         """An invitation open to all (one acceptance confirmed, one decline), one to named
         states only (the others see only its commitment in the feed), and an ICC circular."""
-        from hcoc.observers.schemas import InvitationIn, ReplyIn
-        from hcoc.observers.services import invitation_confirm, invitation_issue, invitation_reply
-        from hcoc.registry.services import circular_publish
 
         today = now.date()
         common = {
@@ -326,8 +330,6 @@ class Command(BaseCommand):
     def _regular_meeting(self, icc, users, now) -> None:
         """An illustrative Regular Meeting chaired by Japan, still open: attendance, a decision
         adopted, one blocked by a present state's objection, and a silence procedure running."""
-        from hcoc.meetings import services as meetings
-        from hcoc.meetings.models import Meeting
 
         last = Meeting.objects.order_by("-number").first()
         number = last.number + 1 if last else 25

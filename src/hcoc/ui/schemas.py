@@ -1,0 +1,11 @@
+"""Schema pieces every app's published formats share (formats.md)."""
+
+from ninja import Schema
+from pydantic import ConfigDict
+
+
+class StrictSchema(Schema):
+    """A request format: a member the format does not define is an error ("unknown field"),
+    never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
