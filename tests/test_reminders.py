@@ -12,9 +12,13 @@ from django.core.management import call_command
 
 from hcoc.accounts.models import User
 from hcoc.declarations.models import Reminder
-from hcoc.declarations.reminders import reminders_send
 from hcoc.declarations.schemas import DeclarationIn
-from hcoc.declarations.services import deadline_extend, deadline_set, declaration_submit
+from hcoc.declarations.services import (
+    deadline_extend,
+    deadline_set,
+    declaration_submit,
+    reminders_send,
+)
 from hcoc.declarations.tasks import send_reminders
 from hcoc.states.models import PointOfContact
 

@@ -1,4 +1,5 @@
-"""Reminders of missing annual declarations (the one door for sending them).
+"""Reminders of missing annual declarations: which are due (the sending, a write, is
+services.reminders_send).
 
 For every year with a due date, each state subscribing by then that has not declared gets, at its
 points of contact (or, without any, its users' addresses): a reminder 30 days before the due date
@@ -10,9 +11,6 @@ most urgent reminder. Each is recorded and never sent twice for the same reason.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hcoc.accounts.models import Role, User
@@ -88,46 +86,3 @@ SUBJECTS = {
     ReminderKind.DUE_IN_30_DAYS: "HCoC: your annual declaration for {year} is due on {due} (in 30 days)",
     ReminderKind.DUE_IN_7_DAYS: "HCoC: your annual declaration for {year} is due on {due} (in 7 days)",
 }
-
-
-def _day(d: date) -> str:
-    return f"{d.day} {d:%b %Y}"
-
-
-def reminders_send(*, today: date | None = None) -> list[Planned]:
-    """Send today's reminders; each is recorded first, so a second run sends nothing again.
-    States are written to one by one; the ICC gets one digest per year of the states newly past due."""
-    planned = reminders_due(today=today)
-    sent: list[Planned] = []
-    for p in planned:
-        try:
-            with transaction.atomic():
-                Reminder.objects.create(
-                    state_id=p.state,
-                    year=p.year,
-                    kind=p.kind,
-                    due_on=p.due_on,
-                    sent_at=timezone.now(),
-                    recipients=", ".join(p.recipients),
-                )
-        except IntegrityError:
-            continue  # another run recorded it first: never twice
-        sent.append(p)
-        if p.kind != ReminderKind.PAST_DUE and p.recipients:
-            subject = SUBJECTS[p.kind].format(year=p.year, due=_day(p.due_on))
-            body = (
-                f"{subject}.\n\nSubmit it at {settings.SITE_URL}/declarations/new?year={p.year} "
-                "or through the API (POST /api/v1/declarations).\n\nHCoC Exchange"
-            )
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, list(p.recipients))
-    for year in sorted({p.year for p in sent if p.kind == ReminderKind.PAST_DUE}):
-        late = [p for p in sent if p.kind == ReminderKind.PAST_DUE and p.year == year]
-        if late[0].recipients:
-            lines = "\n".join(f"- {p.state} (due {_day(p.due_on)})" for p in late)
-            send_mail(
-                f"HCoC: {len(late)} annual declaration(s) for {year} now past due",
-                f"Past due and still missing:\n{lines}\n\n{settings.SITE_URL}/compliance/{year}\n\nHCoC Exchange",
-                settings.DEFAULT_FROM_EMAIL,
-                list(late[0].recipients),
-            )
-    return planned

@@ -1,5 +1,10 @@
 """The one door for annual declarations: each submission is a new version, announced in the feed."""
 
+from datetime import date
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hcoc.accounts.access import require_icc
@@ -10,8 +15,16 @@ from hcoc.lib.errors import FieldProblem, InvalidInput, NotFound
 from hcoc.states.access import acting_state
 from hcoc.states.models import State
 
-from .models import DeadlineExtension, Declaration, DeclarationDeadline, DeclarationVersion
+from .models import (
+    DeadlineExtension,
+    Declaration,
+    DeclarationDeadline,
+    DeclarationVersion,
+    Reminder,
+    ReminderKind,
+)
 from .readmodel import declaration_read_model
+from .reminders import SUBJECTS, Planned, reminders_due
 from .rules import deadline_problems, extension_problems
 from .schemas import DeclarationIn
 
@@ -92,3 +105,49 @@ def deadline_extend(*, actor, iso3: str, year: int, due_on, reason: str) -> Dead
         },
     )
     return extension
+
+
+# ---- reminders -------------------------------------------------------------------------------
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {d:%b %Y}"
+
+
+def reminders_send(*, today: date | None = None) -> list[Planned]:
+    """Send today's reminders; each is recorded first, so a second run sends nothing again.
+    States are written to one by one; the ICC gets one digest per year of the states newly past due."""
+    planned = reminders_due(today=today)
+    sent: list[Planned] = []
+    for p in planned:
+        try:
+            with transaction.atomic():
+                Reminder.objects.create(
+                    state_id=p.state,
+                    year=p.year,
+                    kind=p.kind,
+                    due_on=p.due_on,
+                    sent_at=timezone.now(),
+                    recipients=", ".join(p.recipients),
+                )
+        except IntegrityError:
+            continue  # another run recorded it first: never twice
+        sent.append(p)
+        if p.kind != ReminderKind.PAST_DUE and p.recipients:
+            subject = SUBJECTS[p.kind].format(year=p.year, due=_day(p.due_on))
+            body = (
+                f"{subject}.\n\nSubmit it at {settings.SITE_URL}/declarations/new?year={p.year} "
+                "or through the API (POST /api/v1/declarations).\n\nHCoC Exchange"
+            )
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, list(p.recipients))
+    for year in sorted({p.year for p in sent if p.kind == ReminderKind.PAST_DUE}):
+        late = [p for p in sent if p.kind == ReminderKind.PAST_DUE and p.year == year]
+        if late[0].recipients:
+            lines = "\n".join(f"- {p.state} (due {_day(p.due_on)})" for p in late)
+            send_mail(
+                f"HCoC: {len(late)} annual declaration(s) for {year} now past due",
+                f"Past due and still missing:\n{lines}\n\n{settings.SITE_URL}/compliance/{year}\n\nHCoC Exchange",
+                settings.DEFAULT_FROM_EMAIL,
+                list(late[0].recipients),
+            )
+    return planned

@@ -1,6 +1,6 @@
 from django_tasks import task
 
-from .reminders import reminders_send
+from .services import reminders_send
 
 
 @task()

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from hcoc.declarations.reminders import reminders_due, reminders_send
+from hcoc.declarations.reminders import reminders_due
+from hcoc.declarations.services import reminders_send
 
 
 class Command(BaseCommand):
