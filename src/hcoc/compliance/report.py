@@ -47,6 +47,7 @@ def report_data(*, actor, year: int) -> dict:
 
 
 def report_xlsx(data: dict) -> bytes:
+    # Deferred: see the note above.
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -111,6 +112,7 @@ def report_xlsx(data: dict) -> bytes:
 
 
 def report_pdf(data: dict) -> bytes:
+    # Deferred: see the note above report_xlsx.
     from reportlab.graphics.charts.barcharts import VerticalBarChart
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors

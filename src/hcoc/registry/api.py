@@ -15,17 +15,29 @@ from hcoc.ui.doors import ICC_ONLY, optional_user
 
 from . import services
 
+# The operation ids are published (clients are generated from the OpenAPI document): they keep
+# the names they had when this router lived in hcoc.states.
 router = Router(tags=["registry"])
 
 
-@router.get("/states", response=list[StateOut], auth=None, summary="The public registry of states")
+@router.get(
+    "/states",
+    response=list[StateOut],
+    auth=None,
+    summary="The public registry of states",
+    operation_id="hcoc_states_api_list_states",
+)
 def list_states(request):
     optional_user(request)  # a token that is given must be valid, as everywhere
     return selectors.state_list()
 
 
 @router.get(
-    "/states/{iso3}", response=StateDetailOut, auth=None, summary="One state of the registry"
+    "/states/{iso3}",
+    response=StateDetailOut,
+    auth=None,
+    summary="One state of the registry",
+    operation_id="hcoc_states_api_get_state",
 )
 def get_state(request, iso3: str):
     return selectors.state_get_for(actor=optional_user(request), iso3=iso3)
@@ -36,6 +48,7 @@ def get_state(request, iso3: str):
     auth=ICC_ONLY,
     response={201: SubscriptionOut},
     summary="Record a subscription (ICC only); disseminated in the feed",
+    operation_id="hcoc_states_api_subscribe",
 )
 def subscribe(request, iso3: str, payload: SubscriptionIn):
     sub = services.subscription_record(
@@ -62,12 +75,18 @@ def subscribe(request, iso3: str, payload: SubscriptionIn):
     auth=ICC_ONLY,
     response={201: CircularOut},
     summary="Publish a circular of the ICC (ICC only); disseminated in the feed",
+    operation_id="hcoc_states_api_circular_publish",
 )
 def circular_publish(request, payload: CircularIn):
     circular = services.circular_publish(actor=request.auth, title=payload.title, text=payload.text)
     return Status(201, circular_read_model(circular))
 
 
-@router.get("/circulars", response=CircularPage, summary="The ICC's circulars, newest first")
+@router.get(
+    "/circulars",
+    response=CircularPage,
+    summary="The ICC's circulars, newest first",
+    operation_id="hcoc_states_api_circular_list",
+)
 def circular_list(request, limit: int = Query(100, ge=1, le=1000), cursor: str | None = None):
     return selectors.circular_list_for(actor=request.auth, limit=limit, cursor=cursor)
