@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "hcoc.idempotency.middleware.RequestSizeLimitMiddleware",
     # Text no database stores (NUL) in a page's path, query, form or a cookie: 400/404 before the
     # session middleware looks a cookie up (the API names such fields itself: hcoc.api).
-    "hcoc.web.middleware.UnstorableTextMiddleware",
+    "hcoc.ui.middleware.UnstorableTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "hcoc.web.middleware.ContentSecurityPolicyMiddleware",
+    "hcoc.ui.middleware.ContentSecurityPolicyMiddleware",
     # Before idempotency and the ledger, so that a refused (429) request does nothing; after
     # authentication and CSP, so that the login's 429 page is a page like the others.
     "hcoc.ratelimit.middleware.RateLimitMiddleware",

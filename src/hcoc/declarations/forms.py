@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hcoc.lib.vocabulary import GENERIC_CLASSES
 from hcoc.sites.models import LaunchSite
+from hcoc.ui.forms import ProblemsForm
 
 from .rules import FIRST_YEAR, SECTION_CATEGORY
 
@@ -47,7 +48,7 @@ class LenientMultiple(forms.Field):
         return [str(v) for v in value] if value else []
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(ProblemsForm):
     year = forms.CharField(label=_("Year covered"), widget=forms.Select)
     nil = forms.BooleanField(
         label=_("Nil declaration (no launches in this year)"),
@@ -217,22 +218,18 @@ class DeclarationForm(forms.Form):
         return body
 
     def add_problems(self, problems: dict[str, list[str]]) -> None:
-        """Put the API's problems on the fields they came from; the rest above the form."""
-        section_errors: dict[str, list[str]] = {}
-        for path, messages in problems.items():
-            field = self._field_for(path)
-            for message in messages:
-                if field:
-                    self.add_error(field, message)
-                elif path in PREFIX:
-                    section_errors.setdefault(path, []).append(message)
-                elif path in ("", "body", "__all__"):
-                    self.add_error(None, message)
-                else:
-                    self.add_error(None, f"{path}: {message}")
-        self._section_errors = section_errors
+        """Put the API's problems on the fields they came from; a whole section's above it; the
+        rest above the form."""
+        self._section_errors: dict[str, list[str]] = {}
+        super().add_problems(problems)
 
-    def _field_for(self, path: str) -> str:
+    def add_problem_elsewhere(self, path: str, message: str) -> None:
+        if path in PREFIX:
+            self._section_errors.setdefault(path, []).append(message)
+        else:
+            super().add_problem_elsewhere(path, message)
+
+    def field_for(self, path: str) -> str:
         while path:
             if path in self.paths:
                 return self.paths[path] if self.paths[path] in self.fields else ""

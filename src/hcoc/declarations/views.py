@@ -21,8 +21,8 @@ from hcoc.lib.numbers import positive_int
 from hcoc.states.access import require_submitter
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import state_list
-from hcoc.web.access import exchange_page, refused
-from hcoc.web.validation import problems_of, validate
+from hcoc.ui.forms import form_problems, validate
+from hcoc.ui.pages import exchange_page, refused
 
 from .forms import PREFIX, SECTION_LABEL, DeclarationForm, initial_from, year_choices
 from .schemas import DeclarationIn
@@ -172,7 +172,7 @@ def _post(request, behalf):
                 )
                 return redirect("declarations:detail", state=d.state_id, year=d.year)
         except InvalidInput as e:
-            problems = problems_of(e)
+            problems = form_problems(e)
         except DomainError as e:
             return refused(request, e)
     form.add_problems(problems)
@@ -209,7 +209,7 @@ def declaration_preview(request):
         try:
             preview = declaration_crosscheck_preview_for(actor=request.user, data=data)
         except InvalidInput as e:
-            problems = problems_of(e)
+            problems = form_problems(e)
         except DomainError as e:
             return HttpResponse(e.detail, status=403, content_type="text/plain")
     return render(

@@ -25,8 +25,8 @@ from hcoc.meetings.access import (
     require_position_taker,
 )
 from hcoc.states.models import HcocStatus, State
-from hcoc.web.access import exchange_page, refused
-from hcoc.web.validation import problems_of, validate
+from hcoc.ui.forms import form_problems, validate
+from hcoc.ui.pages import exchange_page, refused
 
 from . import selectors, services
 from .api import attachment
@@ -72,7 +72,7 @@ def meeting_create(request):
         try:
             m = services.meeting_create(actor=request.user, **data.model_dump())
         except InvalidInput as e:
-            problems = problems_of(e)
+            problems = form_problems(e)
         except DomainError as e:
             return refused(request, e)
         else:
@@ -134,7 +134,7 @@ def _act(request, number: int, form: str, action, success: str):
     try:
         action()
     except (InvalidInput, ValidationError) as e:  # the schema's problems, or the services'
-        return meeting_detail(request, number, problems=problems_of(e), form=form)
+        return meeting_detail(request, number, problems=form_problems(e), form=form)
     except Conflict as e:
         messages.error(request, e.detail)
     except DomainError as e:

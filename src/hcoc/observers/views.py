@@ -16,12 +16,12 @@ from hcoc.accounts.models import Role
 from hcoc.lib.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from hcoc.lib.numbers import positive_int
 from hcoc.observers.access import require_inviter
+from hcoc.sites.selectors import site_points
 from hcoc.states.access import require_submitter
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import state_list
-from hcoc.web.access import exchange_page, refused
-from hcoc.web.maps import site_points
-from hcoc.web.validation import problems_of, validate
+from hcoc.ui.forms import form_problems, validate
+from hcoc.ui.pages import exchange_page, refused
 
 from .forms import InvitationForm, ReplyForm
 from .models import InvitationStatus
@@ -82,7 +82,7 @@ def invitation_new(request):
             try:
                 inv = invitation_issue(actor=request.user, data=data)
             except InvalidInput as e:
-                problems = problems_of(e)
+                problems = form_problems(e)
             except DomainError as e:
                 return refused(request, e)
             else:
@@ -157,7 +157,7 @@ def invitation_reply_page(request, reference: str):
             try:
                 invitation_reply(actor=user, reference=reference, data=data)
             except InvalidInput as e:
-                problems = problems_of(e)
+                problems = form_problems(e)
             except Conflict as e:
                 problems = {"__all__": [e.detail]}
             except DomainError as e:

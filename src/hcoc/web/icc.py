@@ -31,16 +31,8 @@ from hcoc.lib.numbers import positive_int
 from hcoc.registry.services import circular_publish, subscription_record
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import state_list
-
-from .access import icc_page, refused
-
-
-def _put_problems(form: forms.Form, exc: DomainError) -> None:
-    """A service's problems on the form's fields (by the service's field names), else on top."""
-    if not exc.errors:
-        form.add_error(None, exc.detail)
-    for p in getattr(exc, "errors", []):
-        form.add_error(p.field if p.field in form.fields else None, p.message)
+from hcoc.ui.forms import ProblemsForm, form_problems
+from hcoc.ui.pages import icc_page, refused
 
 
 @icc_page
@@ -53,7 +45,7 @@ def console(request):
 # ---- (a) record a subscription ------------------------------------------------------------
 
 
-class SubscriptionForm(forms.Form):
+class SubscriptionForm(ProblemsForm):
     iso3 = forms.ChoiceField(label=gettext_lazy("State"))
     note_reference = forms.CharField(
         label=gettext_lazy("Reference of the diplomatic note"), max_length=200, required=False
@@ -82,7 +74,7 @@ def subscription_new(request):
         try:
             sub = subscription_record(actor=request.user, **form.cleaned_data)
         except InvalidInput as e:
-            _put_problems(form, e)
+            form.add_problems(form_problems(e))
         except (Conflict, NotFound) as e:  # e.g. already subscribing
             form.add_error(None, e.detail)
         except DomainError as e:
@@ -118,7 +110,7 @@ def item_status(request, seq: int):
 # credentials (accounts.services). It may revoke a state's tokens.
 
 
-class UserForm(forms.Form):
+class UserForm(ProblemsForm):
     username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
     state = forms.ChoiceField(label=gettext_lazy("State"))
     role = forms.ChoiceField(
@@ -155,7 +147,7 @@ def users(request):
                 email=cd["email"],
             )
         except InvalidInput as e:
-            _put_problems(form, e)
+            form.add_problems(form_problems(e))
         except DomainError as e:
             return refused(request, e)
         else:
@@ -232,14 +224,14 @@ def token_revoke(request, token_id: int):
 # ---- (e) declaration deadlines ------------------------------------------------------------
 
 
-class DeadlineForm(forms.Form):
+class DeadlineForm(ProblemsForm):
     year = forms.IntegerField(label=gettext_lazy("Declarations covering the year"), min_value=2002)
     due_on = forms.DateField(
         label=gettext_lazy("Due on"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(ProblemsForm):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2002)
     state = forms.ChoiceField(label=gettext_lazy("State"))
     due_on = forms.DateField(
@@ -268,7 +260,7 @@ def deadlines(request):
         try:
             deadline_set(actor=request.user, **deadline_form.cleaned_data)
         except InvalidInput as e:
-            _put_problems(deadline_form, e)
+            deadline_form.add_problems(form_problems(e))
         else:
             messages.success(request, _("Due date set."))
             return redirect("web:icc_deadlines")
@@ -283,7 +275,7 @@ def deadlines(request):
                 reason=data["reason"],
             )
         except InvalidInput as e:
-            _put_problems(extension_form, e)
+            extension_form.add_problems(form_problems(e))
         else:
             messages.success(request, _("Extension granted."))
             return redirect("web:icc_deadlines")
@@ -302,7 +294,7 @@ def deadlines(request):
 # ---- (f) the ICC's circulars (registry news) ------------------------------------------------
 
 
-class CircularForm(forms.Form):
+class CircularForm(ProblemsForm):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     text = forms.CharField(
         label=gettext_lazy("Text"),
@@ -319,7 +311,7 @@ def circular_new(request):
         try:
             circular = circular_publish(actor=request.user, **form.cleaned_data)
         except InvalidInput as e:
-            _put_problems(form, e)
+            form.add_problems(form_problems(e))
         except DomainError as e:
             return refused(request, e)
         else:

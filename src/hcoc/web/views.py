@@ -19,6 +19,7 @@ from hcoc.exchange.selectors import inbox_recent_for
 from hcoc.exchange.services import acknowledgements_record
 from hcoc.lib.errors import DomainError
 from hcoc.lib.numbers import positive_int
+from hcoc.notifications.maps import notification_items
 from hcoc.notifications.selectors import (
     drafts_visible_to,
     notification_list_for,
@@ -27,10 +28,9 @@ from hcoc.notifications.selectors import (
 from hcoc.states.access import can_read_exchange
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import circular_list_for, registry_history, state_list
+from hcoc.ui.pages import exchange_page
 
-from .access import exchange_page
 from .auth_views import safe_next
-from .maps import notification_items
 
 
 @exchange_page

@@ -1,12 +1,17 @@
-"""Page access: the same rules as the API (accounts/access.py), applied to views."""
+"""Page doors: the same rules as the API (hcoc.accounts.access, hcoc.states.access), applied to
+views; and a domain error that is no form's problem, as a page."""
 
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
 from django.shortcuts import redirect, render
 
 from hcoc.accounts.models import Role
+from hcoc.lib.errors import NotFound
 from hcoc.states.access import can_read_exchange
+
+FORBIDDEN = "ui/forbidden.html"
 
 
 def exchange_page(view):
@@ -18,7 +23,7 @@ def exchange_page(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not can_read_exchange(request.user):
-            return render(request, "web/forbidden.html", status=403)
+            return render(request, FORBIDDEN, status=403)
         if request.user.role == Role.ICC and not request.user.is_verified():
             return redirect("web:two_factor")
         return view(request, *args, **kwargs)
@@ -33,7 +38,7 @@ def icc_page(view):
     @exchange_page
     def wrapper(request, *args, **kwargs):
         if request.user.role != Role.ICC:
-            return render(request, "web/forbidden.html", status=403)
+            return render(request, FORBIDDEN, status=403)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -42,10 +47,6 @@ def icc_page(view):
 def refused(request, exc):
     """A domain error that is not a form error, as a page: 404 for NotFound (never revealing
     what exists), the 403 page for the rest."""
-    from django.http import Http404
-
-    from hcoc.lib.errors import NotFound
-
     if isinstance(exc, NotFound):
         raise Http404(exc.detail)
-    return render(request, "web/forbidden.html", {"detail": exc.detail}, status=403)
+    return render(request, FORBIDDEN, {"detail": exc.detail}, status=403)

@@ -1,10 +1,6 @@
-"""Turn read models into what static/hcoc/map.js draws."""
+"""Notifications' read models as what static/hcoc/map.js draws."""
 
-from hcoc.sites.models import LaunchSite
-
-
-def site_points(site_ids: set[str]) -> dict[str, list[float]]:
-    return {s.id: [s.lat, s.lon] for s in LaunchSite.objects.filter(id__in=site_ids)}
+from hcoc.sites.selectors import site_points
 
 
 def area_point(area: dict, sites: dict[str, list[float]]) -> list[float] | None:
