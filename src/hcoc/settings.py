@@ -47,7 +47,7 @@ ALLOWED_HOSTS = [
 
 INSTALLED_APPS = [
     # The admin behind the site's own login (one login path, lockout, second factor).
-    "hcoc.web.apps.AdminConfig",
+    "hcoc.ui.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,7 +64,6 @@ INSTALLED_APPS = [
     "hcoc.notifications",
     "hcoc.declarations",
     "hcoc.idempotency",
-    "hcoc.web",
     "hcoc.ui",
     "hcoc.project",
     "hcoc.compliance",
@@ -141,9 +140,9 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-LOGIN_URL = "/accounts/login/"
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
-LOGOUT_REDIRECT_URL = "/accounts/login/"
+LOGOUT_REDIRECT_URL = "accounts:login"
 # Lockout: after this many failed logins in a row, an account is locked for LOGIN_LOCKOUT_MINUTES.
 LOGIN_MAX_FAILURES = int(env("HCOC_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(env("HCOC_LOGIN_LOCKOUT_MINUTES", "15"))

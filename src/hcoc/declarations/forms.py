@@ -9,10 +9,13 @@ import re
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hcoc.lib.vocabulary import GENERIC_CLASSES
 from hcoc.sites.models import LaunchSite
+from hcoc.states.models import HcocStatus
+from hcoc.states.selectors import state_list
 from hcoc.ui.forms import ProblemsForm
 
 from .rules import FIRST_YEAR, SECTION_CATEGORY
@@ -263,3 +266,30 @@ def initial_from(content: dict) -> tuple[dict, int]:
                 initial[f"bm_system_{i}_class"] = s.get("generic_class", "")
                 initial[f"bm_system_{i}_name"] = s.get("name") or ""
     return initial, max(3, len(systems) + 2)
+
+
+# ---- the ICC's deadlines -------------------------------------------------------------------
+
+
+class DeadlineForm(ProblemsForm):
+    year = forms.IntegerField(label=gettext_lazy("Declarations covering the year"), min_value=2002)
+    due_on = forms.DateField(
+        label=gettext_lazy("Due on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ExtensionForm(ProblemsForm):
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2002)
+    state = forms.ChoiceField(label=gettext_lazy("State"))
+    due_on = forms.DateField(
+        label=gettext_lazy("New due date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000, widget=forms.Textarea)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "—")] + [
+            (s["iso3"], f"{s['iso3']} — {s['name']}")
+            for s in state_list()
+            if s["status"] == HcocStatus.SUBSCRIBING
+        ]

@@ -1,7 +1,8 @@
-"""Annual-declaration pages: list, form (with a crosscheck preview), detail with versions.
+"""Annual-declaration pages: list, form (with a crosscheck preview), detail with versions; for the
+ICC, the due dates of a year's declarations and their extensions (/icc/deadlines).
 
 Thin: every read goes through the selectors, every write through `declaration_submit`, and the
-form's input is judged by the API's own schema (web.validation), so the messages are the API's.
+form's input is judged by the API's own schema (ui.forms), so the messages are the API's.
 """
 
 from urllib.parse import urlencode
@@ -22,17 +23,26 @@ from hcoc.states.access import require_submitter
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import state_list
 from hcoc.ui.forms import form_problems, validate
-from hcoc.ui.pages import exchange_page, refused
+from hcoc.ui.pages import exchange_page, icc_page, refused
 
-from .forms import PREFIX, SECTION_LABEL, DeclarationForm, initial_from, year_choices
+from .forms import (
+    PREFIX,
+    SECTION_LABEL,
+    DeadlineForm,
+    DeclarationForm,
+    ExtensionForm,
+    initial_from,
+    year_choices,
+)
 from .schemas import DeclarationIn
 from .selectors import (
+    deadlines_for,
     declaration_crosscheck_preview_for,
     declaration_get_for,
     declaration_list_for,
     declaration_versions_for,
 )
-from .services import declaration_submit
+from .services import deadline_extend, deadline_set, declaration_submit
 
 
 def _subscribing_choices() -> list[tuple[str, str]]:
@@ -290,3 +300,49 @@ def _history(versions: list[dict]) -> list[dict]:
         for v, rows in zip(versions, marked, strict=True)
     ]
     return history[::-1]
+
+
+# ---- the ICC's deadlines -------------------------------------------------------------------
+
+
+@icc_page
+def icc_deadlines(request):
+    """Set the due date of a year's declarations; extend it for one state, with a reason."""
+    which = request.POST.get("form") if request.method == "POST" else None
+    deadline_form = DeadlineForm(request.POST if which == "deadline" else None, prefix="deadline")
+    extension_form = ExtensionForm(
+        request.POST if which == "extension" else None, prefix="extension"
+    )
+    if which == "deadline" and deadline_form.is_valid():
+        try:
+            deadline_set(actor=request.user, **deadline_form.cleaned_data)
+        except InvalidInput as e:
+            deadline_form.add_problems(form_problems(e))
+        else:
+            messages.success(request, _("Due date set."))
+            return redirect("declarations:icc_deadlines")
+    if which == "extension" and extension_form.is_valid():
+        data = extension_form.cleaned_data
+        try:
+            deadline_extend(
+                actor=request.user,
+                iso3=data["state"],
+                year=data["year"],
+                due_on=data["due_on"],
+                reason=data["reason"],
+            )
+        except InvalidInput as e:
+            extension_form.add_problems(form_problems(e))
+        else:
+            messages.success(request, _("Extension granted."))
+            return redirect("declarations:icc_deadlines")
+    return render(
+        request,
+        "declarations/icc_deadlines.html",
+        {
+            "deadlines": deadlines_for(actor=request.user)[::-1],
+            "deadline_form": deadline_form,
+            "extension_form": extension_form,
+        },
+        status=422 if which and (deadline_form.errors or extension_form.errors) else 200,
+    )

@@ -8,8 +8,10 @@ from hcoc.exchange.models import EventKind
 
 
 def register_pages() -> None:
-    links.register(EventKind.REGISTRY_SUBSCRIBED, page=lambda item, user: reverse("web:registry"))
+    links.register(
+        EventKind.REGISTRY_SUBSCRIBED, page=lambda item, user: reverse("registry:registry")
+    )
     links.register(
         EventKind.REGISTRY_CIRCULAR,
-        page=lambda item, user: reverse("web:registry") + "#circulars",
+        page=lambda item, user: reverse("registry:registry") + "#circulars",
     )

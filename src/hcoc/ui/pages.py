@@ -25,7 +25,7 @@ def exchange_page(view):
         if not can_read_exchange(request.user):
             return render(request, FORBIDDEN, status=403)
         if request.user.role == Role.ICC and not request.user.is_verified():
-            return redirect("web:two_factor")
+            return redirect("accounts:two_factor")
         return view(request, *args, **kwargs)
 
     return wrapper

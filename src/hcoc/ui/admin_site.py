@@ -1,7 +1,7 @@
 """The admin behind the site's own login: one login path, one lockout, the same second factor.
 
 Django's admin has a login form of its own (a password alone, no lockout). Here its login *is*
-the site's login view (`auth_views.login_view`: lockout, then the TOTP code), and every admin page
+the site's login view (`hcoc.accounts.views.login_view`: lockout, then the TOTP code), and every admin page
 needs a session that passed the second factor. So the admin is no side door to the console's
 powers (deleting the ICC's device, making tokens): whoever gets in got in the one way.
 """
@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .auth_views import login_view
+from hcoc.accounts.views import login_view
 
 
 class AdminSite(admin.AdminSite):
@@ -31,5 +31,5 @@ class AdminSite(admin.AdminSite):
             and not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
         ):
             # Logged in with a password, no device to pass: enrol one first (as the console asks).
-            return redirect("web:two_factor")
+            return redirect("accounts:two_factor")
         return login_view(request, default_next=reverse("admin:index", current_app=self.name))

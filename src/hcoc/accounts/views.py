@@ -1,9 +1,15 @@
-"""Login (password, then a TOTP code where the user has enrolled one), lockout, logout, and
-two-factor enrolment. Two-factor is optional for state users and required for the ICC console."""
+"""The account pages: log in (password, then a TOTP code where the user has enrolled one),
+lockout, log out, two-factor enrolment, one's own API tokens, and setting one's password from an
+enrolment link. Two-factor is optional for state users and required for the ICC console.
+
+These pages need to know who the user is, nothing of the exchange: they use Django's own
+decorators (the ICC's management of states' users is hcoc.registry's).
+"""
 
 from base64 import b32encode
 
-from django import forms
+import qrcode
+import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
@@ -11,25 +17,27 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hcoc.accounts.models import User
-from hcoc.accounts.services import (
-    PASSWORD_MIN_LENGTH,
+from hcoc.lib.errors import DomainError, InvalidInput
+
+from .forms import ConfirmForm, EnrolForm, LoginForm
+from .models import User
+from .services import (
     enrolment_complete,
     enrolment_user,
     login_attempt_begin,
     login_success_record,
+    token_issue,
+    token_revoke,
     totp_confirm,
     totp_disable,
     totp_pending_for,
 )
-from hcoc.lib.errors import DomainError, InvalidInput
 
 
 def safe_next(request, target: str | None, fallback: str) -> str:
@@ -42,23 +50,9 @@ def safe_next(request, target: str | None, fallback: str) -> str:
     return fallback
 
 
-class LoginForm(forms.Form):
-    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
-    password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput)
-    code = forms.CharField(
-        label=gettext_lazy("Two-factor code"),
-        required=False,
-        max_length=10,
-        help_text=gettext_lazy(
-            "The 6-digit code of your authenticator app, if you have enrolled one."
-        ),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
-
-
 @never_cache
 def login_view(request, default_next: str = "/"):
-    """The one way in, for the pages and the admin alike (web/admin_site.py): each attempt is
+    """The one way in, for the pages and the admin alike (hcoc.ui.admin_site): each attempt is
     counted before its password is checked, so a locked account's password is never checked."""
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -89,7 +83,7 @@ def login_view(request, default_next: str = "/"):
                 if device is not None:
                     otp_login(request, device)
                 return redirect(safe_next(request, request.GET.get("next"), default_next))
-    return render(request, "web/login.html", {"form": form})
+    return render(request, "accounts/login.html", {"form": form})
 
 
 @require_POST
@@ -98,14 +92,7 @@ def logout_view(request):
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
-class ConfirmForm(forms.Form):
-    code = forms.CharField(label=gettext_lazy("Code from your authenticator app"), max_length=10)
-
-
 def _qr_svg(url: str) -> str:
-    import qrcode
-    import qrcode.image.svg
-
     img = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     return img.to_string(encoding="unicode")
 
@@ -125,14 +112,14 @@ def two_factor(request):
             messages.error(request, _("ICC users must keep two-factor authentication."))
         else:
             messages.info(request, _("Two-factor authentication is off."))
-        return redirect("web:two_factor")
+        return redirect("accounts:two_factor")
     if request.method == "POST" and pending and form.is_valid():
         if totp_confirm(device=pending, code=form.cleaned_data["code"]):
             otp_login(request, pending)
             messages.info(
                 request, _("Two-factor authentication is on. From now on, log in with a code.")
             )
-            return redirect("web:account")
+            return redirect("accounts:account")
         form.add_error(
             "code", _("That code does not match. Check your device's clock and try again.")
         )
@@ -140,33 +127,10 @@ def two_factor(request):
     if pending and not confirmed:
         context["qr_svg"] = _qr_svg(pending.config_url)
         context["secret"] = b32encode(pending.bin_key).decode()
-    return render(request, "web/two_factor.html", context)
+    return render(request, "accounts/two_factor.html", context)
 
 
 # ---- enrolment: the person a user was made for sets its password ------------------------------
-
-
-class EnrolForm(forms.Form):
-    password = forms.CharField(
-        label=gettext_lazy("New password"),
-        min_length=PASSWORD_MIN_LENGTH,
-        max_length=200,
-        strip=False,
-        help_text=gettext_lazy("At least 12 characters. Only you will know it."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password_again = forms.CharField(
-        label=gettext_lazy("The same password again"),
-        strip=False,
-        max_length=200,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("password") and data.get("password") != data.get("password_again"):
-            self.add_error("password_again", _("The two passwords differ."))
-        return data
 
 
 @never_cache  # the link's secret is in the address
@@ -175,7 +139,7 @@ def enrol(request, token: str):
     person then logs in, may turn on two-factor, and makes its own API tokens on /account."""
     person = enrolment_user(token)
     if person is None:
-        return render(request, "web/enrol.html", {"invalid": True}, status=404)
+        return render(request, "accounts/enrol.html", {"invalid": True}, status=404)
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -184,7 +148,7 @@ def enrol(request, token: str):
             for p in e.errors:
                 form.add_error("password", p.message)
         except DomainError:
-            return render(request, "web/enrol.html", {"invalid": True}, status=404)
+            return render(request, "accounts/enrol.html", {"invalid": True}, status=404)
         else:
             logout(request)  # whoever was logged in here, the person now logs in as themself
             messages.success(
@@ -194,5 +158,51 @@ def enrol(request, token: str):
                     "authentication and make API tokens on your account page."
                 ),
             )
-            return redirect("web:login")
-    return render(request, "web/enrol.html", {"form": form, "person": person})
+            return redirect("accounts:login")
+    return render(request, "accounts/enrol.html", {"form": form, "person": person})
+
+
+# ---- one's own account: its API tokens --------------------------------------------------------
+
+
+@never_cache  # shows a new token, once
+@login_required
+def account(request):
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "tokens": request.user.api_tokens.all(),
+            "two_factor": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
+            "new_token": request.session.pop("new_token", None),
+        },
+    )
+
+
+@require_POST
+@login_required
+def token_new(request):
+    name = (request.POST.get("name") or "").strip()[:100]
+    try:
+        _, raw = token_issue(
+            actor=request.user,
+            user=request.user,
+            name=name,
+            second_factor_passed=request.user.is_verified(),
+        )
+    except DomainError as e:
+        messages.error(request, e.detail)
+        return redirect("accounts:two_factor")
+    # Shown once, on the next page view, then gone from the session.
+    request.session["new_token"] = raw
+    return redirect("accounts:account")
+
+
+@require_POST
+@login_required
+def token_revoke_view(request, token_id: int):
+    token = request.user.api_tokens.filter(pk=token_id).first()
+    if token is not None:  # only one's own tokens; others' ids do nothing
+        token_revoke(token=token)
+        messages.info(request, _("Token revoked."))
+    return redirect("accounts:account")
