@@ -40,7 +40,7 @@ from .selectors import (
     declaration_crosscheck_preview_for,
     declaration_get_for,
     declaration_list_for,
-    declaration_versions_for,
+    declaration_page_for,
 )
 from .services import deadline_extend, deadline_set, declaration_submit
 
@@ -232,16 +232,13 @@ def declaration_preview(request):
 @exchange_page
 def declaration_detail(request, state: str, year: int):
     try:
-        versions = declaration_versions_for(actor=request.user, state=state, year=year)
+        page = declaration_page_for(actor=request.user, state=state, year=year)
     except DomainError as e:
         return refused(request, e)
+    versions = page["versions"]
     current = versions[-1]
-    user = request.user
-    can_submit = user.role == Role.ICC or (
-        user.role == Role.SUBMITTER and user.state_id == current["state"]
-    )
     new_query = {"year": current["year"]}
-    if user.role == Role.ICC:
+    if page["on_behalf"]:
         new_query["on_behalf_of"] = current["state"]
     return render(
         request,
@@ -253,7 +250,7 @@ def declaration_detail(request, state: str, year: int):
                 for name in PREFIX
             ],
             "history": _history(versions),
-            "can_submit": can_submit,
+            "may_submit_version": page["may_submit_version"],
             "new_url": f"{reverse('declarations:new')}?{urlencode(new_query)}",
         },
     )

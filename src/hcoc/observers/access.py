@@ -59,3 +59,21 @@ def require_invitee(
             )
         raise PermissionDenied("This invitation is not addressed to your state.")
     return state, by_icc
+
+
+# ---- what a page offers: the same rules, asked without raising ----------------------------
+
+
+def may_act_as_inviter(actor: User | None, inviter: str) -> bool:
+    """Confirm observers, withdraw: require_inviter would let the actor act."""
+    try:
+        require_inviter(actor, inviter)
+    except PermissionDenied:  # NotAuthenticated is one too
+        return False
+    return True
+
+
+def may_reply(actor: User | None, inviter: str) -> bool:
+    """Whether to offer the reply form: a submitter of a state other than the inviter's, or the
+    ICC (on an addressee's behalf); require_invitee decides on the reply itself."""
+    return can_read_exchange(actor) and actor.can_submit and actor.state_id != inviter

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from hcoc.accounts.models import Role
 from hcoc.lib.cursor import decode_cursor, encode_cursor
 from hcoc.lib.errors import NotFound
-from hcoc.observers.access import invitations_visible_to
+from hcoc.observers.access import invitations_visible_to, may_act_as_inviter, may_reply
 from hcoc.states.access import require_exchange_reader
 
 from .models import Invitation, InvitationStatus
@@ -40,6 +40,21 @@ def read_model_for(actor, inv: Invitation, *, history: bool = False) -> dict:
 
 def invitation_get_for(*, actor, reference: str, history: bool = False) -> dict:
     return read_model_for(actor, invitation_visible_or_404(actor, reference), history=history)
+
+
+def invitation_page_for(*, actor, reference: str) -> dict:
+    """The invitation's page: its read model (with the history of replies) and what the actor
+    may do on it (observers.access) while it is open. (Whether replies are still taken by the
+    clock is the services' replies_close_at, which the page asks.)"""
+    inv = invitation_visible_or_404(actor, reference)
+    is_open = inv.status == InvitationStatus.OPEN
+    inviter = is_open and may_act_as_inviter(actor, inv.state_id)
+    return {
+        "inv": read_model_for(actor, inv, history=True),
+        "may_confirm": inviter,
+        "may_withdraw": inviter,
+        "may_reply": is_open and may_reply(actor, inv.state_id),
+    }
 
 
 def invitation_list_for(
