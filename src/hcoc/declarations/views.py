@@ -19,6 +19,8 @@ from hcoc.accounts.models import Role
 from hcoc.lib.changes import rows_with_changes
 from hcoc.lib.errors import DomainError, InvalidInput, NotFound
 from hcoc.lib.numbers import positive_int
+from hcoc.observers.readmodel import declaration_details
+from hcoc.observers.selectors import invitations_for_declaration
 from hcoc.states.access import require_submitter
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import state_list
@@ -130,8 +132,6 @@ def declaration_new(request):
 
 def _invitations(request, state: str | None, year) -> list[dict]:
     """The state's own observer invitations of the year, for the observers section."""
-    from hcoc.observers.selectors import invitations_for_declaration
-
     year = positive_int(str(year), maximum=9999)
     if not state or year is None:
         return []
@@ -141,8 +141,6 @@ def _invitations(request, state: str | None, year) -> list[dict]:
 def _fill_observers(request, behalf):
     """Fill the observers section from the state's invitations of the year; nothing is
     submitted: the form comes back for review, with every other field as it was."""
-    from hcoc.observers.readmodel import declaration_details
-
     state = request.user.state_id or request.POST.get("on_behalf_of", "").upper() or None
     year = request.POST.get("year", "")
     invitations = _invitations(request, state, year)
