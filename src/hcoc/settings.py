@@ -47,7 +47,7 @@ ALLOWED_HOSTS = [
 
 INSTALLED_APPS = [
     # The admin behind the site's own login (one login path, lockout, second factor).
-    "hcoc.web.apps.AdminConfig",
+    "hcoc.ui.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,7 +64,6 @@ INSTALLED_APPS = [
     "hcoc.notifications",
     "hcoc.declarations",
     "hcoc.idempotency",
-    "hcoc.web",
     "hcoc.ui",
     "hcoc.project",
     "hcoc.compliance",
@@ -81,7 +80,7 @@ MIDDLEWARE = [
     "hcoc.idempotency.middleware.RequestSizeLimitMiddleware",
     # Text no database stores (NUL) in a page's path, query, form or a cookie: 400/404 before the
     # session middleware looks a cookie up (the API names such fields itself: hcoc.api).
-    "hcoc.web.middleware.UnstorableTextMiddleware",
+    "hcoc.ui.middleware.UnstorableTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -89,7 +88,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "hcoc.web.middleware.ContentSecurityPolicyMiddleware",
+    "hcoc.ui.middleware.ContentSecurityPolicyMiddleware",
     # Before idempotency and the ledger, so that a refused (429) request does nothing; after
     # authentication and CSP, so that the login's 429 page is a page like the others.
     "hcoc.ratelimit.middleware.RateLimitMiddleware",
@@ -141,9 +140,9 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-LOGIN_URL = "/accounts/login/"
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
-LOGOUT_REDIRECT_URL = "/accounts/login/"
+LOGOUT_REDIRECT_URL = "accounts:login"
 # Lockout: after this many failed logins in a row, an account is locked for LOGIN_LOCKOUT_MINUTES.
 LOGIN_MAX_FAILURES = int(env("HCOC_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(env("HCOC_LOGIN_LOCKOUT_MINUTES", "15"))

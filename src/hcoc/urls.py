@@ -3,10 +3,16 @@ from django.urls import include, path
 
 from hcoc.api import api
 
+# Several apps' pages hang from the site's root (each urls.py names its full paths): the
+# dashboard and the console's front page, the inbox, the registry, the account pages, and the
+# ICC's pages of each app under /icc/.
 urlpatterns = [
-    path("", include("hcoc.web.urls")),
+    path("", include("hcoc.project.urls")),
+    path("", include("hcoc.exchange.urls")),
+    path("", include("hcoc.registry.urls")),
+    path("", include("hcoc.accounts.urls")),
+    path("", include("hcoc.declarations.urls")),
     path("notifications/", include("hcoc.notifications.urls")),
-    path("declarations/", include("hcoc.declarations.urls")),
     path("compliance/", include("hcoc.compliance.urls")),
     path("log/", include("hcoc.ledger.urls")),
     path("invitations/", include("hcoc.observers.urls")),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from hcoc.lib.charts import bar_chart
 from hcoc.notifications.selectors import public_pln_counts_by_year
-from hcoc.web.access import exchange_page
+from hcoc.ui.pages import exchange_page
 
 from .selectors import FIRST_YEAR, compliance_for
 

@@ -8,7 +8,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from hcoc.lib.errors import InvalidInput
-from hcoc.web.access import exchange_page
+from hcoc.ui.pages import exchange_page
 
 from .selectors import FIRST_YEAR, ONLY, compliance_for, compliance_rows
 

@@ -9,10 +9,14 @@ import re
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hcoc.lib.vocabulary import GENERIC_CLASSES
 from hcoc.sites.models import LaunchSite
+from hcoc.states.models import HcocStatus
+from hcoc.states.selectors import state_list
+from hcoc.ui.forms import ProblemsForm
 
 from .rules import FIRST_YEAR, SECTION_CATEGORY
 
@@ -47,7 +51,7 @@ class LenientMultiple(forms.Field):
         return [str(v) for v in value] if value else []
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(ProblemsForm):
     year = forms.CharField(label=_("Year covered"), widget=forms.Select)
     nil = forms.BooleanField(
         label=_("Nil declaration (no launches in this year)"),
@@ -217,22 +221,18 @@ class DeclarationForm(forms.Form):
         return body
 
     def add_problems(self, problems: dict[str, list[str]]) -> None:
-        """Put the API's problems on the fields they came from; the rest above the form."""
-        section_errors: dict[str, list[str]] = {}
-        for path, messages in problems.items():
-            field = self._field_for(path)
-            for message in messages:
-                if field:
-                    self.add_error(field, message)
-                elif path in PREFIX:
-                    section_errors.setdefault(path, []).append(message)
-                elif path in ("", "body", "__all__"):
-                    self.add_error(None, message)
-                else:
-                    self.add_error(None, f"{path}: {message}")
-        self._section_errors = section_errors
+        """Put the API's problems on the fields they came from; a whole section's above it; the
+        rest above the form."""
+        self._section_errors: dict[str, list[str]] = {}
+        super().add_problems(problems)
 
-    def _field_for(self, path: str) -> str:
+    def add_problem_elsewhere(self, path: str, message: str) -> None:
+        if path in PREFIX:
+            self._section_errors.setdefault(path, []).append(message)
+        else:
+            super().add_problem_elsewhere(path, message)
+
+    def field_for(self, path: str) -> str:
         while path:
             if path in self.paths:
                 return self.paths[path] if self.paths[path] in self.fields else ""
@@ -266,3 +266,30 @@ def initial_from(content: dict) -> tuple[dict, int]:
                 initial[f"bm_system_{i}_class"] = s.get("generic_class", "")
                 initial[f"bm_system_{i}_name"] = s.get("name") or ""
     return initial, max(3, len(systems) + 2)
+
+
+# ---- the ICC's deadlines -------------------------------------------------------------------
+
+
+class DeadlineForm(ProblemsForm):
+    year = forms.IntegerField(label=gettext_lazy("Declarations covering the year"), min_value=2002)
+    due_on = forms.DateField(
+        label=gettext_lazy("Due on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ExtensionForm(ProblemsForm):
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2002)
+    state = forms.ChoiceField(label=gettext_lazy("State"))
+    due_on = forms.DateField(
+        label=gettext_lazy("New due date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000, widget=forms.Textarea)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "—")] + [
+            (s["iso3"], f"{s['iso3']} — {s['name']}")
+            for s in state_list()
+            if s["status"] == HcocStatus.SUBSCRIBING
+        ]

@@ -1,7 +1,8 @@
-"""Annual-declaration pages: list, form (with a crosscheck preview), detail with versions.
+"""Annual-declaration pages: list, form (with a crosscheck preview), detail with versions; for the
+ICC, the due dates of a year's declarations and their extensions (/icc/deadlines).
 
 Thin: every read goes through the selectors, every write through `declaration_submit`, and the
-form's input is judged by the API's own schema (web.validation), so the messages are the API's.
+form's input is judged by the API's own schema (ui.forms), so the messages are the API's.
 """
 
 from urllib.parse import urlencode
@@ -18,21 +19,32 @@ from hcoc.accounts.models import Role
 from hcoc.lib.changes import rows_with_changes
 from hcoc.lib.errors import DomainError, InvalidInput, NotFound
 from hcoc.lib.numbers import positive_int
+from hcoc.observers.readmodel import declaration_details
+from hcoc.observers.selectors import invitations_for_declaration
 from hcoc.states.access import require_submitter
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import state_list
-from hcoc.web.access import exchange_page, refused
-from hcoc.web.validation import problems_of, validate
+from hcoc.ui.forms import form_problems, validate
+from hcoc.ui.pages import exchange_page, icc_page, refused
 
-from .forms import PREFIX, SECTION_LABEL, DeclarationForm, initial_from, year_choices
+from .forms import (
+    PREFIX,
+    SECTION_LABEL,
+    DeadlineForm,
+    DeclarationForm,
+    ExtensionForm,
+    initial_from,
+    year_choices,
+)
 from .schemas import DeclarationIn
 from .selectors import (
+    deadlines_for,
     declaration_crosscheck_preview_for,
     declaration_get_for,
     declaration_list_for,
-    declaration_versions_for,
+    declaration_page_for,
 )
-from .services import declaration_submit
+from .services import deadline_extend, deadline_set, declaration_submit
 
 
 def _subscribing_choices() -> list[tuple[str, str]]:
@@ -120,8 +132,6 @@ def declaration_new(request):
 
 def _invitations(request, state: str | None, year) -> list[dict]:
     """The state's own observer invitations of the year, for the observers section."""
-    from hcoc.observers.selectors import invitations_for_declaration
-
     year = positive_int(str(year), maximum=9999)
     if not state or year is None:
         return []
@@ -131,8 +141,6 @@ def _invitations(request, state: str | None, year) -> list[dict]:
 def _fill_observers(request, behalf):
     """Fill the observers section from the state's invitations of the year; nothing is
     submitted: the form comes back for review, with every other field as it was."""
-    from hcoc.observers.readmodel import declaration_details
-
     state = request.user.state_id or request.POST.get("on_behalf_of", "").upper() or None
     year = request.POST.get("year", "")
     invitations = _invitations(request, state, year)
@@ -172,7 +180,7 @@ def _post(request, behalf):
                 )
                 return redirect("declarations:detail", state=d.state_id, year=d.year)
         except InvalidInput as e:
-            problems = problems_of(e)
+            problems = form_problems(e)
         except DomainError as e:
             return refused(request, e)
     form.add_problems(problems)
@@ -209,7 +217,7 @@ def declaration_preview(request):
         try:
             preview = declaration_crosscheck_preview_for(actor=request.user, data=data)
         except InvalidInput as e:
-            problems = problems_of(e)
+            problems = form_problems(e)
         except DomainError as e:
             return HttpResponse(e.detail, status=403, content_type="text/plain")
     return render(
@@ -222,16 +230,13 @@ def declaration_preview(request):
 @exchange_page
 def declaration_detail(request, state: str, year: int):
     try:
-        versions = declaration_versions_for(actor=request.user, state=state, year=year)
+        page = declaration_page_for(actor=request.user, state=state, year=year)
     except DomainError as e:
         return refused(request, e)
+    versions = page["versions"]
     current = versions[-1]
-    user = request.user
-    can_submit = user.role == Role.ICC or (
-        user.role == Role.SUBMITTER and user.state_id == current["state"]
-    )
     new_query = {"year": current["year"]}
-    if user.role == Role.ICC:
+    if page["on_behalf"]:
         new_query["on_behalf_of"] = current["state"]
     return render(
         request,
@@ -243,7 +248,7 @@ def declaration_detail(request, state: str, year: int):
                 for name in PREFIX
             ],
             "history": _history(versions),
-            "can_submit": can_submit,
+            "may_submit_version": page["may_submit_version"],
             "new_url": f"{reverse('declarations:new')}?{urlencode(new_query)}",
         },
     )
@@ -290,3 +295,49 @@ def _history(versions: list[dict]) -> list[dict]:
         for v, rows in zip(versions, marked, strict=True)
     ]
     return history[::-1]
+
+
+# ---- the ICC's deadlines -------------------------------------------------------------------
+
+
+@icc_page
+def icc_deadlines(request):
+    """Set the due date of a year's declarations; extend it for one state, with a reason."""
+    which = request.POST.get("form") if request.method == "POST" else None
+    deadline_form = DeadlineForm(request.POST if which == "deadline" else None, prefix="deadline")
+    extension_form = ExtensionForm(
+        request.POST if which == "extension" else None, prefix="extension"
+    )
+    if which == "deadline" and deadline_form.is_valid():
+        try:
+            deadline_set(actor=request.user, **deadline_form.cleaned_data)
+        except InvalidInput as e:
+            deadline_form.add_problems(form_problems(e))
+        else:
+            messages.success(request, _("Due date set."))
+            return redirect("declarations:icc_deadlines")
+    if which == "extension" and extension_form.is_valid():
+        data = extension_form.cleaned_data
+        try:
+            deadline_extend(
+                actor=request.user,
+                iso3=data["state"],
+                year=data["year"],
+                due_on=data["due_on"],
+                reason=data["reason"],
+            )
+        except InvalidInput as e:
+            extension_form.add_problems(form_problems(e))
+        else:
+            messages.success(request, _("Extension granted."))
+            return redirect("declarations:icc_deadlines")
+    return render(
+        request,
+        "declarations/icc_deadlines.html",
+        {
+            "deadlines": deadlines_for(actor=request.user)[::-1],
+            "deadline_form": deadline_form,
+            "extension_form": extension_form,
+        },
+        status=422 if which and (deadline_form.errors or extension_form.errors) else 200,
+    )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hcoc.lib.errors import DomainError, InvalidInput, NotFound
-from hcoc.web.access import exchange_page, icc_page, refused
+from hcoc.ui.pages import exchange_page, icc_page, refused
 
 from . import selectors, services
 from .forms import CustodialForm, KeyRegistrationForm, KeyRevocationForm

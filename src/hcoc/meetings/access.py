@@ -1,5 +1,6 @@
 """Who chairs, acts for a delegation and reads a Regular Meeting."""
 
+from hcoc.accounts.access import require_icc
 from hcoc.accounts.models import Role, User
 from hcoc.lib.errors import PermissionDenied
 from hcoc.states.access import can_read_exchange, require_exchange_reader, require_state_member
@@ -62,3 +63,30 @@ def require_position_taker(actor: User | None, proposal, *, present: bool) -> Us
             f"{actor.state_id} is not present in the meeting: check in before taking a position."
         )
     return actor
+
+
+# ---- what a page offers: the same rules, asked without raising ----------------------------
+
+
+def _permits(rule, *args, **kwargs) -> bool:
+    try:
+        rule(*args, **kwargs)
+    except PermissionDenied:  # NotAuthenticated is one too
+        return False
+    return True
+
+
+def may_schedule(actor: User | None) -> bool:
+    return _permits(require_icc, actor)
+
+
+def may_act_for_delegation(actor: User | None) -> bool:
+    return _permits(require_delegate, actor)
+
+
+def may_add_documents(actor: User | None, meeting) -> bool:
+    return _permits(require_chair_or_icc, actor, meeting)
+
+
+def may_take_position(actor: User | None, proposal, *, present: bool) -> bool:
+    return _permits(require_position_taker, actor, proposal, present=present)

@@ -3,10 +3,16 @@ it; users of non-subscribing states and anonymous callers nothing."""
 
 from hcoc.lib.errors import NotFound
 from hcoc.lib.numbers import positive_int
-from hcoc.meetings.access import is_chair
+from hcoc.meetings.access import (
+    is_chair,
+    may_act_for_delegation,
+    may_add_documents,
+    may_schedule,
+    may_take_position,
+)
 from hcoc.states.access import require_exchange_reader
 
-from .models import Decision, Document, Meeting, Proposal
+from .models import Decision, Document, Meeting, Procedure, Proposal, ProposalStatus
 from .readmodel import (
     attendance_read_model,
     decision_read_model,
@@ -62,6 +68,42 @@ def _split(reference: str, letter: str) -> tuple[int, int]:
 def meeting_list_for(*, actor) -> list[dict]:
     require_exchange_reader(actor)
     return [meeting_read_model(m) for m in Meeting.objects.select_related("chair_state")]
+
+
+def meeting_list_page_for(*, actor) -> dict:
+    """The meetings, and whether the actor may schedule one (the ICC)."""
+    return {"meetings": meeting_list_for(actor=actor), "may_schedule": may_schedule(actor)}
+
+
+def meeting_room_for(*, actor, number: int) -> dict:
+    """The meeting room's page: the meeting, its roster and its proposals, with what the actor
+    may do there (meetings.access), so the page offers exactly what the services will allow."""
+    meeting = meeting_for(actor=actor, number=number)
+    m = meeting_read_model(meeting)
+    roster = attendance_read_model(meeting)
+    here = actor.state_id in roster["present"]
+    proposals = []
+    for p in meeting.proposals.select_related("meeting", "agenda_item").order_by("number"):
+        rm = proposal_read_model(p)
+        rm["open"] = p.status == ProposalStatus.OPEN
+        # Positions are taken on an open proposal: in the room while the meeting is open
+        # (consensus), or at any time during a silence procedure.
+        rm["may_take_position"] = (
+            rm["open"]
+            and (p.procedure == Procedure.SILENCE or m["status"] == "open")
+            and may_take_position(actor, p, present=here)
+        )
+        rm["mine"] = next((x for x in rm["current"] if x["state"] == actor.state_id), None)
+        proposals.append(rm)
+    return {
+        "m": m,
+        "roster": roster,
+        "proposals": proposals,
+        "here": here,
+        "may_chair": is_chair(actor, meeting),
+        "may_act_for_delegation": may_act_for_delegation(actor),
+        "may_add_documents": may_add_documents(actor, meeting),
+    }
 
 
 def meeting_get_for(*, actor, number: int) -> dict:

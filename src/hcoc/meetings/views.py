@@ -14,24 +14,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
-from hcoc.accounts.models import Role
 from hcoc.lib.errors import Conflict, DomainError, FieldProblem, InvalidInput
 from hcoc.lib.numbers import whole_number
 from hcoc.meetings.access import (
     is_chair,
+    may_schedule,
     require_chair,
     require_chair_or_icc,
     require_delegate,
     require_position_taker,
 )
 from hcoc.states.models import HcocStatus, State
-from hcoc.web.access import exchange_page, refused
-from hcoc.web.validation import problems_of, validate
+from hcoc.ui.forms import form_problems, validate
+from hcoc.ui.pages import exchange_page, refused
 
 from . import selectors, services
 from .api import attachment
-from .models import PositionKind, Procedure, ProposalStatus
-from .readmodel import attendance_read_model, meeting_read_model, proposal_read_model
+from .models import PositionKind
+from .readmodel import meeting_read_model
 from .schemas import AgendaItemIn, AttendanceIn, MeetingIn, PositionIn, ProposalIn
 
 
@@ -42,15 +42,14 @@ def _subscribing() -> list[str]:
 @exchange_page
 def meeting_list(request, problems=None, values=None):
     try:
-        meetings = selectors.meeting_list_for(actor=request.user)
+        page = selectors.meeting_list_page_for(actor=request.user)
     except DomainError as e:
         return refused(request, e)
     return render(
         request,
         "meetings/list.html",
         {
-            "meetings": meetings,
-            "is_icc": request.user.role == Role.ICC,
+            **page,
             "states": _subscribing(),
             "problems": problems or {},
             "values": values or {},
@@ -61,7 +60,7 @@ def meeting_list(request, problems=None, values=None):
 @require_POST
 @exchange_page
 def meeting_create(request):
-    if request.user.role != Role.ICC:
+    if not may_schedule(request.user):
         return refused(request, DomainError(_("Only the ICC schedules Regular Meetings.")))
     values = {k: request.POST.get(k, "").strip() for k in MeetingIn.model_fields}
     body = dict(values)
@@ -72,7 +71,7 @@ def meeting_create(request):
         try:
             m = services.meeting_create(actor=request.user, **data.model_dump())
         except InvalidInput as e:
-            problems = problems_of(e)
+            problems = form_problems(e)
         except DomainError as e:
             return refused(request, e)
         else:
@@ -84,40 +83,14 @@ def meeting_create(request):
 @exchange_page
 def meeting_detail(request, number: int, problems=None, form=None):
     try:
-        meeting = selectors.meeting_for(actor=request.user, number=number)
+        room = selectors.meeting_room_for(actor=request.user, number=number)
     except DomainError as e:
         return refused(request, e)
-    user = request.user
-    m = meeting_read_model(meeting)
-    roster = attendance_read_model(meeting)
-    chair = is_chair(user, meeting)
-    delegate = user.role == Role.SUBMITTER and user.state_id is not None
-    here = user.state_id in roster["present"]
-    proposals = []
-    for p in meeting.proposals.select_related("meeting", "agenda_item").order_by("number"):
-        rm = proposal_read_model(p)
-        rm["open"] = p.status == ProposalStatus.OPEN
-        rm["may_take_position"] = (
-            rm["open"]
-            and delegate
-            and (
-                (p.procedure == Procedure.CONSENSUS and here and m["status"] == "open")
-                or p.procedure == Procedure.SILENCE
-            )
-        )
-        rm["mine"] = next((x for x in rm["current"] if x["state"] == user.state_id), None)
-        proposals.append(rm)
     return render(
         request,
         "meetings/detail.html",
         {
-            "m": m,
-            "roster": roster,
-            "proposals": proposals,
-            "chair": chair,
-            "delegate": delegate,
-            "here": here,
-            "may_upload": chair or user.role == Role.ICC,
+            **room,
             "states": _subscribing(),
             "positions": PositionKind.choices,
             "problems": problems or {},
@@ -134,7 +107,7 @@ def _act(request, number: int, form: str, action, success: str):
     try:
         action()
     except (InvalidInput, ValidationError) as e:  # the schema's problems, or the services'
-        return meeting_detail(request, number, problems=problems_of(e), form=form)
+        return meeting_detail(request, number, problems=form_problems(e), form=form)
     except Conflict as e:
         messages.error(request, e.detail)
     except DomainError as e:

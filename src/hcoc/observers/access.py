@@ -1,19 +1,31 @@
 """Who sees an observer invitation and who acts on it."""
 
+from django.db.models import Q
+
 from hcoc.accounts.models import Role, User
 from hcoc.lib.errors import FieldProblem, InvalidInput, PermissionDenied
 from hcoc.states.access import acting_state, can_read_exchange, require_exchange_reader
 from hcoc.states.models import State
 
+from .models import Audience, Invitation
 
-def can_see_invitation(actor: User | None, *, inviter: str, audience: str, named: set[str]) -> bool:
-    """An invitation open to all is seen by every reader of the exchange; a "named" one only by
-    its addressees, the inviting state and the ICC. Others must not learn that it exists."""
+
+def invitations_visible_to(actor: User | None) -> Q:
+    """THE visibility rule of invitations, as a query condition (the lists filter by it, and
+    can_see_invitation asks it): an invitation open to all is seen by every reader of the
+    exchange; a "named" one only by its addressees, the inviting state and the ICC. Others must
+    not learn that it exists. Joins the addressees: use .distinct() on a list."""
     if not can_read_exchange(actor):
-        return False
-    if actor.role == Role.ICC or actor.state_id == inviter:
-        return True
-    return audience == "all" or actor.state_id in named
+        return Q(pk__in=[])
+    if actor.role == Role.ICC:
+        return Q()
+    return (
+        Q(audience=Audience.ALL) | Q(state_id=actor.state_id) | Q(addressees__state=actor.state_id)
+    )
+
+
+def can_see_invitation(actor: User | None, reference: str) -> bool:
+    return Invitation.objects.filter(invitations_visible_to(actor), reference=reference).exists()
 
 
 def require_inviter(actor: User | None, inviter: str) -> bool:
@@ -47,3 +59,21 @@ def require_invitee(
             )
         raise PermissionDenied("This invitation is not addressed to your state.")
     return state, by_icc
+
+
+# ---- what a page offers: the same rules, asked without raising ----------------------------
+
+
+def may_act_as_inviter(actor: User | None, inviter: str) -> bool:
+    """Confirm observers, withdraw: require_inviter would let the actor act."""
+    try:
+        require_inviter(actor, inviter)
+    except PermissionDenied:  # NotAuthenticated is one too
+        return False
+    return True
+
+
+def may_reply(actor: User | None, inviter: str) -> bool:
+    """Whether to offer the reply form: a submitter of a state other than the inviter's, or the
+    ICC (on an addressee's behalf); require_invitee decides on the reply itself."""
+    return can_read_exchange(actor) and actor.can_submit and actor.state_id != inviter

@@ -9,28 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from hcoc.lib.numbers import whole_number
 from hcoc.sites.models import LaunchSite
+from hcoc.ui.forms import ProblemsForm
 
 DATE = {"type": "date"}
 
 
-def _field_of(path: str) -> str:
-    return path.split("[")[0].split(".")[0]
-
-
-class ApiForm(forms.Form):
-    def add_problems(self, problems: dict[str, list[str]]) -> None:
-        for path, messages in problems.items():
-            field = _field_of(path)
-            for message in messages:
-                if field in self.fields:
-                    self.add_error(field, message)
-                elif path in ("", "body", "__all__"):
-                    self.add_error(None, message)
-                else:
-                    self.add_error(None, f"{path}: {message}")
-
-
-class InvitationForm(ApiForm):
+class InvitationForm(ProblemsForm):
     site_id = forms.CharField(label=_("Launch site"), widget=forms.Select)
     opens = forms.CharField(label=_("Observers received from"), widget=forms.DateInput(DATE))
     closes = forms.CharField(label=_("Until (last day)"), widget=forms.DateInput(DATE))
@@ -102,7 +86,7 @@ class InvitationForm(ApiForm):
         return body
 
 
-class ReplyForm(ApiForm):
+class ReplyForm(ProblemsForm):
     answer = forms.ChoiceField(
         label=_("Answer"),
         choices=[("accept", _("accept")), ("decline", _("decline"))],

@@ -1,27 +1,23 @@
 """Reads of invitations, through the access rules: a "named" invitation exists only for its
 addressees, the inviter and the ICC; to everyone else it is 404 and absent from every list."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from hcoc.accounts.models import Role
 from hcoc.lib.cursor import decode_cursor, encode_cursor
 from hcoc.lib.errors import NotFound
-from hcoc.observers.access import can_see_invitation
+from hcoc.observers.access import invitations_visible_to, may_act_as_inviter, may_reply
 from hcoc.states.access import require_exchange_reader
 
-from .models import Audience, Invitation, InvitationStatus
+from .models import Invitation, InvitationStatus
 from .readmodel import invitation_read_model
 
 
 def _visible(actor) -> QuerySet[Invitation]:
-    """The queryset form of hcoc.observers.access.can_see_invitation."""
     actor = require_exchange_reader(actor)
-    qs = Invitation.objects.select_related("site")
-    if actor.role == Role.ICC:
-        return qs
-    return qs.filter(
-        Q(audience=Audience.ALL) | Q(state_id=actor.state_id) | Q(addressees__state=actor.state_id)
-    ).distinct()
+    return (
+        Invitation.objects.select_related("site").filter(invitations_visible_to(actor)).distinct()
+    )
 
 
 def _with_related(qs: QuerySet[Invitation]) -> QuerySet[Invitation]:
@@ -29,15 +25,8 @@ def _with_related(qs: QuerySet[Invitation]) -> QuerySet[Invitation]:
 
 
 def invitation_visible_or_404(actor, reference: str) -> Invitation:
-    require_exchange_reader(actor)
-    inv = _with_related(Invitation.objects.select_related("site")).filter(reference=reference)
-    inv = inv.first()
-    if inv is None or not can_see_invitation(
-        actor,
-        inviter=inv.state_id,
-        audience=inv.audience,
-        named={a.state_id for a in inv.addressees.all()},
-    ):
+    inv = _with_related(_visible(actor)).filter(reference=reference).first()
+    if inv is None:
         raise NotFound(f"No invitation {reference}.")
     return inv
 
@@ -51,6 +40,21 @@ def read_model_for(actor, inv: Invitation, *, history: bool = False) -> dict:
 
 def invitation_get_for(*, actor, reference: str, history: bool = False) -> dict:
     return read_model_for(actor, invitation_visible_or_404(actor, reference), history=history)
+
+
+def invitation_page_for(*, actor, reference: str) -> dict:
+    """The invitation's page: its read model (with the history of replies) and what the actor
+    may do on it (observers.access) while it is open. (Whether replies are still taken by the
+    clock is the services' replies_close_at, which the page asks.)"""
+    inv = invitation_visible_or_404(actor, reference)
+    is_open = inv.status == InvitationStatus.OPEN
+    inviter = is_open and may_act_as_inviter(actor, inv.state_id)
+    return {
+        "inv": read_model_for(actor, inv, history=True),
+        "may_confirm": inviter,
+        "may_withdraw": inviter,
+        "may_reply": is_open and may_reply(actor, inv.state_id),
+    }
 
 
 def invitation_list_for(
@@ -82,10 +86,3 @@ def invitations_for_declaration(*, actor, state: str, year: int) -> list[dict]:
     observers section can be filled from."""
     qs = _visible(actor).filter(state_id=state, opens__year=year, status=InvitationStatus.OPEN)
     return [read_model_for(actor, inv) for inv in _with_related(qs.order_by("opens", "id"))]
-
-
-def visible_references(actor, references: set[str]) -> set[str]:
-    """Of these references, those the actor may see (for links in feed listings)."""
-    if not references:
-        return set()
-    return set(_visible(actor).filter(reference__in=references).values_list("reference", flat=True))

@@ -15,18 +15,22 @@ from django.views.decorators.http import require_POST
 from hcoc.accounts.models import Role
 from hcoc.lib.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from hcoc.lib.numbers import positive_int
-from hcoc.observers.access import require_inviter
+from hcoc.observers.access import may_reply, require_inviter
+from hcoc.sites.selectors import site_points
 from hcoc.states.access import require_submitter
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import state_list
-from hcoc.web.access import exchange_page, refused
-from hcoc.web.maps import site_points
-from hcoc.web.validation import problems_of, validate
+from hcoc.ui.forms import form_problems, validate
+from hcoc.ui.pages import exchange_page, refused
 
 from .forms import InvitationForm, ReplyForm
-from .models import InvitationStatus
 from .schemas import InvitationIn, ReplyIn
-from .selectors import invitation_get_for, invitation_list_for, invitation_visible_or_404
+from .selectors import (
+    invitation_get_for,
+    invitation_list_for,
+    invitation_page_for,
+    invitation_visible_or_404,
+)
 from .services import (
     invitation_confirm,
     invitation_issue,
@@ -82,7 +86,7 @@ def invitation_new(request):
             try:
                 inv = invitation_issue(actor=request.user, data=data)
             except InvalidInput as e:
-                problems = problems_of(e)
+                problems = form_problems(e)
             except DomainError as e:
                 return refused(request, e)
             else:
@@ -97,32 +101,23 @@ def invitation_new(request):
     return render(request, "observers/form.html", {"form": form}, status=status)
 
 
-def _may_reply(user, inv: dict) -> bool:
-    if not user.can_submit or inv["status"] != InvitationStatus.OPEN:
-        return False
-    if user.state_id == inv["state"]:
-        return False
-    return timezone.now() <= replies_close_at(date.fromisoformat(inv["reply_by"]))
-
-
 @exchange_page
 def invitation_detail(request, reference: str):
     try:
-        inv = invitation_get_for(actor=request.user, reference=reference, history=True)
+        page = invitation_page_for(actor=request.user, reference=reference)
     except DomainError as e:
         return refused(request, e)
-    user = request.user
-    is_inviter = user.can_submit and (user.role == Role.ICC or user.state_id == inv["state"])
+    inv = page["inv"]
+    replies_taken = timezone.now() <= replies_close_at(date.fromisoformat(inv["reply_by"]))
     point = site_points({inv["site_id"]}).get(inv["site_id"])
     return render(
         request,
         "observers/detail.html",
         {
-            "inv": inv,
+            **page,
+            "may_reply": page["may_reply"] and replies_taken,
             "current": [r for r in inv["replies"] if r["superseded_at"] is None],
             "earlier": [r for r in inv["replies"] if r["superseded_at"] is not None],
-            "is_inviter": is_inviter and inv["status"] == InvitationStatus.OPEN,
-            "may_reply": _may_reply(user, inv),
             "map_data": {
                 "items": [{"label": f"{inv['site_id']} — {inv['site_name']}", "point": point}]
                 if point
@@ -138,7 +133,7 @@ def invitation_reply_page(request, reference: str):
     try:
         require_submitter(user)
         inv = invitation_get_for(actor=user, reference=reference)
-        if user.state_id == inv["state"]:
+        if not may_reply(user, inv["state"]):
             raise PermissionDenied(_("The inviting state cannot reply to its own invitation."))
     except DomainError as e:
         return refused(request, e)
@@ -157,7 +152,7 @@ def invitation_reply_page(request, reference: str):
             try:
                 invitation_reply(actor=user, reference=reference, data=data)
             except InvalidInput as e:
-                problems = problems_of(e)
+                problems = form_problems(e)
             except Conflict as e:
                 problems = {"__all__": [e.detail]}
             except DomainError as e:

@@ -9,3 +9,9 @@ class RegistryConfig(AppConfig):
 
     name = "hcoc.registry"
     label = "registry"
+
+    def ready(self) -> None:
+        # Models are importable only once the app registry is ready, hence the import here.
+        from .feed import register_pages
+
+        register_pages()

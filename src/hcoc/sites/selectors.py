@@ -1,4 +1,4 @@
-"""Reads of the launch-site catalogue."""
+"""Reads of the launch-site catalogue (public within the exchange: no access rule of its own)."""
 
 from typing import Any
 
@@ -19,3 +19,8 @@ def unknown_sites(wanted: list[tuple[Loc, Any]]) -> list[Problem]:
         for loc, site in wanted
         if site not in known
     ]
+
+
+def site_points(site_ids: set[str]) -> dict[str, list[float]]:
+    """[lat, lon] of each site, for the maps (static/hcoc/map.js)."""
+    return {s.id: [s.lat, s.lon] for s in LaunchSite.objects.filter(id__in=site_ids)}

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class UiConfig(AppConfig):
@@ -8,3 +9,11 @@ class UiConfig(AppConfig):
 
     name = "hcoc.ui"
     label = "ui"
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """Django's admin, its site replaced by one behind the site's own login (ui/admin_site.py).
+    Listed in INSTALLED_APPS in place of django.contrib.admin."""
+
+    default = False
+    default_site = "hcoc.ui.admin_site.AdminSite"

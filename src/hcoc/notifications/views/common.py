@@ -6,10 +6,10 @@ from django.utils.translation import gettext as _
 
 from hcoc.lib.changes import rows_with_changes
 from hcoc.lib.errors import NotFound, PermissionDenied
+from hcoc.notifications.maps import notification_items
 from hcoc.states.access import require_can_act_for
-from hcoc.web.access import refused
-from hcoc.web.maps import notification_items
-from hcoc.web.templatetags.hcoc import utc
+from hcoc.ui.pages import refused
+from hcoc.ui.templatetags.hcoc import utc
 
 
 def domain_errors(view):

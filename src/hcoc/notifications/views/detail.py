@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 from hcoc.exchange.selectors import acknowledgement_status_for
 from hcoc.ledger.selectors import log_status_for_seq
 from hcoc.lib.errors import Conflict, InvalidInput, PermissionDenied
-from hcoc.web.access import exchange_page
-from hcoc.web.validation import problems_of, validate
+from hcoc.ui.forms import form_problems, validate
+from hcoc.ui.pages import exchange_page
 
 from .. import forms
 from ..schemas import CancellationIn, LaunchReportIn
@@ -69,7 +69,7 @@ def _act(request, reference: str, *, form: str, model_and_problems, send, done: 
         try:
             send(model)
         except InvalidInput as e:
-            problems = problems_of(e)
+            problems = form_problems(e)
         except Conflict as e:
             messages.error(request, e.detail)
             return redirect("notifications:detail", reference=reference)

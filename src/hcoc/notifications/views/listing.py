@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from hcoc.lib.errors import InvalidInput
-from hcoc.web.access import exchange_page
+from hcoc.ui.pages import exchange_page
 
 from ..forms import FilterForm
 from ..selectors import notification_list_for

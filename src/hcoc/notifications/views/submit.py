@@ -20,8 +20,8 @@ from hcoc.lib.errors import Conflict, InvalidInput, NotFound
 from hcoc.lib.numbers import positive_int
 from hcoc.states.access import acting_state, require_can_act_for, require_submitter
 from hcoc.states.selectors import state_list
-from hcoc.web.access import exchange_page
-from hcoc.web.validation import problems_of, validate
+from hcoc.ui.forms import form_problems, validate
+from hcoc.ui.pages import exchange_page
 
 from .. import forms
 from ..schemas import PLNIn
@@ -164,7 +164,7 @@ def _check(request, body: dict, amending) -> tuple[PLNIn | None, dict]:
         try:
             acting_state(request.user, body.get("on_behalf_of"))
         except InvalidInput as e:
-            problems = {**problems, **problems_of(e)}
+            problems = {**problems, **form_problems(e)}
     return (model if not problems else None), problems
 
 
@@ -227,7 +227,7 @@ def _send(request, *, body, fields, draft, amending):
             n = notification_submit(actor=request.user, data=model)
     except InvalidInput as e:
         return _form(
-            request, fields=fields, draft=draft, amending=amending, problems=problems_of(e)
+            request, fields=fields, draft=draft, amending=amending, problems=form_problems(e)
         )
     except Conflict as e:
         messages.error(request, e.detail)

@@ -26,4 +26,4 @@ class Command(BaseCommand):
             raw = operator_enrolment_issue(user=user_by_username(opts["username"]))
         except DomainError as e:
             raise CommandError(e.detail) from e
-        self.stdout.write(settings.SITE_URL + reverse("web:enrol", kwargs={"token": raw}))
+        self.stdout.write(settings.SITE_URL + reverse("accounts:enrol", kwargs={"token": raw}))

@@ -1,0 +1,20 @@
+"""A feed item's subject as a link to its page (the page each app registered: exchange.links)."""
+
+from django import template
+from django.utils.html import format_html
+
+from hcoc.exchange.links import subject_link
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def item_link(context, item: dict) -> str:
+    """A link for those who may open the subject; a plain mention for the others (a restricted
+    invitation is a link only for its addressees, the inviter and the ICC)."""
+    href, withheld = subject_link(item, context["request"].user)
+    if href:
+        return format_html('<a href="{}">{}</a>', href, item["subject"])
+    if withheld:
+        return format_html('<span class="help">{}</span>', withheld)
+    return item["subject"]

@@ -1,0 +1,78 @@
+"""The pages that gather every app's news: the dashboard (/) and the ICC console's front page
+(/icc/), whose other pages are their owners' (registry, declarations, exchange, ledger)."""
+
+from datetime import timedelta
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hcoc.declarations.selectors import declaration_due_for
+from hcoc.exchange.selectors import feed_recent_for, inbox_recent_for
+from hcoc.lib.numbers import positive_int
+from hcoc.lib.timeutil import parse_rfc3339
+from hcoc.notifications.maps import notification_items
+from hcoc.notifications.selectors import drafts_visible_to, notification_list_for
+from hcoc.ui.pages import exchange_page, icc_page
+
+
+@exchange_page
+def dashboard(request):
+    now = timezone.now()
+    upcoming = notification_list_for(
+        actor=request.user,
+        status="notified",
+        window_from=now,
+        window_to=now + timedelta(days=30),
+        limit=500,
+    )["items"]
+    upcoming.sort(key=lambda n: n["window"]["opens"])
+    inbox = inbox_recent_for(actor=request.user, limit=5) if request.user.state_id else None
+    return render(
+        request,
+        "project/dashboard.html",
+        {
+            "upcoming": upcoming,
+            "timeline": (timeline := _timeline(upcoming, now)),
+            "timeline_height": 20 * len(timeline) + 20,
+            "timeline_ticks": [
+                {"x": d * 1000 // 30, "label": _("today") if d == 0 else f"+{d} d"}
+                for d in (0, 7, 14, 21, 28)
+            ],
+            "map_data": {"items": notification_items(upcoming)},
+            "inbox": inbox,
+            "drafts": drafts_visible_to(request.user)[:10],
+            "due": declaration_due_for(actor=request.user),
+        },
+    )
+
+
+def _timeline(upcoming: list[dict], now) -> list[dict]:
+    """Rows of a 30-day timeline as SVG coordinates (x and width in % of the 30 days)."""
+    span = 30 * 86400  # the timeline is 1000 units wide for 30 days
+    rows = []
+    for i, n in enumerate(upcoming[:40]):
+        opens = parse_rfc3339(n["window"]["opens"])
+        closes = parse_rfc3339(n["window"]["closes"])
+        x = max(0.0, (opens - now).total_seconds() / span * 1000)
+        end = min(1000.0, (closes - now).total_seconds() / span * 1000)
+        w = max(end - x, 3.0)
+        right = x + w < 800
+        rows.append(
+            {
+                "n": n,
+                "y": 20 * i + 4,
+                "x": round(x, 1),
+                "w": round(w, 1),
+                "tx": round(x + w + 5 if right else x - 5, 1),
+                "anchor": "start" if right else "end",
+            }
+        )
+    return rows
+
+
+@icc_page
+def console(request):
+    before = request.GET.get("before", "")
+    recent = feed_recent_for(actor=request.user, before=positive_int(before), limit=50)
+    return render(request, "project/icc.html", {"recent": recent})

@@ -1,0 +1,57 @@
+"""The ICC's registry forms: a subscription, a circular, a state's new user."""
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from hcoc.accounts.models import Role
+from hcoc.states.models import HcocStatus
+from hcoc.states.selectors import state_list
+from hcoc.ui.forms import ProblemsForm
+
+
+class SubscriptionForm(ProblemsForm):
+    iso3 = forms.ChoiceField(label=gettext_lazy("State"))
+    note_reference = forms.CharField(
+        label=gettext_lazy("Reference of the diplomatic note"), max_length=200, required=False
+    )
+    note_received_on = forms.DateField(
+        label=gettext_lazy("Note received on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    effective_on = forms.DateField(
+        label=gettext_lazy("Subscription effective on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["iso3"].choices = [("", "—")] + [
+            (s["iso3"], f"{s['iso3']} — {s['name']} ({s['status']})")
+            for s in state_list()
+            if s["status"] != HcocStatus.SUBSCRIBING
+        ]
+
+
+class UserForm(ProblemsForm):
+    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
+    state = forms.ChoiceField(label=gettext_lazy("State"))
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"),
+        choices=[(Role.SUBMITTER, Role.SUBMITTER.label), (Role.READER, Role.READER.label)],
+    )
+    email = forms.EmailField(label=gettext_lazy("Email"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "—")] + [
+            (s["iso3"], f"{s['iso3']} — {s['name']}") for s in state_list()
+        ]
+
+
+class CircularForm(ProblemsForm):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    text = forms.CharField(
+        label=gettext_lazy("Text"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": 5000}),
+        help_text=gettext_lazy("At most 5,000 characters. Every subscribing state receives it."),
+    )

@@ -1,0 +1,242 @@
+"""The registry's pages: the public registry (/registry); for the ICC (second factor required,
+ui.pages.icc_page), recording a subscription, writing a circular, and the users of states
+(create them, get their enrolment links, revoke their tokens: never make a token nor set a
+password for a state). Thin: reads through selectors, writes through services, whose access
+rules apply as well.
+"""
+
+from collections import Counter
+
+import iso3166
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from hcoc.accounts.services import (
+    state_token_revoke,
+    state_user_create,
+    state_user_enrolment_issue,
+    state_user_get_for,
+    state_user_list_for,
+)
+from hcoc.declarations.selectors import public_declaration_counts_by_year
+from hcoc.lib.errors import Conflict, DomainError, InvalidInput, NotFound
+from hcoc.notifications.selectors import public_pln_counts_by_year
+from hcoc.states.access import can_read_exchange
+from hcoc.states.models import HcocStatus
+from hcoc.states.selectors import circular_list_for, registry_history, state_list
+from hcoc.ui.forms import form_problems
+from hcoc.ui.pages import icc_page, refused
+
+from .forms import CircularForm, SubscriptionForm, UserForm
+from .services import circular_publish, subscription_record
+
+
+def registry(request):
+    """Public: which states subscribe, since when; counts by year. No state's submissions."""
+    states = state_list()
+    choropleth = {}
+    for s in states:
+        country = iso3166.countries_by_alpha3.get(s["iso3"])
+        if country:
+            choropleth[country.numeric] = s["status"]
+    by_year = Counter(
+        s["subscribed_on"][:4]
+        for s in states
+        if s["status"] == HcocStatus.SUBSCRIBING and s["subscribed_on"]
+    )
+    cumulative, running = [], 0
+    for year in sorted(by_year):
+        running += by_year[year]
+        cumulative.append({"year": year, "joined": by_year[year], "known_total": running})
+    counts = Counter(s["status"] for s in states)
+    plns, declared = public_pln_counts_by_year(), public_declaration_counts_by_year()
+    participation = [
+        {
+            "year": y,
+            "declarations": declared.get(y, 0),
+            "bm": plns.get(y, {}).get("BM", 0),
+            "slv": plns.get(y, {}).get("SLV", 0),
+        }
+        for y in sorted(set(plns) | set(declared), reverse=True)
+    ]
+    undated = sum(
+        1 for s in states if s["status"] == HcocStatus.SUBSCRIBING and not s["subscribed_on"]
+    )
+    return render(
+        request,
+        "registry/registry.html",
+        {
+            "states": states,
+            "map_data": {"choropleth": choropleth},
+            "by_year": cumulative,
+            "counts": counts,
+            "undated": undated,
+            "participation": participation,
+            "history": registry_history(),
+            # The ICC's circulars are for subscribers' eyes: absent for anyone else.
+            "circulars": circular_list_for(actor=request.user, limit=20)["items"]
+            if can_read_exchange(request.user)
+            else None,
+        },
+    )
+
+
+# ---- the ICC records a subscription ------------------------------------------------------
+
+
+@icc_page
+def subscription_new(request):
+    form = SubscriptionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sub = subscription_record(actor=request.user, **form.cleaned_data)
+        except InvalidInput as e:
+            form.add_problems(form_problems(e))
+        except (Conflict, NotFound) as e:  # e.g. already subscribing
+            form.add_error(None, e.detail)
+        except DomainError as e:
+            return refused(request, e)
+        else:
+            messages.success(
+                request,
+                _("%(state)s recorded as subscribing from %(day)s; all subscribers are informed.")
+                % {
+                    "state": sub.state_id,
+                    "day": f"{sub.effective_on.day} {sub.effective_on:%b %Y}",
+                },
+            )
+            return redirect("project:icc")
+    return render(request, "registry/icc_subscription.html", {"form": form})
+
+
+# ---- the ICC's circulars (registry news) ------------------------------------------------
+
+
+@icc_page
+def circular_new(request):
+    form = CircularForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            circular = circular_publish(actor=request.user, **form.cleaned_data)
+        except InvalidInput as e:
+            form.add_problems(form_problems(e))
+        except DomainError as e:
+            return refused(request, e)
+        else:
+            messages.success(
+                request,
+                _("Circular %(ref)s published; every subscribing state receives it in the feed.")
+                % {"ref": circular.reference},
+            )
+            return redirect("project:icc")
+    return render(
+        request,
+        "registry/icc_circular.html",
+        {"form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+# ---- the users of states ------------------------------------------------------------------
+# The ICC creates a state's user without a password and gets an enrolment link to send to the
+# person, who sets the password and makes its own tokens: the relay never holds a state's
+# credentials (accounts.services). It may revoke a state's tokens.
+
+
+def _keep_enrolment_link(request, user, raw: str) -> None:
+    """Shown once, on the user's page, then gone from the session."""
+    link = request.build_absolute_uri(reverse("accounts:enrol", kwargs={"token": raw}))
+    request.session["icc_new_enrolment"] = {"user": user.username, "link": link}
+
+
+@icc_page
+def users(request):
+    state = request.GET.get("state", "").strip().upper()[:3]
+    form = UserForm(request.POST or None, initial={"state": state})
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            user, raw = state_user_create(
+                actor=request.user,
+                username=cd["username"],
+                role=cd["role"],
+                state_iso3=cd["state"],
+                email=cd["email"],
+            )
+        except InvalidInput as e:
+            form.add_problems(form_problems(e))
+        except DomainError as e:
+            return refused(request, e)
+        else:
+            _keep_enrolment_link(request, user, raw)
+            return redirect("registry:icc_user_tokens", user_id=user.pk)
+    try:
+        listing = list(state_user_list_for(actor=request.user, state_iso3=state or None))
+    except DomainError as e:
+        return refused(request, e)
+    return render(
+        request,
+        "registry/icc_users.html",
+        {
+            "users": listing,
+            "form": form,
+            "state": state,
+            "states": sorted({(u.state_id, u.state.name) for u in listing if u.state_id})
+            if not state
+            else None,
+        },
+    )
+
+
+@require_GET
+@never_cache  # shows a new enrolment link, once
+@icc_page
+def user_tokens(request, user_id: int):
+    """A state's user: its tokens (to revoke), whether it has enrolled, a new enrolment link."""
+    try:
+        person = state_user_get_for(actor=request.user, user_id=user_id)
+    except DomainError as e:
+        return refused(request, e)
+    new_enrolment = request.session.pop("icc_new_enrolment", None)
+    return render(
+        request,
+        "registry/icc_user_tokens.html",
+        {
+            "person": person,
+            "enrolled": person.has_usable_password(),
+            "tokens": person.api_tokens.all(),
+            "new_enrolment": new_enrolment
+            if new_enrolment and new_enrolment["user"] == person.username
+            else None,
+        },
+    )
+
+
+@require_POST
+@icc_page
+def user_enrol(request, user_id: int):
+    """A new enrolment link for a state's user who has not set a password yet."""
+    try:
+        person, raw = state_user_enrolment_issue(actor=request.user, user_id=user_id)
+    except NotFound as e:
+        return refused(request, e)
+    except DomainError as e:
+        messages.error(request, e.detail)
+        return redirect("registry:icc_user_tokens", user_id=user_id)
+    _keep_enrolment_link(request, person, raw)
+    return redirect("registry:icc_user_tokens", user_id=person.pk)
+
+
+@require_POST
+@icc_page
+def token_revoke(request, token_id: int):
+    try:
+        token = state_token_revoke(actor=request.user, token_id=token_id)
+    except DomainError as e:
+        return refused(request, e)
+    messages.info(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
+    return redirect("registry:icc_user_tokens", user_id=token.user_id)
