@@ -35,6 +35,7 @@ test: setup browser
 lint: setup
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/lint-imports
 	$(BIN)/hcoc makemigrations --check --dry-run
 
 bench: setup

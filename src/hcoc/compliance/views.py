@@ -1,7 +1,7 @@
 """/compliance/<year>: the year's compliance table (the same selector as the API), filtered and
 sorted by GET parameters, every figure linking to the items behind it."""
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from hcoc.lib.errors import InvalidInput
 from hcoc.ui.pages import exchange_page
 
+from .report import report_data, report_pdf, report_xlsx
 from .selectors import FIRST_YEAR, ONLY, compliance_for, compliance_rows
 
 SORT_LABELS = {
@@ -80,9 +81,6 @@ def _links(state: str | None, window: dict) -> dict:
 @exchange_page
 def compliance_report(request, year: int, fmt: str):
     """The report for the Regular Meeting, as a download (the same figures as the page)."""
-    from django.http import HttpResponse
-
-    from .report import report_data, report_pdf, report_xlsx
 
     if fmt not in ("xlsx", "pdf"):
         raise Http404("The report comes as .xlsx or .pdf.")
