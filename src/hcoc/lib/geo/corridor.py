@@ -31,6 +31,8 @@ DEFAULT_HALF_WIDTH_KM = 50.0
 # (an orbital vehicle's is not a ground distance) is drawn to this length and says so.
 MAX_LENGTH_KM = 20_000.0
 
+ARC_STEP_DEG = 2.0  # a sector's arc has a point at least every 2 degrees of azimuth
+
 LengthSource = Literal["range_km", "class_upper_bound"]
 
 
@@ -114,7 +116,7 @@ def wedge(start: LonLat, azimuth_from: float, azimuth_to: float, length_km: floa
     lons_from, lats_from, _ = _line(start, azimuth_from, length_km)
     # The arc at length_km: its length is width x R sin(length/R) on a sphere of radius R.
     arc_km = math.radians(width) * 6371.0 * abs(math.sin(length_km / 6371.0))
-    n = max(2, math.ceil(arc_km / MAX_EDGE_KM) + 1)
+    n = max(math.ceil(arc_km / MAX_EDGE_KM), math.ceil(width / ARC_STEP_DEG)) + 1
     azimuths = np.linspace(azimuth_from + width, azimuth_from, n)
     arc_lon, arc_lat, _ = GEOD.fwd(
         np.full(n, start[0]), np.full(n, start[1]), azimuths, np.full(n, length_km * 1000.0)

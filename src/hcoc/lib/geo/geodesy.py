@@ -28,7 +28,10 @@ GEOD = Geod(ellps="WGS84")
 # The ellipsoid's area: four lunes of 90 degrees of longitude, each a quarter of it.
 EARTH_AREA_M2 = 4 * GEOD.polygon_area_perimeter([0, 90, 90, 0], [-90, -90, 90, 90])[0]
 MAX_EDGE_KM = 25.0  # a 25 km chord bows at most ~70 m from its geodesic at 80 deg latitude
-CIRCLE_MIN_POINTS = 64
+# Near a pole 25 km spans many degrees of longitude, and a straight line in lon/lat is then far
+# from the geodesic: no edge spans more than 1 degree of longitude either.
+MAX_EDGE_LON_DEG = 1.0
+CIRCLE_MIN_POINTS = 180  # 2 degrees apart: the polygon is within 0.02 % of the circle's area
 
 LonLat = tuple[float, float]
 
@@ -48,12 +51,15 @@ def as_ring(points) -> np.ndarray:
 
 def densify(points, *, max_edge_km: float = MAX_EDGE_KM) -> np.ndarray:
     """The ring (closed or open) with points added along each geodesic edge longer than
-    `max_edge_km`, so that none is. Returns an open ring as an (n, 2) array."""
+    `max_edge_km` or wider than MAX_EDGE_LON_DEG, so that none is. Returns an open ring as an
+    (n, 2) array."""
     ring = as_ring(points)
     lons, lats = ring[:, 0], ring[:, 1]
     nxt = np.roll(np.arange(len(ring)), -1)
     distance_km = np.asarray(GEOD.inv(lons, lats, lons[nxt], lats[nxt])[2]) / 1000.0
-    between = np.ceil(distance_km / max_edge_km).astype(int) - 1
+    lon_span = np.abs(wrap_lon(lons[nxt] - lons))
+    pieces = np.maximum(distance_km / max_edge_km, lon_span / MAX_EDGE_LON_DEG)
+    between = np.ceil(pieces).astype(int) - 1
     chunks, done = [], 0
     for i in np.nonzero(between > 0)[0]:
         chunks.append(ring[done : i + 1])
@@ -146,7 +152,7 @@ def circle_ring(center: LonLat, radius_km: float) -> np.ndarray:
 
 def circle_area(center: LonLat, radius_km: float) -> Polygon | MultiPolygon:
     """Every point within `radius_km` (geodesic) of `center`, in normal form."""
-    return normal_form(circle_ring(center, radius_km))
+    return normal_form(densify(circle_ring(center, radius_km)))
 
 
 def geodesic_area_m2(geom) -> float:
