@@ -168,3 +168,26 @@ def test_the_length_is_the_range_or_else_the_class_upper_bound_labelled_as_such(
     assert corridor_length(range_km=None, generic_class="SLV-medium") is None
     long = corridor_length(range_km=40_000, generic_class="SLV-heavy")
     assert (long.km, long.stated_km, long.capped) == (MAX_LENGTH_KM, 40_000, True)
+
+
+def test_a_ring_round_the_south_pole_that_doubles_back_in_longitude_keeps_its_area():
+    # Found by hypothesis: closing such a ring straight down to the pole crossed the ring itself
+    # and added 1.8 % to the area.
+    ring = [
+        (-42.75503613266886, -82.4774731096331),
+        (-56.17358351679434, -87.32420977884071),
+        (36.158917232471325, -84.62799126516198),
+        (163.83557619707028, -88.7670449861009),
+        (149.8823971606758, -81.48708338959425),
+        (-155.37247859211357, -80.41518463188865),
+    ]
+    cap = polygon_area(ring)
+    assert cap.covers(Point(0, -90))
+    assert_valid_with_area(cap, abs(signed_area_m2(ring)))
+
+
+def test_a_band_down_the_180th_meridian_and_over_the_south_pole():
+    band = corridor((180.0, 24.1271825005269), {"azimuth_deg": 180.0}, 14243.46773741831)
+    expected = 2 * (R_KM * 1000) * 14_243_467.7 * math.sin(DEFAULT_HALF_WIDTH_KM / R_KM)
+    assert band.area.covers(Point(0, -90))
+    assert_valid_with_area(band.area, expected)

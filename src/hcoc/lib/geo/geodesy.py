@@ -85,7 +85,7 @@ def normal_form(points) -> Polygon | MultiPolygon:
     [-180, 180]). Its winding number about the polar axis then says what it bounds: 0, a region
     away from both poles (or, if it runs clockwise in the plane, the rest of the Earth: both
     poles); +1 (eastward, inside on the left = north), the region holding the North Pole, closed
-    along the top edge of the map; -1, the South Pole, along the bottom. The shape in unwrapped
+    along the top edge of the map; -1, the South Pole, along the bottom (_pole_cap). The shape in unwrapped
     longitudes is then cut into 360-degree windows, each moved back into [-180, 180].
     """
     ring = as_ring(points)
@@ -99,10 +99,7 @@ def normal_form(points) -> Polygon | MultiPolygon:
         shape = _valid(shapely.polygons(xy))
         complement = not shapely.is_ccw(shapely.linearrings(xy))
     elif abs(winding) == 1:
-        pole = 90.0 if winding > 0 else -90.0
-        x_end = xy[-1, 0] + step[-1]  # the start again, 360 degrees on
-        closing = [(x_end, xy[0, 1]), (x_end, pole), (xy[0, 0], pole)]
-        shape = _valid(shapely.polygons(np.concatenate([xy, closing])))
+        shape = _pole_cap(xy, winding)
         complement = False
     else:
         raise ValueError("the ring winds round a pole more than once")
@@ -116,6 +113,24 @@ def normal_form(points) -> Polygon | MultiPolygon:
     if complement:
         plane = _polygons(shapely.difference(shapely.box(-180.0, -90.0, 180.0, 90.0), plane))
     return plane
+
+
+def _pole_cap(xy: np.ndarray, winding: int):
+    """The region between a ring round a pole (unwrapped: it ends 360 degrees from where it
+    started) and that pole's edge of the map, as one 360-degree-wide window of the plane.
+
+    Closing one turn of the ring straight down (or up) to the pole is not enough: a ring that
+    doubles back in longitude crosses that closing line, and the polygon crosses itself. So the
+    ring is laid three times end to end, closed along the pole's edge, and only the middle turn
+    is kept: it is exact as long as no turn doubles back by more than 360 degrees."""
+    period = 360.0 * winding
+    pole = 90.0 if winding > 0 else -90.0
+    turns = [xy + (k * period, 0.0) for k in (-1, 0, 1)] + [xy[:1] + (2 * period, 0.0)]
+    curve = np.concatenate(turns)
+    closing = [(curve[-1, 0], pole), (curve[0, 0], pole)]
+    three = _valid(shapely.polygons(np.concatenate([curve, closing])))
+    west, east = sorted((xy[0, 0], xy[0, 0] + period))
+    return shapely.intersection(three, shapely.box(west, -90.0, east, 90.0))
 
 
 def _valid(geom):
