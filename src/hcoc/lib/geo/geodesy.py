@@ -1,0 +1,215 @@
+"""Areas on the WGS 84 ellipsoid, and their normal form for maps and intersections.
+
+Every shape is computed on the ellipsoid (`pyproj.Geod`, Karney's geodesics) and then written in
+the lon/lat plane as valid GeoJSON: split at 180 deg into a MultiPolygon where it crosses, and
+closed along the map's top or bottom edge where it holds a pole (normal_form; the tests check it
+against the `antimeridian` package, which does the same 50 times slower).
+
+Two rules make that unambiguous:
+- Edges are geodesics, densified so that no edge is longer than MAX_EDGE_KM: a straight segment
+  in the lon/lat plane then stays within tens of metres of the geodesic it stands for (except
+  within a few km of a pole, where lon/lat itself breaks down).
+- A polygon as a state sends it (lon/lat vertices, any winding) is the SMALLER of the two
+  regions its ring bounds on the ellipsoid, and each edge is the shorter geodesic between its
+  ends: (10 N, 178 E) -> (10 N, 178 W) is 4 degrees wide, not 356. Circles and corridors are
+  built counter-clockwise, so their inside is known and never guessed.
+"""
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import shapely
+import shapely.affinity
+from pyproj import Geod
+from shapely.geometry import MultiPolygon, Polygon
+
+GEOD = Geod(ellps="WGS84")
+# The ellipsoid's area: four lunes of 90 degrees of longitude, each a quarter of it.
+EARTH_AREA_M2 = 4 * GEOD.polygon_area_perimeter([0, 90, 90, 0], [-90, -90, 90, 90])[0]
+MAX_EDGE_KM = 25.0  # a 25 km chord bows at most ~70 m from its geodesic at 80 deg latitude
+# Near a pole 25 km spans many degrees of longitude, and a straight line in lon/lat is then far
+# from the geodesic: no edge spans more than 1 degree of longitude either.
+MAX_EDGE_LON_DEG = 1.0
+CIRCLE_MIN_POINTS = 180  # 2 degrees apart: the polygon is within 0.02 % of the circle's area
+
+LonLat = tuple[float, float]
+
+
+def wrap_lon(lon):
+    """Longitudes into [-180, 180) (arrays or floats)."""
+    return (np.asarray(lon) + 180.0) % 360.0 - 180.0
+
+
+def as_ring(points) -> np.ndarray:
+    """(lon, lat) points as an (n, 2) array, open (a closing repeat of the first point dropped)."""
+    ring = np.asarray(points, dtype=float).reshape(-1, 2)
+    if len(ring) > 1 and (ring[0] == ring[-1]).all():
+        ring = ring[:-1]
+    return ring
+
+
+def densify(points, *, max_edge_km: float = MAX_EDGE_KM) -> np.ndarray:
+    """The ring (closed or open) with points added along each geodesic edge longer than
+    `max_edge_km` or wider than MAX_EDGE_LON_DEG, so that none is. Returns an open ring as an
+    (n, 2) array."""
+    ring = as_ring(points)
+    lons, lats = ring[:, 0], ring[:, 1]
+    nxt = np.roll(np.arange(len(ring)), -1)
+    distance_km = np.asarray(GEOD.inv(lons, lats, lons[nxt], lats[nxt])[2]) / 1000.0
+    lon_span = np.abs(wrap_lon(lons[nxt] - lons))
+    pieces = np.maximum(distance_km / max_edge_km, lon_span / MAX_EDGE_LON_DEG)
+    between = np.ceil(pieces).astype(int) - 1
+    chunks, done = [], 0
+    for i in np.nonzero(between > 0)[0]:
+        chunks.append(ring[done : i + 1])
+        added = GEOD.npts(lons[i], lats[i], lons[nxt[i]], lats[nxt[i]], int(between[i]))
+        chunks.append(np.array(added, dtype=float).reshape(-1, 2))
+        done = i + 1
+    chunks.append(ring[done:])
+    return np.concatenate(chunks)
+
+
+def signed_area_m2(points) -> float:
+    """The area of the smaller region the ring bounds, positive when the ring runs
+    counter-clockwise around it (geographiclib's convention, in (-A/2, A/2])."""
+    ring = as_ring(points)
+    return GEOD.polygon_area_perimeter(ring[:, 0], ring[:, 1])[0]
+
+
+def normal_form(points) -> Polygon | MultiPolygon:
+    """A counter-clockwise ring (its inside on the left, on the ellipsoid; open or closed, edges
+    short) in the lon/lat plane: split at 180 deg, closed over a pole it holds, valid.
+
+    The ring is unwrapped (each edge goes the short way in longitude, so longitudes may leave
+    [-180, 180]). Its winding number about the polar axis then says what it bounds: 0, a region
+    away from both poles (or, if it runs clockwise in the plane, the rest of the Earth: both
+    poles); +1 (eastward, inside on the left = north), the region holding the North Pole, closed
+    along the top edge of the map; -1, the South Pole, along the bottom (_pole_cap). The shape in unwrapped
+    longitudes is then cut into 360-degree windows, each moved back into [-180, 180].
+    """
+    ring = as_ring(points)
+    lon, lat = ring[:, 0], ring[:, 1]
+    step = np.diff(lon, append=lon[0])
+    step = (step + 180.0) % 360.0 - 180.0  # the short way round
+    unwrapped = float(wrap_lon(lon[0])) + np.concatenate([[0.0], np.cumsum(step[:-1])])
+    winding = round(float(step.sum()) / 360.0)
+    xy = np.column_stack([unwrapped, lat])
+    if winding == 0:
+        shape = _valid(shapely.polygons(xy))
+        complement = not shapely.is_ccw(shapely.linearrings(xy))
+    elif abs(winding) == 1:
+        shape = _pole_cap(xy, winding)
+        complement = False
+    else:
+        raise ValueError("the ring winds round a pole more than once")
+    pieces = []
+    for west in (-540.0, -180.0, 180.0):
+        window = shapely.box(west, -90.0, west + 360.0, 90.0)
+        piece = shapely.intersection(shape, window)
+        if not piece.is_empty:
+            pieces.append(shapely.affinity.translate(piece, xoff=-(west + 180.0)))
+    plane = _polygons(shapely.union_all(pieces))
+    if complement:
+        plane = _polygons(shapely.difference(shapely.box(-180.0, -90.0, 180.0, 90.0), plane))
+    return plane
+
+
+def _pole_cap(xy: np.ndarray, winding: int):
+    """The region between a ring round a pole (unwrapped: it ends 360 degrees from where it
+    started) and that pole's edge of the map, as one 360-degree-wide window of the plane.
+
+    Closing one turn of the ring straight down (or up) to the pole is not enough: a ring that
+    doubles back in longitude crosses that closing line, and the polygon crosses itself. So the
+    ring is laid three times end to end, closed along the pole's edge, and only the middle turn
+    is kept: it is exact as long as no turn doubles back by more than 360 degrees."""
+    period = 360.0 * winding
+    pole = 90.0 if winding > 0 else -90.0
+    turns = [xy + (k * period, 0.0) for k in (-1, 0, 1)] + [xy[:1] + (2 * period, 0.0)]
+    curve = np.concatenate(turns)
+    closing = [(curve[-1, 0], pole), (curve[0, 0], pole)]
+    three = _valid(shapely.polygons(np.concatenate([curve, closing])))
+    west, east = sorted((xy[0, 0], xy[0, 0] + period))
+    return shapely.intersection(three, shapely.box(west, -90.0, east, 90.0))
+
+
+def _valid(geom):
+    return geom if geom.is_valid else shapely.make_valid(geom)
+
+
+def _polygons(geom) -> Polygon | MultiPolygon:
+    """The areas of a result (an intersection may add lines or points along a cut)."""
+    polygons = [g for g in shapely.get_parts(geom) if g.geom_type == "Polygon" and not g.is_empty]
+    polygons = [p for g in polygons for p in shapely.get_parts(g)]
+    return polygons[0] if len(polygons) == 1 else MultiPolygon(polygons)
+
+
+def polygon_area(points: Sequence[LonLat]) -> Polygon | MultiPolygon:
+    """A polygon as a state sent it (lon, lat vertices, closed or open, any winding): the smaller
+    region its geodesic edges bound, in normal form."""
+    ring = densify(points)
+    if signed_area_m2(ring) < 0:
+        ring = ring[::-1]
+    return normal_form(ring)
+
+
+def circle_ring(center: LonLat, radius_km: float) -> np.ndarray:
+    """The geodesic circle's ring, counter-clockwise (azimuths decreasing)."""
+    lon, lat = center
+    circumference = 2 * math.pi * radius_km
+    n = max(CIRCLE_MIN_POINTS, math.ceil(circumference / MAX_EDGE_KM))
+    azimuths = np.linspace(360.0, 0.0, n, endpoint=False)
+    lons, lats, _ = GEOD.fwd(
+        np.full(n, lon), np.full(n, lat), azimuths, np.full(n, radius_km * 1000.0)
+    )
+    return np.column_stack([lons, lats])
+
+
+def circle_area(center: LonLat, radius_km: float) -> Polygon | MultiPolygon:
+    """Every point within `radius_km` (geodesic) of `center`, in normal form."""
+    return normal_form(densify(circle_ring(center, radius_km)))
+
+
+def geodesic_area_m2(geom) -> float:
+    """The ellipsoidal area of a (Multi)Polygon in the lon/lat plane, each edge read as a
+    geodesic. The plane is cut into four 90-degree lunes first: each piece is then smaller than a
+    quarter of the Earth and counter-clockwise, so geographiclib's signed area is never ambiguous
+    (a shape closed along the map's edge over a pole has a ring that, read whole, is not)."""
+    total = 0.0
+    for west in (-180.0, -90.0, 0.0, 90.0):
+        piece = shapely.clip_by_rect(geom, west, -90.0, west + 90.0, 90.0)
+        for part in shapely.get_parts(piece):
+            if part.geom_type != "Polygon" or part.is_empty:
+                continue
+            total += GEOD.geometry_area_perimeter(shapely.geometry.polygon.orient(part, 1.0))[0]
+    return total
+
+
+def n_vector(lon: float, lat: float) -> np.ndarray:
+    """The unit normal of the ellipsoid at (lon, lat): averaging these finds a centre that does
+    not care about 180 deg or the poles."""
+    phi, lam = math.radians(lat), math.radians(lon)
+    return np.array([math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)])
+
+
+def from_n_vector(v: np.ndarray) -> LonLat:
+    x, y, z = v / np.linalg.norm(v)
+    return math.degrees(math.atan2(y, x)), math.degrees(math.atan2(z, math.hypot(x, y)))
+
+
+def ring_centre(points: Sequence[LonLat]) -> LonLat:
+    """The area-weighted centre of a polygon given as a state sent it (smaller region): a fan of
+    triangles from the first vertex, each weighted by its signed area on the unit sphere of
+    normals. Good to well under a km for launch areas (hundreds of km across)."""
+    ring = densify(points)
+    if signed_area_m2(ring) < 0:
+        ring = ring[::-1]
+    vectors = [n_vector(lon, lat) for lon, lat in ring]
+    origin = vectors[0]
+    total = np.zeros(3)
+    for a, b in zip(vectors[1:-1], vectors[2:], strict=True):
+        weight = np.dot(origin, np.cross(a, b)) / 2.0  # signed: concave polygons subtract
+        total += weight * (origin + a + b)
+    if np.linalg.norm(total) < 1e-15:  # degenerate: fall back to the vertices' mean
+        total = np.sum(vectors, axis=0)
+    return from_n_vector(total)
