@@ -1,0 +1,230 @@
+"""Every page URL, as every persona: the pages apply the same access rules as the API.
+
+A new page without a row here fails `test_every_page_url_has_a_row`, so no page escapes the walk.
+"""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from support.bodies import declaration, pln
+from support.meetings import build_meeting_world
+from support.people import make_personas
+
+from hcoc.accounts.models import User
+
+PERSONAS = [
+    "anonymous",
+    "prk_user",
+    "fra_reader",
+    "fra_submitter",
+    "jpn_submitter",
+    "icc_no2fa",
+    "icc",
+]
+LOGIN = "login"  # a redirect to the login page
+
+# url name: (method, expected status per persona in PERSONAS order). "login" = 302 to login.
+# Readers read, submitters act for their own state, the ICC acts only with its second factor
+# (without it, every exchange page sends it to enrol: 302),
+# non-subscribers (prk) see nothing of the exchange, anonymous visitors only the registry.
+PAGES = {
+    "web:dashboard": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "web:inbox": ("GET", [LOGIN, 403, 200, 200, 200, 302, 302]),
+    "web:acknowledge": ("POST", [LOGIN, 403, 302, 302, 302, 302, 302]),
+    "web:registry": ("GET", [200, 200, 200, 200, 200, 200, 200]),
+    "web:account": ("GET", [LOGIN, 200, 200, 200, 200, 200, 200]),
+    "web:token_new": ("POST", [LOGIN, 302, 302, 302, 302, 302, 302]),
+    "web:token_revoke": ("POST", [LOGIN, 302, 302, 302, 302, 302, 302]),
+    "web:two_factor": ("GET", [LOGIN, 200, 200, 200, 200, 200, 200]),
+    "web:login": ("GET", [200, 200, 200, 200, 200, 200, 200]),
+    "web:logout": ("POST", [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN]),
+    # An enrolment link (a new French user's): whoever holds it may open it, logged in or not.
+    "web:enrol": ("GET", [200, 200, 200, 200, 200, 200, 200]),
+    "web:icc": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
+    "web:icc_subscription": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
+    "web:icc_deadlines": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
+    "web:icc_item": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
+    "web:icc_users": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
+    "web:icc_user_tokens": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
+    "web:icc_user_enrol": ("POST", [LOGIN, 403, 403, 403, 403, 302, 302]),
+    "web:icc_token_revoke": ("POST", [LOGIN, 403, 403, 403, 403, 302, 302]),
+    "notifications:list": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "notifications:new": ("GET", [LOGIN, 403, 403, 200, 200, 302, 200]),
+    "notifications:validate": ("POST", [LOGIN, 403, 403, 200, 200, 302, 200]),
+    "notifications:draft_delete": ("POST", [LOGIN, 403, 403, 302, 404, 302, 404]),
+    "notifications:detail": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "notifications:amend": ("GET", [LOGIN, 403, 403, 200, 403, 302, 200]),
+    "notifications:cancel": ("POST", [LOGIN, 403, 403, 422, 403, 302, 422]),
+    "notifications:report": ("POST", [LOGIN, 403, 403, 422, 403, 302, 422]),
+    "declarations:list": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "declarations:new": ("GET", [LOGIN, 403, 403, 200, 200, 302, 200]),
+    "declarations:preview": ("POST", [LOGIN, 403, 403, 200, 200, 302, 200]),
+    "declarations:detail": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "compliance:latest": ("GET", [LOGIN, 403, 302, 302, 302, 302, 302]),
+    "compliance:year": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "compliance:trends": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "compliance:report": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "ledger:log": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "ledger:keys": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
+    "ledger:key_revoke": ("POST", [LOGIN, 403, 403, 403, 403, 302, 404]),  # no such key
+    "ledger:custodial": ("POST", [LOGIN, 403, 403, 403, 403, 302, 302]),
+    "web:icc_circular": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
+    # France's invitation open to all: the French submitter is the inviter (it confirms and
+    # withdraws, never replies); Japan's submitter replies; the ICC acts on either's behalf.
+    "observers:list": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "observers:new": ("GET", [LOGIN, 403, 403, 200, 200, 302, 200]),
+    "observers:detail": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "observers:reply": ("GET", [LOGIN, 403, 403, 403, 200, 302, 200]),
+    "observers:confirm": ("POST", [LOGIN, 403, 403, 302, 403, 302, 302]),
+    "observers:withdraw": ("POST", [LOGIN, 403, 403, 302, 403, 302, 302]),
+    # Regular Meetings: France chairs meeting 25 (open; France and Japan present). Posts are
+    # empty: who may act gets the form's problems (200) or is sent back to the page (302).
+    "meetings:list": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "meetings:create": ("POST", [LOGIN, 403, 403, 403, 403, 302, 200]),
+    "meetings:detail": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "meetings:open": ("POST", [LOGIN, 403, 403, 302, 403, 302, 403]),
+    "meetings:close": ("POST", [LOGIN, 403, 403, 302, 403, 302, 403]),
+    "meetings:agenda": ("POST", [LOGIN, 403, 403, 200, 403, 302, 403]),
+    "meetings:attendance": ("POST", [LOGIN, 403, 403, 200, 200, 302, 403]),
+    "meetings:table": ("POST", [LOGIN, 403, 403, 200, 403, 302, 403]),
+    "meetings:documents": ("POST", [LOGIN, 403, 403, 200, 403, 302, 200]),
+    "meetings:document": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "meetings:decisions": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "meetings:decision": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
+    "meetings:proposal": ("GET", [LOGIN, 403, 302, 302, 302, 302, 302]),
+    "meetings:position": ("POST", [LOGIN, 403, 403, 200, 200, 302, 403]),
+    "meetings:call": ("POST", [LOGIN, 403, 403, 302, 403, 302, 403]),
+}
+
+
+def page_names() -> set[str]:
+    """Every page of every app namespace (the admin and the API have their own tests)."""
+    names = set()
+    for resolver in get_resolver().url_patterns:
+        if not isinstance(resolver, URLResolver) or resolver.namespace in (None, "admin", "api-v1"):
+            continue
+        ns = resolver.namespace
+        names |= {f"{ns}:{p.name}" for p in resolver.url_patterns if isinstance(p, URLPattern)}
+    return names
+
+
+def test_every_page_url_has_a_row():
+    assert page_names() == set(PAGES)
+
+
+@pytest.fixture
+def world(db):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from hcoc.accounts.services import token_create
+    from hcoc.declarations.schemas import DeclarationIn
+    from hcoc.declarations.services import declaration_submit
+    from hcoc.notifications.schemas import PLNIn
+    from hcoc.notifications.services import draft_save, notification_submit
+
+    make_personas()
+    User.objects.create_user("icc_no2fa", role="icc")
+    fra = User.objects.get(username="fra_submitter")
+    n = notification_submit(actor=fra, data=PLNIn.model_validate(pln()))
+    declaration_submit(
+        actor=fra, data=DeclarationIn.model_validate(declaration(datetime.now(UTC).year - 1))
+    )
+    draft = draft_save(actor=fra, data={"remarks": "draft"})
+    from support.bodies import invitation
+
+    from hcoc.observers.schemas import InvitationIn
+    from hcoc.observers.services import invitation_issue
+
+    inv = invitation_issue(actor=fra, data=InvitationIn.model_validate(invitation()))
+    token, _ = token_create(user=fra, name="t")
+    from hcoc.accounts.services import state_user_create
+
+    _, enrolment = state_user_create(
+        actor=User.objects.get(username="icc"), username="fra_new", role="reader", state_iso3="FRA"
+    )
+    meetings = build_meeting_world()
+    clients = {"anonymous": Client()}
+    for name in PERSONAS[1:-1]:
+        clients[name] = Client()
+        clients[name].force_login(User.objects.get(username=name))
+    icc = User.objects.get(username="icc")
+    icc.set_password("pw")
+    icc.save()
+    device = TOTPDevice.objects.create(user=icc, name="phone", confirmed=True)
+    clients["icc"] = Client()
+    assert (
+        clients["icc"]
+        .post(
+            "/accounts/login/",
+            {"username": "icc", "password": "pw", "code": f"{totp(device.bin_key):06d}"},
+        )
+        .status_code
+        == 302
+    )
+    kwargs = {
+        "web:token_revoke": {"token_id": token.pk},
+        "web:icc_item": {"seq": n.versions.get().seq},
+        "web:icc_user_tokens": {"user_id": fra.pk},
+        "web:icc_user_enrol": {"user_id": fra.pk},
+        "web:enrol": {"token": enrolment},
+        "web:icc_token_revoke": {"token_id": token.pk},
+        "ledger:key_revoke": {"key_id": "FRA-none"},
+        "notifications:draft_delete": {"draft_id": draft.pk},
+        "notifications:detail": {"reference": n.reference},
+        "notifications:amend": {"reference": n.reference},
+        "notifications:cancel": {"reference": n.reference},
+        "notifications:report": {"reference": n.reference},
+        "declarations:detail": {"state": "FRA", "year": datetime.now(UTC).year - 1},
+        "compliance:year": {"year": datetime.now(UTC).year - 1},
+        "compliance:report": {"year": datetime.now(UTC).year - 1, "fmt": "xlsx"},
+        "observers:detail": {"reference": inv.reference},
+        "observers:reply": {"reference": inv.reference},
+        "observers:confirm": {"reference": inv.reference},
+        "observers:withdraw": {"reference": inv.reference},
+        **{
+            f"meetings:{name}": {"number": meetings["meeting"]}
+            for name in ("detail", "close", "agenda", "attendance", "table", "documents")
+        },
+        "meetings:open": {"number": meetings["scheduled"]},
+        "meetings:decisions": {"number": meetings["meeting"]},
+        "meetings:document": {"number": meetings["meeting"], "document_id": meetings["document"]},
+        "meetings:decision": {"reference": meetings["decision"]},
+        "meetings:proposal": {"reference": meetings["proposal"]},
+        "meetings:position": {"reference": meetings["proposal"]},
+        "meetings:call": {"reference": meetings["proposal"]},
+    }
+    return clients, kwargs
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_each_page_answers_every_persona_as_the_access_rules_say(world, name):
+    from django.urls import reverse
+
+    clients, kwargs = world
+    method, expected = PAGES[name]
+    url = reverse(name, kwargs=kwargs.get(name))
+    got = []
+    for persona in PERSONAS:
+        client = clients[persona]
+        r = client.get(url) if method == "GET" else client.post(url, {})
+        is_login = r.status_code == 302 and r["Location"].startswith("/accounts/login/")
+        got.append(LOGIN if is_login else r.status_code)
+        if r.status_code == 200 and r.get("Content-Type", "").startswith("text/html"):
+            html = r.content.decode()
+            assert "style=" not in html and "<script>" not in html, (name, persona)
+    assert got == expected, (name, got)
+
+
+def test_the_public_registry_shows_participation_counts_but_no_states_submission(world):
+    from hcoc.notifications.models import Notification
+
+    clients, _ = world
+    html = clients["anonymous"].get("/registry").content.decode()
+    assert "Participation by year" in html
+    reference = Notification.objects.get().reference
+    assert reference not in html  # counts only: no item of any state
+    year = datetime.now(UTC).year - 1
+    assert f'<tr><td>{year}</td><td class="num">1</td>' in html  # France's declaration, counted
