@@ -5,21 +5,47 @@ tests/README.md says which test goes where."""
 import os
 
 import pytest
-from support.database import load_reference
+from django.conf import global_settings
+from support.database import load_reference, restore_after_flush, snapshot
 
 pytest_plugins = ["support.people", "support.browser"]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Tests marked `slow` first (keeping pytest-django's order otherwise): on a worker's queue
+    the long ones then start early and the last tests to finish are short. Safe in any order:
+    every test starts from the same database (support.database)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, its reference data loaded once; put back after every flush."""
     with django_db_blocker.unblock():
         load_reference()
+        rows = snapshot()
+    with restore_after_flush(rows):
+        yield
 
 
-@pytest.fixture
-def reference(transactional_db):
-    """Transactional tests flush the database after each test: put the reference data back."""
-    load_reference()
+# Django's own advice for tests: a fast password hasher. The production one (PBKDF2, a million
+# iterations) takes half a second a password here, and the suite sets and checks hundreds. Hashes
+# made before (the demo's, in its own process) still verify: the production hashers follow.
+# tests/auth/test_auth_lockout_concurrency.py puts the production hasher back: its race needs
+# the time a real password check takes.
+FAST_PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    *global_settings.PASSWORD_HASHERS,
+]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
 
 
 RATE_LIMITS_OFF = {"RATE_LIMIT_API": 0, "RATE_LIMIT_API_ADDRESS": 0, "RATE_LIMIT_LOGIN": 0}

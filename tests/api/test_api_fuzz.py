@@ -27,6 +27,8 @@ from support import TESTS
 from support.bodies import declaration, invitation, pln
 from support.meetings import open_meeting
 
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+
 EXAMPLES = int(os.environ.get("HCOC_FUZZ_EXAMPLES", "2"))  # per operation and phase
 STATEFUL_EXAMPLES = int(os.environ.get("HCOC_FUZZ_SCENARIOS", "12"))
 STATEFUL_STEPS = int(os.environ.get("HCOC_FUZZ_STEPS", "8"))

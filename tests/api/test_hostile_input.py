@@ -17,34 +17,16 @@ from support.bodies import iso, pln
 from support.ledger import register_key
 from support.meetings import PDF_BYTES, open_meeting
 from support.people import web_client
+from support.stored import stored
 
-from hcoc.exchange.models import Acknowledgement, Event
+from hcoc.exchange.models import Acknowledgement
 from hcoc.ledger import client
-from hcoc.ledger.models import LogEntry
-from hcoc.meetings.models import Document, Proposal
-from hcoc.notifications.models import Notification, NotificationVersion
-from hcoc.observers.models import Invitation
-from hcoc.states.models import Circular
 
 PROBLEM_JSON = "application/problem+json"
 # Inside the calendar as written, outside it in UTC (the year 10000, the year 0).
 PAST_THE_END = "9999-12-31T23:59:59-23:59"
 BEFORE_THE_START = "0001-01-01T00:00:00+23:59"
 OUT_OF_CALENDAR = [PAST_THE_END, BEFORE_THE_START]
-
-
-def stored() -> dict:
-    return {
-        "events": Event.objects.count(),
-        "log": LogEntry.objects.count(),
-        "notifications": Notification.objects.count(),
-        "versions": NotificationVersion.objects.count(),
-        "acknowledgements": Acknowledgement.objects.count(),
-        "proposals": Proposal.objects.count(),
-        "documents": Document.objects.count(),
-        "invitations": Invitation.objects.count(),
-        "circulars": Circular.objects.count(),
-    }
 
 
 def problem(r, status: int | tuple[int, ...]) -> dict:

@@ -7,23 +7,11 @@ import time_machine
 from django.core.management import call_command
 from support.bodies import iso
 from support.meetings import PDF_BYTES, docx_bytes, meeting_body, odt_bytes, open_meeting, table
+from support.stored import stored
 
-from hcoc.exchange.models import Event
-from hcoc.meetings.models import Attendance, Decision, Document, Meeting, Position, Proposal
+from hcoc.meetings.models import Decision, Document, Position
 
 PROBLEM = "application/problem+json"
-
-
-def stored() -> dict:
-    return {
-        "events": Event.objects.count(),
-        "meetings": Meeting.objects.count(),
-        "attendance": Attendance.objects.count(),
-        "proposals": Proposal.objects.count(),
-        "positions": Position.objects.count(),
-        "decisions": Decision.objects.count(),
-        "documents": Document.objects.count(),
-    }
 
 
 def fields(r) -> set[str]:

@@ -7,41 +7,17 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import rfc8785
 import time_machine
+from support.bodies import invitation
+from support.stored import stored
 
 from hcoc.exchange.models import Event
-from hcoc.observers.models import Confirmation, Invitation, Reply
+from hcoc.observers.models import Invitation
 
 PROBLEM_JSON = "application/problem+json"
 
 
-def invitation(**overrides) -> dict:
-    """A valid invitation of France, open to all, in five weeks' time."""
-    today = datetime.now(UTC).date()
-    body = {
-        "site_id": "FRA-KOUROU",
-        "opens": (today + timedelta(days=35)).isoformat(),
-        "closes": (today + timedelta(days=37)).isoformat(),
-        "access": "Launch control centre; observation site at 6 km; no access to the payload.",
-        "audience": "all",
-        "places": 3,
-        "reply_by": (today + timedelta(days=20)).isoformat(),
-        "remarks": "",
-    }
-    body.update(overrides)
-    return body
-
-
 def restricted(**overrides) -> dict:
     return invitation(**{"audience": "named", "named_states": ["JPN"], **overrides})
-
-
-def stored() -> dict:
-    return {
-        "events": Event.objects.count(),
-        "invitations": Invitation.objects.count(),
-        "replies": Reply.objects.count(),
-        "confirmations": Confirmation.objects.count(),
-    }
 
 
 def problem(r, status: int) -> dict:

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from support.people import make_personas, set_password
+from support.people import set_password
 
 from hcoc.accounts.models import User
 
@@ -17,8 +17,7 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def icc(db):
-    make_personas()
+def icc(personas):
     user = User.objects.get(username="icc")
     user.is_staff = user.is_superuser = True  # as the demo makes it: the ICC runs the admin
     user.save()

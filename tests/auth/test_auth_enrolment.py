@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from support.bodies import pln
-from support.people import make_personas, set_password, web_client
+from support.people import set_password, web_client
 
 from hcoc.accounts.models import ApiToken, EnrolmentLink, User
 from hcoc.accounts.services import token_issue, token_user
@@ -27,15 +27,14 @@ PASSWORD = "a long and private passphrase"
 
 
 @pytest.fixture
-def people(db):
-    make_personas()
+def icc_is_staff(personas):
     icc = User.objects.get(username="icc")
     icc.is_staff = icc.is_superuser = True
     icc.save()
 
 
 @pytest.fixture
-def icc(people) -> Client:
+def icc(icc_is_staff) -> Client:
     return web_client("icc")  # logged in with its second factor
 
 
@@ -151,7 +150,7 @@ def test_a_new_link_replaces_the_old_one_until_the_user_has_enrolled(icc):
     assert EnrolmentLink.objects.filter(user=clerk, used_at__isnull=True).count() == 0
 
 
-def test_the_token_service_refuses_anyone_but_the_tokens_own_user(people):
+def test_the_token_service_refuses_anyone_but_the_tokens_own_user(icc_is_staff):
     icc = User.objects.get(username="icc")
     fra = User.objects.get(username="fra_submitter")
     with pytest.raises(PermissionDenied, match="Only a user can make its own API tokens"):
@@ -167,7 +166,7 @@ def test_the_token_service_refuses_anyone_but_the_tokens_own_user(people):
     assert token_user(raw) == fra
 
 
-def test_an_icc_user_makes_a_token_only_after_its_second_factor(people):
+def test_an_icc_user_makes_a_token_only_after_its_second_factor(icc_is_staff):
     icc = User.objects.get(username="icc")
     password = set_password("icc")
     client = log_in("icc", password)  # no device yet: logged in with a password alone
@@ -179,7 +178,9 @@ def test_an_icc_user_makes_a_token_only_after_its_second_factor(people):
     assert ApiToken.objects.filter(user=icc).count() == before + 1
 
 
-def test_the_icc_acting_on_behalf_of_a_state_with_its_own_token_is_marked_entered_by_icc(people):
+def test_the_icc_acting_on_behalf_of_a_state_with_its_own_token_is_marked_entered_by_icc(
+    icc_is_staff,
+):
     client = web_client("icc")
     client.post("/account/tokens", {"name": "console"})
     raw = re.search(r'<code id="new-token">([^<]+)</code>', client.get("/account").content.decode())
@@ -237,7 +238,7 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def test_hcoc_token_create_refuses_a_states_user_and_says_why(people):
+def test_hcoc_token_create_refuses_a_states_user_and_says_why(icc_is_staff):
     fra = User.objects.get(username="fra_submitter")
     before = ApiToken.objects.filter(user=fra).count()
     with pytest.raises(CommandError, match="only that user can make its API tokens"):
@@ -247,7 +248,7 @@ def test_hcoc_token_create_refuses_a_states_user_and_says_why(people):
     assert token_user(raw).username == "icc"
 
 
-def test_hcoc_user_enrol_prints_a_link_that_sets_the_password_once(people):
+def test_hcoc_user_enrol_prints_a_link_that_sets_the_password_once(icc_is_staff):
     link = run("user", "enrol", "jpn_reader").strip()
     path = re.sub(r"^https?://[^/]+", "", link)
     assert path.startswith("/accounts/enrol/")
@@ -262,7 +263,7 @@ def test_hcoc_user_enrol_prints_a_link_that_sets_the_password_once(people):
         run("user", "enrol", "nobody")
 
 
-def test_a_state_user_enrolled_with_two_factor_uses_it_to_make_tokens(people):
+def test_a_state_user_enrolled_with_two_factor_uses_it_to_make_tokens(icc_is_staff):
     fra = User.objects.get(username="fra_submitter")
     password = set_password("fra_submitter")
     device = TOTPDevice.objects.create(user=fra, name="phone", confirmed=True)
@@ -275,7 +276,7 @@ def test_a_state_user_enrolled_with_two_factor_uses_it_to_make_tokens(people):
     assert ApiToken.objects.filter(user=fra, name="own").exists()
 
 
-def test_the_enrolment_service_itself_refuses_a_short_password_and_keeps_the_link(people):
+def test_the_enrolment_service_itself_refuses_a_short_password_and_keeps_the_link(icc_is_staff):
     from hcoc.accounts.services import enrolment_complete, operator_enrolment_issue
     from hcoc.lib.errors import InvalidInput
 

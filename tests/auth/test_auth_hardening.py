@@ -6,7 +6,7 @@ import re
 import pytest
 from django.test import Client
 from support.bodies import pln
-from support.people import make_personas, web_client
+from support.people import web_client
 
 from hcoc.accounts.models import User
 from hcoc.notifications.schemas import PLNIn
@@ -26,12 +26,7 @@ OFF_SITE = [
 
 
 @pytest.fixture
-def people(db):
-    make_personas()
-
-
-@pytest.fixture
-def seq(people) -> int:
+def seq(personas) -> int:
     n = notification_submit(
         actor=User.objects.get(username="fra_submitter"), data=PLNIn.model_validate(pln())
     )
@@ -54,7 +49,7 @@ def test_acknowledging_goes_back_to_the_page_it_came_from_on_this_site(seq):
 
 
 @pytest.mark.parametrize("target", OFF_SITE)
-def test_a_login_never_redirects_to_another_site(people, target):
+def test_a_login_never_redirects_to_another_site(personas, target):
     from support.people import set_password
 
     password = set_password("fra_submitter")
@@ -69,7 +64,7 @@ def no_store(response) -> bool:
     return "no-store" in response.get("Cache-Control", "")
 
 
-def test_the_account_page_showing_a_new_token_is_not_stored_by_caches(people):
+def test_the_account_page_showing_a_new_token_is_not_stored_by_caches(personas):
     client = web_client("fra_submitter")
     client.post("/account/tokens", {"name": "system"})
     response = client.get("/account")
@@ -77,13 +72,13 @@ def test_the_account_page_showing_a_new_token_is_not_stored_by_caches(people):
     assert no_store(response)
 
 
-def test_the_two_factor_enrolment_page_with_its_key_is_not_stored_by_caches(people):
+def test_the_two_factor_enrolment_page_with_its_key_is_not_stored_by_caches(personas):
     response = web_client("fra_submitter").get("/account/two-factor")
     assert 'id="totp-secret"' in response.content.decode()
     assert no_store(response)
 
 
-def test_the_enrolment_link_page_of_the_console_and_the_link_itself_are_not_cached(people):
+def test_the_enrolment_link_page_of_the_console_and_the_link_itself_are_not_cached(personas):
     icc = web_client("icc")
     response = icc.post("/icc/users", {"username": "fra_clerk", "state": "FRA", "role": "reader"})
     page = icc.get(response["Location"])

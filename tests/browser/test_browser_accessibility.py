@@ -10,6 +10,8 @@ from support.people import set_password
 
 from hcoc.accounts.models import User
 
+pytestmark = pytest.mark.slow
+
 SEVERE = {"serious", "critical"}
 
 

@@ -12,6 +12,8 @@ from hcoc.accounts.models import User
 from hcoc.exchange.models import Acknowledgement
 from hcoc.notifications.models import Notification
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def page(browser_context):

@@ -16,6 +16,8 @@ from hcoc.ledger.tlog import note
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def page(browser_context):

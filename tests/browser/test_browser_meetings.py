@@ -13,6 +13,8 @@ from hcoc.accounts.services import user_create
 from hcoc.meetings import services
 from hcoc.meetings.models import Decision
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def as_user(chromium, live_server):

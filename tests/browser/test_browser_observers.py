@@ -9,6 +9,8 @@ from support.people import set_password
 
 from hcoc.observers.models import Confirmation, Invitation
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def page(browser_context):

@@ -12,6 +12,8 @@ from hcoc.accounts.models import User
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def page(browser_context):

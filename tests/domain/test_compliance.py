@@ -17,7 +17,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from support.people import make_personas, web_client
+from support.people import web_client
 
 from hcoc.accounts.models import User
 from hcoc.compliance.selectors import compliance_for, compliance_rows
@@ -389,8 +389,7 @@ def check_table(year: int, body: dict) -> None:
 
 
 @pytest.fixture
-def history(db):
-    make_personas()
+def history(personas):
     build_history()
 
 
@@ -560,12 +559,13 @@ GCAT_STATES |= {"UK": "GBR", "I": "ITA", "D": "DEU", "UA": "UKR", "BR": "BRA", "
 DECLARED = {"USA": None, "RUS": None, "IND": None, "JPN": -1, "FRA": +1}
 
 
-def test_the_2024_orbital_launches_give_each_states_launches_and_only_the_differences_filed(db):
+def test_the_2024_orbital_launches_give_each_states_launches_and_only_the_differences_filed(
+    personas,
+):
     enriched = LAUNCHES / "jsr_orbital_launches_1957_2024_enriched.csv"
     per_state = LAUNCHES / "jsr_orbital_launches_per_state_per_year.csv"
     if not (enriched.exists() and per_state.exists()):
         pytest.skip(f"no launch data at {LAUNCHES}")
-    make_personas()
     icc = User.objects.get(username="icc")
     subscribing = {r["state"]: r for r in compliance_for(actor=icc, year=2024)["items"]}
     imported: Counter[str] = Counter()

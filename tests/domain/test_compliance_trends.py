@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import time_machine
 from support.bodies import declaration
-from support.people import make_personas, web_client
+from support.people import web_client
 
 from hcoc.accounts.models import User
 from hcoc.compliance.selectors import compliance_for
@@ -13,8 +13,7 @@ from hcoc.declarations.schemas import DeclarationIn
 from hcoc.declarations.services import deadline_set, declaration_submit
 
 
-def test_each_years_trend_equals_its_compliance_table_and_the_page_draws_it(db):
-    make_personas()
+def test_each_years_trend_equals_its_compliance_table_and_the_page_draws_it(personas):
     icc, fra, jpn = (
         User.objects.get(username=n) for n in ("icc", "fra_submitter", "jpn_submitter")
     )

@@ -6,7 +6,6 @@ from datetime import date
 import pytest
 import time_machine
 from support.bodies import declaration
-from support.people import make_personas
 
 from hcoc.accounts.models import User
 from hcoc.declarations.schemas import DeclarationIn
@@ -16,8 +15,7 @@ from hcoc.lib.errors import InvalidInput, PermissionDenied
 
 
 @pytest.fixture
-def users(db):
-    make_personas()
+def users(personas):
     return {u.username: u for u in User.objects.all()}
 
 

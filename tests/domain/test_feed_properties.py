@@ -8,7 +8,6 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.bodies import iso, pln
-from support.people import make_personas
 
 from hcoc.accounts.models import User
 from hcoc.exchange.models import Event
@@ -35,8 +34,7 @@ actions = st.lists(
 
 
 @pytest.fixture
-def users(db):
-    personas = make_personas()
+def users(personas):
     return {
         name: User.objects.get(username=p.username) for name, p in personas.items() if p.token
     }, {name: p for name, p in personas.items()}

@@ -3,7 +3,6 @@ ranges a user would never mean are refused with 422 naming the field, every prob
 answer, and nothing is stored; the bounds themselves are accepted."""
 
 import re
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from html import escape
 
@@ -12,41 +11,14 @@ import time_machine
 from support.bodies import iso, pln
 from support.meetings import meeting_body, open_meeting
 from support.people import web_client
+from support.stored import nothing_stored
 
-from hcoc.declarations.models import DeadlineExtension, DeclarationDeadline
-from hcoc.exchange.models import Event
 from hcoc.lib.rules import years_after
-from hcoc.meetings.models import Meeting, Proposal
-from hcoc.notifications.models import Notification, NotificationVersion
-from hcoc.observers.models import Invitation
 
 SECOND = timedelta(seconds=1)
 
 
 # ---- helpers --------------------------------------------------------------------------------
-
-
-def stored() -> dict:
-    return {
-        model.__name__: list(model.objects.order_by("pk").values())
-        for model in (
-            Event,
-            Notification,
-            NotificationVersion,
-            DeclarationDeadline,
-            DeadlineExtension,
-            Meeting,
-            Proposal,
-            Invitation,
-        )
-    }
-
-
-@contextmanager
-def nothing_stored():
-    before = stored()
-    yield
-    assert stored() == before, "a refused request stored or changed something"
 
 
 def refused(r, *expected: str) -> dict[str, list[str]]:

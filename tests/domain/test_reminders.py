@@ -9,7 +9,6 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 from support.bodies import declaration
-from support.people import make_personas
 
 from hcoc.accounts.models import User
 from hcoc.declarations.models import Reminder
@@ -23,8 +22,7 @@ CONTACTS = {"FRA": "pnc@fra.example", "JPN": "pnc@jpn.example", "KOR": "pnc@kor.
 
 
 @pytest.fixture
-def season(db):
-    make_personas()
+def season(personas):
     for iso3, email in CONTACTS.items():
         PointOfContact.objects.create(state_id=iso3, name=f"PoC {iso3}", email=email)
     icc = User.objects.get(username="icc")

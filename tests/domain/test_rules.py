@@ -4,17 +4,12 @@ and that nothing was stored or changed. A few positive checks pin the rules' oth
 import copy
 import math
 import re
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from support.bodies import declaration, iso, pln
-
-from hcoc.declarations.models import Declaration, DeclarationVersion
-from hcoc.exchange.models import Acknowledgement, Event
-from hcoc.notifications.models import Notification, NotificationVersion
-from hcoc.states.models import State, Subscription
+from support.stored import nothing_stored
 
 PROBLEM_JSON = "application/problem+json"
 DROP = object()  # a mutation value that removes the field
@@ -23,31 +18,6 @@ THIS_YEAR = NOW.year
 
 
 # ---- helpers --------------------------------------------------------------------------------
-
-
-def stored() -> dict:
-    """Everything a request could store or change, as comparable values."""
-    return {
-        "events": list(
-            Event.objects.order_by("seq").values_list("seq", "kind", "subject", "version")
-        ),
-        "notifications": list(Notification.objects.order_by("id").values()),
-        "notification_versions": list(NotificationVersion.objects.order_by("id").values()),
-        "declarations": list(Declaration.objects.order_by("id").values()),
-        "declaration_versions": list(DeclarationVersion.objects.order_by("id").values()),
-        "states": list(
-            State.objects.order_by("iso3").values_list("iso3", "status", "subscribed_on")
-        ),
-        "subscriptions": list(Subscription.objects.order_by("id").values()),
-        "acknowledgements": list(Acknowledgement.objects.order_by("id").values()),
-    }
-
-
-@contextmanager
-def nothing_stored():
-    before = stored()
-    yield
-    assert stored() == before, "a rejected request stored or changed something"
 
 
 def assert_problem(response, status: int, field: str | None = None) -> dict:

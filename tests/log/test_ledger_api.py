@@ -7,21 +7,11 @@ import time
 import pytest
 from support.bodies import pln
 from support.ledger import b64d, check_receipt, log_vkey, register_key, signed_post
+from support.stored import stored
 
-from hcoc.exchange.models import Acknowledgement, Event
 from hcoc.ledger import client
 from hcoc.ledger.models import LogEntry, StateKey
 from hcoc.ledger.tlog import merkle, note
-from hcoc.notifications.models import Notification
-
-
-def stored() -> dict:
-    return {
-        "events": Event.objects.count(),
-        "leaves": LogEntry.objects.count(),
-        "notifications": Notification.objects.count(),
-        "acks": Acknowledgement.objects.count(),
-    }
 
 
 def test_every_post_that_records_something_answers_with_a_receipt_that_proves_inclusion(

@@ -23,6 +23,8 @@ from django.db import connection
 from support import ON_POSTGRES, free_port
 from support.bodies import pln
 
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+
 HCOC = [sys.executable, "-m", "hcoc.cli"]
 CLIENTS = 3
 
@@ -104,8 +106,10 @@ def restore_target(tmp_path):
 
 
 def test_a_backup_taken_while_states_submit_restores_into_an_exchange_that_verifies_and_holds_every_earlier_submission(
-    personas, restore_target, tmp_path
+    transactional_db, personas, restore_target, tmp_path
 ):
+    # transactional_db: `hcoc serve` and `hcoc backup` run in processes of their own and must see
+    # the personas, committed.
     source = database_url(connection.settings_dict)
     submitters = [personas["fra_submitter"], personas["jpn_submitter"]]
     backup_file = tmp_path / "exchange.backup"

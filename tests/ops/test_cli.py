@@ -8,7 +8,6 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from support.bodies import pln
-from support.people import make_personas
 
 from hcoc.accounts.models import ApiToken
 from hcoc.accounts.services import token_user
@@ -23,12 +22,7 @@ def run(*args) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-@pytest.fixture
-def people(db):
-    return make_personas()
-
-
-def test_token_create_prints_a_token_once_that_authenticates_and_can_be_revoked(people):
+def test_token_create_prints_a_token_once_that_authenticates_and_can_be_revoked(personas):
     raw = run("token", "create", "icc", "--name", "agency system")[0].strip()
     assert token_user(raw).username == "icc"
     stored = ApiToken.objects.get(name="agency system")
@@ -39,7 +33,7 @@ def test_token_create_prints_a_token_once_that_authenticates_and_can_be_revoked(
     assert token_user(raw) is None
 
 
-def test_token_create_refuses_a_states_user_whose_tokens_are_its_own_to_make(people):
+def test_token_create_refuses_a_states_user_whose_tokens_are_its_own_to_make(personas):
     with pytest.raises(CommandError, match="only that user can make its API tokens"):
         run("token", "create", "fra_submitter", "--name", "agency system")
     assert not ApiToken.objects.filter(name="agency system").exists()
@@ -50,7 +44,7 @@ def test_token_create_refuses_a_states_user_whose_tokens_are_its_own_to_make(peo
     assert stored.revoked_at is not None
 
 
-def test_subscription_add_makes_a_state_subscribing_and_disseminates_it(people):
+def test_subscription_add_makes_a_state_subscribing_and_disseminates_it(personas):
     out, _ = run(
         "subscription",
         "add",
@@ -70,7 +64,7 @@ def test_subscription_add_makes_a_state_subscribing_and_disseminates_it(people):
     assert event.subject == "CHN" and f"seq {event.seq}" in out
 
 
-def test_subscription_add_refuses_a_state_user_and_stores_nothing(people):
+def test_subscription_add_refuses_a_state_user_and_stores_nothing(personas):
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="Immediate Central Contact"):
@@ -90,7 +84,7 @@ def test_subscription_add_refuses_a_state_user_and_stores_nothing(people):
     assert not Subscription.objects.exists()
 
 
-def test_registry_import_stores_good_rows_and_reports_each_bad_one(people, tmp_path):
+def test_registry_import_stores_good_rows_and_reports_each_bad_one(personas, tmp_path):
     f = tmp_path / "registry.csv"
     f.write_text(
         "iso3,name,status,subscribed_on,founding,source\n"
@@ -112,7 +106,9 @@ def test_registry_import_stores_good_rows_and_reports_each_bad_one(people, tmp_p
     assert Event.objects.filter(kind="registry.subscribed", subject="CHN").count() == 1
 
 
-def test_import_notifications_stores_good_lines_and_reports_bad_ones_with_reasons(people, tmp_path):
+def test_import_notifications_stores_good_lines_and_reports_bad_ones_with_reasons(
+    personas, tmp_path
+):
     good = {
         "state": "FRA",
         "first_submitted_at": "2024-03-01T10:00:00Z",

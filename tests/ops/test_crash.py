@@ -29,6 +29,8 @@ from hcoc.exchange.models import Event
 from hcoc.idempotency.models import IdempotencyRecord
 from hcoc.notifications.models import Notification
 
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+
 SECONDS = float(os.environ.get("HCOC_CRASH_SECONDS", "12"))
 KILLS = int(os.environ.get("HCOC_CRASH_KILLS", "4"))
 CLIENTS = 4
@@ -44,7 +46,8 @@ def database_url() -> str:
 
 
 @pytest.fixture
-def server(personas):
+def server(transactional_db, personas):
+    """`hcoc serve` in its own process: the personas committed, for it to see them."""
     port = free_port()
     env = {
         **os.environ,

@@ -13,6 +13,8 @@ import httpx
 import pytest
 from support import free_port
 
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+
 
 def iso(dt):
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")

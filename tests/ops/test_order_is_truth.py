@@ -73,6 +73,7 @@ PROCESSES = 4
 SECONDS = 4
 
 
+@pytest.mark.slow
 def test_concurrent_clients_leave_a_log_that_every_state_verifies(api, personas, live_server):
     """The issue's reproduction: clients posting notifications and acknowledgements at the same
     time, then a state's own verifier over HTTP. Before the fix it reported back-dated entries."""

@@ -178,7 +178,7 @@ def test_ipv6_clients_count_by_their_64_prefix():
 
 
 @pytest.fixture
-def people(personas, limits):
+def passwords(personas, limits):
     return {name: set_password(name) for name in ("fra_submitter", "jpn_submitter")}
 
 
@@ -187,11 +187,11 @@ def login(username: str, password: str, address: str = "192.0.2.1", path="/accou
     return client, client.post(path, {"username": username, "password": password})
 
 
-def test_logins_over_the_limit_from_one_address_get_a_429_page_and_do_nothing(people, limits):
+def test_logins_over_the_limit_from_one_address_get_a_429_page_and_do_nothing(passwords, limits):
     limits(login=3, margin=10)
     for name in ("fra_submitter", "jpn_submitter", "nobody"):
         assert login(name, "wrong")[1].status_code == 200
-    client, r = login("fra_submitter", people["fra_submitter"])  # the right password, too late
+    client, r = login("fra_submitter", passwords["fra_submitter"])  # the right password, too late
     assert r.status_code == 429
     assert 1 <= int(r["Retry-After"]) <= 60
     page = r.content.decode()
@@ -199,18 +199,18 @@ def test_logins_over_the_limit_from_one_address_get_a_429_page_and_do_nothing(pe
     assert "_auth_user_id" not in client.session  # not logged in
     assert User.objects.get(username="fra_submitter").failed_logins == 1  # the refusal counted none
     # Another address may still log in; the form itself is always served.
-    assert login("fra_submitter", people["fra_submitter"], "192.0.2.2")[1].status_code == 302
+    assert login("fra_submitter", passwords["fra_submitter"], "192.0.2.2")[1].status_code == 302
     assert Client(REMOTE_ADDR="192.0.2.1").get("/accounts/login/").status_code == 200
 
 
-def test_one_user_name_is_limited_whatever_the_address(people, limits):
+def test_one_user_name_is_limited_whatever_the_address(passwords, limits):
     limits(login=3, margin=10)
     codes = [login("FRA_submitter ", "wrong", f"192.0.2.{i}")[1].status_code for i in range(4)]
     assert codes == [200, 200, 200, 429]  # the name as the login reads it: case and spaces aside
-    assert login("jpn_submitter", people["jpn_submitter"], "192.0.2.9")[1].status_code == 302
+    assert login("jpn_submitter", passwords["jpn_submitter"], "192.0.2.9")[1].status_code == 302
 
 
-def test_the_admin_login_is_limited_too(people, limits):
+def test_the_admin_login_is_limited_too(passwords, limits):
     limits(login=1, margin=10)
     assert login("fra_submitter", "wrong", path="/admin/login/")[1].status_code != 429
     assert login("fra_submitter", "wrong", path="/admin/login/")[1].status_code == 429
@@ -268,6 +268,7 @@ def database_url_of_this_run() -> str:
     return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["database", "redis"])
 def test_two_gunicorn_workers_share_one_count_per_token(backend, personas, limits, tmp_path):
     """A real gunicorn with two worker processes; eight clients at once with one token: exactly

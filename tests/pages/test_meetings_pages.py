@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from support.meetings import PDF_BYTES, build_meeting_world
-from support.people import make_personas, web_client
+from support.people import web_client
 
 from hcoc.accounts.models import Role
 from hcoc.accounts.services import user_create
@@ -11,8 +11,7 @@ from hcoc.meetings.models import Decision, Meeting, Position
 
 
 @pytest.fixture
-def world(db):
-    make_personas()
+def world(personas):
     return build_meeting_world()
 
 

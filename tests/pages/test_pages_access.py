@@ -3,12 +3,14 @@
 A new page without a row here fails `test_every_page_url_has_a_row`, so no page escapes the walk.
 """
 
+import copy
 from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from support.bodies import declaration, pln
+from support.database import built_once
 from support.meetings import build_meeting_world
 from support.people import make_personas
 
@@ -114,8 +116,27 @@ def test_every_page_url_has_a_row():
     assert page_names() == set(PAGES)
 
 
+@pytest.fixture(scope="class")
+def page_world(django_db_setup, django_db_blocker):
+    """Built once for the class (support.database.built_once): each test starts from it as it
+    was built, its own changes rolled back after it."""
+    with built_once(django_db_blocker):
+        yield build_world()
+
+
 @pytest.fixture
-def world(db):
+def world(db, page_world):
+    """Clients of their own for each test (a logout changes its client's cookies), logged in
+    with the sessions of the world."""
+    built, kwargs = page_world
+    clients = {}
+    for name, client in built.items():
+        clients[name] = Client()
+        clients[name].cookies = copy.deepcopy(client.cookies)
+    return clients, kwargs
+
+
+def build_world():
     from django_otp.oath import totp
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -199,32 +220,32 @@ def world(db):
     return clients, kwargs
 
 
-@pytest.mark.parametrize("name", sorted(PAGES))
-def test_each_page_answers_every_persona_as_the_access_rules_say(world, name):
-    from django.urls import reverse
+class TestEveryPage:
+    @pytest.mark.parametrize("name", sorted(PAGES))
+    def test_each_page_answers_every_persona_as_the_access_rules_say(self, world, name):
+        from django.urls import reverse
 
-    clients, kwargs = world
-    method, expected = PAGES[name]
-    url = reverse(name, kwargs=kwargs.get(name))
-    got = []
-    for persona in PERSONAS:
-        client = clients[persona]
-        r = client.get(url) if method == "GET" else client.post(url, {})
-        is_login = r.status_code == 302 and r["Location"].startswith("/accounts/login/")
-        got.append(LOGIN if is_login else r.status_code)
-        if r.status_code == 200 and r.get("Content-Type", "").startswith("text/html"):
-            html = r.content.decode()
-            assert "style=" not in html and "<script>" not in html, (name, persona)
-    assert got == expected, (name, got)
+        clients, kwargs = world
+        method, expected = PAGES[name]
+        url = reverse(name, kwargs=kwargs.get(name))
+        got = []
+        for persona in PERSONAS:
+            client = clients[persona]
+            r = client.get(url) if method == "GET" else client.post(url, {})
+            is_login = r.status_code == 302 and r["Location"].startswith("/accounts/login/")
+            got.append(LOGIN if is_login else r.status_code)
+            if r.status_code == 200 and r.get("Content-Type", "").startswith("text/html"):
+                html = r.content.decode()
+                assert "style=" not in html and "<script>" not in html, (name, persona)
+        assert got == expected, (name, got)
 
+    def test_the_public_registry_shows_participation_counts_but_no_states_submission(self, world):
+        from hcoc.notifications.models import Notification
 
-def test_the_public_registry_shows_participation_counts_but_no_states_submission(world):
-    from hcoc.notifications.models import Notification
-
-    clients, _ = world
-    html = clients["anonymous"].get("/registry").content.decode()
-    assert "Participation by year" in html
-    reference = Notification.objects.get().reference
-    assert reference not in html  # counts only: no item of any state
-    year = datetime.now(UTC).year - 1
-    assert f'<tr><td>{year}</td><td class="num">1</td>' in html  # France's declaration, counted
+        clients, _ = world
+        html = clients["anonymous"].get("/registry").content.decode()
+        assert "Participation by year" in html
+        reference = Notification.objects.get().reference
+        assert reference not in html  # counts only: no item of any state
+        year = datetime.now(UTC).year - 1
+        assert f'<tr><td>{year}</td><td class="num">1</td>' in html  # France's declaration, counted

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from support.bodies import declaration, iso, pln
-from support.people import make_personas, web_client
+from support.people import web_client
 
 from hcoc.accounts.models import User
 from hcoc.declarations.models import Declaration
@@ -19,11 +19,6 @@ from hcoc.notifications.services import notification_import
 
 pytestmark = pytest.mark.django_db
 LAST_YEAR = timezone.now().year - 1
-
-
-@pytest.fixture
-def people(db):
-    return make_personas()
 
 
 def client_for(username: str) -> Client:
@@ -65,7 +60,7 @@ def crosscheck_rows(html: str) -> dict[str, list[int]]:
     return rows
 
 
-def test_a_submitter_declares_through_the_form_and_a_second_submission_makes_version_2(people):
+def test_a_submitter_declares_through_the_form_and_a_second_submission_makes_version_2(personas):
     client = client_for("fra_submitter")
     page = client.get(f"/declarations/new?year={LAST_YEAR}")
     assert page.status_code == 200
@@ -126,7 +121,7 @@ def test_a_submitter_declares_through_the_form_and_a_second_submission_makes_ver
     ],
 )
 def test_every_invalid_input_shows_the_apis_message_on_its_field_and_stores_nothing(
-    people, fields, field, message
+    personas, fields, field, message
 ):
     events = Event.objects.count()
     response = client_for("fra_submitter").post("/declarations/new", form_data(**fields))
@@ -138,14 +133,14 @@ def test_every_invalid_input_shows_the_apis_message_on_its_field_and_stores_noth
     assert Event.objects.count() == events
 
 
-def test_a_declaration_that_is_neither_nil_nor_has_sections_says_so_above_the_section(people):
+def test_a_declaration_that_is_neither_nil_nor_has_sections_says_so_above_the_section(personas):
     data = {"year": str(LAST_YEAR), "action": "submit"}
     html = client_for("fra_submitter").post("/declarations/new", data).content.decode()
     assert "needs ballistic_missiles or space_launch_vehicles" in html
     assert not Declaration.objects.exists()
 
 
-def _launches(people):
+def _launches(personas):
     """France, last year: two SLV-medium launches reported, one SLBM notified but not reported."""
     icc = User.objects.get(username="icc")
     start = datetime(LAST_YEAR, 3, 1, tzinfo=UTC)
@@ -172,8 +167,8 @@ def _launches(people):
         notification_import(actor=icc, data=ImportIn.model_validate(body))
 
 
-def test_the_crosscheck_preview_compares_the_form_with_the_states_launch_reports(people):
-    _launches(people)
+def test_the_crosscheck_preview_compares_the_form_with_the_states_launch_reports(personas):
+    _launches(personas)
     client = client_for("fra_submitter")
     data = form_data(**{"slv_count_SLV-medium": "3", "action": "preview"})
 
@@ -192,7 +187,7 @@ def test_the_crosscheck_preview_compares_the_form_with_the_states_launch_reports
     assert not Declaration.objects.exists()
 
 
-def test_the_preview_lists_the_problems_instead_of_a_table_while_the_form_is_invalid(people):
+def test_the_preview_lists_the_problems_instead_of_a_table_while_the_form_is_invalid(personas):
     fragment = client_for("fra_submitter").post(
         "/declarations/preview", form_data(bm_count_SLBM="-2")
     )
@@ -200,7 +195,7 @@ def test_the_preview_lists_the_problems_instead_of_a_table_while_the_form_is_inv
     assert "ballistic_missiles.launches[0].count" in html and "data-class" not in html
 
 
-def test_japan_cannot_submit_nor_preview_a_declaration_for_france(people):
+def test_japan_cannot_submit_nor_preview_a_declaration_for_france(personas):
     client = client_for("jpn_submitter")
     response = client.post("/declarations/new", form_data(on_behalf_of="FRA"))
     assert response.status_code == 403
@@ -208,20 +203,20 @@ def test_japan_cannot_submit_nor_preview_a_declaration_for_france(people):
     assert not Declaration.objects.exists()
 
 
-def test_a_reader_cannot_open_the_form_nor_submit(people):
+def test_a_reader_cannot_open_the_form_nor_submit(personas):
     client = client_for("fra_reader")
     assert client.get("/declarations/new").status_code == 403
     assert client.post("/declarations/new", form_data()).status_code == 403
     assert not Declaration.objects.exists()
 
 
-def test_a_non_subscribing_state_sees_no_declarations(people):
+def test_a_non_subscribing_state_sees_no_declarations(personas):
     client = client_for("prk_user")
     assert client.get("/declarations/").status_code == 403
     assert client.get("/declarations/new").status_code == 403
 
 
-def test_the_icc_enters_a_declaration_on_a_states_behalf_and_it_is_marked(people):
+def test_the_icc_enters_a_declaration_on_a_states_behalf_and_it_is_marked(personas):
     client = client_for("icc")
     html = client.post("/declarations/new", form_data()).content.decode()
     assert "the ICC must name the state it acts for" in field_chunk(html, "on_behalf_of")
@@ -238,8 +233,8 @@ def test_the_icc_enters_a_declaration_on_a_states_behalf_and_it_is_marked(people
     assert '<option value="FRA" selected>' in form and "Deterrence policy outline." in form
 
 
-def test_the_list_filters_by_year_and_state_and_highlights_differences(people):
-    _launches(people)
+def test_the_list_filters_by_year_and_state_and_highlights_differences(personas):
+    _launches(personas)
     fra = client_for("fra_submitter")
     assert fra.post("/declarations/new", form_data()).status_code == 302
     jpn_body = form_data(
@@ -264,8 +259,8 @@ def test_the_list_filters_by_year_and_state_and_highlights_differences(people):
     assert b"No declarations match." in reader.get(f"/declarations/?year={LAST_YEAR - 3}").content
 
 
-def test_the_detail_page_shows_the_crosscheck_and_an_unknown_declaration_is_404(people):
-    _launches(people)
+def test_the_detail_page_shows_the_crosscheck_and_an_unknown_declaration_is_404(personas):
+    _launches(personas)
     client = client_for("fra_submitter")
     client.post(
         "/declarations/new", form_data(observers_invites="yes", observers_details="At Kourou")
@@ -285,8 +280,8 @@ def assert_no_inline_code(html: str) -> None:
     assert not re.search(r"<[^>]+\son[a-z]+=", html)
 
 
-def test_declaration_pages_have_no_inline_scripts_nor_styles(people):
-    _launches(people)
+def test_declaration_pages_have_no_inline_scripts_nor_styles(personas):
+    _launches(personas)
     client = client_for("fra_submitter")
     client.post("/declarations/new", form_data())
     client.post("/declarations/new", form_data(remarks="Second thoughts."))

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from support.bodies import declaration
-from support.people import make_personas, web_client
+from support.people import web_client
 
 from hcoc.accounts.models import ApiToken, User
 from hcoc.declarations.schemas import DeclarationIn
@@ -24,12 +24,7 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def people(db):
-    return make_personas()
-
-
-@pytest.fixture
-def icc(people) -> Client:
+def icc(personas) -> Client:
     """The ICC user, logged in through the login page with password and TOTP code."""
     user = User.objects.get(username="icc")
     user.set_password(PASSWORD)
@@ -48,7 +43,7 @@ def client_for(username: str) -> Client:
     return web_client(username)
 
 
-def test_the_console_is_refused_to_state_users(people):
+def test_the_console_is_refused_to_state_users(personas):
     for name in ("fra_submitter", "jpn_reader"):
         client = client_for(name)
         for url in ("/icc/", "/icc/subscriptions", "/icc/users", "/icc/items/1"):
@@ -57,7 +52,7 @@ def test_the_console_is_refused_to_state_users(people):
     assert client_for("prk_user").get("/icc/").status_code == 403
 
 
-def test_an_icc_user_without_two_factor_is_sent_to_enrol(people):
+def test_an_icc_user_without_two_factor_is_sent_to_enrol(personas):
     client = Client()
     client.force_login(User.objects.get(username="icc"))  # password only, no second factor
     response = client.get("/icc/users")
@@ -65,7 +60,7 @@ def test_an_icc_user_without_two_factor_is_sent_to_enrol(people):
     assert response["Location"] == "/account/two-factor"
 
 
-def test_an_anonymous_visitor_is_sent_to_log_in(people):
+def test_an_anonymous_visitor_is_sent_to_log_in(personas):
     response = Client().get("/icc/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 

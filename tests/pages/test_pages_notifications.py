@@ -10,7 +10,7 @@ from html import escape, unescape
 import pytest
 from django.test import Client
 from support.bodies import pln
-from support.people import make_personas, web_client
+from support.people import web_client
 
 from hcoc.accounts.models import User
 from hcoc.exchange.models import Event
@@ -20,11 +20,6 @@ from hcoc.notifications.services import notification_submit
 from hcoc.notifications.views import listing
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def personas(db):
-    return make_personas()
 
 
 def login(personas, name: str, client: Client | None = None) -> Client:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from support.bodies import invitation
-from support.people import make_personas, web_client
+from support.people import web_client
 
 from hcoc.accounts.models import Role, User
 from hcoc.accounts.services import user_create
@@ -16,11 +16,6 @@ from hcoc.observers.schemas import InvitationIn
 from hcoc.observers.services import invitation_issue
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people(db):
-    return make_personas()
 
 
 def client_for(username: str):
@@ -34,7 +29,7 @@ def form_fields(**overrides) -> dict:
     return data
 
 
-def test_an_invitation_is_issued_replied_to_and_confirmed_through_the_pages(people):
+def test_an_invitation_is_issued_replied_to_and_confirmed_through_the_pages(personas):
     fra, jpn = client_for("fra_submitter"), client_for("jpn_submitter")
     assert "FRA-KOUROU" in fra.get("/invitations/new").content.decode()
     r = fra.post("/invitations/new", form_fields(places="2"))
@@ -60,7 +55,7 @@ def test_an_invitation_is_issued_replied_to_and_confirmed_through_the_pages(peop
     assert fra.get(f"/invitations/{inv.reference}/reply").status_code == 403
 
 
-def test_the_issue_form_shows_the_apis_problems_on_their_fields_and_stores_nothing(people):
+def test_the_issue_form_shows_the_apis_problems_on_their_fields_and_stores_nothing(personas):
     today = datetime.now(UTC).date()
     r = client_for("fra_submitter").post(
         "/invitations/new",
@@ -79,7 +74,7 @@ def test_the_issue_form_shows_the_apis_problems_on_their_fields_and_stores_nothi
     assert Invitation.objects.count() == 0
 
 
-def test_a_reply_form_with_problems_stores_nothing(people):
+def test_a_reply_form_with_problems_stores_nothing(personas):
     fra = User.objects.get(username="fra_submitter")
     inv = invitation_issue(actor=fra, data=InvitationIn.model_validate(invitation(places=1)))
     r = client_for("jpn_submitter").post(
@@ -89,7 +84,7 @@ def test_a_reply_form_with_problems_stores_nothing(people):
     assert Reply.objects.count() == 0
 
 
-def test_a_restricted_invitation_is_absent_from_the_pages_of_states_it_does_not_name(people):
+def test_a_restricted_invitation_is_absent_from_the_pages_of_states_it_does_not_name(personas):
     user_create(username="deu_reader", password=None, role=Role.READER, state_iso3="DEU")
     fra = User.objects.get(username="fra_submitter")
     body = invitation(audience="named", named_states=["JPN"], remarks="For Japan only")
@@ -109,7 +104,7 @@ def test_a_restricted_invitation_is_absent_from_the_pages_of_states_it_does_not_
     assert f'href="/invitations/{inv.reference}"' in icc
 
 
-def test_the_declaration_form_fills_its_observers_section_from_the_years_invitations(people):
+def test_the_declaration_form_fills_its_observers_section_from_the_years_invitations(personas):
     fra = User.objects.get(username="fra_submitter")
     last_year = datetime.now(UTC).year - 1
     with time_machine.travel(datetime(last_year, 3, 1, 9, tzinfo=UTC), tick=False):

@@ -55,7 +55,7 @@ def make_personas() -> dict[str, Persona]:
 
 
 @pytest.fixture
-def personas(reference) -> dict[str, Persona]:
+def personas(db) -> dict[str, Persona]:
     return make_personas()
 
 
