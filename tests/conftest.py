@@ -19,6 +19,20 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
+def pytest_sessionstart(session):
+    """HCOC_EXPECT_DATABASE=sqlite or postgresql (set by .ci/run for each leg): the run fails at
+    once if the tests would run on another database, say a PostgreSQL leg that fell back to
+    SQLite because DATABASE_URL got lost on the way."""
+    from django.db import connection
+
+    expected = os.environ.get("HCOC_EXPECT_DATABASE")
+    if expected and connection.vendor != expected:  # known from the settings, before connecting
+        pytest.exit(
+            f"HCOC_EXPECT_DATABASE={expected} but the tests run on {connection.vendor}",
+            returncode=3,
+        )
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, its reference data loaded once; put back after every flush."""
