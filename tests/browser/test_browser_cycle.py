@@ -2,9 +2,11 @@
 submits a PLN; a Japanese reader finds it in the inbox, sees it on the map and acknowledges it;
 the ICC (with its second factor) sees Japan's acknowledgement and who is still missing."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 from support.browser import log_in, screenshot
 from support.people import set_password
 
@@ -54,11 +56,14 @@ def test_submit_receive_acknowledge_and_follow_up_in_the_browser(page, personas)
     page.locator("#id_azimuth_deg").fill("95")
     screenshot(page, "pln-form")
     page.get_by_role("button", name="Review before sending").click()
-    problems = page.locator(".errorlist, .error").all_inner_texts()
-    assert page.get_by_role("button", name="Confirm and send").count() == 1, problems
+    try:  # waits for the review page (a count right after the click would race it)
+        expect(page.get_by_role("button", name="Confirm and send")).to_have_count(1)
+    except AssertionError:
+        raise AssertionError(page.locator(".errorlist, .error").all_inner_texts()) from None
     page.wait_for_selector(".map[data-ready='1']")
     screenshot(page, "pln-confirm")
     page.get_by_role("button", name="Confirm and send").click()
+    expect(page).to_have_url(re.compile(r"/notifications/[A-Z]{3}-"))  # sent: its page
     n = Notification.objects.get()
     assert page.url.endswith(f"/notifications/{n.reference}")
     assert "polygon" in n.versions.get().content
@@ -72,7 +77,7 @@ def test_submit_receive_acknowledge_and_follow_up_in_the_browser(page, personas)
     assert page.locator(".map .leaflet-interactive").count() >= 2  # the polygon and its direction
     screenshot(page, "notification")
     page.get_by_role("button", name="Acknowledge receipt of version 1 for JPN").click()
-    assert page.get_by_text("1 item(s) acknowledged.").is_visible()
+    expect(page.get_by_text("1 item(s) acknowledged.")).to_be_visible()
     assert Acknowledgement.objects.filter(state_id="JPN", user__username="jpn_reader").count() == 1
     page.goto("/notifications/")
     screenshot(page, "notifications")

@@ -4,6 +4,7 @@ verifies; /log shows the checkpoint, the witness that cosigned it, and how to ve
 import time
 
 import pytest
+from playwright.sync_api import expect
 from support.bodies import pln
 from support.browser import log_in, screenshot
 from support.people import set_password
@@ -55,7 +56,7 @@ def test_a_state_follows_a_notification_into_the_log_and_sees_the_witness(page, 
     assert page.locator(".log-index").inner_text() == str(index)
     assert page.locator(".log-verified strong").inner_text() == "verified"
     page.get_by_role("link", name="How to verify this yourself").click()
-    assert page.get_by_role("heading", name="Transparency log").is_visible()
+    expect(page.get_by_role("heading", name="Transparency log")).to_be_visible()
     assert page.locator(".tree-size").inner_text() == str(checkpoint_current().size)
     assert page.locator(".cosigners").inner_text().startswith("JPN-2026-1 (JPN)")
     assert "hcoc verify --url" in page.locator("#verify-title + p + pre + p + pre").inner_text()

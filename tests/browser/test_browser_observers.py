@@ -4,6 +4,7 @@ with two observers, France confirms them; the invitation's page shows the site o
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 from support.browser import log_in, screenshot
 from support.people import set_password
 
@@ -40,7 +41,7 @@ def test_issue_an_invitation_reply_and_confirm_in_the_browser(page, personas):
     page.get_by_role("button", name="Issue the invitation").click()
     page.wait_for_url("**/invitations/FRA-INV-*")
     inv = Invitation.objects.get()
-    assert page.get_by_text(f"Invitation {inv.reference} issued").is_visible()
+    expect(page.get_by_text(f"Invitation {inv.reference} issued")).to_be_visible()
 
     page.get_by_role("button", name="Log out").click()
     log_in(page, "jpn_submitter", set_password("jpn_submitter"))
@@ -50,16 +51,16 @@ def test_issue_an_invitation_reply_and_confirm_in_the_browser(page, personas):
     page.get_by_label("accept").check()
     page.get_by_label("Observers (one name a line)").fill("A. Tanaka\nB. Sato")
     page.get_by_role("button", name="Send the reply").click()
-    assert page.get_by_text(f"Your reply to {inv.reference} is recorded.").is_visible()
+    expect(page.get_by_text(f"Your reply to {inv.reference} is recorded.")).to_be_visible()
 
     page.get_by_role("button", name="Log out").click()
     log_in(page, "fra_submitter", set_password("fra_submitter"))
     page.goto(f"/invitations/{inv.reference}")
-    assert page.get_by_role("cell", name="A. Tanaka, B. Sato").is_visible()
+    expect(page.get_by_role("cell", name="A. Tanaka, B. Sato")).to_be_visible()
     page.get_by_role("button", name="Confirm the observers of JPN").click()
-    assert page.get_by_text("The observers of JPN are confirmed.").is_visible()
+    expect(page.get_by_text("The observers of JPN are confirmed.")).to_be_visible()
     assert Confirmation.objects.get().observers_count == 2
-    assert page.get_by_text("3 (2 confirmed, 1 left)").is_visible()
+    expect(page.get_by_text("3 (2 confirmed, 1 left)")).to_be_visible()
     page.wait_for_selector(".map[data-ready='1']")
     assert page.locator(".map .leaflet-interactive").count() >= 1  # the site's marker
     screenshot(page, "invitation")

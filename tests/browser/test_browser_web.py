@@ -4,6 +4,7 @@ import re
 from base64 import b32decode
 
 import pytest
+from playwright.sync_api import expect
 from support.bodies import pln
 from support.browser import log_in, screenshot
 from support.people import set_password
@@ -33,7 +34,7 @@ def test_the_public_registry_draws_its_world_map_without_logging_in(page, person
     page.goto("/registry")
     page.wait_for_selector(".map[data-ready='1']")
     assert page.locator(".leaflet-overlay-pane path").count() > 100  # country outlines
-    assert page.get_by_role("heading", name="Registry of subscribing states").is_visible()
+    expect(page.get_by_role("heading", name="Registry of subscribing states")).to_be_visible()
     screenshot(page, "registry")
 
 
@@ -45,18 +46,18 @@ def test_a_japanese_reader_sees_a_french_window_on_the_dashboard_map_and_acknowl
     log_in(page, "jpn_reader", set_password("jpn_reader"))
     page.wait_for_selector(".map[data-ready='1']")
     assert page.locator(".leaflet-interactive").count() >= 2  # the launch site and its direction
-    assert page.get_by_role("link", name=n.reference).first.is_visible()
+    expect(page.get_by_role("link", name=n.reference).first).to_be_visible()
     year = n.first_submitted_at.year - 1
-    assert page.get_by_text(
-        f"Your annual declaration for {year} has not been submitted."
-    ).is_visible()
+    expect(
+        page.get_by_text(f"Your annual declaration for {year} has not been submitted.")
+    ).to_be_visible()
     screenshot(page, "dashboard")
     page.get_by_role("link", name="Inbox", exact=True).click()
-    assert page.get_by_role("link", name=n.reference).is_visible()
+    expect(page.get_by_role("link", name=n.reference)).to_be_visible()
     screenshot(page, "inbox")
     page.get_by_role("button", name="Acknowledge all up to here").first.click()
-    assert page.get_by_text("1 item(s) acknowledged.").is_visible()
-    assert page.get_by_text("Nothing to acknowledge.").is_visible()
+    expect(page.get_by_text("1 item(s) acknowledged.")).to_be_visible()
+    expect(page.get_by_text("Nothing to acknowledge.")).to_be_visible()
 
 
 def test_an_icc_user_without_two_factor_cannot_reach_the_console_until_enrolled(page, personas):
@@ -65,13 +66,13 @@ def test_an_icc_user_without_two_factor_cannot_reach_the_console_until_enrolled(
     log_in(page, "icc", set_password("icc"))
     page.goto("/icc/")
     assert page.url.endswith("/account/two-factor")
-    assert page.get_by_text("must use two-factor authentication").is_visible()
+    expect(page.get_by_text("must use two-factor authentication")).to_be_visible()
     screenshot(page, "two-factor")
     secret = page.locator("#totp-secret").inner_text().strip()
     page.get_by_label("Code from your authenticator app").fill(f"{totp(b32decode(secret)):06d}")
     page.get_by_role("button", name="Turn on").click()
     page.goto("/icc/")
-    assert page.get_by_role("heading", name="ICC console").is_visible()
+    expect(page.get_by_role("heading", name="ICC console")).to_be_visible()
 
 
 def test_the_account_page_shows_a_new_api_token_once(page, personas):
@@ -109,11 +110,11 @@ def test_a_user_the_icc_created_sets_its_own_password_through_the_enrolment_link
     page.get_by_label("The same password again").fill("a long and private passphrase")
     screenshot(page, "enrolment")
     page.get_by_role("button", name="Set password").click()
-    assert page.get_by_text("Your password is set.").is_visible()
+    expect(page.get_by_text("Your password is set.")).to_be_visible()
     log_in(page, "fra_clerk", "a long and private passphrase")
     page.goto("/account")
     page.get_by_label(re.compile("Name of a new token")).fill("ministry system")
     page.get_by_role("button", name="Create token").click()
     assert page.locator("#new-token").inner_text().startswith("hcoc_")
     page.goto(link)
-    assert page.get_by_text("This enrolment link is not valid").is_visible()
+    expect(page.get_by_text("This enrolment link is not valid")).to_be_visible()
