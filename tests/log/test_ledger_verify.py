@@ -2,7 +2,9 @@
 entry (issue 6). The run of activity goes through the real API over HTTP; tampering is done to
 the database (what a dishonest or broken exchange serves) or to an exported bundle."""
 
+import copy
 import json
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,32 +23,48 @@ from hcoc.ledger.verifier import BundleSource, HttpSource, verify
 @pytest.fixture
 def activity(api, personas):
     """A season in miniature: state-signed, custodial-signed and unsigned submissions, amendments,
-    a launch report, acknowledgements, a key revocation."""
+    a launch report, a cancellation, acknowledgements over the API and on a page, a key
+    revocation. Every step must succeed; each one that enters the log is recorded with how its
+    leaf is signed ("state", "custodial" or "none") and whether it is a feed item, for the
+    verifier's report to be checked against."""
     icc, fra, jpn = personas["icc"], personas["fra_submitter"], personas["jpn_submitter"]
+    leaves: list[tuple[str, str, bool]] = []  # (what, signed by, a feed item)
+
+    def done(r, what: str, signed: str, feed: bool, status: int = 201):
+        assert r.status_code == status, (what, r.status_code, r.text)
+        leaves.append((what, signed, feed))
+        return r
+
     key = register_key(api, icc, "FRA", "FRA-2026-1")
+    leaves.append(("FRA-2026-1 registered", "none", False))
     refs = []
     for i in range(4):
         r = signed_post(api, fra, "/notifications", pln(remarks=f"n{i}"), key, "FRA-2026-1")
-        assert r.status_code == 201, r.text
-        refs.append(r.json()["reference"])
+        refs.append(done(r, f"notification {i}", "state", True).json()["reference"])
     r = signed_post(
         api, fra, f"/notifications/{refs[0]}/amendments", pln(remarks="amended"), key, "FRA-2026-1"
     )
-    assert r.status_code == 201, r.text
-    assert api.post("/states/JPN/custodial-key", jpn).status_code == 201
+    done(r, "amendment", "state", True)
+    done(api.post("/states/JPN/custodial-key", jpn), "JPN custodial key", "none", False)
     jpn_pln = pln(launch_area={"site_id": "JPN-TANEGASHIMA"})
-    assert api.post("/notifications", jpn, json=jpn_pln).status_code == 201
+    done(api.post("/notifications", jpn, json=jpn_pln), "JPN notification", "custodial", True)
     last = api.get("/feed", jpn).json()["last_seq"]
-    assert api.post("/acknowledgements", jpn, json={"up_to": last}).status_code == 201
+    r = api.post("/acknowledgements", jpn, json={"up_to": last})
+    done(r, "JPN acknowledgement", "custodial", False)
+    assert r.json()["acknowledged"] > 0
     from support.people import web_client
 
-    web_client("jpn_reader").post("/inbox/acknowledge", {"seq": 1, "next": "/inbox"})
+    page = web_client("jpn_reader").post("/inbox/acknowledge", {"seq": 1, "next": "/inbox"})
+    assert page.status_code == 302 and page["Location"] == "/inbox", page
+    leaves.append(("JPN acknowledgement on the page", "custodial", False))
     report = {
         "launched_at": iso(datetime.now(UTC) - timedelta(minutes=1)),
         "outcome": "success",
         "remarks": "Nominal.",
     }
-    signed_post(
+    r = signed_post(api, fra, f"/notifications/{refs[2]}/launch-report", report, key, "FRA-2026-1")
+    done(r, "launch report", "state", True)
+    r = signed_post(
         api,
         fra,
         f"/notifications/{refs[1]}/cancellation",
@@ -54,12 +72,16 @@ def activity(api, personas):
         key,
         "FRA-2026-1",
     )
+    done(r, "cancellation", "state", True)
     r = api.post("/states/FRA/keys/FRA-2026-1/revoke", icc, json={"reason": "Rotation."})
-    assert r.status_code == 200
+    done(r, "FRA-2026-1 revoked", "none", False, status=200)
     new = register_key(api, icc, "FRA", "FRA-2026-2")
-    signed_post(api, fra, "/acknowledgements", {"up_to": last}, new, "FRA-2026-2")
-    del report
-    return {"size": LogEntry.objects.count()}
+    leaves.append(("FRA-2026-2 registered", "none", False))
+    r = signed_post(api, fra, "/acknowledgements", {"up_to": last}, new, "FRA-2026-2")
+    done(r, "FRA acknowledgement with the new key", "state", False)
+    assert r.json()["acknowledged"] > 0
+    assert LogEntry.objects.count() == len(leaves), [e.type for e in LogEntry.objects.all()]
+    return {"size": len(leaves), "leaves": leaves}
 
 
 def bundle(tmp_path, name="bundle.jsonl") -> list[dict]:
@@ -89,9 +111,19 @@ def test_an_honest_exchange_verifies_online_and_from_a_bundle(
     token = personas["jpn_reader"].token
     report = verify(HttpSource(live_server.url, token), vkey=log_signer().vkey())
     assert report.ok, report.problems
-    assert report.size == activity["size"]
-    text = "\n".join(report.checked)
-    assert "by states' keys" in text and "custodial" in text
+    # Every step of the fixture is in what the verifier checked: each leaf, each feed item, each
+    # signature by the key that made it, each key.
+    leaves = activity["leaves"]
+    assert report.size == activity["size"] == len(leaves)
+    signed = Counter(by for _, by, _ in leaves)
+    feed = sum(is_item for _, _, is_item in leaves)
+    tree, sequence, signatures = report.checked[-3:]
+    assert tree.startswith(f"{len(leaves)} entries rebuilt into the tree; its root matches "), tree
+    assert [sequence, signatures] == [
+        f"exchange sequence: seqs 1..{feed} in order, no gap; {feed} feed items equal their leaves",
+        f"signatures: {signed['state']} by states' keys, {signed['custodial']} by custodial keys, "
+        f"{signed['none']} unsigned; keys as the log recorded them (3)",
+    ], (report.checked, leaves)
     records = bundle(tmp_path)
     assert problems_of(str(tmp_path / "bundle.jsonl")) == []
     # The command: exit 0, and what it checked is printed.
@@ -196,9 +228,15 @@ def test_a_truncated_log_is_caught_against_its_own_checkpoints_and_a_saved_one(a
     assert any(
         f"truncated: a checkpoint signed for size {size}, only {keep}" in p for p in problems
     )
-    # A careful liar drops the later checkpoints too: the checkpoint saved earlier catches it.
-    cut = [r for r in cut if "checkpoint" not in r or int(r["checkpoint"].splitlines()[1]) <= keep]
-    assert problems_of(write(tmp_path, cut, "cut2.jsonl")) == [] or True
+    # A careful liar drops the later checkpoints too, and from the key list the key whose
+    # registration was among the dropped entries: alone, the bundle is then consistent...
+    cut = copy.deepcopy(
+        [r for r in cut if "checkpoint" not in r or int(r["checkpoint"].splitlines()[1]) <= keep]
+    )
+    header = next(r for r in cut if "keys" in r)
+    header["keys"] = [k for k in header["keys"] if k["key_id"] != "FRA-2026-2"]
+    assert problems_of(write(tmp_path, cut, "cut2.jsonl")) == []
+    # ...and the checkpoint saved earlier catches it.
     problems = problems_of(str(tmp_path / "cut2.jsonl"), trusted=honest.latest_checkpoint)
     assert any(f"saved earlier has size {size}" in p for p in problems), problems
 
