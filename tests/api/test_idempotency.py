@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from support.bodies import pln
+from support.stored import stored
 
 from hcoc.accounts.models import User
 from hcoc.exchange.models import Event
@@ -50,19 +51,40 @@ def test_keys_belong_to_their_user_so_two_states_may_use_the_same_key(api, perso
 def test_every_post_honours_the_key_including_acknowledgements(api, personas):
     _post(api, personas["fra_submitter"], "n", pln())
     first = _post(api, personas["jpn_reader"], "ack-1", {"up_to": 1}, "/acknowledgements")
+    after_first = stored()
     again = _post(api, personas["jpn_reader"], "ack-1", {"up_to": 1}, "/acknowledgements")
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json() and first.json()["acknowledged"] == 1
+    # The first answer replayed, not the acknowledgement made again (which would store another
+    # log leaf, and answer `acknowledged: 0`).
+    assert "Idempotent-Replayed" not in first.headers
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.content == first.content
+    assert stored() == after_first
+
+
+def test_an_acknowledgement_sent_again_without_the_key_is_run_again_not_replayed(api, personas):
+    """The other side of the test above: without the key the same body is a new request."""
+    _post(api, personas["fra_submitter"], "n", pln())
+    who = personas["jpn_reader"]
+    first = api.post("/acknowledgements", who, json={"up_to": 1})
+    again = api.post("/acknowledgements", who, json={"up_to": 1})
+    assert first.status_code == again.status_code == 201
+    assert "Idempotent-Replayed" not in again.headers
+    assert (first.json()["acknowledged"], again.json()["acknowledged"]) == (1, 0)
 
 
 def test_a_rejected_request_is_replayed_as_rejected_not_run_again(api, personas):
     bad = pln(category="XX")
     first = _post(api, personas["fra_submitter"], "bad-1", bad)
+    after_first = stored()
     again = _post(api, personas["fra_submitter"], "bad-1", bad)
     assert first.status_code == again.status_code == 422
-    assert again.json() == first.json()
+    assert again.content == first.content
     assert "Idempotent-Replayed" not in first.headers
     assert again.headers["Idempotent-Replayed"] == "true"
+    assert stored() == after_first
+    assert IdempotencyRecord.objects.count() == 1  # the one answer, kept for its replays
 
 
 def test_an_overlong_key_is_rejected_naming_the_header(api, personas):
