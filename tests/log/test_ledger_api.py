@@ -114,12 +114,27 @@ def test_a_proof_or_range_outside_the_tree_is_refused_naming_the_parameter(
 
 
 def test_entries_come_at_most_a_thousand_at_a_time(api, personas):
-    from hcoc.ledger import selectors
-
-    assert selectors.MAX_ENTRIES == 1000
+    """docs/api.md: `start..end` inclusive, at most 1,000 (the range is cut to `start+999` and
+    to the tree)."""
     api.post("/notifications", personas["fra_submitter"], json=pln())
     r = api.get("/log/entries", personas["fra_reader"], params={"start": 0, "end": 5000})
-    assert len(r.json()["entries"]) == 1
+    assert [e["index"] for e in r.json()["entries"]] == [0]  # cut to the tree
+    # A log of 1,200 entries: the one above and 1,199 more, stored as an exchange would have
+    # (the range's cut does not depend on what the leaves say).
+    first = LogEntry.objects.get()
+    LogEntry.objects.bulk_create(
+        LogEntry(
+            index=i, type=first.type, at=first.at, state="FRA", leaf=f"{i}", leaf_hash=bytes(32)
+        )
+        for i in range(1, 1200)
+    )
+    reader = personas["fra_reader"]
+    for start, end, served in [(0, 5000, range(0, 1000)), (150, 1199, range(150, 1150))]:
+        r = api.get("/log/entries", reader, params={"start": start, "end": end})
+        assert r.status_code == 200, r.text
+        assert [e["index"] for e in r.json()["entries"]] == list(served), (start, end)
+    r = api.get("/log/entries", reader, params={"start": 1100, "end": 5000})
+    assert [e["index"] for e in r.json()["entries"]] == list(range(1100, 1200))
 
 
 # ---- state keys and signed requests ---------------------------------------------------------
