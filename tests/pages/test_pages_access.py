@@ -5,6 +5,7 @@ A new page without a row here fails `test_every_page_url_has_a_row`, so no page 
 
 import copy
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -25,79 +26,127 @@ PERSONAS = [
     "icc_no2fa",
     "icc",
 ]
-LOGIN = "login"  # a redirect to the login page
+LOGIN = "login"  # a redirect to the login page (with its `next`)
+ENROL = "/account/two-factor"  # a redirect to enrol a second factor
+LOGGED_OUT = "/accounts/login/"
 
-# url name: (method, expected status per persona in PERSONAS order). "login" = 302 to login.
+# url name: (method, expected answer per persona in PERSONAS order): a status, LOGIN, or a
+# redirect's Location ("/...", with {year}, {invitation}, {fra_id} of the world): an enrolment,
+# a login and a success all answer 302, only where they lead tells them apart.
 # Readers read, submitters act for their own state, the ICC acts only with its second factor
-# (without it, every exchange page sends it to enrol: 302),
+# (without it, every exchange page sends it to enrol: ENROL),
 # non-subscribers (prk) see nothing of the exchange, anonymous visitors only the registry.
 PAGES = {
-    "web:dashboard": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
-    "web:inbox": ("GET", [LOGIN, 403, 200, 200, 200, 302, 302]),
-    "web:acknowledge": ("POST", [LOGIN, 403, 302, 302, 302, 302, 302]),
+    "web:dashboard": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "web:inbox": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, "/"]),
+    "web:acknowledge": ("POST", [LOGIN, 403, "/inbox", "/inbox", "/inbox", ENROL, "/inbox"]),
     "web:registry": ("GET", [200, 200, 200, 200, 200, 200, 200]),
     "web:account": ("GET", [LOGIN, 200, 200, 200, 200, 200, 200]),
-    "web:token_new": ("POST", [LOGIN, 302, 302, 302, 302, 302, 302]),
-    "web:token_revoke": ("POST", [LOGIN, 302, 302, 302, 302, 302, 302]),
+    "web:token_new": (
+        "POST",
+        [LOGIN, "/account", "/account", "/account", "/account", ENROL, "/account"],
+    ),
+    "web:token_revoke": (
+        "POST",
+        [LOGIN, "/account", "/account", "/account", "/account", "/account", "/account"],
+    ),
     "web:two_factor": ("GET", [LOGIN, 200, 200, 200, 200, 200, 200]),
     "web:login": ("GET", [200, 200, 200, 200, 200, 200, 200]),
-    "web:logout": ("POST", [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN]),
+    # Logged out (or never in): to the login page itself, no `next`.
+    "web:logout": ("POST", [LOGGED_OUT] * 7),
     # An enrolment link (a new French user's): whoever holds it may open it, logged in or not.
     "web:enrol": ("GET", [200, 200, 200, 200, 200, 200, 200]),
-    "web:icc": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
-    "web:icc_subscription": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
-    "web:icc_deadlines": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
-    "web:icc_item": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
-    "web:icc_users": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
-    "web:icc_user_tokens": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
-    "web:icc_user_enrol": ("POST", [LOGIN, 403, 403, 403, 403, 302, 302]),
-    "web:icc_token_revoke": ("POST", [LOGIN, 403, 403, 403, 403, 302, 302]),
-    "notifications:list": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
-    "notifications:new": ("GET", [LOGIN, 403, 403, 200, 200, 302, 200]),
-    "notifications:validate": ("POST", [LOGIN, 403, 403, 200, 200, 302, 200]),
-    "notifications:draft_delete": ("POST", [LOGIN, 403, 403, 302, 404, 302, 404]),
-    "notifications:detail": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
-    "notifications:amend": ("GET", [LOGIN, 403, 403, 200, 403, 302, 200]),
-    "notifications:cancel": ("POST", [LOGIN, 403, 403, 422, 403, 302, 422]),
-    "notifications:report": ("POST", [LOGIN, 403, 403, 422, 403, 302, 422]),
-    "declarations:list": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
-    "declarations:new": ("GET", [LOGIN, 403, 403, 200, 200, 302, 200]),
-    "declarations:preview": ("POST", [LOGIN, 403, 403, 200, 200, 302, 200]),
-    "declarations:detail": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
-    "compliance:latest": ("GET", [LOGIN, 403, 302, 302, 302, 302, 302]),
-    "compliance:year": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
-    "compliance:trends": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
-    "compliance:report": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
-    "ledger:log": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
-    "ledger:keys": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
-    "ledger:key_revoke": ("POST", [LOGIN, 403, 403, 403, 403, 302, 404]),  # no such key
-    "ledger:custodial": ("POST", [LOGIN, 403, 403, 403, 403, 302, 302]),
-    "web:icc_circular": ("GET", [LOGIN, 403, 403, 403, 403, 302, 200]),
+    "web:icc": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
+    "web:icc_subscription": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
+    "web:icc_deadlines": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
+    "web:icc_item": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
+    "web:icc_users": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
+    "web:icc_user_tokens": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
+    "web:icc_user_enrol": (
+        "POST",
+        [LOGIN, 403, 403, 403, 403, ENROL, "/icc/users/{fra_id}/tokens"],
+    ),
+    "web:icc_token_revoke": (
+        "POST",
+        [LOGIN, 403, 403, 403, 403, ENROL, "/icc/users/{fra_id}/tokens"],
+    ),
+    "notifications:list": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "notifications:new": ("GET", [LOGIN, 403, 403, 200, 200, ENROL, 200]),
+    "notifications:validate": ("POST", [LOGIN, 403, 403, 200, 200, ENROL, 200]),
+    "notifications:draft_delete": (
+        "POST",
+        [LOGIN, 403, 403, "/notifications/new", 404, ENROL, 404],
+    ),
+    "notifications:detail": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "notifications:amend": ("GET", [LOGIN, 403, 403, 200, 403, ENROL, 200]),
+    "notifications:cancel": ("POST", [LOGIN, 403, 403, 422, 403, ENROL, 422]),
+    "notifications:report": ("POST", [LOGIN, 403, 403, 422, 403, ENROL, 422]),
+    "declarations:list": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "declarations:new": ("GET", [LOGIN, 403, 403, 200, 200, ENROL, 200]),
+    "declarations:preview": ("POST", [LOGIN, 403, 403, 200, 200, ENROL, 200]),
+    "declarations:detail": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "compliance:latest": (
+        "GET",
+        [
+            LOGIN,
+            403,
+            "/compliance/{year}",
+            "/compliance/{year}",
+            "/compliance/{year}",
+            ENROL,
+            "/compliance/{year}",
+        ],
+    ),
+    "compliance:year": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "compliance:trends": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "compliance:report": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "ledger:log": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "ledger:keys": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
+    "ledger:key_revoke": ("POST", [LOGIN, 403, 403, 403, 403, ENROL, 404]),  # no such key
+    "ledger:custodial": ("POST", [LOGIN, 403, 403, 403, 403, ENROL, "/log/keys"]),
+    "web:icc_circular": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
     # France's invitation open to all: the French submitter is the inviter (it confirms and
     # withdraws, never replies); Japan's submitter replies; the ICC acts on either's behalf.
-    "observers:list": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
-    "observers:new": ("GET", [LOGIN, 403, 403, 200, 200, 302, 200]),
-    "observers:detail": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
-    "observers:reply": ("GET", [LOGIN, 403, 403, 403, 200, 302, 200]),
-    "observers:confirm": ("POST", [LOGIN, 403, 403, 302, 403, 302, 302]),
-    "observers:withdraw": ("POST", [LOGIN, 403, 403, 302, 403, 302, 302]),
+    "observers:list": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "observers:new": ("GET", [LOGIN, 403, 403, 200, 200, ENROL, 200]),
+    "observers:detail": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "observers:reply": ("GET", [LOGIN, 403, 403, 403, 200, ENROL, 200]),
+    "observers:confirm": (
+        "POST",
+        [LOGIN, 403, 403, "/invitations/{invitation}", 403, ENROL, "/invitations/{invitation}"],
+    ),
+    "observers:withdraw": (
+        "POST",
+        [LOGIN, 403, 403, "/invitations/{invitation}", 403, ENROL, "/invitations/{invitation}"],
+    ),
     # Regular Meetings: France chairs meeting 25 (open; France and Japan present). Posts are
     # empty: who may act gets the form's problems (200) or is sent back to the page (302).
-    "meetings:list": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
-    "meetings:create": ("POST", [LOGIN, 403, 403, 403, 403, 302, 200]),
-    "meetings:detail": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
-    "meetings:open": ("POST", [LOGIN, 403, 403, 302, 403, 302, 403]),
-    "meetings:close": ("POST", [LOGIN, 403, 403, 302, 403, 302, 403]),
-    "meetings:agenda": ("POST", [LOGIN, 403, 403, 200, 403, 302, 403]),
-    "meetings:attendance": ("POST", [LOGIN, 403, 403, 200, 200, 302, 403]),
-    "meetings:table": ("POST", [LOGIN, 403, 403, 200, 403, 302, 403]),
-    "meetings:documents": ("POST", [LOGIN, 403, 403, 200, 403, 302, 200]),
-    "meetings:document": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
-    "meetings:decisions": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
-    "meetings:decision": ("GET", [LOGIN, 403, 200, 200, 200, 302, 200]),
-    "meetings:proposal": ("GET", [LOGIN, 403, 302, 302, 302, 302, 302]),
-    "meetings:position": ("POST", [LOGIN, 403, 403, 200, 200, 302, 403]),
-    "meetings:call": ("POST", [LOGIN, 403, 403, 302, 403, 302, 403]),
+    "meetings:list": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "meetings:create": ("POST", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
+    "meetings:detail": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "meetings:open": ("POST", [LOGIN, 403, 403, "/meetings/26#chair", 403, ENROL, 403]),
+    "meetings:close": ("POST", [LOGIN, 403, 403, "/meetings/25#chair", 403, ENROL, 403]),
+    "meetings:agenda": ("POST", [LOGIN, 403, 403, 200, 403, ENROL, 403]),
+    "meetings:attendance": ("POST", [LOGIN, 403, 403, 200, 200, ENROL, 403]),
+    "meetings:table": ("POST", [LOGIN, 403, 403, 200, 403, ENROL, 403]),
+    "meetings:documents": ("POST", [LOGIN, 403, 403, 200, 403, ENROL, 200]),
+    "meetings:document": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "meetings:decisions": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "meetings:decision": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "meetings:proposal": (
+        "GET",
+        [
+            LOGIN,
+            403,
+            "/meetings/25#RM25-P1",
+            "/meetings/25#RM25-P1",
+            "/meetings/25#RM25-P1",
+            ENROL,
+            "/meetings/25#RM25-P1",
+        ],
+    ),
+    "meetings:position": ("POST", [LOGIN, 403, 403, 200, 200, ENROL, 403]),
+    "meetings:call": ("POST", [LOGIN, 403, 403, "/meetings/decisions/RM25-D2", 403, ENROL, 403]),
 }
 
 
@@ -128,12 +177,12 @@ def page_world(django_db_setup, django_db_blocker):
 def world(db, page_world):
     """Clients of their own for each test (a logout changes its client's cookies), logged in
     with the sessions of the world."""
-    built, kwargs = page_world
+    built, kwargs, targets = page_world
     clients = {}
     for name, client in built.items():
         clients[name] = Client()
         clients[name].cookies = copy.deepcopy(client.cookies)
-    return clients, kwargs
+    return clients, kwargs, targets
 
 
 def build_world():
@@ -217,7 +266,8 @@ def build_world():
         "meetings:position": {"reference": meetings["proposal"]},
         "meetings:call": {"reference": meetings["proposal"]},
     }
-    return clients, kwargs
+    targets = {"year": datetime.now(UTC).year - 1, "invitation": inv.reference, "fra_id": fra.pk}
+    return clients, kwargs, targets
 
 
 class TestEveryPage:
@@ -225,24 +275,29 @@ class TestEveryPage:
     def test_each_page_answers_every_persona_as_the_access_rules_say(self, world, name):
         from django.urls import reverse
 
-        clients, kwargs = world
+        clients, kwargs, targets = world
         method, expected = PAGES[name]
         url = reverse(name, kwargs=kwargs.get(name))
         got = []
         for persona in PERSONAS:
             client = clients[persona]
             r = client.get(url) if method == "GET" else client.post(url, {})
-            is_login = r.status_code == 302 and r["Location"].startswith("/accounts/login/")
-            got.append(LOGIN if is_login else r.status_code)
+            if r.status_code != 302:
+                got.append(r.status_code)
+            elif r["Location"].startswith(f"/accounts/login/?next={quote(url)}"):
+                got.append(LOGIN)
+            else:
+                got.append(r["Location"])
             if r.status_code == 200 and r.get("Content-Type", "").startswith("text/html"):
                 html = r.content.decode()
                 assert "style=" not in html and "<script>" not in html, (name, persona)
+        expected = [e.format(**targets) if str(e).startswith("/") else e for e in expected]
         assert got == expected, (name, got)
 
     def test_the_public_registry_shows_participation_counts_but_no_states_submission(self, world):
         from hcoc.notifications.models import Notification
 
-        clients, _ = world
+        clients, _, _ = world
         html = clients["anonymous"].get("/registry").content.decode()
         assert "Participation by year" in html
         reference = Notification.objects.get().reference
