@@ -48,10 +48,13 @@ def _body(days: int) -> PLNIn:
 
 
 def _read_feed(client: Client, token: str, after: int, page_sizes: list[int]) -> list[dict]:
-    items, cursor, i = [], after, 0
-    while True:
+    """Follow the feed from `after` to its end. Bounded: every page must move the cursor
+    forward, and there can be no more pages than events (a feed whose `after` included the
+    cursor's own item would otherwise be read for ever)."""
+    items, cursor = [], after
+    events = Event.objects.count()
+    for i in range(events + 1):
         limit = page_sizes[i % len(page_sizes)]
-        i += 1
         r = client.get(
             "/api/v1/feed",
             {"after": cursor, "limit": limit},
@@ -60,10 +63,13 @@ def _read_feed(client: Client, token: str, after: int, page_sizes: list[int]) ->
         assert r.status_code == 200, r.content
         page = r.json()
         assert len(page["items"]) <= limit
+        assert all(item["seq"] > cursor for item in page["items"]), (cursor, page["items"])
         items += page["items"]
-        cursor = page["last_seq"]
         if not page["more"]:
             return items
+        assert page["last_seq"] > cursor, f"page {i} after {cursor} did not move the cursor"
+        cursor = page["last_seq"]
+    raise AssertionError(f"the feed was not read to its end in {events + 1} pages")
 
 
 @settings(

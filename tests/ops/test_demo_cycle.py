@@ -161,12 +161,15 @@ def test_a_client_following_formats_md_does_the_whole_cycle_with_demo_tokens(dem
     assert jpn.get(f"/declarations/USA/{year}/versions").status_code == 200
     # follow the feed from the start, then acknowledge everything
     after, seen = 0, []
-    while True:
+    for _ in range(1000):  # bounded: a feed that does not move on fails instead of hanging
         page = jpn.get("/feed", params={"after": after, "limit": 50}).json()
         seen += [i["seq"] for i in page["items"]]
-        after = page["last_seq"]
         if not page["more"]:
             break
+        assert page["last_seq"] > after, page
+        after = page["last_seq"]
+    else:
+        pytest.fail("the feed did not end within 1,000 pages")
     assert seen == list(range(1, len(seen) + 1))
     assert ref in {i["subject"] for i in jpn.get("/inbox", params={"limit": 1000}).json()["items"]}
     assert jpn.post("/acknowledgements", json={"up_to": seen[-1]}).status_code == 201
