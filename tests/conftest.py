@@ -6,7 +6,7 @@ import os
 
 import pytest
 from django.conf import global_settings
-from support.database import load_reference, restore_after_flush, snapshot
+from support.database import load_reference, restore_after_flush, snapshot, sqlite_kept_open
 
 pytest_plugins = ["support.people", "support.browser"]
 
@@ -38,8 +38,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, its reference data loaded once; put back after every flush."""
     with django_db_blocker.unblock():
         load_reference()
-        rows = snapshot()
-    with restore_after_flush(rows):
+        tables = snapshot()
+    with restore_after_flush(tables), sqlite_kept_open():
         yield
 
 

@@ -9,6 +9,7 @@ Fixtures (registered for every test by tests/conftest.py):
 - `api`: a client of the published API over real HTTP (the live server), speaking as a persona.
 """
 
+import ssl
 from dataclasses import dataclass
 
 import httpx
@@ -59,11 +60,16 @@ def personas(db) -> dict[str, Persona]:
     return make_personas()
 
 
+# The live server speaks plain HTTP; httpx would still load the system's CA certificates for each
+# client (25 ms, more than most tests): one context for all of them.
+TLS = ssl.create_default_context()
+
+
 class Api:
     """A client of the published API over real HTTP, speaking as one persona at a time."""
 
     def __init__(self, base_url: str):
-        self.http = httpx.Client(base_url=base_url.rstrip("/") + "/api/v1", timeout=30)
+        self.http = httpx.Client(base_url=base_url.rstrip("/") + "/api/v1", timeout=30, verify=TLS)
 
     def request(self, method: str, path: str, who: Persona | None = None, **kw) -> httpx.Response:
         headers = {**(who.headers if who else {}), **kw.pop("headers", {})}
