@@ -54,12 +54,23 @@ def restore_after_flush(tables: list[tuple[str, list]]):
             for insert, rows in tables:
                 cursor.executemany(insert, rows)
 
-    sent = flush.emit_post_migrate_signal
-    flush.emit_post_migrate_signal = restore
+    def delete_all(style, connection, reset_sequences=True, allow_cascade=False):
+        """DELETE FROM each table instead of PostgreSQL's TRUNCATE of them all, which makes new
+        files for every table (200 ms a test here, for tables of a few rows). The same empty
+        tables: sequences are not reset either way, and the foreign keys are checked at the
+        flush's commit, when every table is empty."""
+        if reset_sequences or allow_cascade:
+            return sql_flush(style, connection, reset_sequences, allow_cascade)
+        quote = connection.ops.quote_name
+        tables = connection.introspection.django_table_names(only_existing=True)
+        return [f"DELETE FROM {quote(table)}" for table in tables]  # noqa: S608
+
+    sent, sql_flush = flush.emit_post_migrate_signal, flush.sql_flush
+    flush.emit_post_migrate_signal, flush.sql_flush = restore, delete_all
     try:
         yield
     finally:
-        flush.emit_post_migrate_signal = sent
+        flush.emit_post_migrate_signal, flush.sql_flush = sent, sql_flush
 
 
 @contextmanager
