@@ -28,9 +28,11 @@ browser:
 
 # pytest exits 5 when it collects no test: that fails `make test` like any other failure.
 # One worker per core (pytest-xdist): on 2 cores the suite takes about half the time.
+# HCOC_REQUIRE_BROWSER=1: `browser` above has installed Chromium, so a browser test that would
+# skip for want of it fails instead (tests/support/browser.py).
 TEST_WORKERS ?= auto
 test: setup browser
-	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	HCOC_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: setup
 	$(BIN)/ruff check src tests bench tools

@@ -1,0 +1,240 @@
+"""From nothing: `hcoc demo` then `hcoc serve` (gunicorn), and a client that knows only
+formats.md and the demo credentials does the whole cycle over HTTP."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from support import free_port
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+
+
+def iso(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    var = tmp_path_factory.mktemp("demo-var")
+    # The demo is the embedded default: always SQLite, whatever database the suite runs on.
+    env = {**os.environ, "HCOC_VAR_DIR": str(var), "DATABASE_URL": f"sqlite:///{var}/hcoc.sqlite3"}
+    hcoc = [sys.executable, "-m", "hcoc.cli"]
+    demo = subprocess.run([*hcoc, "demo"], env=env, capture_output=True, text=True, timeout=300)
+    assert demo.returncode == 0, demo.stderr
+    again = subprocess.run([*hcoc, "demo"], env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and "already set up" in again.stdout
+    port = free_port()
+    server = subprocess.Popen(
+        [*hcoc, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if httpx.get(base + "/api/v1/states/AUT").status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    else:
+        pytest.fail("the demo server did not start")
+    yield base, json.loads((var / "demo-credentials.json").read_text()), demo.stdout
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=20)
+
+
+def test_the_demo_prints_and_saves_a_login_and_token_for_the_icc_and_each_demo_state(demo_server):
+    _, creds, printed = demo_server
+    assert set(creds) == {"ICC", "USA", "FRA", "IND", "JPN", "RUS", "GBR", "DEU", "KOR", "PRK"}
+    for c in creds.values():
+        assert c["username"] and c["password"] and c["token"]
+        assert c["token"] in printed
+    assert creds["ICC"]["totp_secret"] in printed  # the ICC needs its second factor in the pages
+
+
+def test_the_home_page_asks_to_log_in_and_the_public_registry_is_served(demo_server):
+    base, _, _ = demo_server
+    r = httpx.get(base + "/", follow_redirects=True)
+    assert (
+        r.status_code == 200
+        and "Log in" in r.text
+        and str(r.url).endswith("/accounts/login/?next=/")
+    )
+    registry = httpx.get(base + "/registry")
+    assert registry.status_code == 200 and "Registry of subscribing states" in registry.text
+
+
+def test_a_client_following_formats_md_does_the_whole_cycle_with_demo_tokens(demo_server):
+    base, creds, _ = demo_server
+
+    def client(who):
+        return httpx.Client(
+            base_url=base + "/api/v1", headers={"Authorization": f"Bearer {creds[who]['token']}"}
+        )
+
+    usa, jpn, icc, prk = client("USA"), client("JPN"), client("ICC"), client("PRK")
+    now = datetime.now(UTC).replace(microsecond=0)
+    year = now.year - 1
+    body = {
+        "category": "BM",
+        "generic_class": "ICBM",
+        "vehicle_name": "Minuteman III",
+        "test_flight": True,
+        "window": {
+            "opens": iso(now + timedelta(days=5)),
+            "closes": iso(now + timedelta(days=5, hours=6)),
+        },
+        "launch_area": {"site_id": "USA-VANDENBERG"},
+        "planned_direction": {"azimuth_deg": 250.0},
+        "impact_areas": [
+            {"kind": "payload", "center": {"lat": 9.4, "lon": 167.5}, "radius_km": 50}
+        ],
+        "range_km": 6750,
+        "apogee_km": 1100,
+        "remarks": "Operational test.",
+    }
+    # submit (retried once with the same Idempotency-Key), amend, cancel
+    r = usa.post("/notifications", json=body, headers={"Idempotency-Key": "cycle-1"})
+    assert r.status_code == 201, r.text
+    assert (
+        usa.post("/notifications", json=body, headers={"Idempotency-Key": "cycle-1"}).json()
+        == r.json()
+    )
+    ref = r.json()["reference"]
+    assert (
+        usa.post(
+            f"/notifications/{ref}/amendments", json={**body, "remarks": "Window confirmed."}
+        ).json()["version"]
+        == 2
+    )
+    second = usa.post("/notifications", json=body).json()["reference"]
+    assert (
+        usa.post(
+            f"/notifications/{second}/cancellation", json={"reason": "Test postponed."}
+        ).json()["status"]
+        == "cancelled"
+    )
+    # report a launch (of a notification imported as history), and an unnotified one
+    past = datetime(year, 6, 1, 12, tzinfo=UTC)
+    hist = icc.post(
+        "/imports/notifications",
+        json={
+            "state": "USA",
+            "first_submitted_at": iso(past - timedelta(days=3)),
+            "notification": {
+                **body,
+                "window": {"opens": iso(past), "closes": iso(past + timedelta(hours=6))},
+            },
+            "launch_report": None,
+            "source": "test: ICC archive",
+        },
+    ).json()
+    assert hist["imported"] is True and hist["status"] == "unreported"
+    rep = usa.post(
+        f"/notifications/{hist['reference']}/launch-report",
+        json={"launched_at": iso(past + timedelta(hours=2)), "outcome": "success"},
+    )
+    assert rep.status_code == 201 and rep.json()["launch_report"]["outside_window"] is False
+    # declare, read the crosscheck
+    decl = usa.post(
+        "/declarations",
+        json={
+            "year": year,
+            "ballistic_missiles": {
+                "policy": "Outline.",
+                "launches": [{"generic_class": "ICBM", "count": 1}],
+            },
+        },
+    )
+    assert decl.status_code == 201, decl.text
+    icbm = next(row for row in decl.json()["crosscheck"] if row["generic_class"] == "ICBM")
+    assert icbm["declared"] == 1 and icbm["difference"] == icbm["declared"] - icbm["reported"]
+    assert jpn.get(f"/declarations/USA/{year}/versions").status_code == 200
+    # follow the feed from the start, then acknowledge everything
+    after, seen = 0, []
+    for _ in range(1000):  # bounded: a feed that does not move on fails instead of hanging
+        page = jpn.get("/feed", params={"after": after, "limit": 50}).json()
+        seen += [i["seq"] for i in page["items"]]
+        if not page["more"]:
+            break
+        assert page["last_seq"] > after, page
+        after = page["last_seq"]
+    else:
+        pytest.fail("the feed did not end within 1,000 pages")
+    assert seen == list(range(1, len(seen) + 1))
+    assert ref in {i["subject"] for i in jpn.get("/inbox", params={"limit": 1000}).json()["items"]}
+    assert jpn.post("/acknowledgements", json={"up_to": seen[-1]}).status_code == 201
+    assert jpn.get("/inbox").json()["unacknowledged"] == 0
+    status = usa.get("/acknowledgements", params={"seq": seen[-1]}).json()
+    assert "JPN" in {a["state"] for a in status["acknowledged"]}
+    # and a non-subscriber sees none of it
+    assert prk.get("/feed").status_code == 403
+
+
+def test_the_demo_has_a_regular_meeting_with_an_adopted_and_a_blocked_decision_in_the_feed(
+    demo_server,
+):
+    base, creds, _ = demo_server
+    kor = httpx.Client(
+        base_url=base + "/api/v1", headers={"Authorization": f"Bearer {creds['KOR']['token']}"}
+    )
+    meeting = kor.get("/meetings").json()[0]
+    decisions = kor.get(f"/meetings/{meeting['number']}/decisions").json()
+    assert [d["outcome"] for d in decisions] == ["adopted", "not_adopted"]
+    blocked = decisions[1]
+    assert [x["state"] for x in blocked["positions"] if x["position"] == "object"] == [
+        "DEU",
+        "IND",
+    ]
+    assert "DEU" not in blocked["present"]  # it objected, then left: only India blocked it
+    silence = [p for p in kor.get(f"/meetings/{meeting['number']}/proposals").json()][-1]
+    assert (silence["procedure"], silence["status"]) == ("silence", "open")
+    kinds = [i["kind"] for i in kor.get("/feed", params={"limit": 1000}).json()["items"]]
+    assert kinds.count("meeting.decision") == 2 and "meeting.proposal_circulated" in kinds
+
+
+def test_the_demo_log_verifies_with_the_command_a_state_runs_and_gbr_signs_with_its_key(
+    demo_server, tmp_path
+):
+    """What the README shows: `hcoc verify` against the running demo, then GBR (which has a key)
+    acknowledging with a signed request and getting a receipt that proves inclusion."""
+    import re
+
+    from support.ledger import check_receipt
+
+    from hcoc.ledger import client
+
+    base, creds, printed = demo_server
+    hcoc = [sys.executable, "-m", "hcoc.cli"]
+    token = creds["GBR"]["token"]
+    run = subprocess.run(
+        [*hcoc, "verify", "--url", base, "--token", token, "--state", str(tmp_path / "s.json")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "witness GBR-demo-1 cosigned" in run.stdout
+    assert re.search(r"[1-9]\d* by custodial keys", run.stdout)
+    gbr = httpx.Client(base_url=base + "/api/v1", headers={"Authorization": f"Bearer {token}"})
+    last = gbr.get("/feed", params={"limit": 1000}).json()["last_seq"]
+    body = json.dumps({"up_to": last}).encode()
+    json_type = {"Content-Type": "application/json"}
+    assert gbr.post("/acknowledgements", content=body, headers=json_type).status_code == 401
+    key_file = re.search(r"GBR-demo-1 \((\S+\.pem)\)", printed).group(1)
+    signature = client.sign_request(
+        client.private_key_load(key_file), "GBR-demo-1", "POST", "/api/v1/acknowledgements", body
+    )
+    signed = gbr.post("/acknowledgements", content=body, headers={**json_type, **signature})
+    assert signed.status_code == 201, signed.text
+    [receipt] = signed.json()["receipts"]
+    check_receipt(receipt, gbr.get("/log/keys").json()["vkey"])

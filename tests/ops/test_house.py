@@ -1,0 +1,176 @@
+"""The house keeps its shape: what the docs name exists, and no import hides in a function.
+
+The layers themselves are checked by `lint-imports` in `make lint` (docs/decisions/0005).
+"""
+
+import ast
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SRC = ROOT / "src" / "hcoc"
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+PACKAGES = {p.name for p in SRC.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+MODULES = {p.stem for p in SRC.glob("*.py")} - {"__init__"}
+
+
+def _silent_imports_inside_functions(path: Path) -> list[int]:
+    """Lines of imports inside functions with no comment on their line or in the three lines
+    above; a run of imports shares the comment above its first one."""
+    lines = path.read_text().splitlines()
+    silent = []
+    for fn in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        nodes = sorted(
+            (n for n in ast.walk(fn) if isinstance(n, ast.Import | ast.ImportFrom)),
+            key=lambda n: n.lineno,
+        )
+        previous, covered = None, False
+        for node in nodes:
+            follows = previous is not None and node.lineno - previous.end_lineno <= 1
+            near = lines[max(0, node.lineno - 4) : node.lineno]
+            covered = (follows and covered) or any("#" in line for line in near)
+            if not covered:
+                silent.append(node.lineno)
+            previous = node
+    return silent
+
+
+def test_no_import_inside_a_function_without_a_comment_saying_why():
+    """Imports inside functions hid cycles (issue 14); the few that remain say why."""
+    silent = [
+        f"{path.relative_to(ROOT)}:{lineno}"
+        for path in sorted(SRC.rglob("*.py"))
+        if "migrations" not in path.parts
+        for lineno in _silent_imports_inside_functions(path)
+    ]
+    assert silent == []
+
+
+def _named_in(text: str) -> set[str]:
+    """Dotted names and paths in backticks that point into the code: `exchange.services.x`,
+    `hcoc.ledger.middleware`, `web/access.py`, `tests/test_x.py`."""
+    names = set()
+    for token in re.findall(r"`([^`\s]+)`", text):
+        token = token.rstrip("()").split("(")[0]
+        first = re.split(r"[./]", token.removeprefix("hcoc."), maxsplit=1)[0]
+        path_to_code = "/" in token and token.endswith((".py", ".html", ".js", ".css"))
+        if first in PACKAGES | MODULES or path_to_code or token.startswith(("tests/", "bench/")):
+            names.add(token)
+    return names
+
+
+def _exists(name: str) -> bool:
+    if name.endswith(".py") and "/" not in name:
+        return any(SRC.glob(f"**/{name}"))
+    if "/" in name:
+        bases = [ROOT, SRC, *SRC.glob("*/templates")]
+        bases += [SRC / "static", SRC / "static" / "hcoc"]
+        return any((base / name).exists() for base in bases) or any(SRC.glob(f"*/{name}"))
+    parts = name.removeprefix("hcoc.").split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module("hcoc." + ".".join(parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for attr in parts[cut:]:
+            if not hasattr(obj, attr):
+                return False
+            obj = getattr(obj, attr)
+        return True
+    return False
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+def test_every_module_function_and_file_the_docs_name_exists(doc):
+    from hcoc.exchange.models import EventKind  # after Django is set up by pytest-django
+
+    """datasette's habit: a doc that names `ledger.services.leaf_append` or `web/access.py`
+    fails the suite when the code moves and the doc does not."""
+    kinds = set(EventKind.values)  # `registry.circular` is a feed item's kind, not a module
+    missing = sorted(n for n in _named_in(doc.read_text()) - kinds if not _exists(n))
+    assert missing == []
+
+
+# The operation ids of the OpenAPI document as published before issue 14 moved code between apps.
+# States generate their clients from the document, so an id is a name of the API: moving an
+# operation to another module must not rename it (ninja derives ids from the module's path).
+PUBLISHED_OPERATION_IDS = [
+    "hcoc_compliance_api_compliance",
+    "hcoc_declarations_api_deadline_extend",
+    "hcoc_declarations_api_deadline_set",
+    "hcoc_declarations_api_deadlines",
+    "hcoc_declarations_api_get",
+    "hcoc_declarations_api_list_",
+    "hcoc_declarations_api_submit",
+    "hcoc_declarations_api_versions",
+    "hcoc_exchange_api_acknowledge",
+    "hcoc_exchange_api_acknowledgement_status",
+    "hcoc_exchange_api_feed",
+    "hcoc_exchange_api_inbox",
+    "hcoc_ledger_api_checkpoint",
+    "hcoc_ledger_api_checkpoints",
+    "hcoc_ledger_api_consistency",
+    "hcoc_ledger_api_cosign",
+    "hcoc_ledger_api_custodial_key",
+    "hcoc_ledger_api_entries",
+    "hcoc_ledger_api_inclusion",
+    "hcoc_ledger_api_key_register",
+    "hcoc_ledger_api_key_revoke",
+    "hcoc_ledger_api_keys",
+    "hcoc_ledger_api_receipt",
+    "hcoc_meetings_api_agenda_add",
+    "hcoc_meetings_api_attendance_get",
+    "hcoc_meetings_api_attendance_record",
+    "hcoc_meetings_api_decision_call",
+    "hcoc_meetings_api_decision_get",
+    "hcoc_meetings_api_decision_list",
+    "hcoc_meetings_api_document_add",
+    "hcoc_meetings_api_document_get",
+    "hcoc_meetings_api_document_list",
+    "hcoc_meetings_api_meeting_close",
+    "hcoc_meetings_api_meeting_create",
+    "hcoc_meetings_api_meeting_get",
+    "hcoc_meetings_api_meeting_list",
+    "hcoc_meetings_api_meeting_open",
+    "hcoc_meetings_api_position_take",
+    "hcoc_meetings_api_proposal_get",
+    "hcoc_meetings_api_proposal_list",
+    "hcoc_meetings_api_proposal_table",
+    "hcoc_notifications_api_amend",
+    "hcoc_notifications_api_cancel",
+    "hcoc_notifications_api_get",
+    "hcoc_notifications_api_import_notification",
+    "hcoc_notifications_api_list_",
+    "hcoc_notifications_api_report_launch",
+    "hcoc_notifications_api_submit",
+    "hcoc_notifications_api_unnotified",
+    "hcoc_notifications_api_versions",
+    "hcoc_observers_api_confirm",
+    "hcoc_observers_api_get",
+    "hcoc_observers_api_issue",
+    "hcoc_observers_api_list_",
+    "hcoc_observers_api_reply",
+    "hcoc_observers_api_withdraw",
+    "hcoc_sites_api_list_sites",
+    "hcoc_states_api_circular_list",
+    "hcoc_states_api_circular_publish",
+    "hcoc_states_api_get_state",
+    "hcoc_states_api_list_states",
+    "hcoc_states_api_subscribe",
+]
+
+
+def test_the_published_operation_ids_keep_their_names(client):
+    document = client.get("/api/v1/openapi.json").json()
+    ids = {
+        op["operationId"]
+        for path in document["paths"].values()
+        for op in path.values()
+        if isinstance(op, dict) and "operationId" in op
+    }
+    assert sorted(set(PUBLISHED_OPERATION_IDS) - ids) == []

@@ -1,0 +1,306 @@
+"""Every page URL, as every persona: the pages apply the same access rules as the API.
+
+A new page without a row here fails `test_every_page_url_has_a_row`, so no page escapes the walk.
+"""
+
+import copy
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from support.bodies import declaration, pln
+from support.database import built_once
+from support.meetings import build_meeting_world
+from support.people import make_personas
+
+from hcoc.accounts.models import User
+
+PERSONAS = [
+    "anonymous",
+    "prk_user",
+    "fra_reader",
+    "fra_submitter",
+    "jpn_submitter",
+    "icc_no2fa",
+    "icc",
+]
+LOGIN = "login"  # a redirect to the login page (with its `next`)
+ENROL = "/account/two-factor"  # a redirect to enrol a second factor
+LOGGED_OUT = "/accounts/login/"
+
+# url name: (method, expected answer per persona in PERSONAS order): a status, LOGIN, or a
+# redirect's Location ("/...", with {year}, {invitation}, {fra_id} of the world): an enrolment,
+# a login and a success all answer 302, only where they lead tells them apart.
+# Readers read, submitters act for their own state, the ICC acts only with its second factor
+# (without it, every exchange page sends it to enrol: ENROL),
+# non-subscribers (prk) see nothing of the exchange, anonymous visitors only the registry.
+PAGES = {
+    "project:dashboard": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "exchange:inbox": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, "/"]),
+    "exchange:acknowledge": ("POST", [LOGIN, 403, "/inbox", "/inbox", "/inbox", ENROL, "/inbox"]),
+    "registry:registry": ("GET", [200, 200, 200, 200, 200, 200, 200]),
+    "accounts:account": ("GET", [LOGIN, 200, 200, 200, 200, 200, 200]),
+    "accounts:token_new": (
+        "POST",
+        [LOGIN, "/account", "/account", "/account", "/account", ENROL, "/account"],
+    ),
+    "accounts:token_revoke": (
+        "POST",
+        [LOGIN, "/account", "/account", "/account", "/account", "/account", "/account"],
+    ),
+    "accounts:two_factor": ("GET", [LOGIN, 200, 200, 200, 200, 200, 200]),
+    "accounts:login": ("GET", [200, 200, 200, 200, 200, 200, 200]),
+    # Logged out (or never in): to the login page itself, no `next`.
+    "accounts:logout": ("POST", [LOGGED_OUT] * 7),
+    # An enrolment link (a new French user's): whoever holds it may open it, logged in or not.
+    "accounts:enrol": ("GET", [200, 200, 200, 200, 200, 200, 200]),
+    "project:icc": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
+    "registry:icc_subscription": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
+    "declarations:icc_deadlines": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
+    "exchange:icc_item": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
+    "registry:icc_users": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
+    "registry:icc_user_tokens": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
+    "registry:icc_user_enrol": (
+        "POST",
+        [LOGIN, 403, 403, 403, 403, ENROL, "/icc/users/{fra_id}/tokens"],
+    ),
+    "registry:icc_token_revoke": (
+        "POST",
+        [LOGIN, 403, 403, 403, 403, ENROL, "/icc/users/{fra_id}/tokens"],
+    ),
+    "notifications:list": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "notifications:new": ("GET", [LOGIN, 403, 403, 200, 200, ENROL, 200]),
+    "notifications:validate": ("POST", [LOGIN, 403, 403, 200, 200, ENROL, 200]),
+    "notifications:draft_delete": (
+        "POST",
+        [LOGIN, 403, 403, "/notifications/new", 404, ENROL, 404],
+    ),
+    "notifications:detail": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "notifications:amend": ("GET", [LOGIN, 403, 403, 200, 403, ENROL, 200]),
+    "notifications:cancel": ("POST", [LOGIN, 403, 403, 422, 403, ENROL, 422]),
+    "notifications:report": ("POST", [LOGIN, 403, 403, 422, 403, ENROL, 422]),
+    "declarations:list": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "declarations:new": ("GET", [LOGIN, 403, 403, 200, 200, ENROL, 200]),
+    "declarations:preview": ("POST", [LOGIN, 403, 403, 200, 200, ENROL, 200]),
+    "declarations:detail": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "compliance:latest": (
+        "GET",
+        [
+            LOGIN,
+            403,
+            "/compliance/{year}",
+            "/compliance/{year}",
+            "/compliance/{year}",
+            ENROL,
+            "/compliance/{year}",
+        ],
+    ),
+    "compliance:year": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "compliance:trends": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "compliance:report": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "ledger:log": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "ledger:keys": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
+    "ledger:key_revoke": ("POST", [LOGIN, 403, 403, 403, 403, ENROL, 404]),  # no such key
+    "ledger:custodial": ("POST", [LOGIN, 403, 403, 403, 403, ENROL, "/log/keys"]),
+    "registry:icc_circular": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
+    # France's invitation open to all: the French submitter is the inviter (it confirms and
+    # withdraws, never replies); Japan's submitter replies; the ICC acts on either's behalf.
+    "observers:list": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "observers:new": ("GET", [LOGIN, 403, 403, 200, 200, ENROL, 200]),
+    "observers:detail": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "observers:reply": ("GET", [LOGIN, 403, 403, 403, 200, ENROL, 200]),
+    "observers:confirm": (
+        "POST",
+        [LOGIN, 403, 403, "/invitations/{invitation}", 403, ENROL, "/invitations/{invitation}"],
+    ),
+    "observers:withdraw": (
+        "POST",
+        [LOGIN, 403, 403, "/invitations/{invitation}", 403, ENROL, "/invitations/{invitation}"],
+    ),
+    # Regular Meetings: France chairs meeting 25 (open; France and Japan present). Posts are
+    # empty: who may act gets the form's problems (200) or is sent back to the page (302).
+    "meetings:list": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "meetings:create": ("POST", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
+    "meetings:detail": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "meetings:open": ("POST", [LOGIN, 403, 403, "/meetings/26#chair", 403, ENROL, 403]),
+    "meetings:close": ("POST", [LOGIN, 403, 403, "/meetings/25#chair", 403, ENROL, 403]),
+    "meetings:agenda": ("POST", [LOGIN, 403, 403, 200, 403, ENROL, 403]),
+    "meetings:attendance": ("POST", [LOGIN, 403, 403, 200, 200, ENROL, 403]),
+    "meetings:table": ("POST", [LOGIN, 403, 403, 200, 403, ENROL, 403]),
+    "meetings:documents": ("POST", [LOGIN, 403, 403, 200, 403, ENROL, 200]),
+    "meetings:document": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "meetings:decisions": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "meetings:decision": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    "meetings:proposal": (
+        "GET",
+        [
+            LOGIN,
+            403,
+            "/meetings/25#RM25-P1",
+            "/meetings/25#RM25-P1",
+            "/meetings/25#RM25-P1",
+            ENROL,
+            "/meetings/25#RM25-P1",
+        ],
+    ),
+    "meetings:position": ("POST", [LOGIN, 403, 403, 200, 200, ENROL, 403]),
+    "meetings:call": ("POST", [LOGIN, 403, 403, "/meetings/decisions/RM25-D2", 403, ENROL, 403]),
+}
+
+
+def page_names() -> set[str]:
+    """Every page of every app namespace (the admin and the API have their own tests)."""
+    names = set()
+    for resolver in get_resolver().url_patterns:
+        if not isinstance(resolver, URLResolver) or resolver.namespace in (None, "admin", "api-v1"):
+            continue
+        ns = resolver.namespace
+        names |= {f"{ns}:{p.name}" for p in resolver.url_patterns if isinstance(p, URLPattern)}
+    return names
+
+
+def test_every_page_url_has_a_row():
+    assert page_names() == set(PAGES)
+
+
+@pytest.fixture(scope="class")
+def page_world(django_db_setup, django_db_blocker):
+    """Built once for the class (support.database.built_once): each test starts from it as it
+    was built, its own changes rolled back after it."""
+    with built_once(django_db_blocker):
+        yield build_world()
+
+
+@pytest.fixture
+def world(db, page_world):
+    """Clients of their own for each test (a logout changes its client's cookies), logged in
+    with the sessions of the world."""
+    built, kwargs, targets = page_world
+    clients = {}
+    for name, client in built.items():
+        clients[name] = Client()
+        clients[name].cookies = copy.deepcopy(client.cookies)
+    return clients, kwargs, targets
+
+
+def build_world():
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from hcoc.accounts.services import token_create
+    from hcoc.declarations.schemas import DeclarationIn
+    from hcoc.declarations.services import declaration_submit
+    from hcoc.notifications.schemas import PLNIn
+    from hcoc.notifications.services import draft_save, notification_submit
+
+    make_personas()
+    User.objects.create_user("icc_no2fa", role="icc")
+    fra = User.objects.get(username="fra_submitter")
+    n = notification_submit(actor=fra, data=PLNIn.model_validate(pln()))
+    declaration_submit(
+        actor=fra, data=DeclarationIn.model_validate(declaration(datetime.now(UTC).year - 1))
+    )
+    draft = draft_save(actor=fra, data={"remarks": "draft"})
+    from support.bodies import invitation
+
+    from hcoc.observers.schemas import InvitationIn
+    from hcoc.observers.services import invitation_issue
+
+    inv = invitation_issue(actor=fra, data=InvitationIn.model_validate(invitation()))
+    token, _ = token_create(user=fra, name="t")
+    from hcoc.accounts.services import state_user_create
+
+    _, enrolment = state_user_create(
+        actor=User.objects.get(username="icc"), username="fra_new", role="reader", state_iso3="FRA"
+    )
+    meetings = build_meeting_world()
+    clients = {"anonymous": Client()}
+    for name in PERSONAS[1:-1]:
+        clients[name] = Client()
+        clients[name].force_login(User.objects.get(username=name))
+    icc = User.objects.get(username="icc")
+    icc.set_password("pw")
+    icc.save()
+    device = TOTPDevice.objects.create(user=icc, name="phone", confirmed=True)
+    clients["icc"] = Client()
+    assert (
+        clients["icc"]
+        .post(
+            "/accounts/login/",
+            {"username": "icc", "password": "pw", "code": f"{totp(device.bin_key):06d}"},
+        )
+        .status_code
+        == 302
+    )
+    kwargs = {
+        "accounts:token_revoke": {"token_id": token.pk},
+        "exchange:icc_item": {"seq": n.versions.get().seq},
+        "registry:icc_user_tokens": {"user_id": fra.pk},
+        "registry:icc_user_enrol": {"user_id": fra.pk},
+        "accounts:enrol": {"token": enrolment},
+        "registry:icc_token_revoke": {"token_id": token.pk},
+        "ledger:key_revoke": {"key_id": "FRA-none"},
+        "notifications:draft_delete": {"draft_id": draft.pk},
+        "notifications:detail": {"reference": n.reference},
+        "notifications:amend": {"reference": n.reference},
+        "notifications:cancel": {"reference": n.reference},
+        "notifications:report": {"reference": n.reference},
+        "declarations:detail": {"state": "FRA", "year": datetime.now(UTC).year - 1},
+        "compliance:year": {"year": datetime.now(UTC).year - 1},
+        "compliance:report": {"year": datetime.now(UTC).year - 1, "fmt": "xlsx"},
+        "observers:detail": {"reference": inv.reference},
+        "observers:reply": {"reference": inv.reference},
+        "observers:confirm": {"reference": inv.reference},
+        "observers:withdraw": {"reference": inv.reference},
+        **{
+            f"meetings:{name}": {"number": meetings["meeting"]}
+            for name in ("detail", "close", "agenda", "attendance", "table", "documents")
+        },
+        "meetings:open": {"number": meetings["scheduled"]},
+        "meetings:decisions": {"number": meetings["meeting"]},
+        "meetings:document": {"number": meetings["meeting"], "document_id": meetings["document"]},
+        "meetings:decision": {"reference": meetings["decision"]},
+        "meetings:proposal": {"reference": meetings["proposal"]},
+        "meetings:position": {"reference": meetings["proposal"]},
+        "meetings:call": {"reference": meetings["proposal"]},
+    }
+    targets = {"year": datetime.now(UTC).year - 1, "invitation": inv.reference, "fra_id": fra.pk}
+    return clients, kwargs, targets
+
+
+class TestEveryPage:
+    @pytest.mark.parametrize("name", sorted(PAGES))
+    def test_each_page_answers_every_persona_as_the_access_rules_say(self, world, name):
+        from django.urls import reverse
+
+        clients, kwargs, targets = world
+        method, expected = PAGES[name]
+        url = reverse(name, kwargs=kwargs.get(name))
+        got = []
+        for persona in PERSONAS:
+            client = clients[persona]
+            r = client.get(url) if method == "GET" else client.post(url, {})
+            if r.status_code != 302:
+                got.append(r.status_code)
+            elif r["Location"].startswith(f"/accounts/login/?next={quote(url)}"):
+                got.append(LOGIN)
+            else:
+                got.append(r["Location"])
+            if r.status_code == 200 and r.get("Content-Type", "").startswith("text/html"):
+                html = r.content.decode()
+                assert "style=" not in html and "<script>" not in html, (name, persona)
+        expected = [e.format(**targets) if str(e).startswith("/") else e for e in expected]
+        assert got == expected, (name, got)
+
+    def test_the_public_registry_shows_participation_counts_but_no_states_submission(self, world):
+        from hcoc.notifications.models import Notification
+
+        clients, _, _ = world
+        html = clients["anonymous"].get("/registry").content.decode()
+        assert "Participation by year" in html
+        reference = Notification.objects.get().reference
+        assert reference not in html  # counts only: no item of any state
+        year = datetime.now(UTC).year - 1
+        assert f'<tr><td>{year}</td><td class="num">1</td>' in html  # France's declaration, counted

@@ -1,0 +1,652 @@
+"""The notification pages: list, the PLN form with drafts and confirmation, the notification's
+page with its actions. They call the same services and access rules as the API, and show the
+API's own messages."""
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from html import escape, unescape
+
+import pytest
+from django.test import Client
+from support.bodies import pln
+from support.people import web_client
+
+from hcoc.accounts.models import User
+from hcoc.exchange.models import Event
+from hcoc.notifications.models import Notification, NotificationDraft
+from hcoc.notifications.schemas import PLNIn
+from hcoc.notifications.services import notification_submit
+from hcoc.notifications.views import listing
+
+pytestmark = pytest.mark.django_db
+
+
+def login(personas, name: str, client: Client | None = None) -> Client:
+    if client is None:
+        return web_client(personas[name].username)
+    client.force_login(User.objects.get(username=personas[name].username))
+    return client
+
+
+def submit(personas, who="fra_submitter", **overrides) -> Notification:
+    user = User.objects.get(username=personas[who].username)
+    return notification_submit(actor=user, data=PLNIn.model_validate(pln(**overrides)))
+
+
+def local(dt: datetime) -> str:
+    """What a browser's <input type=datetime-local> sends: UTC on this form, to the minute."""
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+
+
+def form_data(**overrides) -> dict:
+    """The PLN form as a person fills it in without JavaScript: a valid SLV notification."""
+    now = datetime.now(UTC)
+    data = {
+        "area_mode": "site",
+        "site_id": "FRA-KOUROU",
+        "direction_mode": "azimuth",
+        "azimuth_deg": "90",
+        "window_opens": local(now + timedelta(days=3)),
+        "window_closes": local(now + timedelta(days=3, hours=6)),
+        "category": "SLV",
+        "generic_class": "SLV-medium",
+        "vehicle_name": "Ariane 6",
+        "range_km": "3000",
+        "apogee_km": "200",
+        "remarks": "Test notification.",
+        "impact_0_kind": "stage",
+        "impact_0_lat": "10",
+        "impact_0_lon": "-40",
+        "impact_0_radius_km": "100",
+    }
+    data.update(overrides)
+    return data
+
+
+def hidden(html: str, name: str) -> str:
+    m = re.search(rf'<input type="hidden" name="{name}" value="([^"]*)"', html)
+    assert m, f"no hidden {name}"
+    return unescape(m.group(1))
+
+
+def slot(html: str, name: str) -> str:
+    m = re.search(
+        rf'<div id="err-{re.escape(name)}" class="slot-errors"[^>]*>(.*?)</div>', html, re.S
+    )
+    assert m, f"no error slot {name}"
+    return m.group(1)
+
+
+def api_problems(client: Client, persona, body: dict) -> list[dict]:
+    r = client.post(
+        "/api/v1/notifications",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {persona.token}",
+    )
+    assert r.status_code == 422, r.content
+    return r.json()["errors"]
+
+
+def feed_subjects(client: Client, persona) -> list[str]:
+    r = client.get("/api/v1/feed", HTTP_AUTHORIZATION=f"Bearer {persona.token}")
+    assert r.status_code == 200
+    return [i["subject"] for i in r.json()["items"]]
+
+
+def assert_no_inline_code(html: str) -> None:
+    """CSP: no inline script (data travels in application/json blocks) and no style attribute."""
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        assert "src=" in tag or 'type="application/json"' in tag, tag
+    assert not re.search(r"\sstyle=", html)
+    assert not re.search(r"\son[a-z]+=", html)
+
+
+# ---- list, filters, CSV ---------------------------------------------------------------------
+
+
+def test_the_list_shows_notifications_with_their_window_in_utc_and_status(personas):
+    n = submit(personas)
+    page = login(personas, "jpn_reader").get("/notifications/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert n.reference in html and "SLV-medium" in html
+    assert f"{n.window_opens.day} {n.window_opens:%b %Y %H:%M} UTC" in html
+    assert '<span class="badge notified">notified</span>' in html
+    assert_no_inline_code(html)
+
+
+def test_the_list_filters_by_state_category_class_status_and_window(personas):
+    fra = submit(personas)
+    jpn = submit(
+        personas,
+        who="jpn_submitter",
+        category="BM",
+        generic_class="SRBM",
+        range_km=500,  # an SRBM's range is under 1,000 km (pln()'s 3,000 is not one)
+        launch_area={"site_id": "JPN-TANEGASHIMA"},
+    )
+    client = login(personas, "fra_reader")
+
+    def refs(query):
+        html = client.get("/notifications/?" + query).content.decode()
+        return {r for r in (fra.reference, jpn.reference) if r in html}
+
+    assert refs("") == {fra.reference, jpn.reference}
+    assert refs("state=JPN") == {jpn.reference}
+    assert refs("category=SLV") == {fra.reference}
+    assert refs("generic_class=SRBM") == {jpn.reference}
+    assert refs("status=cancelled") == set()
+    later = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
+    assert refs(f"window_from={later}") == set()
+    assert refs("window_to=" + datetime.now(UTC).date().isoformat()) == set()
+
+
+def test_the_list_shows_the_newest_first_and_pages_with_the_selectors_cursor(personas, monkeypatch):
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    refs = [submit(personas).reference for _ in range(3)][::-1]  # newest first
+    client = login(personas, "fra_reader")
+    first = client.get("/notifications/?state=FRA").content.decode()
+    assert refs[0] in first and refs[1] in first and refs[2] not in first
+    assert first.index(refs[0]) < first.index(refs[1])
+    next_href = unescape(re.search(r'href="\?([^"]*cursor=[^"]*)" rel="next"', first).group(1))
+    assert "state=FRA" in next_href
+    second = client.get("/notifications/?" + next_href).content.decode()
+    assert refs[2] in second and refs[0] not in second
+    assert 'rel="next"' not in second
+
+
+def test_the_csv_export_is_an_attachment_with_the_same_filters(personas):
+    fra = submit(personas, vehicle_name="=HYPERLINK(1)")
+    jpn = submit(personas, who="jpn_submitter", launch_area={"site_id": "JPN-TANEGASHIMA"})
+    r = login(personas, "jpn_reader").get("/notifications/?state=FRA&format=csv")
+    assert r.status_code == 200
+    assert r["Content-Type"].startswith("text/csv")
+    assert r["Content-Disposition"].startswith("attachment; filename=")
+    lines = r.content.decode().splitlines()
+    assert lines[0].startswith("reference,state,version,status")
+    assert len(lines) == 2 and lines[1].startswith(fra.reference + ",FRA,1,notified")
+    assert jpn.reference not in r.content.decode()
+    assert "'=HYPERLINK(1)" in lines[1]  # a spreadsheet must not run another state's text
+
+
+def test_illustrative_data_is_marked_as_such(personas):
+    n = submit(personas, remarks="ILLUSTRATIVE example, not a real launch.")
+    client = login(personas, "jpn_reader")
+    for url in ("/notifications/", f"/notifications/{n.reference}"):
+        assert '<span class="badge illustrative">' in client.get(url).content.decode()
+
+
+def test_the_list_and_the_pages_are_not_for_non_subscribers_or_visitors(personas):
+    n = submit(personas)
+    prk = login(personas, "prk_user")
+    for url in ("/notifications/", "/notifications/new", f"/notifications/{n.reference}"):
+        assert prk.get(url).status_code == 403
+        assert Client().get(url).status_code == 302  # to the login page
+
+
+# ---- the PLN form: submit without JavaScript -----------------------------------------------
+
+
+def test_the_whole_submission_without_javascript_creates_one_notification_and_one_feed_event(
+    personas,
+):
+    client = login(personas, "fra_submitter")
+    form = client.get("/notifications/new")
+    assert form.status_code == 200
+    html = form.content.decode()
+    assert '<datalist id="site-list">' in html and 'value="FRA-KOUROU"' in html
+    assert 'data-local-for="id_window_opens"' in html
+    assert_no_inline_code(html)
+    events = Event.objects.count()
+
+    review = client.post("/notifications/new", form_data(action="review"))
+    html = review.content.decode()
+    assert review.status_code == 200 and "Confirm and send" in html
+    assert "Nothing has been sent yet." in html
+    assert "&quot;site_id&quot;: &quot;FRA-KOUROU&quot;" in html  # the stored body, shown
+    assert 'data-map-json="confirm-map"' in html
+    assert_no_inline_code(html)
+    assert Notification.objects.count() == 0 and Event.objects.count() == events
+
+    send = {"action": "send", "payload": hidden(html, "payload"), "nonce": hidden(html, "nonce")}
+    sent = client.post("/notifications/new", send)
+    n = Notification.objects.get()
+    assert sent.status_code == 302 and sent["Location"] == f"/notifications/{n.reference}"
+    assert Event.objects.count() == events + 1
+    assert n.state_id == "FRA" and n.versions.get().entered_by_icc is False
+    page = client.get(sent["Location"])
+    assert page.status_code == 200 and "Ariane 6" in page.content.decode()
+    assert_no_inline_code(page.content.decode())
+
+    # A second click on "Confirm and send" sends nothing more.
+    again = client.post("/notifications/new", send)
+    assert again.status_code == 302 and Notification.objects.count() == 1
+    assert Event.objects.count() == events + 1
+
+
+def test_a_circle_a_polygon_and_a_sector_pass_through_the_form(personas):
+    client = login(personas, "fra_submitter")
+    review = client.post(
+        "/notifications/new",
+        form_data(
+            action="review",
+            area_mode="polygon",
+            polygon="5.0, -52.0\n5.5, -52.0\n5.5, -52.5",
+            direction_mode="sector",
+            azimuth_from_deg="350",
+            azimuth_to_deg="20",
+        ),
+    )
+    payload = json.loads(hidden(review.content.decode(), "payload"))
+    assert payload["launch_area"]["polygon"][2] == {"lat": 5.5, "lon": -52.5}
+    assert payload["planned_direction"] == {"azimuth_from_deg": 350.0, "azimuth_to_deg": 20.0}
+    review = client.post(
+        "/notifications/new",
+        form_data(
+            action="review",
+            area_mode="circle",
+            center_lat="5.2",
+            center_lon="-52.8",
+            radius_km="20",
+        ),
+    )
+    payload = json.loads(hidden(review.content.decode(), "payload"))
+    assert payload["launch_area"] == {"center": {"lat": 5.2, "lon": -52.8}, "radius_km": 20.0}
+
+
+LONG = "x" * 201
+NOW = datetime.now(UTC)
+INVALID = {
+    "bad window order": (
+        {
+            "window_opens": local(NOW + timedelta(days=4)),
+            "window_closes": local(NOW + timedelta(days=3)),
+        },
+        # Within the year ahead a window may open in (docs/api.md, "Plausibility bounds").
+        {
+            "window": {
+                "opens": local(NOW + timedelta(days=4)) + ":00Z",
+                "closes": local(NOW + timedelta(days=3)) + ":00Z",
+            }
+        },
+        "window_closes",
+    ),
+    "closes in the past": (
+        {
+            "window_opens": local(NOW - timedelta(days=2)),
+            "window_closes": local(NOW - timedelta(days=1)),
+        },
+        {"window": {"opens": "2020-01-01T00:00:00Z", "closes": "2020-01-01T06:00:00Z"}},
+        "window_closes",
+    ),
+    "unknown site": (
+        {"site_id": "XXX-NOWHERE"},
+        {"launch_area": {"site_id": "XXX-NOWHERE"}},
+        "site_id",
+    ),
+    "missing radius": (
+        {"area_mode": "circle", "center_lat": "5", "center_lon": "-52"},
+        {"launch_area": {"center": {"lat": 5.0, "lon": -52.0}}},
+        "launch_area",
+    ),
+    "bad polygon": (
+        {"area_mode": "polygon", "polygon": "0, 0\n1, 1\n0, 1\n1, 0"},
+        {
+            "launch_area": {
+                "polygon": [
+                    {"lat": 0.0, "lon": 0.0},
+                    {"lat": 1.0, "lon": 1.0},
+                    {"lat": 0.0, "lon": 1.0},
+                    {"lat": 1.0, "lon": 0.0},
+                ]
+            }
+        },
+        "polygon",
+    ),
+    "azimuth 400": (
+        {"azimuth_deg": "400"},
+        {"planned_direction": {"azimuth_deg": 400.0}},
+        "azimuth_deg",
+    ),
+    "sector too wide": (
+        {"direction_mode": "sector", "azimuth_from_deg": "0", "azimuth_to_deg": "200"},
+        {"planned_direction": {"azimuth_from_deg": 0.0, "azimuth_to_deg": 200.0}},
+        "planned_direction",
+    ),
+    "class of wrong category": (
+        {"category": "BM", "generic_class": "SLV-medium"},
+        {"category": "BM", "generic_class": "SLV-medium"},
+        "generic_class",
+    ),
+    "overlong vehicle name": ({"vehicle_name": LONG}, {"vehicle_name": LONG}, "vehicle_name"),
+}
+
+
+@pytest.mark.parametrize("case", list(INVALID), ids=list(INVALID))
+def test_every_invalid_input_shows_the_apis_message_at_its_field_and_stores_nothing(personas, case):
+    form_overrides, body_overrides, where = INVALID[case]
+    client = login(personas, "fra_submitter")
+    expected = [
+        p["message"] for p in api_problems(client, personas["fra_submitter"], pln(**body_overrides))
+    ]
+    events = Event.objects.count()
+    for action in ("review", "send"):
+        if action == "review":
+            r = client.post("/notifications/new", form_data(action="review", **form_overrides))
+        else:  # a tampered or stale confirmation is judged again, the same way
+            payload = json.dumps(pln(**body_overrides))
+            r = client.post(
+                "/notifications/new", {"action": "send", "payload": payload, "nonce": "x"}
+            )
+        html = r.content.decode()
+        assert r.status_code == 422
+        for message in expected:
+            assert escape(message) in slot(html, where), (message, where)
+        assert_no_inline_code(html)
+    assert Notification.objects.count() == 0 and Event.objects.count() == events
+
+
+def test_the_inline_validation_endpoint_returns_the_errors_fragment(personas):
+    client = login(personas, "fra_submitter")
+    r = client.post("/notifications/validate", form_data(azimuth_deg="400"), HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert r.status_code == 200 and "<html" not in html
+    assert "planned_direction.azimuth_deg" in html
+    assert re.search(
+        r'id="err-azimuth_deg" class="slot-errors" hx-swap-oob="true">.*less than 360', html
+    )
+    assert_no_inline_code(html)
+    ok = client.post("/notifications/validate", form_data(), HTTP_HX_REQUEST="true")
+    assert "No problems found" in ok.content.decode()
+    assert Notification.objects.count() == 0
+    assert client.get("/notifications/validate").status_code == 405
+
+
+def test_the_form_posts_need_the_csrf_token(personas):
+    client = login(personas, "fra_submitter", Client(enforce_csrf_checks=True))
+    assert client.post("/notifications/new", form_data(action="save_draft")).status_code == 403
+    assert client.post("/notifications/new", form_data(action="review")).status_code == 403
+    assert NotificationDraft.objects.count() == 0 and Notification.objects.count() == 0
+
+
+# ---- drafts -----------------------------------------------------------------------------------
+
+
+def test_a_draft_saves_resumes_and_is_private_to_its_state(personas):
+    client = login(personas, "fra_submitter")
+    events = Event.objects.count()
+    r = client.post(
+        "/notifications/new",
+        {
+            "action": "save_draft",
+            "vehicle_name": "Vega C draft",
+            "window_opens": "",
+            "impact_0_kind": "stage",
+        },
+    )
+    draft = NotificationDraft.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/notifications/new?draft={draft.pk}"
+    assert draft.state_id == "FRA" and Event.objects.count() == events
+
+    resumed = client.get(r["Location"]).content.decode()
+    assert 'value="Vega C draft"' in resumed and f'name="draft" value="{draft.pk}"' in resumed
+    # Saving again updates the same draft.
+    client.post(
+        "/notifications/new", {"action": "save_draft", "draft": draft.pk, "vehicle_name": "Vega C"}
+    )
+    assert NotificationDraft.objects.get().data["vehicle_name"] == "Vega C"
+
+    assert (
+        login(personas, "fra_reader").get(r["Location"]).status_code == 403
+    )  # readers don't submit
+    for other in ("jpn_submitter", "icc"):
+        c = login(personas, other)
+        assert c.get(r["Location"]).status_code == 404
+        assert "Vega C" not in c.get("/notifications/new").content.decode()
+        assert c.post(f"/notifications/drafts/{draft.pk}/delete").status_code == 404
+        saved = c.post(
+            "/notifications/new", {"action": "save_draft", "draft": draft.pk, "vehicle_name": "X"}
+        )
+        assert saved.status_code == 404
+    assert NotificationDraft.objects.get().data["vehicle_name"] == "Vega C"
+    for who in ("fra_submitter", "jpn_reader", "icc"):
+        assert feed_subjects(Client(), personas[who]) == []
+    assert "Vega C" not in login(personas, "jpn_reader").get("/notifications/").content.decode()
+
+    deleted = client.post(f"/notifications/drafts/{draft.pk}/delete")
+    assert deleted.status_code == 302 and NotificationDraft.objects.count() == 0
+
+
+def test_a_draft_used_for_a_submission_is_deleted(personas):
+    client = login(personas, "fra_submitter")
+    client.post("/notifications/new", form_data(action="save_draft"))
+    draft = NotificationDraft.objects.get()
+    review = client.post("/notifications/new", form_data(action="review", draft=draft.pk))
+    html = review.content.decode()
+    assert hidden(html, "draft") == str(draft.pk)
+    client.post(
+        "/notifications/new",
+        {
+            "action": "send",
+            "payload": hidden(html, "payload"),
+            "nonce": hidden(html, "nonce"),
+            "draft": draft.pk,
+        },
+    )
+    assert Notification.objects.count() == 1 and NotificationDraft.objects.count() == 0
+    n = Notification.objects.get()
+    assert feed_subjects(Client(), personas["jpn_reader"]) == [n.reference]
+
+
+def test_back_to_the_form_keeps_what_was_entered(personas):
+    client = login(personas, "fra_submitter")
+    html = client.post(
+        "/notifications/new", form_data(action="review", vehicle_name="Vega C")
+    ).content.decode()
+    back = client.post("/notifications/new", {"action": "edit", "payload": hidden(html, "payload")})
+    assert back.status_code == 200 and 'value="Vega C"' in back.content.decode()
+    assert Notification.objects.count() == 0
+
+
+# ---- the ICC enters on a state's behalf --------------------------------------------------------
+
+
+def test_the_icc_chooses_the_state_it_enters_a_notification_for(personas):
+    client = login(personas, "icc")
+    html = client.get("/notifications/new").content.decode()
+    assert 'name="on_behalf_of"' in html and '<option value="FRA"' in html
+    missing = client.post("/notifications/new", form_data(action="review"))
+    assert missing.status_code == 422
+    assert "the ICC must name the state it acts for" in slot(
+        missing.content.decode(), "on_behalf_of"
+    )
+    review = client.post("/notifications/new", form_data(action="review", on_behalf_of="FRA"))
+    html = review.content.decode()
+    assert "Entered by the ICC on behalf of FRA" in html
+    client.post(
+        "/notifications/new",
+        {"action": "send", "payload": hidden(html, "payload"), "nonce": hidden(html, "nonce")},
+    )
+    n = Notification.objects.get()
+    assert n.state_id == "FRA" and n.versions.get().entered_by_icc is True
+
+    client.post("/notifications/new", form_data(action="save_draft", on_behalf_of="JPN"))
+    assert NotificationDraft.objects.get().state_id is None  # the ICC's own draft
+    assert (
+        login(personas, "jpn_submitter")
+        .get(f"/notifications/new?draft={NotificationDraft.objects.get().pk}")
+        .status_code
+        == 404
+    )
+
+
+# ---- the notification's page and its actions ------------------------------------------------
+
+
+def test_the_notification_page_shows_map_versions_and_acknowledgements(personas):
+    n = submit(personas)
+    jpn = Client()
+    r = jpn.post(
+        "/api/v1/acknowledgements",
+        data=json.dumps({"seqs": [n.versions.get().seq]}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {personas['jpn_reader'].token}",
+    )
+    assert r.status_code == 201
+    html = login(personas, "icc").get(f"/notifications/{n.reference}").content.decode()
+    acked = re.search(r'<ul class="acknowledged">(.*?)</ul>', html, re.S).group(1)
+    missing = re.search(r'<p class="not-acknowledged">(.*?)</p>', html, re.S).group(1)
+    assert "JPN" in acked and " UTC" in acked and "JPN" not in missing and "FRA" not in missing
+    assert 'data-map-json="detail-map"' in html and 'id="detail-map"' in html
+    assert "Version 1" in html
+    assert "Amend this notification" in html  # the ICC may act for France
+    assert login(personas, "jpn_submitter").get("/notifications/NOPE-2026-0001").status_code == 404
+
+
+def test_amending_through_the_pages_makes_a_version_with_the_changes_highlighted(personas):
+    n = submit(personas)
+    client = login(personas, "fra_submitter")
+    form = client.get(f"/notifications/{n.reference}/amend").content.decode()
+    assert 'value="Ariane 6"' in form and 'value="FRA-KOUROU"' in form
+    review = client.post(
+        f"/notifications/{n.reference}/amend", form_data(action="review", vehicle_name="Ariane 64")
+    )
+    html = review.content.decode()
+    assert "version 2" in html
+    sent = client.post(
+        f"/notifications/{n.reference}/amend",
+        {"action": "send", "payload": hidden(html, "payload"), "nonce": hidden(html, "nonce")},
+    )
+    assert sent.status_code == 302
+    n.refresh_from_db()
+    assert n.current_version == 2 and Notification.objects.count() == 1
+    page = client.get(f"/notifications/{n.reference}").content.decode()
+    assert re.search(r'<tr class="changed"><td><code>vehicle_name</code>.*?Ariane 64', page)
+    assert not re.search(r'<tr class="changed"><td><code>category</code>', page)
+
+
+def test_cancelling_through_the_page_needs_a_reason(personas):
+    n = submit(personas)
+    client = login(personas, "fra_submitter")
+    detail = client.get(f"/notifications/{n.reference}").content.decode()
+    assert 'data-confirm="' in detail and "Cancel the notification" in detail
+    empty = client.post(f"/notifications/{n.reference}/cancel", {"reason": ""})
+    assert empty.status_code == 422
+    assert "String should have at least 1 character" in empty.content.decode()
+    n.refresh_from_db()
+    assert n.stored_status == "notified"
+    r = client.post(f"/notifications/{n.reference}/cancel", {"reason": "Weather."})
+    assert r.status_code == 302
+    n.refresh_from_db()
+    assert n.stored_status == "cancelled" and n.cancel_reason == "Weather."
+    page = client.get(f"/notifications/{n.reference}").content.decode()
+    assert "Weather." in page and "Cancel the notification" not in page
+    assert "Amend this notification" not in page
+    again = client.post(f"/notifications/{n.reference}/cancel", {"reason": "Twice."})
+    assert (
+        again.status_code == 302
+        and client.get(f"/notifications/{n.reference}/amend").status_code == 302
+    )
+
+
+def test_reporting_the_launch_through_the_page(personas):
+    n = submit(personas)
+    client = login(personas, "fra_submitter")
+    future = client.post(
+        f"/notifications/{n.reference}/report",
+        {"launched_at": local(datetime.now(UTC) + timedelta(days=1)), "outcome": "success"},
+    )
+    assert future.status_code == 422 and "must not be in the future" in future.content.decode()
+    r = client.post(
+        f"/notifications/{n.reference}/report",
+        {
+            "launched_at": local(datetime.now(UTC) - timedelta(hours=1)),
+            "outcome": "success",
+            "remarks": "Nominal.",
+        },
+    )
+    assert r.status_code == 302
+    n.refresh_from_db()
+    assert n.stored_status == "launched" and n.outcome == "success" and n.outside_window is True
+    page = client.get(f"/notifications/{n.reference}").content.decode()
+    assert "Nominal." in page and "Send the launch report" not in page
+
+
+def test_japan_cannot_see_frances_draft_nor_act_on_frances_notification(personas):
+    n = submit(personas)
+    login(personas, "fra_submitter").post("/notifications/new", form_data(action="save_draft"))
+    draft = NotificationDraft.objects.get()
+    jpn = login(personas, "jpn_submitter")
+    assert jpn.get(f"/notifications/new?draft={draft.pk}").status_code == 404
+    page = jpn.get(f"/notifications/{n.reference}").content.decode()
+    assert 'id="actions"' not in page
+    assert jpn.get(f"/notifications/{n.reference}/amend").status_code == 403
+    body = form_data(action="review")
+    assert jpn.post(f"/notifications/{n.reference}/amend", body).status_code == 403
+    payload = json.dumps(pln())
+    assert (
+        jpn.post(
+            f"/notifications/{n.reference}/amend", {"action": "send", "payload": payload}
+        ).status_code
+        == 403
+    )
+    assert (
+        jpn.post(f"/notifications/{n.reference}/cancel", {"reason": "Mine now."}).status_code == 403
+    )
+    report = {"launched_at": local(datetime.now(UTC) - timedelta(hours=1)), "outcome": "success"}
+    assert jpn.post(f"/notifications/{n.reference}/report", report).status_code == 403
+    reader = login(personas, "fra_reader")
+    assert reader.post(f"/notifications/{n.reference}/cancel", {"reason": "x"}).status_code == 403
+    n.refresh_from_db()
+    assert n.stored_status == "notified" and n.current_version == 1
+    assert NotificationDraft.objects.get().data == draft.data
+
+
+def test_a_draft_amendment_resumes_on_its_notifications_amend_form(personas):
+    n = submit(personas)
+    client = login(personas, "fra_submitter")
+    url = f"/notifications/{n.reference}/amend"
+    saved = client.post(url, form_data(action="save_draft", vehicle_name="Ariane 62"))
+    draft = NotificationDraft.objects.get()
+    assert draft.amends == n.reference and saved["Location"] == f"{url}?draft={draft.pk}"
+    opened = client.get(f"/notifications/new?draft={draft.pk}")  # as the dashboard links it
+    assert opened.status_code == 302 and opened["Location"] == f"{url}?draft={draft.pk}"
+    assert 'value="Ariane 62"' in client.get(opened["Location"]).content.decode()
+    assert (
+        client.post("/notifications/new", form_data(action="review", draft=draft.pk)).status_code
+        == 404
+    )
+    n.refresh_from_db()
+    assert n.current_version == 1
+
+
+def test_the_amend_form_keeps_every_kind_of_impact_area(personas):
+    impacts = [
+        {"kind": "stage", "center": {"lat": 10.0, "lon": -40.0}, "radius_km": 100.0},
+        {"kind": "debris", "site_id": "FRA-KOUROU", "description": "near the pad"},
+        {
+            "kind": "fairing",
+            "polygon": [
+                {"lat": 1.0, "lon": 1.0},
+                {"lat": 1.0, "lon": 2.0},
+                {"lat": 2.0, "lon": 1.5},
+            ],
+        },
+    ]
+    n = submit(personas, impact_areas=impacts)
+    client = login(personas, "fra_submitter")
+    form = client.get(f"/notifications/{n.reference}/amend").content.decode()
+    fields = dict(
+        re.findall(
+            r'name="(impact_\d_(?:site_id|lat|lon|radius_km|description))"[^>]*value="([^"]*)"',
+            form,
+        )
+    )
+    fields.update(re.findall(r'name="(impact_\d_polygon)"[^>]*>([^<]*)</textarea>', form))
+    fields.update({f"impact_{i}_kind": a["kind"] for i, a in enumerate(impacts)})
+    review = client.post(
+        f"/notifications/{n.reference}/amend", form_data(action="review", **fields)
+    )
+    assert json.loads(hidden(review.content.decode(), "payload"))["impact_areas"] == impacts

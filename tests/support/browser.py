@@ -1,0 +1,67 @@
+"""Playwright driving Debian's Chromium (never a downloaded browser): the fixtures `chromium`
+and `browser_context`, and steps every browser test takes.
+
+Without Chromium the browser tests are skipped, unless HCOC_REQUIRE_BROWSER=1 (set by `make
+test` and so by CI): then they fail, so a run without the browser cannot pass for a whole one."""
+
+import os
+
+import pytest
+
+from . import REPO
+
+CHROMIUM = os.environ.get("HCOC_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOTS = REPO / "var" / "screenshots"
+
+# Playwright's sync API runs an event loop in the test thread; Django then refuses database
+# calls from that thread unless told the loop is not serving requests (it is not: the live
+# server runs in its own thread).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not os.path.exists(CHROMIUM):
+        message = f"no browser at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("HCOC_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{message}; HCOC_REQUIRE_BROWSER=1 does not allow skipping")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_context(chromium, live_server):
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+def log_in(page, username: str, password: str, code: str | None = None) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    if code:
+        page.get_by_label("Two-factor code").fill(code)
+    page.get_by_role("button", name="Log in").click()
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
