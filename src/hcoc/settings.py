@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "hcoc.idempotency",
     "hcoc.ui",
     "hcoc.project",
+    "hcoc.delivery",
     "hcoc.compliance",
     "hcoc.ledger",
     "hcoc.observers",
