@@ -43,6 +43,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
         yield
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started after the test database is set up so that it stops
+    (closing its thread's connection) before the database is dropped, whichever test comes
+    first (slow tests, which start with a browser and a live server, run first)."""
+    return live_server
+
+
 # Django's own advice for tests: a fast password hasher. The production one (PBKDF2, a million
 # iterations) takes half a second a password here, and the suite sets and checks hundreds. Hashes
 # made before (the demo's, in its own process) still verify: the production hashers follow.
