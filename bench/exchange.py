@@ -64,7 +64,7 @@ FEED_PAGE = 1000
 
 
 def pln_body(state: str, i: int) -> dict:
-    """A valid PLN (shape of tests/conftest.py `pln()`), window a few days ahead."""
+    """A valid PLN (shape of tests/support/bodies.py `pln()`), window a few days ahead."""
     from datetime import UTC, datetime, timedelta
 
     category, generic_class, site, vehicle = SUBMITTERS[state]

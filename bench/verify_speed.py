@@ -66,7 +66,7 @@ def b64(data: bytes) -> str:
 
 
 def pln_body(remarks: str) -> dict:
-    """What the state sends (the shape of tests/conftest.py pln())."""
+    """What the state sends (the shape of tests/support/bodies.py pln())."""
     return {
         "category": "SLV",
         "generic_class": "SLV-medium",
