@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from hcoc.lib.errors import DomainError, InvalidInput
-from hcoc.lib.numbers import positive_int
+from hcoc.lib.numbers import LARGEST_STORED, whole_number
 from hcoc.ui.pages import exchange_page, icc_page, refused
 
 from . import selectors, services
@@ -65,8 +65,8 @@ def webhook_delete(request, endpoint_id: int):
 @require_POST
 @exchange_page
 def webhook_replay(request, endpoint_id: int):
-    after = positive_int(request.POST.get("after") or "") if request.POST.get("after") else 0
-    if after is None:
+    after = whole_number(request.POST.get("after") or "0")
+    if after is None or after > LARGEST_STORED:
         messages.error(request, _("Give the seq after which to deliver again (0: from the start)."))
         return redirect("delivery:webhook", endpoint_id=endpoint_id)
     try:
