@@ -280,6 +280,13 @@ def _modes_by_user(users: list[User]) -> dict[int, dict[str, str]]:
     return modes
 
 
+def alerts_start_at_feed_end() -> None:
+    """E-mail alerts consider only items from now on (the demo, after making its history)."""
+    last = _last_seq()
+    for name in ("immediate", "digest"):
+        MailCursor.objects.update_or_create(name=name, defaults={"seq": last})
+
+
 def _cursor(name: str) -> MailCursor:
     return MailCursor.objects.get_or_create(name=name, defaults={"seq": 0})[0]
 

@@ -12,6 +12,7 @@ they are, and the feed keeps every item.
 """
 
 import logging
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 class Worker:
-    def __init__(self, *, threads: int | None = None, daily: bool = True):
+    def __init__(self, *, threads: int | None = None, daily: bool = True, parent=None):
         self.pool = ThreadPoolExecutor(
             max_workers=threads or settings.DELIVERY_THREADS, thread_name_prefix="deliver"
         )
@@ -34,6 +35,7 @@ class Worker:
         self.daily = daily
         self.last_daily = None
         self.stop = threading.Event()
+        self.parent = parent  # started by `hcoc serve`: stop when the server is gone
 
     def _drain(self, endpoint_id: int) -> None:
         try:
@@ -81,6 +83,8 @@ class Worker:
                     log.exception("a delivery pass failed; trying again")
                     connection.close()
                 self.stop.wait(settings.DELIVERY_POLL_SECONDS)
+                if self.parent is not None and os.getppid() != self.parent:
+                    self.stop.set()
         finally:
             self.pool.shutdown(wait=True)
             connection.close()

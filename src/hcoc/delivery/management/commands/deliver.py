@@ -18,6 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--digest", action="store_true", help="send the daily digests")
         parser.add_argument("--chase", action="store_true", help="chase unacknowledged items")
         parser.add_argument("--threads", type=int, default=None, help="delivery threads")
+        parser.add_argument(
+            "--parent", type=int, default=None, help="stop when this process (the server) is gone"
+        )
 
     def handle(self, *args, **o):
         if o["digest"] or o["chase"] or o["once"]:
@@ -33,7 +36,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"chased {state}: " + ", ".join(f"#{s}" for s in seqs))
                 self.stdout.write(f"{len(chased)} state(s) chased")
             return
-        worker = Worker(threads=o["threads"])
+        worker = Worker(threads=o["threads"], parent=o["parent"])
 
         def stop(signum, frame):
             worker.stop.set()
