@@ -25,6 +25,9 @@ class Endpoint(models.Model):
     created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     cursor = models.BigIntegerField(help_text="The last seq delivered (2xx).")
+    high_water = models.BigIntegerField(
+        default=0, help_text="The highest seq ever delivered: below it, a delivery is a replay."
+    )
     status = models.CharField(
         max_length=10, choices=EndpointStatus.choices, default=EndpointStatus.ACTIVE
     )

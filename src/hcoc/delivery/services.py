@@ -5,12 +5,15 @@ alerts are made by the worker (`hcoc deliver`) from the feed, which is the outbo
 import json
 import random
 import time
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection, send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from hcoc.accounts.access import require_icc
@@ -110,13 +113,40 @@ def endpoint_replay(*, actor, endpoint_id: int, after: int) -> Endpoint:
 
 
 # ---- delivering -------------------------------------------------------------------------------
+# In three steps, so that the worker's threads only wait on the network and every database write
+# of a batch of deliveries is one short transaction: plan (read each due endpoint's next item
+# through the feed's selector, sign it), post (no database), record (the attempts and the
+# cursors, together).
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One delivery to make: an endpoint's next item, signed."""
+
+    endpoint: Endpoint  # as read when planned (its cursor, failures)
+    seq: int
+    body: bytes
+    headers: dict[str, str]
+    replay: bool
+    refused: str = ""  # not to be sent (the registering user may no longer read the exchange)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    planned: Planned
+    status: int | None
+    error: str
+    latency_ms: int
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
 
 
 def endpoints_due(now=None) -> list[int]:
     """Active endpoints behind the feed whose backoff, if any, has run out."""
     now = now or timezone.now()
-    last = _last_seq()
-    qs = Endpoint.objects.filter(status=EndpointStatus.ACTIVE, cursor__lt=last)
+    qs = Endpoint.objects.filter(status=EndpointStatus.ACTIVE, cursor__lt=_last_seq())
     return [
         pk
         for pk, next_at in qs.values_list("pk", "next_attempt_at")
@@ -124,89 +154,128 @@ def endpoints_due(now=None) -> list[int]:
     ]
 
 
-def endpoint_deliver_next(endpoint_id: int) -> bool:
-    """POST the next item after the endpoint's cursor; True if it was delivered (2xx) and there
-    may be more. The item is read through the feed's own selector as the user who registered
-    the endpoint, so the endpoint receives exactly what that user may read of GET /feed."""
-    endpoint = Endpoint.objects.select_related("created_by").filter(pk=endpoint_id).first()
-    if endpoint is None or endpoint.status != EndpointStatus.ACTIVE:
-        return False
-    cursor = endpoint.cursor
-    try:
-        page = feed_page_for(actor=endpoint.created_by, after=cursor, limit=1)
-    except DomainError as e:
-        # The user who registered it may no longer read the exchange (left, state no longer
-        # subscribing): a failure like any other, retried, and after the retry period disabled.
-        _record(endpoint, cursor + 1, None, 0, f"not delivered: {e.detail}", False)
-        return False
-    if not page["items"]:
-        return False
-    item = page["items"][0]
-    replay = Attempt.objects.filter(endpoint=endpoint, seq=item["seq"], ok=True).exists()
-    body = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
-    msg_id = signing.webhook_id(endpoint.pk, item["seq"])
-    headers = signing.headers(secret=endpoint.secret, msg_id=msg_id, at=timezone.now(), body=body)
+def deliveries_plan(endpoint_ids: list[int]) -> list[Planned]:
+    """The next item of each endpoint, read through the feed's own selector as the user who
+    registered it (so an endpoint receives exactly what that user may read of GET /feed), as
+    the JSON body GET /feed would serve, signed. Endpoints at one cursor share one read."""
+    endpoints = Endpoint.objects.filter(
+        pk__in=endpoint_ids, status=EndpointStatus.ACTIVE
+    ).select_related("created_by__state")
+    pages: dict[tuple[int, int], dict | DomainError] = {}
+    planned = []
+    at = timezone.now()
+    for endpoint in endpoints:
+        key = (endpoint.created_by_id, endpoint.cursor)
+        if key not in pages:
+            try:
+                pages[key] = feed_page_for(
+                    actor=endpoint.created_by, after=endpoint.cursor, limit=1
+                )
+            except DomainError as e:
+                pages[key] = e
+        page = pages[key]
+        if isinstance(page, DomainError):
+            refused = f"not delivered: {page.detail}"
+            planned.append(Planned(endpoint, endpoint.cursor + 1, b"", {}, False, refused))
+            continue
+        if not page["items"]:
+            continue
+        item = page["items"][0]
+        body = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+        msg_id = signing.webhook_id(endpoint.pk, item["seq"])
+        headers = signing.headers(secret=endpoint.secret, msg_id=msg_id, at=at, body=body)
+        replay = item["seq"] <= endpoint.high_water
+        planned.append(Planned(endpoint, item["seq"], body.encode(), headers, replay))
+    return planned
+
+
+def delivery_post(planned: Planned) -> Outcome:
+    """Send one planned delivery (no database: the worker's threads run this)."""
+    if planned.refused:
+        return Outcome(planned, None, planned.refused, 0)
     started = time.perf_counter()
     answer = transport.post(
-        endpoint.url,
-        body.encode(),
-        headers,
+        planned.endpoint.url,
+        planned.body,
+        planned.headers,
         allowed=settings.WEBHOOK_ALLOWED_NETWORKS,
         timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
     )
     latency = int((time.perf_counter() - started) * 1000)
-    return _record(endpoint, item["seq"], answer.status, latency, answer.error, replay)
+    return Outcome(planned, answer.status, answer.error, latency)
 
 
-def _record(endpoint, seq, status, latency_ms, error, replay) -> bool:
+def deliveries_record(outcomes: list[Outcome]) -> int:
+    """Log every attempt and move each endpoint on, in one transaction: a 2xx moves the cursor
+    past the item; a failure backs off (full jitter) or, after the retry period or on a 410,
+    disables the endpoint, whose state is then told. A cursor moves only from where the plan
+    read it: a replay in between moved it back, and wins. Returns the items delivered."""
     now = timezone.now()
-    ok = status is not None and 200 <= status < 300
+    delivered, disabled = 0, []
     with transaction.atomic():
-        Attempt.objects.create(
-            endpoint_id=endpoint.pk,
-            seq=seq,
-            webhook_id=signing.webhook_id(endpoint.pk, seq),
-            at=now,
-            status_code=status,
-            latency_ms=latency_ms,
-            error=error[:500],
-            ok=ok,
-            replay=replay,
+        Attempt.objects.bulk_create(
+            [
+                Attempt(
+                    endpoint_id=o.planned.endpoint.pk,
+                    seq=o.planned.seq,
+                    webhook_id=signing.webhook_id(o.planned.endpoint.pk, o.planned.seq),
+                    at=now,
+                    status_code=o.status,
+                    latency_ms=o.latency_ms,
+                    error=o.error[:500],
+                    ok=o.ok,
+                    replay=o.planned.replay,
+                )
+                for o in outcomes
+            ]
         )
-        mine = Endpoint.objects.filter(pk=endpoint.pk, cursor=endpoint.cursor)
-        if ok:
-            # Only from where it was read: a replay in between moved the cursor back, and wins.
-            return bool(
-                mine.update(cursor=seq, failures=0, failing_since=None, next_attempt_at=None)
+        # Delivered: one UPDATE for each (cursor, item) pair, usually one for the whole batch.
+        moved: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for o in outcomes:
+            if o.ok:
+                moved[(o.planned.endpoint.cursor, o.planned.seq)].append(o.planned.endpoint.pk)
+        for (cursor, seq), ids in moved.items():
+            delivered += Endpoint.objects.filter(pk__in=ids, cursor=cursor).update(
+                cursor=seq,
+                high_water=Greatest(F("high_water"), Value(seq)),
+                failures=0,
+                failing_since=None,
+                next_attempt_at=None,
             )
-        failing_since = endpoint.failing_since or now
-        if status == 410:
-            reason = "the receiver answered 410 Gone"
-        elif now - failing_since >= timedelta(hours=settings.WEBHOOK_RETRY_HOURS):
-            reason = (
-                f"every delivery failed for {settings.WEBHOOK_RETRY_HOURS:g} hours "
-                f"(last: {error or 'no answer'})"
-            )
-        else:
+        for o in outcomes:
+            endpoint = o.planned.endpoint
+            mine = Endpoint.objects.filter(pk=endpoint.pk, cursor=endpoint.cursor)
+            if o.ok:
+                continue
+            failing_since = endpoint.failing_since or now
             failures = endpoint.failures + 1
-            backoff = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** min(failures, 30))
-            mine.update(
+            if o.status == 410:
+                reason = "the receiver answered 410 Gone"
+            elif now - failing_since >= timedelta(hours=settings.WEBHOOK_RETRY_HOURS):
+                reason = (
+                    f"every delivery failed for {settings.WEBHOOK_RETRY_HOURS:g} hours "
+                    f"(last: {o.error or 'no answer'})"
+                )
+            else:
+                backoff = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** min(failures, 30))
+                mine.update(
+                    failures=failures,
+                    failing_since=failing_since,
+                    next_attempt_at=now + timedelta(seconds=random.uniform(0, backoff)),
+                )
+                continue
+            if mine.update(
+                status=EndpointStatus.DISABLED,
                 failures=failures,
                 failing_since=failing_since,
-                next_attempt_at=now + timedelta(seconds=random.uniform(0, backoff)),  # full jitter
-            )
-            return False
-        changed = mine.update(
-            status=EndpointStatus.DISABLED,
-            failures=endpoint.failures + 1,
-            failing_since=failing_since,
-            next_attempt_at=None,
-            disabled_at=now,
-            disabled_reason=reason[:500],
-        )
-    if changed:
+                next_attempt_at=None,
+                disabled_at=now,
+                disabled_reason=reason[:500],
+            ):
+                disabled.append((endpoint, reason))
+    for endpoint, reason in disabled:
         _tell_state_disabled(endpoint, reason)
-    return False
+    return delivered
 
 
 def _state_addresses(state_id: str) -> list[str]:
@@ -234,16 +303,16 @@ def _tell_state_disabled(endpoint: Endpoint, reason: str) -> None:
     )
 
 
-def deliver_due(*, max_per_endpoint: int = 1000) -> int:
-    """One pass, in this thread: every due endpoint delivered until it is caught up or fails.
-    Returns the number of items delivered. (`hcoc deliver --once`; the worker runs endpoints in
-    parallel threads instead.)"""
+def deliver_due(*, rounds: int = 1000) -> int:
+    """Deliver in this thread, one item per due endpoint a round, until none is due (or
+    `rounds`): `hcoc deliver --once` and the tests. The worker runs the same steps with the
+    posts in parallel threads. Returns the items delivered."""
     delivered = 0
-    for pk in endpoints_due():
-        for _ in range(max_per_endpoint):
-            if not endpoint_deliver_next(pk):
-                break
-            delivered += 1
+    for _ in range(rounds):
+        planned = deliveries_plan(endpoints_due())
+        if not planned:
+            break
+        delivered += deliveries_record([delivery_post(p) for p in planned])
     return delivered
 
 

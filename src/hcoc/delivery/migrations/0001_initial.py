@@ -41,6 +41,7 @@ class Migration(migrations.Migration):
                 ('secret', models.CharField(max_length=100)),
                 ('created_at', models.DateTimeField()),
                 ('cursor', models.BigIntegerField(help_text='The last seq delivered (2xx).')),
+                ('high_water', models.BigIntegerField(default=0, help_text='The highest seq ever delivered: below it, a delivery is a replay.')),
                 ('status', models.CharField(choices=[('active', 'Active'), ('disabled', 'Disabled')], default='active', max_length=10)),
                 ('failures', models.IntegerField(default=0, help_text='Failed attempts in a row.')),
                 ('failing_since', models.DateTimeField(blank=True, null=True)),
