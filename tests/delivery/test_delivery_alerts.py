@@ -2,7 +2,7 @@
 all; what a diplomat needs at a glance, in plain text and HTML; never the same item twice; a
 restricted item never to a state it is not for."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -16,7 +16,7 @@ from hcoc.declarations.schemas import DeclarationIn
 from hcoc.declarations.services import declaration_submit
 from hcoc.delivery.models import Alert
 from hcoc.delivery.selectors import alert_modes_for
-from hcoc.delivery.services import alerts_send_immediate, digests_send
+from hcoc.delivery.services import alerts_send_immediate, daily_run_claim, digests_send
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 from hcoc.observers.schemas import InvitationIn
@@ -139,3 +139,10 @@ def test_a_restricted_invitation_is_never_mailed_to_a_state_it_is_not_for(people
     invitation_issue(actor=fra(), data=InvitationIn.model_validate(invitation()))
     digests_send()
     assert "jpn_reader@example.org" in to(mail.outbox)
+
+
+def test_the_workers_daily_run_is_made_once_a_day_also_across_restarts(db):
+    today = datetime.now(UTC).date()
+    assert daily_run_claim(today) is True
+    assert daily_run_claim(today) is False  # a restarted worker, or a second one
+    assert daily_run_claim(today + timedelta(days=1)) is True

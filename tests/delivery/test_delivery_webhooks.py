@@ -16,7 +16,15 @@ from support.stored import stored
 from hcoc.accounts.models import User
 from hcoc.delivery import signing
 from hcoc.delivery.models import Attempt, Endpoint, EndpointStatus
-from hcoc.delivery.services import deliver_due, endpoint_register, endpoint_replay
+from hcoc.delivery.services import (
+    deliver_due,
+    deliveries_plan,
+    deliveries_record,
+    delivery_post,
+    endpoint_register,
+    endpoint_replay,
+    endpoints_due,
+)
 from hcoc.exchange.models import Event
 from hcoc.exchange.selectors import feed_page_for
 from hcoc.notifications.schemas import PLNIn
@@ -276,3 +284,15 @@ def test_the_address_is_checked_again_at_delivery_time(personas, settings):
     assert receiver.received == []
     attempt = Attempt.objects.get(endpoint=endpoint)
     assert attempt.status_code is None and "loopback" in attempt.error
+
+
+def test_an_endpoint_deleted_while_its_delivery_was_in_flight_is_simply_left_out(
+    personas, receiver
+):
+    endpoint = _jpn_endpoint(receiver.url)
+    submit(1)
+    (planned,) = deliveries_plan(endpoints_due())
+    outcome = delivery_post(planned)
+    Endpoint.objects.filter(pk=endpoint.pk).delete()
+    assert deliveries_record([outcome]) == 0
+    assert not Attempt.objects.exists()

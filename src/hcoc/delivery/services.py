@@ -213,6 +213,10 @@ def deliveries_record(outcomes: list[Outcome]) -> int:
     now = timezone.now()
     delivered, disabled = 0, []
     with transaction.atomic():
+        # An endpoint deleted while its delivery was in flight has no log left to write to.
+        ids = {o.planned.endpoint.pk for o in outcomes}
+        kept = set(Endpoint.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        outcomes = [o for o in outcomes if o.planned.endpoint.pk in kept]
         Attempt.objects.bulk_create(
             [
                 Attempt(
@@ -354,6 +358,19 @@ def alerts_start_at_feed_end() -> None:
     last = _last_seq()
     for name in ("immediate", "digest"):
         MailCursor.objects.update_or_create(name=name, defaults={"seq": last})
+
+
+def daily_run_claim(today) -> bool:
+    """True once a day (the worker's digests and chases), also across the worker's restarts."""
+    with transaction.atomic():
+        row = MailCursor.objects.select_for_update().get_or_create(
+            name="daily", defaults={"seq": 0}
+        )[0]
+        if row.seq >= today.toordinal():
+            return False
+        row.seq = today.toordinal()
+        row.save(update_fields=["seq"])
+    return True
 
 
 def _cursor(name: str) -> MailCursor:

@@ -76,6 +76,8 @@ class Worker:
             and self.last_daily != now.date()
         ):
             self.last_daily = now.date()
+            if not services.daily_run_claim(now.date()):
+                return  # already run today, by this worker before a restart or by another
             try:
                 services.digests_send()
                 services.chases_send_due()
