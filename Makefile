@@ -19,8 +19,11 @@ setup: $(BIN)/.installed
 demo: setup
 	$(BIN)/hcoc demo
 
+# `hcoc serve` starts the server and the live-delivery worker (`hcoc deliver`); on one machine,
+# webhooks may go to loopback (HCOC_WEBHOOK_ALLOWED_NETWORKS, docs/configuration.md).
+DEMO_WEBHOOK_NETWORKS ?= 127.0.0.0/8,::1/128
 run: demo
-	$(BIN)/hcoc serve --port $(PORT)
+	HCOC_WEBHOOK_ALLOWED_NETWORKS=$${HCOC_WEBHOOK_ALLOWED_NETWORKS:-$(DEMO_WEBHOOK_NETWORKS)} $(BIN)/hcoc serve --port $(PORT)
 
 # The browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
 browser:

@@ -17,6 +17,7 @@ from ninja.parser import Parser
 from hcoc.api_openapi import document_responses
 from hcoc.compliance.api import router as compliance_router
 from hcoc.declarations.api import router as declarations_router
+from hcoc.delivery.api import router as delivery_router
 from hcoc.exchange.api import router as exchange_router
 from hcoc.ledger.api import router as ledger_router
 from hcoc.ledger.openapi import document_signatures_and_receipts
@@ -258,3 +259,4 @@ api.add_router("", compliance_router)
 api.add_router("", ledger_router)
 api.add_router("", observers_router)
 api.add_router("", meetings_router)
+api.add_router("", delivery_router)

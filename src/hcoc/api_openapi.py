@@ -162,6 +162,16 @@ _link_from(
         )
     },
 )
+_ENDPOINT = {"endpoint_id": "$response.body#/id"}
+_link_from(
+    "post",
+    "/webhooks",
+    {
+        "GetDeliveries": ("get", "/webhooks/{endpoint_id}/deliveries", _ENDPOINT),
+        "Replay": ("post", "/webhooks/{endpoint_id}/replay", _ENDPOINT),
+        "Delete": ("delete", "/webhooks/{endpoint_id}", _ENDPOINT),
+    },
+)
 
 
 def _problem_response(status: int) -> dict:

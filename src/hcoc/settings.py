@@ -203,6 +203,22 @@ TASKS = {
     }
 }
 
+# Live delivery (issue 11): webhooks, e-mail alerts, the ICC's chases (docs/operations.md).
+# Networks a webhook URL may point into although they are not public (private, loopback,
+# link-local...): comma-separated CIDRs, e.g. `127.0.0.0/8,::1/128` for a demo on one machine.
+WEBHOOK_ALLOWED_NETWORKS = [
+    n.strip() for n in env("HCOC_WEBHOOK_ALLOWED_NETWORKS", "").split(",") if n.strip()
+]
+WEBHOOK_TIMEOUT_SECONDS = float(env("HCOC_WEBHOOK_TIMEOUT_SECONDS", "10"))
+# A failing endpoint is retried (exponential backoff, full jitter) this long, then disabled.
+WEBHOOK_RETRY_HOURS = float(env("HCOC_WEBHOOK_RETRY_HOURS", "72"))
+DELIVERY_POLL_SECONDS = float(env("HCOC_DELIVERY_POLL_SECONDS", "0.1"))
+DELIVERY_THREADS = int(env("HCOC_DELIVERY_THREADS", "32"))
+# The worker's daily run (digests, chases) starts at this hour, UTC.
+DELIVERY_DAILY_HOUR = int(env("HCOC_DELIVERY_DAILY_HOUR", "6"))
+# The ICC chases a state that has not acknowledged an item this long after it entered the feed.
+CHASE_AFTER_HOURS = float(env("HCOC_CHASE_AFTER_HOURS", "48"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -28,6 +28,7 @@ from hcoc.accounts.models import ApiToken, Role, User
 from hcoc.accounts.services import token_create, token_revoke, user_create
 from hcoc.declarations.schemas import DeclarationIn
 from hcoc.declarations.services import declaration_submit
+from hcoc.delivery.services import endpoint_register
 from hcoc.exchange.models import Event
 from hcoc.ledger.client import key_generate
 from hcoc.ledger.services import key_register
@@ -41,6 +42,9 @@ LAST_YEAR = datetime.now(UTC).year - 1
 # its subscription in the matrix.
 NEWCOMER = "EGY"
 OWN_SITE = {"FRA": "FRA-KOUROU", "JPN": "JPN-TANEGASHIMA"}
+# A public address, written as one: registering it resolves no name (and nothing is delivered:
+# no worker runs in these tests).
+PUBLIC_HOOK = "https://93.184.215.14/hcoc-hook"
 
 
 # ---- the world every cell starts from -------------------------------------------------------
@@ -63,6 +67,7 @@ class World:
     proposal: str = ""  # open, of `meeting`
     decision: str = ""  # of `meeting`
     document: int = 0  # of `meeting`
+    hook: int = 0  # France's webhook endpoint
 
 
 def build_world() -> World:
@@ -84,7 +89,9 @@ def build_world() -> World:
     )
     only_usa = invitation(audience="named", named_states=["USA"])
     restricted = invitation_issue(actor=fra, data=InvitationIn.model_validate(only_usa))
+    hook, _ = endpoint_register(actor=fra, url=PUBLIC_HOOK)
     world = World(
+        hook=hook.pk,
         reference=n.reference,
         state="FRA",
         year=LAST_YEAR,
@@ -248,6 +255,14 @@ def revocation_body(w: World, who: str) -> dict:
     return {"reason": "Key rotation."}
 
 
+def webhook_body(w: World, who: str) -> dict:
+    return {"url": PUBLIC_HOOK}
+
+
+def replay_body(w: World, who: str) -> dict:
+    return {"after": 0}
+
+
 def cosignature_body(w: World, who: str) -> dict:
     """A well-formed cosignature by a key that is not the caller's state's: refused to all."""
     import time as _time
@@ -402,6 +417,13 @@ MATRIX = [
     row("POST", "/meetings/{meeting}/documents",            document_body,        201, 201, 403, 403, 403, 403, 401),
     row("GET",  "/meetings/{meeting}/documents",            None,                 200, 200, 200, 200, 200, 403, 401),
     row("GET",  "/meetings/{meeting}/documents/{document}", None,                 200, 200, 200, 200, 200, 403, 401),
+    # webhooks: a state's endpoints; its users see them, its submitters manage them; `{hook}` is
+    # France's, which Japan never sees; the ICC (no state) sees and deletes any, registers none
+    row("POST", "/webhooks",                                webhook_body,         403, 201, 403, 201, 403, 403, 401),
+    row("GET",  "/webhooks",                                None,                 200, 200, 200, 200, 200, 403, 401),
+    row("GET",  "/webhooks/{hook}/deliveries",              None,                 200, 200, 200, 404, 404, 403, 401),
+    row("POST", "/webhooks/{hook}/replay",                  replay_body,          403, 200, 403, 404, 403, 403, 401),
+    row("DELETE", "/webhooks/{hook}",                       None,                 204, 204, 403, 404, 403, 403, 401),
     # the API's own description is public
     row("GET",  "/openapi.json",                            None,                 200, 200, 200, 200, 200, 200, 200),
     row("GET",  "/docs",                                    None,                 200, 200, 200, 200, 200, 200, 200),
@@ -480,6 +502,23 @@ def test_the_matrix_covers_every_operation_the_api_declares(api):
         "rows for operations the API no longer declares"
     )
     assert len(MATRIX) == len(in_matrix), "an operation has two rows"
+
+
+def test_a_state_never_sees_another_states_webhook_endpoints(api, personas, world):
+    mine = api.post("/webhooks", personas["jpn_submitter"], json={"url": PUBLIC_HOOK}).json()
+    assert "secret" in mine
+    for who, ids in (
+        ("jpn_reader", [mine["id"]]),
+        ("fra_reader", [world.hook]),
+        ("icc", [world.hook, mine["id"]]),
+    ):
+        listed = api.get("/webhooks", personas[who]).json()["items"]
+        assert [e["id"] for e in listed] == ids, who
+        assert all("secret" not in e for e in listed)
+    before = stored()
+    r = api.request("DELETE", f"/webhooks/{mine['id']}", personas["fra_submitter"])
+    assert_problem(r, 404)
+    assert stored() == before
 
 
 # ---- a state can never act for another ------------------------------------------------------

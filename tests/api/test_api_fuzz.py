@@ -27,6 +27,8 @@ from support import TESTS
 from support.bodies import declaration, invitation, pln
 from support.meetings import open_meeting
 
+from hcoc.delivery.models import Attempt
+
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 EXAMPLES = int(os.environ.get("HCOC_FUZZ_EXAMPLES", "2"))  # per operation and phase
@@ -124,3 +126,6 @@ def test_every_answer_to_generated_requests_is_one_the_openapi_document_describe
     assert figures["failures"] == [] and figures["errors"] == [], output[-20000:]
     operations = figures["operations"]
     assert operations["tested"] == operations["selected"] == operations["total"], operations
+    # Webhook URLs it generated were refused or registered, never called: no worker runs here,
+    # so the exchange made no outbound request to any host the fuzzer made up.
+    assert not Attempt.objects.exists()

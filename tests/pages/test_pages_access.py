@@ -147,6 +147,26 @@ PAGES = {
     ),
     "meetings:position": ("POST", [LOGIN, 403, 403, 200, 200, ENROL, 403]),
     "meetings:call": ("POST", [LOGIN, 403, 403, "/meetings/decisions/RM25-D2", 403, ENROL, 403]),
+    # Live delivery: France's webhook endpoint {hook} (its users see it, its submitters manage
+    # it; Japan never sees it; the ICC sees and deletes any, registers and replays none). Posts
+    # are empty: refused ones come back to the account page with the form's problem.
+    "delivery:webhook_new": (
+        "POST",
+        [LOGIN, 403] + ["/account#webhooks"] * 3 + [ENROL, "/account#webhooks"],
+    ),
+    "delivery:webhook": ("GET", [LOGIN, 403, 200, 200, 404, ENROL, 200]),
+    # France's submitter deletes it: it is gone for those after it.
+    "delivery:webhook_delete": ("POST", [LOGIN, 403, 403, "/account#webhooks", 404, ENROL, 404]),
+    "delivery:webhook_replay": (
+        "POST",
+        [LOGIN, 403, 403, "/account/webhooks/{hook}", 404, ENROL, 403],
+    ),
+    "delivery:alerts": (
+        "POST",
+        [LOGIN, 403] + ["/account#alerts"] * 3 + [ENROL, "/account#alerts"],
+    ),
+    # Too early to chase the new item: back to its page, with the time it can be chased from.
+    "delivery:chase": ("POST", [LOGIN, 403, 403, 403, 403, ENROL, "/icc/items/{seq}"]),
 }
 
 
@@ -216,6 +236,9 @@ def build_world():
         actor=User.objects.get(username="icc"), username="fra_new", role="reader", state_iso3="FRA"
     )
     meetings = build_meeting_world()
+    from hcoc.delivery.services import endpoint_register
+
+    hook, _ = endpoint_register(actor=fra, url="https://93.184.215.14/hcoc-hook")
     clients = {"anonymous": Client()}
     for name in PERSONAS[1:-1]:
         clients[name] = Client()
@@ -265,8 +288,19 @@ def build_world():
         "meetings:proposal": {"reference": meetings["proposal"]},
         "meetings:position": {"reference": meetings["proposal"]},
         "meetings:call": {"reference": meetings["proposal"]},
+        **{
+            f"delivery:{name}": {"endpoint_id": hook.pk}
+            for name in ("webhook", "webhook_delete", "webhook_replay")
+        },
+        "delivery:chase": {"seq": n.versions.get().seq},
     }
-    targets = {"year": datetime.now(UTC).year - 1, "invitation": inv.reference, "fra_id": fra.pk}
+    targets = {
+        "year": datetime.now(UTC).year - 1,
+        "invitation": inv.reference,
+        "fra_id": fra.pk,
+        "hook": hook.pk,
+        "seq": n.versions.get().seq,
+    }
     return clients, kwargs, targets
 
 

@@ -24,6 +24,7 @@ def _tables():
         DeclarationVersion,
         Reminder,
     )
+    from hcoc.delivery.models import Alert, AlertPreference, Attempt, Chase, Endpoint, MailCursor
     from hcoc.exchange.models import Acknowledgement, Event
     from hcoc.ledger.models import Cosignature, LogEntry, StateKey
     from hcoc.meetings.models import (
@@ -72,6 +73,12 @@ def _tables():
         (User, ("id", "username", "role", "state_id", "is_active", "password")),
         (ApiToken, ("id", "user_id", "name", "token_hash", "revoked_at")),
         (EnrolmentLink, every_field),
+        (Endpoint, every_field),
+        (Attempt, every_field),
+        (AlertPreference, every_field),
+        (Alert, every_field),
+        (MailCursor, every_field),
+        (Chase, every_field),
     ]
 
 

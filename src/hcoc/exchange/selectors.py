@@ -143,3 +143,28 @@ def feed_recent_for(*, actor, before: int | None = None, limit: int = 50) -> dic
         )
         items.append(item)
     return {"items": items, "older": events[-1].seq if len(rows) > limit else None}
+
+
+def unacknowledged_states(seqs: list[int]) -> dict[int, list[str]]:
+    """For the exchange's own tasks, which have no actor (the ICC's daily chase): by item, the
+    currently subscribing states other than the item's own that have not acknowledged it. The
+    same expectation as acknowledgement_status_for, which people and systems read through."""
+    today = timezone.now().date()
+    expected = [
+        s.iso3
+        for s in State.objects.filter(status=HcocStatus.SUBSCRIBING).only(
+            "iso3", "status", "subscribed_on"
+        )
+        if s.is_subscribing_on(today)
+    ]
+    acked: dict[int, set[str]] = defaultdict(set)
+    for event_id, state_id in Acknowledgement.objects.filter(event_id__in=seqs).values_list(
+        "event_id", "state_id"
+    ):
+        acked[event_id].add(state_id)
+    owners = dict(Event.objects.filter(seq__in=seqs).values_list("seq", "state_id"))
+    return {
+        seq: sorted(s for s in expected if s != owners[seq] and s not in acked[seq])
+        for seq in seqs
+        if seq in owners
+    }

@@ -21,6 +21,7 @@ from hcoc.accounts.models import Role, User
 from hcoc.accounts.services import token_create, user_create
 from hcoc.declarations.schemas import DeclarationIn
 from hcoc.declarations.services import deadline_set, declaration_submit
+from hcoc.delivery.services import alerts_start_at_feed_end
 from hcoc.exchange.services import acknowledgements_record
 from hcoc.ledger.client import key_generate, private_key_load, private_key_save
 from hcoc.ledger.services import (
@@ -41,6 +42,8 @@ from hcoc.registry.services import circular_publish
 from hcoc.sites.models import LaunchSite
 
 LABEL = "ILLUSTRATIVE DEMO DATA: not a real notification."
+# Where the demo's webhooks may go (Makefile `run`): this machine, so they can be tried on it.
+DEMO_WEBHOOK_NETWORKS = "127.0.0.0/8,::1/128"
 STATES = ["USA", "FRA", "IND", "JPN", "RUS", "GBR", "DEU", "KOR"]
 NON_SUBSCRIBER = "PRK"
 WITNESS_KEY = "GBR-demo-1"
@@ -81,6 +84,8 @@ class Command(BaseCommand):
         key_file = self._keys()
         self._illustrative_year()
         self._witness(key_file)
+        # The illustrative year is history: e-mail alerts start with what happens from now on.
+        alerts_start_at_feed_end()
         self.stdout.write(f"Demo ready; credentials written to {creds_path}")
         self._print(creds)
 
@@ -122,6 +127,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  GBR signs its API requests with the key {WITNESS_KEY} ({key_file}); JPN's people "
             "are signed for by a custodial key. The transparency log: /log."
+        )
+        self.stdout.write(
+            "  Webhooks and e-mail alerts: /account. `make run` lets webhooks reach this machine "
+            f"(HCOC_WEBHOOK_ALLOWED_NETWORKS={DEMO_WEBHOOK_NETWORKS}); `hcoc serve` starts the "
+            "delivery worker, and e-mails are printed to its console."
         )
 
     def _users(self) -> dict:

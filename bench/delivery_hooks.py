@@ -1,0 +1,208 @@
+#!/usr/bin/env python
+"""Live delivery by webhooks: how long from a PLN's commit to its receipt by 200 receivers?
+
+    .venv/bin/python bench/delivery_hooks.py [--db sqlite|postgres] [--seconds 60] [--receivers 200]
+
+A fresh database with 145 subscribing states; 20 of them register 10 webhook endpoints each (the
+most a state may have), 200 in all, each a real HTTP receiver on loopback (one asyncio process
+listening on 200 ports, recording when each delivery arrived). The worker is the real one, `hcoc
+deliver`, in its own process. France submits a PLN every second for `--seconds` (through the
+service, in this process); the latency of a delivery is its arrival minus the moment the
+submission's transaction committed. Every delivery is also checked: 200 × N arrivals, each
+endpoint's in seq order. Goal: p99 <= 500 ms. Printed with the peak RSS of the worker, the
+receivers and the benchmark itself.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from common import fresh_database, subscribing_states
+
+ROOT = Path(__file__).resolve().parents[1]
+PER_STATE = 10
+
+
+# ---- the receivers: one process, many ports --------------------------------------------------
+
+
+def receivers_main(count: int, ports_file: str, out_file: str) -> None:
+    """Listen on `count` loopback ports; on SIGTERM write [[port, seq, arrival], ...]."""
+    got: list[tuple[int, int, float]] = []
+
+    async def handle(reader, writer, port):
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            body = await reader.readexactly(length)
+            got.append((port, json.loads(body)["seq"], time.time()))
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            await writer.drain()
+        finally:
+            writer.close()
+
+    async def main():
+        ports = []
+        for _ in range(count):
+            box: dict[str, int] = {}
+            server = await asyncio.start_server(
+                lambda r, w, box=box: handle(r, w, box["port"]), "127.0.0.1", 0
+            )
+            box["port"] = server.sockets[0].getsockname()[1]
+            ports.append(box["port"])
+        Path(ports_file).write_text(json.dumps(ports))
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        await stop.wait()
+        Path(out_file).write_text(json.dumps(got))
+
+    asyncio.run(main())
+
+
+class PeakRss:
+    """The largest RSS of a process and its children, sampled every 50 ms."""
+
+    def __init__(self, pid: int):
+        import psutil
+
+        self.psutil, self.root, self.peak = psutil, psutil.Process(pid), 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.done.wait(0.05):
+            total = 0
+            try:
+                for proc in [self.root, *self.root.children(recursive=True)]:
+                    total += proc.memory_info().rss
+            except self.psutil.Error:
+                continue
+            self.peak = max(self.peak, total)
+
+    def stop(self) -> float:
+        self.done.set()
+        self.thread.join()
+        return self.peak / 2**20
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--seconds", type=int, default=60, help="one PLN a second, this long")
+    parser.add_argument("--receivers", type=int, default=200)
+    opts = parser.parse_args()
+    if opts.receivers > PER_STATE * 140:
+        parser.error(f"at most {PER_STATE * 140} receivers ({PER_STATE} per state)")
+
+    fresh_database(opts.db, "hcoc_bench_hooks")
+    os.environ["HCOC_WEBHOOK_ALLOWED_NETWORKS"] = "127.0.0.0/8"
+    import django
+
+    django.setup()
+    from hcoc.accounts.models import Role, User
+    from hcoc.accounts.services import user_create
+    from hcoc.delivery.models import Attempt
+    from hcoc.delivery.services import endpoint_register
+    from hcoc.notifications.schemas import PLNIn
+    from hcoc.notifications.services import notification_submit
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from support.bodies import pln
+
+    states = [s for s in subscribing_states() if s != "FRA"]
+    fra = user_create(username="fra", password=None, role=Role.SUBMITTER, state_iso3="FRA")
+
+    work = Path(tempfile.mkdtemp(prefix="hooks-"))
+    ports_file, out_file = work / "ports.json", work / "arrivals.json"
+    receivers = subprocess.Popen(
+        [sys.executable, __file__, "--receivers-process", str(opts.receivers), str(ports_file)]
+        + [str(out_file)],
+        start_new_session=True,
+    )
+    for _ in range(600):
+        if ports_file.exists() and ports_file.stat().st_size:
+            break
+        time.sleep(0.05)
+    ports = json.loads(ports_file.read_text())
+    for i, port in enumerate(ports):
+        state = states[i // PER_STATE]
+        user = User.objects.filter(username=f"hooks-{state}").first() or user_create(
+            username=f"hooks-{state}", password=None, role=Role.SUBMITTER, state_iso3=state
+        )
+        endpoint_register(actor=user, url=f"http://127.0.0.1:{port}/hook")
+
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "hcoc.cli", "deliver"],
+        env=os.environ.copy(),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    worker_rss, receivers_rss = PeakRss(worker.pid), PeakRss(receivers.pid)
+    time.sleep(2)  # the worker's start (Django, its first pass)
+
+    committed: dict[int, float] = {}
+    start = time.monotonic()
+    for i in range(opts.seconds):
+        time.sleep(max(0.0, start + i - time.monotonic()))
+        n = notification_submit(actor=fra, data=PLNIn.model_validate(pln(remarks=f"bench {i}")))
+        committed[n.versions.get().seq] = time.time()  # the transaction committed on return
+    expected = len(committed) * len(ports)
+    for _ in range(1200):  # every delivery made, or 2 minutes
+        if Attempt.objects.filter(ok=True).count() >= expected:
+            break
+        time.sleep(0.1)
+    time.sleep(0.5)
+    os.killpg(worker.pid, signal.SIGTERM)
+    worker.wait(timeout=60)
+    os.killpg(receivers.pid, signal.SIGTERM)
+    receivers.wait(timeout=60)
+    worker_peak, receivers_peak = worker_rss.stop(), receivers_rss.stop()
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    arrivals = json.loads(out_file.read_text())
+    latencies = [(at - committed[seq]) * 1000 for _, seq, at in arrivals if seq in committed]
+    by_port: dict[int, list[int]] = {}
+    for port, seq, _ in arrivals:
+        by_port.setdefault(port, []).append(seq)
+    in_order = all(seqs == sorted(seqs) for seqs in by_port.values())
+    complete = all(sorted(set(by_port.get(p, []))) == sorted(committed) for p in ports)
+    print(
+        f"{opts.db}: {len(committed)} PLNs x {len(ports)} receivers = {expected} deliveries; "
+        f"arrived {len(arrivals)} (every one: {complete}, each receiver in seq order: {in_order})"
+    )
+    print(
+        f"latency commit -> receipt: p50 {statistics.median(latencies):.0f} ms, "
+        f"p90 {percentile(latencies, 90):.0f} ms, p99 {percentile(latencies, 99):.0f} ms, "
+        f"max {max(latencies):.0f} ms (goal: p99 <= 500 ms)"
+    )
+    print(
+        f"peak RSS: worker {worker_peak:.0f} MiB, receivers {receivers_peak:.0f} MiB, "
+        f"benchmark {own:.0f} MiB"
+    )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--receivers-process":
+        receivers_main(int(sys.argv[2]), sys.argv[3], sys.argv[4])
+    else:
+        main()

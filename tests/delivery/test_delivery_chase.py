@@ -1,0 +1,67 @@
+"""The ICC chases states that have not acknowledged an item after HCOC_CHASE_AFTER_HOURS: a
+button on the item's page and a daily task, by e-mail to the states' points of contact; each
+chase recorded, never twice the same day for an item and a state."""
+
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from support.bodies import pln
+from support.people import web_client
+
+from hcoc.accounts.models import User
+from hcoc.delivery.models import Chase
+from hcoc.exchange.services import acknowledgements_record
+from hcoc.notifications.schemas import PLNIn
+from hcoc.notifications.services import notification_submit
+from hcoc.states.models import PointOfContact
+
+
+def _item() -> int:
+    fra = User.objects.get(username="fra_submitter")
+    return notification_submit(actor=fra, data=PLNIn.model_validate(pln())).versions.get().seq
+
+
+def test_the_icc_chases_with_the_button_once_a_day_and_the_daily_task_adds_nothing(personas):
+    PointOfContact.objects.create(state_id="JPN", name="Desk", email="pnc@mofa.example.jp")
+    PointOfContact.objects.create(state_id="DEU", name="Referat", email="pnc@aa.example.de")
+    seq = _item()
+    acknowledgements_record(actor=User.objects.get(username="jpn_reader"), seqs=[seq])
+    PointOfContact.objects.create(state_id="USA", name="Desk", email="pnc@state.example.gov")
+    icc = web_client("icc")
+    page = icc.get(f"/icc/items/{seq}").content.decode()
+    assert f'action="/icc/items/{seq}/chase"' in page and "Not chased yet" in page
+    # Too early: states have HCOC_CHASE_AFTER_HOURS to acknowledge.
+    r = icc.post(f"/icc/items/{seq}/chase", follow=True)
+    assert "can be chased from" in r.content.decode()
+    assert not Chase.objects.exists() and mail.outbox == []
+    with time_machine.travel(datetime.now(UTC) + timedelta(hours=49), tick=False):
+        r = icc.post(f"/icc/items/{seq}/chase")
+        assert r.status_code == 302 and r["Location"] == f"/icc/items/{seq}"
+        chased = set(Chase.objects.values_list("state_id", flat=True))
+        assert {"DEU", "USA"} <= chased and "JPN" not in chased and "FRA" not in chased
+        assert sorted(m.to[0] for m in mail.outbox) == [
+            "pnc@aa.example.de",
+            "pnc@state.example.gov",
+        ]
+        assert f"#{seq}" in mail.outbox[0].body
+        assert Chase.objects.filter(by__username="icc").count() == len(chased)
+        page = icc.get(f"/icc/items/{seq}").content.decode()
+        assert "DEU" in page and "Not chased yet" not in page
+        # The same day again: nothing new, by the button or the task.
+        icc.post(f"/icc/items/{seq}/chase")
+        call_command("deliver", "--chase")
+        assert Chase.objects.count() == len(chased) and len(mail.outbox) == 2
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=3), tick=False):
+        call_command("deliver", "--chase")  # the daily task, a day later
+        assert Chase.objects.count() == 2 * len(chased)
+        assert Chase.objects.filter(by=None).count() == len(chased)
+        assert len(mail.outbox) == 4
+
+
+def test_only_the_icc_may_chase(personas):
+    seq = _item()
+    for name in ("fra_submitter", "jpn_reader"):
+        assert web_client(name).post(f"/icc/items/{seq}/chase").status_code == 403
+    assert not Chase.objects.exists()
