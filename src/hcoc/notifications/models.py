@@ -104,6 +104,14 @@ class NotificationVersion(models.Model):
     submitted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     entered_by_icc = models.BooleanField(default=False)
     seq = models.BigIntegerField(help_text="Exchange sequence number of this version's event")
+    # Derived from `content` and the shipped boundary data when the version is written
+    # (notifications.geography.version_geometry), never on page view. Null only for a version
+    # written before geography existed and not yet recomputed (`hcoc geo recompute`).
+    geometry = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="launch_area, corridor, impact_areas (GeoJSON), affected_states, flags",
+    )
 
     class Meta:
         ordering = ["notification_id", "version"]
