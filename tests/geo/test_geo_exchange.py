@@ -3,8 +3,10 @@ computed when it is written, in the API and in the feed; recomputed by `hcoc geo
 
 import json
 
+import pytest
 from django.core.management import call_command
 from support.bodies import pln
+from support.stored import nothing_stored
 
 from hcoc.exchange.models import Event
 from hcoc.notifications.models import NotificationVersion
@@ -152,3 +154,73 @@ def test_recompute_fills_versions_stored_before_geography_and_never_touches_an_e
     assert got["affected_states"] == n["affected_states"] and got["corridor"] == n["corridor"]
     assert list(Event.objects.order_by("seq").values_list("seq", "payload")) == events
     assert json.loads(events[-1][1])["affected_states"] == n["affected_states"]
+
+
+# ---- the checks that belong to the domain --------------------------------------------------
+
+
+def assert_refused(r, field: str, *words: str) -> str:
+    assert r.status_code == 422, r.text
+    messages = {e["field"]: e["message"] for e in r.json()["errors"]}
+    assert field in messages, messages
+    for word in words:
+        assert word in messages[field]
+    return messages[field]
+
+
+def test_a_launch_area_at_an_impact_range_is_refused_naming_the_field(api, personas):
+    with nothing_stored():
+        r = api.post(
+            "/notifications",
+            personas["fra_submitter"],
+            json=pln(**{**YARS_TO_KURA, "launch_area": {"site_id": "RUS-KURA"}}),
+        )
+    assert_refused(r, "launch_area.site_id", "RUS-KURA", "impact range, not a launch site")
+
+
+def test_an_impact_range_is_a_fine_impact_area_and_listed_as_such(api, personas):
+    submit(api, personas["fra_submitter"], **YARS_TO_KURA)  # impact_areas[0] is RUS-KURA
+    sites = {s["id"]: s for s in api.get("/sites", personas["jpn_reader"]).json()}
+    assert sites["RUS-KURA"]["site_kind"] == "impact_range"
+    assert sites["RUS-PLESETSK"]["site_kind"] == "launch_site"
+
+
+def test_an_mrbm_of_9000_km_is_refused_naming_the_classs_range(api, personas):
+    with nothing_stored():
+        r = api.post(
+            "/notifications",
+            personas["fra_submitter"],
+            json=pln(**{**MINUTEMAN, "generic_class": "MRBM", "range_km": 9000}),
+        )
+    message = assert_refused(r, "range_km", "from 1,000 km to under 3,000 km", "9,000 km")
+    assert message.startswith("an MRBM's range is")
+
+
+@pytest.mark.parametrize(
+    "ring",
+    [
+        ACROSS_180,
+        # round the South Pole, as a state would give an Antarctic area
+        [{"lat": -75.0, "lon": lon} for lon in (0.0, -90.0, 180.0, 90.0)],
+    ],
+    ids=["across-180", "round-the-south-pole"],
+)
+def test_a_polygon_across_180_or_round_a_pole_is_a_valid_impact_area(api, personas, ring):
+    n = submit(
+        api,
+        personas["fra_submitter"],
+        impact_areas=[{"kind": "debris", "polygon": ring}],
+        range_km=None,
+    )
+    assert n["impact_areas"][0]["polygon"] == ring
+
+
+def test_a_polygon_crossing_itself_across_180_is_still_refused(api, personas):
+    bow_tie = [ACROSS_180[0], ACROSS_180[2], ACROSS_180[1], ACROSS_180[3]]
+    with nothing_stored():
+        r = api.post(
+            "/notifications",
+            personas["fra_submitter"],
+            json=pln(launch_area={"polygon": bow_tie}),
+        )
+    assert_refused(r, "launch_area.polygon", "not a simple polygon")

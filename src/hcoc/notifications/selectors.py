@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from hcoc.lib.cursor import decode_cursor, encode_cursor
 from hcoc.lib.errors import NotFound
-from hcoc.sites.models import LaunchSite
+from hcoc.sites.models import LaunchSite, SiteKind
 from hcoc.states.access import can_read_exchange, require_exchange_reader
 
 from .models import Notification, NotificationDraft, NotificationVersion, Status, StoredStatus
@@ -106,7 +106,7 @@ def launch_sites_for_form(*, actor) -> list[dict]:
     require_exchange_reader(actor)
     return [
         {"id": s.id, "name": s.name, "state": s.state_id, "lat": s.lat, "lon": s.lon}
-        for s in LaunchSite.objects.order_by("id")
+        for s in LaunchSite.objects.filter(site_kind__in=SiteKind.launching()).order_by("id")
     ]
 
 

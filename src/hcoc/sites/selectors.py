@@ -4,7 +4,7 @@ from typing import Any
 
 from hcoc.lib.rules import Loc, Problem
 
-from .models import LaunchSite
+from .models import LaunchSite, SiteKind
 
 
 def unknown_sites(wanted: list[tuple[Loc, Any]]) -> list[Problem]:
@@ -18,6 +18,28 @@ def unknown_sites(wanted: list[tuple[Loc, Any]]) -> list[Problem]:
         (loc, f"unknown site {site!r}; see GET /api/v1/sites")
         for loc, site in wanted
         if site not in known
+    ]
+
+
+def not_launch_sites(wanted: list[tuple[Loc, Any]]) -> list[Problem]:
+    """Problems for catalogue sites where nothing is launched from (an impact range such as
+    RUS-KURA): a launch area must be a launch site. Unknown sites are unknown_sites' to name."""
+    wanted = [(loc, site) for loc, site in wanted if isinstance(site, str) and site]
+    if not wanted:
+        return []
+    impact_only = dict(
+        LaunchSite.objects.filter(id__in=[s for _, s in wanted])
+        .exclude(site_kind__in=SiteKind.launching())
+        .values_list("id", "name")
+    )
+    return [
+        (
+            loc,
+            f"{site} ({impact_only[site]}) is an impact range, not a launch site; a launch "
+            "area must be a launch site (see GET /api/v1/sites, site_kind)",
+        )
+        for loc, site in wanted
+        if site in impact_only
     ]
 
 
