@@ -118,6 +118,8 @@ class NotificationVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["notification", "version"], name="one_row_per_version")
         ]
+        # Maps and exports find a read model's stored shapes by its `seq`.
+        indexes = [models.Index(fields=["seq"])]
 
     def __str__(self) -> str:
         return f"{self.notification_id} v{self.version}"

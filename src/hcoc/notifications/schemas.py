@@ -316,6 +316,16 @@ class NotificationOut(Schema):
     )
 
 
+class NotamOut(Schema):
+    reference: str
+    version: int
+    text: str = Field(
+        description="The notification in the manner of a NAVAREA / NOTAM warning, upper case, "
+        "one statement a line, positions DDMMSSN DDDMMSSE (hcoc.lib.geo.notam); for people, "
+        "not a format to parse"
+    )
+
+
 class NotificationVersionOut(Schema):
     reference: str
     version: int

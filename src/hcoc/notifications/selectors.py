@@ -101,12 +101,20 @@ def drafts_visible_to(actor) -> QuerySet[NotificationDraft]:
 
 
 def launch_sites_for_form(*, actor) -> list[dict]:
-    """The launch-site catalogue for the PLN form's site search and map preview."""
+    """The site catalogue for the PLN form's site search and map preview; `launch` says
+    whether a launch area may name it (an impact range may only be an impact area)."""
 
     require_exchange_reader(actor)
     return [
-        {"id": s.id, "name": s.name, "state": s.state_id, "lat": s.lat, "lon": s.lon}
-        for s in LaunchSite.objects.filter(site_kind__in=SiteKind.launching()).order_by("id")
+        {
+            "id": s.id,
+            "name": s.name,
+            "state": s.state_id,
+            "lat": s.lat,
+            "lon": s.lon,
+            "launch": s.site_kind in SiteKind.launching(),
+        }
+        for s in LaunchSite.objects.order_by("id")
     ]
 
 

@@ -46,3 +46,11 @@ def not_launch_sites(wanted: list[tuple[Loc, Any]]) -> list[Problem]:
 def site_points(site_ids: set[str]) -> dict[str, list[float]]:
     """[lat, lon] of each site, for the maps (static/hcoc/map.js)."""
     return {s.id: [s.lat, s.lon] for s in LaunchSite.objects.filter(id__in=site_ids)}
+
+
+def site_details(site_ids: set[str]) -> dict[str, dict[str, Any]]:
+    """Name, kind and position of each site, for the pages that say where a launch is."""
+    return {
+        s.id: {"name": s.name, "site_kind": s.site_kind, "lat": s.lat, "lon": s.lon}
+        for s in LaunchSite.objects.filter(id__in=site_ids)
+    }
