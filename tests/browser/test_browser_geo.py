@@ -114,3 +114,13 @@ def test_the_registry_map_draws_no_band_across_the_world(page, personas):
     assert russia and max(o["width"] for o in russia) < world / 2
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(".map").first.screenshot(path=str(SCREENSHOTS / "geo-registry-world.png"))
+
+
+def test_where_it_flies_fits_a_390_px_screen(page, fiji, personas):
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, "jpn_reader", set_password("jpn_reader"))
+    page.goto(f"/notifications/{fiji.reference}")
+    drawn(page, ".map")
+    page.locator("#where").scroll_into_view_if_needed()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "geo-fiji-notification-390px")

@@ -145,3 +145,16 @@ class NotificationDraft(models.Model):
 
     def __str__(self) -> str:
         return f"draft {self.pk} of {self.state_id}"
+
+
+class CalendarLink(models.Model):
+    """A user's secret calendar URL (/notifications/calendar/<secret>.ics): launch windows in
+    any calendar program, which cannot log in. Only the secret's hash is stored; it is shown
+    once, and a new one replaces it."""
+
+    user = models.OneToOneField("accounts.User", on_delete=models.CASCADE, related_name="+")
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"calendar of {self.user_id}"

@@ -316,6 +316,16 @@ class NotificationOut(Schema):
     )
 
 
+class GeoJSONOut(Schema):
+    """An RFC 7946 FeatureCollection: one Feature per part (launch_area, corridor, each
+    impact_area), each with the notification's reference, version, state, status, class and
+    window in its properties, and `part`; shapes as stored, split at 180 degrees."""
+
+    type: Literal["FeatureCollection"]
+    attribution: str = Field(description="Credit for the data: © OpenStreetMap contributors")
+    features: list[dict]
+
+
 class NotamOut(Schema):
     reference: str
     version: int

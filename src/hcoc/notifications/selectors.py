@@ -7,12 +7,20 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
+from hcoc.accounts.models import hash_token
 from hcoc.lib.cursor import decode_cursor, encode_cursor
 from hcoc.lib.errors import NotFound
 from hcoc.sites.models import LaunchSite, SiteKind
 from hcoc.states.access import can_read_exchange, require_exchange_reader
 
-from .models import Notification, NotificationDraft, NotificationVersion, Status, StoredStatus
+from .models import (
+    CalendarLink,
+    Notification,
+    NotificationDraft,
+    NotificationVersion,
+    Status,
+    StoredStatus,
+)
 from .readmodel import notification_read_model, version_read_model
 
 
@@ -132,3 +140,15 @@ def public_pln_counts_by_year() -> dict[int, dict[str, int]]:
     for r in rows:
         out.setdefault(r["y"], {})[r["category"]] = r["n"]
     return out
+
+
+def calendar_owner(secret: str):
+    """The user whose calendar URL this is, or None (unknown, replaced or revoked)."""
+    link = (
+        CalendarLink.objects.select_related("user").filter(secret_hash=hash_token(secret)).first()
+    )
+    return link.user if link is not None and link.user.is_active else None
+
+
+def calendar_link_of(*, actor) -> CalendarLink | None:
+    return CalendarLink.objects.filter(user=actor).first()

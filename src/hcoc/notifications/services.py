@@ -1,6 +1,7 @@
 """Every write to notifications goes through here: one transaction per action, and the exchange
 event of the action is written in that same transaction (so nothing is stored unannounced)."""
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -8,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hcoc.accounts.access import require_icc
+from hcoc.accounts.models import hash_token
 from hcoc.exchange.models import EventKind
 from hcoc.exchange.services import EventDraft, event_transaction, number_next
 from hcoc.lib.canonical import canonical_dumps, canonical_loads
@@ -22,7 +24,13 @@ from hcoc.states.access import (
 from hcoc.states.models import State
 
 from .geography import version_geometry
-from .models import Notification, NotificationDraft, NotificationVersion, StoredStatus
+from .models import (
+    CalendarLink,
+    Notification,
+    NotificationDraft,
+    NotificationVersion,
+    StoredStatus,
+)
 from .readmodel import notification_read_model, status_at
 from .rules import launch_report_window_check
 from .schemas import (
@@ -377,6 +385,25 @@ def version_geometries_recompute(*, only_missing: bool = False, progress=None) -
         done, last = done + len(batch), batch[-1].id
         if progress is not None:
             progress(done)
+
+
+# ---- the calendar link: a user's own secret URL, never an exchange write -------------------
+
+
+def calendar_link_issue(*, actor) -> str:
+    """A new secret calendar URL for the actor (replacing any earlier one); the secret is
+    returned once and stored hashed. Any reader of the exchange may have one: it shows what
+    the user may read, checked again on every fetch."""
+    require_exchange_reader(actor)
+    raw = secrets.token_urlsafe(32)
+    CalendarLink.objects.update_or_create(
+        user=actor, defaults={"secret_hash": hash_token(raw), "created_at": timezone.now()}
+    )
+    return raw
+
+
+def calendar_link_revoke(*, actor) -> None:
+    CalendarLink.objects.filter(user=actor).delete()
 
 
 # ---- drafts (web form): private, never published ----------------------------------------
