@@ -354,6 +354,8 @@ MATRIX = [
     row("GET",  "/notifications",                           None,                 200, 200, 200, 200, 200, 403, 401),
     row("GET",  "/notifications/{reference}",               None,                 200, 200, 200, 200, 200, 403, 401),
     row("GET",  "/notifications/{reference}/versions",      None,                 200, 200, 200, 200, 200, 403, 401),
+    row("GET",  "/notifications/{reference}/notam",         None,                 200, 200, 200, 200, 200, 403, 401),
+    row("GET",  "/notifications/{reference}/geojson",       None,                 200, 200, 200, 200, 200, 403, 401),
     row("POST", "/notifications/{reference}/amendments",    amendment_body,       201, 201, 403, 403, 403, 403, 401),
     row("POST", "/notifications/{reference}/cancellation",  cancellation_body,    201, 201, 403, 403, 403, 403, 401),
     row("POST", "/notifications/{reference}/launch-report", launch_report_body,   201, 201, 403, 403, 403, 403, 401),

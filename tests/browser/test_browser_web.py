@@ -33,7 +33,7 @@ def page(browser_context):
 def test_the_public_registry_draws_its_world_map_without_logging_in(page, personas):
     page.goto("/registry")
     page.wait_for_selector(".map[data-ready='1']")
-    assert page.locator(".leaflet-overlay-pane path").count() > 100  # country outlines
+    assert page.locator(".leaflet-outlines-pane path").count() > 100  # country outlines
     expect(page.get_by_role("heading", name="Registry of subscribing states")).to_be_visible()
     screenshot(page, "registry")
 

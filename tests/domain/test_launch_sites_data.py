@@ -19,7 +19,18 @@ GCAT_SITES = SHARED_DATA / "gcat" / "sites.csv"
 GCAT_LAUNCH_POINTS = SHARED_DATA / "gcat" / "launch_points.csv"
 LAUNCH_LOG = SHARED_DATA / "launches" / "jsr_orbital_launches_1957_2024_enriched.csv"
 
-HEADER = ["id", "name", "state", "territory", "lat", "lon", "kinds", "gcat_site", "source"]
+HEADER = [
+    "id",
+    "name",
+    "state",
+    "territory",
+    "lat",
+    "lon",
+    "kinds",
+    "site_kind",
+    "gcat_site",
+    "source",
+]
 ID_PATTERN = re.compile(r"^[A-Z]{3}-[A-Z0-9-]+$")
 ISO3_PATTERN = re.compile(r"^[A-Z]{3}$")
 COORDINATE_PATTERN = re.compile(r"^-?\d{1,3}(\.\d{1,3})?$")
@@ -169,6 +180,13 @@ def test_every_site_has_kinds_drawn_from_bm_and_slv():
         if not row["kinds"].split() or not set(row["kinds"].split()) <= KINDS
     ]
     assert bad == []
+
+
+def test_every_site_is_a_launch_site_an_impact_range_or_both_and_kura_is_an_impact_range():
+    kinds = {row["id"]: row["site_kind"] for row in ROWS}
+    assert set(kinds.values()) <= {"launch_site", "impact_range", "both"}
+    assert kinds["RUS-KURA"] == "impact_range"
+    assert kinds["USA-REAGAN-TEST-SITE"] == "both"  # Kwajalein: interceptors out, ICBMs in
 
 
 def test_every_gcat_exception_is_used_by_a_catalogue_row():

@@ -523,8 +523,8 @@ def test_amending_through_the_pages_makes_a_version_with_the_changes_highlighted
     n.refresh_from_db()
     assert n.current_version == 2 and Notification.objects.count() == 1
     page = client.get(f"/notifications/{n.reference}").content.decode()
-    assert re.search(r'<tr class="changed"><td><code>vehicle_name</code>.*?Ariane 64', page)
-    assert not re.search(r'<tr class="changed"><td><code>category</code>', page)
+    assert re.search(r'<tr class="changed"><td>Vehicle <span.*?Ariane 64', page)
+    assert not re.search(r'<tr class="changed"><td>Category', page)
 
 
 def test_cancelling_through_the_page_needs_a_reason(personas):

@@ -67,17 +67,40 @@ def inbox_page_for(*, actor, after: int, limit: int) -> dict:
     return page
 
 
-def inbox_recent_for(*, actor, before: int | None = None, limit: int = 50) -> dict:
-    """The inbox newest first (for people): items before `before`, and the total unacknowledged."""
+def concerns(payload: dict, state: str | None) -> bool:
+    """Whether a feed item's payload names `state` in its `affected_states` (the published
+    field of a notification's read model, formats.md "Geography")."""
+    rows = payload.get("affected_states") if isinstance(payload, dict) else None
+    return bool(state) and any(r.get("state") == state for r in rows or [])
+
+
+def _concerning(qs, state: str):
+    """Items whose payload lists `state` in affected_states. Payloads are RFC 8785 canonical
+    JSON (keys sorted, no spaces), so an affected_states row of FRA reads exactly
+    `"state":"FRA","zones":` and no other key of a payload does ("state" is followed by
+    "status" at the top level)."""
+    return qs.filter(payload__contains=f'"state":"{state}","zones":')
+
+
+def inbox_recent_for(
+    *, actor, before: int | None = None, limit: int = 50, concerning_me: bool = False
+) -> dict:
+    """The inbox newest first (for people): items before `before`, and the total unacknowledged;
+    with `concerning_me`, only items whose affected states include the actor's."""
     actor = require_state_member(actor)
     acked = Acknowledgement.objects.filter(state_id=actor.state_id, event_id=OuterRef("seq"))
     qs = Event.objects.exclude(state_id=actor.state_id).exclude(Exists(acked))
     total = unacknowledged_count(actor.state_id)
+    if concerning_me:
+        qs = _concerning(qs, actor.state_id)
     if before is not None:
         qs = qs.filter(seq__lt=before)
     rows = list(qs.order_by("-seq")[: limit + 1])
+    items = [event_as_item(e) for e in rows[:limit]]
+    for item in items:
+        item["concerns_me"] = concerns(item["payload"], actor.state_id)
     return {
-        "items": [event_as_item(e) for e in rows[:limit]],
+        "items": items,
         "older": rows[limit - 1].seq if len(rows) > limit else None,
         "unacknowledged": total,
     }

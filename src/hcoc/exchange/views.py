@@ -25,8 +25,11 @@ def inbox(request):
         )
         return redirect("project:dashboard")
     before = request.GET.get("before")
-    page = inbox_recent_for(actor=request.user, before=positive_int(before), limit=50)
-    return render(request, "exchange/inbox.html", {"page": page})
+    mine = request.GET.get("concerns") == "mine"
+    page = inbox_recent_for(
+        actor=request.user, before=positive_int(before), limit=50, concerning_me=mine
+    )
+    return render(request, "exchange/inbox.html", {"page": page, "concerns_mine": mine})
 
 
 @require_POST

@@ -5,11 +5,15 @@ from ninja import Query, Router, Status
 from hcoc.ui.doors import ICC_ONLY, SUBMITTERS
 
 from . import selectors, services
+from .exports import feature_collection
+from .places import notam_for
 from .readmodel import notification_read_model
 from .schemas import (
     CancellationIn,
+    GeoJSONOut,
     ImportIn,
     LaunchReportIn,
+    NotamOut,
     NotificationOut,
     NotificationPage,
     NotificationVersionOut,
@@ -94,6 +98,26 @@ def import_notification(request, payload: ImportIn):
 @router.get("/notifications/{reference}", response=NotificationOut, summary="Read a notification")
 def get(request, reference: str):
     return selectors.notification_get_for(actor=request.auth, reference=reference)
+
+
+@router.get(
+    "/notifications/{reference}/notam",
+    response=NotamOut,
+    summary="A notification as NOTAM / NAVAREA-style text",
+)
+def notam(request, reference: str):
+    n = selectors.notification_get_for(actor=request.auth, reference=reference)
+    return {"reference": n["reference"], "version": n["version"], "text": notam_for(n)}
+
+
+@router.get(
+    "/notifications/{reference}/geojson",
+    response=GeoJSONOut,
+    summary="A notification's launch area, corridor and impact areas as GeoJSON",
+)
+def geojson(request, reference: str):
+    n = selectors.notification_get_for(actor=request.auth, reference=reference)
+    return feature_collection([n])
 
 
 @router.get(

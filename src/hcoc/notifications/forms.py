@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hcoc.lib.geo.coords import parse_angle, parse_position
 from hcoc.lib.vocabulary import GENERIC_CLASSES
 
 from .models import Category, Outcome, Status
@@ -103,8 +104,22 @@ def _time(raw: str):
     return s
 
 
+def _angle(raw: str, axis: str):
+    """A latitude or longitude as people write it: a decimal (-52.8) or degrees, minutes and
+    seconds (52 48 00 W, 52°48'W, 0524800W: hcoc.lib.geo.coords). Text that is neither goes
+    on as text, so the API's own message reaches the person."""
+    value = _number(raw)
+    if not isinstance(value, str):
+        return value
+    try:
+        return parse_angle(value, axis)
+    except ValueError:
+        return value
+
+
 def _points(text: str) -> tuple[list[dict] | None, str | None]:
-    """'lat, lon' per line -> points; or a message naming the first unreadable line."""
+    """'lat, lon' per line, in decimals or DMS (05 12 00 N 052 48 00 W, 051200N 0524800W)
+    -> points; or a message naming the first unreadable line."""
     points = []
     for number, line in enumerate(_text(text).splitlines(), start=1):
         if not line.strip():
@@ -113,9 +128,13 @@ def _points(text: str) -> tuple[list[dict] | None, str | None]:
         try:
             lat, lon = (float(p) for p in parts)
         except ValueError:
-            return None, _("line %(n)d: give a latitude and a longitude, e.g. 5.2, -52.8") % {
-                "n": number
-            }
+            try:
+                lat, lon = parse_position(line)
+            except ValueError as e:
+                return None, _(
+                    "line %(n)d: give a latitude and a longitude, e.g. 5.2, -52.8 or "
+                    "05 12 00 N 052 48 00 W (%(why)s)"
+                ) % {"n": number, "why": e}
         points.append({"lat": lat, "lon": lon})
     return (points or None), None
 
@@ -189,7 +208,8 @@ def _area(fields: dict, local: dict, path: str) -> dict:
     if mode == "site" and _text(fields.get("site_id")):
         area["site_id"] = _text(fields["site_id"])
     elif mode == "circle":
-        lat, lon = _number(fields.get("center_lat", "")), _number(fields.get("center_lon", ""))
+        lat = _angle(fields.get("center_lat", ""), "lat")
+        lon = _angle(fields.get("center_lon", ""), "lon")
         if lat is not None or lon is not None:
             area["center"] = {k: v for k, v in (("lat", lat), ("lon", lon)) if v is not None}
         if (r := _number(fields.get("radius_km", ""))) is not None:
@@ -217,7 +237,7 @@ def _impact_area(row: dict, local: dict, path: str) -> dict:
             local.setdefault(f"{path}.polygon", []).append(str(problem))
         elif points:
             area["polygon"] = points
-    lat, lon = _number(row.get("lat", "")), _number(row.get("lon", ""))
+    lat, lon = _angle(row.get("lat", ""), "lat"), _angle(row.get("lon", ""), "lon")
     if lat is not None or lon is not None:
         area["center"] = {k: v for k, v in (("lat", lat), ("lon", lon)) if v is not None}
     if (r := _number(row.get("radius_km", ""))) is not None:

@@ -104,12 +104,22 @@ class NotificationVersion(models.Model):
     submitted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     entered_by_icc = models.BooleanField(default=False)
     seq = models.BigIntegerField(help_text="Exchange sequence number of this version's event")
+    # Derived from `content` and the shipped boundary data when the version is written
+    # (notifications.geography.version_geometry), never on page view. Null only for a version
+    # written before geography existed and not yet recomputed (`hcoc geo recompute`).
+    geometry = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="launch_area, corridor, impact_areas (GeoJSON), affected_states, flags",
+    )
 
     class Meta:
         ordering = ["notification_id", "version"]
         constraints = [
             models.UniqueConstraint(fields=["notification", "version"], name="one_row_per_version")
         ]
+        # Maps and exports find a read model's stored shapes by its `seq`.
+        indexes = [models.Index(fields=["seq"])]
 
     def __str__(self) -> str:
         return f"{self.notification_id} v{self.version}"
@@ -135,3 +145,16 @@ class NotificationDraft(models.Model):
 
     def __str__(self) -> str:
         return f"draft {self.pk} of {self.state_id}"
+
+
+class CalendarLink(models.Model):
+    """A user's secret calendar URL (/notifications/calendar/<secret>.ics): launch windows in
+    any calendar program, which cannot log in. Only the secret's hash is stored; it is shown
+    once, and a new one replaces it."""
+
+    user = models.OneToOneField("accounts.User", on_delete=models.CASCADE, related_name="+")
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"calendar of {self.user_id}"

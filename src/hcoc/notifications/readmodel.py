@@ -71,6 +71,19 @@ def notification_read_model(
         "launch_report": report,
         "cancellation": cancellation,
         "seq": version.seq,
+        **geography_read_model(version.geometry),
+    }
+
+
+def geography_read_model(geometry: dict | None) -> dict:
+    """What the read model publishes of a version's stored geometry (docs/api.md, "Geography").
+    None (a version from before geography, not yet recomputed) reads as unknown: null, not []."""
+    if geometry is None:
+        return {"corridor": None, "affected_states": None, "flags": []}
+    return {
+        "corridor": geometry.get("corridor"),
+        "affected_states": geometry.get("affected_states"),
+        "flags": geometry.get("flags", []),
     }
 
 

@@ -22,7 +22,7 @@ from hcoc.lib.rules import (
 )
 from hcoc.lib.timeutil import rfc3339
 from hcoc.lib.vocabulary import range_problem
-from hcoc.sites.selectors import unknown_sites
+from hcoc.sites.selectors import not_launch_sites, unknown_sites
 from hcoc.states.models import State
 
 # The time a PLN counts as submitted at: now, except in a historical import, where the window
@@ -47,6 +47,11 @@ def area_sites(raw: Any) -> list[tuple[Loc, Any]]:
             (("impact_areas", i, "site_id"), dig(a, "site_id")) for i, a in enumerate(impact)
         ]
     return wanted
+
+
+def launch_site_problems(raw: Any) -> list[Problem]:
+    """The launch area's catalogue site must be one launches are made from."""
+    return not_launch_sites([(("launch_area", "site_id"), dig(raw, "launch_area", "site_id"))])
 
 
 def not_in_future(raw: Any, field: str) -> list[Problem]:
@@ -94,7 +99,7 @@ def range_problems(raw: Any) -> list[Problem]:
 
 
 def pln_rules(raw: Any) -> list[Problem]:
-    problems = unknown_sites(area_sites(raw))
+    problems = unknown_sites(area_sites(raw)) + launch_site_problems(raw)
     submitted = SUBMISSION_TIME.get() or timezone.now()
     closes = aware_time(dig(raw, "window", "closes"))
     if closes is not None and closes <= submitted:
@@ -152,6 +157,7 @@ def launch_report_rules(raw: Any) -> list[Problem]:
 def unnotified_rules(raw: Any) -> list[Problem]:
     return (
         unknown_sites(area_sites(raw))
+        + launch_site_problems(raw)
         + not_in_future(raw, "launched_at")
         + not_before(raw, ("launched_at",), CODE_LAUNCHED)
     )

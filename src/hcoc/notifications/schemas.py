@@ -227,6 +227,49 @@ class CancellationOut(Schema):
     reason: str
 
 
+class LatLonOut(Schema):
+    lat: float
+    lon: float
+
+
+class CorridorProperties(Schema):
+    start: LatLonOut = Field(description="Where the corridor starts: the launch area's centre")
+    ends: list[LatLonOut] = Field(description="Its far end (two for a sector)")
+    length_km: float = Field(description="The length drawn (at most 20,000 km)")
+    length_source: Literal["range_km", "class_upper_bound"] = Field(
+        description="range_km: the notification's own range_km; class_upper_bound: none was "
+        "given, and the corridor is as long as the generic class's range allows (an estimate "
+        "of the exchange, not a statement of the notifying state)"
+    )
+    stated_length_km: float = Field(description="range_km, or the class's upper bound")
+    length_capped: bool = Field(description="stated_length_km was beyond 20,000 km")
+    half_width_km: float | None = Field(description="50 for one azimuth; null for a sector")
+    axis: dict = Field(description="GeoJSON MultiLineString: the geodesic of the azimuth(s)")
+
+
+class CorridorOut(Schema):
+    """The planned direction drawn as a GeoJSON Feature: a band 50 km each side of the
+    geodesic of the azimuth, or the wedge of a sector; split at 180 degrees."""
+
+    type: Literal["Feature"]
+    geometry: dict = Field(description="GeoJSON Polygon or MultiPolygon")
+    properties: CorridorProperties
+
+
+class AffectedStateOut(Schema):
+    state: str = Field(
+        examples=["MHL"], description="ISO 3166-1 alpha-3; a dependency under its sovereign"
+    )
+    parts: list[Literal["launch_area", "corridor", "impact_area"]]
+    zones: list[Literal["land", "territorial_sea"]]
+
+
+class FlagOut(Schema):
+    field: str = Field(examples=["impact_areas[0]"])
+    code: Literal["impact_area_beyond_range"]
+    message: str
+
+
 class NotificationOut(Schema):
     reference: str = Field(examples=["USA-2026-0001"])
     state: str
@@ -255,6 +298,42 @@ class NotificationOut(Schema):
     launch_report: LaunchReportOut | None
     cancellation: CancellationOut | None
     seq: int
+    corridor: CorridorOut | None = Field(
+        None,
+        description="The planned direction as a GeoJSON Feature; null when there is no length "
+        "(no range_km and a class without a range: SLBM, SLV) (docs/geography.md)",
+    )
+    affected_states: list[AffectedStateOut] | None = Field(
+        None,
+        description="States whose land or territorial sea (12 nm) the launch area, corridor or "
+        "impact areas touch, sorted by state; data © OpenStreetMap contributors (ODbL) and "
+        "Natural Earth. Null only for a version stored before geography and not yet recomputed",
+    )
+    flags: list[FlagOut] = Field(
+        default_factory=list,
+        description="Doubts the exchange found but did not refuse: an impact area far beyond "
+        "the stated range_km",
+    )
+
+
+class GeoJSONOut(Schema):
+    """An RFC 7946 FeatureCollection: one Feature per part (launch_area, corridor, each
+    impact_area), each with the notification's reference, version, state, status, class and
+    window in its properties, and `part`; shapes as stored, split at 180 degrees."""
+
+    type: Literal["FeatureCollection"]
+    attribution: str = Field(description="Credit for the data: © OpenStreetMap contributors")
+    features: list[dict]
+
+
+class NotamOut(Schema):
+    reference: str
+    version: int
+    text: str = Field(
+        description="The notification in the manner of a NAVAREA / NOTAM warning, upper case, "
+        "one statement a line, positions DDMMSSN DDDMMSSE (hcoc.lib.geo.notam); for people, "
+        "not a format to parse"
+    )
 
 
 class NotificationVersionOut(Schema):

@@ -7,12 +7,20 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
+from hcoc.accounts.models import hash_token
 from hcoc.lib.cursor import decode_cursor, encode_cursor
 from hcoc.lib.errors import NotFound
-from hcoc.sites.models import LaunchSite
+from hcoc.sites.models import LaunchSite, SiteKind
 from hcoc.states.access import can_read_exchange, require_exchange_reader
 
-from .models import Notification, NotificationDraft, NotificationVersion, Status, StoredStatus
+from .models import (
+    CalendarLink,
+    Notification,
+    NotificationDraft,
+    NotificationVersion,
+    Status,
+    StoredStatus,
+)
 from .readmodel import notification_read_model, version_read_model
 
 
@@ -101,11 +109,19 @@ def drafts_visible_to(actor) -> QuerySet[NotificationDraft]:
 
 
 def launch_sites_for_form(*, actor) -> list[dict]:
-    """The launch-site catalogue for the PLN form's site search and map preview."""
+    """The site catalogue for the PLN form's site search and map preview; `launch` says
+    whether a launch area may name it (an impact range may only be an impact area)."""
 
     require_exchange_reader(actor)
     return [
-        {"id": s.id, "name": s.name, "state": s.state_id, "lat": s.lat, "lon": s.lon}
+        {
+            "id": s.id,
+            "name": s.name,
+            "state": s.state_id,
+            "lat": s.lat,
+            "lon": s.lon,
+            "launch": s.site_kind in SiteKind.launching(),
+        }
         for s in LaunchSite.objects.order_by("id")
     ]
 
@@ -124,3 +140,15 @@ def public_pln_counts_by_year() -> dict[int, dict[str, int]]:
     for r in rows:
         out.setdefault(r["y"], {})[r["category"]] = r["n"]
     return out
+
+
+def calendar_owner(secret: str):
+    """The user whose calendar URL this is, or None (unknown, replaced or revoked)."""
+    link = (
+        CalendarLink.objects.select_related("user").filter(secret_hash=hash_token(secret)).first()
+    )
+    return link.user if link is not None and link.user.is_active else None
+
+
+def calendar_link_of(*, actor) -> CalendarLink | None:
+    return CalendarLink.objects.filter(user=actor).first()

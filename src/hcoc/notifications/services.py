@@ -1,15 +1,18 @@
 """Every write to notifications goes through here: one transaction per action, and the exchange
 event of the action is written in that same transaction (so nothing is stored unannounced)."""
 
+import secrets
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from hcoc.accounts.access import require_icc
+from hcoc.accounts.models import hash_token
 from hcoc.exchange.models import EventKind
 from hcoc.exchange.services import EventDraft, event_transaction, number_next
-from hcoc.lib.canonical import canonical_dumps
+from hcoc.lib.canonical import canonical_dumps, canonical_loads
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from hcoc.lib.timeutil import rfc3339, to_utc
 from hcoc.states.access import (
@@ -20,7 +23,14 @@ from hcoc.states.access import (
 )
 from hcoc.states.models import State
 
-from .models import Notification, NotificationDraft, NotificationVersion, StoredStatus
+from .geography import version_geometry
+from .models import (
+    CalendarLink,
+    Notification,
+    NotificationDraft,
+    NotificationVersion,
+    StoredStatus,
+)
 from .readmodel import notification_read_model, status_at
 from .rules import launch_report_window_check
 from .schemas import (
@@ -111,6 +121,7 @@ def _create(
     state: State,
     entered_by_icc: bool,
     content: dict,
+    geometry: dict,
     first_submitted_at: datetime,
     now: datetime,
     seq: int,
@@ -135,6 +146,7 @@ def _create(
         notification=n,
         version=1,
         content=canonical_dumps(content),
+        geometry=geometry,
         submitted_at=first_submitted_at,
         submitted_by=actor,
         entered_by_icc=entered_by_icc,
@@ -146,6 +158,8 @@ def _create(
 def notification_submit(*, actor, data: PLNIn) -> Notification:
     state, by_icc = acting_state(actor, data.on_behalf_of)
     content = pln_content(data)
+    # Computed before the write lock (about 10 ms) and stored with the version it belongs to.
+    geometry = version_geometry(content)
     with event_transaction() as event:
         seq, now = event.seq, event.at
         n, v = _create(
@@ -153,6 +167,7 @@ def notification_submit(*, actor, data: PLNIn) -> Notification:
             state=state,
             entered_by_icc=by_icc,
             content=content,
+            geometry=geometry,
             first_submitted_at=now,
             now=now,
             seq=seq,
@@ -189,6 +204,8 @@ def _check_behalf(data_on_behalf_of: str | None, n: Notification) -> None:
 def notification_amend(*, actor, reference: str, data: PLNIn) -> Notification:
     # Before the lookup: a 404 would tell a non-subscriber what exists.
     require_exchange_reader(actor)
+    content = pln_content(data)
+    geometry = version_geometry(content)  # before the write lock, as in notification_submit
     with event_transaction() as event:
         seq, now = event.seq, event.at
         n = _locked_notification(reference)
@@ -199,7 +216,6 @@ def notification_amend(*, actor, reference: str, data: PLNIn) -> Notification:
             raise Conflict(
                 f"{reference} is {status}; only a notified notification whose window has not closed can be amended."
             )
-        content = pln_content(data)
         n.current_version += 1
         n.category = content["category"]
         n.generic_class = content["generic_class"]
@@ -210,6 +226,7 @@ def notification_amend(*, actor, reference: str, data: PLNIn) -> Notification:
             notification=n,
             version=n.current_version,
             content=canonical_dumps(content),
+            geometry=geometry,
             submitted_at=now,
             submitted_by=actor,
             entered_by_icc=by_icc,
@@ -278,6 +295,7 @@ def notification_report_launch(*, actor, reference: str, data: LaunchReportIn) -
 def unnotified_launch_report(*, actor, data: UnnotifiedLaunchIn) -> Notification:
     state, by_icc = acting_state(actor, data.on_behalf_of)
     content = {**_core_content(data), "remarks": data.remarks}
+    geometry = version_geometry(content)  # before the write lock, as in notification_submit
     with event_transaction() as event:
         seq, now = event.seq, event.at
         n, v = _create(
@@ -285,6 +303,7 @@ def unnotified_launch_report(*, actor, data: UnnotifiedLaunchIn) -> Notification
             state=state,
             entered_by_icc=by_icc,
             content=content,
+            geometry=geometry,
             first_submitted_at=now,
             now=now,
             seq=seq,
@@ -311,6 +330,7 @@ def notification_import(*, actor, data: ImportIn) -> Notification:
     # The schema checked the state, the dates and the PLN as of first_submitted_at (rules.py).
     state = State.objects.get(iso3=data.state)
     content = pln_content(data.notification)
+    geometry = version_geometry(content)  # before the write lock, as in notification_submit
     with event_transaction() as event:
         seq, now = event.seq, event.at
         n, v = _create(
@@ -318,6 +338,7 @@ def notification_import(*, actor, data: ImportIn) -> Notification:
             state=state,
             entered_by_icc=True,
             content=content,
+            geometry=geometry,
             first_submitted_at=submitted,
             now=now,
             seq=seq,
@@ -334,6 +355,55 @@ def notification_import(*, actor, data: ImportIn) -> Notification:
             n.save()
         _publish(event, n, v, kind=EventKind.NOTIFICATION_IMPORTED, actor=actor)
     return n
+
+
+# ---- geography, derived and stored per version ---------------------------------------------
+
+RECOMPUTE_BATCH = 200
+
+
+def version_geometries_recompute(*, only_missing: bool = False, progress=None) -> int:
+    """Recompute and store the geometry of every notification version (or only of those that
+    have none): after an upgrade that added geography, or a new release of the boundary data.
+
+    Not an exchange write and so not inside event_transaction(): the geometry is a cache of a
+    deterministic function of the version's content and the shipped data; no event changes, no
+    leaf is written (old events keep their bytes). Each batch is its own transaction, so a long
+    run holds no lock for long and can be stopped and run again."""
+    versions = NotificationVersion.objects.order_by("id")
+    if only_missing:
+        versions = versions.filter(geometry__isnull=True)
+    done, last = 0, 0
+    while True:
+        batch = list(versions.filter(id__gt=last).only("id", "content")[:RECOMPUTE_BATCH])
+        if not batch:
+            return done
+        computed = [(v.id, version_geometry(canonical_loads(v.content))) for v in batch]
+        with transaction.atomic():
+            for version_id, geometry in computed:
+                NotificationVersion.objects.filter(id=version_id).update(geometry=geometry)
+        done, last = done + len(batch), batch[-1].id
+        if progress is not None:
+            progress(done)
+
+
+# ---- the calendar link: a user's own secret URL, never an exchange write -------------------
+
+
+def calendar_link_issue(*, actor) -> str:
+    """A new secret calendar URL for the actor (replacing any earlier one); the secret is
+    returned once and stored hashed. Any reader of the exchange may have one: it shows what
+    the user may read, checked again on every fetch."""
+    require_exchange_reader(actor)
+    raw = secrets.token_urlsafe(32)
+    CalendarLink.objects.update_or_create(
+        user=actor, defaults={"secret_hash": hash_token(raw), "created_at": timezone.now()}
+    )
+    return raw
+
+
+def calendar_link_revoke(*, actor) -> None:
+    CalendarLink.objects.filter(user=actor).delete()
 
 
 # ---- drafts (web form): private, never published ----------------------------------------

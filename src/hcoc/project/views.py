@@ -11,7 +11,8 @@ from hcoc.declarations.selectors import declaration_due_for
 from hcoc.exchange.selectors import feed_recent_for, inbox_recent_for
 from hcoc.lib.numbers import positive_int
 from hcoc.lib.timeutil import parse_rfc3339
-from hcoc.notifications.maps import notification_items
+from hcoc.notifications.maps import map_payload
+from hcoc.notifications.places import concerns
 from hcoc.notifications.selectors import drafts_visible_to, notification_list_for
 from hcoc.ui.pages import exchange_page, icc_page
 
@@ -27,6 +28,8 @@ def dashboard(request):
         limit=500,
     )["items"]
     upcoming.sort(key=lambda n: n["window"]["opens"])
+    for n in upcoming:
+        n["concerns_me"] = concerns(n, request.user.state_id)
     inbox = inbox_recent_for(actor=request.user, limit=5) if request.user.state_id else None
     return render(
         request,
@@ -39,7 +42,7 @@ def dashboard(request):
                 {"x": d * 1000 // 30, "label": _("today") if d == 0 else f"+{d} d"}
                 for d in (0, 7, 14, 21, 28)
             ],
-            "map_data": {"items": notification_items(upcoming)},
+            "map_data": map_payload(upcoming),
             "inbox": inbox,
             "drafts": drafts_visible_to(request.user)[:10],
             "due": declaration_due_for(actor=request.user),

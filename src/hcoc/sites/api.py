@@ -20,6 +20,7 @@ def list_sites(request):
             "lat": s.lat,
             "lon": s.lon,
             "kinds": s.kind_list,
+            "site_kind": s.site_kind,
         }
         for s in LaunchSite.objects.order_by("id")
     ]

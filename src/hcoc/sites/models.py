@@ -1,6 +1,19 @@
 from django.db import models
 
 
+class SiteKind(models.TextChoices):
+    """What happens at a site: launches, impacts (a range where re-entry vehicles and stages
+    come down), or both. A launch area must be a launch site (notifications' rules)."""
+
+    LAUNCH_SITE = "launch_site", "launch site"
+    IMPACT_RANGE = "impact_range", "impact range"
+    BOTH = "both", "launch site and impact range"
+
+    @classmethod
+    def launching(cls) -> list[str]:
+        return [cls.LAUNCH_SITE, cls.BOTH]
+
+
 class LaunchSite(models.Model):
     """A launch site of the exchange's catalogue (data/launch_sites.csv)."""
 
@@ -11,6 +24,9 @@ class LaunchSite(models.Model):
     lat = models.FloatField()
     lon = models.FloatField()
     kinds = models.CharField(max_length=20, help_text="BM, SLV or both, space-separated")
+    site_kind = models.CharField(
+        max_length=20, choices=SiteKind.choices, default=SiteKind.LAUNCH_SITE
+    )
     source = models.TextField(blank=True)
 
     class Meta:

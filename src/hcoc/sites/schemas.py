@@ -1,4 +1,7 @@
+from typing import Literal
+
 from ninja import Schema
+from pydantic import Field
 
 
 class SiteOut(Schema):
@@ -9,3 +12,7 @@ class SiteOut(Schema):
     lat: float
     lon: float
     kinds: list[str]
+    site_kind: Literal["launch_site", "impact_range", "both"] = Field(
+        description="launch_site, impact_range (where re-entry vehicles come down: not a "
+        "launch area) or both"
+    )

@@ -4,7 +4,7 @@ from typing import Any
 
 from hcoc.lib.rules import Loc, Problem
 
-from .models import LaunchSite
+from .models import LaunchSite, SiteKind
 
 
 def unknown_sites(wanted: list[tuple[Loc, Any]]) -> list[Problem]:
@@ -21,6 +21,36 @@ def unknown_sites(wanted: list[tuple[Loc, Any]]) -> list[Problem]:
     ]
 
 
+def not_launch_sites(wanted: list[tuple[Loc, Any]]) -> list[Problem]:
+    """Problems for catalogue sites where nothing is launched from (an impact range such as
+    RUS-KURA): a launch area must be a launch site. Unknown sites are unknown_sites' to name."""
+    wanted = [(loc, site) for loc, site in wanted if isinstance(site, str) and site]
+    if not wanted:
+        return []
+    impact_only = dict(
+        LaunchSite.objects.filter(id__in=[s for _, s in wanted])
+        .exclude(site_kind__in=SiteKind.launching())
+        .values_list("id", "name")
+    )
+    return [
+        (
+            loc,
+            f"{site} ({impact_only[site]}) is an impact range, not a launch site; a launch "
+            "area must be a launch site (see GET /api/v1/sites, site_kind)",
+        )
+        for loc, site in wanted
+        if site in impact_only
+    ]
+
+
 def site_points(site_ids: set[str]) -> dict[str, list[float]]:
     """[lat, lon] of each site, for the maps (static/hcoc/map.js)."""
     return {s.id: [s.lat, s.lon] for s in LaunchSite.objects.filter(id__in=site_ids)}
+
+
+def site_details(site_ids: set[str]) -> dict[str, dict[str, Any]]:
+    """Name, kind and position of each site, for the pages that say where a launch is."""
+    return {
+        s.id: {"name": s.name, "site_kind": s.site_kind, "lat": s.lat, "lon": s.lon}
+        for s in LaunchSite.objects.filter(id__in=site_ids)
+    }

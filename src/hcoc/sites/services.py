@@ -22,6 +22,7 @@ def sites_load_catalogue(path: Path | None = None) -> int:
                     "lat": float(row["lat"]),
                     "lon": float(row["lon"]),
                     "kinds": row["kinds"],
+                    "site_kind": row.get("site_kind") or "launch_site",
                     "source": row.get("source", ""),
                 },
             )

@@ -77,6 +77,30 @@ def signed_area_m2(points) -> float:
     return GEOD.polygon_area_perimeter(ring[:, 0], ring[:, 1])[0]
 
 
+def unwrapped(points) -> tuple[np.ndarray, int]:
+    """The ring (open) with each edge going the short way in longitude, so that longitudes may
+    leave [-180, 180] but never jump; and its winding number round the polar axis (0: clear of
+    the poles; +1 / -1: round the North / South Pole, running east / west)."""
+    ring = as_ring(points)
+    lon, lat = ring[:, 0], ring[:, 1]
+    step = np.diff(lon, append=lon[0])
+    step = (step + 180.0) % 360.0 - 180.0  # the short way round
+    flat = float(wrap_lon(lon[0])) + np.concatenate([[0.0], np.cumsum(step[:-1])])
+    return np.column_stack([flat, lat]), round(float(step.sum()) / 360.0)
+
+
+def unwrapped_shape(xy: np.ndarray, winding: int) -> Polygon:
+    """The unwrapped ring as one polygon of the plane, NOT made valid (so a check can ask whether
+    it is): itself, or for a ring round a pole, three turns closed along the pole's edge."""
+    if winding == 0:
+        return shapely.polygons(xy)
+    period = 360.0 * winding
+    pole = 90.0 if winding > 0 else -90.0
+    turns = [xy + (k * period, 0.0) for k in (-1, 0, 1)] + [xy[:1] + (2 * period, 0.0)]
+    curve = np.concatenate(turns)
+    return shapely.polygons(np.concatenate([curve, [(curve[-1, 0], pole), (curve[0, 0], pole)]]))
+
+
 def normal_form(points) -> Polygon | MultiPolygon:
     """A counter-clockwise ring (its inside on the left, on the ellipsoid; open or closed, edges
     short) in the lon/lat plane: split at 180 deg, closed over a pole it holds, valid.
@@ -88,13 +112,7 @@ def normal_form(points) -> Polygon | MultiPolygon:
     along the top edge of the map; -1, the South Pole, along the bottom (_pole_cap). The shape in unwrapped
     longitudes is then cut into 360-degree windows, each moved back into [-180, 180].
     """
-    ring = as_ring(points)
-    lon, lat = ring[:, 0], ring[:, 1]
-    step = np.diff(lon, append=lon[0])
-    step = (step + 180.0) % 360.0 - 180.0  # the short way round
-    unwrapped = float(wrap_lon(lon[0])) + np.concatenate([[0.0], np.cumsum(step[:-1])])
-    winding = round(float(step.sum()) / 360.0)
-    xy = np.column_stack([unwrapped, lat])
+    xy, winding = unwrapped(points)
     if winding == 0:
         shape = _valid(shapely.polygons(xy))
         complement = not shapely.is_ccw(shapely.linearrings(xy))
@@ -124,11 +142,7 @@ def _pole_cap(xy: np.ndarray, winding: int):
     ring is laid three times end to end, closed along the pole's edge, and only the middle turn
     is kept: it is exact as long as no turn doubles back by more than 360 degrees."""
     period = 360.0 * winding
-    pole = 90.0 if winding > 0 else -90.0
-    turns = [xy + (k * period, 0.0) for k in (-1, 0, 1)] + [xy[:1] + (2 * period, 0.0)]
-    curve = np.concatenate(turns)
-    closing = [(curve[-1, 0], pole), (curve[0, 0], pole)]
-    three = _valid(shapely.polygons(np.concatenate([curve, closing])))
+    three = _valid(unwrapped_shape(xy, winding))
     west, east = sorted((xy[0, 0], xy[0, 0] + period))
     return shapely.intersection(three, shapely.box(west, -90.0, east, 90.0))
 

@@ -1,12 +1,15 @@
 """What the notification pages share: domain errors as pages, and read models as people read them."""
 
+import re
 from functools import wraps
 
 from django.utils.translation import gettext as _
 
 from hcoc.lib.changes import rows_with_changes
 from hcoc.lib.errors import NotFound, PermissionDenied
-from hcoc.notifications.maps import notification_items
+from hcoc.lib.geo.coords import format_angle, format_position
+from hcoc.notifications.maps import map_payload
+from hcoc.sites.selectors import site_details
 from hcoc.states.access import require_can_act_for
 from hcoc.ui.pages import refused
 from hcoc.ui.templatetags.hcoc import utc
@@ -56,10 +59,63 @@ def flatten(value, prefix: str = "") -> dict[str, str]:
     return out
 
 
+FIELD_WORDS = {
+    "launch_area": _("Launch area"),
+    "impact_areas": _("Impact area"),
+    "polygon": _("vertex"),
+    "center": _("centre"),
+    "lat": _("latitude"),
+    "lon": _("longitude"),
+    "radius_km": _("radius (km)"),
+    "site_id": _("site"),
+    "description": _("description"),
+    "kind": _("kind"),
+    "window": _("Window"),
+    "opens": _("opens"),
+    "closes": _("closes"),
+    "planned_direction": _("Planned direction"),
+    "azimuth_deg": _("azimuth (° true)"),
+    "azimuth_from_deg": _("sector from (° true)"),
+    "azimuth_to_deg": _("sector to (° true)"),
+    "category": _("Category"),
+    "generic_class": _("Generic class"),
+    "vehicle_name": _("Vehicle"),
+    "test_flight": _("Test flight"),
+    "range_km": _("Range (km)"),
+    "apogee_km": _("Apogee (km)"),
+    "remarks": _("Remarks"),
+}
+_KEY_PART = re.compile(r"([a-z_]+)(?:\[(\d+)\])?")
+
+
+def field_label(key: str) -> str:
+    """launch_area.polygon[2].lon -> "Launch area, vertex 3, longitude": words, not paths."""
+    words = []
+    for name, index in _KEY_PART.findall(key):
+        word = str(FIELD_WORDS.get(name, name.replace("_", " ")))
+        words.append(f"{word} {int(index) + 1}" if index else word)
+    return ", ".join(words)
+
+
+def field_value(key: str, value: str) -> str:
+    """A latitude or longitude also in degrees, minutes and seconds."""
+    axis = key.rsplit(".", 1)[-1]
+    if axis in ("lat", "lon"):
+        try:
+            return f"{value} ({format_angle(float(value), axis)})"
+        except ValueError:
+            return value
+    return value
+
+
 def versions_with_changes(versions: list[dict]) -> list[dict]:
     """Each version's flattened content, each key marked changed against the version before
-    (keys dropped by a version are listed as removed)."""
+    (keys dropped by a version are listed as removed), labelled in words."""
     marked = rows_with_changes([flatten(v["content"]) for v in versions], removed=_("(removed)"))
+    for rows in marked:
+        for r in rows:
+            r["label"] = field_label(r["key"])
+            r["shown"] = field_value(r["key"], r["value"])
     return [
         {**v, "rows": rows, "changed_count": sum(r["changed"] for r in rows), "first": i == 0}
         for i, (v, rows) in enumerate(zip(versions, marked, strict=True))
@@ -70,17 +126,27 @@ def _n(value) -> str:
     return f"{value:g}" if isinstance(value, int | float) else str(value)
 
 
-def _area_text(area: dict) -> str:
+def _area_text(area: dict, sites: dict) -> str:
     if area.get("site_id"):
-        text = _("site %(site)s") % {"site": area["site_id"]}
+        site = sites.get(area["site_id"])
+        text = (
+            f"{site['name']} ({area['site_id']}), {format_position(site['lat'], site['lon'])}"
+            if site
+            else area["site_id"]
+        )
     elif area.get("center"):
-        text = _("circle of %(r)s km around %(lat)s, %(lon)s") % {
+        lat, lon = area["center"].get("lat"), area["center"].get("lon")
+        text = _("circle of %(r)s km around %(lat)s, %(lon)s (%(dms)s)") % {
             "r": _n(area.get("radius_km")),
-            "lat": _n(area["center"].get("lat")),
-            "lon": _n(area["center"].get("lon")),
+            "lat": _n(lat),
+            "lon": _n(lon),
+            "dms": format_position(lat, lon),
         }
     elif area.get("polygon"):
-        text = _("polygon of %(n)d points") % {"n": len(area["polygon"])}
+        corners = [format_position(p["lat"], p["lon"]) for p in area["polygon"]]
+        text = _("polygon: %(corners)s") % {
+            "corners": "; ".join(corners[:6]) + ("; …" if len(corners) > 6 else "")
+        }
     else:
         text = "—"
     if area.get("description"):
@@ -102,6 +168,8 @@ def _direction_text(d: dict) -> str:
 def summary(content: dict) -> list[tuple[str, str]]:
     """A PLN's content in plain words, for people checking what they send or receive."""
     window = content.get("window") or {}
+    areas = [content.get("launch_area") or {}, *(content.get("impact_areas") or [])]
+    sites = site_details({a["site_id"] for a in areas if a.get("site_id")})
     rows = [
         (_("Category"), content.get("category")),
         (_("Generic class"), content.get("generic_class")),
@@ -111,11 +179,11 @@ def summary(content: dict) -> list[tuple[str, str]]:
     if window:
         rows.append((_("Window"), f"{utc(window.get('opens'))} – {utc(window.get('closes'))}"))
     rows += [
-        (_("Launch area"), _area_text(content.get("launch_area") or {})),
+        (_("Launch area"), _area_text(content.get("launch_area") or {}, sites)),
         (_("Planned direction"), _direction_text(content.get("planned_direction") or {})),
         (
             _("Impact areas"),
-            "; ".join(_area_text(a) for a in content.get("impact_areas") or []) or "—",
+            "; ".join(_area_text(a, sites) for a in content.get("impact_areas") or []) or "—",
         ),
         (_("Range"), f"{content['range_km']:g} km" if content.get("range_km") else "—"),
         (_("Apogee"), f"{content['apogee_km']:g} km" if content.get("apogee_km") else "—"),
@@ -125,8 +193,4 @@ def summary(content: dict) -> list[tuple[str, str]]:
 
 
 def map_data(read_models: list[dict], *, link: bool = True) -> dict:
-    items = notification_items(read_models)
-    if not link:
-        for it in items:
-            it.pop("href", None)
-    return {"items": items}
+    return map_payload(read_models, link=link)

@@ -13,6 +13,7 @@ from hcoc.ui.forms import form_problems, validate
 from hcoc.ui.pages import exchange_page
 
 from .. import forms
+from ..places import concerns, notam_for, places
 from ..schemas import CancellationIn, LaunchReportIn
 from ..selectors import notification_get_for, notification_versions_for
 from ..services import notification_cancel, notification_report_launch
@@ -101,6 +102,11 @@ def _page(request, reference: str, *, cancel=None, report=None):
             "summary": summary(n),
             "illustrative": is_illustrative(n),
             "map_data": map_data([n], link=False),
+            "places": places(n),
+            "affected": n["affected_states"],
+            "flags": n["flags"],
+            "concerns": concerns(n, request.user.state_id),
+            "notam": notam_for(n),
             "versions": versions_with_changes(
                 notification_versions_for(actor=request.user, reference=reference)
             ),

@@ -12,6 +12,7 @@ from hcoc.ui.pages import exchange_page
 from ..forms import FilterForm
 from ..selectors import notification_list_for
 from .common import domain_errors, is_illustrative
+from .exports import geojson_response, kml_response
 
 PAGE_SIZE = 50
 CSV_MAX_ROWS = 10_000
@@ -33,6 +34,13 @@ CSV_COLUMNS = (
     "submitted_at",
     "late",
     "imported",
+    # Every area, in the words of the read model (added after the first columns, issue 12):
+    "launch_area",
+    "impact_areas",
+    "range_km",
+    "corridor_length_km",
+    "corridor_length_source",
+    "affected_states",
 )
 
 
@@ -43,6 +51,8 @@ def notification_list(request):
     filters = form.selector_args()
     if request.GET.get("format") == "csv":
         return _csv(request, filters)
+    if request.GET.get("format") in ("geojson", "kml"):
+        return _shapes(request, filters, request.GET["format"])
     cursor = request.GET.get("cursor") or None
     try:
         page = notification_list_for(
@@ -82,6 +92,54 @@ def _direction(d: dict) -> str:
     return f"{d.get('azimuth_from_deg', 0):g}-{d.get('azimuth_to_deg', 0):g}"
 
 
+def _position(p: dict) -> str:
+    return f"{p['lat']:g} {p['lon']:g}"
+
+
+def area_cell(area: dict) -> str:
+    """Every area in one cell, coordinates included: `site FRA-KOUROU`,
+    `circle 10 -40 r=100 km`, `polygon 5 -52; 5.5 -52; 5.5 -52.5` (lat lon, decimal degrees),
+    with `kind:` in front of an impact area and its description after."""
+    if area.get("site_id"):
+        text = f"site {area['site_id']}"
+    elif area.get("center"):
+        text = f"circle {_position(area['center'])} r={area['radius_km']:g} km"
+    elif area.get("polygon"):
+        text = "polygon " + "; ".join(_position(p) for p in area["polygon"])
+    else:
+        text = ""
+    if area.get("kind"):
+        text = f"{area['kind']}: {text}"
+    if area.get("description"):
+        text += f" ({area['description']})"
+    return text
+
+
+def _all(request, filters: dict):
+    """Every notification matching the filters, oldest first, up to CSV_MAX_ROWS."""
+    cursor, written = None, 0
+    while written < CSV_MAX_ROWS:
+        page = notification_list_for(
+            actor=request.user,
+            limit=min(CSV_PAGE, CSV_MAX_ROWS - written),
+            cursor=cursor,
+            **filters,
+        )
+        yield from page["items"]
+        written += len(page["items"])
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+
+
+def _shapes(request, filters: dict, kind: str) -> HttpResponse:
+    stamp = timezone.now().strftime("%Y%m%dT%H%MZ")
+    items = list(_all(request, filters))
+    if kind == "geojson":
+        return geojson_response(items, f"notifications-{stamp}.geojson")
+    return kml_response(items, f"notifications-{stamp}.kml", name=f"HCoC notifications {stamp}")
+
+
 def _csv(request, filters: dict) -> HttpResponse:
     stamp = timezone.now().strftime("%Y%m%dT%H%MZ")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -117,6 +175,15 @@ def _csv(request, filters: dict) -> HttpResponse:
                     n["submitted_at"],
                     "true" if n["late"] else "false",
                     "true" if n["imported"] else "false",
+                    _cell(area_cell(area)),
+                    _cell(" | ".join(area_cell(a) for a in n.get("impact_areas") or [])),
+                    f"{n['range_km']:g}" if n.get("range_km") else "",
+                    f"{n['corridor']['properties']['length_km']:g}" if n.get("corridor") else "",
+                    n["corridor"]["properties"]["length_source"] if n.get("corridor") else "",
+                    " ".join(
+                        f"{s['state']}({'+'.join(s['parts'])};{'+'.join(s['zones'])})"
+                        for s in n.get("affected_states") or []
+                    ),
                 ]
             )
         written += len(page["items"])

@@ -24,6 +24,7 @@ from hcoc.ui.forms import form_problems, validate
 from hcoc.ui.pages import exchange_page
 
 from .. import forms
+from ..geography import version_geometry
 from ..schemas import PLNIn
 from ..selectors import drafts_visible_to, launch_sites_for_form, notification_get_for
 from ..services import (
@@ -184,6 +185,9 @@ def _review(request, *, fields, draft, amending):
         "launch_area": content["launch_area"],
         "planned_direction": content["planned_direction"],
         "impact_areas": content["impact_areas"],
+        # What the exchange will store with the version, shown before it is sent (the sender
+        # sees the corridor and the states concerned); computed for this answer only.
+        "geometry": version_geometry(content),
     }
     behalf = body.get("on_behalf_of") or (
         amending["state"] if amending and request.user.role == Role.ICC else None
@@ -197,6 +201,8 @@ def _review(request, *, fields, draft, amending):
             "content_json": json.dumps(content, indent=2, ensure_ascii=False),
             "summary": summary(content),
             "map_data": map_data([preview], link=False),
+            "affected_states": preview["geometry"]["affected_states"],
+            "flags": preview["geometry"]["flags"],
             "payload": json.dumps(body, ensure_ascii=False),
             "nonce": nonce,
             "draft": draft,

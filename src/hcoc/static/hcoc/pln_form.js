@@ -10,16 +10,37 @@
     var el = form.elements[name];
     if (!el || el.value.trim() === "") return null;
     var v = Number(el.value);
-    return isNaN(v) ? null : v;
+    return isNaN(v) ? angle(el.value) : v;
+  }
+
+  // Degrees, minutes, seconds and a hemisphere, for the preview only (the server parses for
+  // real, hcoc.lib.geo.coords): "16 30 00 S", "16°30'S", "163000S", "1793000E".
+  function angle(text) {
+    var t = (text || "").trim().toUpperCase().replace(/[°º'′’"″”]/g, " ");
+    var m = t.match(/^(\d+(?:\.\d+)?)(?:\s+(\d+(?:\.\d+)?))?(?:\s+(\d+(?:\.\d+)?))?\s*([NSEW])$/);
+    var v = null, c = t.match(/^(\d{4,7})\s*([NSEW])$/);
+    if (c) {
+      var d = c[1], deg = c[2] === "E" || c[2] === "W" ? 3 : 2;
+      var rest = d.slice(deg);
+      v = Number(d.slice(0, deg)) + Number(rest.slice(0, 2)) / 60 + (rest.length > 2 ? Number(rest.slice(2)) / 3600 : 0);
+    } else if (m) {
+      v = Number(m[1]) + (m[2] ? Number(m[2]) / 60 : 0) + (m[3] ? Number(m[3]) / 3600 : 0);
+    }
+    if (v === null || isNaN(v)) return null;
+    return /[SW]$/.test(t) ? -v : v;
   }
 
   function points(text) {
     var out = [];
     (text || "").split(/\n/).forEach(function (line) {
       var parts = line.trim().split(/[,;\s]+/).filter(Boolean);
-      if (parts.length !== 2) return;
-      var lat = Number(parts[0]), lon = Number(parts[1]);
-      if (!isNaN(lat) && !isNaN(lon)) out.push({ lat: lat, lon: lon });
+      var lat = parts.length === 2 ? Number(parts[0]) : NaN, lon = parts.length === 2 ? Number(parts[1]) : NaN;
+      if (isNaN(lat) || isNaN(lon)) {
+        var m = line.trim().toUpperCase().match(/^(.*?[NS])\s*[,;]?\s*(.*[EW])$/);
+        lat = m ? angle(m[1]) : null;
+        lon = m ? angle(m[2]) : null;
+      }
+      if (lat !== null && lon !== null && !isNaN(lat) && !isNaN(lon)) out.push({ lat: lat, lon: lon });
     });
     return out;
   }
@@ -51,9 +72,12 @@
       var poly = points(form.elements.polygon.value);
       if (poly.length) {
         area = { polygon: poly };
+        // The mean of continuous longitudes: a polygon across 180 is centred near 180, not 0.
+        var ring = window.HcocMap.unwrapRing(poly.map(function (p) { return [p.lon, p.lat]; }));
         var sl = 0, so = 0;
-        poly.forEach(function (p) { sl += p.lat; so += p.lon; });
-        point = [sl / poly.length, so / poly.length];
+        ring.forEach(function (p) { so += p[0]; sl += p[1]; });
+        so /= ring.length;
+        point = [sl / ring.length, ((so + 540) % 360) - 180];
       }
     }
     var direction = null;
@@ -73,7 +97,8 @@
     });
     var range = num(form, "range_km");
     return { point: point, area: area, direction: direction, impact_areas: impacts,
-      direction_km: range ? Math.min(Math.max(range / 3, 300), 3000) : 800 };
+      // As long as the corridor the exchange will draw (range_km, at most 20,000 km).
+      direction_km: range ? Math.min(range, 20000) : 800 };
   }
 
   function showModes(form) {

@@ -39,7 +39,7 @@ from hcoc.notifications.services import notification_import, notification_submit
 from hcoc.observers.schemas import InvitationIn, ReplyIn
 from hcoc.observers.services import invitation_confirm, invitation_issue, invitation_reply
 from hcoc.registry.services import circular_publish
-from hcoc.sites.models import LaunchSite
+from hcoc.sites.models import LaunchSite, SiteKind
 
 LABEL = "ILLUSTRATIVE DEMO DATA: not a real notification."
 # Where the demo's webhooks may go (Makefile `run`): this machine, so they can be tried on it.
@@ -173,7 +173,11 @@ class Command(BaseCommand):
         return creds
 
     def _area(self, iso3: str, category: str, rng: random.Random) -> dict:
-        sites = list(LaunchSite.objects.filter(state_id=iso3, kinds__contains=category))
+        sites = list(
+            LaunchSite.objects.filter(
+                state_id=iso3, kinds__contains=category, site_kind__in=SiteKind.launching()
+            )
+        )
         if sites:
             return {"site_id": rng.choice(sites).id}
         return {"center": {"lat": 0.0, "lon": 0.0}, "radius_km": 50.0, "description": "demo area"}

@@ -1,0 +1,256 @@
+"""A notification as a printable PDF: the marking, its facts and places, and a map drawn from
+the same world outlines as the pages (world-atlas, cut at 180 degrees the same way as
+static/hcoc/map.js) and the shapes stored with its version; page numbers "Page n of m"."""
+
+import json
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+import shapely
+from django.conf import settings
+from shapely.geometry import Polygon as ShapelyPolygon
+
+MARKING = "Hague Code of Conduct: for subscribing States only"
+ATLAS = "vendor/world-atlas/countries-110m.json"
+# reportlab (and its fonts) takes about 0.3 s to import (compliance/report.py): deferred to the
+# functions that draw, so no server worker pays it at start for a PDF few ask for.
+
+
+def _atlas_path() -> Path:
+    return Path(settings.STATICFILES_DIRS[0]) / ATLAS
+
+
+def _unwrap(ring: list[list[float]]) -> list[list[float]]:
+    out, shift, prev = [], 0.0, None
+    for lon, lat in ring:
+        if prev is not None:
+            if lon - prev > 180:
+                shift -= 360
+            elif lon - prev < -180:
+                shift += 360
+        prev = lon
+        out.append([lon + shift, lat])
+    if abs(out[-1][0] - out[0][0]) >= 180:  # round a pole: close along its edge of the map
+        pole = -90.0 if sum(p[1] for p in out) < 0 else 90.0
+        out += [[out[-1][0], pole], [out[0][0], pole]]
+    return out
+
+
+@cache
+def world_rings() -> list[list[list[float]]]:
+    """Every outer ring of world-atlas's countries, decoded from TopoJSON and unwrapped."""
+    topo = json.loads(_atlas_path().read_text())
+    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
+    arcs = []
+    for arc in topo["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x, y = x + dx, y + dy
+            points.append([x * sx + tx, y * sy + ty])
+        arcs.append(points)
+
+    def ring(indexes):
+        points = []
+        for i in indexes:
+            arc = arcs[i] if i >= 0 else arcs[~i][::-1]
+            points += arc if not points else arc[1:]
+        return points
+
+    rings = []
+    for geometry in topo["objects"]["countries"]["geometries"]:
+        polygons = [geometry["arcs"]] if geometry["type"] == "Polygon" else geometry.get("arcs", [])
+        rings += [_unwrap(ring(p[0])) for p in polygons if geometry["type"] != "Point"]
+    return rings
+
+
+def _polygons(geometry: dict | None) -> list[list[list[float]]]:
+    if not geometry:
+        return []
+    if geometry["type"] == "Polygon":
+        return [_unwrap(geometry["coordinates"][0])]
+    if geometry["type"] == "MultiPolygon":
+        return [_unwrap(p[0]) for p in geometry["coordinates"]]
+    return []
+
+
+def _near(ring, ref: float):
+    mean = sum(p[0] for p in ring) / len(ring)
+    k = round((ref - mean) / 360)
+    return [[lon + 360 * k, lat] for lon, lat in ring]
+
+
+def _clipped(ring, box: tuple[float, float, float, float]) -> list[list[tuple[float, float]]]:
+    """The parts of a ring inside the map's box (reportlab does not clip a drawing)."""
+    if len(ring) < 3:
+        return []
+    shape = shapely.make_valid(ShapelyPolygon(ring))
+    inside = shapely.clip_by_rect(shape, *box)
+    return [
+        list(part.exterior.coords)
+        for part in shapely.get_parts(inside)
+        if part.geom_type == "Polygon" and not part.is_empty
+    ]
+
+
+def map_drawing(geometry: dict, point: list[float] | None, *, width: float, height: float):
+    """A reportlab Drawing: outlines, launch area, corridor, impact areas, fitted to them."""
+    # Deferred: reportlab's import cost (the note at the top of this module).
+    from reportlab.graphics.shapes import Circle, Drawing, Group, Polygon, Rect
+    from reportlab.lib import colors
+
+    ref = point[1] if point else 0.0
+    shapes = [("launch", r) for r in _polygons(geometry.get("launch_area"))]
+    corridor = geometry.get("corridor")
+    if corridor:
+        shapes += [("corridor", r) for r in _polygons(corridor["geometry"])]
+    for area in geometry.get("impact_areas") or []:
+        shapes += [("impact", r) for r in _polygons(area["geometry"])]
+    shapes = [(kind, _near(r, ref)) for kind, r in shapes]
+    lons = [p[0] for _, r in shapes for p in r] + ([ref] if point else [])
+    lats = [p[1] for _, r in shapes for p in r] + ([point[0]] if point else [])
+    if not lons:
+        lons, lats = [-180.0, 180.0], [-60.0, 80.0]
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    pad = max(east - west, north - south, 4.0) * 0.25
+    west, east, south, north = west - pad, east + pad, max(south - pad, -90), min(north + pad, 90)
+    # Equal degrees both ways, as the pages' maps near the equator; the box keeps its aspect.
+    scale = min(width / (east - west), height / (north - south))
+    cx, cy = (west + east) / 2, (south + north) / 2
+    box = (
+        cx - width / 2 / scale,
+        cy - height / 2 / scale,
+        cx + width / 2 / scale,
+        cy + height / 2 / scale,
+    )
+
+    def xy(ring):
+        out = []
+        for lon, lat in ring:
+            out += [width / 2 + (lon - cx) * scale, height / 2 + (lat - cy) * scale]
+        return out
+
+    drawing = Drawing(width, height)
+    drawing.add(Rect(0, 0, width, height, fillColor=colors.HexColor("#dbeafe"), strokeWidth=0))
+    land = Group()
+    for ring in world_rings():
+        for offset in (-360, 0, 360):
+            lo = min(p[0] for p in ring) + offset
+            hi = max(p[0] for p in ring) + offset
+            if hi < box[0] or lo > box[2]:
+                continue
+            moved = [(lon + offset, lat) for lon, lat in ring]
+            for part in _clipped(moved, box):
+                land.add(
+                    Polygon(
+                        xy(part),
+                        fillColor=colors.HexColor("#edf2f7"),
+                        strokeColor=colors.HexColor("#718096"),
+                        strokeWidth=0.3,
+                    )
+                )
+    drawing.add(land)
+    style = {
+        "launch": ("#2c5282", 0.3),
+        "corridor": ("#dd6b20", 0.3),
+        "impact": ("#9b2c2c", 0.3),
+    }
+    for kind, ring in shapes:
+        color, alpha = style[kind]
+        for part in _clipped(ring, box):
+            drawing.add(
+                Polygon(
+                    xy(part),
+                    fillColor=colors.Color(*colors.HexColor(color).rgb(), alpha=alpha),
+                    strokeColor=colors.HexColor(color),
+                    strokeWidth=1,
+                )
+            )
+    if point:
+        x, y = xy([[ref, point[0]]])
+        drawing.add(Circle(x, y, 3, fillColor=colors.HexColor("#3182ce")))
+    return drawing
+
+
+def notification_pdf(
+    n: dict, *, geometry: dict, point, facts, places, notam: str, attribution: str
+) -> bytes:
+    # Deferred: reportlab's import cost (the note at the top of this module).
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import Paragraph, Preformatted, SimpleDocTemplate, Spacer, Table
+
+    class NumberedCanvas(Canvas):
+        """Page n of m: pages are kept until the end, when m is known."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.setFont("Helvetica-Bold", 8)
+                self.drawCentredString(A4[0] / 2, A4[1] - 28, MARKING)
+                self.setFont("Helvetica", 8)
+                self.drawCentredString(
+                    A4[0] / 2, 20, f"{MARKING} · Page {self._pageNumber} of {total}"
+                )
+                super().showPage()
+            super().save()
+
+    styles = getSampleStyleSheet()
+    out = BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        title=f"{n['reference']} (HCoC)",
+        author="HCoC Exchange",
+        topMargin=48,
+        bottomMargin=40,
+    )
+    body = styles["BodyText"]
+    story = [
+        Paragraph(f"Pre-launch notification {n['reference']}", styles["Title"]),
+        Paragraph(
+            f"Notified by {n['state']}, version {n['version']} of {n['submitted_at']}, "
+            f"status {n['status']}.",
+            body,
+        ),
+        Spacer(0, 8),
+        Table(
+            [
+                [Paragraph(f"<b>{label}</b>", body), Paragraph(str(value), body)]
+                for label, value in facts
+            ],
+            colWidths=[110, 380],
+        ),
+        Spacer(0, 8),
+        map_drawing(geometry, point, width=480, height=300),
+        Paragraph(attribution, styles["Italic"]),
+        Spacer(0, 8),
+        Paragraph("Where it flies", styles["Heading2"]),
+    ]
+    for place in places:
+        story.append(Paragraph(f"<b>{place['title']}</b>: {place['text']}", body))
+        for p in place["points"]:
+            story.append(Paragraph(f"{p['label']}: {p['decimal']} · {p['dms']}", body))
+    affected = n.get("affected_states")
+    story.append(Paragraph("States whose land or territorial sea it touches", styles["Heading2"]))
+    rows = [["State", "Parts", "Zones"]] + [
+        [a["state"], ", ".join(a["parts"]), ", ".join(a["zones"])] for a in affected or []
+    ]
+    grid = Table(rows, colWidths=[60, 250, 180])
+    grid.setStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#cbd5e0"))])
+    story += [grid, Paragraph("As a navigational warning", styles["Heading2"])]
+    story.append(Preformatted(notam, styles["Code"]))
+    doc.build(story, canvasmaker=NumberedCanvas)
+    return out.getvalue()

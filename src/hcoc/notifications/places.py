@@ -1,0 +1,121 @@
+"""Where a notification flies, in words and coordinates people read: each place (the launch site
+or area, the corridor's start and end, every impact area) with its positions in decimal degrees
+and in degrees, minutes and seconds, and the NOTAM-style text (hcoc.lib.geo.notam). Read from
+the read model and the catalogue; nothing is computed from the boundaries here."""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from hcoc.lib.geo.coords import format_position
+from hcoc.lib.geo.notam import notam_text
+from hcoc.lib.vocabulary import km_text
+from hcoc.sites.selectors import site_details
+
+KM_PER_NM = 1.852
+
+
+def position(lat: float, lon: float, label: str = "") -> dict[str, str]:
+    """{"label", "decimal": "-16.50000, 179.50000", "dms": "16°30'00\"S 179°30'00\"E"}."""
+    return {
+        "label": label,
+        "decimal": f"{lat:.5f}, {lon:.5f}",
+        "dms": format_position(lat, lon),
+    }
+
+
+def _sites(read_model: dict) -> dict[str, dict[str, Any]]:
+    areas = [read_model.get("launch_area") or {}, *(read_model.get("impact_areas") or [])]
+    return site_details({a["site_id"] for a in areas if a.get("site_id")})
+
+
+def _area(area: dict, sites: dict, *, title: str) -> dict[str, Any]:
+    place: dict[str, Any] = {"title": title, "text": "", "points": []}
+    if area.get("site_id"):
+        site = sites.get(area["site_id"])
+        if site is None:
+            place["text"] = _("site %(id)s (not in the catalogue)") % {"id": area["site_id"]}
+        else:
+            place["text"] = f"{site['name']} ({area['site_id']})"
+            place["points"] = [position(site["lat"], site["lon"], _("site"))]
+    elif area.get("center"):
+        radius = float(area["radius_km"])
+        place["text"] = _("circle of %(km)s km (%(nm)s NM) radius") % {
+            "km": km_text(radius),
+            "nm": km_text(round(radius / KM_PER_NM, 1)),
+        }
+        place["points"] = [position(area["center"]["lat"], area["center"]["lon"], _("centre"))]
+    elif area.get("polygon"):
+        vertices = area["polygon"]
+        place["text"] = _("polygon of %(n)d vertices") % {"n": len(vertices)}
+        place["points"] = [
+            position(p["lat"], p["lon"], _("vertex %(i)d") % {"i": i})
+            for i, p in enumerate(vertices, start=1)
+        ]
+    if area.get("description"):
+        place["text"] += f" · {area['description']}"
+    return place
+
+
+def corridor_text(corridor: dict, generic_class: str) -> str:
+    props = corridor["properties"]
+    length = km_text(props["length_km"])
+    if props["length_source"] == "class_upper_bound":
+        text = _(
+            "%(km)s km: the upper bound of the %(cls)s class's range, as no range_km was "
+            "given (class_upper_bound, an estimate of the exchange)"
+        ) % {"km": length, "cls": generic_class}
+    else:
+        text = _("%(km)s km, the notified range_km") % {"km": length}
+    if props.get("length_capped"):
+        text += " " + _("(drawn to 20,000 km, about half the Earth's circumference)")
+    return text
+
+
+def places(read_model: dict) -> list[dict[str, Any]]:
+    """The launch area, the corridor and each impact area, each with its positions."""
+    sites = _sites(read_model)
+    out = [_area(read_model.get("launch_area") or {}, sites, title=_("Launch area"))]
+    corridor = read_model.get("corridor")
+    if corridor:
+        props = corridor["properties"]
+        ends = props["ends"]
+        points = [position(props["start"]["lat"], props["start"]["lon"], _("start"))]
+        if len(ends) == 1:
+            points.append(position(ends[0]["lat"], ends[0]["lon"], _("end")))
+        else:
+            points += [
+                position(e["lat"], e["lon"], _("end of side %(i)d") % {"i": i})
+                for i, e in enumerate(ends, start=1)
+            ]
+        out.append(
+            {
+                "title": _("Corridor of the planned direction"),
+                "text": corridor_text(corridor, read_model.get("generic_class", "")),
+                "points": points,
+            }
+        )
+    for i, area in enumerate(read_model.get("impact_areas") or [], start=1):
+        title = _("Impact area %(i)d (%(kind)s)") % {"i": i, "kind": area.get("kind", "")}
+        out.append(_area(area, sites, title=title))
+    return out
+
+
+def notam_for(read_model: dict) -> str:
+    """The notification as NOTAM / NAVAREA-style text, sites resolved from the catalogue."""
+    sites = _sites(read_model)
+
+    def lookup(site_id: str) -> tuple[float, float] | None:
+        site = sites.get(site_id)
+        return (site["lat"], site["lon"]) if site else None
+
+    return notam_text(read_model, site_lookup=lookup, reference=read_model.get("reference"))
+
+
+def concerns(read_model: dict, state: str | None) -> dict[str, Any] | None:
+    """The affected_states row of `state`, if the notification touches its land or sea."""
+    if not state:
+        return None
+    return next(
+        (row for row in read_model.get("affected_states") or [] if row["state"] == state), None
+    )

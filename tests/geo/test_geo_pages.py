@@ -1,0 +1,153 @@
+"""Where it flies, on the pages: places in words and coordinates (decimal and DMS), what
+concerns the reader's territory (notification page, inbox with its filter, dashboard), the
+NOTAM-style text, and DMS typed into the PLN form."""
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from html import unescape
+
+import pytest
+from support.bodies import pln
+from support.people import web_client
+
+from hcoc.accounts.models import User
+from hcoc.notifications.schemas import PLNIn
+from hcoc.notifications.services import notification_submit
+
+pytestmark = pytest.mark.django_db
+
+# A Japanese H3 from Tanegashima heading south-east: it concerns Japan (launch area, corridor).
+H3 = {
+    "category": "SLV",
+    "generic_class": "SLV-medium",
+    "vehicle_name": "H3",
+    "launch_area": {"site_id": "JPN-TANEGASHIMA"},
+    "planned_direction": {"azimuth_deg": 100.0},
+    "range_km": 1500,
+    "impact_areas": [
+        {
+            "kind": "stage",
+            "polygon": [
+                {"lat": 28.0, "lon": 135.0},
+                {"lat": 28.0, "lon": 136.0},
+                {"lat": 27.0, "lon": 136.0},
+                {"lat": 27.0, "lon": 135.0},
+            ],
+        }
+    ],
+}
+
+
+def submit(**body):
+    fra = User.objects.get(username="fra_submitter")
+    return notification_submit(actor=fra, data=PLNIn.model_validate(pln(**body)))
+
+
+def text(html: bytes) -> str:
+    return unescape(re.sub(r"<[^>]+>", " ", html.decode()))
+
+
+def test_the_notification_page_says_where_it_flies_in_decimal_degrees_and_dms(personas):
+    n = submit(**H3)
+    page = text(web_client("jpn_reader").get(f"/notifications/{n.reference}").content)
+    assert "Tanegashima Space Center (Yoshinobu Launch Complex) (JPN-TANEGASHIMA)" in page
+    assert "polygon of 4 points" not in page and "site JPN-TANEGASHIMA" not in page
+    assert "Corridor of the planned direction" in page
+    assert "1,500 km, the notified range_km" in page
+    assert "28.00000, 135.00000" in page and "28°00'00\"N 135°00'00\"E" in page  # a vertex
+    assert "launch_area.polygon" not in page  # the versions table speaks in words
+    assert "Impact area 1, vertex 3, latitude" in page
+    assert "© OpenStreetMap contributors" in page
+    assert "HCOC PRE-LAUNCH NOTIFICATION " + n.reference in page  # the NOTAM-style text
+
+
+def test_a_notification_that_touches_the_readers_land_says_it_concerns_its_territory(personas):
+    n = submit(**H3)
+    mine = text(web_client("jpn_reader").get(f"/notifications/{n.reference}").content)
+    assert "Concerns your territory" in mine
+    theirs = text(web_client("fra_reader").get(f"/notifications/{n.reference}").content)
+    assert "Concerns your territory" not in theirs
+
+
+def test_the_inbox_filters_the_items_that_concern_the_readers_territory(personas):
+    h3 = submit(**H3)
+    kourou = submit()  # Ariane from Kourou: far from Japan
+    client = web_client("jpn_reader")
+    everything = client.get("/inbox").content.decode()
+    assert h3.reference in everything and kourou.reference in everything
+    assert "concerns your territory" in everything
+    mine = client.get("/inbox?concerns=mine").content.decode()
+    assert h3.reference in mine and kourou.reference not in mine
+
+
+def test_the_dashboard_marks_upcoming_windows_that_concern_the_readers_territory(personas):
+    submit(**H3)
+    page = text(web_client("jpn_reader").get("/").content)
+    assert "Concerns your territory" in page
+    assert re.search(r"yes\s+launch_area, corridor", page)
+
+
+def test_the_notam_text_is_served_by_the_api(api, personas):
+    n = submit(**H3)
+    r = api.get(f"/notifications/{n.reference}/notam", personas["jpn_reader"])
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["reference"] == n.reference and body["version"] == 1
+    assert body["text"].splitlines()[0] == f"HCOC PRE-LAUNCH NOTIFICATION {n.reference}"
+    assert "LAUNCH AREA: JPN-TANEGASHIMA" in body["text"]
+    assert "AREA BOUND BY 280000N 1350000E" in body["text"]
+
+
+def test_the_pln_form_accepts_degrees_minutes_and_seconds(personas):
+    now = datetime.now(UTC)
+    form = {
+        "action": "review",
+        "area_mode": "circle",
+        "center_lat": "16 30 00 S",
+        "center_lon": "179°30'E",
+        "radius_km": "20",
+        "direction_mode": "azimuth",
+        "azimuth_deg": "90",
+        "window_opens": (now + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+        "window_closes": (now + timedelta(days=3, hours=6)).strftime("%Y-%m-%dT%H:%M"),
+        "category": "SLV",
+        "generic_class": "SLV-small",
+        "impact_0_kind": "stage",
+        "impact_0_lat": "163000S",
+        "impact_0_lon": "1763000W",
+        "impact_0_radius_km": "30",
+        "impact_1_kind": "debris",
+        "impact_1_polygon": "16 00 00 S 179 00 00 E\n16S 179W\n17 00 00 S, 179 00 00 W",
+    }
+    review = web_client("fra_submitter").post("/notifications/new", form).content.decode()
+    m = re.search(r'<input type="hidden" name="payload" value="([^"]*)"', review)
+    assert m, review
+    payload = json.loads(unescape(m.group(1)))
+    assert payload["launch_area"] == {"center": {"lat": -16.5, "lon": 179.5}, "radius_km": 20.0}
+    assert payload["impact_areas"][0]["center"] == {"lat": -16.5, "lon": -176.5}
+    assert payload["impact_areas"][1]["polygon"] == [
+        {"lat": -16.0, "lon": 179.0},
+        {"lat": -16.0, "lon": -179.0},
+        {"lat": -17.0, "lon": -179.0},
+    ]
+    # The confirmation shows what the exchange will store: the states it touches (Fiji).
+    assert "FJI" in review
+
+
+def test_an_unreadable_dms_line_names_its_line(personas):
+    now = datetime.now(UTC)
+    form = {
+        "action": "review",
+        "area_mode": "polygon",
+        "polygon": "16 00 00 S 179 00 00 E\n16 S 179 Q\n17S 179W",
+        "direction_mode": "azimuth",
+        "azimuth_deg": "90",
+        "window_opens": (now + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+        "window_closes": (now + timedelta(days=3, hours=6)).strftime("%Y-%m-%dT%H:%M"),
+        "category": "SLV",
+        "generic_class": "SLV-small",
+    }
+    r = web_client("fra_submitter").post("/notifications/new", form)
+    assert r.status_code == 422
+    assert "line 2: give a latitude and a longitude" in unescape(r.content.decode())
