@@ -59,6 +59,7 @@ DOCUMENT_TYPES = [
 # Answers that are not JSON: (path under /api/v1, media types of the 200 answer).
 NOT_JSON = {
     "/log/checkpoint": ["text/plain"],
+    "/feed/stream": ["text/event-stream"],
     "/meetings/{number}/documents/{document_id}": DOCUMENT_TYPES,
 }
 
