@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("hcoc.registry.urls")),
     path("", include("hcoc.accounts.urls")),
     path("", include("hcoc.declarations.urls")),
+    path("", include("hcoc.delivery.urls")),
     path("notifications/", include("hcoc.notifications.urls")),
     path("compliance/", include("hcoc.compliance.urls")),
     path("log/", include("hcoc.ledger.urls")),
