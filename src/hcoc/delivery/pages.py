@@ -25,7 +25,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.handlers.asgi import ASGIRequest
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.template.loader import render_to_string
 
@@ -74,6 +74,9 @@ def page_stream(request):
             )
     if not isinstance(request, ASGIRequest):
         return HttpResponse(status=204)
+    # An open stream must not hold this request's database connection (a pool's, on PostgreSQL)
+    # for as long as it lasts: each of its reads takes one and gives it back.
+    connections.close_all()
     response = StreamingHttpResponse(_events(request, page, topic), content_type=MEDIA_TYPE)
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"

@@ -22,7 +22,7 @@ import time
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.http import StreamingHttpResponse
 from ninja import Query, Router
 
@@ -89,6 +89,10 @@ def feed_stream(request, after: int = Query(0, ge=0, le=LARGEST_STORED)):
     # The bearer door has let a feed reader in; the raw token is kept to ask again later.
     token = request.headers.get("Authorization", "").partition(" ")[2].strip()
     live = isinstance(request, ASGIRequest)
+    if live:
+        # An open stream must not hold this request's database connection (a pool's, on
+        # PostgreSQL) for as long as it lasts: each of its reads takes one and gives it back.
+        connections.close_all()
     events = _live_events(token, start) if live else _caught_up_events(request.auth, start)
     response = StreamingHttpResponse(events, content_type=MEDIA_TYPE)
     response["Cache-Control"] = "no-cache"
