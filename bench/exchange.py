@@ -1,7 +1,8 @@
 #!/usr/bin/env python
-"""HTTP benchmark of the HCoC Exchange: a real gunicorn server, client processes, fresh databases.
+"""HTTP benchmark of the HCoC Exchange: a real `hcoc serve`, client processes, fresh databases.
 
     .venv/bin/python bench/exchange.py [--db sqlite|postgres|both] [--events 100000] [--quick]
+                                       [--server asgi|wsgi]
 
 For each database (SQLite in a temporary HCOC_VAR_DIR; PostgreSQL in a dedicated database
 `hcoc_bench`, dropped and recreated, skipped with a note when unreachable) it runs `hcoc migrate`,

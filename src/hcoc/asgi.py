@@ -13,4 +13,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hcoc.settings")
 os.environ.setdefault("HCOC_DB_CONN_MAX_AGE", "0")
 # PostgreSQL: a pool instead, so that a request does not pay for a new connection.
 os.environ.setdefault("HCOC_DB_POOL_SIZE", "10")
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+# Only now: the middleware module needs the apps loaded (its models).
+from hcoc.idempotency.middleware import asgi_body_limit  # noqa: E402
+
+# Django's ASGI handler reads a whole body before any middleware: cap how much it reads.
+application = asgi_body_limit(django_application)
