@@ -1,7 +1,8 @@
 #!/usr/bin/env python
-"""HTTP benchmark of the HCoC Exchange: a real gunicorn server, client processes, fresh databases.
+"""HTTP benchmark of the HCoC Exchange: a real `hcoc serve`, client processes, fresh databases.
 
     .venv/bin/python bench/exchange.py [--db sqlite|postgres|both] [--events 100000] [--quick]
+                                       [--server asgi|wsgi]
 
 For each database (SQLite in a temporary HCOC_VAR_DIR; PostgreSQL in a dedicated database
 `hcoc_bench`, dropped and recreated, skipped with a note when unreachable) it runs `hcoc migrate`,
@@ -48,7 +49,8 @@ from common import RATE_LIMITS_OFF
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/"
-PG_DBNAME = "hcoc_bench"
+# Its own database name when several checkouts may run it at once (HCOC_BENCH_PG_DB).
+PG_DBNAME = os.environ.get("HCOC_BENCH_PG_DB", "hcoc_bench")
 API = "/api/v1"
 MiB = 1024 * 1024
 
@@ -554,12 +556,14 @@ def pg_admin(url: str, sql: str) -> None:
         c.execute(sql)
 
 
-def start_server(env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
+def start_server(
+    env: dict, port: int, workers: int, log: Path, server: str = "asgi"
+) -> subprocess.Popen:
     import httpx
 
     out = open(log, "wb")  # noqa: SIM115  (gunicorn's access log goes here, never to a full pipe)
     proc = subprocess.Popen(
-        [*hcoc_cmd(), "serve", "--port", str(port), "--workers", str(workers)],
+        [*hcoc_cmd(), "serve", "--port", str(port), "--workers", str(workers), "--server", server],
         env=env,
         cwd=ROOT,
         stdout=out,
@@ -658,7 +662,7 @@ def bench_database(db: str, opts) -> dict | None:
         )
 
         port = free_port()
-        proc = start_server(env, port, opts.workers, tmp / "server.log")
+        proc = start_server(env, port, opts.workers, tmp / "server.log", opts.server)
         base = f"http://127.0.0.1:{port}"
         import httpx
 
@@ -834,6 +838,12 @@ def main() -> None:
     )
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     p.add_argument(
+        "--server",
+        choices=["asgi", "wsgi"],
+        default="asgi",
+        help="hcoc serve --server: asgi (uvicorn workers, the default) or wsgi (sync workers)",
+    )
+    p.add_argument(
         "--service-budget",
         type=float,
         help="seconds of seeding through notification_submit() before bulk copies (default 20; 3 with --quick)",
@@ -860,7 +870,7 @@ def main() -> None:
         f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.2f}"
     )
     print(
-        f"server: hcoc serve --workers {opts.workers} (gunicorn sync); clients: {opts.clients} processes "
+        f"server: hcoc serve --workers {opts.workers} --server {opts.server}; clients: {opts.clients} processes "
         f"(4 submitters for PLNs, 1 for the feed); {opts.rounds} round(s), {opts.duration:g} s per rate"
     )
     print(f"code: {code_version()}")

@@ -18,6 +18,7 @@ fetch() {  # package@version  files...
   rm -rf "$work/x" "${tgz[0]}"
 }
 fetch htmx.org@2.0.4 dist/htmx.min.js
+fetch htmx-ext-sse@2.2.4 dist/sse.min.js
 fetch leaflet@1.9.4 dist/leaflet.js dist/leaflet.css
 fetch world-atlas@2.0.2 countries-110m.json
 fetch topojson-client@3.1.0 dist/topojson-client.min.js

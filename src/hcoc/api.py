@@ -18,6 +18,7 @@ from hcoc.api_openapi import document_responses
 from hcoc.compliance.api import router as compliance_router
 from hcoc.declarations.api import router as declarations_router
 from hcoc.delivery.api import router as delivery_router
+from hcoc.delivery.stream import stream_router
 from hcoc.exchange.api import router as exchange_router
 from hcoc.ledger.api import router as ledger_router
 from hcoc.ledger.openapi import document_signatures_and_receipts
@@ -255,6 +256,7 @@ api.add_router("", sites_router)
 api.add_router("", notifications_router)
 api.add_router("", declarations_router)
 api.add_router("", exchange_router)
+api.add_router("", stream_router)
 api.add_router("", compliance_router)
 api.add_router("", ledger_router)
 api.add_router("", observers_router)

@@ -62,6 +62,29 @@ NOT_JSON = {
     "/meetings/{number}/documents/{document_id}": DOCUMENT_TYPES,
 }
 
+# Server-Sent Events answers: (path under /api/v1) -> the schema of one event (the form OpenAPI
+# 3.2 gives sequential media types; schemathesis checks each event of the answer against it).
+SSE_EVENT = {
+    "title": "FeedEvent",
+    "description": (
+        "One event of the stream: `id` the item's seq, `event` its kind, `data` the feed item "
+        "(FeedItem) as JSON on one line. Comment lines (`: heartbeat`) carry no event."
+    ),
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "pattern": "^[0-9]+$"},
+        "event": {"type": "string", "examples": ["notification.submitted"]},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": {"$ref": "#/components/schemas/FeedItem"},
+        },
+        "retry": {"type": "integer"},
+    },
+    "required": ["data"],
+}
+EVENT_STREAMS = {"/feed/stream": SSE_EVENT}
+
 # (method, path) of a 2xx answer -> links: name -> (method, path, {parameter: runtime expression}).
 LINKS: dict[tuple[str, str], dict[str, tuple[str, str, dict[str, str]]]] = {}
 
@@ -225,6 +248,14 @@ def document_responses(schema: dict, prefix: str = "/api/v1") -> None:
                     if media_type.startswith("text/")
                     else {"schema": {"type": "string", "format": "binary"}}
                     for media_type in NOT_JSON[short]
+                }
+            if method == "get" and short in EVENT_STREAMS:
+                responses["200"]["content"] = {
+                    "text/event-stream": {
+                        # The whole answer as its events (OpenAPI 3.1 readers), and one event.
+                        "schema": {"type": "array", "items": EVENT_STREAMS[short]},
+                        "itemSchema": EVENT_STREAMS[short],
+                    }
                 }
             links = LINKS.get((method, short))
             if links:

@@ -113,6 +113,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The pages' live stream (hcoc.delivery.pages), for the pages that follow it.
+                "hcoc.delivery.context.live_stream",
             ]
         },
     }
@@ -120,7 +122,11 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'hcoc.sqlite3'}"), conn_max_age=60
+        env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'hcoc.sqlite3'}"),
+        # Seconds a worker keeps its database connection between requests. The ASGI server
+        # (hcoc/asgi.py) sets 0: there every request runs in a thread of its own, and a kept
+        # connection would be left behind by each (docs/decisions/0006).
+        conn_max_age=int(env("HCOC_DB_CONN_MAX_AGE", "60")),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -134,6 +140,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, not memory, so that server threads started by tests share it; one file
     # per test run, so that two runs at once (e.g. two checkouts' suites) do not collide.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+# PostgreSQL only: a pool of at most this many connections per server process (psycopg_pool),
+# taken for a request and given back after it; 0: none. The ASGI server (hcoc/asgi.py) sets 10:
+# there connections close after every request, and the pool spares a new one each time.
+DB_POOL_SIZE = int(env("HCOC_DB_POOL_SIZE", "0"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_SIZE:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # a pool keeps the connections itself
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_SIZE,
+        "timeout": 30,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"
@@ -262,3 +279,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
+
+# Live delivery (issue 11, hcoc.delivery): how often each server process asks the database whether
+# the feed has grown (one query per process, whatever the number of open streams), and how often
+# a quiet stream gets a comment line so that proxies keep it open.
+STREAM_POLL_MS = int(env("HCOC_STREAM_POLL_MS", "25"))
+STREAM_HEARTBEAT_SECONDS = float(env("HCOC_STREAM_HEARTBEAT_SECONDS", "15"))

@@ -373,6 +373,8 @@ MATRIX = [
     # the exchange feed; acknowledging is per state, by any of its users (the ICC has no state)
     row("GET",  "/feed",                                    None,                 200, 200, 200, 200, 200, 403, 401),
     row("GET",  "/inbox",                                   None,                 403, 200, 200, 200, 200, 403, 401),
+    # its live stream: the feed's rule (the stream's items: tests/delivery/test_stream.py)
+    row("GET",  "/feed/stream",                             None,                 200, 200, 200, 200, 200, 403, 401),
     row("POST", "/acknowledgements",                        acknowledgement_body, 403, 201, 201, 201, 201, 403, 401),
     row("GET",  "/acknowledgements?seq={seq}",              None,                 200, 200, 200, 200, 200, 403, 401),
     # the transparency log: read by subscribers and the ICC; keys kept by the ICC; a state opts

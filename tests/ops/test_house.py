@@ -108,6 +108,7 @@ PUBLISHED_OPERATION_IDS = [
     "hcoc_declarations_api_list_",
     "hcoc_declarations_api_submit",
     "hcoc_declarations_api_versions",
+    "hcoc_delivery_stream_feed_stream",
     "hcoc_exchange_api_acknowledge",
     "hcoc_exchange_api_acknowledgement_status",
     "hcoc_exchange_api_feed",

@@ -39,6 +39,9 @@ LOGGED_OUT = "/accounts/login/"
 PAGES = {
     "project:dashboard": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
     "exchange:inbox": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, "/"]),
+    # the pages' live stream: a page must say what it follows (without `page`, 400); what it
+    # sends is tested against a real server in tests/delivery/test_live_pages.py
+    "delivery:page_stream": ("GET", [LOGIN, 403, 400, 400, 400, ENROL, 400]),
     "exchange:acknowledge": ("POST", [LOGIN, 403, "/inbox", "/inbox", "/inbox", ENROL, "/inbox"]),
     "registry:registry": ("GET", [200, 200, 200, 200, 200, 200, 200]),
     "accounts:account": ("GET", [LOGIN, 200, 200, 200, 200, 200, 200]),

@@ -107,6 +107,17 @@ def token_user(raw: str) -> User | None:
     return token.user
 
 
+def token_users(raws) -> dict[str, User]:
+    """`token_user` for many raw tokens in one query: those still valid (not revoked, their user
+    active), each with its user. The live stream re-checks every open stream's token with it
+    before each new item."""
+    by_hash = {hash_token(raw): raw for raw in raws if raw and len(raw) <= 200}
+    tokens = ApiToken.objects.select_related("user", "user__state").filter(
+        token_hash__in=list(by_hash), revoked_at__isnull=True
+    )
+    return {by_hash[t.token_hash]: t.user for t in tokens if t.user.is_active}
+
+
 def user_create(
     *, username: str, password: str | None, role: str, state_iso3: str | None, email: str = ""
 ) -> User:

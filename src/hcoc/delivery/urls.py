@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import pages, views
 
 app_name = "delivery"
 urlpatterns = [
+    path("live/stream", pages.page_stream, name="page_stream"),
     path("account/webhooks", views.webhook_new, name="webhook_new"),
     path("account/webhooks/<int:endpoint_id>", views.webhook_detail, name="webhook"),
     path("account/webhooks/<int:endpoint_id>/delete", views.webhook_delete, name="webhook_delete"),

@@ -41,10 +41,23 @@ def _page(qs, *, after: int, limit: int) -> dict:
     }
 
 
+def feed_reader_require(actor):
+    """Who may read the feed: the one rule of `/feed` and of everything that serves the sequence
+    (its live stream re-asks it for every open stream before each item and heartbeat)."""
+    return require_exchange_reader(actor)
+
+
+def feed_page(*, after: int, limit: int) -> dict:
+    """The sequence after `after`, oldest first, as `/feed` serves it, for a caller that has
+    asked `feed_reader_require` of its reader: the live stream reads a new item once for every
+    stream of a server process, then checks each stream's reader."""
+    return _page(Event.objects.all(), after=after, limit=limit)
+
+
 def feed_page_for(*, actor, after: int, limit: int) -> dict:
     """The whole sequence, oldest first; every subscribing state and the ICC see all of it."""
-    require_exchange_reader(actor)
-    return _page(Event.objects.all(), after=after, limit=limit)
+    feed_reader_require(actor)
+    return feed_page(after=after, limit=limit)
 
 
 def unacknowledged_count(state_id: str) -> int:

@@ -20,6 +20,7 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.core.handlers.wsgi import LimitedStream
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
@@ -78,6 +79,16 @@ class RequestSizeLimitMiddleware:
     def _read_chunked(request, limit: int):
         """Read a chunked body (the server has decoded the chunks) and hand it to Django as if
         it had come with its length; None when done, else the problem to answer."""
+        if isinstance(request, ASGIRequest):
+            # The ASGI handler has read the whole body already, at most ASGI_BODY_CAP bytes of
+            # it (asgi_body_limit): measure it.
+            stream = request._stream
+            size = stream.seek(0, io.SEEK_END)
+            stream.seek(0)
+            if size > limit or request.scope.get(OVER_CAP):
+                return _too_large(size, limit)
+            request.META["CONTENT_LENGTH"] = str(size)
+            return None
         stream = request.META.get("wsgi.input")
         if stream is None or not request.META.get("wsgi.input_terminated"):
             # The server cannot say where a chunked body ends (e.g. Django's development
@@ -94,6 +105,41 @@ class RequestSizeLimitMiddleware:
         request.META["CONTENT_LENGTH"] = str(len(data))
         request._stream = LimitedStream(io.BytesIO(data), len(data))
         return None
+
+
+OVER_CAP = "hcoc.body_over_cap"
+
+
+def asgi_body_limit(app):
+    """Wraps the ASGI application: Django's ASGI handler reads a request's whole body before any
+    middleware runs, so RequestSizeLimitMiddleware could only refuse a huge body after it was
+    spooled to disk. This stops reading at the largest body any path takes (a declared
+    Content-Length above it, or a chunked body that grows past it): the request then reaches
+    Django cut short and marked, and RequestSizeLimitMiddleware answers 413 as under WSGI."""
+
+    async def limited(scope, receive, send):
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        cap = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        seen = 0
+        over = declared.isdigit() and int(declared) > cap
+
+        async def capped():
+            nonlocal seen, over
+            if over:
+                return {"type": "http.request", "body": b"", "more_body": False}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > cap:
+                    over = scope[OVER_CAP] = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
+            return message
+
+        return await app(scope, capped, send)
+
+    return limited
 
 
 class _NotKept(Exception):

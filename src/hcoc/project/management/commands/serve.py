@@ -4,9 +4,15 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+# The ASGI server (docs/decisions/0006): gunicorn supervising uvicorn workers, each serving the
+# sync pages and API in threads and holding the live streams open on its event loop.
+ASGI = ["hcoc.asgi:application", "--worker-class", "uvicorn_worker.UvicornWorker"]
+# The former server: sync workers, one request at a time each; no live stream (it ends at once).
+WSGI = ["hcoc.wsgi:application"]
+
 
 class Command(BaseCommand):
-    help = "Serve the exchange with gunicorn on 127.0.0.1:$PORT (default 8000)."
+    help = "Serve the exchange on 127.0.0.1:$PORT (default 8000): gunicorn with uvicorn workers."
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -15,17 +21,28 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-deliver", action="store_true", help="do not start the `hcoc deliver` worker"
         )
+        parser.add_argument(
+            "--server",
+            choices=["asgi", "wsgi"],
+            default="asgi",
+            help="asgi (default): uvicorn workers, live streams; wsgi: gunicorn's sync workers, "
+            "for comparison (streams then end once caught up)",
+        )
 
     def handle(self, *args, **o):
         argv = [
             sys.executable,
             "-m",
             "gunicorn",
-            "hcoc.wsgi:application",
+            *(ASGI if o["server"] == "asgi" else WSGI),
             "--bind",
             f"{o['host']}:{o['port']}",
             "--workers",
             str(o["workers"]),
+            # Open streams never end by themselves: on a stop or restart, wait this long for
+            # requests in flight, then close the streams (clients resume with Last-Event-ID).
+            "--graceful-timeout",
+            "5",
             "--access-logfile",
             "-",
         ]

@@ -1,0 +1,128 @@
+"""A real `hcoc serve` (gunicorn with uvicorn workers, as `make run` starts it) on the suite's own
+test database, and a reader of Server-Sent Events: for tests of the live stream, which only an
+ASGI server holds open (Django's test server ends it once caught up)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import httpx
+from django.db import connection
+
+from . import free_port
+
+
+def database_url() -> str:
+    """The suite's own test database, for a server process to share."""
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    host = s.get("HOST") or "127.0.0.1"
+    return f"postgres://{s.get('USER') or 'postgres'}@{host}:{s.get('PORT') or 5432}/{s['NAME']}"
+
+
+@dataclass
+class Server:
+    port: int
+    env: dict
+    workers: int = 1
+    proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log(self):
+        """Where the server writes its log: HCOC_SERVE_LOG (a file, appended) when a test run
+        wants to read it, else nowhere."""
+        path = os.environ.get("HCOC_SERVE_LOG")
+        return open(path, "ab") if path else subprocess.DEVNULL  # noqa: SIM115 (the server's)
+
+    def start(self) -> "Server":
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "hcoc.cli", "serve", "--port", str(self.port)]
+            + ["--workers", str(self.workers)],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+            start_new_session=True,
+        )
+        for _ in range(600):
+            try:
+                if httpx.get(self.url + "/api/v1/states/AUT", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.kill()
+        raise RuntimeError("the server did not start")
+
+    def kill(self) -> None:
+        """SIGKILL the whole server (master and workers), as a crash."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=30)
+
+
+def serve(**settings: str) -> Server:
+    """A started server; `settings` are environment variables for it (HCOC_...)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "HCOC_RATE_LIMIT_API": "0",
+        "HCOC_RATE_LIMIT_API_ADDRESS": "0",
+        **settings,
+    }
+    return Server(port=free_port(), env=env).start()
+
+
+@dataclass
+class Event:
+    id: str | None = None
+    event: str | None = None
+    data: list[str] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.data)
+
+
+def events(response: httpx.Response) -> Iterator[Event]:
+    """The events of a `text/event-stream` answer as they come (WHATWG HTML, "Server-sent
+    events": a blank line ends an event; `:` starts a comment). Comment-only blocks (heartbeats)
+    come as events with comments and no data."""
+    current = Event()
+    for line in response.iter_lines():
+        if line == "":
+            if current.data or current.comments or current.id or current.event:
+                yield current
+            current = Event()
+        elif line.startswith(":"):
+            current.comments.append(line[1:].strip())
+        else:
+            name, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if name == "data":
+                current.data.append(value)
+            elif name in ("id", "event"):
+                setattr(current, name, value)
+
+
+def items(source: Iterator[Event], count: int) -> list[Event]:
+    """The next `count` events of `source` (one `events(response)` per answer: lines read are
+    gone) that carry data, heartbeats skipped."""
+    out = []
+    for event in source:
+        if event.data:
+            out.append(event)
+            if len(out) == count:
+                break
+    return out
