@@ -4,7 +4,10 @@
 import os
 import subprocess
 import tempfile
+import threading
 from datetime import date
+
+import psutil
 
 # A benchmark sends thousands of requests a minute from one address with a few tokens: it measures
 # the exchange, not its rate limits (docs/api.md, *Rate limits*).
@@ -47,3 +50,29 @@ def subscribing_states(n: int = 145) -> list[str]:
     subscribing = State.objects.filter(status=HcocStatus.SUBSCRIBING)
     subscribing.update(subscribed_on=date(2002, 11, 25), subscribed_on_precision="day")
     return list(subscribing.order_by("iso3").values_list("iso3", flat=True))
+
+
+class PeakRss:
+    """The largest RSS of a process and its children, sampled every 50 ms."""
+
+    def __init__(self, pid: int):
+        self.root, self.peak = psutil.Process(pid), 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.done.wait(0.05):
+            total = 0
+            try:
+                for proc in [self.root, *self.root.children(recursive=True)]:
+                    total += proc.memory_info().rss
+            except psutil.Error:
+                continue
+            self.peak = max(self.peak, total)
+
+    def stop(self) -> float:
+        """Stop sampling; the peak in MiB."""
+        self.done.set()
+        self.thread.join()
+        return self.peak / 2**20

@@ -23,11 +23,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-from common import fresh_database, subscribing_states
+from common import PeakRss, fresh_database, subscribing_states
 
 ROOT = Path(__file__).resolve().parents[1]
 PER_STATE = 10
@@ -70,33 +69,6 @@ def receivers_main(count: int, ports_file: str, out_file: str) -> None:
         Path(out_file).write_text(json.dumps(got))
 
     asyncio.run(main())
-
-
-class PeakRss:
-    """The largest RSS of a process and its children, sampled every 50 ms."""
-
-    def __init__(self, pid: int):
-        import psutil
-
-        self.psutil, self.root, self.peak = psutil, psutil.Process(pid), 0
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while not self.done.wait(0.05):
-            total = 0
-            try:
-                for proc in [self.root, *self.root.children(recursive=True)]:
-                    total += proc.memory_info().rss
-            except self.psutil.Error:
-                continue
-            self.peak = max(self.peak, total)
-
-    def stop(self) -> float:
-        self.done.set()
-        self.thread.join()
-        return self.peak / 2**20
 
 
 def percentile(values: list[float], p: float) -> float:

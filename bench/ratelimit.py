@@ -25,14 +25,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from common import RATE_LIMITS_OFF, fresh_database
+from common import RATE_LIMITS_OFF, PeakRss, fresh_database
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNTERS = {
@@ -84,32 +83,9 @@ def serve(opts, limit: int, env_extra: dict) -> tuple[subprocess.Popen, str]:
     raise SystemExit("gunicorn did not start")
 
 
-class PeakRss:
-    """The largest summed RSS of a process and its children, sampled every 50 ms."""
-
-    def __init__(self, pid: int):
-        import psutil
-
-        self.psutil, self.root, self.peak = psutil, psutil.Process(pid), 0
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while not self.done.wait(0.05):
-            total = 0
-            try:
-                for proc in [self.root, *self.root.children(recursive=True)]:
-                    total += proc.memory_info().rss
-            except self.psutil.Error:
-                continue
-            self.peak = max(self.peak, total)
-
-    def stop(self) -> str:
-        self.done.set()
-        self.thread.join()
-        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        return f"peak RSS: server {self.peak / 2**20:.0f} MiB, benchmark {own:.0f} MiB"
+def rss_line(server_mib: float) -> str:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return f"peak RSS: server {server_mib:.0f} MiB, benchmark {own:.0f} MiB"
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -164,7 +140,7 @@ def main() -> None:
                 )
             )
     finally:
-        peak = memory.stop()
+        peak = rss_line(memory.stop())
         stop(proc)
     served = codes.get(200, 0)
     print(
@@ -185,7 +161,7 @@ def main() -> None:
                     assert client.get("/states/FRA").status_code == 200
                     times.append(time.perf_counter() - t)
         finally:
-            peak = memory.stop()
+            peak = rss_line(memory.stop())
             stop(proc)
         print(f"  {label:9}: median {1000 * statistics.median(times):.2f} ms per request ({peak})")
 

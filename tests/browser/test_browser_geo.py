@@ -3,7 +3,7 @@ degrees near Fiji is drawn as the small shape it is, on its page and on the dash
 outlines draw no band across the map where Russia, Fiji and Antarctica cross 180 degrees."""
 
 import pytest
-from support.bodies import pln
+from support.bodies import FIJI, pln
 from support.browser import SCREENSHOTS, log_in, screenshot
 from support.people import set_password
 
@@ -12,24 +12,6 @@ from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 
 pytestmark = pytest.mark.slow
-
-# A launch area of 2 x 2 degrees astride 180 degrees east of Vanua Levu, an SRBM heading east
-# for 400 km, and its impact area round 178 W: every shape within a few degrees of 180.
-ACROSS_180 = [
-    {"lat": -16.0, "lon": 179.0},
-    {"lat": -16.0, "lon": -179.0},
-    {"lat": -18.0, "lon": -179.0},
-    {"lat": -18.0, "lon": 179.0},
-]
-FIJI = {
-    "category": "BM",
-    "generic_class": "SRBM",
-    "vehicle_name": "Test",
-    "launch_area": {"polygon": ACROSS_180},
-    "planned_direction": {"azimuth_deg": 100.0},
-    "range_km": 400,
-    "impact_areas": [{"kind": "payload", "center": {"lat": -17.5, "lon": -176.5}, "radius_km": 40}],
-}
 
 # Geographic and pixel bounds of what a map drew: the notification's shapes and markers (its
 # layer) and each SVG path of a pane.

@@ -13,7 +13,7 @@ import zlib
 import icalendar
 import pytest
 from django.test import Client
-from support.bodies import pln
+from support.bodies import ACROSS_180, FIJI, pln
 from support.people import web_client
 
 from hcoc.accounts.models import User
@@ -22,21 +22,10 @@ from hcoc.notifications.services import notification_cancel, notification_submit
 
 pytestmark = pytest.mark.django_db
 
-ACROSS_180 = [
-    {"lat": -16.0, "lon": 179.0},
-    {"lat": -16.0, "lon": -179.0},
-    {"lat": -18.0, "lon": -179.0},
-    {"lat": -18.0, "lon": 179.0},
-]
 FIJI = {
-    "category": "BM",
-    "generic_class": "SRBM",
-    "vehicle_name": "Test",
-    "launch_area": {"polygon": ACROSS_180},
-    "planned_direction": {"azimuth_deg": 100.0},
-    "range_km": 400,
+    **FIJI,
     "impact_areas": [
-        {"kind": "payload", "center": {"lat": -17.5, "lon": -176.5}, "radius_km": 40},
+        *FIJI["impact_areas"],
         {"kind": "debris", "polygon": ACROSS_180, "description": "first stage"},
     ],
 }

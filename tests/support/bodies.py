@@ -69,3 +69,22 @@ def invitation(**overrides) -> dict:
     }
     body.update(overrides)
     return body
+
+
+# A launch area of 2 x 2 degrees astride 180 degrees east of Vanua Levu, an SRBM heading east
+# for 400 km, and its impact area round 178 W: every shape within a few degrees of 180.
+ACROSS_180 = [
+    {"lat": -16.0, "lon": 179.0},
+    {"lat": -16.0, "lon": -179.0},
+    {"lat": -18.0, "lon": -179.0},
+    {"lat": -18.0, "lon": 179.0},
+]
+FIJI = {
+    "category": "BM",
+    "generic_class": "SRBM",
+    "vehicle_name": "Test",
+    "launch_area": {"polygon": ACROSS_180},
+    "planned_direction": {"azimuth_deg": 100.0},
+    "range_km": 400,
+    "impact_areas": [{"kind": "payload", "center": {"lat": -17.5, "lon": -176.5}, "radius_km": 40}],
+}
