@@ -17,18 +17,6 @@ from hcoc.notifications.models import Notification
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def page(browser_context):
-    page = browser_context.new_page()
-    violations = []
-    page.on(
-        "console",
-        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    yield page
-    assert violations == []
-
-
 def local_input(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M")
 

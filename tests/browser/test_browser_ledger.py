@@ -20,20 +20,6 @@ from hcoc.notifications.services import notification_submit
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def page(browser_context):
-    page = browser_context.new_page()
-    page.csp_violations = []
-    page.on(
-        "console",
-        lambda m: (
-            page.csp_violations.append(m.text) if "Content Security Policy" in m.text else None
-        ),
-    )
-    yield page
-    assert page.csp_violations == [], page.csp_violations
-
-
 def test_a_state_follows_a_notification_into_the_log_and_sees_the_witness(page, personas):
     fra = User.objects.get(username="fra_submitter")
     n = notification_submit(actor=fra, data=PLNIn.model_validate(pln()))

@@ -10,7 +10,7 @@ from django.conf import global_settings
 from django.test import override_settings
 from playwright.sync_api import expect
 from support.bodies import pln
-from support.browser import log_in, screenshot
+from support.browser import log_in, screenshot, watch_csp
 from support.people import set_password
 from support.serve import serve
 
@@ -26,14 +26,7 @@ def live_page(chromium, transactional_db, personas):
     server = serve(HCOC_RATE_LIMIT_LOGIN="0")
     context = chromium.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.csp_violations = []
-    page.on(
-        "console",
-        lambda m: (
-            page.csp_violations.append(m.text) if "Content Security Policy" in m.text else None
-        ),
-    )
+    page = watch_csp(context.new_page())
     yield page
     context.close()
     server.kill()

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
-from support.browser import log_in, screenshot
+from support.browser import log_in, screenshot, watch_csp
 from support.people import set_password
 
 from hcoc.observers.models import Confirmation, Invitation
@@ -15,15 +15,10 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def page(browser_context):
-    page = browser_context.new_page()
-    violations = []
-    page.on(
-        "console",
-        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
-    )
+    page = watch_csp(browser_context.new_page())
     page.on("dialog", lambda d: d.accept())  # the forms' data-confirm questions
     yield page
-    assert violations == []
+    assert page.csp_violations == [], page.csp_violations
 
 
 def test_issue_an_invitation_reply_and_confirm_in_the_browser(page, personas):

@@ -16,20 +16,6 @@ from hcoc.notifications.services import notification_submit
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def page(browser_context):
-    page = browser_context.new_page()
-    page.csp_violations = []
-    page.on(
-        "console",
-        lambda m: (
-            page.csp_violations.append(m.text) if "Content Security Policy" in m.text else None
-        ),
-    )
-    yield page
-    assert page.csp_violations == [], page.csp_violations
-
-
 def test_the_public_registry_draws_its_world_map_without_logging_in(page, personas):
     page.goto("/registry")
     page.wait_for_selector(".map[data-ready='1']")

@@ -53,6 +53,27 @@ def browser_context(chromium, live_server):
     context.close()
 
 
+def watch_csp(page):
+    """Record the page's Content-Security-Policy violations in `page.csp_violations`: a test
+    asserts it is empty at the end (the pages have no inline scripts or styles)."""
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda m: (
+            page.csp_violations.append(m.text) if "Content Security Policy" in m.text else None
+        ),
+    )
+    return page
+
+
+@pytest.fixture
+def page(browser_context):
+    """A page of the live server whose CSP violations fail the test."""
+    page = watch_csp(browser_context.new_page())
+    yield page
+    assert page.csp_violations == [], page.csp_violations
+
+
 def log_in(page, username: str, password: str, code: str | None = None) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
