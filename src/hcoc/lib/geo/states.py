@@ -32,6 +32,14 @@ from shapely.geometry.base import BaseGeometry
 DEFAULT_PATH = Path(__file__).resolve().parents[4] / "data" / "geo" / "boundaries.geojson.gz"
 PARTS = ("launch_area", "corridor", "impact_area")  # the published order, formats.md
 ZONES = ("land", "territorial_sea")
+# What people read for each of them (pages, e-mail); the published values stay the codes above.
+WORDS = {
+    "launch_area": "launch area",
+    "corridor": "corridor",
+    "impact_area": "impact area",
+    "land": "land",
+    "territorial_sea": "territorial sea",
+}
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,9 @@ from datetime import UTC, datetime
 
 from django import template
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
+
+from hcoc.lib.geo.states import WORDS
 
 register = template.Library()
 
@@ -37,3 +40,10 @@ def utc_date(value) -> str:
 def rfc3339(value) -> str:
     dt = _as_datetime(value)
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ") if dt else ""
+
+
+@register.filter
+def geo_words(codes) -> str:
+    """['launch_area', 'impact_area'] -> 'launch area, impact area' (affected states' parts and
+    zones in words; the API keeps the codes)."""
+    return ", ".join(gettext(WORDS.get(code, code)) for code in codes or [])
