@@ -20,7 +20,7 @@ class Event(models.Model):
     """One item of the exchange sequence. Immutable once written.
 
     Invariants: `seq` values are 1, 2, 3, ... with no gap (allocated under a lock in the writing
-    transaction, see services.event_append); `payload` holds the RFC 8785 canonical JSON of the
+    transaction, see services.event_transaction); `payload` holds the RFC 8785 canonical JSON of the
     read model as it was at the event, so its bytes can later be hashed and signed.
     """
 
