@@ -87,7 +87,9 @@ def test_the_icc_records_a_subscription_and_every_subscriber_is_told(icc):
     assert state.status == HcocStatus.SUBSCRIBING
     event = Event.objects.get(kind="registry.subscribed", subject=state.iso3)
     console = icc.get("/icc/").content.decode()
-    assert f'href="/icc/items/{event.seq}"' in console and "registry.subscribed" in console
+    assert (
+        f'href="/icc/items/{event.seq}"' in console and "Registry subscribed" in console
+    )  # the kind in words
 
 
 def test_a_subscription_with_bad_dates_shows_the_services_messages_and_stores_nothing(icc):

@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import format_html
 
 from hcoc.exchange.links import subject_link
+from hcoc.exchange.models import EventKind
 
 register = template.Library()
 
@@ -18,3 +19,12 @@ def item_link(context, item: dict) -> str:
     if withheld:
         return format_html('<span class="help">{}</span>', withheld)
     return item["subject"]
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    """A feed item's kind as people read it ("Notification submitted"); the API keeps the code."""
+    try:
+        return EventKind(kind).label.capitalize()
+    except ValueError:
+        return kind
