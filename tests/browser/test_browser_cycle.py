@@ -65,7 +65,7 @@ def test_submit_receive_acknowledge_and_follow_up_in_the_browser(page, personas)
     assert page.locator(".map .leaflet-interactive").count() >= 2  # the polygon and its direction
     screenshot(page, "notification")
     page.get_by_role("button", name="Acknowledge receipt of version 1 for JPN").click()
-    expect(page.get_by_text("1 item(s) acknowledged.")).to_be_visible()
+    expect(page.get_by_text("1 item acknowledged.")).to_be_visible()
     assert Acknowledgement.objects.filter(state_id="JPN", user__username="jpn_reader").count() == 1
     page.goto("/notifications/")
     screenshot(page, "notifications")
@@ -79,7 +79,7 @@ def test_submit_receive_acknowledge_and_follow_up_in_the_browser(page, personas)
     screenshot(page, "icc")
     page.goto(f"/icc/items/{n.versions.get().seq}")
     text = page.locator("main").inner_text()
-    assert "JPN" in text and "USA" in text and "GBR" in text
+    assert "Japan" in text and "United States" in text and "United Kingdom" in text
     screenshot(page, "icc-item")
     page.goto("/declarations/new")
     screenshot(page, "declaration-form")

@@ -41,8 +41,8 @@ def test_a_japanese_reader_sees_a_french_window_on_the_dashboard_map_and_acknowl
     page.get_by_role("link", name="Inbox", exact=True).click()
     expect(page.get_by_role("link", name=n.reference)).to_be_visible()
     screenshot(page, "inbox")
-    page.get_by_role("button", name="Acknowledge all up to here").first.click()
-    expect(page.get_by_text("1 item(s) acknowledged.")).to_be_visible()
+    page.get_by_role("button", name="Acknowledge this item").click()
+    expect(page.get_by_text("1 item acknowledged.")).to_be_visible()
     expect(page.get_by_text("Nothing to acknowledge.")).to_be_visible()
 
 

@@ -73,7 +73,7 @@ def test_the_icc_item_page_stream_sends_the_new_acknowledgement_list(
         update = next(e for e in received if e.data)
     assert update.event == "acknowledgements"
     acknowledged = update.text.split('id="done"')[1]
-    assert "<td>JPN</td>" in acknowledged
+    assert "<td>Japan</td>" in acknowledged
 
 
 def test_a_state_user_cannot_follow_the_icc_item_page_and_a_logged_out_session_loses_the_stream(

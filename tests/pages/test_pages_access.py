@@ -38,7 +38,12 @@ LOGGED_OUT = "/accounts/login/"
 # non-subscribers (prk) see nothing of the exchange, anonymous visitors only the registry.
 PAGES = {
     "project:dashboard": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
-    "exchange:inbox": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, "/"]),
+    # The ICC is no state: its "inbox" is who has acknowledged what (/icc/items).
+    "exchange:inbox": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, "/icc/items"]),
+    "exchange:icc_items": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
+    # Who has acknowledged an item, as CSV: every reader, as GET /acknowledgements?seq= is; the
+    # item page with the chase and the points of contact stays the ICC's (exchange:icc_item).
+    "exchange:acknowledgements_csv": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
     # the pages' live stream: a page must say what it follows (without `page`, 400); what it
     # sends is tested against a real server in tests/delivery/test_live_pages.py
     "delivery:page_stream": ("GET", [LOGIN, 403, 400, 400, 400, ENROL, 400]),
@@ -270,6 +275,7 @@ def build_world():
     kwargs = {
         "accounts:token_revoke": {"token_id": token.pk},
         "exchange:icc_item": {"seq": n.versions.get().seq},
+        "exchange:acknowledgements_csv": {"seq": n.versions.get().seq},
         "registry:icc_user_tokens": {"user_id": fra.pk},
         "registry:icc_user_enrol": {"user_id": fra.pk},
         "accounts:enrol": {"token": enrolment},

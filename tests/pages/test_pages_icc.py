@@ -1,6 +1,7 @@
 """The ICC console: subscriptions, acknowledgements per item, users and tokens of states."""
 
 import re
+from html import unescape
 from datetime import date, timedelta
 
 import pytest
@@ -204,8 +205,11 @@ def test_per_item_the_console_shows_which_states_have_not_acknowledged(icc):
 
     page = icc.get(f"/icc/items/{seq}").content.decode()
     listed = re.search(r'<ul id="not-acknowledged">(.*?)</ul>', page, re.S).group(1)
-    assert re.findall(r"<li>([A-Z]{3})</li>", listed) == missing
-    assert "<td>JPN</td>" in page
+    names = dict(State.objects.values_list("iso3", "name"))
+    assert [unescape(x) for x in re.findall(r"<li>(.*?)</li>", listed)] == sorted(
+        names[s] for s in missing
+    )
+    assert "<td>Japan</td>" in page
     assert icc.get("/icc/items/999999").status_code == 404
 
 

@@ -3,8 +3,9 @@
 The inbox, the dashboard and the acknowledgement lists (the ICC's item page, a notification's
 page) open it with htmx's SSE extension and swap in the HTML fragments it sends: the same
 templates their pages render, filled by the same selectors (`inbox_page_for`,
-`acknowledgement_status_for`), so a fragment shows what a reload would show. The hub (one poller
-per process, hcoc.delivery.hub) says when to look. Each time, the session and the user are read
+`acknowledgement_status_for`; `acknowledgement_report_for` for the ICC's page, which names the
+states), so a fragment shows what a reload would show. The hub (one poller per process,
+hcoc.delivery.hub) says when to look. Each time, the session and the user are read
 again: a logged-out session, a disabled user or a state that stopped subscribing ends the stream
 (the selectors refuse), at the latest at the next heartbeat.
 
@@ -31,7 +32,12 @@ from django.template.loader import render_to_string
 
 from hcoc.accounts.models import Role
 from hcoc.exchange.links import subject_link
-from hcoc.exchange.selectors import acknowledgement_status_for, feed_page_for, inbox_page_for
+from hcoc.exchange.selectors import (
+    acknowledgement_report_for,
+    acknowledgement_status_for,
+    feed_page_for,
+    inbox_page_for,
+)
 from hcoc.lib.errors import DomainError
 from hcoc.lib.numbers import positive_int, whole_number
 from hcoc.states.access import can_read_exchange
@@ -115,7 +121,10 @@ def _render(request, page: str, topic: int) -> tuple[list[str], int] | None:
             return fragments, found["last_seq"]
         if page == "icc_item" and user.role != Role.ICC:
             return None
-        status = acknowledgement_status_for(actor=user, seq=topic)
+        if page == "icc_item":  # the ICC's lists name the states
+            status = acknowledgement_report_for(actor=user, seq=topic)
+        else:
+            status = acknowledgement_status_for(actor=user, seq=topic)
         context = {"status": status, "acks": status}
         if page == "notification":
             item = feed_page_for(actor=user, after=topic - 1, limit=1)["items"][0]

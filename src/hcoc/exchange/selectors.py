@@ -1,8 +1,9 @@
 """Reads of the exchange sequence, through the access rules."""
 
 from collections import defaultdict
+from datetime import datetime
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from hcoc.lib.canonical import Canonical, canonical_loads
@@ -96,27 +97,73 @@ def _concerning(qs, state: str):
 
 
 def inbox_recent_for(
-    *, actor, before: int | None = None, limit: int = 50, concerning_me: bool = False
+    *,
+    actor,
+    before: int | None = None,
+    limit: int = 50,
+    concerning_me: bool = False,
+    kind: str | None = None,
+    state: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    with_acknowledged: bool = False,
 ) -> dict:
-    """The inbox newest first (for people): items before `before`, and the total unacknowledged;
-    with `concerning_me`, only items whose affected states include the actor's."""
+    """The inbox newest first (for people): items of other states before `before`, and the total
+    unacknowledged. Filters: `concerning_me` (the actor's state among the affected states), the
+    item's `kind`, its `state`, its time in [since, until); with `with_acknowledged`, the items
+    the actor's state has acknowledged too. Each item says when the state acknowledged it
+    (`acknowledged_at`, None if not yet)."""
     actor = require_state_member(actor)
     acked = Acknowledgement.objects.filter(state_id=actor.state_id, event_id=OuterRef("seq"))
-    qs = Event.objects.exclude(state_id=actor.state_id).exclude(Exists(acked))
+    qs = Event.objects.exclude(state_id=actor.state_id)
+    if with_acknowledged:
+        qs = qs.annotate(acknowledged_at=Subquery(acked.values("at")[:1]))
+    else:
+        qs = qs.exclude(Exists(acked))
     total = unacknowledged_count(actor.state_id)
     if concerning_me:
         qs = _concerning(qs, actor.state_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if state:
+        qs = qs.filter(state_id=state)
+    if since is not None:
+        qs = qs.filter(at__gte=since)
+    if until is not None:
+        qs = qs.filter(at__lt=until)
     if before is not None:
         qs = qs.filter(seq__lt=before)
     rows = list(qs.order_by("-seq")[: limit + 1])
-    items = [event_as_item(e) for e in rows[:limit]]
-    for item in items:
+    items = []
+    for e in rows[:limit]:
+        item = event_as_item(e)
         item["concerns_me"] = concerns(item["payload"], actor.state_id)
+        at = getattr(e, "acknowledged_at", None)
+        item["acknowledged_at"] = rfc3339(at) if at else None
+        items.append(item)
     return {
         "items": items,
         "older": rows[limit - 1].seq if len(rows) > limit else None,
         "unacknowledged": total,
     }
+
+
+def acknowledgeable_by(*, actor, seqs: list[int]) -> dict[int, dict]:
+    """Of `seqs`, the items the actor's state may acknowledge (items of other states; its own
+    are not in its inbox), as feed items with their state's name, keyed by seq."""
+    actor = require_state_member(actor)
+    events = Event.objects.filter(seq__in=seqs).exclude(state_id=actor.state_id)
+    names = _state_names({e.state_id for e in events})
+    out = {}
+    for e in events:
+        item = event_as_item(e)
+        item["state_name"] = names.get(e.state_id, e.state_id)
+        out[e.seq] = item
+    return out
+
+
+def _state_names(iso3s) -> dict[str, str]:
+    return dict(State.objects.filter(iso3__in=list(iso3s)).values_list("iso3", "name"))
 
 
 def acknowledgement_status_for(*, actor, seq: int) -> dict:
@@ -148,6 +195,37 @@ def acknowledgement_status_for(*, actor, seq: int) -> dict:
     }
 
 
+def acknowledgement_report_for(*, actor, seq: int) -> dict:
+    """Item `seq` with who has and has not acknowledged it, by name (the acknowledgement page and
+    its CSV): the same expectation as acknowledgement_status_for, which it reads through."""
+    status = acknowledgement_status_for(actor=actor, seq=seq)
+    event = Event.objects.get(seq=seq)
+    item = event_as_item(event)
+    del item["payload"]
+    names = _state_names(
+        {event.state_id}
+        | {a["state"] for a in status["acknowledged"]}
+        | set(status["not_acknowledged"])
+    )
+    item["state_name"] = names.get(event.state_id, event.state_id)
+    # A state's receipt of its own item (an API `up_to` covers them) is no acknowledgement anyone
+    # waits for: the page lists the states expected to acknowledge.
+    acknowledged = [
+        {**a, "name": names.get(a["state"], a["state"])}
+        for a in status["acknowledged"]
+        if a["state"] != event.state_id
+    ]
+    missing = [{"state": s, "name": names.get(s, s)} for s in status["not_acknowledged"]]
+    by_name = lambda row: row["name"]  # noqa: E731
+    return {
+        **status,
+        "item": item,
+        "acknowledged_named": sorted(acknowledged, key=by_name),
+        "not_acknowledged_named": sorted(missing, key=by_name),
+        "expected": len(acknowledged) + len(missing),
+    }
+
+
 def feed_recent_for(*, actor, before: int | None = None, limit: int = 50) -> dict:
     """The newest items first (the ICC console), each with `not_acknowledged`: how many of the
     currently subscribing states other than the item's own have not acknowledged it."""
@@ -174,9 +252,10 @@ def feed_recent_for(*, actor, before: int | None = None, limit: int = 50) -> dic
     items = []
     for e in events:
         item = event_as_item(e)
-        item["not_acknowledged"] = sum(
-            1 for s in expected if s != e.state_id and s not in acked[e.seq]
-        )
+        mine = [s for s in expected if s != e.state_id]
+        item["expected"] = len(mine)
+        item["not_acknowledged"] = sum(1 for s in mine if s not in acked[e.seq])
+        item["acknowledged"] = item["expected"] - item["not_acknowledged"]
         items.append(item)
     return {"items": items, "older": events[-1].seq if len(rows) > limit else None}
 

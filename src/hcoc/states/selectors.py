@@ -4,7 +4,7 @@ from hcoc.lib.cursor import decode_cursor, encode_cursor
 from hcoc.lib.errors import NotFound
 from hcoc.states.access import can_read_exchange, require_exchange_reader
 
-from .models import Circular, State
+from .models import Circular, PointOfContact, State
 from .readmodel import circular_read_model, state_read_model
 
 
@@ -48,3 +48,21 @@ def circular_list_for(*, actor, limit: int = 100, cursor: str | None = None) -> 
         "items": [circular_read_model(c) for c in rows],
         "next_cursor": encode_cursor(rows[-1].id) if more else None,
     }
+
+
+def contacts_of_for(*, actor, states: list[str]) -> list[dict]:
+    """The points of contact of `states` (whom the ICC writes to about unacknowledged items),
+    ordered by state and name; for subscribers' eyes, as on a state's registry entry."""
+    require_exchange_reader(actor)
+    rows = PointOfContact.objects.filter(state_id__in=states).select_related("state")
+    return [
+        {
+            "state": p.state_id,
+            "state_name": p.state.name,
+            "name": p.name,
+            "organisation": p.organisation,
+            "email": p.email,
+            "phone": p.phone,
+        }
+        for p in rows.order_by("state__name", "name")
+    ]

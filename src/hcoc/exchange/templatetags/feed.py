@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from hcoc.exchange.links import subject_link
 from hcoc.exchange.models import EventKind
+from hcoc.exchange.shown import shown_mark as shown_signature
 
 register = template.Library()
 
@@ -28,3 +29,15 @@ def kind_label(kind: str) -> str:
         return EventKind(kind).label.capitalize()
     except ValueError:
         return kind
+
+
+@register.simple_tag(takes_context=True)
+def shown_mark(context, seq: int) -> str:
+    """A hidden input that proves the page showed item `seq` to the user's state
+    (hcoc.exchange.shown): the acknowledge form accepts only items with one."""
+    state_id = context["request"].user.state_id
+    if not state_id:
+        return ""
+    return format_html(
+        '<input type="hidden" name="shown" value="{}">', shown_signature(state_id, seq)
+    )
