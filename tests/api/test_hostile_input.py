@@ -286,7 +286,7 @@ FORMS_WITH_NUL = [
     ("/account/tokens", {"name": "laptop\x00"}),
     ("/invitations/new", {"site_id": "FRA-KOUROU\x00", "access": "All\x00"}),
     ("/meetings/new", {"number": "30", "place": "Vienna\x00", "chair_state": "FRA"}),
-    ("/inbox/acknowledge", {"up_to": "1\x00"}),
+    ("/inbox/acknowledge", {"seqs": "1\x00"}),
 ]
 
 
@@ -436,9 +436,9 @@ PAGES = [
     ("fra_submitter", "/meetings/decisions/RM25-D²", {}),
 ]
 FORMS = [
-    ("jpn_reader", "/inbox/acknowledge", {"up_to": SUPERSCRIPT_TWO}),
-    ("jpn_reader", "/inbox/acknowledge", {"up_to": "99999999999999999999999"}),
-    ("jpn_reader", "/inbox/acknowledge", {"seq": [SUPERSCRIPT_TWO]}),
+    ("jpn_reader", "/inbox/acknowledge", {"all": SUPERSCRIPT_TWO}),
+    ("jpn_reader", "/inbox/acknowledge", {"all": "1,99999999999999999999999"}),
+    ("jpn_reader", "/inbox/acknowledge", {"seqs": [SUPERSCRIPT_TWO]}),
     ("fra_submitter", "/meetings/25/proposals", {"agenda_item": SUPERSCRIPT_TWO, "text": "x"}),
     ("icc", "/meetings/new", {"number": SUPERSCRIPT_TWO, "place": "Vienna"}),
     ("fra_submitter", "/invitations/new", {"places": SUPERSCRIPT_TWO, "site_id": "FRA-KOUROU"}),
@@ -450,7 +450,7 @@ def test_pages_and_forms_take_digits_int_refuses_without_failing(personas, world
     wrong = []
     for username, url, params in PAGES:
         r = web_client(username).get(url, params)
-        if r.status_code not in (200, 302, 404):
+        if r.status_code not in (200, 302, 400, 404):  # 400: the page, naming the field
             wrong.append(f"GET {url} {params}: {r.status_code}")
     for username, url, data in FORMS:
         r = web_client(username).post(url, data)

@@ -9,6 +9,7 @@ from support.bodies import pln
 from support.people import web_client
 
 from hcoc.accounts.models import User
+from hcoc.exchange.shown import shown_mark
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 
@@ -36,7 +37,9 @@ def seq(personas) -> int:
 @pytest.mark.parametrize("target", OFF_SITE)
 def test_acknowledging_never_redirects_to_another_site(seq, target):
     client = web_client("jpn_reader")
-    for data in ({"seq": seq}, {"up_to": seq}, {}):  # ticked, all up to one, nothing ticked
+    shown = shown_mark("JPN", seq)
+    # ticked and shown, ticked but not shown (refused), nothing ticked
+    for data in ({"seqs": seq, "shown": shown}, {"seqs": seq}, {}):
         response = client.post("/inbox/acknowledge", {**data, "next": target})
         assert response.status_code == 302
         assert response["Location"] == "/inbox", (data, response["Location"])
@@ -44,7 +47,10 @@ def test_acknowledging_never_redirects_to_another_site(seq, target):
 
 def test_acknowledging_goes_back_to_the_page_it_came_from_on_this_site(seq):
     client = web_client("jpn_reader")
-    response = client.post("/inbox/acknowledge", {"seq": seq, "next": "/notifications/?x=1"})
+    response = client.post(
+        "/inbox/acknowledge",
+        {"seqs": seq, "shown": shown_mark("JPN", seq), "next": "/notifications/?x=1"},
+    )
     assert response["Location"] == "/notifications/?x=1"
 
 

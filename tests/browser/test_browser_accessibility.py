@@ -5,25 +5,12 @@ from datetime import UTC, datetime
 
 import pytest
 from support.bodies import declaration, pln
-from support.browser import log_in
+from support.browser import audit, log_in
 from support.people import set_password
 
 from hcoc.accounts.models import User
 
 pytestmark = pytest.mark.slow
-
-SEVERE = {"serious", "critical"}
-
-
-def audit(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in SEVERE
-    ]
 
 
 @pytest.fixture

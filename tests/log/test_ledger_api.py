@@ -320,7 +320,11 @@ def test_a_custodial_key_signs_what_the_state_sends_from_the_web_pages(api, pers
     r = api.post("/states/JPN/custodial-key", personas["jpn_submitter"])
     assert r.status_code == 201, r.text
     assert r.json()["kind"] == "custodial" and r.json()["cosignature_vkey"] is None
-    page = web_client("jpn_reader").post("/inbox/acknowledge", {"seq": seq, "next": "/inbox"})
+    from hcoc.exchange.shown import shown_mark
+
+    page = web_client("jpn_reader").post(
+        "/inbox/acknowledge", {"seqs": seq, "shown": shown_mark("JPN", seq), "next": "/inbox"}
+    )
     assert page.status_code in (302, 303), page.content[:500]
     entry = LogEntry.objects.order_by("-index").first()
     leaf = json.loads(entry.leaf)

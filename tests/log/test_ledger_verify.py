@@ -54,7 +54,11 @@ def activity(api, personas):
     assert r.json()["acknowledged"] > 0
     from support.people import web_client
 
-    page = web_client("jpn_reader").post("/inbox/acknowledge", {"seq": 1, "next": "/inbox"})
+    from hcoc.exchange.shown import shown_mark
+
+    page = web_client("jpn_reader").post(
+        "/inbox/acknowledge", {"seqs": 1, "shown": shown_mark("JPN", 1), "next": "/inbox"}
+    )
     assert page.status_code == 302 and page["Location"] == "/inbox", page
     leaves.append(("JPN acknowledgement on the page", "custodial", False))
     report = {

@@ -1,8 +1,8 @@
 """The ICC console: subscriptions, acknowledgements per item, users and tokens of states."""
 
 import re
-from html import unescape
 from datetime import date, timedelta
+from html import unescape
 
 import pytest
 from django.test import Client

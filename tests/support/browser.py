@@ -86,3 +86,18 @@ def log_in(page, username: str, password: str, code: str | None = None) -> None:
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+SEVERE = {"serious", "critical"}
+
+
+def audit(page) -> list[str]:
+    """axe-core's violations of impact "serious" or "critical" on the page, described."""
+    from axe_playwright_python.sync_playwright import Axe  # only the browser tests need it
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in SEVERE
+    ]
