@@ -72,9 +72,7 @@ class DeclarationForm(ProblemsForm):
         label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(
-        self, data=None, *, initial=None, behalf_choices=None, system_rows=3, state=None
-    ):
+    def __init__(self, data=None, *, initial=None, behalf_choices=None, system_rows=3, state=None):
         """`state`: the declaring state, whose own launch sites are the choices (none while
         the ICC has not yet named the state it acts for)."""
         super().__init__(data, initial=initial)

@@ -104,9 +104,10 @@ def in_words(content: dict) -> list[dict]:
         launches = []
         for row in part.get("launches", []):
             c, n = row["generic_class"], row["count"]
-            text = ngettext(
-                "%(n)d launch of class %(c)s", "%(n)d launches of class %(c)s", n
-            ) % {"n": n, "c": c}
+            text = ngettext("%(n)d launch of class %(c)s", "%(n)d launches of class %(c)s", n) % {
+                "n": n,
+                "c": c,
+            }
             launches.append(f"{text} ({GENERIC_CLASSES[c][1]})" if c in GENERIC_CLASSES else text)
         out.append(
             {
