@@ -1,6 +1,7 @@
 """A state's annual declaration in a real browser: France fills in the form (finding its launch
 site with the filter), sees the review with a difference from its launch reports stated in
-words, confirms it, and the declaration is there; the form and the review pass the axe audit."""
+words, confirms it, and the declaration is there; the form and the review pass the axe audit
+and fit a phone."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -54,6 +55,9 @@ def test_a_state_reviews_its_declaration_with_a_stated_difference_and_sends_it(p
     page.get_by_label("Space launch vehicles: national policy").fill("Access to space.")
     page.get_by_label("Launches of class SLV-medium").fill("3")
     assert audit(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("button", name="Review before sending").click()
 
     try:  # waits for the review page
@@ -70,6 +74,9 @@ def test_a_state_reviews_its_declaration_with_a_stated_difference_and_sends_it(p
     assert not Declaration.objects.exists()
     assert audit(page) == []
     screenshot(page, "declaration-review")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing wider than it
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # The box is required: the browser does not send without it.
     page.get_by_role("button", name="Confirm and send").click()
