@@ -125,7 +125,7 @@ def _signed_by_another_user(token: str) -> str:
 def _forged_body(token: str) -> str:
     """What was reviewed, with another body, signed with a key that is not the site's."""
     data = signing.loads(token, salt=f"hcoc.declarations.review:{_fra_pk()}")
-    data["body"]["remarks"] = "Changed after the review."
+    data["fields"]["remarks"] = ["Changed after the review."]
     salt = f"hcoc.declarations.review:{_fra_pk()}"
     return signing.dumps(data, key="not the site's key", salt=salt, compress=True)
 

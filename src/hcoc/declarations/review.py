@@ -1,17 +1,21 @@
 """The review before a declaration is sent through the pages (the API sends at once).
 
 What was reviewed travels with the confirmation, signed with the site's key and salted with the
-user (django.core.signing): the form's fields as entered (to go back and edit them), the body
-that will be sent, the crosscheck it was reviewed against, and a single-use nonce. A changed
-token is refused, so only what was reviewed can be sent; nothing is stored before confirming.
+user (django.core.signing): the form's fields as entered (to go back and edit them, and to send
+them), the hash of the body they make, the crosscheck it was reviewed against, and a single-use
+nonce. A changed token is refused, and the body is sent only if it still hashes as reviewed, so
+only what was reviewed can be sent; nothing is stored before confirming.
 
 Also here: the declaration and its crosscheck in words, as the review page shows them.
 """
+
+import hashlib
 
 from django.core import signing
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from hcoc.lib.canonical import canonical_dumps
 from hcoc.lib.vocabulary import GENERIC_CLASSES
 from hcoc.sites.selectors import site_details
 
@@ -23,10 +27,16 @@ SALT = "hcoc.declarations.review"
 MAX_AGE = 6 * 3600
 
 
+def body_hash(body: dict) -> str:
+    """The body's fingerprint (SHA-256 of its canonical JSON): the token carries the fields
+    once, not the body a second time (policies may be 20,000 characters each)."""
+    return hashlib.sha256(canonical_dumps(body).encode()).hexdigest()
+
+
 def review_sign(*, user, fields: dict, body: dict, rows: list[dict], nonce: str) -> str:
     """The token the review page carries to its confirmation."""
     return signing.dumps(
-        {"fields": fields, "body": body, "rows": rows, "nonce": nonce},
+        {"fields": fields, "body_sha256": body_hash(body), "rows": rows, "nonce": nonce},
         salt=f"{SALT}:{user.pk}",
         compress=True,
     )

@@ -45,7 +45,14 @@ from .forms import (
     initial_from,
     year_choices,
 )
-from .review import difference_sentences, has_differences, in_words, review_open, review_sign
+from .review import (
+    body_hash,
+    difference_sentences,
+    has_differences,
+    in_words,
+    review_open,
+    review_sign,
+)
 from .rules import foreign_sites
 from .schemas import DeclarationIn
 from .selectors import (
@@ -325,7 +332,7 @@ def _reviewed(request, behalf, action):
     if expired:
         notice = _("The review had expired. Here it is again: check it, then confirm.")
         return _review(request, **again, notice=notice)
-    if form.to_body() != reviewed["body"] or preview["rows"] != reviewed["rows"]:
+    if body_hash(form.to_body()) != reviewed["body_sha256"] or preview["rows"] != reviewed["rows"]:
         notice = _(
             "The exchange's figures changed since the review (a launch report or a notification "
             "arrived). Here is the declaration again with today's crosscheck: check it, then "
