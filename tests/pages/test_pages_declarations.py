@@ -1,4 +1,5 @@
-"""The annual-declaration pages: list, form (no JS), crosscheck preview, detail with versions."""
+"""The annual-declaration pages: list, form (no JS), crosscheck preview, review and
+confirmation, detail with versions."""
 
 import json
 import re
@@ -40,10 +41,27 @@ def form_data(year: int = LAST_YEAR, **fields) -> dict:
         "observers_invites": "no",
         "observers_details": "",
         "remarks": "",
-        "action": "submit",
+        "action": "review",
     }
     data.update(fields)
     return data
+
+
+def review_token(html: str) -> str:
+    """The signed review the review page carries to its confirmation."""
+    return re.search(r'<input type="hidden" name="review" value="([^"]+)"', html).group(1)
+
+
+def send(client: Client, data: dict, *, differences_confirmed: bool = True):
+    """The form posted, its review shown, then confirmed (ticking the box the review asks
+    for when the declaration differs from the launch reports): the answer to the confirmation."""
+    review = client.post("/declarations/new", data)
+    html = review.content.decode()
+    assert review.status_code == 200 and "Confirm and send" in html, html[:2000]
+    confirm = {"action": "confirm", "review": review_token(html)}
+    if differences_confirmed and 'name="differences_confirmed"' in html:
+        confirm["differences_confirmed"] = "yes"
+    return client.post("/declarations/new", confirm)
 
 
 def field_chunk(html: str, field: str) -> str:
@@ -67,7 +85,7 @@ def test_a_submitter_declares_through_the_form_and_a_second_submission_makes_ver
     assert b'name="bm_count_ICBM"' in page.content and b'name="slv_policy"' in page.content
     assert b'hx-post="/declarations/preview"' in page.content  # the live preview (htmx)
 
-    response = client.post("/declarations/new", form_data())
+    response = send(client, form_data())
     assert response.status_code == 302
     assert response["Location"] == f"/declarations/FRA/{LAST_YEAR}"
     d = Declaration.objects.get(state_id="FRA", year=LAST_YEAR)
@@ -82,7 +100,7 @@ def test_a_submitter_declares_through_the_form_and_a_second_submission_makes_ver
     assert "Deterrence policy outline." in again and "version 1" in again
     assert 'value="1"' in field_chunk(again, "bm_count_SLBM")
 
-    response = client.post("/declarations/new", form_data(**{"slv_count_SLV-medium": "5"}))
+    response = send(client, form_data(**{"slv_count_SLV-medium": "5"}))
     assert response.status_code == 302
     d.refresh_from_db()
     assert d.current_version == 2
@@ -134,7 +152,7 @@ def test_every_invalid_input_shows_the_apis_message_on_its_field_and_stores_noth
 
 
 def test_a_declaration_that_is_neither_nil_nor_has_sections_says_so_above_the_section(personas):
-    data = {"year": str(LAST_YEAR), "action": "submit"}
+    data = {"year": str(LAST_YEAR), "action": "review"}
     html = client_for("fra_submitter").post("/declarations/new", data).content.decode()
     assert "needs ballistic_missiles or space_launch_vehicles" in html
     assert not Declaration.objects.exists()
@@ -220,7 +238,7 @@ def test_the_icc_enters_a_declaration_on_a_states_behalf_and_it_is_marked(person
     client = client_for("icc")
     html = client.post("/declarations/new", form_data()).content.decode()
     assert "the ICC must name the state it acts for" in field_chunk(html, "on_behalf_of")
-    response = client.post("/declarations/new", form_data(on_behalf_of="FRA"))
+    response = send(client, form_data(on_behalf_of="FRA"))
     assert response.status_code == 302
     detail = client.get(f"/declarations/FRA/{LAST_YEAR}").content.decode()
     assert "entered by the ICC" in detail
@@ -236,7 +254,7 @@ def test_the_icc_enters_a_declaration_on_a_states_behalf_and_it_is_marked(person
 def test_the_list_filters_by_year_and_state_and_highlights_differences(personas):
     _launches(personas)
     fra = client_for("fra_submitter")
-    assert fra.post("/declarations/new", form_data()).status_code == 302
+    assert send(fra, form_data()).status_code == 302
     jpn_body = form_data(
         bm_policy="",
         bm_sites=[],
@@ -246,7 +264,7 @@ def test_the_list_filters_by_year_and_state_and_highlights_differences(personas)
         slv_sites=["JPN-TANEGASHIMA"],
         **{"slv_count_SLV-medium": "0"},
     )
-    assert client_for("jpn_submitter").post("/declarations/new", jpn_body).status_code == 302
+    assert send(client_for("jpn_submitter"), jpn_body).status_code == 302
 
     reader = client_for("jpn_reader")
     everything = reader.get("/declarations/").content.decode()
@@ -262,9 +280,8 @@ def test_the_list_filters_by_year_and_state_and_highlights_differences(personas)
 def test_the_detail_page_shows_the_crosscheck_and_an_unknown_declaration_is_404(personas):
     _launches(personas)
     client = client_for("fra_submitter")
-    client.post(
-        "/declarations/new", form_data(observers_invites="yes", observers_details="At Kourou")
-    )
+    response = send(client, form_data(observers_invites="yes", observers_details="At Kourou"))
+    assert response.status_code == 302
     detail = client_for("jpn_reader").get(f"/declarations/FRA/{LAST_YEAR}")
     html = detail.content.decode()
     assert detail.status_code == 200
@@ -283,11 +300,12 @@ def assert_no_inline_code(html: str) -> None:
 def test_declaration_pages_have_no_inline_scripts_nor_styles(personas):
     _launches(personas)
     client = client_for("fra_submitter")
-    client.post("/declarations/new", form_data())
-    client.post("/declarations/new", form_data(remarks="Second thoughts."))
+    assert send(client, form_data()).status_code == 302
+    assert send(client, form_data(remarks="Second thoughts.")).status_code == 302
     for url in ["/declarations/", "/declarations/new", f"/declarations/FRA/{LAST_YEAR}"]:
         response = client.get(url)
         assert response.status_code == 200, url
         assert_no_inline_code(response.content.decode())
     assert_no_inline_code(client.post("/declarations/new", form_data(year="1999")).content.decode())
     assert_no_inline_code(client.post("/declarations/preview", form_data()).content.decode())
+    assert_no_inline_code(client.post("/declarations/new", form_data()).content.decode())  # review

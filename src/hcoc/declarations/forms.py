@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hcoc.lib.vocabulary import GENERIC_CLASSES
-from hcoc.sites.models import LaunchSite
+from hcoc.sites.selectors import launch_sites_of
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import state_list
 from hcoc.ui.forms import ProblemsForm
@@ -43,9 +43,10 @@ def _number_or_raw(text: str):
 
 
 class LenientMultiple(forms.Field):
-    """A multi-select that keeps any value: unknown sites are the API's rules to report."""
+    """Checkboxes that keep any value posted: unknown sites are the API's rules to report, and
+    another state's sites the page's (rules.foreign_sites)."""
 
-    widget = forms.SelectMultiple
+    widget = forms.CheckboxSelectMultiple
 
     def to_python(self, value):
         return [str(v) for v in value] if value else []
@@ -71,8 +72,11 @@ class DeclarationForm(ProblemsForm):
         label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, data=None, *, initial=None, behalf_choices=None, system_rows=3):
+    def __init__(self, data=None, *, initial=None, behalf_choices=None, system_rows=3, state=None):
+        """`state`: the declaring state, whose own launch sites are the choices (none while
+        the ICC has not yet named the state it acts for)."""
         super().__init__(data, initial=initial)
+        self.state = state
         self.fields["year"].widget.choices = year_choices()
         self.behalf = behalf_choices is not None
         if self.behalf:
@@ -82,7 +86,6 @@ class DeclarationForm(ProblemsForm):
                 widget=forms.Select(choices=[("", "—"), *behalf_choices]),
             )
             self.order_fields(["on_behalf_of"])
-        sites = list(LaunchSite.objects.order_by("id").values_list("id", "name", "kinds"))
         if data is not None:  # as many system rows as were posted, and two blank ones
             posted = [int(m) for m in re.findall(r"^bm_system_(\d+)_", "\n".join(data), re.M)]
             system_rows = max(system_rows, max(posted, default=-1) + 1)
@@ -98,15 +101,14 @@ class DeclarationForm(ProblemsForm):
             self.fields[f"{prefix}_sites"] = LenientMultiple(
                 label=_("%(section)s: launch sites") % {"section": label},
                 required=False,
-                widget=forms.SelectMultiple(
+                widget=forms.CheckboxSelectMultiple(
                     choices=[
-                        (sid, f"{sid} — {name}")
-                        for sid, name, kinds in sites
-                        if category in kinds.split()
-                    ],
-                    attrs={"size": 6},
+                        (sid, f"{name} ({sid})")
+                        for sid, name in (
+                            launch_sites_of(state=state, category=category) if state else []
+                        )
+                    ]
                 ),
-                help_text=_("Hold Ctrl (or Cmd) to choose several."),
             )
             if section == "ballistic_missiles":
                 for i in range(system_rows):

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from hcoc.lib.rules import Problem, dig
 from hcoc.lib.vocabulary import category_of
-from hcoc.sites.selectors import unknown_sites
+from hcoc.sites.selectors import site_details, unknown_sites
+from hcoc.states.models import State
 
 SECTION_CATEGORY = {"ballistic_missiles": "BM", "space_launch_vehicles": "SLV"}
 FIRST_YEAR = 2002  # the Code was launched in November 2002
@@ -103,6 +104,38 @@ def declaration_rules(raw: Any) -> list[Problem]:
             for i, s in enumerate(_items(raw, name, "launch_sites"))
         ]
     return problems + unknown_sites(sites)
+
+
+def foreign_sites(state_iso3: str, content: dict) -> list[Problem]:
+    """Launch sites of another state in a declaration entered through the pages, which list
+    only the declaring state's own sites (the catalogue's `state`: the state that operates the
+    site). A forged choice is refused here; unknown sites are declaration_rules' to name. The
+    API is left as it is: it accepts any catalogue site, as formats.md says."""
+    wanted = [
+        ((name, "launch_sites", i, "site_id"), dig(s, "site_id"))
+        for name in SECTION_CATEGORY
+        for i, s in enumerate(_items(content, name, "launch_sites"))
+    ]
+    details = site_details({site for _, site in wanted if isinstance(site, str)})
+    foreign = [
+        (loc, site)
+        for loc, site in wanted
+        if site in details and details[site]["state"] != state_iso3
+    ]
+    if not foreign:
+        return []
+    iso3s = {details[site]["state"] for _, site in foreign} | {state_iso3}
+    names = dict(State.objects.filter(iso3__in=iso3s).values_list("iso3", "name"))
+    return [
+        (
+            loc,
+            f"{details[site]['name']} ({site}) is a launch site of "
+            f"{names.get(details[site]['state'], details[site]['state'])}, not of "
+            f"{names.get(state_iso3, state_iso3)}: a declaration lists only the declaring "
+            "state's own launch sites",
+        )
+        for loc, site in foreign
+    ]
 
 
 def _items(raw: Any, section: str, field: str) -> list:

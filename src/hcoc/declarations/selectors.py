@@ -73,6 +73,7 @@ def declaration_crosscheck_preview_for(*, actor, data) -> dict:
     content = data.model_dump(mode="json", exclude={"on_behalf_of"})
     return {
         "state": state.iso3,
+        "state_name": state.name,
         "year": data.year,
         "rows": crosscheck(state.iso3, data.year, content),
     }

@@ -1,14 +1,22 @@
-"""Annual-declaration pages: list, form (with a crosscheck preview), detail with versions; for the
-ICC, the due dates of a year's declarations and their extensions (/icc/deadlines).
+"""Annual-declaration pages: list, form (with a crosscheck preview), review and confirmation,
+detail with versions; for the ICC, the due dates of a year's declarations and their extensions
+(/icc/deadlines).
+
+Flow without JavaScript, as the PLN form's: form -> POST "review" -> the review page (exactly
+what every state will receive, its differences from the launch reports in words) -> POST
+"confirm" -> the service -> the declaration's page. Nothing is stored before the confirmation.
 
 Thin: every read goes through the selectors, every write through `declaration_submit`, and the
 form's input is judged by the API's own schema (ui.forms), so the messages are the API's.
 """
 
+import json
+import secrets
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.core import signing
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +27,7 @@ from hcoc.accounts.models import Role
 from hcoc.lib.changes import rows_with_changes
 from hcoc.lib.errors import DomainError, InvalidInput, NotFound
 from hcoc.lib.numbers import positive_int
+from hcoc.lib.problems import field_path
 from hcoc.observers.readmodel import declaration_details
 from hcoc.observers.selectors import invitations_for_declaration
 from hcoc.states.access import require_submitter
@@ -36,6 +45,15 @@ from .forms import (
     initial_from,
     year_choices,
 )
+from .review import (
+    body_hash,
+    difference_sentences,
+    has_differences,
+    in_words,
+    review_open,
+    review_sign,
+)
+from .rules import foreign_sites
 from .schemas import DeclarationIn
 from .selectors import (
     deadlines_for,
@@ -44,7 +62,9 @@ from .selectors import (
     declaration_list_for,
     declaration_page_for,
 )
-from .services import deadline_extend, deadline_set, declaration_submit
+from .services import deadline_extend, deadline_set, declaration_content, declaration_submit
+
+REVIEWS = "hcoc_declaration_reviews"  # the session's nonces of reviews not yet answered
 
 
 def _subscribing_choices() -> list[tuple[str, str]]:
@@ -119,7 +139,7 @@ def declaration_new(request):
     initial, rows = initial_from(current) if current else ({"year": year}, 3)
     if behalf is not None:
         initial["on_behalf_of"] = state or ""
-    form = DeclarationForm(initial=initial, behalf_choices=behalf, system_rows=rows)
+    form = DeclarationForm(initial=initial, behalf_choices=behalf, system_rows=rows, state=state)
     preview = {"state": state, "year": year, "rows": current["crosscheck"]} if current else None
     return _form_page(
         request,
@@ -128,6 +148,33 @@ def declaration_new(request):
         preview=preview,
         invitations=_invitations(request, state, year),
     )
+
+
+def _declaring_state(request, data) -> str | None:
+    """The state the form is filled in for: the user's own, or the one the ICC names."""
+    return request.user.state_id or (data.get("on_behalf_of") or "").strip().upper() or None
+
+
+def _bound_form(request, data, behalf) -> DeclarationForm:
+    form = DeclarationForm(data, behalf_choices=behalf, state=_declaring_state(request, data))
+    form.is_valid()  # the form checks nothing itself; the API's schema does (_checked)
+    return form
+
+
+def _checked(request, form) -> tuple[DeclarationIn | None, dict | None, dict]:
+    """(the body as the API takes it, its crosscheck preview, problems): the API's schema and
+    rules, then the pages' own rule that a state declares its own launch sites. Raises the
+    DomainError of an actor who may not submit for that state."""
+    data, problems = validate(DeclarationIn, form.to_body())
+    if data is None:
+        return None, None, problems
+    try:
+        preview = declaration_crosscheck_preview_for(actor=request.user, data=data)
+    except InvalidInput as e:
+        return None, None, form_problems(e)
+    if foreign := foreign_sites(preview["state"], declaration_content(data)):
+        return None, preview, {field_path(loc): [message] for loc, message in foreign}
+    return data, preview, {}
 
 
 def _invitations(request, state: str | None, year) -> list[dict]:
@@ -141,21 +188,20 @@ def _invitations(request, state: str | None, year) -> list[dict]:
 def _fill_observers(request, behalf):
     """Fill the observers section from the state's invitations of the year; nothing is
     submitted: the form comes back for review, with every other field as it was."""
-    state = request.user.state_id or request.POST.get("on_behalf_of", "").upper() or None
+    state = _declaring_state(request, request.POST)
     year = request.POST.get("year", "")
     invitations = _invitations(request, state, year)
     data = request.POST.copy()
     if invitations:
         data["observers_invites"] = "yes"
         data["observers_details"] = declaration_details(invitations)
-    form = DeclarationForm(data, behalf_choices=behalf)
-    form.is_valid()
+    form = _bound_form(request, data, behalf)
     current = _current(request.user, state, year)
     return _form_page(request, form, current=current, preview=None, invitations=invitations)
 
 
 def _post(request, behalf):
-    action = request.POST.get("action", "submit")
+    action = request.POST.get("action", "review")
     if action == "observers":
         return _fill_observers(request, behalf)
     if action == "load":  # start again from the current declaration of the chosen year/state
@@ -163,32 +209,29 @@ def _post(request, behalf):
         if behalf is not None:
             query["on_behalf_of"] = request.POST.get("on_behalf_of", "")
         return redirect(f"{reverse('declarations:new')}?{urlencode(query)}")
-    form = DeclarationForm(request.POST, behalf_choices=behalf)
-    form.is_valid()  # the form checks nothing itself; the API's schema does below
-    data, problems = validate(DeclarationIn, form.to_body())
-    preview = None
-    if data is not None:
-        try:
-            if action == "preview":
-                preview = declaration_crosscheck_preview_for(actor=request.user, data=data)
-            else:
-                d = declaration_submit(actor=request.user, data=data)
-                messages.success(
-                    request,
-                    _("Declaration of %(state)s for %(year)d submitted (version %(v)d).")
-                    % {"state": d.state_id, "year": d.year, "v": d.current_version},
-                )
-                return redirect("declarations:detail", state=d.state_id, year=d.year)
-        except InvalidInput as e:
-            problems = form_problems(e)
-        except DomainError as e:
-            return refused(request, e)
+    if action in ("confirm", "edit"):
+        return _reviewed(request, behalf, action)
+    # "review" (and anything else, such as an old page's "submit"): never sent from here.
+    form = _bound_form(request, request.POST, behalf)
+    try:
+        data, preview, problems = _checked(request, form)
+    except DomainError as e:
+        return refused(request, e)
+    if data is not None and action != "preview":
+        return _review(request, form=form, data=data, preview=preview, behalf=behalf)
+    return _form_again(request, form, problems, preview=preview if data is not None else None)
+
+
+def _form_again(request, form, problems, *, preview=None):
     form.add_problems(problems)
-    state = request.user.state_id or request.POST.get("on_behalf_of", "").upper() or None
-    current = _current(request.user, state, request.POST.get("year", ""))
-    invitations = _invitations(request, state, request.POST.get("year", ""))
+    state = _declaring_state(request, form.data)
+    year = form.data.get("year", "")
     return _form_page(
-        request, form, current=current, preview=preview, invitations=invitations, status=200
+        request,
+        form,
+        current=_current(request.user, state, year),
+        preview=preview,
+        invitations=_invitations(request, state, year),
     )
 
 
@@ -201,6 +244,118 @@ def _form_page(request, form, *, current, preview, invitations=(), status=200):
     )
 
 
+# ---- review, then confirm: what every state will receive ----------------------------------
+
+
+def _fields(data) -> dict[str, list[str]]:
+    """The form's fields as entered, to be given back if the sender goes back to edit."""
+    return {k: data.getlist(k) for k in data if k not in ("csrfmiddlewaretoken", "action")}
+
+
+def _review(request, *, form, data, preview, behalf, notice="", problems=(), status=200):
+    """The declaration as every subscribing state will receive it, with its differences from
+    the exchange's launch reports in words, and the button that sends it."""
+    nonce = secrets.token_urlsafe(16)
+    request.session[REVIEWS] = request.session.get(REVIEWS, [])[-19:] + [nonce]
+    content = declaration_content(data)
+    rows = preview["rows"]
+    token = review_sign(
+        user=request.user,
+        fields=_fields(form.data),
+        body=form.to_body(),
+        rows=rows,
+        nonce=nonce,
+    )
+    current = _current(request.user, preview["state"], data.year)
+    return render(
+        request,
+        "declarations/review.html",
+        {
+            "state_name": preview["state_name"],
+            "year": data.year,
+            "content": content,
+            "sections": in_words(content),
+            "content_json": json.dumps(content, indent=2, ensure_ascii=False),
+            "rows": rows,
+            "differences": difference_sentences(rows, data.year),
+            "behalf": behalf is not None,
+            "next_version": current["version"] + 1 if current else 1,
+            "token": token,
+            "notice": notice,
+            "problems": problems,
+        },
+        status=status,
+    )
+
+
+def _reviewed(request, behalf, action):
+    """Back to the form, or send: only the declaration that was reviewed, signed by the
+    review page, once."""
+    try:
+        reviewed, expired = review_open(request.POST.get("review", ""), user=request.user)
+    except signing.BadSignature:
+        messages.error(
+            request,
+            _(
+                "The reviewed declaration was changed after the review, so nothing was sent. "
+                "Please fill in the form and review it again."
+            ),
+        )
+        return redirect("declarations:new")
+    pending = request.session.get(REVIEWS, [])
+    used = reviewed["nonce"] not in pending
+    if not used:  # each review is answered once: a new one is made if it is shown again
+        pending.remove(reviewed["nonce"])
+        request.session[REVIEWS] = pending
+    data = QueryDict(mutable=True)
+    for key, values in reviewed["fields"].items():
+        data.setlist(key, values)
+    form = _bound_form(request, data, behalf)
+    if action == "edit":
+        return _form_page(
+            request,
+            form,
+            current=_current(request.user, _declaring_state(request, data), data.get("year")),
+            preview=None,
+            invitations=_invitations(request, _declaring_state(request, data), data.get("year")),
+        )
+    if used:  # a second click, a reload, or an old tab: never send the same declaration twice
+        messages.error(request, _("This confirmation was already used or has expired."))
+        return redirect("declarations:list")
+    try:
+        model, preview, problems = _checked(request, form)
+    except DomainError as e:
+        return refused(request, e)
+    if model is None:  # a rule of the moment (the year, the catalogue) no longer holds
+        return _form_again(request, form, problems)
+    again = {"form": form, "data": model, "preview": preview, "behalf": behalf}
+    if expired:
+        notice = _("The review had expired. Here it is again: check it, then confirm.")
+        return _review(request, **again, notice=notice)
+    if body_hash(form.to_body()) != reviewed["body_sha256"] or preview["rows"] != reviewed["rows"]:
+        notice = _(
+            "The exchange's figures changed since the review (a launch report or a notification "
+            "arrived). Here is the declaration again with today's crosscheck: check it, then "
+            "confirm."
+        )
+        return _review(request, **again, notice=notice)
+    if has_differences(preview["rows"]) and request.POST.get("differences_confirmed") != "yes":
+        problems = [_("Please confirm that the differences above are as intended.")]
+        return _review(request, **again, problems=problems, status=422)
+    try:
+        d = declaration_submit(actor=request.user, data=model)
+    except InvalidInput as e:
+        return _form_again(request, form, form_problems(e))
+    except DomainError as e:
+        return refused(request, e)
+    messages.success(
+        request,
+        _("Declaration of %(state)s for %(year)d sent to all subscribing states (version %(v)d).")
+        % {"state": d.state_id, "year": d.year, "v": d.current_version},
+    )
+    return redirect("declarations:detail", state=d.state_id, year=d.year)
+
+
 @require_POST
 @exchange_page
 def declaration_preview(request):
@@ -209,21 +364,15 @@ def declaration_preview(request):
         require_submitter(request.user)  # before reading the body, as at the API's door
     except DomainError as e:
         return HttpResponse(e.detail, status=403, content_type="text/plain")
-    form = DeclarationForm(request.POST, behalf_choices=_behalf_choices(request.user))
-    form.is_valid()
-    data, problems = validate(DeclarationIn, form.to_body())
-    preview = None
-    if data is not None:
-        try:
-            preview = declaration_crosscheck_preview_for(actor=request.user, data=data)
-        except InvalidInput as e:
-            problems = form_problems(e)
-        except DomainError as e:
-            return HttpResponse(e.detail, status=403, content_type="text/plain")
+    form = _bound_form(request, request.POST, _behalf_choices(request.user))
+    try:
+        data, preview, problems = _checked(request, form)
+    except DomainError as e:
+        return HttpResponse(e.detail, status=403, content_type="text/plain")
     return render(
         request,
         "declarations/_preview.html",
-        {"preview": preview, "problems": sorted(problems.items())},
+        {"preview": preview if data else None, "problems": sorted(problems.items())},
     )
 
 

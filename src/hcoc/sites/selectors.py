@@ -51,6 +51,19 @@ def site_points(site_ids: set[str]) -> dict[str, list[float]]:
 def site_details(site_ids: set[str]) -> dict[str, dict[str, Any]]:
     """Name, kind and position of each site, for the pages that say where a launch is."""
     return {
-        s.id: {"name": s.name, "site_kind": s.site_kind, "lat": s.lat, "lon": s.lon}
+        s.id: {
+            "name": s.name,
+            "state": s.state_id,
+            "site_kind": s.site_kind,
+            "lat": s.lat,
+            "lon": s.lon,
+        }
         for s in LaunchSite.objects.filter(id__in=site_ids)
     }
+
+
+def launch_sites_of(*, state: str, category: str) -> list[tuple[str, str]]:
+    """(id, name) of the sites a state launches `category` (BM or SLV) from, the catalogue's
+    `state` being the state that operates the site (RUS-BAIKONUR is Russia's)."""
+    sites = LaunchSite.objects.filter(state_id=state).order_by("id")
+    return [(s.id, s.name) for s in sites if category in s.kind_list]

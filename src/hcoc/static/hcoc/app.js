@@ -14,6 +14,28 @@
         document.querySelectorAll('input[name="' + box.getAttribute("data-select-all") + '"]').forEach(function (b) { b.checked = box.checked; });
       });
     });
+    // Filter a list of checkboxes as you type: <input type="search" data-filter-list="id"> in a
+    // [hidden] box, shown only here: without JavaScript every box is listed and no dead search
+    // box is offered. Hidden boxes keep their ticks (and are sent with the form).
+    document.querySelectorAll("input[data-filter-list]").forEach(function (input) {
+      var list = document.getElementById(input.getAttribute("data-filter-list"));
+      if (!list) return;
+      var box = input.closest("[hidden]");
+      if (box) box.hidden = false;
+      var shown = document.getElementById(input.getAttribute("aria-describedby") || "");
+      var items = list.querySelectorAll("li");
+      input.addEventListener("input", function () {
+        var words = input.value.trim().toLowerCase();
+        var n = 0;
+        items.forEach(function (li) {
+          li.hidden = words !== "" && li.textContent.toLowerCase().indexOf(words) === -1;
+          if (!li.hidden) n += 1;
+        });
+        if (shown) shown.textContent = words ? n + " of " + items.length + " shown" : "";
+      });
+      // Enter in the filter would send the form: it only filters.
+      input.addEventListener("keydown", function (e) { if (e.key === "Enter") e.preventDefault(); });
+    });
     // Local time beside UTC inputs: <input data-utc-input> followed by <span data-local-for="id">.
     document.querySelectorAll("[data-local-for]").forEach(function (span) {
       var input = document.getElementById(span.getAttribute("data-local-for"));
