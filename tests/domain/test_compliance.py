@@ -4,7 +4,8 @@ The fixture is small enough to check by hand: six states over 2023-2025 (France,
 United States, the United Kingdom, India, and China, which subscribes on 1 July 2024), with a
 late declaration, nil declarations (one of them late), mismatches (declared != reported), a late
 PLN, a cancelled PLN, an unreported window and an unnotified launch. Every other subscribing
-state of the registry has filed nothing: its row is `missing` with zeros.
+state of the registry has filed nothing: its row is `missing` with zeros when the registry knows
+its subscription date, `unknown` when it does not (it is not known to have owed anything).
 """
 
 import csv
@@ -376,15 +377,21 @@ def as_table(items: list[dict]) -> dict:
 
 def check_table(year: int, body: dict) -> None:
     """The six states' rows and the totals equal the hand-written ones; every other row is a
-    state that filed nothing."""
+    state that filed nothing: `missing` if the registry dates its subscription, else `unknown`."""
     table = as_table(body["items"])
     assert [r["state"] for r in body["items"]] == sorted(table)
     assert {s: table[s] for s in SIX if s in table} == EXPECTED[year]
+    dated = {r["state"] for r in body["items"] if r["subscribed_on"]}
     others = [s for s in table if s not in SIX]
-    assert others and all(table[s] == ("missing", 0, 0, 0, 0, 0, 0, [], None) for s in others)
+    missing = [s for s in others if s in dated]
+    unknown = [s for s in others if s not in dated]
+    assert missing and unknown
+    assert all(table[s] == ("missing", 0, 0, 0, 0, 0, 0, [], None) for s in missing)
+    assert all(table[s] == ("unknown", 0, 0, 0, 0, 0, 0, [], None) for s in unknown)
     expected = dict(zip(TOTAL_KEYS, TOTALS[year], strict=True))
     expected["states"] += len(others)
-    expected["missing"] += len(others)
+    expected["missing"] += len(missing)
+    expected |= {"not_due": 0, "unknown": len(unknown)}
     assert body["totals"] == expected
 
 
@@ -416,7 +423,7 @@ def test_the_crosscheck_differences_equal_those_of_each_declaration(api, persona
     build_history()
     for year in (2023, 2024, 2025):
         for row in api.get(f"/compliance/{year}", personas["fra_reader"]).json()["items"]:
-            if row["declaration"] == "missing":
+            if row["declaration"] in ("missing", "not_due", "unknown"):
                 assert row["differences"] == []
                 continue
             got = api.get(f"/declarations/{row['state']}/{year}", personas["fra_reader"])
@@ -516,7 +523,8 @@ def test_the_page_shows_the_same_figures_with_totals_and_links(history):
             assert table["totals"][k] == str(totals[k])
         assert table["totals"]["declaration"] == (
             f"{totals['filed']} filed, {totals['late']} late, {totals['nil']} nil, "
-            f"{totals['missing']} missing"
+            f"{totals['missing']} missing, {totals['not_due']} not yet due, "
+            f"{totals['unknown']} not known"
         )
     html = client.get("/compliance/2024").content.decode()
     assert (
