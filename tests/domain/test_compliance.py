@@ -9,7 +9,6 @@ its subscription date, `unknown` when it does not (it is not known to have owed 
 """
 
 import csv
-import re
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from support.people import web_client
+from support.tables import page_table
 
 from hcoc.accounts.models import User
 from hcoc.compliance.selectors import compliance_for, compliance_rows
@@ -486,15 +486,6 @@ def test_filters_and_sorts_pick_the_rows_the_page_asks_for(history):
 
 
 # ---- the page ------------------------------------------------------------------------------
-
-
-def page_table(html: str) -> dict[str, dict[str, str]]:
-    """state (or "totals") -> figure -> the text shown in its cell."""
-    out = {}
-    for state, row in re.findall(r'<tr data-state="([^"]+)">(.*?)</tr>', html, re.S):
-        cells = re.findall(r'data-figure="([^"]+)">(.*?)</td>', row, re.S)
-        out[state] = {k: " ".join(re.sub(r"<[^>]+>", " ", v).split()) for k, v in cells}
-    return out
 
 
 def shown(row: tuple) -> dict[str, str]:

@@ -235,7 +235,7 @@ def report_pdf(data: dict) -> bytes:
     ):
         drawing = Drawing(370, 190)
         chart = VerticalBarChart()
-        chart.x, chart.y, chart.width, chart.height = 34, 36, 326, 140
+        chart.x, chart.y, chart.width, chart.height = 40, 36, 320, 140
         chart.data = [[r[key] for r in trends]]  # None: no data, drawn as a gap
         chart.categoryAxis.categoryNames = [
             str(r["year"]) if i % 3 == 0 else "" for i, r in enumerate(trends)

@@ -13,7 +13,7 @@ previous one, and the margins leave room for the widest label, so none is clippe
 
 import math
 
-WIDTH, HEIGHT, LEFT, RIGHT, BOTTOM, TOP = 480, 240, 52, 20, 30, 16
+WIDTH, HEIGHT, LEFT, RIGHT, BOTTOM, TOP = 480, 240, 52, 20, 36, 16
 FONT = 15  # in the SVG's user units (the template sets it on every label)
 
 
@@ -37,7 +37,8 @@ def bar_chart(
     series: list[tuple[str, float | None]], *, unit: str = "", percent: bool = False
 ) -> dict:
     known = [v for _, v in series if v is not None]
-    top = 100.0 if percent else nice_max(max(known, default=0))
+    # Counts: at least 0-4, so a chart of small counts (or none) has whole-number ticks.
+    top = 100.0 if percent else max(nice_max(max(known, default=0)), 4.0)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - BOTTOM - TOP
     slot = plot_w / max(len(series), 1)
     widest = max((_text_width(label) for label, _ in series), default=0)
@@ -76,5 +77,8 @@ def bar_chart(
         "base": TOP + plot_h,
         "bars": bars,
         "gaps": any(b["value"] is None for b in bars),
+        "empty": not known,  # no data for any bar: the drawing says so
+        "middle_x": round(LEFT + plot_w / 2, 1),
+        "middle_y": round(TOP + plot_h / 2, 1),
         "ticks": ticks,
     }
