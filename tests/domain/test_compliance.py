@@ -4,11 +4,11 @@ The fixture is small enough to check by hand: six states over 2023-2025 (France,
 United States, the United Kingdom, India, and China, which subscribes on 1 July 2024), with a
 late declaration, nil declarations (one of them late), mismatches (declared != reported), a late
 PLN, a cancelled PLN, an unreported window and an unnotified launch. Every other subscribing
-state of the registry has filed nothing: its row is `missing` with zeros.
+state of the registry has filed nothing: its row is `missing` with zeros when the registry knows
+its subscription date, `unknown` when it does not (it is not known to have owed anything).
 """
 
 import csv
-import re
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -18,6 +18,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from support.people import web_client
+from support.tables import page_table
 
 from hcoc.accounts.models import User
 from hcoc.compliance.selectors import compliance_for, compliance_rows
@@ -376,15 +377,21 @@ def as_table(items: list[dict]) -> dict:
 
 def check_table(year: int, body: dict) -> None:
     """The six states' rows and the totals equal the hand-written ones; every other row is a
-    state that filed nothing."""
+    state that filed nothing: `missing` if the registry dates its subscription, else `unknown`."""
     table = as_table(body["items"])
     assert [r["state"] for r in body["items"]] == sorted(table)
     assert {s: table[s] for s in SIX if s in table} == EXPECTED[year]
+    dated = {r["state"] for r in body["items"] if r["subscribed_on"]}
     others = [s for s in table if s not in SIX]
-    assert others and all(table[s] == ("missing", 0, 0, 0, 0, 0, 0, [], None) for s in others)
+    missing = [s for s in others if s in dated]
+    unknown = [s for s in others if s not in dated]
+    assert missing and unknown
+    assert all(table[s] == ("missing", 0, 0, 0, 0, 0, 0, [], None) for s in missing)
+    assert all(table[s] == ("unknown", 0, 0, 0, 0, 0, 0, [], None) for s in unknown)
     expected = dict(zip(TOTAL_KEYS, TOTALS[year], strict=True))
     expected["states"] += len(others)
-    expected["missing"] += len(others)
+    expected["missing"] += len(missing)
+    expected |= {"not_due": 0, "unknown": len(unknown)}
     assert body["totals"] == expected
 
 
@@ -416,7 +423,7 @@ def test_the_crosscheck_differences_equal_those_of_each_declaration(api, persona
     build_history()
     for year in (2023, 2024, 2025):
         for row in api.get(f"/compliance/{year}", personas["fra_reader"]).json()["items"]:
-            if row["declaration"] == "missing":
+            if row["declaration"] in ("missing", "not_due", "unknown"):
                 assert row["differences"] == []
                 continue
             got = api.get(f"/declarations/{row['state']}/{year}", personas["fra_reader"])
@@ -481,15 +488,6 @@ def test_filters_and_sorts_pick_the_rows_the_page_asks_for(history):
 # ---- the page ------------------------------------------------------------------------------
 
 
-def page_table(html: str) -> dict[str, dict[str, str]]:
-    """state (or "totals") -> figure -> the text shown in its cell."""
-    out = {}
-    for state, row in re.findall(r'<tr data-state="([^"]+)">(.*?)</tr>', html, re.S):
-        cells = re.findall(r'data-figure="([^"]+)">(.*?)</td>', row, re.S)
-        out[state] = {k: " ".join(re.sub(r"<[^>]+>", " ", v).split()) for k, v in cells}
-    return out
-
-
 def shown(row: tuple) -> dict[str, str]:
     diffs = [f"{c} {d}/{r} ({'+' if x > 0 else ''}{x})" for c, d, r, x in row[7]]
     return {
@@ -516,7 +514,8 @@ def test_the_page_shows_the_same_figures_with_totals_and_links(history):
             assert table["totals"][k] == str(totals[k])
         assert table["totals"]["declaration"] == (
             f"{totals['filed']} filed, {totals['late']} late, {totals['nil']} nil, "
-            f"{totals['missing']} missing"
+            f"{totals['missing']} missing, {totals['not_due']} not yet due, "
+            f"{totals['unknown']} not known"
         )
     html = client.get("/compliance/2024").content.decode()
     assert (

@@ -26,3 +26,27 @@ def test_a_percentage_chart_tops_at_100_percent():
     chart = bar_chart([("2025", 50)], percent=True)
     assert chart["ticks"][-1]["text"] == "100%" and chart["bars"][0]["text"] == "50%"
     assert chart["bars"][0]["h"] == (chart["base"] - chart["ticks"][-1]["y"]) / 2
+
+
+def test_a_year_without_data_is_a_gap_not_a_bar_of_zero():
+    chart = bar_chart([("2023", None), ("2024", 40), ("2025", None)], percent=True)
+    gap, bar, _ = chart["bars"]
+    assert gap["value"] is None and gap["h"] == 0 and gap["text"] == "no data"
+    assert bar["h"] > 0 and chart["gaps"]
+    assert not bar_chart([("2024", 3)])["gaps"]
+    # The axis is scaled to the data there is.
+    assert bar_chart([("2023", None), ("2024", 7)])["ticks"][-1]["text"] == "10"
+
+
+def test_axis_labels_are_legible_and_neither_overlap_nor_leave_the_drawing():
+    years = [(str(y), y - 2000) for y in range(2002, 2026)]
+    chart = bar_chart(years)
+    width = len("2002") * 0.6 * chart["font"]  # a digit is about 0.6 em
+    shown = [b["label_x"] for b in chart["bars"] if b["show_label"]]
+    assert len(shown) >= 6  # enough years named to read the axis
+    assert all(b - a > width for a, b in zip(shown, shown[1:], strict=False))
+    assert shown[0] - width / 2 >= 0 and shown[-1] + width / 2 <= chart["width"]
+    tick = max(len(t["text"]) for t in chart["ticks"]) * 0.6 * chart["font"]
+    assert chart["left"] - 4 - tick >= 0  # the value labels fit left of the axis
+    # Drawn at a third of a wide screen (about 390 px), the text is at least 11 px high.
+    assert chart["font"] * 390 / chart["width"] >= 11

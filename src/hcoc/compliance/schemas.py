@@ -15,7 +15,7 @@ class ComplianceRowOut(Schema):
     state: str
     name: str
     subscribed_on: str | None
-    declaration: Literal["filed", "late", "nil", "missing"]
+    declaration: Literal["filed", "late", "nil", "missing", "not_due", "unknown"]
     declaration_first_submitted_at: str | None
     due_on: date | None
     plns: int
@@ -34,6 +34,8 @@ class ComplianceTotalsOut(Schema):
     late: int
     nil: int
     missing: int
+    not_due: int
+    unknown: int
     plns: int
     plns_late: int
     cancelled: int

@@ -1,19 +1,29 @@
 """Compliance per year: one row per state subscribing during the year, computed by ONE selector
-that the API, the page (and later the reports) share, so their figures cannot disagree.
+that the API, the page, the trends and the report share, so their figures cannot disagree.
 
-Rules (each figure is about calendar year Y, UTC):
-- states: status subscribing and subscribed_on null or on/before 31 Dec Y.
-- declaration: `missing` (none filed for Y, as of now); else `late` when first submitted (UTC
-  date) after the due date that applies to the state (its extension, else the year's; no due
-  date set: never late) — the declaration read model's own `late` rule, and it wins over nil;
-  else `nil` (the current version is a nil declaration); else `filed`.
+Rules (each figure is about calendar year Y, UTC; "today" is today's UTC date, read once):
+- states: status subscribing and subscribed_on null or on/before 31 Dec Y (a state whose known
+  subscription date falls after Y was not subscribing in Y and has no row).
+- declaration, when one was filed for Y: `late` when first submitted (UTC date) after the due
+  date that applies to the state (its extension, else the year's; no due date set: never late)
+  — the declaration read model's own `late` rule, and it wins over nil; else `nil` (the current
+  version is a nil declaration); else `filed`. A filed declaration keeps its standing whatever
+  the registry knows of the state's subscription: the declaration itself is the evidence.
+- declaration, when none was filed for Y:
+  `unknown` when the state is not known to have subscribed in Y (`State.known_subscribed_in`:
+  the registry has no subscription date for it); else `not_due` while the due date that applies
+  is still ahead (today on or before it; with no due date set, while Y is not over: a
+  declaration covers a past year); else `missing`. The same due date decides `late`, and the
+  reminders' "past due" (declarations.reminders: today after the due date).
 - plns: prior-notice notifications whose window opened in Y; of them `plns_late` (first submitted
   after the window opened), `cancelled`, `launched` (launch reported), `unreported` (notified,
   window closed by now). `unnotified`: launches reported without prior notice, launched in Y.
 - mean_lead_time_hours: mean of (window opens - first submitted) over the year's PLNs, late
   ones counting negative; null without PLNs.
 - differences: the declaration read model's crosscheck rows with a non-zero difference
-  (declared - reported); empty when no declaration was filed (`missing` says that already).
+  (declared - reported); empty when no declaration was filed.
+- totals: the count of each standing. `unknown` states are counted apart: the trends' shares
+  are of the other states (those known to have subscribed in Y, or that filed for it).
 
 A fixed number of queries whatever the number of states: each figure is grouped by state in
 the database (values + Count), never queried state by state. The crosscheck uses the
@@ -24,9 +34,10 @@ must be exactly those of GET /declarations/{state}/{year} (tested).
 from datetime import UTC, date, datetime
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
-from hcoc.declarations.models import Declaration
+from hcoc.declarations.models import Declaration, DeclarationDeadline
 from hcoc.declarations.readmodel import (
     _counts,
     _rows,
@@ -42,8 +53,18 @@ from hcoc.states.access import require_exchange_reader
 from hcoc.states.models import HcocStatus, State
 
 COUNTS = ("plns", "plns_late", "cancelled", "launched", "unreported", "unnotified")
-STANDINGS = ("filed", "late", "nil", "missing")
-ONLY = ("missing", "late", "nil", "filed", "differences", "unreported", "unnotified", "plns_late")
+STANDINGS = ("filed", "late", "nil", "missing", "not_due", "unknown")
+# What people read for each standing (pages, the report); the API keeps the codes.
+STANDING_LABELS = {
+    "filed": "filed",
+    "late": "late",
+    "nil": "nil",
+    "missing": "missing",
+    "not_due": "not yet due",
+    "unknown": "not known",
+}
+ONLY = ("missing", "late", "nil", "filed", "not_due", "unknown", "differences", "unreported")
+ONLY += ("unnotified", "plns_late")
 SORTS = ("state", "name", "declaration", *COUNTS, "differences", "mean_lead_time_hours")
 
 
@@ -90,9 +111,17 @@ def _notification_figures(ids: set[str], start: datetime, end: datetime, now: da
     return {r["state_id"]: r for r in rows}
 
 
-def _standing(declaration, content: dict | None, due) -> str:
+def is_past_due(year: int, due: date | None, today: date) -> bool:
+    """Is a declaration covering `year` owed by `today`? After the due date that applies; with
+    none set, once the year is over (it can be filed from then on, and is never late)."""
+    return today > due if due is not None else today.year > year
+
+
+def _standing(declaration, content: dict | None, *, due, known: bool, owed: bool) -> str:
     if declaration is None:
-        return "missing"
+        if not known:
+            return "unknown"
+        return "missing" if owed else "not_due"
     if due is not None and declaration.first_submitted_at.date() > due:
         return "late"
     return "nil" if content.get("nil") else "filed"
@@ -103,6 +132,7 @@ def compliance_for(*, actor, year: int) -> dict:
     require_exchange_reader(actor)
     check_year(year)
     now = timezone.now()
+    today = now.astimezone(UTC).date()
     start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
     states = _states(year)
     ids = {s.iso3 for s in states}
@@ -132,14 +162,22 @@ def compliance_for(*, actor, year: int) -> dict:
             hours = lead.total_seconds() / 3600
             lead_sum += hours * f["plns"]
             lead_n += f["plns"]
+        due_on = due.get((s.iso3, year))
+        standing = _standing(
+            d,
+            content,
+            due=due_on,
+            known=s.known_subscribed_in(year),
+            owed=is_past_due(year, due_on, today),
+        )
         items.append(
             {
                 "state": s.iso3,
                 "name": s.name,
                 "subscribed_on": s.subscribed_on_text,
-                "declaration": _standing(d, content, due.get((s.iso3, year))),
+                "declaration": standing,
                 "declaration_first_submitted_at": rfc3339(d.first_submitted_at) if d else None,
-                "due_on": due.get((s.iso3, year)),
+                "due_on": due_on,
                 **{k: f.get(k, 0) for k in COUNTS},
                 "differences": differences,
                 "mean_lead_time_hours": None if lead is None else round(hours, 2),
@@ -153,6 +191,28 @@ def compliance_for(*, actor, year: int) -> dict:
         "mean_lead_time_hours": round(lead_sum / lead_n, 2) if lead_n else None,
     }
     return {"year": year, "items": items, "totals": totals}
+
+
+def years_with_data() -> dict[str, set[int]]:
+    """The years the exchange holds anything of (four small queries): "declarations", years with
+    a declaration filed or a due date set; "notifications", years in which a PLN's window opened
+    or an unnotified launch happened. Elsewhere the exchange has no data: its figures would be
+    zeros that mean "not recorded here", not "nothing happened"."""
+    declared = set(Declaration.objects.values_list("year", flat=True).distinct())
+    declared |= set(DeclarationDeadline.objects.values_list("year", flat=True))
+    plns = (
+        Notification.objects.filter(prior_notice=True, window_opens__isnull=False)
+        .annotate(y=ExtractYear("window_opens"))
+        .values_list("y", flat=True)
+        .distinct()
+    )
+    unnotified = (
+        Notification.objects.filter(prior_notice=False, launched_at__isnull=False)
+        .annotate(y=ExtractYear("launched_at"))
+        .values_list("y", flat=True)
+        .distinct()
+    )
+    return {"declarations": declared, "notifications": set(plns) | set(unnotified)}
 
 
 def compliance_rows(

@@ -1,5 +1,6 @@
 """Trends since 2002 (/compliance/trends): per year, the subscribing states, the share that filed
-a declaration and the share on time, and the notifications by category; as charts and a table."""
+a declaration and the share on time, and the notifications by category; as charts and a table.
+Years the exchange holds no data for are gaps in the charts and "no data" in the table."""
 
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,27 +10,44 @@ from hcoc.lib.charts import bar_chart
 from hcoc.notifications.selectors import public_pln_counts_by_year
 from hcoc.ui.pages import exchange_page
 
-from .selectors import FIRST_YEAR, compliance_for
+from .selectors import FIRST_YEAR, compliance_for, years_with_data
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
 
 
 def trends_for(*, actor) -> list[dict]:
-    """One row per year from 2002 to last year, from the same selector as the yearly tables."""
+    """One row per year from 2002 to last year, from the same selector as the yearly tables.
+
+    A figure the exchange holds no data for is None ("no data"), never 0: the declaration
+    figures of a year with no declaration filed and no due date set, the notification counts of
+    a year without any notification (`years_with_data`). Shares are of the states known to have
+    subscribed in the year (`owing`: every row but the `unknown` ones), which are counted apart;
+    while a year's declarations are not yet due, its shares are so far."""
     plns = public_pln_counts_by_year()
+    known = years_with_data()
     rows = []
     for year in range(FIRST_YEAR, timezone.now().year):
         t = compliance_for(actor=actor, year=year)["totals"]
-        states = t["states"]
+        owing = t["states"] - t["unknown"]
         declared = t["filed"] + t["late"] + t["nil"]
+        on_time = t["filed"] + t["nil"]
+        has_declarations = year in known["declarations"]
+        has_notifications = year in known["notifications"]
         rows.append(
             {
                 "year": year,
-                "states": states,
-                "declared": declared,
-                "on_time": t["filed"] + t["nil"],
-                "declared_pct": round(100 * declared / states, 1) if states else 0.0,
-                "on_time_pct": round(100 * (t["filed"] + t["nil"]) / states, 1) if states else 0.0,
-                "bm": plns.get(year, {}).get("BM", 0),
-                "slv": plns.get(year, {}).get("SLV", 0),
+                "states": t["states"],
+                "owing": owing,
+                "unknown": t["unknown"],
+                "not_due": t["not_due"] if has_declarations else None,
+                "declared": declared if has_declarations else None,
+                "on_time": on_time if has_declarations else None,
+                "declared_pct": _pct(declared, owing) if has_declarations else None,
+                "on_time_pct": _pct(on_time, owing) if has_declarations else None,
+                "bm": plns.get(year, {}).get("BM", 0) if has_notifications else None,
+                "slv": plns.get(year, {}).get("SLV", 0) if has_notifications else None,
             }
         )
     return rows
@@ -46,7 +64,7 @@ def trends(request):
         ),
         (
             "declared",
-            _("Share of subscribing states that filed a declaration"),
+            _("Share of the states known to subscribe that filed a declaration"),
             bar_chart([(str(r["year"]), r["declared_pct"]) for r in rows], percent=True),
         ),
         (

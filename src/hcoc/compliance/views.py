@@ -25,6 +25,18 @@ SORT_LABELS = {
     "differences": _("differences"),
     "mean_lead_time_hours": _("mean lead time"),
 }
+ONLY_LABELS = {
+    "missing": _("declaration missing"),
+    "late": _("declaration late"),
+    "nil": _("nil declaration"),
+    "filed": _("declaration filed"),
+    "not_due": _("declaration not yet due"),
+    "unknown": _("subscription not known"),
+    "differences": _("with differences"),
+    "unreported": _("with unreported windows"),
+    "unnotified": _("with unnotified launches"),
+    "plns_late": _("with late PLNs"),
+}
 # Which notifications list filter shows the items behind each count (notifications:list).
 STATUS_OF = {"cancelled": "cancelled", "launched": "launched", "unreported": "unreported"}
 
@@ -55,7 +67,7 @@ def compliance_year(request, year: int):
             "totals": table["totals"],
             "links": _links(None, window),
             "only": only if only in ONLY else "",
-            "only_choices": ONLY,
+            "only_choices": [(o, ONLY_LABELS[o]) for o in ONLY],
             "sort": sort,
             "sorts": SORT_LABELS.items(),
             "years": range(timezone.now().year, FIRST_YEAR - 1, -1),

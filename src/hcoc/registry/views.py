@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,13 +27,20 @@ from hcoc.declarations.selectors import public_declaration_counts_by_year
 from hcoc.lib.errors import Conflict, DomainError, InvalidInput, NotFound
 from hcoc.notifications.selectors import public_pln_counts_by_year
 from hcoc.states.access import can_read_exchange
-from hcoc.states.models import HcocStatus
+from hcoc.states.models import SUBSCRIBING_STATES_OF_THE_CODE, HcocStatus
 from hcoc.states.selectors import circular_list_for, registry_history, state_list
 from hcoc.ui.forms import form_problems
 from hcoc.ui.pages import icc_page, refused
 
 from .forms import CircularForm, SubscriptionForm, UserForm
 from .services import circular_publish, subscription_record
+
+# What the page says of each status: "not known" is never "not subscribing".
+STATUS_LABELS = {
+    HcocStatus.SUBSCRIBING: gettext_lazy("subscribing"),
+    HcocStatus.NOT_SUBSCRIBING: gettext_lazy("not subscribing"),
+    HcocStatus.UNKNOWN: gettext_lazy("not known"),
+}
 
 
 def registry(request):
@@ -53,6 +61,19 @@ def registry(request):
         running += by_year[year]
         cumulative.append({"year": year, "joined": by_year[year], "known_total": running})
     counts = Counter(s["status"] for s in states)
+    confirmed = counts[HcocStatus.SUBSCRIBING]
+    # The Code's count is a fact we hold as a constant; should the registry confirm more (a
+    # state subscribed since), the registry's own count is the better figure.
+    of_the_code = max(SUBSCRIBING_STATES_OF_THE_CODE, confirmed)
+    figures = {
+        "confirmed": confirmed,
+        "of_the_code": of_the_code,
+        "unconfirmed": of_the_code - confirmed,
+        "not_subscribing": counts[HcocStatus.NOT_SUBSCRIBING],
+        "not_known": counts[HcocStatus.UNKNOWN],
+    }
+    for s in states:
+        s["status_label"] = STATUS_LABELS[s["status"]]
     plns, declared = public_pln_counts_by_year(), public_declaration_counts_by_year()
     participation = [
         {
@@ -73,7 +94,7 @@ def registry(request):
             "states": states,
             "map_data": {"choropleth": choropleth},
             "by_year": cumulative,
-            "counts": counts,
+            "figures": figures,
             "undated": undated,
             "participation": participation,
             "history": registry_history(),

@@ -1,5 +1,13 @@
+from datetime import date
+
 from django.db import models
 from django.utils import timezone
+
+# How many states subscribe to the Hague Code of Conduct: a fact of the Code, not of our data.
+# Qatar became the 145th subscribing state on 11 March 2024 (EU Non-Proliferation Consortium,
+# HCoC news: https://nonproliferation.eu/hcoc/category/news-about-hcoc). The registry confirms
+# fewer of them (those it holds as subscribing); the difference is what it does not yet know.
+SUBSCRIBING_STATES_OF_THE_CODE = 145
 
 
 class HcocStatus(models.TextChoices):
@@ -38,8 +46,21 @@ class State(models.Model):
         return f"{self.iso3} {self.name}"
 
     def is_subscribing_on(self, day) -> bool:
+        """May the state use the exchange on `day`? A subscribing state whose subscription date
+        the registry does not know gets the benefit of the doubt (it subscribes now). This is an
+        access rule; what a state owed in a past year is `known_subscribed_in`."""
         return self.status == HcocStatus.SUBSCRIBING and (
             self.subscribed_on is None or self.subscribed_on <= day
+        )
+
+    def known_subscribed_in(self, year: int) -> bool:
+        """Is the state known to have subscribed at some time in `year` (by 31 December)? Only
+        with a known subscription date: a subscribing state without one is not known to have
+        owed anything for a past year (its compliance standing is `unknown`, never `missing`)."""
+        return (
+            self.status == HcocStatus.SUBSCRIBING
+            and self.subscribed_on is not None
+            and self.subscribed_on <= date(year, 12, 31)
         )
 
     @property

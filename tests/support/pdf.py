@@ -1,0 +1,63 @@
+"""The text of a PDF the exchange makes (reportlab: standard fonts, Flate and ASCII85 streams),
+read without a PDF library: enough to check what a report says, not a general PDF reader.
+
+pages_text(content) -> one string per page, in page order (each page's text operators' strings
+joined by spaces).
+"""
+
+import base64
+import re
+import zlib
+
+_OBJECT = re.compile(rb"(\d+) 0 obj\s*(.*?)endobj", re.S)
+_STREAM = re.compile(rb"<<(.*?)>>\s*stream\r?\n(.*?)\s*endstream", re.S)
+_STRING = re.compile(rb"\(((?:\\.|[^\\()])*)\)\s*Tj|\[(.*?)\]\s*TJ", re.S)
+_ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.S)
+_PLAIN = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+
+def _unescape(raw: bytes) -> str:
+    def one(m):
+        c = m.group(1)
+        if c[:1].isdigit():
+            return bytes([int(c, 8)])
+        return _PLAIN.get(c, c)
+
+    return _ESCAPE.sub(one, raw).decode("cp1252")
+
+
+def _decoded(head: bytes, body: bytes) -> bytes:
+    if b"ASCII85Decode" in head:
+        body = base64.a85decode(body.strip(), adobe=True)
+    if b"FlateDecode" in head:
+        body = zlib.decompress(body)
+    return body
+
+
+def _text(stream: bytes) -> str:
+    parts = []
+    for single, array in _STRING.findall(stream):
+        if array:
+            parts.append(
+                "".join(_unescape(s) for s in re.findall(rb"\(((?:\\.|[^\\()])*)\)", array))
+            )
+        else:
+            parts.append(_unescape(single))
+    return " ".join(parts)
+
+
+def pages_text(content: bytes) -> list[str]:
+    objects = {int(n): body for n, body in _OBJECT.findall(content)}
+    streams = {}
+    for n, body in objects.items():
+        m = _STREAM.search(body)
+        if m:
+            streams[n] = _text(_decoded(m.group(1), m.group(2)))
+    pages = []
+    for n in sorted(objects):
+        body = objects[n]
+        if re.search(rb"/Type\s*/Page\b", body):
+            refs = re.search(rb"/Contents\s*(\[[^\]]*\]|\d+ 0 R)", body)
+            ids = [int(i) for i in re.findall(rb"(\d+) 0 R", refs.group(1))] if refs else []
+            pages.append(" ".join(streams.get(i, "") for i in ids))
+    return pages
