@@ -113,6 +113,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # Which pages the navigation offers (hcoc.ui.pages.page_access).
+                "hcoc.ui.pages.page_access",
                 # The pages' live stream (hcoc.delivery.pages), for the pages that follow it.
                 "hcoc.delivery.context.live_stream",
             ]
