@@ -233,7 +233,9 @@ def contact_add(
     with transaction.atomic():
         state = State.objects.filter(iso3=state_iso3).first()
         if state is None:
-            raise InvalidInput([FieldProblem("state", f"There is no state {state_iso3} in the registry.")])
+            raise InvalidInput(
+                [FieldProblem("state", f"There is no state {state_iso3} in the registry.")]
+            )
         contact = PointOfContact.objects.create(state=state, **data)
         _contact_record(contact, ContactChangeKind.ADDED, None, actor, entered_by_icc)
     return contact

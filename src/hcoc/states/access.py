@@ -105,7 +105,9 @@ def require_contacts_keeper(actor: User | None, state_iso3: str) -> bool:
     if actor.role == Role.ICC:
         return True
     if actor.role != Role.SUBMITTER:
-        raise PermissionDenied("Your role may read your state's points of contact, not change them.")
+        raise PermissionDenied(
+            "Your role may read your state's points of contact, not change them."
+        )
     if actor.state_id != state_iso3:
         raise PermissionDenied("A state keeps only its own points of contact.")
     return False
