@@ -148,3 +148,14 @@ def test_non_subscribers_and_anonymous_visitors_see_no_contacts(personas):
     )
     seen = state_get_for(actor=User.objects.get(username="jpn_reader"), iso3="FRA")
     assert seen["points_of_contact"] == [{k: GOOD[k] for k in GOOD}]
+
+
+def test_the_admin_shows_a_states_contacts_but_offers_no_way_around_the_record(personas):
+    _contact("FRA")
+    User.objects.filter(username="icc").update(is_staff=True, is_superuser=True)
+    r = web_client("icc").get("/admin/states/state/FRA/change/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert GOOD["email"] in html
+    assert 'name="points_of_contact-0-email"' not in html
+    assert 'name="points_of_contact-0-DELETE"' not in html
