@@ -1,20 +1,32 @@
-# The two commands: `make run` (set up + serve the demo on SQLite) and `make test` (set up + run
-# every test). Both work from a fresh clone; nothing needs to be installed by hand but Python 3.11.
+# The two commands: `make run` (set up + serve the demo on SQLite, on PORT, 8000 unless given:
+# `make run PORT=8080`) and `make test` (set up with the test tools + run every test). Both work
+# from a fresh clone; nothing needs to be installed by hand but Python 3.11.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run setup browser test lint demo clean bench
+.PHONY: run setup setup-test browser test lint demo clean bench
 
-$(BIN)/.installed: pyproject.toml
+# Two installs, each with its own stamp: `run` and `demo` get only what running needs (the
+# package and its dependencies); `test`, `lint` and `bench` add the test tools (the `test`
+# extra: pytest, Playwright, ruff, ...). Each works from a fresh clone; a change to
+# pyproject.toml redoes both.
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(BIN)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-test: pyproject.toml $(BIN)/.installed-run
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-setup: $(BIN)/.installed
+setup: $(BIN)/.installed-run
+setup-test: $(BIN)/.installed-test
 
 demo: setup
 	$(BIN)/hcoc demo
@@ -34,16 +46,16 @@ browser:
 # HCOC_REQUIRE_BROWSER=1: `browser` above has installed Chromium, so a browser test that would
 # skip for want of it fails instead (tests/support/browser.py).
 TEST_WORKERS ?= auto
-test: setup browser
+test: setup-test browser
 	HCOC_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
-lint: setup
+lint: setup-test
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/lint-imports
 	$(BIN)/hcoc makemigrations --check --dry-run
 
-bench: setup
+bench: setup-test
 	$(BIN)/python bench/exchange.py
 
 clean:

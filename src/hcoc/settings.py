@@ -113,6 +113,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # Which pages the navigation offers (hcoc.ui.pages.page_access).
+                "hcoc.ui.pages.page_access",
                 # The pages' live stream (hcoc.delivery.pages), for the pages that follow it.
                 "hcoc.delivery.context.live_stream",
             ]
@@ -201,7 +203,9 @@ SESSION_COOKIE_HTTPONLY = True
 
 # E-mail (reminders): printed to the console by default; SMTP when HCOC_SMTP_HOST is set.
 DEFAULT_FROM_EMAIL = env("HCOC_EMAIL_FROM", "hcoc-exchange@localhost")
-SITE_URL = env("HCOC_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in e-mails and in `hcoc user enrol` (pages build theirs from the request): by default the
+# address `hcoc serve` / `make run` listen on, port included.
+SITE_URL = env("HCOC_SITE_URL", f"http://127.0.0.1:{env('PORT', '8000')}").rstrip("/")
 EMAIL_HOST = env("HCOC_SMTP_HOST", "")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

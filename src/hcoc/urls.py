@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from hcoc.api import api
+from hcoc.ui.http import favicon
 
 # Several apps' pages hang from the site's root (each urls.py names its full paths): the
 # dashboard and the console's front page, the inbox, the registry, the account pages, and the
@@ -20,6 +21,7 @@ urlpatterns = [
     path("meetings/", include("hcoc.meetings.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("favicon.ico", favicon),
 ]
 
 handler404 = "hcoc.ui.http.not_found"

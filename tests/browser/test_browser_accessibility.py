@@ -9,6 +9,7 @@ from support.browser import audit, log_in
 from support.people import set_password
 
 from hcoc.accounts.models import User
+from hcoc.registry.services import contact_add
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +25,13 @@ def world(personas):
     n = notification_submit(actor=fra, data=PLNIn.model_validate(pln()))
     year = datetime.now(UTC).year - 1
     declaration_submit(actor=fra, data=DeclarationIn.model_validate(declaration(year)))
-    return {"reference": n.reference, "year": year}
+    contact = contact_add(
+        actor=User.objects.get(username="jpn_submitter"),
+        state_iso3="JPN",
+        name="Non-proliferation division",
+        email="hcoc@mofa.example",
+    )
+    return {"reference": n.reference, "year": year, "contact": contact.pk}
 
 
 PAGES = [
@@ -44,6 +51,8 @@ PAGES = [
     "/meetings/",
     "/invitations/",
     "/invitations/new",
+    "/contacts",
+    "/contacts/{contact}",
 ]
 
 
@@ -80,7 +89,22 @@ def test_the_icc_console_has_no_serious_accessibility_violations(browser_context
     log_in(page, "icc", set_password("icc"), code=f"{totp(device.bin_key):06d}")
     problems = {}
     fra = User.objects.get(username="fra_reader")
-    for url in ("/icc/", "/icc/subscriptions", "/icc/users", f"/icc/users/{fra.pk}/tokens"):
+    for url in (
+        "/icc/",
+        "/icc/subscriptions",
+        "/icc/users",
+        f"/icc/users/{fra.pk}/tokens",
+        "/icc/contacts",
+    ):
         page.goto(url)
         problems[url] = audit(page)
     assert {u: p for u, p in problems.items() if p} == {}
+
+
+def test_a_non_subscribers_home_page_has_no_serious_accessibility_violations(
+    browser_context, personas
+):
+    page = browser_context.new_page()
+    log_in(page, "prk_user", set_password("prk_user"))
+    page.goto("/")
+    assert audit(page) == []

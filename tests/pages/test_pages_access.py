@@ -37,7 +37,9 @@ LOGGED_OUT = "/accounts/login/"
 # (without it, every exchange page sends it to enrol: ENROL),
 # non-subscribers (prk) see nothing of the exchange, anonymous visitors only the registry.
 PAGES = {
-    "project:dashboard": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
+    # A non-subscriber's home page says what it can do (the registry, its account) and how its
+    # state subscribes (tests/pages/test_pages_outside.py), instead of a 403.
+    "project:dashboard": ("GET", [LOGIN, 200, 200, 200, 200, ENROL, 200]),
     # The ICC is no state: its "inbox" is who has acknowledged what (/icc/items).
     "exchange:inbox": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, "/icc/items"]),
     "exchange:icc_items": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
@@ -120,6 +122,13 @@ PAGES = {
     "ledger:key_revoke": ("POST", [LOGIN, 403, 403, 403, 403, ENROL, 404]),  # no such key
     "ledger:custodial": ("POST", [LOGIN, 403, 403, 403, 403, ENROL, "/log/keys"]),
     "registry:icc_circular": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
+    # Points of contact: a state's users read its own page (the ICC, which has no state, is
+    # sent to every state's); its submitters edit its contacts (France's), the ICC any state's.
+    # Japan's is removed by Japan's submitter (France's is refused): gone for the ICC after it.
+    "registry:contacts": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, "/icc/contacts"]),
+    "registry:icc_contacts": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
+    "registry:contact_edit": ("GET", [LOGIN, 403, 403, 200, 403, ENROL, 200]),
+    "registry:contact_remove": ("POST", [LOGIN, 403, 403, 403, "/contacts", ENROL, 404]),
     # France's invitation open to all: the French submitter is the inviter (it confirms and
     # withdraws, never replies); Japan's submitter replies; the ICC acts on either's behalf.
     "observers:list": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
@@ -250,6 +259,17 @@ def build_world():
     _, enrolment = state_user_create(
         actor=User.objects.get(username="icc"), username="fra_new", role="reader", state_iso3="FRA"
     )
+    from hcoc.registry.services import contact_add
+
+    fra_contact = contact_add(
+        actor=fra, state_iso3="FRA", name="Desk HCoC", email="hcoc@diplomatie.example"
+    )
+    jpn_contact = contact_add(
+        actor=User.objects.get(username="jpn_submitter"),
+        state_iso3="JPN",
+        name="Non-proliferation division",
+        phone="+81 3 3580 3311",
+    )
     meetings = build_meeting_world()
     from hcoc.delivery.services import endpoint_register
 
@@ -313,6 +333,8 @@ def build_world():
             for name in ("webhook", "webhook_delete", "webhook_replay")
         },
         "delivery:chase": {"seq": n.versions.get().seq},
+        "registry:contact_edit": {"contact_id": fra_contact.pk},
+        "registry:contact_remove": {"contact_id": jpn_contact.pk},
     }
     targets = {
         "year": datetime.now(UTC).year - 1,

@@ -38,7 +38,13 @@ def _tables():
     )
     from hcoc.notifications.models import Notification, NotificationDraft, NotificationVersion
     from hcoc.observers.models import Addressee, Confirmation, Invitation, Reply
-    from hcoc.states.models import Circular, PointOfContact, State, Subscription
+    from hcoc.states.models import (
+        Circular,
+        PointOfContact,
+        PointOfContactChange,
+        State,
+        Subscription,
+    )
 
     every_field = None
     return [
@@ -55,6 +61,7 @@ def _tables():
         (State, every_field),
         (Subscription, every_field),
         (PointOfContact, every_field),
+        (PointOfContactChange, every_field),
         (Circular, every_field),
         (Invitation, every_field),
         (Addressee, every_field),

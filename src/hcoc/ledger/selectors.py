@@ -2,8 +2,6 @@
 
 import json
 
-from django.conf import settings
-
 from hcoc.lib.errors import FieldProblem, InvalidInput, NotFound
 from hcoc.lib.timeutil import rfc3339
 from hcoc.states.access import require_exchange_reader
@@ -206,5 +204,4 @@ def log_overview_for(*, actor) -> dict:
         "vkey": log_signer().vkey(),
         "keys": list(StateKey.objects.order_by("state_id", "key_id")),
         "recent": recent,
-        "site_url": settings.SITE_URL,
     }

@@ -17,7 +17,11 @@ from .models import StateKey
 
 @exchange_page
 def log(request):
-    return render(request, "ledger/log.html", selectors.log_overview_for(actor=request.user))
+    overview = selectors.log_overview_for(actor=request.user)
+    # The commands people copy name the address they reached this page on (host and port of
+    # the request), not a configured default that may be another port or machine.
+    overview["site_url"] = request.build_absolute_uri("/").rstrip("/")
+    return render(request, "ledger/log.html", overview)
 
 
 def _problems_on(form: forms.Form, exc: InvalidInput) -> None:

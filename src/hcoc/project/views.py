@@ -14,11 +14,40 @@ from hcoc.lib.timeutil import parse_rfc3339
 from hcoc.notifications.maps import map_payload
 from hcoc.notifications.places import concerns
 from hcoc.notifications.selectors import drafts_visible_to, notification_list_for
+from hcoc.states.access import can_read_exchange
+from hcoc.states.models import HcocStatus
 from hcoc.ui.pages import exchange_page, icc_page
 
 
-@exchange_page
 def dashboard(request):
+    """The home page: the exchange's dashboard, or, for a user of a state that does not (yet)
+    subscribe, one page saying what it can do and how its state subscribes."""
+    if request.user.is_authenticated and not can_read_exchange(request.user):
+        return outside(request)
+    return exchange_dashboard(request)
+
+
+def outside(request):
+    state = request.user.state
+    today = timezone.now().date()
+    return render(
+        request,
+        "project/outside.html",
+        {
+            "state": state,
+            # Recorded as subscribing from a day still to come: the exchange opens that day.
+            "subscribing_from": state.subscribed_on
+            if state is not None
+            and state.status == HcocStatus.SUBSCRIBING
+            and state.subscribed_on
+            and state.subscribed_on > today
+            else None,
+        },
+    )
+
+
+@exchange_page
+def exchange_dashboard(request):
     now = timezone.now()
     upcoming = notification_list_for(
         actor=request.user,

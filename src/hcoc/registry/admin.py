@@ -9,8 +9,22 @@ from .services import subscription_record
 
 
 class PointOfContactInline(admin.TabularInline):
+    """Shown, not edited: points of contact change on /icc/contacts and /contacts, through the
+    service that records each change (registry.services.contact_change)."""
+
     model = PointOfContact
     extra = 0
+    fields = ("name", "organisation", "email", "phone")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(State)

@@ -1,4 +1,4 @@
-"""The ICC's registry forms: a subscription, a circular, a state's new user."""
+"""The registry's forms: a subscription, a circular, a state's new user, a point of contact."""
 
 from django import forms
 from django.utils.translation import gettext_lazy
@@ -55,3 +55,43 @@ class CircularForm(ProblemsForm):
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": 5000}),
         help_text=gettext_lazy("At most 5,000 characters. Every subscribing state receives it."),
     )
+
+
+class ContactForm(ProblemsForm):
+    """A point of contact; the service (registry.services.contact_add / contact_change) judges
+    it, and its problems come back on these fields."""
+
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=200,
+        help_text=gettext_lazy("A person, or an office's title."),
+    )
+    organisation = forms.CharField(
+        label=gettext_lazy("Office or organisation"), max_length=200, required=False
+    )
+    email = forms.CharField(
+        label=gettext_lazy("E-mail"),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=gettext_lazy("Phone"),
+        max_length=50,
+        required=False,
+        help_text=gettext_lazy("Digits, spaces, a leading + and ( ) - . / (like +43 1 53115-0)."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+
+
+class IccContactForm(ContactForm):
+    """The ICC adds a point of contact to any state of the registry."""
+
+    state = forms.ChoiceField(label=gettext_lazy("State"))
+    field_order = ["state", "name", "organisation", "email", "phone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "—")] + [
+            (s["iso3"], f"{s['iso3']} — {s['name']}") for s in state_list()
+        ]

@@ -1,17 +1,31 @@
 """The ICC's writes to the registry: each one enters the exchange feed, in the same transaction."""
 
 import csv
+import re
 from datetime import date
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
 from django.utils import timezone
 
 from hcoc.accounts.access import require_icc
 from hcoc.exchange.models import EventKind
 from hcoc.exchange.services import EventDraft, event_transaction
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound
-from hcoc.states.models import Circular, DatePrecision, HcocStatus, State, Subscription
-from hcoc.states.readmodel import circular_read_model, state_read_model
+from hcoc.states.access import require_contacts_keeper, require_exchange_reader
+from hcoc.states.models import (
+    Circular,
+    ContactChangeKind,
+    DatePrecision,
+    HcocStatus,
+    PointOfContact,
+    PointOfContactChange,
+    State,
+    Subscription,
+)
+from hcoc.states.readmodel import circular_read_model, contact_read_model, state_read_model
 from hcoc.states.services import REGISTRY_COLUMNS, RowResult, registry_row_parse
 
 
@@ -160,3 +174,121 @@ def circular_publish(*, actor, title: str, text: str) -> Circular:
             actor=actor,
         )
     return circular
+
+
+# ---- points of contact ------------------------------------------------------------------------
+# Kept by the ICC (every state) and by each subscribing state's submitters (its own). They are not
+# feed items (formats.md: GET /states/{iso3} shows them to subscribers); each change is recorded
+# in PointOfContactChange, in the same transaction: who, when, before and after.
+
+CONTACT_LIMITS = {"name": 200, "organisation": 200, "email": 254, "phone": 50}
+# Digits, spaces, a leading +, and the usual separators: +43 1 53115-0, (0)1 234.56.78
+PHONE = re.compile(r"\+?[0-9 ()./-]+")
+
+
+def _contact_problems(data: dict) -> list[FieldProblem]:
+    problems = []
+    if not data["name"]:
+        problems.append(FieldProblem("name", "Give the person's name or the office's title."))
+    for field, limit in CONTACT_LIMITS.items():
+        if len(data[field]) > limit:
+            problems.append(FieldProblem(field, f"Use at most {limit} characters."))
+    if data["email"]:
+        try:
+            validate_email(data["email"])
+        except ValidationError:
+            problems.append(
+                FieldProblem("email", "This is not an e-mail address (like name@ministry.example).")
+            )
+    if data["phone"]:
+        digits = sum(ch.isdigit() for ch in data["phone"])
+        if not PHONE.fullmatch(data["phone"]):
+            problems.append(
+                FieldProblem(
+                    "phone",
+                    "Use only digits, spaces, a leading + and the separators ( ) - . / "
+                    "(like +43 1 53115-0).",
+                )
+            )
+        elif digits < 4:
+            problems.append(FieldProblem("phone", "A phone number has at least 4 digits."))
+    if not data["email"] and not data["phone"]:
+        problems.append(FieldProblem("email", "Give an e-mail address or a phone number."))
+    return problems
+
+
+def _contact_data(**fields: str) -> dict:
+    return {k: (fields.get(k) or "").strip() for k in CONTACT_LIMITS}
+
+
+def contact_add(
+    *, actor, state_iso3: str, name: str, organisation: str = "", email: str = "", phone: str = ""
+) -> PointOfContact:
+    """A new point of contact of `state_iso3`, by the ICC or a submitter of that state."""
+    entered_by_icc = require_contacts_keeper(actor, state_iso3)
+    data = _contact_data(name=name, organisation=organisation, email=email, phone=phone)
+    problems = _contact_problems(data)
+    if problems:
+        raise InvalidInput(problems)
+    with transaction.atomic():
+        state = State.objects.filter(iso3=state_iso3).first()
+        if state is None:
+            raise InvalidInput(
+                [FieldProblem("state", f"There is no state {state_iso3} in the registry.")]
+            )
+        contact = PointOfContact.objects.create(state=state, **data)
+        _contact_record(contact, ContactChangeKind.ADDED, None, actor, entered_by_icc)
+    return contact
+
+
+def contact_change(
+    *, actor, contact_id: int, name: str, organisation: str = "", email: str = "", phone: str = ""
+) -> PointOfContact:
+    """New details of a point of contact, by the ICC or a submitter of its state."""
+    require_exchange_reader(actor)  # a non-subscriber learns nothing, not even what exists
+    with transaction.atomic():
+        contact = PointOfContact.objects.select_for_update().filter(pk=contact_id).first()
+        if contact is None:
+            raise NotFound("No such point of contact.")
+        entered_by_icc = require_contacts_keeper(actor, contact.state_id)
+        data = _contact_data(name=name, organisation=organisation, email=email, phone=phone)
+        problems = _contact_problems(data)
+        if problems:
+            raise InvalidInput(problems)
+        before = contact_read_model(contact)
+        if before == data:
+            return contact  # nothing changed: nothing to record
+        for k, v in data.items():
+            setattr(contact, k, v)
+        contact.save(update_fields=list(data))
+        _contact_record(contact, ContactChangeKind.CHANGED, before, actor, entered_by_icc)
+    return contact
+
+
+def contact_remove(*, actor, contact_id: int) -> PointOfContact:
+    """Remove a point of contact, by the ICC or a submitter of its state; its record stays."""
+    require_exchange_reader(actor)  # a non-subscriber learns nothing, not even what exists
+    with transaction.atomic():
+        contact = PointOfContact.objects.select_for_update().filter(pk=contact_id).first()
+        if contact is None:
+            raise NotFound("No such point of contact.")
+        entered_by_icc = require_contacts_keeper(actor, contact.state_id)
+        before = contact_read_model(contact)
+        pk = contact.pk
+        contact.delete()
+        contact.pk = pk
+        _contact_record(contact, ContactChangeKind.REMOVED, before, actor, entered_by_icc)
+    return contact
+
+
+def _contact_record(contact, kind, before, actor, entered_by_icc: bool) -> None:
+    PointOfContactChange.objects.create(
+        state_id=contact.state_id,
+        contact_id=contact.pk,
+        kind=kind,
+        before=before,
+        after=None if kind == ContactChangeKind.REMOVED else contact_read_model(contact),
+        at=timezone.now(),
+        by=actor,
+        entered_by_icc=entered_by_icc,
+    )

@@ -1,8 +1,9 @@
 """The registry's pages: the public registry (/registry); for the ICC (second factor required,
 ui.pages.icc_page), recording a subscription, writing a circular, and the users of states
 (create them, get their enrolment links, revoke their tokens: never make a token nor set a
-password for a state). Thin: reads through selectors, writes through services, whose access
-rules apply as well.
+password for a state); points of contact (the ICC keeps every state's at /icc/contacts, a
+state its own at /contacts). Thin: reads through selectors, writes through services, whose
+access rules apply as well.
 """
 
 from collections import Counter
@@ -24,16 +25,30 @@ from hcoc.accounts.services import (
     state_user_list_for,
 )
 from hcoc.declarations.selectors import public_declaration_counts_by_year
-from hcoc.lib.errors import Conflict, DomainError, InvalidInput, NotFound
+from hcoc.lib.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from hcoc.notifications.selectors import public_pln_counts_by_year
-from hcoc.states.access import can_read_exchange
+from hcoc.states.access import can_read_exchange, may_keep_contacts
 from hcoc.states.models import SUBSCRIBING_STATES_OF_THE_CODE, HcocStatus
-from hcoc.states.selectors import circular_list_for, registry_history, state_list
+from hcoc.states.selectors import (
+    circular_list_for,
+    contact_changes_for,
+    contact_get_for,
+    contacts_by_state_for,
+    registry_history,
+    state_list,
+    states_without_contacts_for,
+)
 from hcoc.ui.forms import form_problems
-from hcoc.ui.pages import icc_page, refused
+from hcoc.ui.pages import exchange_page, icc_page, refused
 
-from .forms import CircularForm, SubscriptionForm, UserForm
-from .services import circular_publish, subscription_record
+from .forms import CircularForm, ContactForm, IccContactForm, SubscriptionForm, UserForm
+from .services import (
+    circular_publish,
+    contact_add,
+    contact_change,
+    contact_remove,
+    subscription_record,
+)
 
 # What the page says of each status: "not known" is never "not subscribing".
 STATUS_LABELS = {
@@ -261,3 +276,151 @@ def token_revoke(request, token_id: int):
         return refused(request, e)
     messages.info(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
     return redirect("registry:icc_user_tokens", user_id=token.user_id)
+
+
+# ---- points of contact --------------------------------------------------------------------
+# The ICC keeps every state's (/icc/contacts); a subscribing state's submitters keep its own
+# (/contacts), its readers read them. One edit and one remove page serve both: the service's
+# access rule decides (registry.services.contact_change, states.access.require_contacts_keeper).
+
+CONTACT_FIELDS = ("name", "organisation", "email", "phone")
+
+
+def _contacts_page(request, iso3: str) -> str:
+    """Where a keeper goes back to: the ICC to the state's part of its list, a state to its page."""
+    if request.user.state_id is None:
+        return f"{reverse('registry:icc_contacts')}?q={iso3}"
+    return reverse("registry:contacts")
+
+
+@exchange_page
+def contacts(request):
+    """Our points of contact: the state's own. The ICC, which has no state, keeps every
+    state's on its own page."""
+    iso3 = request.user.state_id
+    if iso3 is None:
+        return redirect("registry:icc_contacts")
+    may_keep = may_keep_contacts(request.user, iso3)
+    form = ContactForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not may_keep:
+            return refused(
+                request, PermissionDenied(_("Your role may read your points of contact only."))
+            )
+        if form.is_valid():
+            try:
+                contact = contact_add(actor=request.user, state_iso3=iso3, **form.cleaned_data)
+            except InvalidInput as e:
+                form.add_problems(form_problems(e))
+            except DomainError as e:
+                return refused(request, e)
+            else:
+                messages.success(
+                    request, _("%(name)s added to your points of contact.") % {"name": contact.name}
+                )
+                return redirect("registry:contacts")
+        status = 422
+    groups = contacts_by_state_for(actor=request.user, state_iso3=iso3)
+    return render(
+        request,
+        "registry/contacts.html",
+        {
+            "contacts": groups[0]["contacts"] if groups else [],
+            "state": request.user.state,
+            "may_keep": may_keep,
+            "form": form,
+            "changes": contact_changes_for(actor=request.user, state_iso3=iso3),
+        },
+        status=status,
+    )
+
+
+@icc_page
+def icc_contacts(request):
+    """Every state's points of contact, by state; searchable by state; add one to any state."""
+    query = request.GET.get("q", "").strip()[:100]
+    initial = {"state": query.upper()} if len(query) == 3 else {}
+    form = IccContactForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                contact = contact_add(
+                    actor=request.user,
+                    state_iso3=data["state"],
+                    **{k: data[k] for k in CONTACT_FIELDS},
+                )
+            except InvalidInput as e:
+                form.add_problems(form_problems(e))
+            except DomainError as e:
+                return refused(request, e)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s added to the points of contact of %(state)s.")
+                    % {"name": contact.name, "state": contact.state.name},
+                )
+                return redirect(_contacts_page(request, contact.state_id))
+        status = 422
+    return render(
+        request,
+        "registry/icc_contacts.html",
+        {
+            "query": query,
+            "groups": contacts_by_state_for(actor=request.user, query=query),
+            "without": None if query else states_without_contacts_for(actor=request.user),
+            "form": form,
+            "changes": contact_changes_for(actor=request.user),
+        },
+        status=status,
+    )
+
+
+@exchange_page
+def contact_edit(request, contact_id: int):
+    """Change a point of contact: the ICC any state's, a state's submitters their own."""
+    try:
+        contact = contact_get_for(actor=request.user, contact_id=contact_id)
+    except DomainError as e:
+        return refused(request, e)
+    if not may_keep_contacts(request.user, contact.state_id):
+        return refused(
+            request, PermissionDenied(_("A state keeps only its own points of contact."))
+        )
+    form = ContactForm(
+        request.POST or None, initial={k: getattr(contact, k) for k in CONTACT_FIELDS}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                contact = contact_change(
+                    actor=request.user, contact_id=contact.pk, **form.cleaned_data
+                )
+            except InvalidInput as e:
+                form.add_problems(form_problems(e))
+            except DomainError as e:
+                return refused(request, e)
+            else:
+                messages.success(request, _("%(name)s saved.") % {"name": contact.name})
+                return redirect(_contacts_page(request, contact.state_id))
+        status = 422
+    return render(
+        request,
+        "registry/contact_edit.html",
+        {"contact": contact, "form": form, "back": _contacts_page(request, contact.state_id)},
+        status=status,
+    )
+
+
+@require_POST
+@exchange_page
+def contact_remove_view(request, contact_id: int):
+    try:
+        contact = contact_remove(actor=request.user, contact_id=contact_id)
+    except DomainError as e:
+        return refused(request, e)
+    messages.info(request, _("%(name)s removed.") % {"name": contact.name})
+    return redirect(_contacts_page(request, contact.state_id))

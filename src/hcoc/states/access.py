@@ -87,3 +87,27 @@ def require_can_act_for(actor: User | None, state_iso3: str) -> bool:
     if actor.state_id != state_iso3:
         raise PermissionDenied("A state can only act on its own notifications.")
     return False
+
+
+def may_keep_contacts(actor: User | None, state_iso3: str) -> bool:
+    """Who keeps a state's points of contact: the ICC for every state; a submitter of a
+    currently subscribing state for its own. Readers read them; nobody else sees them."""
+    if not can_read_exchange(actor):
+        return False
+    if actor.role == Role.ICC:
+        return True
+    return actor.role == Role.SUBMITTER and actor.state_id == state_iso3
+
+
+def require_contacts_keeper(actor: User | None, state_iso3: str) -> bool:
+    """As may_keep_contacts, raising; returns whether the ICC acts (entered_by_icc)."""
+    actor = require_exchange_reader(actor)
+    if actor.role == Role.ICC:
+        return True
+    if actor.role != Role.SUBMITTER:
+        raise PermissionDenied(
+            "Your role may read your state's points of contact, not change them."
+        )
+    if actor.state_id != state_iso3:
+        raise PermissionDenied("A state keeps only its own points of contact.")
+    return False

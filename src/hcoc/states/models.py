@@ -108,6 +108,34 @@ class PointOfContact(models.Model):
         return f"{self.name} ({self.state_id})"
 
 
+class ContactChangeKind(models.TextChoices):
+    ADDED = "added", "added"
+    CHANGED = "changed", "changed"
+    REMOVED = "removed", "removed"
+
+
+class PointOfContactChange(models.Model):
+    """The audit trail of a state's points of contact: who added, changed or removed one, when,
+    and what it was before and after. Contacts are not feed items (formats.md): this is their
+    record, written in the same transaction as the change (hcoc.registry.services)."""
+
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="+")
+    # The contact's id; it outlives the contact, which a removal deletes.
+    contact_id = models.BigIntegerField()
+    kind = models.CharField(max_length=10, choices=ContactChangeKind.choices)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    at = models.DateTimeField()
+    by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    entered_by_icc = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.state_id} contact {self.contact_id} {self.kind} at {self.at:%Y-%m-%dT%H:%MZ}"
+
+
 class Circular(models.Model):
     """A circular of the ICC to every subscribing state (registry news), announced in the feed."""
 

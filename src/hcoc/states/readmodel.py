@@ -14,6 +14,16 @@ def state_read_model(state: State) -> dict:
     }
 
 
+def contact_read_model(contact) -> dict:
+    """A point of contact as subscribers see it (GET /states/{iso3}) and its change records keep it."""
+    return {
+        "name": contact.name,
+        "organisation": contact.organisation,
+        "email": contact.email,
+        "phone": contact.phone,
+    }
+
+
 def circular_read_model(circular) -> dict:
 
     return {

@@ -2,6 +2,8 @@
 project's 404 and 500 handlers: problem details under /api/, plain pages elsewhere."""
 
 from django.http import HttpResponseNotFound, HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 
 from hcoc.lib.errors import FieldProblem
 from hcoc.lib.problems import PROBLEM_MEDIA_TYPE, problem_document
@@ -15,6 +17,12 @@ def problem_response(
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="hcoc"'
     return response
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the site's SVG icon
+    (ui/base.html links it too) instead of a 404 in every log."""
+    return redirect(static("hcoc/favicon.svg"), permanent=True)
 
 
 def _wants_problem(request) -> bool:

@@ -14,6 +14,13 @@ from hcoc.states.access import can_read_exchange
 FORBIDDEN = "ui/forbidden.html"
 
 
+def page_access(request) -> dict:
+    """A template context processor (registered in settings): whether the user may read the
+    exchange, so that the base template's navigation offers only pages the user may open (a
+    non-subscribing state's users see the registry and their account, never a row of 403s)."""
+    return {"may_read_exchange": can_read_exchange(request.user)}
+
+
 def exchange_page(view):
     """Logged in, and of a currently subscribing state or the ICC; others get a 403 page.
     Two-factor is required of ICC users: without it they are sent to enrol first."""

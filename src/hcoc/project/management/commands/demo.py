@@ -38,7 +38,7 @@ from hcoc.notifications.schemas import ImportIn, PLNIn
 from hcoc.notifications.services import notification_import, notification_submit
 from hcoc.observers.schemas import InvitationIn, ReplyIn
 from hcoc.observers.services import invitation_confirm, invitation_issue, invitation_reply
-from hcoc.registry.services import circular_publish
+from hcoc.registry.services import circular_publish, contact_add
 from hcoc.sites.models import LaunchSite, SiteKind
 
 LABEL = "ILLUSTRATIVE DEMO DATA: not a real notification."
@@ -78,6 +78,7 @@ class Command(BaseCommand):
             self._print(json.loads(creds_path.read_text()))
             return
         creds = self._users()
+        self._contacts()
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         creds_path.write_text(json.dumps(creds, indent=2))
         creds_path.chmod(0o600)
@@ -171,6 +172,18 @@ class Command(BaseCommand):
             _, token = token_create(user=user, name="demo")
             creds[who] = {"username": user.username, "password": password, "token": token, **extra}
         return creds
+
+    def _contacts(self) -> None:
+        """A point of contact of each demo state, added by its own submitter (so recorded, and
+        shown on /contacts and the ICC's /icc/contacts); .invalid addresses are never delivered."""
+        for iso3 in STATES:
+            contact_add(
+                actor=User.objects.get(username=iso3.lower()),
+                state_iso3=iso3,
+                name="HCoC desk (illustrative demo data)",
+                organisation="Ministry of Foreign Affairs",
+                email=f"hcoc-desk@{iso3.lower()}.demo.invalid",
+            )
 
     def _area(self, iso3: str, category: str, rng: random.Random) -> dict:
         sites = list(
