@@ -101,10 +101,14 @@ def in_words(message: str, labels: Labels | None = None) -> str:
 
     def named(m: re.Match) -> str:
         name = m.group(0)
-        # An identifier (snake_case) or a path of the form's: plain words stay as they are.
-        if "_" in name or ("." in name and name.split(".")[0] in (labels or {})):
+        # Only an identifier or path the form labels: plain words ("a nil declaration") and
+        # what a person typed stay as they are.
+        if ("_" in name or "." in name) and (name in labels or name.split(".")[0] in labels):
             return f"“{label_for(name, labels)}”"
         return name
+
+    if not labels:
+        return message
 
     return _NAME.sub(named, message)
 
@@ -196,9 +200,11 @@ class ProblemsForm(forms.Form):
         return name if name in self.fields else ""
 
     def add_problems(self, problems: dict[str, list[str]]) -> None:
+        labels = self.problem_labels()
         for path, messages in problems.items():
             field = self.field_for(path)
             for message in messages:
+                message = in_words(message, labels)
                 if field:
                     self.add_error(field, message)
                 else:

@@ -14,6 +14,7 @@ from hcoc.lib.timeutil import (
     UTC_INPUT_PATTERN,
     utc_input_value,
 )
+from hcoc.ui.forms import labelled as labelled_problems
 
 register = template.Library()
 
@@ -81,3 +82,9 @@ def date_input(name: str, value="", *, id: str = "", required: bool = False):
         "pattern": DATE_INPUT_PATTERN,
         "required": required,
     }
+
+
+@register.filter
+def labelled(problems, labels=None):
+    """{path: [messages]} -> [(the form's label, messages)] ("" for the whole form's)."""
+    return labelled_problems(problems or {}, labels)
