@@ -714,3 +714,92 @@ def test_the_amend_form_keeps_every_kind_of_impact_area(personas):
         f"/notifications/{n.reference}/amend", form_data(action="review", **fields)
     )
     assert json.loads(hidden(review.content.decode(), "payload"))["impact_areas"] == impacts
+
+
+# ---- times as ISO 8601 text in UTC ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["{d}T06:00Z", "{d} 06:00", "{d}T06:00:00Z", "{d}T06:00:00+00:00", "{d} 06:00 UTC"],
+)
+def test_the_window_takes_iso_8601_in_utc_as_people_type_it(personas, typed):
+    day = (datetime.now(UTC) + timedelta(days=3)).date()
+    client = login(personas, "fra_submitter")
+    r = client.post(
+        "/notifications/new",
+        form_data(action="review", window_opens=typed.format(d=day), window_closes=f"{day} 08:00"),
+    )
+    html = r.content.decode()
+    assert r.status_code == 200, html
+    window = json.loads(hidden(html, "payload"))["window"]
+    assert window == {"opens": f"{day}T06:00:00Z", "closes": f"{day}T08:00:00Z"}
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["12/10/2026, 06:00:00 AM", "{d}T06:00+02:00", "{d}", "{d}T25:00Z", "tomorrow at six"],
+)
+def test_a_window_time_not_in_iso_8601_utc_is_refused_naming_the_field(personas, typed):
+    day = (datetime.now(UTC) + timedelta(days=3)).date()
+    client = login(personas, "fra_submitter")
+    events = Event.objects.count()
+    r = client.post(
+        "/notifications/new", form_data(action="review", window_opens=typed.format(d=day))
+    )
+    html = unescape(r.content.decode())
+    assert r.status_code == 422
+    message = "must be a date and time in UTC as YYYY-MM-DDThh:mmZ, e.g. 2026-12-10T06:00Z"
+    assert f"Launch window – opens: {message}" in html
+    assert message in unescape(slot(r.content.decode(), "window_opens"))
+    assert "is required" not in html  # the form's own problem, not the schema's for no value
+    assert_no_raw_problems(html, ["window.opens"])
+    # What was typed is shown back to be corrected.
+    assert f'value="{escape(typed.format(d=day))}"' in r.content.decode()
+    assert Notification.objects.count() == 0 and Event.objects.count() == events
+
+
+def test_the_pln_form_has_no_locale_following_date_widget(personas):
+    html = login(personas, "fra_submitter").get("/notifications/new").content.decode()
+    assert "datetime-local" not in html and 'type="date"' not in html
+    for name in ("window_opens", "window_closes"):
+        tag = re.search(rf'<input [^>]*name="{name}"[^>]*>', html).group(0)
+        assert 'type="text"' in tag and 'placeholder="2026-12-10T06:00Z"' in tag
+        assert "pattern=" in tag
+    assert "UTC, ISO 8601 (YYYY-MM-DDThh:mmZ)" in html
+
+
+def test_a_launch_report_time_is_iso_8601_in_utc_and_anything_else_is_refused(personas):
+    n = submit(personas)
+    client = login(personas, "fra_submitter")
+    bad = client.post(
+        f"/notifications/{n.reference}/report",
+        {"launched_at": "12/10/2026, 06:00:00 AM", "outcome": "success"},
+    )
+    assert bad.status_code == 422
+    assert "must be a date and time in UTC as YYYY-MM-DDThh:mmZ" in slot_html(bad, "launched_at")
+    n.refresh_from_db()
+    assert n.stored_status == "notified"
+    launched = (datetime.now(UTC) - timedelta(minutes=5)).replace(second=0, microsecond=0)
+    r = client.post(
+        f"/notifications/{n.reference}/report",
+        {"launched_at": f"{launched:%Y-%m-%d %H:%M}", "outcome": "success"},
+    )
+    assert r.status_code == 302
+    n.refresh_from_db()
+    assert n.launched_at == launched
+
+
+def slot_html(r, name: str) -> str:
+    m = re.search(rf'<div id="err-{name}">(.*?)</div>', r.content.decode(), re.S)
+    assert m, f"no error slot {name}"
+    return m.group(1)
+
+
+def test_the_list_filters_take_iso_dates_and_name_a_bad_one(personas):
+    client = login(personas, "fra_reader")
+    html = client.get("/notifications/?window_from=12/10/2026").content.decode()
+    assert "must be a date as YYYY-MM-DD, e.g. 2026-12-10" in html
+    tag = re.search(r'<input [^>]*name="window_from"[^>]*>', html).group(0)
+    assert 'type="text"' in tag and 'placeholder="2026-12-10"' in tag
+    assert client.get("/notifications/?window_from=2026-12-10").status_code == 200

@@ -60,10 +60,13 @@ Rfc3339 = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidato
 UTC_INPUT_EXAMPLE = "2026-12-10T06:00Z"
 UTC_INPUT_FORMAT = "YYYY-MM-DDThh:mmZ"
 # For the pattern attribute of the text input (anchored by the browser).
-UTC_INPUT_PATTERN = r"\s*\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2})?\s*([Zz]|\+00:?00|UTC)?\s*"
+UTC_INPUT_PATTERN = (
+    r"\s*\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?\s*([Zz]|\+00:?00|UTC)?\s*"
+)
 DATE_INPUT_PATTERN = r"\s*\d{4}-\d{2}-\d{2}\s*"
 _UTC_INPUT = re.compile(
-    r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2})(:\d{2})?\s*(?:[Zz]|\+00:?00|UTC)?", re.ASCII
+    r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2})(:\d{2}(?:\.\d{1,6})?)?\s*(?:[Zz]|\+00:?00|UTC)?",
+    re.ASCII,
 )
 _DATE_INPUT = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
@@ -92,11 +95,10 @@ def utc_input_value(value: datetime | str | None) -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = parse_utc_input(value)
+            value = parse_utc_input(value)  # also a read model's RFC 3339 with Z
         except ValueError:
-            try:
-                value = parse_rfc3339(value)
-            except ValueError:
-                return value  # what the person typed, shown back as it was
+            return value  # what the person typed (another offset too), shown back as it was
     value = to_utc(value)
+    if value.microsecond:
+        return rfc3339(value) or ""
     return value.strftime("%Y-%m-%dT%H:%M:%SZ" if value.second else "%Y-%m-%dT%H:%MZ")
