@@ -57,7 +57,9 @@ def test_the_notification_page_says_where_it_flies_in_decimal_degrees_and_dms(pe
     assert "1,500 km, the notified range_km" in page
     assert "28.00000, 135.00000" in page and "28°00'00\"N 135°00'00\"E" in page  # a vertex
     assert "launch_area.polygon" not in page  # the versions table speaks in words
-    assert "Impact area 1, vertex 3, latitude" in page
+    # The versions speak in words too: each version's content as the summary says it.
+    assert "What version 1 said" in page
+    assert "stage: polygon: 28°00'00\"N 135°00'00\"E; 28°00'00\"N 136°00'00\"E" in page
     assert "© OpenStreetMap contributors" in page
     assert "HCOC PRE-LAUNCH NOTIFICATION " + n.reference in page  # the NOTAM-style text
 

@@ -29,7 +29,9 @@ def test_the_icc_schedules_a_meeting_from_the_list_and_sees_each_problem_by_fiel
     )
     html = r.content.decode()
     assert r.status_code == 200
-    assert "<code>number</code>" in html and "<code>closes_on</code>" in html
+    # Each problem named by the form's label, never by the API's field name.
+    assert "<li>Number: " in html and "<li>Closes on: " in html
+    assert "<code>closes_on</code>" not in html and "closes_on:" not in html
     assert Meeting.objects.count() == 2
     r = icc.post(
         "/meetings/new",
@@ -60,7 +62,7 @@ def test_an_objection_without_a_reason_is_refused_on_the_page_and_nothing_is_sto
     jpn = web_client("jpn_submitter")
     r = jpn.post("/meetings/proposals/RM25-P1/position", {"position": "object", "reason": ""})
     assert r.status_code == 200
-    assert "<code>reason</code>: an objection must give its reason" in r.content.decode()
+    assert "<li>Reason: an objection must give its reason" in r.content.decode()
     assert Position.objects.filter(proposal__number=1).count() == 0
     r = jpn.post("/meetings/proposals/RM25-P1/position", {"position": "object", "reason": "No."})
     assert r.status_code == 302 and r["Location"] == "/meetings/25#RM25-P1"

@@ -115,7 +115,7 @@ def test_a_submitter_declares_through_the_form_and_a_second_submission_makes_ver
     ("fields", "field", "message"),
     [
         ({"year": str(LAST_YEAR + 2)}, "year", "must be a past calendar year"),
-        ({"bm_count_SLBM": "-1"}, "bm_count_SLBM", "greater than or equal to 0"),
+        ({"bm_count_SLBM": "-1"}, "bm_count_SLBM", "must be at least 0"),
         ({"nil": "on"}, "bm_count_SLBM", "a nil declaration declares no launches"),
         ({"slv_sites": ["ZZZ-NOWHERE"]}, "slv_sites", "unknown site &#x27;ZZZ-NOWHERE&#x27;"),
         (
@@ -124,7 +124,7 @@ def test_a_submitter_declares_through_the_form_and_a_second_submission_makes_ver
             "&#x27;SLV-small&#x27; is not a generic class of category BM",
         ),
         ({"slv_policy": "x" * 20001}, "slv_policy", "at most 20000 characters"),
-        ({"bm_count_ICBM": "many"}, "bm_count_ICBM", "valid integer"),
+        ({"bm_count_ICBM": "many"}, "bm_count_ICBM", "must be a whole number"),
         ({"observers_invites": "", "observers_details": "Come"}, "observers_invites", "required"),
     ],
     ids=[
@@ -154,7 +154,7 @@ def test_every_invalid_input_shows_the_apis_message_on_its_field_and_stores_noth
 def test_a_declaration_that_is_neither_nil_nor_has_sections_says_so_above_the_section(personas):
     data = {"year": str(LAST_YEAR), "action": "review"}
     html = client_for("fra_submitter").post("/declarations/new", data).content.decode()
-    assert "needs ballistic_missiles or space_launch_vehicles" in html
+    assert "needs “Ballistic missiles” or “Space launch vehicles”" in html
     assert not Declaration.objects.exists()
 
 

@@ -107,7 +107,7 @@ def test_a_subscription_with_bad_dates_shows_the_services_messages_and_stores_no
         },
     ).content.decode()
     assert "must not be empty" in html
-    assert "must not be before note_received_on" in html
+    assert "must not be before “Note received on”" in html
     assert Event.objects.count() == events
     state.refresh_from_db()
     assert state.status != HcocStatus.SUBSCRIBING

@@ -9,15 +9,17 @@ from html import escape, unescape
 
 import pytest
 from django.test import Client
-from support.bodies import pln
+from support.bodies import iso, pln
 from support.people import web_client
 
 from hcoc.accounts.models import User
 from hcoc.exchange.models import Event
+from hcoc.notifications.forms import PATH_LABELS
 from hcoc.notifications.models import Notification, NotificationDraft
-from hcoc.notifications.schemas import PLNIn
-from hcoc.notifications.services import notification_submit
+from hcoc.notifications.schemas import AmendmentIn, PLNIn
+from hcoc.notifications.services import notification_amend, notification_submit
 from hcoc.notifications.views import listing
+from hcoc.ui.forms import sentence
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +95,15 @@ def feed_subjects(client: Client, persona) -> list[str]:
     r = client.get("/api/v1/feed", HTTP_AUTHORIZATION=f"Bearer {persona.token}")
     assert r.status_code == 200
     return [i["subject"] for i in r.json()["items"]]
+
+
+def assert_no_raw_problems(html: str, paths: list[str]) -> None:
+    """People see labels and sentences: no API field path, no pydantic wording."""
+    for path in paths:
+        if "." in path or "[" in path:
+            assert path not in html, path
+    for raw in ("Input should", "String should", "List should", "Value error", "Field required"):
+        assert raw not in html, raw
 
 
 def assert_no_inline_code(html: str) -> None:
@@ -328,9 +339,9 @@ INVALID = {
 def test_every_invalid_input_shows_the_apis_message_at_its_field_and_stores_nothing(personas, case):
     form_overrides, body_overrides, where = INVALID[case]
     client = login(personas, "fra_submitter")
-    expected = [
-        p["message"] for p in api_problems(client, personas["fra_submitter"], pln(**body_overrides))
-    ]
+    api = api_problems(client, personas["fra_submitter"], pln(**body_overrides))
+    # The API's problem, in the page's words: a sentence, field names as the form's labels.
+    expected = [sentence(p["message"], p["field"], PATH_LABELS) for p in api]
     events = Event.objects.count()
     for action in ("review", "send"):
         if action == "review":
@@ -344,6 +355,7 @@ def test_every_invalid_input_shows_the_apis_message_at_its_field_and_stores_noth
         assert r.status_code == 422
         for message in expected:
             assert escape(message) in slot(html, where), (message, where)
+        assert_no_raw_problems(html, [p["field"] for p in api])
         assert_no_inline_code(html)
     assert Notification.objects.count() == 0 and Event.objects.count() == events
 
@@ -353,9 +365,11 @@ def test_the_inline_validation_endpoint_returns_the_errors_fragment(personas):
     r = client.post("/notifications/validate", form_data(azimuth_deg="400"), HTTP_HX_REQUEST="true")
     html = r.content.decode()
     assert r.status_code == 200 and "<html" not in html
-    assert "planned_direction.azimuth_deg" in html
+    assert "Planned direction – azimuth: must be less than 360°" in html
+    assert "planned_direction.azimuth_deg" not in html
     assert re.search(
-        r'id="err-azimuth_deg" class="slot-errors" hx-swap-oob="true">.*less than 360', html
+        r'id="err-azimuth_deg" class="slot-errors" hx-swap-oob="true">.*must be less than 360°',
+        html,
     )
     assert_no_inline_code(html)
     ok = client.post("/notifications/validate", form_data(), HTTP_HX_REQUEST="true")
@@ -505,16 +519,33 @@ def test_the_notification_page_shows_map_versions_and_acknowledgements(personas)
     assert login(personas, "jpn_submitter").get("/notifications/NOPE-2026-0001").status_code == 404
 
 
-def test_amending_through_the_pages_makes_a_version_with_the_changes_highlighted(personas):
-    n = submit(personas)
+def test_amending_through_the_pages_makes_a_version_whose_changes_and_reason_read_as_sentences(
+    personas,
+):
+    base = (datetime.now(UTC) + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    window = {"opens": iso(base), "closes": iso(base + timedelta(hours=2))}
+    n = submit(personas, national_reference="Note 2026/118", window=window)
+    later = base + timedelta(days=1)
     client = login(personas, "fra_submitter")
     form = client.get(f"/notifications/{n.reference}/amend").content.decode()
     assert 'value="Ariane 6"' in form and 'value="FRA-KOUROU"' in form
+    assert "Your national reference (note number)" in form and 'value="Note 2026/118"' in form
+    assert "Reason for the amendment" in form
     review = client.post(
-        f"/notifications/{n.reference}/amend", form_data(action="review", vehicle_name="Ariane 64")
+        f"/notifications/{n.reference}/amend",
+        form_data(
+            action="review",
+            vehicle_name="Ariane 64",
+            azimuth_deg="95",
+            window_opens=f"{later:%Y-%m-%d %H:%M}",
+            window_closes=f"{later + timedelta(hours=2):%Y-%m-%dT%H:%M:%S}+00:00",
+            national_reference=" Note 2026/131 ",
+            reason="Weather in Kourou.",
+        ),
     )
     html = review.content.decode()
-    assert "version 2" in html
+    assert review.status_code == 200, html
+    assert "version 2" in html and "Weather in Kourou." in html and "Note 2026/131" in html
     sent = client.post(
         f"/notifications/{n.reference}/amend",
         {"action": "send", "payload": hidden(html, "payload"), "nonce": hidden(html, "nonce")},
@@ -522,9 +553,42 @@ def test_amending_through_the_pages_makes_a_version_with_the_changes_highlighted
     assert sent.status_code == 302
     n.refresh_from_db()
     assert n.current_version == 2 and Notification.objects.count() == 1
+    v2 = n.versions.get(version=2)
+    assert (v2.national_reference, v2.reason) == ("Note 2026/131", "Weather in Kourou.")
     page = client.get(f"/notifications/{n.reference}").content.decode()
-    assert re.search(r'<tr class="changed"><td>Vehicle <span.*?Ariane 64', page)
-    assert not re.search(r'<tr class="changed"><td>Category', page)
+    history = unescape(re.search(r'<section id="versions">(.*?)</section>', page, re.S).group(1))
+
+    def shown(t: datetime) -> str:
+        return f"{t:%Y-%m-%d %H:%M} UTC"
+
+    two_hours = timedelta(hours=2)
+    assert (
+        f"Window moved from {shown(base)} – {shown(base + two_hours)} "
+        f"to {shown(later)} – {shown(later + two_hours)}"
+    ) in history
+    assert "Planned direction changed from azimuth 90° to 95°" in history
+    assert "Vehicle changed from “Ariane 6” to “Ariane 64”" in history
+    assert "National reference changed from “Note 2026/118” to “Note 2026/131”" in history
+    assert "Reason for the amendment: Weather in Kourou." in re.sub(r"<[^>]+>", "", history)
+    assert "Launch area changed" not in history and "Category changed" not in history
+    assert "4 changes" in history
+    assert "planned_direction" not in history and "window.opens" not in history
+
+
+def test_a_new_launch_area_reads_as_a_sentence_in_the_history(personas):
+    n = submit(personas)
+    user = User.objects.get(username=personas["fra_submitter"].username)
+    notification_amend(
+        actor=user,
+        reference=n.reference,
+        data=AmendmentIn.model_validate(
+            pln(launch_area={"center": {"lat": 5.2, "lon": -52.8}, "radius_km": 20})
+        ),
+    )
+    page = login(personas, "jpn_reader").get(f"/notifications/{n.reference}").content.decode()
+    history = unescape(re.search(r'<section id="versions">(.*?)</section>', page, re.S).group(1))
+    assert "Launch area changed" in history and "1 change<" in history
+    assert "Reason for the amendment" not in history
 
 
 def test_cancelling_through_the_page_needs_a_reason(personas):
@@ -534,7 +598,7 @@ def test_cancelling_through_the_page_needs_a_reason(personas):
     assert 'data-confirm="' in detail and "Cancel the notification" in detail
     empty = client.post(f"/notifications/{n.reference}/cancel", {"reason": ""})
     assert empty.status_code == 422
-    assert "String should have at least 1 character" in empty.content.decode()
+    assert "must not be empty" in empty.content.decode()
     n.refresh_from_db()
     assert n.stored_status == "notified"
     r = client.post(f"/notifications/{n.reference}/cancel", {"reason": "Weather."})
@@ -650,3 +714,92 @@ def test_the_amend_form_keeps_every_kind_of_impact_area(personas):
         f"/notifications/{n.reference}/amend", form_data(action="review", **fields)
     )
     assert json.loads(hidden(review.content.decode(), "payload"))["impact_areas"] == impacts
+
+
+# ---- times as ISO 8601 text in UTC ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["{d}T06:00Z", "{d} 06:00", "{d}T06:00:00Z", "{d}T06:00:00+00:00", "{d} 06:00 UTC"],
+)
+def test_the_window_takes_iso_8601_in_utc_as_people_type_it(personas, typed):
+    day = (datetime.now(UTC) + timedelta(days=3)).date()
+    client = login(personas, "fra_submitter")
+    r = client.post(
+        "/notifications/new",
+        form_data(action="review", window_opens=typed.format(d=day), window_closes=f"{day} 08:00"),
+    )
+    html = r.content.decode()
+    assert r.status_code == 200, html
+    window = json.loads(hidden(html, "payload"))["window"]
+    assert window == {"opens": f"{day}T06:00:00Z", "closes": f"{day}T08:00:00Z"}
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["12/10/2026, 06:00:00 AM", "{d}T06:00+02:00", "{d}", "{d}T25:00Z", "tomorrow at six"],
+)
+def test_a_window_time_not_in_iso_8601_utc_is_refused_naming_the_field(personas, typed):
+    day = (datetime.now(UTC) + timedelta(days=3)).date()
+    client = login(personas, "fra_submitter")
+    events = Event.objects.count()
+    r = client.post(
+        "/notifications/new", form_data(action="review", window_opens=typed.format(d=day))
+    )
+    html = unescape(r.content.decode())
+    assert r.status_code == 422
+    message = "must be a date and time in UTC as YYYY-MM-DDThh:mmZ, e.g. 2026-12-10T06:00Z"
+    assert f"Launch window – opens: {message}" in html
+    assert message in unescape(slot(r.content.decode(), "window_opens"))
+    assert "is required" not in html  # the form's own problem, not the schema's for no value
+    assert_no_raw_problems(html, ["window.opens"])
+    # What was typed is shown back to be corrected.
+    assert f'value="{escape(typed.format(d=day))}"' in r.content.decode()
+    assert Notification.objects.count() == 0 and Event.objects.count() == events
+
+
+def test_the_pln_form_has_no_locale_following_date_widget(personas):
+    html = login(personas, "fra_submitter").get("/notifications/new").content.decode()
+    assert "datetime-local" not in html and 'type="date"' not in html
+    for name in ("window_opens", "window_closes"):
+        tag = re.search(rf'<input [^>]*name="{name}"[^>]*>', html).group(0)
+        assert 'type="text"' in tag and 'placeholder="2026-12-10T06:00Z"' in tag
+        assert "pattern=" in tag
+    assert "UTC, ISO 8601 (YYYY-MM-DDThh:mmZ)" in html
+
+
+def test_a_launch_report_time_is_iso_8601_in_utc_and_anything_else_is_refused(personas):
+    n = submit(personas)
+    client = login(personas, "fra_submitter")
+    bad = client.post(
+        f"/notifications/{n.reference}/report",
+        {"launched_at": "12/10/2026, 06:00:00 AM", "outcome": "success"},
+    )
+    assert bad.status_code == 422
+    assert "must be a date and time in UTC as YYYY-MM-DDThh:mmZ" in slot_html(bad, "launched_at")
+    n.refresh_from_db()
+    assert n.stored_status == "notified"
+    launched = (datetime.now(UTC) - timedelta(minutes=5)).replace(second=0, microsecond=0)
+    r = client.post(
+        f"/notifications/{n.reference}/report",
+        {"launched_at": f"{launched:%Y-%m-%d %H:%M}", "outcome": "success"},
+    )
+    assert r.status_code == 302
+    n.refresh_from_db()
+    assert n.launched_at == launched
+
+
+def slot_html(r, name: str) -> str:
+    m = re.search(rf'<div id="err-{name}">(.*?)</div>', r.content.decode(), re.S)
+    assert m, f"no error slot {name}"
+    return m.group(1)
+
+
+def test_the_list_filters_take_iso_dates_and_name_a_bad_one(personas):
+    client = login(personas, "fra_reader")
+    html = client.get("/notifications/?window_from=12/10/2026").content.decode()
+    assert "must be a date as YYYY-MM-DD, e.g. 2026-12-10" in html
+    tag = re.search(r'<input [^>]*name="window_from"[^>]*>', html).group(0)
+    assert 'type="text"' in tag and 'placeholder="2026-12-10"' in tag
+    assert client.get("/notifications/?window_from=2026-12-10").status_code == 200

@@ -16,7 +16,7 @@ from hcoc.lib.vocabulary import GENERIC_CLASSES
 from hcoc.sites.selectors import launch_sites_of
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import state_list
-from hcoc.ui.forms import ProblemsForm
+from hcoc.ui.forms import IsoDateField, ProblemsForm
 
 from .rules import FIRST_YEAR, SECTION_CATEGORY
 
@@ -234,6 +234,16 @@ class DeclarationForm(ProblemsForm):
         else:
             super().add_problem_elsewhere(path, message)
 
+    def problem_labels(self) -> dict[str, str]:
+        """API path -> the label of the field that shows it, and the sections' names."""
+        labels = super().problem_labels()
+        for path, name in getattr(self, "paths", {}).items():
+            if name in self.fields:
+                labels[path] = str(self.fields[name].label or name)
+        labels["ballistic_missiles"] = str(_("Ballistic missiles"))
+        labels["space_launch_vehicles"] = str(_("Space launch vehicles"))
+        return labels
+
     def field_for(self, path: str) -> str:
         while path:
             if path in self.paths:
@@ -275,17 +285,13 @@ def initial_from(content: dict) -> tuple[dict, int]:
 
 class DeadlineForm(ProblemsForm):
     year = forms.IntegerField(label=gettext_lazy("Declarations covering the year"), min_value=2002)
-    due_on = forms.DateField(
-        label=gettext_lazy("Due on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_on = IsoDateField(label=gettext_lazy("Due on"))
 
 
 class ExtensionForm(ProblemsForm):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2002)
     state = forms.ChoiceField(label=gettext_lazy("State"))
-    due_on = forms.DateField(
-        label=gettext_lazy("New due date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_on = IsoDateField(label=gettext_lazy("New due date"))
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000, widget=forms.Textarea)
 
     def __init__(self, *args, **kwargs):

@@ -1,7 +1,8 @@
 """Time helpers: the exchange speaks RFC 3339 UTC with ``Z`` only; `Rfc3339` is the type of
 every time a request carries (the API's schemas use it for each time field and time filter)."""
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator
@@ -49,3 +50,55 @@ def _rfc3339_text(value: Any) -> Any:
 # A time with a zone, as RFC 3339 text, converted to UTC: 422 for one without a zone, and for one
 # an offset carries out of the calendar (to_utc raises ValueError, which pydantic reports).
 Rfc3339 = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(to_utc)]
+
+
+# ---- what people type into a page's time and date fields -------------------------------------
+
+# The pages take ISO 8601 in UTC as text, never a browser's date-time widget (which shows the
+# browser's locale: "12/10/2026, 06:00:00 AM"): 2026-12-10T06:00Z, also with a space for the T,
+# with seconds, with +00:00 or " UTC", or with no zone at all (the field says UTC).
+UTC_INPUT_EXAMPLE = "2026-12-10T06:00Z"
+UTC_INPUT_FORMAT = "YYYY-MM-DDThh:mmZ"
+# For the pattern attribute of the text input (anchored by the browser).
+UTC_INPUT_PATTERN = (
+    r"\s*\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?\s*([Zz]|\+00:?00|UTC)?\s*"
+)
+DATE_INPUT_PATTERN = r"\s*\d{4}-\d{2}-\d{2}\s*"
+_UTC_INPUT = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2})(:\d{2}(?:\.\d{1,6})?)?\s*(?:[Zz]|\+00:?00|UTC)?",
+    re.ASCII,
+)
+_DATE_INPUT = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def parse_utc_input(text: str) -> datetime:
+    """A page's time field -> an aware UTC datetime; ValueError for anything else (another
+    offset, a locale's format, a day that does not exist)."""
+    m = _UTC_INPUT.fullmatch(text.strip())
+    if m is None:
+        raise ValueError(text)
+    day, minutes, seconds = m.group(1), m.group(2), m.group(3) or ":00"
+    return datetime.fromisoformat(f"{day}T{minutes}{seconds}").replace(tzinfo=UTC)
+
+
+def parse_date_input(text: str) -> date:
+    """A page's date field (YYYY-MM-DD) -> a date; ValueError for anything else."""
+    s = text.strip()
+    if _DATE_INPUT.fullmatch(s) is None:
+        raise ValueError(text)
+    return date.fromisoformat(s)
+
+
+def utc_input_value(value: datetime | str | None) -> str:
+    """What a page's time field shows for a time: 2026-12-10T06:00Z (seconds only when set)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = parse_utc_input(value)  # also a read model's RFC 3339 with Z
+        except ValueError:
+            return value  # what the person typed (another offset too), shown back as it was
+    value = to_utc(value)
+    if value.microsecond:
+        return rfc3339(value) or ""
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ" if value.second else "%Y-%m-%dT%H:%MZ")

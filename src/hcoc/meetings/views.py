@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
@@ -25,7 +26,7 @@ from hcoc.meetings.access import (
     require_position_taker,
 )
 from hcoc.states.models import HcocStatus, State
-from hcoc.ui.forms import form_problems, validate
+from hcoc.ui.forms import form_problems, utc_text, validate
 from hcoc.ui.pages import exchange_page, refused
 
 from . import selectors, services
@@ -37,6 +38,25 @@ from .schemas import AgendaItemIn, AttendanceIn, MeetingIn, PositionIn, Proposal
 
 def _subscribing() -> list[str]:
     return list(State.objects.filter(status=HcocStatus.SUBSCRIBING).values_list("iso3", flat=True))
+
+
+# The forms' labels by field, for problems listed above a form (hcoc.ui.forms.label_for).
+LABELS = {
+    "number": gettext_lazy("Number"),
+    "opens_on": gettext_lazy("Opens on"),
+    "closes_on": gettext_lazy("Closes on"),
+    "place": gettext_lazy("Place"),
+    "chair_state": gettext_lazy("Chair state"),
+    "title": gettext_lazy("New agenda item"),
+    "action": gettext_lazy("Attendance"),
+    "state": gettext_lazy("Record attendance of"),
+    "agenda_item": gettext_lazy("Agenda item"),
+    "text": gettext_lazy("Text"),
+    "procedure": gettext_lazy("Procedure"),
+    "deadline": gettext_lazy("Deadline (UTC, silence procedure only)"),
+    "position": gettext_lazy("Position"),
+    "reason": gettext_lazy("Reason"),
+}
 
 
 @exchange_page
@@ -52,6 +72,7 @@ def meeting_list(request, problems=None, values=None):
             **page,
             "states": _subscribing(),
             "problems": problems or {},
+            "problem_labels": LABELS,
             "values": values or {},
         },
     )
@@ -66,12 +87,12 @@ def meeting_create(request):
     body = dict(values)
     if (number := whole_number(body["number"])) is not None:  # else the schema refuses the text
         body["number"] = number
-    data, problems = validate(MeetingIn, body)
+    data, problems = validate(MeetingIn, body, LABELS)
     if data is not None:
         try:
             m = services.meeting_create(actor=request.user, **data.model_dump())
         except InvalidInput as e:
-            problems = form_problems(e)
+            problems = form_problems(e, LABELS)
         except DomainError as e:
             return refused(request, e)
         else:
@@ -94,6 +115,7 @@ def meeting_detail(request, number: int, problems=None, form=None):
             "states": _subscribing(),
             "positions": PositionKind.choices,
             "problems": problems or {},
+            "problem_labels": LABELS,
             "form": form or "",
             "values": request.POST if problems else {},
         },
@@ -107,7 +129,7 @@ def _act(request, number: int, form: str, action, success: str):
     try:
         action()
     except (InvalidInput, ValidationError) as e:  # the schema's problems, or the services'
-        return meeting_detail(request, number, problems=form_problems(e), form=form)
+        return meeting_detail(request, number, problems=form_problems(e, LABELS), form=form)
     except Conflict as e:
         messages.error(request, e.detail)
     except DomainError as e:
@@ -181,9 +203,10 @@ def proposal_table(request, number: int):
     def table():
         meeting = _meeting(request, number)
         require_chair(request.user, meeting)  # before the input is judged
-        deadline = request.POST.get("deadline", "").strip()
-        if deadline and len(deadline) == 16:  # <input type="datetime-local">: UTC, say the page
-            deadline += ":00Z"
+        # ISO 8601 in UTC as people type it (2026-12-10T06:00Z, 2026-12-10 06:00, ...).
+        deadline, problem = utc_text(request.POST.get("deadline", ""))
+        if problem:
+            raise InvalidInput([FieldProblem("deadline", problem)])
         item = request.POST.get("agenda_item", "")
         body = {
             "agenda_item": n if (n := whole_number(item)) is not None else item,

@@ -9,6 +9,7 @@ from .exports import feature_collection
 from .places import notam_for
 from .readmodel import notification_read_model
 from .schemas import (
+    AmendmentIn,
     CancellationIn,
     GeoJSONOut,
     ImportIn,
@@ -23,6 +24,8 @@ from .schemas import (
 )
 
 router = Router(tags=["notifications"])
+# Operations that answer read models leave out what a version does not carry
+# (`national_reference`, `amendment_reason`), so they answer exactly what the feed published.
 
 
 def _out(n):
@@ -33,6 +36,7 @@ def _out(n):
     "/notifications",
     auth=SUBMITTERS,
     response={201: NotificationOut},
+    exclude_unset=True,
     summary="Submit a pre-launch notification",
 )
 def submit(request, payload: PLNIn):
@@ -43,9 +47,10 @@ def submit(request, payload: PLNIn):
     "/notifications/{reference}/amendments",
     auth=SUBMITTERS,
     response={201: NotificationOut},
+    exclude_unset=True,
     summary="Amend: the full new content becomes the next version",
 )
-def amend(request, reference: str, payload: PLNIn):
+def amend(request, reference: str, payload: AmendmentIn):
     return Status(
         201,
         _out(services.notification_amend(actor=request.auth, reference=reference, data=payload)),
@@ -56,6 +61,7 @@ def amend(request, reference: str, payload: PLNIn):
     "/notifications/{reference}/cancellation",
     auth=SUBMITTERS,
     response={201: NotificationOut},
+    exclude_unset=True,
     summary="Cancel",
 )
 def cancel(request, reference: str, payload: CancellationIn):
@@ -67,6 +73,7 @@ def cancel(request, reference: str, payload: CancellationIn):
     "/notifications/{reference}/launch-report",
     auth=SUBMITTERS,
     response={201: NotificationOut},
+    exclude_unset=True,
     summary="Report the launch",
 )
 def report_launch(request, reference: str, payload: LaunchReportIn):
@@ -78,6 +85,7 @@ def report_launch(request, reference: str, payload: LaunchReportIn):
     "/unnotified-launches",
     auth=SUBMITTERS,
     response={201: NotificationOut},
+    exclude_unset=True,
     summary="Report a launch made without prior notification",
 )
 def unnotified(request, payload: UnnotifiedLaunchIn):
@@ -88,6 +96,7 @@ def unnotified(request, payload: UnnotifiedLaunchIn):
     "/imports/notifications",
     auth=ICC_ONLY,
     response={201: NotificationOut},
+    exclude_unset=True,
     summary="Historical import (ICC only)",
     tags=["imports"],
 )
@@ -95,7 +104,12 @@ def import_notification(request, payload: ImportIn):
     return Status(201, _out(services.notification_import(actor=request.auth, data=payload)))
 
 
-@router.get("/notifications/{reference}", response=NotificationOut, summary="Read a notification")
+@router.get(
+    "/notifications/{reference}",
+    response=NotificationOut,
+    exclude_unset=True,
+    summary="Read a notification",
+)
 def get(request, reference: str):
     return selectors.notification_get_for(actor=request.auth, reference=reference)
 
@@ -123,13 +137,19 @@ def geojson(request, reference: str):
 @router.get(
     "/notifications/{reference}/versions",
     response=list[NotificationVersionOut],
+    exclude_unset=True,
     summary="Every version of a notification",
 )
 def versions(request, reference: str):
     return selectors.notification_versions_for(actor=request.auth, reference=reference)
 
 
-@router.get("/notifications", response=NotificationPage, summary="List notifications")
+@router.get(
+    "/notifications",
+    response=NotificationPage,
+    exclude_unset=True,
+    summary="List notifications",
+)
 def list_(
     request,
     state: str | None = None,

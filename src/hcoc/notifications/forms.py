@@ -12,7 +12,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hcoc.lib.geo.coords import parse_angle, parse_position
+from hcoc.lib.timeutil import utc_input_value
 from hcoc.lib.vocabulary import GENERIC_CLASSES
+from hcoc.ui.forms import IsoDateField, utc_text
 
 from .models import Category, Outcome, Status
 
@@ -44,6 +46,8 @@ SCALAR_FIELDS = (
     "apogee_km",
     "remarks",
     "on_behalf_of",
+    "national_reference",
+    "reason",
 )
 IMPACT_FIELDS = ("kind", "site_id", "lat", "lon", "radius_km", "polygon", "description")
 
@@ -71,10 +75,47 @@ SLOT_OF_PATH = {
     "apogee_km": "apogee_km",
     "remarks": "remarks",
     "on_behalf_of": "on_behalf_of",
+    "national_reference": "national_reference",
+    "reason": "reason",
+}
+# The form's labels by API path, for problems named away from their field and for field names
+# inside messages (hcoc.ui.forms: the longest prefix wins; `{n}` is a row's number).
+PATH_LABELS = {
+    "on_behalf_of": _("On behalf of"),
+    "launch_area": _("Launch area"),
+    "launch_area.site_id": _("Launch area – site"),
+    "launch_area.center": _("Launch area – centre"),
+    "launch_area.center.lat": _("Launch area – centre latitude"),
+    "launch_area.center.lon": _("Launch area – centre longitude"),
+    "launch_area.radius_km": _("Launch area – radius"),
+    "launch_area.polygon": _("Launch area – polygon"),
+    "launch_area.description": _("Launch area – description"),
+    "planned_direction": _("Planned direction"),
+    "planned_direction.azimuth_deg": _("Planned direction – azimuth"),
+    "planned_direction.azimuth_from_deg": _("Planned direction – sector from"),
+    "planned_direction.azimuth_to_deg": _("Planned direction – sector to"),
+    "azimuth_deg": _("azimuth"),
+    "azimuth_from_deg": _("sector from"),
+    "azimuth_to_deg": _("sector to"),
+    "window": _("Launch window"),
+    "window.opens": _("Launch window – opens"),
+    "window.closes": _("Launch window – closes"),
+    "category": _("Category"),
+    "generic_class": _("Generic class"),
+    "vehicle_name": _("Vehicle name"),
+    "test_flight": _("Test flight"),
+    "impact_areas": _("Impact area {n}"),
+    "range_km": _("Range"),
+    "apogee_km": _("Apogee"),
+    "remarks": _("Remarks"),
+    "national_reference": _("Your national reference (note number)"),
+    "reason": _("Reason for the amendment"),
+    "site_id": _("site"),
+    "radius_km": _("radius"),
+    "first_submitted_at": _("first submission"),
 }
 SLOTS = sorted(set(SLOT_OF_PATH.values()))
 
-_LOCAL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?")
 _IMPACT_PATH = re.compile(r"impact_areas\[(\d+)\]")
 
 
@@ -94,14 +135,13 @@ def _number(raw: str):
         return s
 
 
-def _time(raw: str):
-    """`<input type=datetime-local>` gives 2026-12-03T06:00; the form is in UTC, so add the Z."""
-    s = _text(raw)
-    if not s:
-        return None
-    if _LOCAL_TIME.fullmatch(s):
-        return (s if len(s) > 16 else s + ":00") + "Z"
-    return s
+def _time(raw: str, local: dict, path: str):
+    """A time field (ISO 8601 in UTC: 2026-12-03T06:00Z, 2026-12-03 06:00, ...) as the API's
+    RFC 3339; a problem of the form at `path` when it is none."""
+    value, problem = utc_text(raw)
+    if problem:
+        local.setdefault(path, []).append(problem)
+    return value
 
 
 def _angle(raw: str, axis: str):
@@ -152,11 +192,8 @@ def _shown(value) -> str:
 
 
 def _local(value) -> str:
-    """2026-12-03T06:00:00Z -> 2026-12-03T06:00 for a datetime-local input (seconds kept)."""
-    if not isinstance(value, str):
-        return ""
-    s = value.rstrip("Zz")
-    return s[:16] if s.endswith(":00") and len(s) == 19 else s
+    """2026-12-03T06:00:00Z -> 2026-12-03T06:00Z for a time field (seconds kept when set)."""
+    return utc_input_value(value) if isinstance(value, str) else ""
 
 
 def fields_from_post(post) -> dict:
@@ -172,16 +209,22 @@ def fields_from_post(post) -> dict:
     return fields
 
 
-def body_from_fields(fields: dict, *, with_behalf: bool) -> tuple[dict, dict[str, list[str]]]:
+def body_from_fields(
+    fields: dict, *, with_behalf: bool, amending: bool = False
+) -> tuple[dict, dict[str, list[str]]]:
     """The API body for the form's fields, and problems only the form can have (unreadable
-    polygon lines), by API path. Everything else is left for the API's schema to judge."""
+    polygon lines, times not in ISO 8601), by API path. Everything else is left for the API's
+    schema to judge. An amendment's body (`amending`) also carries its reason."""
     local: dict[str, list[str]] = {}
     body: dict = {}
-    for name in ("category", "generic_class", "vehicle_name", "remarks"):
+    names = ("category", "generic_class", "vehicle_name", "remarks", "national_reference")
+    for name in (*names, "reason") if amending else names:
         if _text(fields.get(name)):
             body[name] = _text(fields[name])
     body["test_flight"] = bool(fields.get("test_flight"))
-    window = {k: _time(fields.get(f"window_{k}", "")) for k in ("opens", "closes")}
+    window = {
+        k: _time(fields.get(f"window_{k}", ""), local, f"window.{k}") for k in ("opens", "closes")
+    }
     body["window"] = {k: v for k, v in window.items() if v is not None}
     body["launch_area"] = _area(fields, local, "launch_area")
     mode = fields.get("direction_mode") or "azimuth"
@@ -276,6 +319,10 @@ def fields_from_body(body: dict) -> dict:
         apogee_km=_shown(body.get("apogee_km")),
         remarks=body.get("remarks") or "",
         on_behalf_of=body.get("on_behalf_of") or "",
+        national_reference=body.get("national_reference") or "",
+        # A reviewed amendment's reason; a read model's `amendment_reason` is the last one's,
+        # not this one's, so an amendment starts without.
+        reason=body.get("reason") or "",
     )
     fields["impact_areas"] = [
         {
@@ -351,16 +398,8 @@ class FilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("any"))] + Status.choices
     )
-    window_from = forms.DateField(
-        label=_("Window from (UTC date)"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    window_to = forms.DateField(
-        label=_("Window to (UTC date)"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    window_from = IsoDateField(label=_("Window from (UTC date)"), required=False)
+    window_to = IsoDateField(label=_("Window to (UTC date)"), required=False)
 
     def selector_args(self) -> dict:
         """The selector's filters; invalid filters are left out (and shown as errors)."""
@@ -383,12 +422,25 @@ def cancellation_body(post) -> dict:
     return {"reason": _text(post.get("reason"))}
 
 
-def launch_report_body(post) -> dict:
-    body = {"launched_at": _time(post.get("launched_at", "")), "outcome": post.get("outcome")}
+LAUNCH_REPORT_LABELS = {
+    "launched_at": _("Launched at (UTC)"),
+    "outcome": _("Outcome"),
+    "remarks": _("Remarks"),
+}
+CANCELLATION_LABELS = {"reason": _("Reason")}
+
+
+def launch_report_body(post) -> tuple[dict, dict[str, list[str]]]:
+    """The API body of the launch-report form, and its time's problem (not ISO 8601)."""
+    local: dict[str, list[str]] = {}
+    body = {
+        "launched_at": _time(post.get("launched_at", ""), local, "launched_at"),
+        "outcome": post.get("outcome"),
+    }
     body = {k: v for k, v in body.items() if v}
     if _text(post.get("remarks")):
         body["remarks"] = _text(post["remarks"])
-    return body
+    return body, local
 
 
 OUTCOMES = Outcome.choices

@@ -104,6 +104,12 @@ class NotificationVersion(models.Model):
     submitted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     entered_by_icc = models.BooleanField(default=False)
     seq = models.BigIntegerField(help_text="Exchange sequence number of this version's event")
+    # Beside `content`, not in it: `content` stays the published PLN body it has always been, and
+    # a version without these has the read model (and feed payload) it had before they existed.
+    national_reference = models.CharField(
+        max_length=100, blank=True, help_text="The state's own note number for this version"
+    )
+    reason = models.TextField(blank=True, help_text="Why this version amends the one before")
     # Derived from `content` and the shipped boundary data when the version is written
     # (notifications.geography.version_geometry), never on page view. Null only for a version
     # written before geography existed and not yet recomputed (`hcoc geo recompute`).

@@ -71,8 +71,21 @@ def notification_read_model(
         "launch_report": report,
         "cancellation": cancellation,
         "seq": version.seq,
+        **version_notes(version, reason_key="amendment_reason"),
         **geography_read_model(version.geometry),
     }
+
+
+def version_notes(version: NotificationVersion, *, reason_key: str) -> dict:
+    """The state's own reference and the amendment's reason, each only when given: a version
+    without them reads (and was published) exactly as before they existed, so the read model
+    of every older version, and any payload built from it, keeps its bytes (docs/api.md)."""
+    out = {}
+    if version.national_reference:
+        out["national_reference"] = version.national_reference
+    if version.reason:
+        out[reason_key] = version.reason
+    return out
 
 
 def geography_read_model(geometry: dict | None) -> dict:
@@ -95,4 +108,5 @@ def version_read_model(n: Notification, version: NotificationVersion) -> dict:
         "entered_by_icc": version.entered_by_icc,
         "seq": version.seq,
         "content": canonical_loads(version.content),
+        **version_notes(version, reason_key="reason"),
     }

@@ -9,6 +9,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -25,6 +26,18 @@ from . import rules
 # Every time field is an Rfc3339 (hcoc.lib.timeutil, where the ledger can reach it too): RFC 3339
 # text with a zone, in UTC, 422 when an offset carries it out of the calendar.
 Number = Annotated[float, Field(strict=True)]  # JSON numbers only; "9.4" as text is refused
+NATIONAL_REFERENCE_MAX = 100
+REASON_MAX = 4000
+# Text a person types beside the content: surrounding blanks dropped before the length is judged.
+NationalReference = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=NATIONAL_REFERENCE_MAX)
+]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=REASON_MAX)]
+
+
+def _blank_is_absent(value: str | None) -> str | None:
+    """ "" (or only blanks) is no note at all: stored and published as absent."""
+    return value or None
 
 
 class LatLon(StrictSchema):
@@ -135,6 +148,14 @@ class PLNIn(LaunchCore):
     range_km: Number | None = Field(None, gt=0, le=50000)
     apogee_km: Number | None = Field(None, gt=0, le=50000)
     remarks: str | None = Field(None, max_length=4000)
+    national_reference: NationalReference | None = Field(
+        None,
+        description="The state's own reference for this notification (its note number), "
+        f"at most {NATIONAL_REFERENCE_MAX} characters; kept with the version",
+        examples=["Note 2026/118"],
+    )
+
+    _national_reference = field_validator("national_reference")(_blank_is_absent)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -163,6 +184,18 @@ class PLNIn(LaunchCore):
             ]
         },
     )
+
+
+class AmendmentIn(PLNIn):
+    """The full new content of a notification, and optionally why it changes."""
+
+    reason: Reason | None = Field(
+        None,
+        description=f"Why this version amends the one before, at most {REASON_MAX} characters",
+        examples=["The window moves by a day for the weather."],
+    )
+
+    _reason = field_validator("reason")(_blank_is_absent)
 
 
 Outcome = Literal["success", "failure", "partial", "unknown"]
@@ -298,6 +331,16 @@ class NotificationOut(Schema):
     launch_report: LaunchReportOut | None
     cancellation: CancellationOut | None
     seq: int
+    national_reference: str | None = Field(
+        None,
+        description="The state's own reference (note number) of this version; absent, not "
+        "null, when it gave none",
+    )
+    amendment_reason: str | None = Field(
+        None,
+        description="Why this version amends the one before (the amendment's `reason`); absent, "
+        "not null, when none was given",
+    )
     corridor: CorridorOut | None = Field(
         None,
         description="The planned direction as a GeoJSON Feature; null when there is no length "
@@ -343,6 +386,12 @@ class NotificationVersionOut(Schema):
     entered_by_icc: bool
     seq: int
     content: dict
+    national_reference: str | None = Field(
+        None, description="The state's own reference of this version; absent when none"
+    )
+    reason: str | None = Field(
+        None, description="Why this version amends the one before; absent when none"
+    )
 
 
 class NotificationPage(Schema):

@@ -34,6 +34,7 @@ from .models import (
 from .readmodel import notification_read_model, status_at
 from .rules import launch_report_window_check
 from .schemas import (
+    AmendmentIn,
     Area,
     Direction,
     ImportIn,
@@ -126,6 +127,7 @@ def _create(
     now: datetime,
     seq: int,
     window: tuple[datetime, datetime] | None,
+    national_reference: str | None = None,
     **fields,
 ) -> tuple[Notification, NotificationVersion]:
     reference, number = _next_reference(state.iso3, first_submitted_at.year)
@@ -151,6 +153,7 @@ def _create(
         submitted_by=actor,
         entered_by_icc=entered_by_icc,
         seq=seq,
+        national_reference=national_reference or "",
     )
     return n, v
 
@@ -172,6 +175,7 @@ def notification_submit(*, actor, data: PLNIn) -> Notification:
             now=now,
             seq=seq,
             window=(to_utc(data.window.opens), to_utc(data.window.closes)),
+            national_reference=data.national_reference,
             stored_status=StoredStatus.NOTIFIED,
         )
         _publish(event, n, v, kind=EventKind.NOTIFICATION_SUBMITTED, actor=actor)
@@ -201,7 +205,9 @@ def _check_behalf(data_on_behalf_of: str | None, n: Notification) -> None:
         )
 
 
-def notification_amend(*, actor, reference: str, data: PLNIn) -> Notification:
+def notification_amend(*, actor, reference: str, data: AmendmentIn | PLNIn) -> Notification:
+    """The full new content becomes the next version, with the state's reference and the
+    amendment's reason (when given) kept with that version."""
     # Before the lookup: a 404 would tell a non-subscriber what exists.
     require_exchange_reader(actor)
     content = pln_content(data)
@@ -231,6 +237,8 @@ def notification_amend(*, actor, reference: str, data: PLNIn) -> Notification:
             submitted_by=actor,
             entered_by_icc=by_icc,
             seq=seq,
+            national_reference=data.national_reference or "",
+            reason=(data.reason if isinstance(data, AmendmentIn) else None) or "",
         )
         _publish(event, n, v, kind=EventKind.NOTIFICATION_AMENDED, actor=actor)
     return n
@@ -346,6 +354,7 @@ def notification_import(*, actor, data: ImportIn) -> Notification:
                 to_utc(data.notification.window.opens),
                 to_utc(data.notification.window.closes),
             ),
+            national_reference=data.notification.national_reference,
             stored_status=StoredStatus.NOTIFIED,
             imported=True,
             import_source=data.source,

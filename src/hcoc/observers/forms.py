@@ -9,15 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from hcoc.lib.numbers import whole_number
 from hcoc.sites.models import LaunchSite
-from hcoc.ui.forms import ProblemsForm
+from hcoc.ui.forms import DATE_HINT, IsoDateInput, ProblemsForm
 
-DATE = {"type": "date"}
+DATE = IsoDateInput()
 
 
 class InvitationForm(ProblemsForm):
     site_id = forms.CharField(label=_("Launch site"), widget=forms.Select)
-    opens = forms.CharField(label=_("Observers received from"), widget=forms.DateInput(DATE))
-    closes = forms.CharField(label=_("Until (last day)"), widget=forms.DateInput(DATE))
+    opens = forms.CharField(label=_("Observers received from"), widget=DATE, help_text=DATE_HINT)
+    closes = forms.CharField(label=_("Until (last day)"), widget=DATE, help_text=DATE_HINT)
     access = forms.CharField(
         label=_("Degree of access"),
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
@@ -44,7 +44,7 @@ class InvitationForm(ProblemsForm):
     places = forms.CharField(
         label=_("Places for observers"), widget=forms.NumberInput(attrs={"min": 1, "step": 1})
     )
-    reply_by = forms.CharField(label=_("Replies by"), widget=forms.DateInput(DATE))
+    reply_by = forms.CharField(label=_("Replies by"), widget=DATE, help_text=DATE_HINT)
     remarks = forms.CharField(
         label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

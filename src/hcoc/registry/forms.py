@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 from hcoc.accounts.models import Role
 from hcoc.states.models import HcocStatus
 from hcoc.states.selectors import state_list
-from hcoc.ui.forms import ProblemsForm
+from hcoc.ui.forms import IsoDateField, ProblemsForm
 
 
 class SubscriptionForm(ProblemsForm):
@@ -14,13 +14,8 @@ class SubscriptionForm(ProblemsForm):
     note_reference = forms.CharField(
         label=gettext_lazy("Reference of the diplomatic note"), max_length=200, required=False
     )
-    note_received_on = forms.DateField(
-        label=gettext_lazy("Note received on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    effective_on = forms.DateField(
-        label=gettext_lazy("Subscription effective on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    note_received_on = IsoDateField(label=gettext_lazy("Note received on"))
+    effective_on = IsoDateField(label=gettext_lazy("Subscription effective on"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

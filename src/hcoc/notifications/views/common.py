@@ -1,13 +1,11 @@
 """What the notification pages share: domain errors as pages, and read models as people read them."""
 
-import re
 from functools import wraps
 
 from django.utils.translation import gettext as _
 
-from hcoc.lib.changes import rows_with_changes
 from hcoc.lib.errors import NotFound, PermissionDenied
-from hcoc.lib.geo.coords import format_angle, format_position
+from hcoc.lib.geo.coords import format_position
 from hcoc.notifications.maps import map_payload
 from hcoc.sites.selectors import site_details
 from hcoc.states.access import require_can_act_for
@@ -39,87 +37,6 @@ def may_act_for(user, state: str) -> bool:
 
 def is_illustrative(read_model: dict) -> bool:
     return bool(read_model.get("imported")) or "ILLUSTRATIVE" in (read_model.get("remarks") or "")
-
-
-def flatten(value, prefix: str = "") -> dict[str, str]:
-    """{"window": {"opens": ...}, "impact_areas": [{...}]} -> {"window.opens": ..., ...}."""
-    out: dict[str, str] = {}
-    if isinstance(value, dict):
-        for k, v in value.items():
-            out.update(flatten(v, f"{prefix}.{k}" if prefix else k))
-    elif isinstance(value, list) and value:
-        for i, v in enumerate(value):
-            out.update(flatten(v, f"{prefix}[{i}]"))
-    elif isinstance(value, list):
-        out[prefix] = "—"
-    elif isinstance(value, bool):
-        out[prefix] = "true" if value else "false"
-    else:
-        out[prefix] = "—" if value is None else str(value)
-    return out
-
-
-FIELD_WORDS = {
-    "launch_area": _("Launch area"),
-    "impact_areas": _("Impact area"),
-    "polygon": _("vertex"),
-    "center": _("centre"),
-    "lat": _("latitude"),
-    "lon": _("longitude"),
-    "radius_km": _("radius (km)"),
-    "site_id": _("site"),
-    "description": _("description"),
-    "kind": _("kind"),
-    "window": _("Window"),
-    "opens": _("opens"),
-    "closes": _("closes"),
-    "planned_direction": _("Planned direction"),
-    "azimuth_deg": _("azimuth (° true)"),
-    "azimuth_from_deg": _("sector from (° true)"),
-    "azimuth_to_deg": _("sector to (° true)"),
-    "category": _("Category"),
-    "generic_class": _("Generic class"),
-    "vehicle_name": _("Vehicle"),
-    "test_flight": _("Test flight"),
-    "range_km": _("Range (km)"),
-    "apogee_km": _("Apogee (km)"),
-    "remarks": _("Remarks"),
-}
-_KEY_PART = re.compile(r"([a-z_]+)(?:\[(\d+)\])?")
-
-
-def field_label(key: str) -> str:
-    """launch_area.polygon[2].lon -> "Launch area, vertex 3, longitude": words, not paths."""
-    words = []
-    for name, index in _KEY_PART.findall(key):
-        word = str(FIELD_WORDS.get(name, name.replace("_", " ")))
-        words.append(f"{word} {int(index) + 1}" if index else word)
-    return ", ".join(words)
-
-
-def field_value(key: str, value: str) -> str:
-    """A latitude or longitude also in degrees, minutes and seconds."""
-    axis = key.rsplit(".", 1)[-1]
-    if axis in ("lat", "lon"):
-        try:
-            return f"{value} ({format_angle(float(value), axis)})"
-        except ValueError:
-            return value
-    return value
-
-
-def versions_with_changes(versions: list[dict]) -> list[dict]:
-    """Each version's flattened content, each key marked changed against the version before
-    (keys dropped by a version are listed as removed), labelled in words."""
-    marked = rows_with_changes([flatten(v["content"]) for v in versions], removed=_("(removed)"))
-    for rows in marked:
-        for r in rows:
-            r["label"] = field_label(r["key"])
-            r["shown"] = field_value(r["key"], r["value"])
-    return [
-        {**v, "rows": rows, "changed_count": sum(r["changed"] for r in rows), "first": i == 0}
-        for i, (v, rows) in enumerate(zip(versions, marked, strict=True))
-    ]
 
 
 def _n(value) -> str:
@@ -189,6 +106,10 @@ def summary(content: dict) -> list[tuple[str, str]]:
         (_("Apogee"), f"{content['apogee_km']:g} km" if content.get("apogee_km") else "—"),
         (_("Remarks"), content.get("remarks") or "—"),
     ]
+    if content.get("national_reference"):
+        rows.insert(0, (_("National reference (note number)"), content["national_reference"]))
+    if content.get("amendment_reason"):
+        rows.append((_("Reason for the amendment"), content["amendment_reason"]))
     return rows
 
 

@@ -13,6 +13,7 @@ from hcoc.ui.forms import form_problems, validate
 from hcoc.ui.pages import exchange_page
 
 from .. import forms
+from ..history import history
 from ..places import concerns, notam_for, places
 from ..schemas import CancellationIn, LaunchReportIn
 from ..selectors import notification_get_for, notification_versions_for
@@ -23,7 +24,6 @@ from .common import (
     map_data,
     may_act_for,
     summary,
-    versions_with_changes,
 )
 
 
@@ -41,7 +41,10 @@ def cancel(request, reference: str):
         request,
         reference,
         form="cancel",
-        model_and_problems=validate(CancellationIn, forms.cancellation_body(request.POST)),
+        model_and_problems=validate(
+            CancellationIn, forms.cancellation_body(request.POST), forms.CANCELLATION_LABELS
+        ),
+        labels=forms.CANCELLATION_LABELS,
         send=lambda m: notification_cancel(
             actor=request.user, reference=reference, reason=m.reason
         ),
@@ -57,20 +60,31 @@ def report(request, reference: str):
         request,
         reference,
         form="report",
-        model_and_problems=validate(LaunchReportIn, forms.launch_report_body(request.POST)),
+        model_and_problems=_launch_report(request.POST),
+        labels=forms.LAUNCH_REPORT_LABELS,
         send=lambda m: notification_report_launch(actor=request.user, reference=reference, data=m),
         done=_("Launch report sent to all subscribing states."),
     )
 
 
-def _act(request, reference: str, *, form: str, model_and_problems, send, done: str):
+def _launch_report(post):
+    """The launch report's model, or its problems: the schema's, and the form's own for a time
+    not in ISO 8601 (in place of the schema's "is required" for it)."""
+    body, local = forms.launch_report_body(post)
+    model, problems = validate(LaunchReportIn, body, forms.LAUNCH_REPORT_LABELS)
+    if local:
+        return None, {**problems, **local}
+    return model, problems
+
+
+def _act(request, reference: str, *, form: str, model_and_problems, labels, send, done: str):
     """Send a validated action through its service; show the form again with its problems."""
     model, problems = model_and_problems
     if model is not None:
         try:
             send(model)
         except InvalidInput as e:
-            problems = form_problems(e)
+            problems = form_problems(e, labels)
         except Conflict as e:
             messages.error(request, e.detail)
             return redirect("notifications:detail", reference=reference)
@@ -107,9 +121,10 @@ def _page(request, reference: str, *, cancel=None, report=None):
             "flags": n["flags"],
             "concerns": concerns(n, request.user.state_id),
             "notam": notam_for(n),
-            "versions": versions_with_changes(
-                notification_versions_for(actor=request.user, reference=reference)
-            ),
+            "versions": [
+                {**v, "facts": summary(v["content"])}
+                for v in history(notification_versions_for(actor=request.user, reference=reference))
+            ],
             "acks": acks,
             "log": log_status_for_seq(actor=request.user, seq=n["seq"]),
             # The viewer's state still owes receipt of this version.

@@ -20,12 +20,12 @@ from hcoc.lib.errors import Conflict, InvalidInput, NotFound
 from hcoc.lib.numbers import positive_int
 from hcoc.states.access import acting_state, require_can_act_for, require_submitter
 from hcoc.states.selectors import state_list
-from hcoc.ui.forms import form_problems, validate
+from hcoc.ui.forms import form_problems, labelled, validate
 from hcoc.ui.pages import exchange_page
 
 from .. import forms
 from ..geography import version_geometry
-from ..schemas import PLNIn
+from ..schemas import AmendmentIn, PLNIn
 from ..selectors import drafts_visible_to, launch_sites_for_form, notification_get_for
 from ..services import (
     draft_delete,
@@ -66,15 +66,17 @@ def validate_fragment(request):
     """htmx: the form's problems as you type, the same messages as the API."""
     require_submitter(request.user)
     fields = forms.fields_from_post(request.POST)
-    body, local = forms.body_from_fields(fields, with_behalf=False)
-    problems = {**validate(PLNIn, body)[1], **local}
+    amending = "reason" in request.POST  # only the amendment form has the field
+    body, local = forms.body_from_fields(fields, with_behalf=False, amending=amending)
+    schema = AmendmentIn if amending else PLNIn
+    problems = {**validate(schema, body, forms.PATH_LABELS)[1], **local}
     errors = forms.problems_by_slot(problems)
     slots = forms.SLOTS + [f"impact_{i}" for i in range(len(forms.impact_rows(fields, {})))]
     return render(
         request,
         "notifications/_problems.html",
         {
-            "problems": sorted(problems.items()),
+            "problems": labelled(problems, forms.PATH_LABELS),
             "checked": True,
             "oob": [(s, errors.get(s, [])) for s in slots],
         },
@@ -159,20 +161,25 @@ def _with_behalf(request, amending) -> bool:
 
 
 def _check(request, body: dict, amending) -> tuple[PLNIn | None, dict]:
-    """The API's validation of the body, and who it would be entered for."""
-    model, problems = validate(PLNIn, body)
+    """The API's validation of the body (an amendment's, with its reason, when amending), and
+    who it would be entered for."""
+    model, problems = validate(AmendmentIn if amending else PLNIn, body, forms.PATH_LABELS)
     if amending is None:
         try:
             acting_state(request.user, body.get("on_behalf_of"))
         except InvalidInput as e:
-            problems = {**problems, **form_problems(e)}
+            problems = {**problems, **form_problems(e, forms.PATH_LABELS)}
     return (model if not problems else None), problems
 
 
 def _review(request, *, fields, draft, amending):
-    body, local = forms.body_from_fields(fields, with_behalf=_with_behalf(request, amending))
+    body, local = forms.body_from_fields(
+        fields, with_behalf=_with_behalf(request, amending), amending=amending is not None
+    )
     model, problems = _check(request, body, amending)
     if local or problems:
+        # The form's own problem of a field (a time not in ISO 8601) replaces the schema's
+        # "is required" for the value it could not pass on.
         return _form(
             request, fields=fields, draft=draft, amending=amending, problems={**problems, **local}
         )
@@ -199,7 +206,13 @@ def _review(request, *, fields, draft, amending):
             "amending": amending,
             "next_version": amending["version"] + 1 if amending else 1,
             "content_json": json.dumps(content, indent=2, ensure_ascii=False),
-            "summary": summary(content),
+            "summary": summary(
+                {
+                    **content,
+                    "national_reference": model.national_reference,
+                    "amendment_reason": model.reason if isinstance(model, AmendmentIn) else None,
+                }
+            ),
             "map_data": map_data([preview], link=False),
             "affected_states": preview["geometry"]["affected_states"],
             "flags": preview["geometry"]["flags"],
@@ -233,7 +246,11 @@ def _send(request, *, body, fields, draft, amending):
             n = notification_submit(actor=request.user, data=model)
     except InvalidInput as e:
         return _form(
-            request, fields=fields, draft=draft, amending=amending, problems=form_problems(e)
+            request,
+            fields=fields,
+            draft=draft,
+            amending=amending,
+            problems=form_problems(e, forms.PATH_LABELS),
         )
     except Conflict as e:
         messages.error(request, e.detail)
@@ -264,7 +281,7 @@ def _form(request, *, fields, draft, amending, problems=None):
         {
             "f": f,
             "err": errors,
-            "problems": sorted(problems.items()),
+            "problems": labelled(problems, forms.PATH_LABELS),
             "impact_rows": forms.impact_rows(fields, errors),
             "impact_kinds": forms.IMPACT_KINDS,
             "sites": sites,

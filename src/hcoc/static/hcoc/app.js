@@ -41,9 +41,10 @@
       var input = document.getElementById(span.getAttribute("data-local-for"));
       if (!input) return;
       function show() {
-        var v = input.value;
-        if (!v) { span.textContent = ""; return; }
-        var d = new Date(v.length === 16 ? v + ":00Z" : v + "Z");
+        // ISO 8601 in UTC as the field takes it: 2026-12-10T06:00Z, 2026-12-10 06:00, +00:00, UTC.
+        var m = /^\s*(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2})(:\d{2}(?:\.\d{1,3})?)?\s*([Zz]|\+00:?00|UTC)?\s*$/.exec(input.value);
+        if (!m) { span.textContent = ""; return; }
+        var d = new Date(m[1] + "T" + m[2] + (m[3] || ":00") + "Z");
         span.textContent = isNaN(d) ? "" : "(" + d.toLocaleString() + " your time)";
       }
       input.addEventListener("input", show);

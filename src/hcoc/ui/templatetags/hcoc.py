@@ -8,6 +8,13 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
 from hcoc.lib.geo.states import WORDS
+from hcoc.lib.timeutil import (
+    DATE_INPUT_PATTERN,
+    UTC_INPUT_EXAMPLE,
+    UTC_INPUT_PATTERN,
+    utc_input_value,
+)
+from hcoc.ui.forms import labelled as labelled_problems
 
 register = template.Library()
 
@@ -47,3 +54,37 @@ def geo_words(codes) -> str:
     """['launch_area', 'impact_area'] -> 'launch area, impact area' (affected states' parts and
     zones in words; the API keeps the codes)."""
     return ", ".join(gettext(WORDS.get(code, code)) for code in codes or [])
+
+
+@register.inclusion_tag("ui/_utc_input.html")
+def utc_input(name: str, value="", *, id: str = "", described_by: str = "", required: bool = False):
+    """A time field of a page: ISO 8601 text in UTC (a `datetime-local` input would show the
+    browser's locale), its hint, and the viewer's local time beside it (app.js)."""
+    field_id = id or f"id_{name}"
+    return {
+        "name": name,
+        "id": field_id,
+        "value": utc_input_value(value),
+        "pattern": UTC_INPUT_PATTERN,
+        "example": UTC_INPUT_EXAMPLE,
+        "described_by": described_by,
+        "required": required,
+    }
+
+
+@register.inclusion_tag("ui/_date_input.html")
+def date_input(name: str, value="", *, id: str = "", required: bool = False):
+    """A date field of a page as ISO 8601 text (YYYY-MM-DD), with its hint."""
+    return {
+        "name": name,
+        "id": id or f"id_{name}",
+        "value": value or "",
+        "pattern": DATE_INPUT_PATTERN,
+        "required": required,
+    }
+
+
+@register.filter
+def labelled(problems, labels=None):
+    """{path: [messages]} -> [(the form's label, messages)] ("" for the whole form's)."""
+    return labelled_problems(problems or {}, labels)
