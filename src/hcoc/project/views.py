@@ -66,9 +66,13 @@ def exchange_dashboard(request):
         {
             "upcoming": upcoming,
             "timeline": (timeline := _timeline(upcoming, now)),
-            "timeline_height": 20 * len(timeline) + 20,
+            "timeline_height": ROW * len(timeline) + 24,
             "timeline_ticks": [
-                {"x": d * 1000 // 30, "label": _("today") if d == 0 else f"+{d} d"}
+                {
+                    "x": round(d / 30 * 100, 2),
+                    "label": _("today") if d == 0 else f"+{d} d",
+                    "anchor": "start" if d == 0 else "middle",
+                }
                 for d in (0, 7, 14, 21, 28)
             ],
             "map_data": map_payload(upcoming),
@@ -79,25 +83,32 @@ def exchange_dashboard(request):
     )
 
 
+ROW = 34  # px: a window's label, then its bar
+
+
 def _timeline(upcoming: list[dict], now) -> list[dict]:
-    """Rows of a 30-day timeline as SVG coordinates (x and width in % of the 30 days)."""
-    span = 30 * 86400  # the timeline is 1000 units wide for 30 days
+    """Rows of a 30-day timeline: x and width in % of the 30 days (the SVG has no viewBox, so
+    its text keeps its size in CSS px at any width, a phone's too); each window's label on a line
+    of its own above its bar, starting at the bar's start in the left half of the timeline and
+    ending at the bar's end in the right half, so it never runs off either edge."""
+    span = 30 * 86400
     rows = []
     for i, n in enumerate(upcoming[:40]):
         opens = parse_rfc3339(n["window"]["opens"])
         closes = parse_rfc3339(n["window"]["closes"])
-        x = max(0.0, (opens - now).total_seconds() / span * 1000)
-        end = min(1000.0, (closes - now).total_seconds() / span * 1000)
-        w = max(end - x, 3.0)
-        right = x + w < 800
+        x = max(0.0, (opens - now).total_seconds() / span * 100)
+        end = min(100.0, (closes - now).total_seconds() / span * 100)
+        w = max(end - x, 0.4)
+        left_half = x < 50
         rows.append(
             {
                 "n": n,
-                "y": 20 * i + 4,
-                "x": round(x, 1),
-                "w": round(w, 1),
-                "tx": round(x + w + 5 if right else x - 5, 1),
-                "anchor": "start" if right else "end",
+                "y": ROW * i + 18,
+                "ty": ROW * i + 13,
+                "x": round(x, 2),
+                "w": round(w, 2),
+                "tx": round(x if left_half else x + w, 2),
+                "anchor": "start" if left_half else "end",
             }
         )
     return rows
