@@ -161,7 +161,7 @@ def render_digest(items: list[dict], user: User) -> tuple[str, str, str]:
     entries = [{"facts": facts(i), "link": link(i, user), "item": i} for i in items]
     context = {"entries": entries, "site": settings.SITE_URL}
     return (
-        f"HCoC: daily digest, {len(items)} new item(s)",
+        f"HCoC: daily digest, {len(items)} new {'item' if len(items) == 1 else 'items'}",
         render_to_string("delivery/digest.txt", context),
         render_to_string("delivery/digest.html", context),
     )

@@ -32,7 +32,14 @@ from hcoc.states.models import PointOfContact
 from . import signing, transport
 from .access import require_registrar, require_remover
 from .addresses import Refused, check
-from .alerts import DEFAULT_MODES, Audience, recipients, render_alert, render_digest
+from .alerts import (
+    DEFAULT_MODES,
+    KIND_LABELS,
+    Audience,
+    recipients,
+    render_alert,
+    render_digest,
+)
 from .models import (
     Alert,
     AlertMode,
@@ -496,12 +503,13 @@ def _chase(seq_states: dict[int, list[str]], *, by: User | None) -> dict[str, li
         if not to:
             continue
         lines = "\n".join(
-            f"- #{s} {events[s].kind} {events[s].subject} ({events[s].state_id}), "
+            f"- #{s} {KIND_LABELS.get(events[s].kind, events[s].kind)}: {events[s].subject} "
+            f"({events[s].state_id}), "
             f"in the exchange since {rfc3339(events[s].at)}"
             for s in seqs
         )
         send_mail(
-            f"HCoC: {state} has not acknowledged {len(seqs)} item(s)",
+            f"HCoC: {state} has not acknowledged {len(seqs)} {'item' if len(seqs) == 1 else 'items'}",
             "The Immediate Central Contact reminds you that your state has not yet "
             f"acknowledged receipt of:\n{lines}\n\nAcknowledge them in your inbox: "
             f"{settings.SITE_URL}/inbox (or POST /api/v1/acknowledgements).\n\nHCoC Exchange",
