@@ -64,23 +64,23 @@ def test_a_season_of_reminders_sends_each_one_once_on_its_day(season):
     run_days(date(2026, 1, 1), date(2026, 7, 1), france_declares_on_10_march)
 
     assert mails_to(CONTACTS["FRA"]) == [
-        "HCoC: your annual declaration for 2025 is due on 31 Mar 2026 (in 30 days)"
+        "HCoC: your annual declaration for 2025 is due on 2026-03-31 (in 30 days)"
     ]
     assert mails_to(CONTACTS["JPN"]) == [
-        "HCoC: your annual declaration for 2025 is due on 31 Mar 2026 (in 30 days)",
-        "HCoC: your annual declaration for 2025 is due on 31 Mar 2026 (in 7 days)",
+        "HCoC: your annual declaration for 2025 is due on 2026-03-31 (in 30 days)",
+        "HCoC: your annual declaration for 2025 is due on 2026-03-31 (in 7 days)",
     ]
     assert mails_to(CONTACTS["KOR"]) == [  # its extension moves its reminders
-        "HCoC: your annual declaration for 2025 is due on 31 May 2026 (in 30 days)",
-        "HCoC: your annual declaration for 2025 is due on 31 May 2026 (in 7 days)",
+        "HCoC: your annual declaration for 2025 is due on 2026-05-31 (in 30 days)",
+        "HCoC: your annual declaration for 2025 is due on 2026-05-31 (in 7 days)",
     ]
     # The ICC: one digest on the day after each due date, listing the states newly past due.
     digests = [m for m in mail.outbox if "icc@bmeia.example" in m.to]
     assert len(digests) == 2
-    assert "- JPN (due 31 Mar 2026)" in digests[0].body and "KOR" not in digests[0].body
+    assert "- JPN (due 2026-03-31)" in digests[0].body and "KOR" not in digests[0].body
     assert "FRA" not in digests[0].body
     assert digests[1].subject == "HCoC: 1 annual declaration(s) for 2025 now past due"
-    assert "- KOR (due 31 May 2026)" in digests[1].body
+    assert "- KOR (due 2026-05-31)" in digests[1].body
     sent_on = {
         (r.state_id, r.kind): r.sent_at.date()
         for r in Reminder.objects.filter(state_id__in=CONTACTS)
@@ -94,7 +94,7 @@ def test_a_season_of_reminders_sends_each_one_once_on_its_day(season):
 def test_a_missed_run_catches_up_with_only_the_most_urgent_reminder(season):
     run_days(date(2026, 3, 27), date(2026, 3, 27))  # the first run of the season, 4 days before
     assert mails_to(CONTACTS["JPN"]) == [
-        "HCoC: your annual declaration for 2025 is due on 31 Mar 2026 (in 7 days)"
+        "HCoC: your annual declaration for 2025 is due on 2026-03-31 (in 7 days)"
     ]
 
 

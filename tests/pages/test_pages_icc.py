@@ -262,4 +262,4 @@ def test_the_icc_sets_a_due_date_and_extends_it_for_a_state_through_the_console(
     assert r.status_code == 302
     assert DeadlineExtension.objects.get().reason == "Elections."
     page = icc.get("/icc/deadlines").content.decode()
-    assert "31 Mar 2026" in page and "JPN: 31 May 2026 (Elections.)" in page
+    assert "2026-03-31" in page and "JPN: 2026-05-31 (Elections.)" in page

@@ -123,7 +123,7 @@ def test_the_list_shows_notifications_with_their_window_in_utc_and_status(person
     html = page.content.decode()
     assert page.status_code == 200
     assert n.reference in html and "SLV-medium" in html
-    assert f"{n.window_opens.day} {n.window_opens:%b %Y %H:%M} UTC" in html
+    assert f"{n.window_opens:%Y-%m-%d %H:%M} UTC" in html
     assert '<span class="badge notified">notified</span>' in html
     assert_no_inline_code(html)
 

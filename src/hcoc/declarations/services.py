@@ -111,7 +111,7 @@ def deadline_extend(*, actor, iso3: str, year: int, due_on, reason: str) -> Dead
 
 
 def _day(d: date) -> str:
-    return f"{d.day} {d:%b %Y}"
+    return d.isoformat()  # ISO 8601, as every date the exchange shows
 
 
 def reminders_send(*, today: date | None = None) -> list[Planned]:

@@ -142,7 +142,7 @@ def subscription_new(request):
                 _("%(state)s recorded as subscribing from %(day)s; all subscribers are informed.")
                 % {
                     "state": sub.state_id,
-                    "day": f"{sub.effective_on.day} {sub.effective_on:%b %Y}",
+                    "day": sub.effective_on.isoformat(),
                 },
             )
             return redirect("project:icc")

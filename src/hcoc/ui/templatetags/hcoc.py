@@ -27,20 +27,22 @@ def _as_datetime(value):
 
 @register.filter
 def utc(value) -> str:
-    """'3 Dec 2026 06:00 UTC' from a datetime or an RFC 3339 string."""
+    """'2026-12-03 06:00 UTC' (ISO 8601's date and time, in UTC and saying so) from a datetime or
+    an RFC 3339 string. The machine-readable exports keep RFC 3339 (`rfc3339`)."""
     dt = _as_datetime(value)
     if dt is None:
         return "" if value in (None, "") else str(value)
     dt = dt.astimezone(UTC)
-    return f"{dt.day} {dt:%b %Y %H:%M} UTC"
+    return f"{dt:%Y-%m-%d %H:%M} UTC"
 
 
 @register.filter
 def utc_date(value) -> str:
+    """'2026-12-03': the UTC date of a datetime, ISO 8601."""
     dt = _as_datetime(value)
     if dt is None:
         return "" if value in (None, "") else str(value)
-    return f"{dt.day} {dt:%b %Y}"
+    return f"{dt.astimezone(UTC):%Y-%m-%d}"
 
 
 @register.filter
