@@ -9,9 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 from support.bodies import iso, pln
-from support.browser import log_in, screenshot
+from support.browser import audit, log_in, screenshot
 from support.people import set_password
-from test_browser_accessibility import audit
 
 from hcoc.accounts.models import User
 from hcoc.declarations.models import Declaration

@@ -1,7 +1,21 @@
 /* Small page behaviours, all progressive: every page works without them. */
 (function () {
   "use strict";
+  // A box that scrolls sideways (a wide table on a phone: site.css) takes the keyboard's focus,
+  // so that it can be scrolled without a mouse; one that fits does not. Again on each resize.
+  function focusScrollers() {
+    document.querySelectorAll("main table, main pre").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.tabIndex = 0;
+      } else if (box.tabIndex === 0) {
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+  window.addEventListener("resize", focusScrollers);
+  window.addEventListener("load", focusScrollers);
   document.addEventListener("DOMContentLoaded", function () {
+    focusScrollers();
     // Confirm before a consequential action: <form data-confirm="...">.
     document.querySelectorAll("form[data-confirm]").forEach(function (f) {
       f.addEventListener("submit", function (e) {

@@ -1,0 +1,138 @@
+"""Every page on a phone, and the accessibility audit of every page, as each persona (issue 13).
+
+Every HTML page the page access matrix (support.page_world.PAGES) opens for a persona fits a
+390 px wide screen without a sideways scroll, and a 640 px one (a 1280 px window at 200 % zoom
+lays out 640 CSS px); axe-core finds no serious or critical violation at 390 px nor at 1280 px;
+a screenshot of each at both sizes is kept in var/screenshots/ as
+`phone-<persona>-<page>-390.png` and `-1280.png`.
+
+The pages are the matrix's GET rows that answer the persona 200, so a new page is walked here as
+soon as it has its row. Each page is audited and photographed as the first persona (in AUDIT
+order) that may open it, and the home page as every persona: the rest are the same templates.
+"""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+from support.browser import audit, screenshot, watch_csp
+from support.page_world import PAGES, PERSONAS, build_world
+
+pytestmark = pytest.mark.slow
+
+PHONE = {"width": 390, "height": 844}
+ZOOMED = {"width": 640, "height": 450}  # 1280 x 900 at 200 %
+DESK = {"width": 1280, "height": 900}
+# Whom each page is audited and photographed as: the first of these it answers 200.
+AUDIT = ["anonymous", "fra_submitter", "icc", "jpn_submitter", "fra_reader", "prk_user"]
+NOT_HTML = {  # GET rows that answer a file or a stream, not a page
+    "exchange:acknowledgements_csv",
+    "delivery:page_stream",
+    "notifications:geojson",
+    "notifications:kml",
+    "notifications:pdf",
+    "notifications:calendar",
+    "notifications:calendar_feed",
+    "compliance:report",
+    "meetings:document",
+}
+
+
+def pages_of(persona: str) -> list[str]:
+    column = PERSONAS.index(persona)  # the matrix's columns
+    return sorted(
+        name
+        for name, (method, expected) in PAGES.items()
+        if method == "GET" and expected[column] == 200 and name not in NOT_HTML
+    )
+
+
+def audited_as(name: str) -> str:
+    return next(p for p in AUDIT if name in pages_of(p))
+
+
+def resize(page, size: dict) -> None:
+    """The viewport at `size`, once the page has had its resize event (app.js makes a table
+    that now scrolls sideways focusable there): resize steps run before the next frame."""
+    page.set_viewport_size(size)
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => setTimeout(done)))")
+
+
+def unreadable_timeline_labels(page) -> list[str]:
+    """The dashboard's timeline labels smaller than 11 px or running off the timeline's box."""
+    return page.evaluate(
+        """() => {
+            const fig = document.querySelector('.timeline svg');
+            if (!fig) return [];
+            const box = fig.getBoundingClientRect();
+            return [...fig.querySelectorAll('text')].map(t => [t, t.getBoundingClientRect()])
+              .filter(([t, r]) => r.height < 11 || r.left < box.left - 0.5
+                      || r.right > box.right + 0.5 || r.bottom > box.bottom + 0.5)
+              .map(([t, r]) => `${t.textContent} (${Math.round(r.left)}-${Math.round(r.right)}`
+                               + ` of ${Math.round(box.left)}-${Math.round(box.right)},`
+                               + ` ${Math.round(r.height)} px high)`);
+        }"""
+    )
+
+
+def overflow(page) -> dict:
+    """The page's width beyond the viewport, and the widest elements that make it (for the
+    failure message)."""
+    return page.evaluate(
+        """() => {
+            const vw = document.documentElement.clientWidth;
+            const wide = [...document.querySelectorAll('body *')]
+              .filter(e => e.getBoundingClientRect().right > vw + 0.5)
+              .filter(e => !e.closest('table, pre, .leaflet-container'))
+              .slice(0, 5)
+              .map(e => e.tagName.toLowerCase() + (e.getAttribute('class') ? '.' + e.getAttribute('class').split(' ')[0] : '')
+                        + ' ' + Math.round(e.getBoundingClientRect().right));
+            return {scroll: document.documentElement.scrollWidth, view: vw, wide};
+        }"""
+    )
+
+
+@pytest.mark.parametrize("persona", AUDIT)
+def test_every_page_a_persona_opens_fits_a_phone_and_passes_the_audit(
+    persona, transactional_db, chromium, live_server
+):
+    clients, kwargs, _ = build_world()
+    context = chromium.new_context(base_url=live_server.url, viewport=PHONE)
+    context.set_default_timeout(15_000)
+    session = clients[persona].cookies.get("sessionid")
+    if session is not None:
+        host = live_server.url.split("//", 1)[1].split(":")[0]
+        context.add_cookies(
+            [{"name": "sessionid", "value": session.value, "domain": host, "path": "/"}]
+        )
+    page = watch_csp(context.new_page())
+    too_wide, problems, walked = {}, {}, []
+    try:
+        for name in pages_of(persona):
+            url = reverse(name, kwargs=kwargs.get(name))
+            resize(page, PHONE)
+            response = page.goto(url)
+            assert response.ok and response.request.redirected_from is None, (name, page.url)
+            expect(page.locator("main")).to_be_visible()
+            walked.append(name)
+            slug = f"phone-{persona}-{name.replace(':', '-')}"
+            for size in (PHONE, ZOOMED):
+                resize(page, size)
+                got = overflow(page)
+                if got["scroll"] > size["width"]:
+                    too_wide[f"{name} at {size['width']}"] = got
+                if labels := unreadable_timeline_labels(page):
+                    too_wide[f"{name}'s timeline at {size['width']}"] = labels
+            if audited_as(name) != persona and name != "project:dashboard":
+                continue
+            for size in (PHONE, DESK):
+                resize(page, size)
+                found = audit(page)
+                if found:
+                    problems[f"{name} at {size['width']}"] = found
+                screenshot(page, f"{slug}-{size['width']}")
+    finally:
+        context.close()
+    assert walked, f"no page walked as {persona}"
+    assert too_wide == {}, too_wide
+    assert problems == {}, problems
+    assert page.csp_violations == [], page.csp_violations
