@@ -62,13 +62,14 @@ def test_acknowledge_these_items_acknowledges_the_page_shown_after_confirming_an
     assert sorted(int(s) for s in form["all"].split(",")) == shown
     assert sorted(int(s) for s in form["seqs"]) == shown
     assert ">FRA-C-0<" not in html  # the oldest are on the next page
+    assert "<td>France</td>" in html and "<td>FRA</td>" not in html  # states by name
 
     # More than one: a confirmation page listing them; nothing is acknowledged yet.
     with nothing_stored():
         r = jpn.post("/inbox/acknowledge", form)
     assert r.status_code == 200
     page = r.content.decode()
-    assert "Acknowledge these 50 items for JPN?" in page
+    assert "Acknowledge these 50 items for Japan?" in page
     assert "Confirm: acknowledge these 50 items" in page
     listed = re.search(r'<tbody id="to-acknowledge">(.*?)</tbody>', page, re.S).group(1)
     assert listed.count("<tr>") == 50 and "Registry circular" in listed

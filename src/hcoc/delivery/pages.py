@@ -37,6 +37,7 @@ from hcoc.exchange.selectors import (
     acknowledgement_status_for,
     feed_page_for,
     inbox_page_for,
+    state_names,
 )
 from hcoc.lib.errors import DomainError
 from hcoc.lib.numbers import positive_int, whole_number
@@ -114,8 +115,13 @@ def _render(request, page: str, topic: int) -> tuple[list[str], int] | None:
             return None
         if page in ("inbox", "dashboard"):
             found = inbox_page_for(actor=user, after=topic, limit=50)
+            names = state_names({item["state"] for item in found["items"]})
             fragments = [
-                render_to_string(PAGES[page], {"i": item, "new": True}, request=request)
+                render_to_string(
+                    PAGES[page],
+                    {"i": item | {"state_name": names.get(item["state"])}, "new": True},
+                    request=request,
+                )
                 for item in found["items"]
             ]
             return fragments, found["last_seq"]

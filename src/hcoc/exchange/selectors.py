@@ -134,9 +134,11 @@ def inbox_recent_for(
     if before is not None:
         qs = qs.filter(seq__lt=before)
     rows = list(qs.order_by("-seq")[: limit + 1])
+    names = state_names({e.state_id for e in rows[:limit]})
     items = []
     for e in rows[:limit]:
         item = event_as_item(e)
+        item["state_name"] = names.get(e.state_id, e.state_id)
         item["concerns_me"] = concerns(item["payload"], actor.state_id)
         at = getattr(e, "acknowledged_at", None)
         item["acknowledged_at"] = rfc3339(at) if at else None
@@ -153,7 +155,7 @@ def acknowledgeable_by(*, actor, seqs: list[int]) -> dict[int, dict]:
     are not in its inbox), as feed items with their state's name, keyed by seq."""
     actor = require_state_member(actor)
     events = Event.objects.filter(seq__in=seqs).exclude(state_id=actor.state_id)
-    names = _state_names({e.state_id for e in events})
+    names = state_names({e.state_id for e in events})
     out = {}
     for e in events:
         item = event_as_item(e)
@@ -162,7 +164,8 @@ def acknowledgeable_by(*, actor, seqs: list[int]) -> dict[int, dict]:
     return out
 
 
-def _state_names(iso3s) -> dict[str, str]:
+def state_names(iso3s) -> dict[str, str]:
+    """{iso3: name} of the registry's states among `iso3s` (public facts)."""
     return dict(State.objects.filter(iso3__in=list(iso3s)).values_list("iso3", "name"))
 
 
@@ -202,7 +205,7 @@ def acknowledgement_report_for(*, actor, seq: int) -> dict:
     event = Event.objects.get(seq=seq)
     item = event_as_item(event)
     del item["payload"]
-    names = _state_names(
+    names = state_names(
         {event.state_id}
         | {a["state"] for a in status["acknowledged"]}
         | set(status["not_acknowledged"])
