@@ -70,6 +70,19 @@ def fast_password_hashing():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def static_files_found_when_asked():
+    """WhiteNoise, when a request handler is made, lists every static file the finders know (the
+    admin's, the API docs'): 32 ms, and every test Client makes a handler of its own (the access
+    matrices make over a thousand). In autorefresh mode it finds a file when it is asked for
+    instead: the same files, served by the same middleware. Servers a test starts in a process
+    of their own (`hcoc serve`) keep the production setting."""
+    from django.test import override_settings
+
+    with override_settings(WHITENOISE_AUTOREFRESH=True):
+        yield
+
+
 RATE_LIMITS_OFF = {"RATE_LIMIT_API": 0, "RATE_LIMIT_API_ADDRESS": 0, "RATE_LIMIT_LOGIN": 0}
 
 
