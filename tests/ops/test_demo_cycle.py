@@ -1,13 +1,16 @@
 """From nothing: `hcoc demo` then `hcoc serve` (gunicorn), and a client that knows only
 formats.md and the demo credentials does the whole cycle over HTTP."""
 
+import fcntl
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,19 +23,60 @@ def iso(dt):
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory):
-    var = tmp_path_factory.mktemp("demo-var")
+HCOC = [sys.executable, "-m", "hcoc.cli"]
+
+
+def demo_env(var: Path) -> dict[str, str]:
     # The demo is the embedded default: always SQLite, whatever database the suite runs on.
-    env = {**os.environ, "HCOC_VAR_DIR": str(var), "DATABASE_URL": f"sqlite:///{var}/hcoc.sqlite3"}
-    hcoc = [sys.executable, "-m", "hcoc.cli"]
-    demo = subprocess.run([*hcoc, "demo"], env=env, capture_output=True, text=True, timeout=300)
-    assert demo.returncode == 0, demo.stderr
-    again = subprocess.run([*hcoc, "demo"], env=env, capture_output=True, text=True, timeout=300)
-    assert again.returncode == 0 and "already set up" in again.stdout
+    return {**os.environ, "HCOC_VAR_DIR": str(var), "DATABASE_URL": f"sqlite:///{var}/hcoc.sqlite3"}
+
+
+@pytest.fixture(scope="session")
+def demo_built(tmp_path_factory, worker_id) -> tuple[Path, str]:
+    """`hcoc demo` from nothing, and again (it must say it is already set up): once for the whole
+    run. The suite's workers share it: the first to come builds it under a lock, the others wait
+    and find it built (the run's common temporary folder), so the 10 s build is not repeated.
+    Its outcome is kept with it, for each worker's tests to check."""
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent  # shared by the workers of this run
+    built, outcome = root / "demo-built", root / "demo-built.json"
+    with open(root / "demo-built.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not outcome.exists():
+            built.mkdir()
+            first = subprocess.run(
+                [*HCOC, "demo"], env=demo_env(built), capture_output=True, text=True, timeout=300
+            )
+            again = subprocess.run(
+                [*HCOC, "demo"], env=demo_env(built), capture_output=True, text=True, timeout=300
+            )
+            outcome.write_text(
+                json.dumps(
+                    {
+                        "first": [first.returncode, first.stdout, first.stderr],
+                        "again": [again.returncode, again.stdout, again.stderr],
+                    }
+                )
+            )
+    runs = json.loads(outcome.read_text())
+    code, printed, errors = runs["first"]
+    assert code == 0, errors
+    code, again, errors = runs["again"]
+    assert code == 0 and "already set up" in again, again + errors
+    return built, printed
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_built, tmp_path_factory):
+    """The demo served from a copy of its own (the tests change it)."""
+    built, printed = demo_built
+    var = tmp_path_factory.mktemp("demo-var") / "var"
+    shutil.copytree(built, var)
+    env = demo_env(var)
     port = free_port()
     server = subprocess.Popen(
-        [*hcoc, "serve", "--port", str(port)],
+        [*HCOC, "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -47,7 +91,7 @@ def demo_server(tmp_path_factory):
             time.sleep(0.1)
     else:
         pytest.fail("the demo server did not start")
-    yield base, json.loads((var / "demo-credentials.json").read_text()), demo.stdout
+    yield base, json.loads((var / "demo-credentials.json").read_text()), printed
     os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=20)
 
@@ -214,10 +258,9 @@ def test_the_demo_log_verifies_with_the_command_a_state_runs_and_gbr_signs_with_
     from hcoc.ledger import client
 
     base, creds, printed = demo_server
-    hcoc = [sys.executable, "-m", "hcoc.cli"]
     token = creds["GBR"]["token"]
     run = subprocess.run(
-        [*hcoc, "verify", "--url", base, "--token", token, "--state", str(tmp_path / "s.json")],
+        [*HCOC, "verify", "--url", base, "--token", token, "--state", str(tmp_path / "s.json")],
         capture_output=True,
         text=True,
         timeout=120,
