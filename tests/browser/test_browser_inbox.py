@@ -43,7 +43,9 @@ def test_acknowledging_the_shown_page_confirms_first_and_leaves_the_next_page_un
     assert audit(page) == []
     page.get_by_role("button", name="Acknowledge these 50 items").click()
 
-    expect(page.get_by_role("heading", name="Acknowledge these 50 items for Japan?")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Acknowledge these 50 items for Japan?")
+    ).to_be_visible()
     expect(page.locator("#to-acknowledge tr")).to_have_count(50)
     assert not Acknowledgement.objects.exists()  # nothing until confirmed
     assert audit(page) == []

@@ -20,13 +20,18 @@ from hcoc.declarations.services import (
     reminders_send,
 )
 from hcoc.declarations.tasks import send_reminders
-from hcoc.states.models import PointOfContact
+from hcoc.states.models import DatePrecision, PointOfContact, State
 
 CONTACTS = {"FRA": "pnc@fra.example", "JPN": "pnc@jpn.example", "KOR": "pnc@kor.example"}
 
 
 @pytest.fixture
 def season(personas):
+    # The shipped registry has no subscription date for Korea; here it is known to subscribe
+    # since 2012 (it chaired that year's Regular Meeting), so that it owes 2025's declaration.
+    State.objects.filter(iso3="KOR").update(
+        subscribed_on=date(2012, 1, 1), subscribed_on_precision=DatePrecision.YEAR
+    )
     for iso3, email in CONTACTS.items():
         PointOfContact.objects.create(state_id=iso3, name=f"PoC {iso3}", email=email)
     icc = User.objects.get(username="icc")
@@ -109,3 +114,20 @@ def test_the_dry_run_shows_what_would_go_and_sends_nothing_and_the_task_sends_it
         before = len(mail.outbox)
         send_reminders.enqueue()
         assert len(mail.outbox) == before  # never twice
+
+
+def test_a_state_not_known_to_have_subscribed_that_year_is_reminded_but_not_reported_past_due(
+    season,
+):
+    # Korea without a subscription date, as the shipped registry has it: the compliance table
+    # shows its 2025 declaration as `unknown`, so the ICC's digest does not call it past due.
+    State.objects.filter(iso3="KOR").update(subscribed_on=None)
+    run_days(date(2026, 1, 1), date(2026, 7, 1))
+    assert mails_to(CONTACTS["KOR"]) == [
+        "HCoC: your annual declaration for 2025 is due on 2026-05-31 (in 30 days)",
+        "HCoC: your annual declaration for 2025 is due on 2026-05-31 (in 7 days)",
+    ]
+    digests = [m.body for m in mail.outbox if "icc@bmeia.example" in m.to]
+    assert any("- JPN (due 2026-03-31)" in d for d in digests)
+    assert not any("KOR" in d for d in digests)
+    assert not Reminder.objects.filter(state_id="KOR", kind="past_due").exists()

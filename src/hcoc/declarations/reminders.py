@@ -3,7 +3,8 @@ services.reminders_send).
 
 For every year with a due date, each state subscribing by then that has not declared gets, at its
 points of contact (or, without any, its users' addresses): a reminder 30 days before the due date
-that applies to it, another 7 days before; once the date has passed, the ICC is told. Run daily
+that applies to it, another 7 days before; once the date has passed, the ICC is told (of states
+known to have subscribed in that year, as the compliance table counts them `missing`). Run daily
 (`hcoc reminders send`, or the `send_reminders` task); a missed day is caught up, sending only the
 most urgent reminder. Each is recorded and never sent twice for the same reason.
 """
@@ -65,6 +66,11 @@ def reminders_due(*, today: date | None = None) -> list[Planned]:
     for (iso3, year), due_on in due.items():
         kind = _kind_on(today, due_on)
         if kind is None or (iso3, year) in declared or not states[iso3].is_subscribing_on(due_on):
+            continue
+        if kind == ReminderKind.PAST_DUE and not states[iso3].known_subscribed_in(year):
+            # The ICC hears of a declaration past due only where the compliance table says
+            # `missing`: for a state not known to have subscribed in that year it says `unknown`.
+            # The state itself is still reminded before the date: it subscribes now.
             continue
         if (iso3, year, kind, due_on) not in sent:
             wanted.append((iso3, year, kind, due_on))
