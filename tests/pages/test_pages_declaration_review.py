@@ -102,6 +102,26 @@ def test_confirming_stores_exactly_the_reviewed_declaration_once(personas):
     assert "already used or has expired" in client.get("/declarations/").content.decode()
 
 
+def test_two_confirmations_of_one_review_racing_past_the_session_make_one_version(personas):
+    """A double click whose second request read the session before the first saved it: the
+    session still lists the review as unanswered, and the write lock decides. The version the
+    review saw as current (none) is gone, so the second sends nothing."""
+    client = client_for("fra_submitter")
+    html = client.post("/declarations/new", form_data()).content.decode()
+    confirm = {"action": "confirm", "review": review_token(html), "differences_confirmed": "yes"}
+    unanswered = client.session["hcoc_declaration_reviews"]
+    assert client.post("/declarations/new", confirm).status_code == 302
+    session = client.session
+    session["hcoc_declaration_reviews"] = unanswered  # as the racing request saw it
+    session.save()
+    with nothing_stored():
+        second = client.post("/declarations/new", confirm)
+    assert second.status_code == 302 and second["Location"] == f"/declarations/FRA/{LAST_YEAR}"
+    page = client.get(second["Location"]).content.decode()
+    assert "has changed since it was reviewed (it is at version 1): nothing was sent." in page
+    assert Declaration.objects.get().current_version == 1
+
+
 def _confirmation(client) -> dict:
     html = client.post("/declarations/new", form_data()).content.decode()
     return {"action": "confirm", "review": review_token(html), "differences_confirmed": "yes"}

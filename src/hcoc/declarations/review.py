@@ -33,10 +33,19 @@ def body_hash(body: dict) -> str:
     return hashlib.sha256(canonical_dumps(body).encode()).hexdigest()
 
 
-def review_sign(*, user, fields: dict, body: dict, rows: list[dict], nonce: str) -> str:
-    """The token the review page carries to its confirmation."""
+def review_sign(
+    *, user, fields: dict, body: dict, rows: list[dict], nonce: str, supersedes: int
+) -> str:
+    """The token the review page carries to its confirmation; `supersedes` is the version that
+    was current when it was reviewed (0: none), which the confirmation may replace, once."""
     return signing.dumps(
-        {"fields": fields, "body_sha256": body_hash(body), "rows": rows, "nonce": nonce},
+        {
+            "fields": fields,
+            "body_sha256": body_hash(body),
+            "rows": rows,
+            "nonce": nonce,
+            "supersedes": supersedes,
+        },
         salt=f"{SALT}:{user.pk}",
         compress=True,
     )

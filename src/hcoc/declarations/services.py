@@ -11,7 +11,7 @@ from hcoc.accounts.access import require_icc
 from hcoc.exchange.models import EventKind
 from hcoc.exchange.services import event_transaction
 from hcoc.lib.canonical import canonical_dumps
-from hcoc.lib.errors import FieldProblem, InvalidInput, NotFound
+from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from hcoc.states.access import acting_state
 from hcoc.states.models import State
 
@@ -33,7 +33,10 @@ def declaration_content(data: DeclarationIn) -> dict:
     return data.model_dump(mode="json", exclude={"on_behalf_of"})
 
 
-def declaration_submit(*, actor, data: DeclarationIn) -> Declaration:
+def declaration_submit(*, actor, data: DeclarationIn, supersedes: int | None = None) -> Declaration:
+    """A new version of the state's declaration for the year, to every subscribing state.
+    `supersedes`: the version the sender saw as current (0: none), checked under the write lock,
+    so that a page's confirmation sent twice (a double click) makes one version, not two."""
     state, by_icc = acting_state(actor, data.on_behalf_of)
     content = declaration_content(data)
     with event_transaction() as event:
@@ -41,6 +44,11 @@ def declaration_submit(*, actor, data: DeclarationIn) -> Declaration:
         d, created = Declaration.objects.get_or_create(
             state=state, year=data.year, defaults={"current_version": 1, "first_submitted_at": now}
         )
+        if supersedes is not None and (0 if created else d.current_version) != supersedes:
+            raise Conflict(
+                f"The declaration of {state.name} for {data.year} has changed since it was "
+                f"reviewed (it is at version {d.current_version}): nothing was sent."
+            )
         if not created:
             d.current_version += 1
             d.save(update_fields=["current_version"])

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from hcoc.accounts.models import Role
 from hcoc.lib.changes import rows_with_changes
-from hcoc.lib.errors import DomainError, InvalidInput, NotFound
+from hcoc.lib.errors import Conflict, DomainError, InvalidInput, NotFound
 from hcoc.lib.numbers import positive_int
 from hcoc.lib.problems import field_path
 from hcoc.observers.readmodel import declaration_details
@@ -259,14 +259,15 @@ def _review(request, *, form, data, preview, behalf, notice="", problems=(), sta
     request.session[REVIEWS] = request.session.get(REVIEWS, [])[-19:] + [nonce]
     content = declaration_content(data)
     rows = preview["rows"]
+    current = _current(request.user, preview["state"], data.year)
     token = review_sign(
         user=request.user,
         fields=_fields(form.data),
         body=form.to_body(),
         rows=rows,
         nonce=nonce,
+        supersedes=current["version"] if current else 0,
     )
-    current = _current(request.user, preview["state"], data.year)
     return render(
         request,
         "declarations/review.html",
@@ -343,9 +344,14 @@ def _reviewed(request, behalf, action):
         problems = [_("Please confirm that the differences above are as intended.")]
         return _review(request, **again, problems=problems, status=422)
     try:
-        d = declaration_submit(actor=request.user, data=model)
+        d = declaration_submit(
+            actor=request.user, data=model, supersedes=reviewed.get("supersedes")
+        )
     except InvalidInput as e:
         return _form_again(request, form, form_problems(e))
+    except Conflict as e:  # sent meanwhile (a second click that beat the session) or amended
+        messages.error(request, str(e))
+        return redirect("declarations:detail", state=preview["state"], year=model.year)
     except DomainError as e:
         return refused(request, e)
     messages.success(
