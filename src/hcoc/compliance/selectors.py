@@ -11,7 +11,7 @@ Rules (each figure is about calendar year Y, UTC; "today" is today's UTC date, r
   the registry knows of the state's subscription: the declaration itself is the evidence.
 - declaration, when none was filed for Y:
   `unknown` when the state is not known to have subscribed in Y (`State.known_subscribed_in`:
-  the registry has no subscription date for it); else `not_due` while the due date that applies
+  the registry has no subscription date for it, and Y is before this year); else `not_due` while the due date that applies
   is still ahead (today on or before it; with no due date set, while Y is not over: a
   declaration covers a past year); else `missing`. The same due date decides `late`, and the
   reminders' "past due" (declarations.reminders: today after the due date).
@@ -167,7 +167,7 @@ def compliance_for(*, actor, year: int) -> dict:
             d,
             content,
             due=due_on,
-            known=s.known_subscribed_in(year),
+            known=s.known_subscribed_in(year, today),
             owed=is_past_due(year, due_on, today),
         )
         items.append(

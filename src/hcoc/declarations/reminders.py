@@ -67,7 +67,7 @@ def reminders_due(*, today: date | None = None) -> list[Planned]:
         kind = _kind_on(today, due_on)
         if kind is None or (iso3, year) in declared or not states[iso3].is_subscribing_on(due_on):
             continue
-        if kind == ReminderKind.PAST_DUE and not states[iso3].known_subscribed_in(year):
+        if kind == ReminderKind.PAST_DUE and not states[iso3].known_subscribed_in(year, today):
             # The ICC hears of a declaration past due only where the compliance table says
             # `missing`: for a state not known to have subscribed in that year it says `unknown`.
             # The state itself is still reminded before the date: it subscribes now.

@@ -53,15 +53,16 @@ class State(models.Model):
             self.subscribed_on is None or self.subscribed_on <= day
         )
 
-    def known_subscribed_in(self, year: int) -> bool:
-        """Is the state known to have subscribed at some time in `year` (by 31 December)? Only
-        with a known subscription date: a subscribing state without one is not known to have
+    def known_subscribed_in(self, year: int, today: date | None = None) -> bool:
+        """Is the state known to have subscribed at some time in `year` (by 31 December)? With
+        a known subscription date, by that date; without one, only for this year (UTC) and
+        later, as it subscribes now: a subscribing state without a date is not known to have
         owed anything for a past year (its compliance standing is `unknown`, never `missing`)."""
-        return (
-            self.status == HcocStatus.SUBSCRIBING
-            and self.subscribed_on is not None
-            and self.subscribed_on <= date(year, 12, 31)
-        )
+        if self.status != HcocStatus.SUBSCRIBING:
+            return False
+        if self.subscribed_on is None:
+            return year >= (today or timezone.now().date()).year
+        return self.subscribed_on <= date(year, 12, 31)
 
     @property
     def subscribed_on_text(self) -> str | None:
