@@ -66,12 +66,20 @@ def inbox(request):
     )
 
 
+MAX_ASKED = 500  # the seqs one request may name (a page shows INBOX_PAGE_SIZE)
+
+
 def _seqs_asked(request) -> tuple[list[int], list[str]]:
     """The seqs the form asks to acknowledge (ticked `seqs`, or `all`: every item the page listed
     when it was made), and the problems with them."""
     texts = request.POST.getlist("seqs")
     if request.POST.get("all"):
         texts = request.POST["all"].split(",")
+    if len(texts) > MAX_ASKED:  # a page lists at most one page of items: no page asks for more
+        return [], [
+            _("Items to acknowledge: at most %(n)d at once; %(m)d were sent.")
+            % {"n": MAX_ASKED, "m": len(texts)}
+        ]
     seqs, problems = [], []
     for text in texts:
         seq = positive_int(text.strip())
@@ -180,9 +188,11 @@ CSV_COLUMNS = ("seq", "reference", "kind", "state", "state_name", "acknowledged"
 
 
 def _cell(value) -> str:
-    """A spreadsheet must not run a cell as a formula (a name beginning with = + - @)."""
+    """A spreadsheet must not run a cell as a formula: one beginning with = + - @, a tab or a
+    carriage return, also after spaces, is quoted."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    risky = text[:1] in ("\t", "\r") or text.lstrip(" ")[:1] in ("=", "+", "-", "@")
+    return "'" + text if risky else text
 
 
 @exchange_page
