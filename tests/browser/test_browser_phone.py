@@ -3,6 +3,7 @@
 Every HTML page the page access matrix (support.page_world.PAGES) opens for a persona fits a
 390 px wide screen without a sideways scroll, and a 640 px one (a 1280 px window at 200 % zoom
 lays out 640 CSS px); axe-core finds no serious or critical violation at 390 px nor at 1280 px;
+no date or time input is a widget that follows the browser's locale (they are ISO 8601 text);
 a screenshot of each at both sizes is kept in var/screenshots/ as
 `phone-<persona>-<page>-390.png` and `-1280.png`.
 
@@ -105,7 +106,7 @@ def test_every_page_a_persona_opens_fits_a_phone_and_passes_the_audit(
             [{"name": "sessionid", "value": session.value, "domain": host, "path": "/"}]
         )
     page = watch_csp(context.new_page())
-    too_wide, problems, walked = {}, {}, []
+    too_wide, problems, walked, locale_widgets = {}, {}, [], []
     try:
         for name in pages_of(persona):
             url = reverse(name, kwargs=kwargs.get(name))
@@ -114,6 +115,10 @@ def test_every_page_a_persona_opens_fits_a_phone_and_passes_the_audit(
             assert response.ok and response.request.redirected_from is None, (name, page.url)
             expect(page.locator("main")).to_be_visible()
             walked.append(name)
+            # Dates and times are ISO 8601 text: a date or datetime-local widget shows the
+            # browser's locale (12/10/2026, 06:00 AM).
+            if page.locator("input[type=date], input[type=datetime-local]").count():
+                locale_widgets.append(name)
             slug = f"phone-{persona}-{name.replace(':', '-')}"
             for size in (PHONE, ZOOMED):
                 resize(page, size)
@@ -134,5 +139,6 @@ def test_every_page_a_persona_opens_fits_a_phone_and_passes_the_audit(
         context.close()
     assert walked, f"no page walked as {persona}"
     assert too_wide == {}, too_wide
+    assert locale_widgets == [], locale_widgets
     assert problems == {}, problems
     assert page.csp_violations == [], page.csp_violations

@@ -6,6 +6,8 @@ from datetime import UTC, datetime, time, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hcoc.ui.forms import IsoDateField
+
 from .models import EventKind
 
 SHOW_CHOICES = [("", _("not yet acknowledged")), ("all", _("all"))]
@@ -36,19 +38,15 @@ class InboxFilterForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("“%(value)s” is not a state of the registry.")},
     )
-    since = forms.DateField(
+    since = IsoDateField(
         label=_("From (UTC date)"),
         required=False,
-        input_formats=["%Y-%m-%d"],
         error_messages={"invalid": _("Give a date as YYYY-MM-DD (ISO 8601), e.g. 2026-12-10.")},
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    until = forms.DateField(
+    until = IsoDateField(
         label=_("To (UTC date, included)"),
         required=False,
-        input_formats=["%Y-%m-%d"],
         error_messages={"invalid": _("Give a date as YYYY-MM-DD (ISO 8601), e.g. 2026-12-10.")},
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
     concerns = forms.ChoiceField(
         label=_("Only items that concern your territory"),
