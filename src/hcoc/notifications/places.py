@@ -62,11 +62,11 @@ def corridor_text(corridor: dict, generic_class: str) -> str:
     length = km_text(props["length_km"])
     if props["length_source"] == "class_upper_bound":
         text = _(
-            "%(km)s km: the upper bound of the %(cls)s class's range, as no range_km was "
-            "given (class_upper_bound, an estimate of the exchange)"
+            "%(km)s km: the upper bound of the %(cls)s class's range, as the notification "
+            "gives no range (an estimate of the exchange)"
         ) % {"km": length, "cls": generic_class}
     else:
-        text = _("%(km)s km, the notified range_km") % {"km": length}
+        text = _("%(km)s km, the notified range") % {"km": length}
     if props.get("length_capped"):
         text += " " + _("(drawn to 20,000 km, about half the Earth's circumference)")
     return text

@@ -14,6 +14,8 @@ from hcoc.lib.timeutil import (
     UTC_INPUT_PATTERN,
     utc_input_value,
 )
+from hcoc.states.models import State
+from hcoc.ui.forms import label_for
 from hcoc.ui.forms import labelled as labelled_problems
 
 register = template.Library()
@@ -49,6 +51,29 @@ def utc_date(value) -> str:
 def rfc3339(value) -> str:
     dt = _as_datetime(value)
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ") if dt else ""
+
+
+@register.filter
+def state_name(iso3) -> str:
+    """'IND' -> 'India' (the registry's name; the code itself where the registry has none)."""
+    return State.objects.filter(iso3=iso3).values_list("name", flat=True).first() or iso3 or ""
+
+
+@register.filter
+def named_states(rows) -> list[dict]:
+    """Rows that name a state by its code (`state`), each with its `name` too: one query for
+    all of them (affected states, lists of states)."""
+    rows = list(rows or [])
+    names = dict(
+        State.objects.filter(iso3__in={r["state"] for r in rows}).values_list("iso3", "name")
+    )
+    return [{**r, "name": names.get(r["state"], r["state"])} for r in rows]
+
+
+@register.filter
+def field_label(path: str) -> str:
+    """A field path of the API ('launch_area.radius_km') in words, as forms name it."""
+    return label_for(str(path))
 
 
 @register.filter
