@@ -202,6 +202,7 @@ def test_per_item_the_console_shows_which_states_have_not_acknowledged(icc):
     row = re.search(rf'<td class="num">{seq}</td>.*?</tr>', console, re.S).group(0)
     assert f">{len(missing)}<" in row
     assert f'href="/declarations/FRA/{year}"' in row
+    assert "<td>France</td>" in row  # the state by name, not its code
 
     page = icc.get(f"/icc/items/{seq}").content.decode()
     listed = re.search(r'<ul id="not-acknowledged">(.*?)</ul>', page, re.S).group(1)
