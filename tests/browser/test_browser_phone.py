@@ -4,7 +4,7 @@ Every HTML page the page access matrix (support.page_world.PAGES) opens for a pe
 390 px wide screen without a sideways scroll, and a 640 px one (a 1280 px window at 200 % zoom
 lays out 640 CSS px); axe-core finds no serious or critical violation at 390 px nor at 1280 px;
 no date or time input is a widget that follows the browser's locale (they are ISO 8601 text);
-a screenshot of each at both sizes is kept in var/screenshots/ as
+with HCOC_SCREENSHOTS=1, a screenshot of each at both sizes is kept in var/screenshots/ as
 `phone-<persona>-<page>-390.png` and `-1280.png`.
 
 The pages are the matrix's GET rows that answer the persona 200, so a new page is walked here as
@@ -142,3 +142,21 @@ def test_every_page_a_persona_opens_fits_a_phone_and_passes_the_audit(
     assert locale_widgets == [], locale_widgets
     assert problems == {}, problems
     assert page.csp_violations == [], page.csp_violations
+
+
+def test_the_audit_reports_a_missing_alternative_text_and_faint_text(chromium):
+    """The audit above passes only because the pages are right: on a page with both faults it
+    names each, and it names them again when run twice on one page load."""
+    page = chromium.new_page()
+    try:
+        page.set_content(
+            '<html lang="en"><title>t</title><main><img src="x.png">'
+            '<p style="color:#ccc;background:#fff">faint</p></main></html>'
+        )
+        for _ in range(2):
+            found = audit(page)
+            assert [f.split(" ")[0] for f in found] == ["color-contrast", "image-alt"], found
+        page.set_content('<html lang="en"><title>t</title><main><p>plain</p></main></html>')
+        assert audit(page) == []
+    finally:
+        page.close()

@@ -4,7 +4,9 @@ and `browser_context`, and steps every browser test takes.
 Without Chromium the browser tests are skipped, unless HCOC_REQUIRE_BROWSER=1 (set by `make
 test` and so by CI): then they fail, so a run without the browser cannot pass for a whole one."""
 
+import functools
 import os
+from pathlib import Path
 
 import pytest
 
@@ -84,6 +86,11 @@ def log_in(page, username: str, password: str, code: str | None = None) -> None:
 
 
 def screenshot(page, name: str) -> None:
+    """A full-page screenshot in var/screenshots/<name>.png, when HCOC_SCREENSHOTS=1: they are
+    for people to look at (and tools/screenshots.py makes a demo's set), and taking them costs a
+    run about 30 CPU-seconds, so an ordinary run skips them."""
+    if os.environ.get("HCOC_SCREENSHOTS") != "1":
+        return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
@@ -92,12 +99,25 @@ SEVERE = {"serious", "critical"}
 
 
 def audit(page) -> list[str]:
-    """axe-core's violations of impact "serious" or "critical" on the page, described."""
-    from axe_playwright_python.sync_playwright import Axe  # only the browser tests need it
+    """axe-core's violations of impact "serious" or "critical" on the page, described.
 
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in SEVERE
-    ]
+    axe-core (the copy the axe-playwright-python package ships) is put into the page once per
+    page load, and only the severe violations' descriptions come back: the whole result object
+    axe builds (every rule's passes) took Playwright longer to carry over than axe took to
+    check the page."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_script())
+    return page.evaluate(
+        """async severe => (await axe.run(document, {resultTypes: ['violations']})).violations
+            .filter(v => severe.includes(v.impact))
+            .map(v => `${v.id} (${v.impact}): ${v.help} at `
+                      + JSON.stringify(v.nodes.slice(0, 3).map(n => n.target)))""",
+        sorted(SEVERE),
+    )
+
+
+@functools.cache
+def axe_script() -> str:
+    import axe_playwright_python  # only the browser tests need it
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
