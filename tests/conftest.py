@@ -13,10 +13,25 @@ pytest_plugins = ["support.people", "support.browser"]
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """Tests marked `slow` first (keeping pytest-django's order otherwise): on a worker's queue
-    the long ones then start early and the last tests to finish are short. Safe in any order:
+    """Tests marked `slow` first on every worker's queue: they then start early and the last
+    tests to finish are short. pytest-xdist's worksteal scheduler hands worker i the i-th
+    contiguous share of this list and later moves tests from the end of a busy worker's queue
+    to an idle one; so the list is one share per worker, each its part of the slow tests (dealt
+    in turn) then quick tests. Sorting all slow tests to the front gave them all to the first
+    worker, and the other stole them late: the run ended on the crash run. Safe in any order:
     every test starts from the same database (support.database)."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    slow = [item for item in items if item.get_closest_marker("slow") is not None]
+    quick = [item for item in items if item.get_closest_marker("slow") is None]
+    ordered, left = [], len(items)
+    for i in range(workers):
+        size = left // (workers - i)  # worker i's share, as the scheduler splits the list
+        share = slow[i::workers]
+        fill = max(0, size - len(share))
+        ordered += share + quick[:fill]
+        del quick[:fill]
+        left -= size
+    items[:] = ordered + quick
 
 
 def pytest_sessionstart(session):
