@@ -49,9 +49,12 @@ browser:
 # One worker per core (pytest-xdist): on 2 cores the suite takes about half the time.
 # HCOC_REQUIRE_BROWSER=1: `browser` above has installed Chromium, so a browser test that would
 # skip for want of it fails instead (tests/support/browser.py).
+# Python's bytecode caches (__pycache__, ignored by git) are written even where the environment
+# says PYTHONDONTWRITEBYTECODE: without them every process the suite starts (its workers, each
+# server, the demo, the CLI) compiles the package and the tests again, 3 s of each worker's start.
 TEST_WORKERS ?= auto
 test: setup-test browser
-	HCOC_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n $(TEST_WORKERS)
+	env -u PYTHONDONTWRITEBYTECODE HCOC_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: setup-test
 	$(BIN)/ruff check src tests bench tools
