@@ -89,6 +89,39 @@ def unwrapped(points) -> tuple[np.ndarray, int]:
     return np.column_stack([flat, lat]), round(float(step.sum()) / 360.0)
 
 
+def with_crossings(xy: np.ndarray, every: float = 360.0, offset: float = 180.0) -> np.ndarray:
+    """The unwrapped ring (open, edges under 180 degrees of longitude) with a vertex added where
+    an edge's geodesic crosses each meridian `offset` + k x `every` (in unwrapped longitudes).
+
+    Shapely cuts the plane at a meridian where the straight segment crosses it; near a pole that
+    point is tens of metres off the geodesic, and a thin shape cut there (a sector a few hundred
+    metres wide, 85 degrees south, across 180 degrees) lost or gained several per cent of its
+    area. With the geodesic's own crossing as a vertex, the cut falls on it. Found by bisection
+    along the edge's geodesic (longitude is monotonic along an edge this short)."""
+    nxt = np.roll(xy, -1, axis=0)
+    # the closing edge, the short way (round a pole the first vertex is a turn away)
+    nxt[-1, 0] = xy[-1, 0] + wrap_lon(xy[0, 0] - xy[-1, 0])
+    lo, hi = np.minimum(xy[:, 0], nxt[:, 0]), np.maximum(xy[:, 0], nxt[:, 0])
+    first = np.floor((lo - offset) / every) + 1  # the first cut meridian east of `lo`
+    meridian = offset + first * every
+    crossing = (meridian < hi) & (np.abs(xy[:, 1]) < 90.0) & (np.abs(nxt[:, 1]) < 90.0)
+    if not crossing.any():
+        return xy
+    i = np.nonzero(crossing)[0]
+    a, b, m = xy[i], nxt[i], meridian[i]
+    azimuth, _, distance = GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+    near, far = np.zeros(len(i)), np.asarray(distance, dtype=float)
+    east = b[:, 0] > a[:, 0]
+    for _ in range(48):  # 48 halvings: well under a millimetre, whatever the edge's length
+        mid = (near + far) / 2
+        lon, lat, _ = GEOD.fwd(a[:, 0], a[:, 1], azimuth, mid)
+        lon = a[:, 0] + wrap_lon(np.asarray(lon) - a[:, 0])
+        before = np.where(east, lon < m, lon > m)
+        near, far = np.where(before, mid, near), np.where(before, far, mid)
+    _, lat, _ = GEOD.fwd(a[:, 0], a[:, 1], azimuth, (near + far) / 2)
+    return np.insert(xy, i + 1, np.column_stack([m, lat]), axis=0)
+
+
 def unwrapped_shape(xy: np.ndarray, winding: int) -> Polygon:
     """The unwrapped ring as one polygon of the plane, NOT made valid (so a check can ask whether
     it is): itself, or for a ring round a pole, three turns closed along the pole's edge."""
@@ -113,6 +146,7 @@ def normal_form(points) -> Polygon | MultiPolygon:
     longitudes is then cut into 360-degree windows, each moved back into [-180, 180].
     """
     xy, winding = unwrapped(points)
+    xy = with_crossings(xy)  # the cuts at 180 degrees fall on the geodesics
     if winding == 0:
         shape = _valid(shapely.polygons(xy))
         complement = not shapely.is_ccw(shapely.linearrings(xy))
@@ -188,7 +222,17 @@ def geodesic_area_m2(geom) -> float:
     """The ellipsoidal area of a (Multi)Polygon in the lon/lat plane, each edge read as a
     geodesic. The plane is cut into four 90-degree lunes first: each piece is then smaller than a
     quarter of the Earth and counter-clockwise, so geographiclib's signed area is never ambiguous
-    (a shape closed along the map's edge over a pole has a ring that, read whole, is not)."""
+    (a shape closed along the map's edge over a pole has a ring that, read whole, is not). Each
+    cut falls at the geodesic's own crossing of the lune's edge (with_crossings)."""
+    geom = MultiPolygon(
+        [
+            Polygon(
+                with_crossings(np.asarray(p.exterior.coords)[:-1], 90.0, 0.0),
+                [with_crossings(np.asarray(r.coords)[:-1], 90.0, 0.0) for r in p.interiors],
+            )
+            for p in shapely.get_parts(geom)
+        ]
+    )
     total = 0.0
     for west in (-180.0, -90.0, 0.0, 90.0):
         piece = shapely.clip_by_rect(geom, west, -90.0, west + 90.0, 90.0)
