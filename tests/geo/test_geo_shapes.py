@@ -154,6 +154,16 @@ def test_a_band_is_as_long_as_the_range_and_as_wide_as_stated(lon, lat, azimuth,
 # 180 fell where the straight segment crossed it, tens of metres off the geodesic: 3.6 % too much
 # area on a sector a few hundred metres wide (geodesy.with_crossings).
 @example(178.89372892994555, -85.06989141123908, 19.21214628960376, 1.0, 50.0)
+# ... three that a first version of that fix got wrong: a side over the South Pole, a side over
+# the North Pole (the area's own lune cuts), an apex a hair east of 180 degrees; and two it found
+# next: one side exactly over the pole and the other 37 m from it (the two straight segments
+# crossed below the pole: the whole Earth but the wedge), and an apex 1 km from the South Pole
+# (GEOS's rectangle clip in geodesic_area_m2 made a 3-point ring).
+@example(173.43799606417625, 80.0, 180.0, 180.0, 18905.737026498984)
+@example(27.01809207497233, 27.01809207497233, 0.0, 60.47826699936232, 18999.0)
+@example(-179.99999999999997, -80.41630489648237, 227.68055679828328, 6.562517929276496, 50.0)
+@example(0.0, 89.9921875, 0.0, 1.0, 50.0)
+@example(1e-09, -89.99, 285.25430316382705, 1.0, 4870.874684560074)
 def test_a_sector_fills_the_wedge_between_its_sides(lon, lat, az_from, width, length_km):
     az_to = (az_from + width) % 360
     wedge = corridor((lon, lat), {"azimuth_from_deg": az_from, "azimuth_to_deg": az_to}, length_km)

@@ -86,7 +86,20 @@ def unwrapped(points) -> tuple[np.ndarray, int]:
     step = np.diff(lon, append=lon[0])
     step = (step + 180.0) % 360.0 - 180.0  # the short way round
     flat = float(wrap_lon(lon[0])) + np.concatenate([[0.0], np.cumsum(step[:-1])])
-    return np.column_stack([flat, lat]), round(float(step.sum()) / 360.0)
+    xy = np.column_stack([flat, lat])
+    # An edge wider than 90 degrees of longitude passes over a pole or within metres of it
+    # (densify leaves none wider than 1 degree elsewhere): in the plane it runs up the meridian
+    # to the map's edge, along it, and down, as on the ellipsoid. As a straight segment it cut
+    # across the plane below the pole, and could cross another edge that passed nearer.
+    over = np.nonzero(np.abs(step) > 90.0)[0]
+    if len(over):
+        pole = np.where(lat[over] + lat[(over + 1) % len(lat)] > 0, 90.0, -90.0)
+        route = np.stack(
+            [np.column_stack([flat[over], pole]), np.column_stack([flat[over] + step[over], pole])],
+            axis=1,
+        )
+        xy = np.insert(xy, np.repeat(over + 1, 2), route.reshape(-1, 2), axis=0)
+    return xy, round(float(step.sum()) / 360.0)
 
 
 def with_crossings(xy: np.ndarray, every: float = 360.0, offset: float = 180.0) -> np.ndarray:
@@ -97,14 +110,19 @@ def with_crossings(xy: np.ndarray, every: float = 360.0, offset: float = 180.0) 
     point is tens of metres off the geodesic, and a thin shape cut there (a sector a few hundred
     metres wide, 85 degrees south, across 180 degrees) lost or gained several per cent of its
     area. With the geodesic's own crossing as a vertex, the cut falls on it. Found by bisection
-    along the edge's geodesic (longitude is monotonic along an edge this short)."""
+    along the edge's geodesic (longitude is monotonic along an edge this short). Edges wider
+    than 10 degrees of longitude are left alone: after `densify` only an edge over a pole is (its
+    longitude jumps there, it has no crossing to find)."""
     nxt = np.roll(xy, -1, axis=0)
     # the closing edge, the short way (round a pole the first vertex is a turn away)
     nxt[-1, 0] = xy[-1, 0] + wrap_lon(xy[0, 0] - xy[-1, 0])
     lo, hi = np.minimum(xy[:, 0], nxt[:, 0]), np.maximum(xy[:, 0], nxt[:, 0])
     first = np.floor((lo - offset) / every) + 1  # the first cut meridian east of `lo`
     meridian = offset + first * every
-    crossing = (meridian < hi) & (np.abs(xy[:, 1]) < 90.0) & (np.abs(nxt[:, 1]) < 90.0)
+    ordinary = (hi - lo <= 10.0) & (np.abs(xy[:, 1]) < 90.0) & (np.abs(nxt[:, 1]) < 90.0)
+    # a vertex within a hair of the meridian is its own crossing (a second one would be a
+    # near-duplicate point)
+    crossing = ordinary & (meridian > lo + 1e-9) & (meridian < hi - 1e-9)
     if not crossing.any():
         return xy
     i = np.nonzero(crossing)[0]
@@ -235,7 +253,7 @@ def geodesic_area_m2(geom) -> float:
     )
     total = 0.0
     for west in (-180.0, -90.0, 0.0, 90.0):
-        piece = shapely.clip_by_rect(geom, west, -90.0, west + 90.0, 90.0)
+        piece = shapely.intersection(geom, shapely.box(west, -90.0, west + 90.0, 90.0))
         for part in shapely.get_parts(piece):
             if part.geom_type != "Polygon" or part.is_empty:
                 continue
