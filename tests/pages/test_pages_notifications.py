@@ -576,13 +576,14 @@ def test_amending_through_the_pages_makes_a_version_whose_changes_and_reason_rea
 
 
 def test_a_new_launch_area_reads_as_a_sentence_in_the_history(personas):
-    n = submit(personas)
+    window = pln()["window"]  # the same in both versions (pln()'s follows the clock's second)
+    n = submit(personas, window=window)
     user = User.objects.get(username=personas["fra_submitter"].username)
     notification_amend(
         actor=user,
         reference=n.reference,
         data=AmendmentIn.model_validate(
-            pln(launch_area={"center": {"lat": 5.2, "lon": -52.8}, "radius_km": 20})
+            pln(window=window, launch_area={"center": {"lat": 5.2, "lon": -52.8}, "radius_km": 20})
         ),
     )
     page = login(personas, "jpn_reader").get(f"/notifications/{n.reference}").content.decode()
