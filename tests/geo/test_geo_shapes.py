@@ -9,7 +9,7 @@ import pytest
 import shapely
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from shapely.geometry import Point, Polygon
+from shapely.geometry import LineString, Point, Polygon
 
 from hcoc.lib.geo.corridor import (
     DEFAULT_HALF_WIDTH_KM,
@@ -28,6 +28,7 @@ from hcoc.lib.geo.geodesy import (
     polygon_area,
     ring_centre,
     signed_area_m2,
+    wrap_lon,
 )
 
 R_KM = 6371.0072  # the authalic radius: a sphere with the ellipsoid's area
@@ -38,6 +39,16 @@ lons = st.floats(-180, 180, allow_nan=False)
 # Places where the plane breaks down get extra weight: near 180 degrees and near the poles.
 edgy_lons = st.one_of(lons, st.floats(170, 180), st.floats(-180, -170))
 edgy_lats = st.one_of(lats, st.floats(80, 89.99), st.floats(-89.99, -80))
+
+
+def on_map(lon: float, lat: float) -> Point | LineString:
+    """The place as the plane draws it: at 180 degrees, at -180 (a band from (180, 0) was 359.55
+    degrees away from its own start); a pole, the whole top or bottom edge of the map, since any
+    longitude there is the same place (a band from the pole touches it at the longitudes its
+    end's edge runs along, not at the longitude its start was given)."""
+    if abs(lat) == 90.0:
+        return LineString([(-180.0, lat), (180.0, lat)])
+    return Point(float(wrap_lon(lon)), lat)
 
 
 def assert_valid_with_area(shape, expected_m2: float, *, within: float = 0.005) -> None:
@@ -75,7 +86,7 @@ def test_any_polygon_is_valid_in_the_plane_with_its_area_on_the_ellipsoid(case):
     shape = polygon_area(points)
     assert_valid_with_area(shape, abs(signed_area_m2(points)))
     # the smaller region: the one round the centre, never the rest of the world
-    assert shape.distance(Point(lon, lat)) < 1e-9
+    assert shape.distance(on_map(lon, lat)) < 1e-9
     assert geodesic_area_m2(shape) < EARTH_AREA_M2 / 2
 
 
@@ -105,7 +116,7 @@ def test_any_circle_is_valid_with_the_area_of_a_geodesic_circle(lon, lat, radius
     assert geodesic_area_m2(shape) == pytest.approx(
         abs(signed_area_m2(circle_ring((lon, lat), radius_km))), rel=1e-4
     )
-    assert shape.distance(Point(lon, lat)) < 1e-9
+    assert shape.distance(on_map(lon, lat)) < 1e-9
 
 
 def test_a_box_across_180_degrees_is_four_degrees_wide_not_a_band_round_the_world():
@@ -137,6 +148,8 @@ def test_the_centre_of_a_box_across_180_degrees_is_on_180_degrees():
 
 @SETTINGS
 @given(edgy_lons, edgy_lats, st.floats(0, 359.99), st.floats(50, 19_000))
+@example(180.0, 0.0, 90.0, 50.0)  # from 180 degrees: its start is drawn at -180
+@example(0.0, 90.0, 0.0, 50.0)  # from the North Pole
 def test_a_band_is_as_long_as_the_range_and_as_wide_as_stated(lon, lat, azimuth, length_km):
     band = corridor((lon, lat), {"azimuth_deg": azimuth}, length_km)
     (end_lon, end_lat) = band.ends[0]
@@ -144,8 +157,8 @@ def test_a_band_is_as_long_as_the_range_and_as_wide_as_stated(lon, lat, azimuth,
     w = DEFAULT_HALF_WIDTH_KM
     expected = 2 * (R_KM * 1000) * (length_km * 1000) * math.sin(w / R_KM)
     assert_valid_with_area(band.area, expected)
-    assert band.area.distance(Point(end_lon, end_lat)) < 1e-6
-    assert band.area.distance(Point(lon, lat)) < 1e-6
+    assert band.area.distance(on_map(end_lon, end_lat)) < 1e-6
+    assert band.area.distance(on_map(lon, lat)) < 1e-6
 
 
 @SETTINGS
@@ -164,6 +177,7 @@ def test_a_band_is_as_long_as_the_range_and_as_wide_as_stated(lon, lat, azimuth,
 @example(-179.99999999999997, -80.41630489648237, 227.68055679828328, 6.562517929276496, 50.0)
 @example(0.0, 89.9921875, 0.0, 1.0, 50.0)
 @example(1e-09, -89.99, 285.25430316382705, 1.0, 4870.874684560074)
+@example(-0.7144331385536589, -90.0, 0.0, 1.0, 50.0)  # from the South Pole itself
 def test_a_sector_fills_the_wedge_between_its_sides(lon, lat, az_from, width, length_km):
     az_to = (az_from + width) % 360
     wedge = corridor((lon, lat), {"azimuth_from_deg": az_from, "azimuth_to_deg": az_to}, length_km)
@@ -173,7 +187,7 @@ def test_a_sector_fills_the_wedge_between_its_sides(lon, lat, az_from, width, le
     assert_valid_with_area(wedge.area, expected, within=0.01)
     # the middle azimuth, half-way out, is inside
     mid_lon, mid_lat, _ = GEOD.fwd(lon, lat, az_from + width / 2, length_km * 500)
-    assert wedge.area.distance(Point(mid_lon, mid_lat)) < 1e-9
+    assert wedge.area.distance(on_map(mid_lon, mid_lat)) < 1e-9
 
 
 def test_the_length_is_the_range_or_else_the_class_upper_bound_labelled_as_such():

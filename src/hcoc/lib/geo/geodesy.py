@@ -77,21 +77,39 @@ def signed_area_m2(points) -> float:
     return GEOD.polygon_area_perimeter(ring[:, 0], ring[:, 1])[0]
 
 
+def _pole_vertices_opened(ring: np.ndarray) -> np.ndarray:
+    """A vertex on a pole (a sector's apex there) has no longitude of its own: in the plane it
+    is the map's top or bottom edge. Each becomes two vertices on that edge, at the longitudes
+    of the vertices before and after it, so that the edges in and out are meridians, as on the
+    ellipsoid (as one vertex with some longitude, a 1-degree sector from the South Pole came
+    out 1.3 % too small)."""
+    at_pole = np.abs(ring[:, 1]) >= 90.0
+    if not at_pole.any() or at_pole.all():
+        return ring
+    out = []
+    for k, (lon, lat) in enumerate(ring):
+        if at_pole[k]:
+            out += [(ring[k - 1, 0], lat), (ring[(k + 1) % len(ring), 0], lat)]
+        else:
+            out.append((lon, lat))
+    return np.array(out)
+
+
 def unwrapped(points) -> tuple[np.ndarray, int]:
     """The ring (open) with each edge going the short way in longitude, so that longitudes may
     leave [-180, 180] but never jump; and its winding number round the polar axis (0: clear of
     the poles; +1 / -1: round the North / South Pole, running east / west)."""
-    ring = as_ring(points)
+    ring = _pole_vertices_opened(as_ring(points))
     lon, lat = ring[:, 0], ring[:, 1]
     step = np.diff(lon, append=lon[0])
     step = (step + 180.0) % 360.0 - 180.0  # the short way round
     flat = float(wrap_lon(lon[0])) + np.concatenate([[0.0], np.cumsum(step[:-1])])
     xy = np.column_stack([flat, lat])
-    # An edge wider than 90 degrees of longitude passes over a pole or within metres of it
-    # (densify leaves none wider than 1 degree elsewhere): in the plane it runs up the meridian
-    # to the map's edge, along it, and down, as on the ellipsoid. As a straight segment it cut
-    # across the plane below the pole, and could cross another edge that passed nearer.
-    over = np.nonzero(np.abs(step) > 90.0)[0]
+    # An edge over a pole (its ends on opposite meridians: 180 degrees of longitude apart) runs
+    # in the plane up its meridian to the map's edge, along it, and down, as on the ellipsoid.
+    # As a straight segment it cut across the plane below the pole, and could cross an edge
+    # that passed near the pole, not over it (which stays straight: nearer its geodesic).
+    over = np.nonzero(np.abs(np.abs(step) - 180.0) < 1e-6)[0]
     if len(over):
         pole = np.where(lat[over] + lat[(over + 1) % len(lat)] > 0, 90.0, -90.0)
         route = np.stack(
@@ -167,7 +185,10 @@ def normal_form(points) -> Polygon | MultiPolygon:
     xy = with_crossings(xy)  # the cuts at 180 degrees fall on the geodesics
     if winding == 0:
         shape = _valid(shapely.polygons(xy))
-        complement = not shapely.is_ccw(shapely.linearrings(xy))
+        # clockwise by its signed area: GEOS's is_ccw reads the turn at the ring's highest
+        # point, which an edge run along the map's edge (over a pole) leaves ambiguous
+        x, y = xy[:, 0], xy[:, 1]
+        complement = float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y)) < 0
     elif abs(winding) == 1:
         shape = _pole_cap(xy, winding)
         complement = False
