@@ -98,7 +98,8 @@ def _pole_vertices_opened(ring: np.ndarray) -> np.ndarray:
 def unwrapped(points) -> tuple[np.ndarray, int]:
     """The ring (open) with each edge going the short way in longitude, so that longitudes may
     leave [-180, 180] but never jump; and its winding number round the polar axis (0: clear of
-    the poles; +1 / -1: round the North / South Pole, running east / west)."""
+    the poles; +1 / -1: round the North / South Pole, running east / west). A vertex on a pole,
+    and an edge over one, run along the map's edge there."""
     ring = _pole_vertices_opened(as_ring(points))
     lon, lat = ring[:, 0], ring[:, 1]
     step = np.diff(lon, append=lon[0])
