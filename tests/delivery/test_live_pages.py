@@ -5,12 +5,14 @@ In a real browser: tests/browser/test_browser_live.py."""
 
 import httpx
 import pytest
-from django.test import Client
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client, RequestFactory
 from support.bodies import pln
 from support.people import web_client
 from support.serve import events, serve
 
 from hcoc.accounts.models import User
+from hcoc.delivery import pages as module
 from hcoc.exchange.services import acknowledgements_record
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
@@ -91,3 +93,24 @@ def test_a_state_user_cannot_follow_the_icc_item_page_and_a_logged_out_session_l
         next(received)
         jpn.logout()  # the session is deleted
         assert [e for e in received if e.data] == []  # the stream ended at the next heartbeat
+
+
+def test_a_logout_between_the_access_check_and_the_read_keeps_the_new_row_back(
+    transactional_db, personas, monkeypatch
+):
+    """The race the API's stream had: the page stream read the user, the session ended and a
+    PLN came, and only then was the inbox read. The row must not be sent: access is asked again
+    once the fragments are made."""
+    jpn = web_client("jpn_reader")
+    request = RequestFactory().get("/live/stream")
+    request.session = SessionStore(jpn.cookies["sessionid"].value)
+    request.user = User.objects.get(username="jpn_reader")
+    real = module.inbox_page_for
+
+    def logged_out_meanwhile(**kwargs):
+        jpn.logout()
+        submit("fra_submitter")
+        return real(**kwargs)
+
+    monkeypatch.setattr(module, "inbox_page_for", logged_out_meanwhile)
+    assert module._render(request, "inbox", 0) is None

@@ -13,6 +13,7 @@ from support.stored import nothing_stored
 
 from hcoc.accounts.models import ApiToken, User
 from hcoc.accounts.services import token_revoke
+from hcoc.delivery import stream as module
 from hcoc.exchange.models import Event
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
@@ -174,3 +175,24 @@ def test_under_a_wsgi_server_the_stream_sends_what_there_is_and_ends(api, person
     sent = [json.loads(line.removeprefix("data: ")) for line in lines if line.startswith("data:")]
     assert sent == api.get("/feed?after=1", jpn).json()["items"]
     assert len(sent) == Event.objects.count() - 1
+
+
+def test_a_revocation_between_the_access_check_and_the_read_still_keeps_the_new_item_back(
+    transactional_db, personas, monkeypatch
+):
+    """The race behind a flaky run of the test above: the stream's read asked for the token's
+    user, the token was revoked and a PLN submitted, and only then was the page read. The page
+    must not be handed out: access is asked again after the read."""
+    after = submit()
+    real = module.feed_page_for
+
+    def revoked_meanwhile(**kwargs):
+        token_revoke(token=ApiToken.objects.get(user__username="jpn_reader"))
+        submit()
+        return real(**kwargs)
+
+    monkeypatch.setattr(module, "feed_page_for", revoked_meanwhile)
+    token = personas["jpn_reader"].token
+    assert module._read(token, after) is None
+    monkeypatch.setattr(module, "feed_page_for", real)
+    assert module._read(token, after) is None  # and, plainly, after the revocation

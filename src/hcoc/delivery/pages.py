@@ -108,7 +108,17 @@ def _current_user(request):
 
 def _render(request, page: str, topic: int) -> tuple[list[str], int] | None:
     """The fragments to send and the new position (the newest seq sent, for the inbox pages);
-    None when the user may no longer read them."""
+    None when the user may no longer read them. Access is asked again once they are made: an
+    item committed after a logout or a state's leaving is only read after that change, and the
+    check that follows the read sees it (as the API's stream does)."""
+    try:
+        done = _fragments(request, page, topic)
+        return done if done is not None and _still_reading(request) else None
+    finally:
+        close_old_connections()
+
+
+def _fragments(request, page: str, topic: int) -> tuple[list[str], int] | None:
     try:
         user = _current_user(request)
         if user is None:
@@ -144,8 +154,6 @@ def _render(request, page: str, topic: int) -> tuple[list[str], int] | None:
         return [render_to_string(PAGES[page], context, request=request)], topic
     except DomainError:
         return None
-    finally:
-        close_old_connections()
 
 
 def _still_reading(request) -> bool:

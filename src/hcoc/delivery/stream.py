@@ -105,7 +105,14 @@ def _read(token: str, after: int) -> dict | None:
     Runs in a worker thread; the connection it opened is let go (ASGI: no persistent
     connections, docs/decisions/0006)."""
     try:
-        return feed_page_for(actor=token_user(token), after=after, limit=CATCH_UP_PAGE)
+        page = feed_page_for(actor=token_user(token), after=after, limit=CATCH_UP_PAGE)
+        # Asked again once the page is read: an item committed after a revocation (or after its
+        # state stopped subscribing) is only in a page read after that change, and this check,
+        # coming after the read, sees the change too. Asked only before, a revocation landing
+        # between the check and the read let that item through (the hub checks the same way:
+        # items first, then tokens).
+        feed_reader_require(token_user(token))
+        return page
     except DomainError:
         return None
     finally:
