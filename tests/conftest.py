@@ -16,17 +16,26 @@ def pytest_collection_modifyitems(items):
     """Tests marked `slow` first on every worker's queue: they then start early and the last
     tests to finish are short. pytest-xdist's worksteal scheduler hands worker i the i-th
     contiguous share of this list and later moves tests from the end of a busy worker's queue
-    to an idle one; so the list is one share per worker, each its part of the slow tests (dealt
-    in turn) then quick tests. Sorting all slow tests to the front gave them all to the first
-    worker, and the other stole them late: the run ended on the crash run. Safe in any order:
-    every test starts from the same database (support.database)."""
+    to an idle one; so the list is one share per worker, each its part of the slow tests then
+    quick tests. Sorting all slow tests to the front gave them all to the first worker, and the
+    other stole them late: the run ended on the crash run. The slow tests are dealt one at a
+    time to the worker with the fewest so far, except that a module marked `together` (its tests
+    share a server or a build its module starts) goes whole to one worker: split, each worker
+    started that server, and one waited for the other's demo build. Safe in any order: every
+    test starts from the same database (support.database)."""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-    slow = [item for item in items if item.get_closest_marker("slow") is not None]
+    units: dict[object, list] = {}
+    for item in items:
+        if item.get_closest_marker("slow") is not None:
+            together = item.get_closest_marker("together") is not None
+            units.setdefault(item.module if together else item, []).append(item)
     quick = [item for item in items if item.get_closest_marker("slow") is None]
+    dealt: list[list] = [[] for _ in range(workers)]
+    for unit in units.values():
+        min(dealt, key=len).extend(unit)
     ordered, left = [], len(items)
-    for i in range(workers):
+    for i, share in enumerate(dealt):
         size = left // (workers - i)  # worker i's share, as the scheduler splits the list
-        share = slow[i::workers]
         fill = max(0, size - len(share))
         ordered += share + quick[:fill]
         del quick[:fill]

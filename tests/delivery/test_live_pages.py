@@ -17,7 +17,7 @@ from hcoc.exchange.services import acknowledgements_record
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.slow, pytest.mark.together, pytest.mark.timeout(180)]
 
 READ = httpx.Timeout(20.0)
 

@@ -21,7 +21,7 @@ from hcoc.observers.schemas import InvitationIn
 from hcoc.observers.services import invitation_issue
 from hcoc.states.models import HcocStatus, State
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.slow, pytest.mark.together, pytest.mark.timeout(180)]
 
 STREAM = "/api/v1/feed/stream"
 # Every read of a stream gives up after this long instead of hanging the test.
