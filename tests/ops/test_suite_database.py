@@ -1,0 +1,72 @@
+"""The suite's own promise (tests/README.md, *Rules the suite keeps*): after a transactional
+test's flush the database is the one every test starts from, whatever the test changed. The
+flush keeps the reference tables a test left alone and puts back those it changed
+(support.database.restore_after_flush); these check both, on each database the suite runs on."""
+
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import connection
+from support.database import snapshot
+from support.people import make_personas
+
+from hcoc.accounts.models import User
+from hcoc.states.models import HcocStatus, State
+
+
+def flush() -> None:
+    """What pytest-django runs after a transactional test (Django's TransactionTestCase)."""
+    call_command(
+        "flush",
+        verbosity=0,
+        interactive=False,
+        reset_sequences=False,
+        allow_cascade=False,
+        inhibit_post_migrate=False,
+    )
+
+
+def rows_of_every_table() -> dict[str, int]:
+    quote = connection.ops.quote_name
+    counts = {}
+    with connection.cursor() as cursor:
+        for name in connection.introspection.django_table_names(only_existing=True):
+            cursor.execute(f"SELECT COUNT(*) FROM {quote(name)}")  # noqa: S608
+            counts[name] = cursor.fetchone()[0]
+    return counts
+
+
+def as_at_start(start) -> bool:
+    return [(t.name, t.rows) for t in snapshot()] == [(t.name, t.rows) for t in start]
+
+
+def test_a_flush_after_a_test_that_changed_nothing_of_the_reference_leaves_the_start(
+    transactional_db,
+):
+    start = snapshot()
+    make_personas()  # committed: a transactional test
+    assert rows_of_every_table()[User._meta.db_table] > 0
+    flush()
+    assert as_at_start(start)
+    after = rows_of_every_table()
+    assert after[User._meta.db_table] == 0
+    assert {name for name, n in after.items() if n} == {t.name for t in start}
+
+
+def test_a_flush_puts_back_a_changed_state_and_content_types_with_what_refers_to_them(
+    transactional_db,
+):
+    start = snapshot()
+    make_personas()
+    State.objects.filter(iso3="FRA").update(status=HcocStatus.NOT_SUBSCRIBING)
+    State.objects.create(iso3="ZZZ", name="Nowhere")
+    # Permissions refer to content types: changing a content type empties both, and the flush
+    # still commits (no kept permission points to a deleted content type).
+    kind = ContentType.objects.get_for_model(State)
+    ContentType.objects.filter(pk=kind.pk).update(model="renamed")
+    Permission.objects.filter(content_type=kind).first().delete()
+    assert not as_at_start(start)
+    flush()
+    assert as_at_start(start)
+    assert State.objects.get(iso3="FRA").status == HcocStatus.SUBSCRIBING
+    assert not State.objects.filter(iso3="ZZZ").exists()
