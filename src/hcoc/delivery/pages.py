@@ -6,8 +6,9 @@ templates their pages render, filled by the same selectors (`inbox_page_for`,
 `acknowledgement_status_for`; `acknowledgement_report_for` for the ICC's page, which names the
 states), so a fragment shows what a reload would show. The hub (one poller per process,
 hcoc.delivery.hub) says when to look. Each time, the session and the user are read
-again: a logged-out session, a disabled user or a state that stopped subscribing ends the stream
-(the selectors refuse), at the latest at the next heartbeat.
+again, before and after the fragments are made: a logged-out session, a disabled user or a state
+that stopped subscribing ends the stream (the selectors refuse) before any row committed after
+that change, at the latest at the next heartbeat.
 
 | page | query | events |
 |---|---|---|

@@ -7,9 +7,10 @@ feed, then live items as the process's hub (hcoc.delivery.hub) notices them. A c
 (`: heartbeat`) every `HCOC_STREAM_HEARTBEAT_SECONDS` keeps proxies from closing a quiet stream.
 
 Access is the feed's (`feed_reader_require`, through the same bearer door as `/feed`), asked
-again for every open stream before every item it is sent (the hub re-checks every stream's token
-in one query) and at every heartbeat: a revoked token, a disabled user or a state that no longer
-subscribes ends the stream there; reconnecting then gets the 401 or 403 `/feed` would give.
+again for every open stream after the items it is about to send are read (the hub re-checks
+every stream's token in one query) and at every heartbeat: a revoked token, a disabled user or a
+state that no longer subscribes ends the stream there, before any item committed after that
+change; reconnecting then gets the 401 or 403 `/feed` would give.
 
 Under an ASGI server (`hcoc serve`) the stream stays open. Under a WSGI server (Django's
 development server, the tests' in-process server) a response cannot wait without holding a
