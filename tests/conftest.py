@@ -6,7 +6,13 @@ import os
 
 import pytest
 from django.conf import global_settings
-from support.database import load_reference, restore_after_flush, snapshot, sqlite_kept_open
+from support.database import (
+    load_reference,
+    postgres_commits_unwaited,
+    restore_after_flush,
+    snapshot,
+    sqlite_kept_open,
+)
 
 pytest_plugins = ["support.people", "support.browser"]
 
@@ -61,6 +67,7 @@ def pytest_sessionstart(session):
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, its reference data loaded once; put back after every flush."""
     with django_db_blocker.unblock():
+        postgres_commits_unwaited()
         load_reference()
         tables = snapshot()
     with restore_after_flush(tables), sqlite_kept_open():

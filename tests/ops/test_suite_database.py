@@ -1,8 +1,12 @@
 """The suite's own promise (tests/README.md, *Rules the suite keeps*): after a transactional
 test's flush the database is the one every test starts from, whatever the test changed. The
 flush keeps the reference tables a test left alone and puts back those it changed
-(support.database.restore_after_flush); these check both, on each database the suite runs on."""
+(support.database.restore_after_flush); these check both, on each database the suite runs on.
+On PostgreSQL, commits to the test database do not wait for the disk
+(support.database.postgres_commits_unwaited)."""
 
+import psycopg
+import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -70,3 +74,15 @@ def test_a_flush_puts_back_a_changed_state_and_content_types_with_what_refers_to
     assert as_at_start(start)
     assert State.objects.get(iso3="FRA").status == HcocStatus.SUBSCRIBING
     assert not State.objects.filter(iso3="ZZZ").exists()
+
+
+def test_on_postgresql_every_new_connection_to_the_test_database_commits_without_waiting(db):
+    """support.database.postgres_commits_unwaited: set for the database, so the servers and
+    commands the tests start (new connections) get it too, not only this process."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting; the SQLite leg has no such wait to drop")
+    s = connection.settings_dict
+    with psycopg.connect(
+        host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"], dbname=s["NAME"]
+    ) as other:
+        assert other.execute("SHOW synchronous_commit").fetchone() == ("off",)

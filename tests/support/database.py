@@ -146,3 +146,20 @@ def sqlite_kept_open():
         yield
     finally:
         keeper.close()
+
+
+def postgres_commits_unwaited() -> None:
+    """PostgreSQL: the test database's commits do not wait for the write-ahead log to reach the
+    disk (`synchronous_commit = off`, for every connection to it: this process's, and the servers
+    and commands the tests start). A commit is seen by every other connection at once all the
+    same; only a crash of PostgreSQL itself could lose the last ones, and the test database is
+    dropped after the run anyway. Here a commit took 3.4 ms with the wait and 0.15 ms without,
+    and the suite commits after every write of every transactional test and live server."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        name = connection.ops.quote_name(connection.settings_dict["NAME"])
+        cursor.execute(f"ALTER DATABASE {name} SET synchronous_commit TO off")
+        cursor.execute("SET synchronous_commit TO off")  # this connection, opened before
