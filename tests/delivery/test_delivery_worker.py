@@ -10,9 +10,9 @@ import sys
 import time
 
 import pytest
-from django.db import connection
 from support.bodies import pln
 from support.receivers import LOOPBACK, Receiver
+from support.serve import database_url
 
 from hcoc.accounts.models import User
 from hcoc.delivery.models import Endpoint
@@ -21,15 +21,6 @@ from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
-
-
-def database_url() -> str:
-    """The suite's own test database, for the worker process to share."""
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    host = s.get("HOST") or "127.0.0.1"
-    return f"postgres://{s.get('USER') or 'postgres'}@{host}:{s.get('PORT') or 5432}/{s['NAME']}"
 
 
 def start_worker() -> subprocess.Popen:

@@ -24,6 +24,7 @@ from django.db import connection
 from support import free_port
 from support.bodies import pln
 from support.http_workers import crash_client
+from support.serve import database_url
 
 from hcoc.exchange.models import Event
 from hcoc.idempotency.models import IdempotencyRecord
@@ -34,15 +35,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 SECONDS = float(os.environ.get("HCOC_CRASH_SECONDS", "12"))
 KILLS = int(os.environ.get("HCOC_CRASH_KILLS", "4"))
 CLIENTS = 4
-
-
-def database_url() -> str:
-    """The suite's own test database, for the server process to share."""
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    host = s.get("HOST") or "127.0.0.1"
-    return f"postgres://{s.get('USER') or 'postgres'}@{host}:{s.get('PORT') or 5432}/{s['NAME']}"
 
 
 @pytest.fixture

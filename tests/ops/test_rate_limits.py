@@ -26,11 +26,11 @@ import time_machine
 from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client, override_settings
 from support import free_port
 from support.bodies import pln
 from support.people import set_password
+from support.serve import database_url
 
 from hcoc.accounts.models import User
 from hcoc.accounts.services import token_create
@@ -275,15 +275,6 @@ def test_with_redis_the_counts_are_kept_in_redis(api, personas, redis_cache, lim
     assert int(redis.Redis.from_url(REDIS).get(counters[0])) == 4
 
 
-def database_url_of_this_run() -> str:
-    """The database this test run uses, for a server in another process."""
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    user = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["database", "redis"])
 def test_two_gunicorn_workers_share_one_count_per_token(backend, personas, limits, tmp_path):
@@ -297,7 +288,7 @@ def test_two_gunicorn_workers_share_one_count_per_token(backend, personas, limit
     limit, sent = 40, 80
     env = {
         **os.environ,
-        "DATABASE_URL": database_url_of_this_run(),
+        "DATABASE_URL": database_url(),
         "HCOC_VAR_DIR": str(django_settings.VAR_DIR),
         "HCOC_RATE_LIMIT_API": str(limit),
         "HCOC_RATE_LIMIT_API_ADDRESS": "0",

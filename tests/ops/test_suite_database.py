@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import connection
 from support.database import snapshot
 from support.people import make_personas
+from support.serve import database_url
 
 from hcoc.accounts.models import User
 from hcoc.states.models import HcocStatus, State
@@ -81,8 +82,5 @@ def test_on_postgresql_every_new_connection_to_the_test_database_commits_without
     commands the tests start (new connections) get it too, not only this process."""
     if connection.vendor != "postgresql":
         pytest.skip("a PostgreSQL setting; the SQLite leg has no such wait to drop")
-    s = connection.settings_dict
-    with psycopg.connect(
-        host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"], dbname=s["NAME"]
-    ) as other:
+    with psycopg.connect(database_url()) as other:
         assert other.execute("SHOW synchronous_commit").fetchone() == ("off",)

@@ -75,6 +75,7 @@ def restore_after_flush(tables: list[Table]):
     from django.db import connections, transaction
 
     emptied: list[Table] = []
+    snapshotted = {t.name for t in tables}
 
     def delete_changed(style, connection, reset_sequences=True, allow_cascade=False):
         """DELETE FROM each table to empty (not PostgreSQL's TRUNCATE of them all, which makes
@@ -92,7 +93,6 @@ def restore_after_flush(tables: list[Table]):
         # A kept table must not point to an emptied one of the snapshot when the flush commits:
         # it is emptied and put back too (content types changed: their permissions go with
         # them). Its rows point to no other table's: they are the snapshot's.
-        snapshotted = {t.name for t in tables}
         while dropped := {
             t.name for t in tables if t.name in kept and t.refers_to & (snapshotted - kept)
         }:

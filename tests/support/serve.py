@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import httpx
 from django.db import connection
@@ -17,12 +18,15 @@ from . import free_port
 
 
 def database_url() -> str:
-    """The suite's own test database, for a server process to share."""
+    """The suite's own test database, for a process of its own (a server, the worker, a command)
+    to share."""
     s = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{s['NAME']}"
     host = s.get("HOST") or "127.0.0.1"
-    return f"postgres://{s.get('USER') or 'postgres'}@{host}:{s.get('PORT') or 5432}/{s['NAME']}"
+    user = quote(s.get("USER") or "postgres")
+    user += f":{quote(s['PASSWORD'])}" if s.get("PASSWORD") else ""
+    return f"postgres://{user}@{host}:{s.get('PORT') or 5432}/{s['NAME']}"
 
 
 @dataclass
