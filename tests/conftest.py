@@ -1,5 +1,6 @@
-"""Session-wide setup: the reference data, rate limits off, a prompt live server. The personas
-and the browser are fixtures of `support.people` and `support.browser` (registered below);
+"""Session-wide setup: the reference data, rate limits off, a prompt live server. The personas,
+the browser and the live server's bookkeeping are fixtures of `support.people`,
+`support.browser` and `support.live` (registered below);
 tests/README.md says which test goes where."""
 
 import os
@@ -14,7 +15,7 @@ from support.database import (
     sqlite_kept_open,
 )
 
-pytest_plugins = ["support.people", "support.browser"]
+pytest_plugins = ["support.people", "support.browser", "support.live"]
 
 
 @pytest.hookimpl(trylast=True)
