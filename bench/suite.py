@@ -13,9 +13,9 @@ machine's (its services, its kernel threads). The machine's busy and idle time c
 closing line, the suite's CPU-seconds by kind of process, the machine's, and the suite's peak
 resident memory (all its processes at one sample, summed).
 
-`--against DIR` alternates each run with one of the checkout in DIR (its own `.venv`, made by its
-own `make setup-test` or `make setup`): the same machine at the same hour, so the ratio of the
-two medians says more than either figure. `--db postgres` runs on the test database at
+`--against DIR` alternates each run with the same command in the checkout in DIR (its own
+`.venv`, made by its own `make setup-test` or `make setup`, with pytest-xdist): the same machine
+at the same hour, so the ratio of the two medians says more than either figure. `--db postgres` runs on the test database at
 postgres://postgres@127.0.0.1:5432/test (as `.ci/run`'s second leg). Asserts nothing on time.
 
 A process sampled last shortly before it ended is counted to that sample (at most half a second
