@@ -12,7 +12,6 @@ import sys
 import threading
 import time
 from io import StringIO
-from urllib.parse import quote
 
 import httpx
 import psycopg
@@ -22,18 +21,12 @@ from django.core.management.base import CommandError
 from django.db import connection
 from support import ON_POSTGRES, free_port
 from support.bodies import pln
+from support.serve import database_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 HCOC = [sys.executable, "-m", "hcoc.cli"]
 CLIENTS = 3
-
-
-def database_url(db: dict) -> str:
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    auth = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def hcoc(*args, database: str, timeout: int = 60) -> subprocess.CompletedProcess:
@@ -97,7 +90,7 @@ def restore_target(tmp_path):
         return
     db = connection.settings_dict
     name = f"h_backup_{os.getpid()}_restore"
-    yield database_url({**db, "NAME": name})
+    yield database_url(name)
     params = {"host": db["HOST"], "port": db["PORT"], "user": db["USER"], "dbname": "postgres"}
     if db.get("PASSWORD"):
         params["password"] = db["PASSWORD"]
@@ -110,7 +103,7 @@ def test_a_backup_taken_while_states_submit_restores_into_an_exchange_that_verif
 ):
     # transactional_db: `hcoc serve` and `hcoc backup` run in processes of their own and must see
     # the personas, committed.
-    source = database_url(connection.settings_dict)
+    source = database_url()
     submitters = [personas["fra_submitter"], personas["jpn_submitter"]]
     backup_file = tmp_path / "exchange.backup"
 

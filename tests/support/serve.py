@@ -17,16 +17,16 @@ from django.db import connection
 from . import free_port
 
 
-def database_url() -> str:
+def database_url(name: str | None = None) -> str:
     """The suite's own test database, for a process of its own (a server, the worker, a command)
-    to share."""
+    to share; with `name`, another database on the same PostgreSQL server (a restore's target)."""
     s = connection.settings_dict
     if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
+        return f"sqlite:///{name or s['NAME']}"
     host = s.get("HOST") or "127.0.0.1"
     user = quote(s.get("USER") or "postgres")
     user += f":{quote(s['PASSWORD'])}" if s.get("PASSWORD") else ""
-    return f"postgres://{user}@{host}:{s.get('PORT') or 5432}/{s['NAME']}"
+    return f"postgres://{user}@{host}:{s.get('PORT') or 5432}/{name or s['NAME']}"
 
 
 @dataclass
