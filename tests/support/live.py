@@ -70,7 +70,6 @@ def live_server_idle_when_a_test_ends(request):
         yield
         return
     request.getfixturevalue("transactional_db")
-    request.getfixturevalue("live_server")
     yield
     busy = LIVE_REQUESTS.wait_idle(30)
     assert busy == [], f"the live server was still serving {busy} 30 s after the test ended"
