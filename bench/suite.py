@@ -67,7 +67,9 @@ def machine_busy() -> tuple[float, float]:
 
 
 class Sampler:
-    """Every process's CPU time so far, by (pid, start time), and the suite's resident memory."""
+    """Every process's CPU time so far, by (pid, start time), and the suite's resident memory,
+    in one pass every half second (not common.PeakRss beside it: its walk of the process tree
+    every 50 ms would itself take a share of the two cores the suite is measured on)."""
 
     def __init__(self, root_pid: int):
         self.root = root_pid
