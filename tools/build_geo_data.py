@@ -34,7 +34,9 @@ from pathlib import Path
 import iso3166
 import numpy as np
 import shapely
-from shapely.geometry import MultiPolygon, Polygon, mapping, shape
+import shapely.affinity
+from pyproj import Transformer
+from shapely.geometry import Polygon, mapping, shape
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "data" / "geo"
@@ -69,6 +71,18 @@ SOVEREIGN = {
 # Codes that are no member of the registry and no dependency: reported as they are, the exchange
 # takes no position on their status (Antarctica, Western Sahara, Taiwan, Kosovo, Niue).
 AS_THEY_ARE = {"ATA", "ESH", "TWN", "XKX", "NIU"}
+
+# Source shapes that are no 12-nautical-mile belt, and what the build makes of them. Found by the
+# open-ocean check of tests/geo/test_geo_dataset.py (points of the open sea that concerned them).
+# - ATA: the shape is the whole Antarctic Treaty area, every sea south of 60 S. No territorial
+#   sea is recognised there (Antarctic Treaty, Article IV): Antarctica is land only.
+# - PER: the shape is Peru's 200-nautical-mile maritime domain (Constitution of 1993, Art. 54),
+#   not a territorial sea: clipped to 12 nautical miles of Peru's land (and CLIP_SLACK_KM for
+#   Natural Earth's coast, which lies up to a few km off OSM's).
+NOT_A_BELT = {"ATA": "dropped", "PER": "clipped to 12 nautical miles"}
+BELT_KM = 12 * 1.852
+CLIP_SLACK_KM = 5.0
+CLIP_CRS = {"PER": "EPSG:32718"}  # UTM zone 18 S: Peru's coast lies within 6 degrees of -75
 
 
 def npm_pack(spec: str, into: Path) -> Path:
@@ -128,10 +142,56 @@ def topo_ring(indexes: list[int], arcs: list) -> list[tuple[float, float]]:
     return ring
 
 
+def unwrap_ring(ring: list[tuple[float, float]]) -> tuple[np.ndarray, int]:
+    """The ring with each edge going the short way in longitude (longitudes may leave
+    [-180, 180]), and how many times it winds round the polar axis."""
+    xy = np.asarray(ring, dtype=float)
+    step = np.diff(xy[:, 0])
+    step = (step + 180.0) % 360.0 - 180.0
+    unwrapped = xy.copy()
+    unwrapped[1:, 0] = xy[0, 0] + np.cumsum(step)
+    return unwrapped, round(float(unwrapped[-1, 0] - unwrapped[0, 0]) / 360.0)
+
+
+def ring_region(ring: list[tuple[float, float]]):
+    """What one source ring encloses in the lon/lat plane, cut at 180 degrees.
+
+    Natural Earth's TopoJSON is spherical: a piece of land that crosses 180 degrees (Chukotka,
+    Wrangel Island, a Fijian island) is one ring whose longitude jumps from +179.9 to -180 and
+    back, and Antarctica is a ring round the South Pole. Read as plane polygons the first were
+    bands round the whole world (Chukotka's covered the sea from 65 to 69 N at every longitude,
+    so a launch off Norway "concerned" Russia) and Antarctica stopped at a chord across the map
+    at 84 S (the pole itself was no one's). Here each edge goes the short way; a ring clear of
+    the poles is laid out in unwrapped longitudes, a ring round a pole is closed along that
+    pole's edge of the map (the pole of its hemisphere); either is then cut into 360-degree
+    windows, each moved back into [-180, 180]."""
+    xy, winding = unwrap_ring(ring)
+    if winding != 0:
+        pole = -90.0 if xy[:, 1].mean() < 0 else 90.0
+        xy = np.concatenate([xy, [(xy[-1, 0], pole), (xy[0, 0], pole)]])
+    whole = shapely.make_valid(Polygon(xy))
+    pieces = []
+    for west in (-540.0, -180.0, 180.0):
+        piece = shapely.intersection(whole, shapely.box(west, -90.0, west + 360.0, 90.0))
+        if not piece.is_empty:
+            pieces.append(shapely.affinity.translate(piece, xoff=-(west + 180.0)))
+    return polygons_only(shapely.union_all(pieces))
+
+
+def source_polygon(rings: list[list[tuple[float, float]]]):
+    """A source polygon (its exterior and holes) as what its rings enclose by the even-odd rule:
+    the exterior less the holes, and Antarctica's ring round the coast less the ring a metre
+    round the pole that Natural Earth gives it as its other ring."""
+    region = ring_region(rings[0])
+    for ring in rings[1:]:
+        region = shapely.symmetric_difference(region, ring_region(ring))
+    return polygons_only(region)
+
+
 def topo_geometry(obj: dict, arcs: list):
     polygons = obj["arcs"] if obj["type"] == "MultiPolygon" else [obj["arcs"]]
-    parts = [Polygon(topo_ring(p[0], arcs), [topo_ring(h, arcs) for h in p[1:]]) for p in polygons]
-    return shapely.make_valid(MultiPolygon(parts))
+    parts = [source_polygon([topo_ring(ring, arcs) for ring in p]) for p in polygons]
+    return polygons_only(shapely.union_all(parts))
 
 
 # ---- the build ------------------------------------------------------------------------------
@@ -171,6 +231,24 @@ def rounded(geom):
     return polygons_only(shapely.make_valid(shapely.set_precision(geom, GRID_DEG)))
 
 
+def country_land(topo: dict, arcs: list, alpha3: str):
+    """One country's Natural Earth land."""
+    numeric = iso3166.countries_by_alpha3[alpha3].numeric
+    obj = next(o for o in topo["objects"]["countries"]["geometries"] if o.get("id") == numeric)
+    return topo_geometry(obj, arcs)
+
+
+def within_belt(sea, land, crs: str):
+    """The part of a maritime shape within BELT_KM (and CLIP_SLACK_KM) of the land, measured in
+    a projection where distances near that land are true to well under 1 %."""
+    to_plane = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    to_lonlat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    near = shapely.transform(land, lambda xy: np.column_stack(to_plane.transform(*xy.T)))
+    near = near.buffer((BELT_KM + CLIP_SLACK_KM) * 1000.0, quad_segs=16)
+    near = shapely.transform(near, lambda xy: np.column_stack(to_lonlat.transform(*xy.T)))
+    return polygons_only(shapely.intersection(sea, near))
+
+
 def build(maritime_tgz: Path, atlas_tgz: Path) -> dict:
     known = registry_states()
     topo = json.loads(read_member(atlas_tgz, "countries-50m.json"))
@@ -187,6 +265,10 @@ def build(maritime_tgz: Path, atlas_tgz: Path) -> dict:
         code = feature["properties"]["A3"]
         original = polygons_only(shapely.make_valid(shape(feature["geometry"])))
         sea_shapes[code] = original
+        if NOT_A_BELT.get(code) == "dropped":
+            continue
+        if code in CLIP_CRS:
+            original = within_belt(original, country_land(topo, arcs, code), CLIP_CRS[code])
         tolerance = TOLERANCE_DEG
         while True:
             simple = rounded(shapely.simplify(original, tolerance, preserve_topology=True))

@@ -15,7 +15,7 @@ So a part that lies over land only says `land`; one over the sea off a coast say
 counts (intersects, not overlaps): a point exactly on a coast touches both zones.
 
 The data is read once per process, at first use, under a lock; each part then costs one query of
-an STRtree of some 2,900 polygons with the part prepared (GEOS's indexed geometry).
+an STRtree of some 2,600 polygons with the part prepared (GEOS's indexed geometry).
 """
 
 import gzip
