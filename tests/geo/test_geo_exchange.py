@@ -1,6 +1,7 @@
 """Geography in the exchange (issue 12): the corridor and the affected states of each version,
 computed when it is written, in the API and in the feed; recomputed by `hcoc geo recompute`."""
 
+import io
 import json
 
 import pytest
@@ -80,20 +81,52 @@ def test_a_minuteman_test_from_vandenberg_touches_the_usa_and_the_marshall_islan
     assert feed[-1]["payload"]["corridor"] == corridor
 
 
-def test_without_range_km_the_corridor_is_as_long_as_the_class_allows_and_says_so(api, personas):
+def test_without_range_km_the_corridor_runs_to_the_farthest_impact_area_and_says_so(api, personas):
     n = submit(api, personas["fra_submitter"], **{**YARS_TO_KURA, "range_km": None})
-    assert n["corridor"]["properties"]["length_source"] == "class_upper_bound"
-    assert n["corridor"]["properties"]["length_km"] == 20000
-    # Half round the world from Plesetsk: across the Arctic, Kamchatka and the Pacific.
-    states = {s["state"]: s["parts"] for s in n["affected_states"]}
-    assert states["RUS"] == ["launch_area", "corridor", "impact_area"]
-    assert len(states) > 1
+    props = n["corridor"]["properties"]
+    assert (props["length_source"], props["tier"]) == ("impact_area", "concerned")
+    assert 5000 < props["length_km"] < 6500  # Plesetsk to Kura
+    assert n["affected_states"] == [
+        {
+            "state": "RUS",
+            "parts": ["launch_area", "corridor", "impact_area"],
+            "zones": ["land", "territorial_sea"],
+        }
+    ]
+    assert n["in_planned_direction"] == []
 
 
-def test_a_space_launch_without_range_has_no_corridor_but_its_areas_count(api, personas):
-    n = submit(api, personas["fra_submitter"], range_km=None)
-    assert n["corridor"] is None
-    assert {"state": "FRA", "parts": ["launch_area"], "zones": ["land"]} in n["affected_states"]
+def test_an_icbm_without_range_or_impact_area_concerns_only_the_states_under_its_launch_area(
+    api, personas
+):
+    n = submit(
+        api, personas["fra_submitter"], **{**YARS_TO_KURA, "range_km": None, "impact_areas": []}
+    )
+    props = n["corridor"]["properties"]
+    assert (props["length_source"], props["tier"], props["length_km"]) == (
+        "class_upper_bound",
+        "planned_direction",
+        20000,
+    )
+    assert n["affected_states"] == [{"state": "RUS", "parts": ["launch_area"], "zones": ["land"]}]
+    # Half round the world from Plesetsk: across the Arctic and the Pacific, listed apart.
+    direction = {row["state"] for row in n["in_planned_direction"]}
+    assert direction and "RUS" not in direction
+    # The feed carries the same: a state in the planned direction is never "concerned".
+    feed = api.get("/feed", personas["jpn_reader"]).json()["items"][-1]["payload"]
+    assert feed["affected_states"] == n["affected_states"]
+    assert feed["in_planned_direction"] == n["in_planned_direction"]
+
+
+def test_a_space_launch_without_range_has_only_a_planned_direction_beyond_its_areas(api, personas):
+    n = submit(api, personas["fra_submitter"], range_km=None, impact_areas=[])
+    props = n["corridor"]["properties"]
+    assert (props["length_source"], props["tier"], props["length_km"]) == (
+        "nominal",
+        "planned_direction",
+        3000,
+    )
+    assert n["affected_states"] == [{"state": "FRA", "parts": ["launch_area"], "zones": ["land"]}]
 
 
 def test_a_polygon_across_180_degrees_is_accepted_as_sent_and_touches_fiji(api, personas):
@@ -154,6 +187,32 @@ def test_recompute_fills_versions_stored_before_geography_and_never_touches_an_e
     assert got["affected_states"] == n["affected_states"] and got["corridor"] == n["corridor"]
     assert list(Event.objects.order_by("seq").values_list("seq", "payload")) == events
     assert json.loads(events[-1][1])["affected_states"] == n["affected_states"]
+
+
+def test_recompute_says_for_which_versions_the_states_concerned_changed(api, personas):
+    n = submit(api, personas["fra_submitter"], **MINUTEMAN)
+    # As if stored under an older rule that also counted Fiji; and one not computed at all.
+    stale = NotificationVersion.objects.get(notification__reference=n["reference"])
+    stale.geometry = {
+        **stale.geometry,
+        "affected_states": [{"state": "FJI", "parts": ["corridor"], "zones": ["land"]}],
+    }
+    stale.save(update_fields=["geometry"])
+    other = submit(api, personas["fra_submitter"])
+    NotificationVersion.objects.filter(notification__reference=other["reference"]).update(
+        geometry=None
+    )
+    out = io.StringIO()
+    call_command("geo", "recompute", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "2 notification versions recomputed",
+        "the states concerned changed for 2 of them:",
+        f"  {n['reference']} v1: FJI -> MHL, USA",
+        f"  {other['reference']} v1: not computed -> FRA",
+    ]
+    out = io.StringIO()
+    call_command("geo", "recompute", stdout=out)
+    assert out.getvalue().splitlines() == ["2 notification versions recomputed"]
 
 
 # ---- the checks that belong to the domain --------------------------------------------------

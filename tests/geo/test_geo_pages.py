@@ -156,3 +156,53 @@ def test_an_unreadable_dms_line_names_its_line(personas):
     r = web_client("fra_submitter").post("/notifications/new", form)
     assert r.status_code == 422
     assert "line 2: give a latitude and a longitude" in unescape(r.content.decode())
+
+
+# An ICBM notified from Biscarrosse towards Tokyo (azimuth 30.7 degrees) with neither a range nor
+# an impact area: its launch area concerns France; Japan lies only in its planned direction.
+TOWARDS_JAPAN = {
+    "category": "BM",
+    "generic_class": "ICBM",
+    "vehicle_name": "M51",
+    "launch_area": {"site_id": "FRA-BISCARROSSE"},
+    "planned_direction": {"azimuth_deg": 30.7},
+    "range_km": None,
+    "impact_areas": [],
+}
+
+
+def test_a_state_only_in_the_planned_direction_is_told_so_and_never_that_it_is_concerned(
+    personas,
+):
+    n = submit(**TOWARDS_JAPAN)
+    client = web_client("jpn_reader")
+    page = text(client.get(f"/notifications/{n.reference}").content)
+    assert "Concerns your territory" not in page
+    assert "In the planned direction; no range was notified" in page
+    assert "Planned direction (no range was notified)" in page
+    assert "20,000 km in the planned direction; no range was notified" in page
+    assert re.search(r"Japan: land", page)
+    # Not in the inbox's filter, nor marked in the inbox or on the dashboard.
+    inbox = client.get("/inbox").content.decode()
+    assert n.reference in inbox and 'class="badge concerns"' not in inbox
+    assert n.reference not in client.get("/inbox?concerns=mine").content.decode()
+    dashboard = client.get("/").content.decode()
+    assert n.reference in dashboard and 'class="badge concerns"' not in dashboard
+    # The same notification with a range that reaches Japan concerns it, everywhere.
+    stated = submit(**{**TOWARDS_JAPAN, "range_km": 10_500})
+    assert stated.reference in client.get("/inbox?concerns=mine").content.decode()
+    assert "Concerns your territory" in text(
+        client.get(f"/notifications/{stated.reference}").content
+    )
+
+
+def test_the_planned_direction_is_listed_apart_in_the_csv_and_left_out_of_the_calendar(
+    personas,
+):
+    n = submit(**TOWARDS_JAPAN)
+    client = web_client("jpn_reader")
+    rows = client.get("/notifications/?format=csv").content.decode().splitlines()
+    header, row = rows[0].split(","), next(r for r in rows if n.reference in r)
+    assert header[-2:] == ["affected_states", "in_planned_direction"]
+    assert row.endswith("FRA(launch_area;land)," + row.rsplit(",", 1)[1])
+    assert "JPN(land" in row.rsplit(",", 1)[1] and "JPN" not in row.rsplit(",", 1)[0]

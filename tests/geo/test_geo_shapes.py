@@ -190,13 +190,23 @@ def test_a_sector_fills_the_wedge_between_its_sides(lon, lat, az_from, width, le
     assert wedge.area.distance(on_map(mid_lon, mid_lat)) < 1e-9
 
 
-def test_the_length_is_the_range_or_else_the_class_upper_bound_labelled_as_such():
-    stated = corridor_length(range_km=7800, generic_class="ICBM")
-    assert (stated.km, stated.source, stated.capped) == (7800, "range_km", False)
+def test_the_length_is_the_range_else_the_farthest_impact_area_else_an_estimate_of_a_lower_tier():
+    stated = corridor_length(range_km=7800, generic_class="ICBM", impact_reach_km=5000)
+    assert (stated.km, stated.source, stated.capped, stated.tier) == (
+        7800,
+        "range_km",
+        False,
+        "concerned",
+    )
+    reach = corridor_length(range_km=None, generic_class="ICBM", impact_reach_km=5790.4)
+    assert (reach.km, reach.source, reach.tier) == (5790.4, "impact_area", "concerned")
     bound = corridor_length(range_km=None, generic_class="MRBM")
-    assert (bound.km, bound.source) == (3000, "class_upper_bound")
-    assert corridor_length(range_km=None, generic_class="SLBM") is None
-    assert corridor_length(range_km=None, generic_class="SLV-medium") is None
+    assert (bound.km, bound.source, bound.tier) == (3000, "class_upper_bound", "planned_direction")
+    slbm = corridor_length(range_km=None, generic_class="SLBM")
+    assert (slbm.km, slbm.source, slbm.tier) == (12_000, "nominal", "planned_direction")
+    slv = corridor_length(range_km=None, generic_class="SLV-medium")
+    assert (slv.km, slv.source, slv.tier) == (3_000, "nominal", "planned_direction")
+    assert corridor_length(range_km=None, generic_class="no such class") is None
     long = corridor_length(range_km=40_000, generic_class="SLV-heavy")
     assert (long.km, long.stated_km, long.capped) == (MAX_LENGTH_KM, 40_000, True)
 

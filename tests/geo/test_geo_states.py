@@ -79,13 +79,34 @@ def test_a_yars_from_plesetsk_to_kura_touches_russia_alone():
     assert result["affected_states"][0]["parts"] == ["launch_area", "corridor", "impact_area"]
 
 
-def test_without_a_range_the_class_upper_bound_reaches_further():
+def test_without_a_range_the_corridor_runs_to_the_farthest_impact_area_and_concerns_russia_alone():
     plesetsk, kura = gcat_site("GIK-1"), catalogue()["RUS-KURA"]
     content = flight("RUS-PLESETSK", plesetsk, kura) | {"range_km": None}
     result = notification_geometry(content, site_lookup={"RUS-PLESETSK": plesetsk}.get)
-    assert result["corridor"]["properties"]["length_source"] == "class_upper_bound"
-    assert result["corridor"]["properties"]["length_km"] == 20_000
-    assert len(result["affected_states"]) > 1  # 20,000 km from Plesetsk leaves Russia
+    props = result["corridor"]["properties"]
+    assert (props["length_source"], props["tier"]) == ("impact_area", "concerned")
+    _, _, metres = GEOD.inv(plesetsk[1], plesetsk[0], kura[1], kura[0])
+    assert props["length_km"] == pytest.approx(metres / 1000, abs=0.1)  # to the circle's centre
+    assert [s["state"] for s in result["affected_states"]] == ["RUS"]
+    assert result["in_planned_direction"] == []
+
+
+def test_without_a_range_or_an_impact_area_the_class_bound_is_only_the_planned_direction():
+    plesetsk, kura = gcat_site("GIK-1"), catalogue()["RUS-KURA"]
+    content = flight("RUS-PLESETSK", plesetsk, kura) | {"range_km": None, "impact_areas": []}
+    result = notification_geometry(content, site_lookup={"RUS-PLESETSK": plesetsk}.get)
+    props = result["corridor"]["properties"]
+    assert (props["length_source"], props["tier"], props["length_km"]) == (
+        "class_upper_bound",
+        "planned_direction",
+        20_000,
+    )
+    # Only the launch area concerns anyone; 20,000 km from Plesetsk reaches others, apart.
+    assert result["affected_states"] == [
+        {"state": "RUS", "parts": ["launch_area"], "zones": ["land"]}
+    ]
+    direction = [row["state"] for row in result["in_planned_direction"]]
+    assert direction and "RUS" not in direction
 
 
 @pytest.mark.parametrize("date", ["2017-08-28", "2017-09-14", "2022-10-03"])

@@ -91,9 +91,11 @@ def concerns(payload: dict, state: str | None) -> bool:
 def _concerning(qs, state: str):
     """Items whose payload lists `state` in affected_states. Payloads are RFC 8785 canonical
     JSON (keys sorted, no spaces), so an affected_states row of FRA reads exactly
-    `"state":"FRA","zones":` and no other key of a payload does ("state" is followed by
-    "status" at the top level)."""
-    return qs.filter(payload__contains=f'"state":"{state}","zones":')
+    `{"parts":[...],"state":"FRA","zones":[...]}`: its non-empty `parts` list ends just before
+    `,"state":"FRA","zones":`. A row of `in_planned_direction` (`{"state":"FRA","zones":...}`,
+    a lower tier that never concerns a state) has no `parts` before it, and no other key of a
+    payload is followed by `"zones"` ("state" is followed by "status" at the top level)."""
+    return qs.filter(payload__contains=f'"],"state":"{state}","zones":')
 
 
 def inbox_recent_for(

@@ -250,7 +250,21 @@ def notification_pdf(
     ]
     grid = Table(rows, colWidths=[60, 250, 180])
     grid.setStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#cbd5e0"))])
-    story += [grid, Paragraph("As a navigational warning", styles["Heading2"])]
+    story.append(grid)
+    direction = n.get("in_planned_direction") or []
+    if direction:
+        story.append(
+            Paragraph("In the planned direction; no range was notified", styles["Heading3"])
+        )
+        story.append(
+            Paragraph(
+                "Not concerned: the notification gives neither a range nor an impact area, and "
+                "these lie in its planned direction, within the length the exchange drew: "
+                + ", ".join(a["state"] for a in direction),
+                body,
+            )
+        )
+    story.append(Paragraph("As a navigational warning", styles["Heading2"]))
     story.append(Preformatted(notam, styles["Code"]))
     doc.build(story, canvasmaker=NumberedCanvas)
     return out.getvalue()

@@ -57,19 +57,42 @@ def _area(area: dict, sites: dict, *, title: str) -> dict[str, Any]:
     return place
 
 
+# What people read for the lower tier, wherever it is shown (page, PDF, confirmation).
+DIRECTION_WORDS = "in the planned direction; no range was notified"
+
+
 def corridor_text(corridor: dict, generic_class: str) -> str:
+    """Where the corridor's length comes from, in a sentence (docs/geography.md, two tiers)."""
     props = corridor["properties"]
     length = km_text(props["length_km"])
-    if props["length_source"] == "class_upper_bound":
+    source = props["length_source"]
+    if source == "range_km":
+        text = _("%(km)s km, the notified range") % {"km": length}
+    elif source == "impact_area":
         text = _(
-            "%(km)s km: the upper bound of the %(cls)s class's range, as the notification "
-            "gives no range (an estimate of the exchange)"
+            "%(km)s km, as far as the farthest impact area (the notification gives no range)"
+        ) % {"km": length}
+    elif source == "class_upper_bound":
+        text = _(
+            "%(km)s km in the planned direction; no range was notified. The upper bound of "
+            "the %(cls)s class's range, an estimate of the exchange: the states it reaches are "
+            "listed apart and are not concerned"
         ) % {"km": length, "cls": generic_class}
     else:
-        text = _("%(km)s km, the notified range") % {"km": length}
+        text = _(
+            "%(km)s km in the planned direction; no range was notified. A nominal length for "
+            "this class, an estimate of the exchange: the states it reaches are listed apart "
+            "and are not concerned"
+        ) % {"km": length}
     if props.get("length_capped"):
         text += " " + _("(drawn to 20,000 km, about half the Earth's circumference)")
     return text
+
+
+def is_direction_only(read_model: dict) -> bool:
+    """Whether the corridor shows only the planned direction (no length was notified)."""
+    corridor = read_model.get("corridor") or {}
+    return (corridor.get("properties") or {}).get("tier") == "planned_direction"
 
 
 def places(read_model: dict) -> list[dict[str, Any]]:
@@ -90,7 +113,9 @@ def places(read_model: dict) -> list[dict[str, Any]]:
             ]
         out.append(
             {
-                "title": _("Corridor of the planned direction"),
+                "title": _("Planned direction (no range was notified)")
+                if is_direction_only(read_model)
+                else _("Corridor of the planned direction"),
                 "text": corridor_text(corridor, read_model.get("generic_class", "")),
                 "points": points,
             }

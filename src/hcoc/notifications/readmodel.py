@@ -93,11 +93,16 @@ def geography_read_model(geometry: dict | None) -> dict:
     None (a version from before geography, not yet recomputed) reads as unknown: null, not []."""
     if geometry is None:
         return {"corridor": None, "affected_states": None, "flags": []}
-    return {
+    out = {
         "corridor": geometry.get("corridor"),
         "affected_states": geometry.get("affected_states"),
         "flags": geometry.get("flags", []),
     }
+    # Present only for geometry computed since the two tiers (an older stored geometry, not yet
+    # recomputed, publishes exactly what it did before).
+    if "in_planned_direction" in geometry:
+        out["in_planned_direction"] = geometry["in_planned_direction"]
+    return out
 
 
 def version_read_model(n: Notification, version: NotificationVersion) -> dict:

@@ -269,12 +269,23 @@ class CorridorProperties(Schema):
     start: LatLonOut = Field(description="Where the corridor starts: the launch area's centre")
     ends: list[LatLonOut] = Field(description="Its far end (two for a sector)")
     length_km: float = Field(description="The length drawn (at most 20,000 km)")
-    length_source: Literal["range_km", "class_upper_bound"] = Field(
-        description="range_km: the notification's own range_km; class_upper_bound: none was "
-        "given, and the corridor is as long as the generic class's range allows (an estimate "
-        "of the exchange, not a statement of the notifying state)"
+    length_source: Literal["range_km", "impact_area", "class_upper_bound", "nominal"] = Field(
+        description="range_km: the notification's own range_km; impact_area: no range_km, as "
+        "far as the farthest impact area's centre; class_upper_bound: neither was given, as far "
+        "as the generic class's range allows; nominal: neither was given and the class has no "
+        "range (SLBM 12,000 km, space launch vehicles 3,000 km). The last two are estimates of "
+        "the exchange, not statements of the notifying state (docs/geography.md)"
     )
-    stated_length_km: float = Field(description="range_km, or the class's upper bound")
+    tier: Literal["concerned", "planned_direction"] = Field(
+        description="concerned: the length is the notification's own (range_km, impact_area), "
+        "and the states under the corridor are in affected_states; planned_direction: it is an "
+        "estimate (class_upper_bound, nominal), and the states under it are only listed in "
+        "in_planned_direction, never as concerned"
+    )
+    stated_length_km: float = Field(
+        description="range_km, the distance to the farthest impact area, the class's upper "
+        "bound or the nominal length"
+    )
     length_capped: bool = Field(description="stated_length_km was beyond 20,000 km")
     half_width_km: float | None = Field(description="50 for one azimuth; null for a sector")
     axis: dict = Field(description="GeoJSON MultiLineString: the geodesic of the azimuth(s)")
@@ -294,6 +305,13 @@ class AffectedStateOut(Schema):
         examples=["MHL"], description="ISO 3166-1 alpha-3; a dependency under its sovereign"
     )
     parts: list[Literal["launch_area", "corridor", "impact_area"]]
+    zones: list[Literal["land", "territorial_sea"]]
+
+
+class DirectionStateOut(Schema):
+    state: str = Field(
+        examples=["IRL"], description="ISO 3166-1 alpha-3; a dependency under its sovereign"
+    )
     zones: list[Literal["land", "territorial_sea"]]
 
 
@@ -343,14 +361,23 @@ class NotificationOut(Schema):
     )
     corridor: CorridorOut | None = Field(
         None,
-        description="The planned direction as a GeoJSON Feature; null when there is no length "
-        "(no range_km and a class without a range: SLBM, SLV) (docs/geography.md)",
+        description="The planned direction as a GeoJSON Feature, its `tier` saying whether its "
+        "length is the notification's own; null when the launch site is unknown or the farthest "
+        "impact area lies at the start (docs/geography.md)",
     )
     affected_states: list[AffectedStateOut] | None = Field(
         None,
-        description="States whose land or territorial sea (12 nm) the launch area, corridor or "
-        "impact areas touch, sorted by state; data © OpenStreetMap contributors (ODbL) and "
-        "Natural Earth. Null only for a version stored before geography and not yet recomputed",
+        description="The states concerned: whose land or territorial sea (12 nm) the launch "
+        "area, the impact areas or a corridor of a stated length (tier `concerned`) touch, "
+        "sorted by state; data © OpenStreetMap contributors (ODbL) and Natural Earth. Null only "
+        "for a version stored before geography and not yet recomputed",
+    )
+    in_planned_direction: list[DirectionStateOut] | None = Field(
+        None,
+        description="When the notification states neither range_km nor an impact area: the "
+        "states, not already in affected_states, that the corridor of the planned direction "
+        "(tier `planned_direction`) touches. A lower tier, listed apart: none of them is "
+        "concerned. Absent for a version stored before this field; [] otherwise",
     )
     flags: list[FlagOut] = Field(
         default_factory=list,

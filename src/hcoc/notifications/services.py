@@ -371,9 +371,17 @@ def notification_import(*, actor, data: ImportIn) -> Notification:
 RECOMPUTE_BATCH = 200
 
 
-def version_geometries_recompute(*, only_missing: bool = False, progress=None) -> int:
+def _concerned(geometry: dict | None) -> list[str] | None:
+    rows = (geometry or {}).get("affected_states")
+    return None if rows is None else [row["state"] for row in rows]
+
+
+def version_geometries_recompute(*, only_missing: bool = False, progress=None, changed=None) -> int:
     """Recompute and store the geometry of every notification version (or only of those that
-    have none): after an upgrade that added geography, or a new release of the boundary data.
+    have none): after an upgrade that added geography, or a new release of the boundary data or
+    of the corridor's rules. `changed(reference, version, before, after)` is called for each
+    version whose concerned states (affected_states) differ from what was stored (None: none
+    stored), so an operator can say what changed for whom.
 
     Not an exchange write and so not inside event_transaction(): the geometry is a cache of a
     deterministic function of the version's content and the shipped data; no event changes, no
@@ -384,13 +392,24 @@ def version_geometries_recompute(*, only_missing: bool = False, progress=None) -
         versions = versions.filter(geometry__isnull=True)
     done, last = 0, 0
     while True:
-        batch = list(versions.filter(id__gt=last).only("id", "content")[:RECOMPUTE_BATCH])
+        batch = list(
+            versions.filter(id__gt=last)
+            .select_related("notification")
+            .only("id", "version", "content", "geometry", "notification__reference")[
+                :RECOMPUTE_BATCH
+            ]
+        )
         if not batch:
             return done
-        computed = [(v.id, version_geometry(canonical_loads(v.content))) for v in batch]
+        computed = [(v, version_geometry(canonical_loads(v.content))) for v in batch]
         with transaction.atomic():
-            for version_id, geometry in computed:
-                NotificationVersion.objects.filter(id=version_id).update(geometry=geometry)
+            for version, geometry in computed:
+                NotificationVersion.objects.filter(id=version.id).update(geometry=geometry)
+        if changed is not None:
+            for version, geometry in computed:
+                before, after = _concerned(version.geometry), _concerned(geometry)
+                if before != after:
+                    changed(version.notification.reference, version.version, before, after)
         done, last = done + len(batch), batch[-1].id
         if progress is not None:
             progress(done)

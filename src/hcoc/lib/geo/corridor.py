@@ -1,9 +1,18 @@
 """The corridor of a notification: where the planned direction points, for how far.
 
 From the centre of the launch area, along the planned azimuth, a band on the geodesic of the
-stated length, DEFAULT_HALF_WIDTH_KM to each side; for a sector, the geodesic wedge between its
-two sides (the sector is the width). The length is `range_km` when the notification gives it,
-otherwise the upper bound of its generic class's range (CLASS_RANGES), and the answer says which.
+corridor's length, DEFAULT_HALF_WIDTH_KM to each side; for a sector, the geodesic wedge between
+its two sides (the sector is the width).
+
+How long, and so what the corridor means (corridor_length), in two tiers:
+- **concerned**: a length the notification states. `range_km` when it gives one; without it, as
+  far as the farthest impact area (the distance from the start to that area's centre). States
+  under this corridor are concerned by the launch, like those under its launch and impact areas.
+- **planned_direction**: the notification states neither. The corridor then shows only what lies
+  in the planned direction, as far as the generic class's upper bound (CLASS_RANGES), or for a
+  class without a range (SLBM, the space launch vehicles) a nominal length (NOMINAL_KM). It is an
+  estimate of the exchange, never a statement of the notifying state: states under it are listed
+  apart and are never "concerned".
 
 It is an indication of the notified direction, not a trajectory: a ballistic missile's ground
 track on the rotating Earth bends away from the geodesic of its launch azimuth, which is why the
@@ -33,24 +42,56 @@ MAX_LENGTH_KM = 20_000.0
 
 ARC_STEP_DEG = 2.0  # a sector's arc has a point at least every 2 degrees of azimuth
 
-LengthSource = Literal["range_km", "class_upper_bound"]
+# For a class whose definition has no range, how far "the planned direction" is drawn when the
+# notification states neither a range nor an impact area (the lower tier only; never a reason to
+# call a state concerned). Stated choices, each the order of what such a launch overflies:
+# - SLBM: 12,000 km, about the reach of the longest-ranged SLBMs in service (Trident II D5);
+# - space launch vehicles: 3,000 km, about where an orbital launch's lower stages come down
+#   (first stages within a few hundred km, second stages and fairings to some 3,000 km
+#   downrange; beyond that the vehicle is in or near orbit, not falling back).
+NOMINAL_KM = {"SLBM": 12_000.0}
+SLV_NOMINAL_KM = 3_000.0
+
+LengthSource = Literal["range_km", "impact_area", "class_upper_bound", "nominal"]
+Tier = Literal["concerned", "planned_direction"]
+STATED_SOURCES = ("range_km", "impact_area")  # what the notification itself says
 
 
 @dataclass(frozen=True)
 class Length:
     km: float  # as drawn
     source: LengthSource
-    stated_km: float  # range_km, or the class bound
+    stated_km: float  # range_km, the farthest impact area, the class bound or the nominal length
     capped: bool  # stated_km was longer than MAX_LENGTH_KM
 
+    @property
+    def tier(self) -> Tier:
+        return "concerned" if self.source in STATED_SOURCES else "planned_direction"
 
-def corridor_length(*, range_km: float | None, generic_class: str) -> Length | None:
-    """range_km, or else the upper bound of the class's range; None when neither exists (SLBM
-    and the space launch vehicles have no range in their definition)."""
+
+def nominal_km(generic_class: str) -> float | None:
+    """How far the planned direction is drawn for a class without a stated length."""
+    if generic_class in CLASS_RANGES:
+        return float(CLASS_RANGES[generic_class].high_km)
+    if generic_class.startswith("SLV"):
+        return SLV_NOMINAL_KM
+    return NOMINAL_KM.get(generic_class)
+
+
+def corridor_length(
+    *, range_km: float | None, generic_class: str, impact_reach_km: float | None = None
+) -> Length | None:
+    """`range_km`; else `impact_reach_km` (how far the farthest impact area lies from the
+    start); else, as the lower tier, the class's upper bound or nominal length. None only for a
+    class the vocabulary does not know."""
     if range_km is not None:
         stated, source = float(range_km), "range_km"
+    elif impact_reach_km is not None:
+        stated, source = float(impact_reach_km), "impact_area"
     elif generic_class in CLASS_RANGES:
         stated, source = float(CLASS_RANGES[generic_class].high_km), "class_upper_bound"
+    elif (nominal := nominal_km(generic_class)) is not None:
+        stated, source = nominal, "nominal"
     else:
         return None
     return Length(min(stated, MAX_LENGTH_KM), source, stated, stated > MAX_LENGTH_KM)

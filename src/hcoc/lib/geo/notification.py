@@ -1,7 +1,8 @@
 """Everything geographic about one notification, from its stored content, in one call.
 
     notification_geometry(content, site_lookup=...) -> {"launch_area", "corridor",
-                                                       "impact_areas", "affected_states"}
+                                                       "impact_areas", "affected_states",
+                                                       "in_planned_direction"}
 
 `content` is the stored PLN content (notifications.services.pln_content: `launch_area`,
 `planned_direction`, `impact_areas`, `range_km`, `generic_class`, ...; an unnotified launch has
@@ -19,7 +20,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from .corridor import DEFAULT_HALF_WIDTH_KM, axes_geometry, corridor, corridor_length
-from .geodesy import LonLat, circle_area, polygon_area, ring_centre
+from .geodesy import GEOD, LonLat, circle_area, polygon_area, ring_centre
 from .states import Boundaries, affected_states
 
 SiteLookup = Callable[[str], tuple[float, float] | None]
@@ -62,6 +63,28 @@ def _position(lon_lat: LonLat) -> dict[str, float]:
     return {"lat": round(lat, GEOJSON_DECIMALS), "lon": round(lon, GEOJSON_DECIMALS)}
 
 
+# An impact area whose centre lies this close to the corridor's start leaves nothing between
+# them to draw: the corridor is then the launch area's own business (a sounding rocket's).
+MIN_CORRIDOR_KM = 1.0
+
+
+def impact_reach_km(
+    content: Mapping[str, Any], start: LonLat, *, site_lookup: SiteLookup
+) -> float | None:
+    """How far the farthest impact area lies from the corridor's start (to its centre: the
+    site, the circle's centre, the polygon's centre); None when none is known."""
+    centres = [
+        area_centre(area, site_lookup=site_lookup) for area in content.get("impact_areas") or []
+    ]
+    centres = [c for c in centres if c is not None]
+    if not centres:
+        return None
+    n = len(centres)
+    lons, lats = [c[0] for c in centres], [c[1] for c in centres]
+    _, _, metres = GEOD.inv([start[0]] * n, [start[1]] * n, lons, lats)
+    return round(max(float(m) for m in metres) / 1000.0, 1)
+
+
 def corridor_feature(
     content: Mapping[str, Any],
     *,
@@ -69,14 +92,18 @@ def corridor_feature(
     half_width_km: float = DEFAULT_HALF_WIDTH_KM,
 ) -> tuple[dict[str, Any] | None, BaseGeometry | None]:
     """The corridor as a GeoJSON Feature (the band; its properties say where it starts and ends,
-    how long it is and where that length comes from, and carry the axis for an arrow) and its
-    shape; (None, None) when the start is unknown or there is no length (no range_km and a class
-    without a range: SLBM, SLV)."""
+    how long it is, where that length comes from and so its tier, and carry the axis for an
+    arrow) and its shape; (None, None) when the start is unknown, the class is unknown, or the
+    farthest impact area lies at the start."""
     start = area_centre(content["launch_area"], site_lookup=site_lookup)
+    if start is None:
+        return None, None
     length = corridor_length(
-        range_km=content.get("range_km"), generic_class=content.get("generic_class", "")
+        range_km=content.get("range_km"),
+        generic_class=content.get("generic_class", ""),
+        impact_reach_km=impact_reach_km(content, start, site_lookup=site_lookup),
     )
-    if start is None or length is None:
+    if length is None or length.km < MIN_CORRIDOR_KM:
         return None, None
     built = corridor(start, content["planned_direction"], length.km, half_width_km=half_width_km)
     feature = {
@@ -87,6 +114,7 @@ def corridor_feature(
             "ends": [_position(end) for end in built.ends],
             "length_km": length.km,
             "length_source": length.source,
+            "tier": length.tier,
             "stated_length_km": length.stated_km,
             "length_capped": length.capped,
             "half_width_km": built.half_width_km,
@@ -103,7 +131,10 @@ def notification_geometry(
     data: Boundaries | None = None,
     half_width_km: float = DEFAULT_HALF_WIDTH_KM,
 ) -> dict[str, Any]:
-    """The launch area, corridor and impact areas as GeoJSON, and the affected states."""
+    """The launch area, corridor and impact areas as GeoJSON; the states concerned
+    (`affected_states`: under the launch area, the impact areas and a corridor of a stated
+    length); and, apart, those only the planned direction reaches when the notification states
+    no length (`in_planned_direction`: rows {"state", "zones"}, none of them concerned)."""
     launch = area_shape(content["launch_area"], site_lookup=site_lookup)
     corridor_out, corridor_shape = corridor_feature(
         content, site_lookup=site_lookup, half_width_km=half_width_km
@@ -113,16 +144,25 @@ def notification_geometry(
         for area in content.get("impact_areas") or []
     ]
     impacts = [(kind, shape) for kind, shape in impacts if shape is not None]
+    stated = corridor_out is not None and corridor_out["properties"]["tier"] == "concerned"
+    concerned = affected_states(
+        {
+            "launch_area": launch,
+            "corridor": corridor_shape if stated else None,
+            "impact_area": [shape for _, shape in impacts],
+        },
+        data=data,
+    )
+    named = {row["state"] for row in concerned}
+    direction = [] if stated else affected_states({"corridor": corridor_shape}, data=data)
     return {
         "launch_area": geojson(launch) if launch is not None else None,
         "corridor": corridor_out,
         "impact_areas": [{"kind": kind, "geometry": geojson(shape)} for kind, shape in impacts],
-        "affected_states": affected_states(
-            {
-                "launch_area": launch,
-                "corridor": corridor_shape,
-                "impact_area": [shape for _, shape in impacts],
-            },
-            data=data,
-        ),
+        "affected_states": concerned,
+        "in_planned_direction": [
+            {"state": row["state"], "zones": row["zones"]}
+            for row in direction
+            if row["state"] not in named
+        ],
     }

@@ -118,6 +118,7 @@ def _page(request, reference: str, *, cancel=None, report=None):
             "map_data": map_data([n], link=False),
             "places": places(n),
             "affected": n["affected_states"],
+            "in_direction": n.get("in_planned_direction") or [],
             "flags": n["flags"],
             "concerns": concerns(n, request.user.state_id),
             "notam": notam_for(n),

@@ -41,6 +41,8 @@ CSV_COLUMNS = (
     "corridor_length_km",
     "corridor_length_source",
     "affected_states",
+    # The lower tier, apart (added after the others): states only the planned direction reaches.
+    "in_planned_direction",
 )
 
 
@@ -183,6 +185,10 @@ def _csv(request, filters: dict) -> HttpResponse:
                     " ".join(
                         f"{s['state']}({'+'.join(s['parts'])};{'+'.join(s['zones'])})"
                         for s in n.get("affected_states") or []
+                    ),
+                    " ".join(
+                        f"{s['state']}({'+'.join(s['zones'])})"
+                        for s in n.get("in_planned_direction") or []
                     ),
                 ]
             )

@@ -215,6 +215,7 @@ def _review(request, *, fields, draft, amending):
             ),
             "map_data": map_data([preview], link=False),
             "affected_states": preview["geometry"]["affected_states"],
+            "in_direction": preview["geometry"].get("in_planned_direction") or [],
             "flags": preview["geometry"]["flags"],
             "payload": json.dumps(body, ensure_ascii=False),
             "nonce": nonce,

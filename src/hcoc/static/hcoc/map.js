@@ -25,6 +25,10 @@
     launch: { color: "#2c5282", weight: 2, fillOpacity: 0.25 },
     corridor: { color: "#dd6b20", weight: 1.5, fillColor: "#dd6b20", fillOpacity: 0.25 },
     axis: { color: "#c05621", weight: 2 },
+    // No length was notified: only the planned direction, an estimate of the exchange. Drawn
+    // apart (dashed, outline only) so that nobody reads it as an area the launch concerns.
+    direction: { color: "#975a16", weight: 1.5, dashArray: "6 6", fillOpacity: 0 },
+    directionAxis: { color: "#975a16", weight: 1.5, dashArray: "2 6" },
     impact: { color: "#9b2c2c", weight: 1.5, dashArray: "4", fillOpacity: 0.2 },
   };
 
@@ -144,8 +148,14 @@
     var ref = it.point ? it.point[1] : 0;
     if (s.launch_area && s.launch_area.type !== "Point") addPolygons(layer, s.launch_area, ref, STYLE.launch, "shape launch-area", bounds);
     if (s.corridor) {
-      addPolygons(layer, s.corridor.geometry, ref, STYLE.corridor, "shape corridor", bounds);
-      addLines(layer, (s.corridor.properties || {}).axis, ref, STYLE.axis, "shape corridor-axis", bounds);
+      var props = s.corridor.properties || {};
+      if (props.tier === "planned_direction") {
+        addPolygons(layer, s.corridor.geometry, ref, STYLE.direction, "shape planned-direction", bounds);
+        addLines(layer, props.axis, ref, STYLE.directionAxis, "shape planned-direction-axis", bounds);
+      } else {
+        addPolygons(layer, s.corridor.geometry, ref, STYLE.corridor, "shape corridor", bounds);
+        addLines(layer, props.axis, ref, STYLE.axis, "shape corridor-axis", bounds);
+      }
     }
     (s.impact_areas || []).forEach(function (ia) {
       if (ia.geometry && ia.geometry.type === "Point") {

@@ -19,8 +19,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **o):
+        changes = []
+
+        def changed(reference, version, before, after):
+            was = "not computed" if before is None else (", ".join(before) or "nobody")
+            changes.append(f"  {reference} v{version}: {was} -> {', '.join(after) or 'nobody'}")
+
         count = version_geometries_recompute(
             only_missing=o["missing"],
             progress=lambda n: self.stderr.write(f"{n} versions ...") if n % 1000 == 0 else None,
+            changed=changed,
         )
         self.stdout.write(f"{count} notification versions recomputed")
+        if changes:
+            self.stdout.write(f"the states concerned changed for {len(changes)} of them:")
+            self.stdout.write("\n".join(changes))
