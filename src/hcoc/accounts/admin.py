@@ -3,6 +3,11 @@
 Users of states are created in the ICC console (`/icc/users`), which gives the enrolment link;
 a state's user sets its own password and makes its own tokens. Here the ICC may see users,
 disable them and revoke tokens; it may make tokens only for itself.
+
+A user's state and role are fixed when it is made: were they editable, the relay could empty an
+enrolled state user's state (its password form then opens), set a password, and give the state
+back; or give France's state to an ICC user whose password it knows. Either way it would act as
+the state. Second-factor devices are listed without their keys and never made here (below).
 """
 
 from django.contrib import admin, messages
@@ -11,7 +16,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 
 from hcoc.lib.errors import DomainError
 
-from .access import require_own_credentials
+from .access import is_state_user, require_own_credentials
 from .models import ApiToken, User
 from .services import token_issue, token_revoke
 
@@ -23,6 +28,11 @@ class HcocUserAdmin(UserAdmin):
     fieldsets = (*UserAdmin.fieldsets, ("HCoC", {"fields": ("state", "role")}))
     add_fieldsets = (*UserAdmin.add_fieldsets, ("HCoC", {"fields": ("state", "role")}))
 
+    def get_readonly_fields(self, request, obj=None):
+        # Shown, never changed (see the module's docstring); a posted value is ignored.
+        fixed = ("state", "role") if obj is not None else ()
+        return (*super().get_readonly_fields(request, obj), *fixed)
+
     def has_add_permission(self, request):
         # Adding a user here would set its password: a state's user is created in the console
         # (with an enrolment link), an ICC user with `hcoc createsuperuser` or `hcoc user enrol`.
@@ -30,7 +40,7 @@ class HcocUserAdmin(UserAdmin):
 
     def user_change_password(self, request, id, form_url=""):
         user = self.get_object(request, id)
-        if user is not None and user.state_id is not None:
+        if user is not None and is_state_user(user):
             try:
                 require_own_credentials(request.user, user)
             except DomainError as e:

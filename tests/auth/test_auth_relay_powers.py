@@ -1,0 +1,145 @@
+"""Fewer powers for the relay (issue 22): what the ICC tries through the admin and the `hcoc`
+commands to act as a state, each refused, and what stays open, made visible to the state.
+
+Each test is the attack as the ICC would try it: the real admin pages (a client logged in with
+the ICC's second factor, forms posted as the browser would post them), the real management
+commands. Before these fixes the ICC emptied an enrolled state user's state, set its password,
+restored the state and acted as the state; read and added anyone's TOTP keys; and reset a state
+user's password with `hcoc changepassword`.
+"""
+
+import re
+from html.parser import HTMLParser
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from support.people import set_password, web_client
+
+from hcoc.accounts.models import Role, User
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "the state's own passphrase"
+RELAY_PASSWORD = "the relay's chosen passphrase"
+
+
+@pytest.fixture
+def icc(personas) -> Client:
+    """The ICC in the admin, as the demo makes it (staff, superuser) with its second factor."""
+    User.objects.filter(username="icc").update(is_staff=True, is_superuser=True)
+    return web_client("icc")
+
+
+@pytest.fixture
+def enrolled(personas) -> User:
+    """France's submitter, who has set its own password (enrolled)."""
+    set_password("fra_submitter", PASSWORD)
+    return User.objects.get(username="fra_submitter")
+
+
+class _FormFields(HTMLParser):
+    """The fields a browser would send from the page's form named `form_id`: inputs (checked
+    boxes only), selects (their selected options) and textareas."""
+
+    def __init__(self, form_id: str):
+        super().__init__()
+        self.form_id, self.inside, self.data = form_id, False, []
+        self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("id") == self.form_id
+        if not self.inside:
+            return
+        if tag == "option":
+            if self._select and "selected" in a:
+                self.data.append((self._select, a.get("value", "")))
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "textarea":
+            self._textarea = a.get("name")
+            self.data.append((self._textarea, ""))
+        elif tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            if kind not in ("submit", "button", "file", "image"):
+                self.data.append((a["name"], a.get("value", "on" if kind == "checkbox" else "")))
+
+    def handle_data(self, data):
+        if self._textarea:
+            name, value = self.data.pop()
+            self.data.append((name, value + data))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def form_of(page, form_id: str, **changes) -> dict[str, list[str]]:
+    parser = _FormFields(form_id)
+    parser.feed(page.content.decode())
+    data: dict[str, list[str]] = {}
+    for name, value in parser.data:
+        data.setdefault(name, []).append(value)
+    assert data, f"no form #{form_id} on the page"
+    for name, value in changes.items():
+        if value is None:  # a box left unchecked: the browser sends nothing
+            data.pop(name, None)
+        else:
+            data[name] = [value]
+    return data
+
+
+def admin_change(icc: Client, user: User, **changes):
+    url = f"/admin/accounts/user/{user.pk}/change/"
+    return icc.post(url, form_of(icc.get(url), "user_form", **changes))
+
+
+# ---- the admin: a user's state and role are fixed at creation --------------------------------
+
+
+def test_the_admin_cannot_empty_an_enrolled_state_users_state_to_open_its_password_form(
+    icc, enrolled
+):
+    """The issue's attack: state emptied, role icc, password set, state restored."""
+    response = admin_change(icc, enrolled, state="", role=Role.ICC)
+    assert response.status_code == 302  # the rest of the form is still saved ...
+    user = User.objects.get(pk=enrolled.pk)
+    assert (user.state_id, user.role) == ("FRA", Role.SUBMITTER)  # ... but not these
+    url = f"/admin/accounts/user/{enrolled.pk}/password/"
+    assert icc.get(url).status_code == 403
+    response = icc.post(url, {"password1": RELAY_PASSWORD, "password2": RELAY_PASSWORD})
+    assert response.status_code == 403
+    user = User.objects.get(pk=enrolled.pk)
+    assert user.check_password(PASSWORD) and not user.check_password(RELAY_PASSWORD)
+
+
+def test_the_admin_shows_a_users_state_and_role_but_offers_no_field_to_change_them(
+    icc, enrolled
+):
+    page = icc.get(f"/admin/accounts/user/{enrolled.pk}/change/").content.decode()
+    assert 'name="state"' not in page and 'name="role"' not in page
+    assert "FRA" in page and "submitter (state)" in page
+
+
+def test_the_admin_cannot_turn_an_icc_user_whose_password_it_knows_into_a_states_user(icc):
+    """The other way round: an ICC user (password known to the relay) given France's state."""
+    staff = User.objects.create_user(username="icc_two", password=RELAY_PASSWORD, role=Role.ICC)
+    response = admin_change(icc, staff, state="FRA", role=Role.SUBMITTER)
+    assert response.status_code == 302
+    staff.refresh_from_db()
+    assert (staff.state_id, staff.role) == (None, Role.ICC)
+
+
+def test_the_admin_still_disables_a_states_user(icc, enrolled):
+    response = admin_change(icc, enrolled, is_active=None)
+    assert response.status_code == 302
+    assert not User.objects.get(pk=enrolled.pk).is_active
