@@ -122,9 +122,7 @@ def test_the_admin_cannot_empty_an_enrolled_state_users_state_to_open_its_passwo
     assert user.check_password(PASSWORD) and not user.check_password(RELAY_PASSWORD)
 
 
-def test_the_admin_shows_a_users_state_and_role_but_offers_no_field_to_change_them(
-    icc, enrolled
-):
+def test_the_admin_shows_a_users_state_and_role_but_offers_no_field_to_change_them(icc, enrolled):
     page = icc.get(f"/admin/accounts/user/{enrolled.pk}/change/").content.decode()
     assert 'name="state"' not in page and 'name="role"' not in page
     assert "FRA" in page and "submitter (state)" in page
@@ -143,3 +141,85 @@ def test_the_admin_still_disables_a_states_user(icc, enrolled):
     response = admin_change(icc, enrolled, is_active=None)
     assert response.status_code == 302
     assert not User.objects.get(pk=enrolled.pk).is_active
+
+
+# ---- the admin: second-factor devices are listed without their keys, never made --------------
+
+
+@pytest.fixture
+def fra_device(enrolled) -> TOTPDevice:
+    return TOTPDevice.objects.create(user=enrolled, name="phone", confirmed=True)
+
+
+def test_the_admin_never_shows_a_users_totp_key_nor_its_qr_code(icc, fra_device):
+    base = f"/admin/otp_totp/totpdevice/{fra_device.pk}"
+    listing = icc.get("/admin/otp_totp/totpdevice/")
+    assert listing.status_code == 200 and "fra_submitter" in listing.content.decode()
+    page = icc.get(f"{base}/change/")
+    assert page.status_code == 200  # what the device is, who has it, when it was last used
+    assert "phone" in page.content.decode()
+    for shown in (listing, page):
+        assert fra_device.key not in shown.content.decode()
+        assert "qrcode" not in shown.content.decode()
+    for secret in (f"{base}/config/", f"{base}/qrcode/"):
+        # No such page any more: the admin's catch-all sends it to the index, keyless.
+        response = icc.get(secret, follow=True)
+        assert response.redirect_chain and response["Content-Type"].startswith("text/html")
+        assert fra_device.key not in response.content.decode()
+        assert "otpauth://" not in response.content.decode()
+
+
+def test_the_admin_cannot_add_a_device_for_anyone_nor_change_one(icc, enrolled, fra_device):
+    chosen = "3132333435363738393031323334353637383930"  # a key the relay would know
+    assert icc.get("/admin/otp_totp/totpdevice/add/").status_code == 403
+    response = icc.post(
+        "/admin/otp_totp/totpdevice/add/",
+        {
+            "user": enrolled.pk,
+            "name": "relay",
+            "confirmed": "on",
+            "key": chosen,
+            "step": 30,
+            "t0": 0,
+            "digits": 6,
+            "tolerance": 1,
+            "drift": 0,
+            "throttling_failure_count": 0,
+        },
+    )
+    assert response.status_code == 403
+    response = icc.post(
+        f"/admin/otp_totp/totpdevice/{fra_device.pk}/change/",
+        {
+            "user": enrolled.pk,
+            "name": "phone",
+            "confirmed": "on",
+            "key": chosen,
+            "step": 30,
+            "t0": 0,
+            "digits": 6,
+            "tolerance": 1,
+            "drift": 0,
+            "throttling_failure_count": 0,
+        },
+    )
+    assert response.status_code == 403
+    assert list(TOTPDevice.objects.filter(user=enrolled).values_list("key", flat=True)) == [
+        fra_device.key
+    ]
+
+
+def test_the_admin_deletes_a_lost_device_and_the_person_enrols_a_new_one_itself(
+    icc, enrolled, fra_device
+):
+    url = f"/admin/otp_totp/totpdevice/{fra_device.pk}/delete/"
+    assert icc.post(url, {"post": "yes"}).status_code == 302
+    assert not TOTPDevice.objects.filter(user=enrolled).exists()
+    # The person logs in with its own password and is given a new key that only it sees.
+    person = Client()
+    response = person.post("/accounts/login/", {"username": "fra_submitter", "password": PASSWORD})
+    assert response.status_code == 302
+    page = person.get("/account/two-factor").content.decode()
+    pending = TOTPDevice.objects.get(user=enrolled, confirmed=False)
+    assert pending.key != fra_device.key
+    assert re.search(r"[A-Z2-7]{16,}", page)  # the new key, shown to the person

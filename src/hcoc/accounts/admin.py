@@ -13,12 +13,13 @@ the state. Second-factor devices are listed without their keys and never made he
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hcoc.lib.errors import DomainError
 
 from .access import is_state_user, require_own_credentials
 from .models import ApiToken, User
-from .services import token_issue, token_revoke
+from .services import token_issue, token_revoke, totp_device_delete
 
 
 @admin.register(User)
@@ -85,3 +86,44 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         for token in queryset:
             token_revoke(token=token)
+
+
+class TOTPDeviceAdmin(admin.ModelAdmin):
+    """Second-factor devices: who has one, its name, when it was last used; never its key.
+
+    django-otp's own admin showed every user's key and QR code and let the admin add a device
+    (with a key of its choosing) for anyone: a second factor the relay knows is no second factor.
+    Here a device is only listed and may be deleted, so a person who lost its authenticator can
+    log in with its own password and enrol a new one itself (an ICC user is made to at its next
+    login), a key only that person sees. Deleting hands the relay no secret and no way in: the
+    password is still the person's own.
+    """
+
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_filter = ("confirmed",)
+    search_fields = ("user__username",)
+    fields = list_display
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, [obj])
+
+    def delete_queryset(self, request, queryset):
+        try:
+            for device in queryset:
+                totp_device_delete(actor=request.user, device=device)
+        except DomainError as e:
+            raise DjangoPermissionDenied(e.detail) from e
+
+
+# django-otp registers its own admin (with the keys and their QR pages) when its app loads;
+# whichever of the two loads first, this one is the one left.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, TOTPDeviceAdmin)

@@ -343,6 +343,14 @@ def totp_confirm(*, device, code: str) -> bool:
     return True
 
 
+def totp_device_delete(*, actor: User, device: TOTPDevice) -> None:
+    """Delete one device: its own user, or the ICC for a person who lost its authenticator (who
+    then enrols a new one itself, with a key only it sees). Never a way to make or read one."""
+    if actor.pk != device.user_id:
+        require_icc(actor)
+    device.delete()
+
+
 def totp_disable(*, user: User) -> None:
     """Turn two-factor off. ICC users must keep it."""
 
