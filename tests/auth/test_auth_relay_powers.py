@@ -223,3 +223,52 @@ def test_the_admin_deletes_a_lost_device_and_the_person_enrols_a_new_one_itself(
     pending = TOTPDevice.objects.get(user=enrolled, confirmed=False)
     assert pending.key != fra_device.key
     assert re.search(r"[A-Z2-7]{16,}", page)  # the new key, shown to the person
+
+
+# ---- the `hcoc` commands ----------------------------------------------------------------------
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+@pytest.fixture
+def typed_password(monkeypatch):
+    """What the operator types at the commands' password prompts."""
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": RELAY_PASSWORD)
+
+
+def test_hcoc_changepassword_refuses_a_states_user_and_says_why(enrolled, typed_password):
+    with pytest.raises(CommandError, match="fra_submitter is a user of FRA: only they set"):
+        run("changepassword", "fra_submitter")
+    user = User.objects.get(pk=enrolled.pk)
+    assert user.check_password(PASSWORD) and not user.check_password(RELAY_PASSWORD)
+    # Not yet enrolled either: the person sets it through an enrolment link.
+    with pytest.raises(CommandError, match="hcoc user enrol jpn_reader"):
+        run("changepassword", "jpn_reader")
+    assert not User.objects.get(username="jpn_reader").has_usable_password()
+
+
+def test_hcoc_changepassword_still_sets_an_icc_users_password(personas, typed_password):
+    assert "changed successfully" in run("changepassword", "icc")
+    assert User.objects.get(username="icc").check_password(RELAY_PASSWORD)
+
+
+def test_hcoc_createsuperuser_makes_one_of_the_iccs_staff_never_a_states_user(
+    personas, monkeypatch
+):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", RELAY_PASSWORD)
+    run("createsuperuser", "--noinput", "--username", "ops", "--email", "ops@example.org")
+    ops = User.objects.get(username="ops")
+    assert (ops.state_id, ops.role, ops.is_superuser) == (None, Role.ICC, True)
+    # Nor does it take over an existing state's user.
+    with pytest.raises(CommandError, match="already taken"):
+        run("createsuperuser", "--noinput", "--username", "fra_submitter", "--email", "x@y.org")
+    assert not User.objects.get(username="fra_submitter").is_superuser
+    # And no superuser is made of a state, even by a caller of the manager itself.
+    with pytest.raises(ValueError, match="has no state"):
+        User.objects.create_superuser("fra_admin", password=RELAY_PASSWORD, state_id="FRA")
+    with pytest.raises(ValueError, match="has no state"):
+        User.objects.create_superuser("fra_admin", password=RELAY_PASSWORD, role=Role.SUBMITTER)

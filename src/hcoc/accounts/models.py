@@ -2,6 +2,7 @@ import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 
 
@@ -9,6 +10,19 @@ class Role(models.TextChoices):
     SUBMITTER = "submitter", "submitter (state)"
     READER = "reader", "reader (state)"
     ICC = "icc", "ICC operator"
+
+
+class UserManager(DjangoUserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """A superuser (`hcoc createsuperuser`) is one of the ICC's staff: the ICC's role, no
+        state. Never a state's user, whose password only that user sets: a superuser's password
+        is chosen by whoever runs the server."""
+        extra_fields.setdefault("role", Role.ICC)
+        if extra_fields.get("state") or extra_fields.get("state_id"):
+            raise ValueError("A superuser is one of the ICC's staff: it has no state.")
+        if extra_fields["role"] != Role.ICC:
+            raise ValueError("A superuser is one of the ICC's staff: it has no state's role.")
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -24,6 +38,8 @@ class User(AbstractUser):
     # Lockout after repeated failed logins (settings.LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_MINUTES).
     failed_logins = models.IntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
 
     class Meta:
         constraints = [
