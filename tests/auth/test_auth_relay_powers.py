@@ -272,3 +272,81 @@ def test_hcoc_createsuperuser_makes_one_of_the_iccs_staff_never_a_states_user(
         User.objects.create_superuser("fra_admin", password=RELAY_PASSWORD, state_id="FRA")
     with pytest.raises(ValueError, match="has no state"):
         User.objects.create_superuser("fra_admin", password=RELAY_PASSWORD, role=Role.SUBMITTER)
+
+
+# ---- a user of the relay's own making: not refused yet, shown to its state -------------------
+# Who makes a state's users is still the ICC; only the state's root of trust (later work) can
+# take that from it. Until then every user of a state shows, with who made it and when its
+# password was set, to every user of that state (/account), and stays there.
+
+WHEN = r"\d{4}-\d\d-\d\d \d\d:\d\d UTC"
+
+
+def row_of(page, username: str) -> str:
+    found = re.search(rf'<tr data-user="{username}">(.*?)</tr>', page.content.decode(), re.S)
+    return re.sub(r"\s+", " ", found.group(1)) if found else ""
+
+
+def make_and_enrol_a_ghost(icc: Client) -> User:
+    """The issue's attack: the ICC makes fra_ghost3 and follows the enrolment link itself."""
+    response = icc.post(
+        "/icc/users",
+        {"username": "fra_ghost3", "state": "FRA", "role": "submitter", "email": ""},
+    )
+    assert response.status_code == 302
+    shown = icc.get(response["Location"]).content.decode()
+    link = re.search(r'<code id="enrolment-link">([^<]+)</code>', shown).group(1)
+    path = re.sub(r"^https?://[^/]+", "", link)
+    relay = Client()
+    response = relay.post(path, {"password": RELAY_PASSWORD, "password_again": RELAY_PASSWORD})
+    assert response.status_code == 302
+    response = relay.post(
+        "/accounts/login/", {"username": "fra_ghost3", "password": RELAY_PASSWORD}
+    )
+    assert response.status_code == 302
+    return User.objects.get(username="fra_ghost3")
+
+
+def test_a_user_the_icc_makes_and_enrols_itself_shows_to_every_user_of_that_state(icc):
+    make_and_enrol_a_ghost(icc)
+    for name in ("fra_submitter", "fra_reader"):
+        row = row_of(web_client(name).get("/account"), "fra_ghost3")
+        assert re.search(rf"{WHEN}, by the ICC \(icc\)", row), row
+        assert re.search(rf"set {WHEN} through its enrolment link", row), row
+        assert re.search(rf"<td>{WHEN}</td>", row), row  # its last login
+    assert row_of(web_client("jpn_submitter").get("/account"), "fra_ghost3") == ""
+    # The ICC itself has no state, and no such list on its account page.
+    assert 'id="state-users"' not in icc.get("/account").content.decode()
+
+
+def test_a_state_sees_which_of_its_users_have_not_enrolled_and_whose_password_it_did_not_set(
+    icc,
+):
+    icc.post("/icc/users", {"username": "fra_clerk", "state": "FRA", "role": "reader", "email": ""})
+    page = web_client("fra_submitter").get("/account")
+    assert "not set yet (enrolment link sent)" in row_of(page, "fra_clerk")
+    assert "by the ICC (icc)" in row_of(page, "fra_clerk")
+    # A user made with no link at all (as the exchange's set-up makes them) says so.
+    set_password("fra_reader")
+    row = row_of(web_client("fra_submitter").get("/account"), "fra_reader")
+    assert "by the exchange's set-up" in row
+    assert "chosen at the exchange's set-up, not by the person" in row
+
+
+def test_the_admin_can_neither_delete_a_states_user_nor_redate_it(icc):
+    ghost = make_and_enrol_a_ghost(icc)
+    made = ghost.date_joined
+    url = f"/admin/accounts/user/{ghost.pk}/delete/"
+    assert icc.post(url, {"post": "yes"}).status_code == 403
+    response = icc.post(
+        "/admin/accounts/user/",
+        {"action": "delete_selected", "_selected_action": [ghost.pk], "post": "yes"},
+    )
+    assert User.objects.filter(pk=ghost.pk).exists(), response.status_code
+    response = admin_change(
+        icc, ghost, date_joined_0="2002-11-25", date_joined_1="09:00:00", is_active=None
+    )
+    assert response.status_code == 302
+    ghost.refresh_from_db()
+    assert ghost.date_joined == made and not ghost.is_active  # disabled, as it may be
+    assert "(disabled)" in row_of(web_client("fra_submitter").get("/account"), "fra_ghost3")

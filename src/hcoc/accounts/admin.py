@@ -30,9 +30,23 @@ class HcocUserAdmin(UserAdmin):
     add_fieldsets = (*UserAdmin.add_fieldsets, ("HCoC", {"fields": ("state", "role")}))
 
     def get_readonly_fields(self, request, obj=None):
-        # Shown, never changed (see the module's docstring); a posted value is ignored.
-        fixed = ("state", "role") if obj is not None else ()
+        # Shown, never changed (see the module's docstring); a posted value is ignored. When a
+        # user was made and last logged in are what its state reads of it (/account): the relay
+        # does not rewrite them either.
+        fixed = ("state", "role", "date_joined", "last_login") if obj is not None else ()
         return (*super().get_readonly_fields(request, obj), *fixed)
+
+    def has_delete_permission(self, request, obj=None):
+        # A state's user is disabled, never deleted: deleting would erase from its state's view
+        # (/account) a user the relay may have made and used.
+        return super().has_delete_permission(request, obj) and not (
+            obj is not None and is_state_user(obj)
+        )
+
+    def delete_queryset(self, request, queryset):
+        if any(is_state_user(user) for user in queryset):
+            raise DjangoPermissionDenied("A state's user is disabled, never deleted.")
+        super().delete_queryset(request, queryset)
 
     def has_add_permission(self, request):
         # Adding a user here would set its password: a state's user is created in the console

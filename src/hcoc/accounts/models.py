@@ -96,8 +96,10 @@ class EnrolmentLink(models.Model):
     """A single-use, expiring link by which a person sets the password of the user made for them.
 
     The ICC (or the server's operator) creates a state's user without a password and sends the
-    person this link: only that person ever knows the password, so the relay cannot act as the
-    state. Like a token, the link's secret is random, shown once and stored only as a hash.
+    person this link: only whoever follows it knows the password. The relay could follow it
+    itself (issue 22, open until each state has its own root of trust), so the state's users see
+    who made each of their users and when it enrolled (`enrolled_at`, on /account). Like a
+    token, the link's secret is random, shown once and stored only as a hash.
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_links")
@@ -108,6 +110,9 @@ class EnrolmentLink(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # When the person set the password through this link (`used_at` also marks a link that a
+    # newer one replaced). Shown to the user's state, which can see who was enrolled and when.
+    enrolled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -316,7 +316,7 @@ def enrolment_complete(*, raw: str, password: str) -> User:
     with transaction.atomic():
         taken = EnrolmentLink.objects.filter(
             token_hash=hash_token(raw), used_at__isnull=True, expires_at__gt=now
-        ).update(used_at=now)
+        ).update(used_at=now, enrolled_at=now)
         if not taken:
             raise NotFound("This enrolment link is not valid: it is unknown, used or expired.")
         EnrolmentLink.objects.filter(user=user, used_at__isnull=True).update(used_at=now)

@@ -1,0 +1,83 @@
+"""Reads of accounts with their access rules.
+
+`state_users_for`: every user of the actor's own state, with who made it and when, and when its
+password was set. Who makes a state's users is still the ICC (issue 22): the ICC could make a
+user of France and follow its enrolment link itself. That cannot be refused without France's
+own root of trust, so it is made visible instead: each of France's users sees every user who can
+act for France, made by whom, enrolled when.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Q
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from hcoc.lib.errors import PermissionDenied
+
+from .access import require_user
+from .models import EnrolmentLink, User
+
+
+@dataclass(frozen=True)
+class StateUser:
+    username: str
+    role: str  # in words
+    is_active: bool
+    made_at: datetime
+    # Who made the user: the ICC user who made its first enrolment link (the console), "" for
+    # the server's operator (`hcoc user enrol`), None where the user was made with no link at all
+    # (the exchange's set-up, e.g. the demo: then whoever ran it chose the password).
+    made_by: str | None
+    links: int  # enrolment links made for it
+    enrolled_at: datetime | None  # the person set its password through a link
+    has_password: bool
+    two_factor: bool
+    active_tokens: int
+    last_login: datetime | None
+
+
+def state_users_for(*, actor) -> list[StateUser]:
+    """Every user of the actor's state (itself included), by name. Only a state's users ask:
+    the ICC has its own list of every state's users (registry's /icc/users)."""
+    actor = require_user(actor)
+    if actor.state_id is None:
+        raise PermissionDenied("Only a state's users see their state's users.")
+    users = list(
+        User.objects.filter(state_id=actor.state_id)
+        .annotate(active_tokens=Count("api_tokens", filter=Q(api_tokens__revoked_at__isnull=True)))
+        .order_by("username")
+    )
+    links: dict[int, list[EnrolmentLink]] = {}
+    for link in (
+        EnrolmentLink.objects.filter(user__in=users)
+        .select_related("created_by")
+        .order_by("created_at", "pk")
+    ):
+        links.setdefault(link.user_id, []).append(link)
+    with_device = set(
+        TOTPDevice.objects.filter(user__in=users, confirmed=True).values_list("user_id", flat=True)
+    )
+    out = []
+    for user in users:
+        own = links.get(user.pk, [])
+        enrolled = [link.enrolled_at for link in own if link.enrolled_at is not None]
+        first = own[0] if own else None
+        out.append(
+            StateUser(
+                username=user.username,
+                role=user.get_role_display(),
+                is_active=user.is_active,
+                made_at=user.date_joined,
+                made_by=None
+                if first is None
+                else (first.created_by.username if first.created_by else ""),
+                links=len(own),
+                enrolled_at=max(enrolled) if enrolled else None,
+                has_password=user.has_usable_password(),
+                two_factor=user.pk in with_device,
+                active_tokens=user.active_tokens,
+                last_login=user.last_login,
+            )
+        )
+    return out
