@@ -8,6 +8,7 @@ restored the state and acted as the state; read and added anyone's TOTP keys; an
 user's password with `hcoc changepassword`.
 """
 
+import html
 import re
 from html.parser import HTMLParser
 from io import StringIO
@@ -284,7 +285,7 @@ WHEN = r"\d{4}-\d\d-\d\d \d\d:\d\d UTC"
 
 def row_of(page, username: str) -> str:
     found = re.search(rf'<tr data-user="{username}">(.*?)</tr>', page.content.decode(), re.S)
-    return re.sub(r"\s+", " ", found.group(1)) if found else ""
+    return html.unescape(re.sub(r"\s+", " ", found.group(1))) if found else ""
 
 
 def make_and_enrol_a_ghost(icc: Client) -> User:
@@ -312,7 +313,7 @@ def test_a_user_the_icc_makes_and_enrols_itself_shows_to_every_user_of_that_stat
     for name in ("fra_submitter", "fra_reader"):
         row = row_of(web_client(name).get("/account"), "fra_ghost3")
         assert re.search(rf"{WHEN}, by the ICC \(icc\)", row), row
-        assert re.search(rf"set {WHEN} through its enrolment link", row), row
+        assert re.search(rf"set {WHEN} through an enrolment link from the ICC \(icc\)", row), row
         assert re.search(rf"<td>{WHEN}</td>", row), row  # its last login
     assert row_of(web_client("jpn_submitter").get("/account"), "fra_ghost3") == ""
     # The ICC itself has no state, and no such list on its account page.
@@ -331,6 +332,20 @@ def test_a_state_sees_which_of_its_users_have_not_enrolled_and_whose_password_it
     row = row_of(web_client("fra_submitter").get("/account"), "fra_reader")
     assert "by the exchange's set-up" in row
     assert "chosen at the exchange's set-up, not by the person" in row
+
+
+def test_a_user_enrolled_through_the_operators_link_says_so_whoever_made_it(icc):
+    """The console made the user; the server's operator made a new link and followed it."""
+    icc.post("/icc/users", {"username": "fra_clerk", "state": "FRA", "role": "reader", "email": ""})
+    link = run("user", "enrol", "fra_clerk").strip()
+    path = re.sub(r"^https?://[^/]+", "", link)
+    Client().post(path, {"password": RELAY_PASSWORD, "password_again": RELAY_PASSWORD})
+    row = row_of(web_client("fra_reader").get("/account"), "fra_clerk")
+    assert "by the ICC (icc)" in row
+    assert re.search(
+        rf"set {WHEN} through an enrolment link from the server's operator",
+        row,
+    ), row
 
 
 def test_the_admin_can_neither_delete_a_states_user_nor_redate_it(icc):

@@ -31,6 +31,7 @@ class StateUser:
     made_by: str | None
     links: int  # enrolment links made for it
     enrolled_at: datetime | None  # the person set its password through a link
+    enrolled_by: str | None  # who made that link: an ICC user, or "" for the server's operator
     has_password: bool
     two_factor: bool
     active_tokens: int
@@ -61,7 +62,8 @@ def state_users_for(*, actor) -> list[StateUser]:
     out = []
     for user in users:
         own = links.get(user.pk, [])
-        enrolled = [link.enrolled_at for link in own if link.enrolled_at is not None]
+        enrolled = [link for link in own if link.enrolled_at is not None]
+        used = enrolled[-1] if enrolled else None
         first = own[0] if own else None
         out.append(
             StateUser(
@@ -69,11 +71,10 @@ def state_users_for(*, actor) -> list[StateUser]:
                 role=user.get_role_display(),
                 is_active=user.is_active,
                 made_at=user.date_joined,
-                made_by=None
-                if first is None
-                else (first.created_by.username if first.created_by else ""),
+                made_by=_maker(first),
                 links=len(own),
-                enrolled_at=max(enrolled) if enrolled else None,
+                enrolled_at=used.enrolled_at if used else None,
+                enrolled_by=_maker(used),
                 has_password=user.has_usable_password(),
                 two_factor=user.pk in with_device,
                 active_tokens=user.active_tokens,
@@ -81,3 +82,9 @@ def state_users_for(*, actor) -> list[StateUser]:
             )
         )
     return out
+
+
+def _maker(link: EnrolmentLink | None) -> str | None:
+    if link is None:
+        return None
+    return link.created_by.username if link.created_by else ""
