@@ -320,6 +320,22 @@ def test_a_user_the_icc_makes_and_enrols_itself_shows_to_every_user_of_that_stat
     assert 'id="state-users"' not in icc.get("/account").content.decode()
 
 
+def test_a_states_systems_find_the_user_the_icc_made_and_enrolled_through_the_api(icc, personas):
+    make_and_enrol_a_ghost(icc)
+    token = personas["fra_reader"].token
+    answer = Client().get("/api/v1/users", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert answer.status_code == 200
+    users = {u["username"]: u for u in answer.json()["items"]}
+    assert set(users) == {"fra_submitter", "fra_reader", "fra_ghost3"}
+    ghost = users["fra_ghost3"]
+    assert (ghost["made_by"], ghost["made_by_user"]) == ("icc", "icc")
+    assert (ghost["enrolled_by"], ghost["enrolled_by_user"]) == ("icc", "icc")
+    assert ghost["password_set"] and ghost["enrolled_at"] and ghost["last_login"]
+    assert ghost["role"] == "submitter" and ghost["active"]
+    seed = users["fra_reader"]
+    assert (seed["made_by"], seed["enrolled_at"], seed["enrolment_links"]) == ("set-up", None, 0)
+
+
 def test_a_state_sees_which_of_its_users_have_not_enrolled_and_whose_password_it_did_not_set(
     icc,
 ):

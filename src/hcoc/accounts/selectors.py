@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hcoc.lib.errors import PermissionDenied
+from hcoc.lib.timeutil import rfc3339
 
 from .access import require_user
 from .models import EnrolmentLink, User
@@ -22,7 +23,8 @@ from .models import EnrolmentLink, User
 @dataclass(frozen=True)
 class StateUser:
     username: str
-    role: str  # in words
+    role: str  # Role's value
+    role_name: str  # in words
     is_active: bool
     made_at: datetime
     # Who made the user: the ICC user who made its first enrolment link (the console), "" for
@@ -68,7 +70,8 @@ def state_users_for(*, actor) -> list[StateUser]:
         out.append(
             StateUser(
                 username=user.username,
-                role=user.get_role_display(),
+                role=user.role,
+                role_name=user.get_role_display(),
                 is_active=user.is_active,
                 made_at=user.date_joined,
                 made_by=_maker(first),
@@ -82,6 +85,34 @@ def state_users_for(*, actor) -> list[StateUser]:
             )
         )
     return out
+
+
+def state_user_read_model(user: StateUser) -> dict:
+    """What the API answers of a state's user (`GET /api/v1/users`; schemas.StateUserOut)."""
+
+    def by(maker: str | None) -> tuple[str | None, str | None]:
+        if maker is None:
+            return None, None
+        return ("icc", maker) if maker else ("operator", None)
+
+    made_by, made_by_user = by(user.made_by)
+    enrolled_by, enrolled_by_user = by(user.enrolled_by)
+    return {
+        "username": user.username,
+        "role": user.role,
+        "active": user.is_active,
+        "made_at": rfc3339(user.made_at),
+        "made_by": made_by or "set-up",
+        "made_by_user": made_by_user,
+        "enrolment_links": user.links,
+        "password_set": user.has_password,
+        "enrolled_at": rfc3339(user.enrolled_at),
+        "enrolled_by": enrolled_by,
+        "enrolled_by_user": enrolled_by_user,
+        "two_factor": user.two_factor,
+        "active_tokens": user.active_tokens,
+        "last_login": rfc3339(user.last_login),
+    }
 
 
 def _maker(link: EnrolmentLink | None) -> str | None:
