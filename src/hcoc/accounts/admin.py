@@ -37,16 +37,13 @@ class HcocUserAdmin(UserAdmin):
         return (*super().get_readonly_fields(request, obj), *fixed)
 
     def has_delete_permission(self, request, obj=None):
-        # A state's user is disabled, never deleted: deleting would erase from its state's view
-        # (/account) a user the relay may have made and used.
-        return super().has_delete_permission(request, obj) and not (
-            obj is not None and is_state_user(obj)
-        )
+        # A user is disabled, never deleted: deleting a state's user would erase from its state's
+        # view (/account) a user the relay may have made and used, and deleting an ICC user would
+        # turn "made by the ICC (name)" there into no one (EnrolmentLink.created_by).
+        return False
 
     def delete_queryset(self, request, queryset):
-        if any(is_state_user(user) for user in queryset):
-            raise DjangoPermissionDenied("A state's user is disabled, never deleted.")
-        super().delete_queryset(request, queryset)
+        raise DjangoPermissionDenied("A user is disabled, never deleted.")
 
     def has_add_permission(self, request):
         # Adding a user here would set its password: a state's user is created in the console
