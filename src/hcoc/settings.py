@@ -48,6 +48,9 @@ ALLOWED_HOSTS = [
 INSTALLED_APPS = [
     # The admin behind the site's own login (one login path, lockout, second factor).
     "hcoc.ui.apps.AdminConfig",
+    # Before django.contrib.auth: the first app with a command of a name wins, and accounts'
+    # `changepassword` refuses a state's user (a state's password is its own).
+    "hcoc.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,7 +59,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "ninja",  # serves the API docs' Swagger UI from its own static files (no CDN)
-    "hcoc.accounts",
     "hcoc.states",
     "hcoc.registry",
     "hcoc.sites",

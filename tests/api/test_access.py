@@ -428,6 +428,9 @@ MATRIX = [
     row("GET",  "/webhooks/{hook}/deliveries",              None,                 200, 200, 200, 404, 404, 403, 401),
     row("POST", "/webhooks/{hook}/replay",                  replay_body,          403, 200, 403, 404, 403, 403, 401),
     row("DELETE", "/webhooks/{hook}",                       None,                 204, 204, 403, 404, 403, 403, 401),
+    # a state's users (who made each, when each enrolled): seen by its own users; the ICC keeps
+    # them in its console
+    row("GET",  "/users",                                   None,                 403, 200, 200, 200, 200, 403, 401),
     # the API's own description is public
     row("GET",  "/openapi.json",                            None,                 200, 200, 200, 200, 200, 200, 200),
     row("GET",  "/docs",                                    None,                 200, 200, 200, 200, 200, 200, 200),

@@ -23,6 +23,13 @@ def require_icc(actor: User | None) -> User:
     return actor
 
 
+def is_state_user(user: User) -> bool:
+    """A user of a state: of a state, or of any role but the ICC's. Either alone makes it one, so
+    that a user halfway between the two (a superuser of no state with a state's role) is treated
+    as a state's user, whose credentials are its own."""
+    return user.state_id is not None or user.role != Role.ICC
+
+
 def require_own_credentials(actor: User | None, user: User) -> User:
     """A user's API tokens and password are made by that user alone: not by the ICC for a state's
     user (the relay must never be able to act as a state), nor by anyone for anyone else."""

@@ -2,6 +2,7 @@ import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 
 
@@ -9,6 +10,19 @@ class Role(models.TextChoices):
     SUBMITTER = "submitter", "submitter (state)"
     READER = "reader", "reader (state)"
     ICC = "icc", "ICC operator"
+
+
+class UserManager(DjangoUserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """A superuser (`hcoc createsuperuser`) is one of the ICC's staff: the ICC's role, no
+        state. Never a state's user, whose password only that user sets: a superuser's password
+        is chosen by whoever runs the server."""
+        extra_fields.setdefault("role", Role.ICC)
+        if extra_fields.get("state") or extra_fields.get("state_id"):
+            raise ValueError("A superuser is one of the ICC's staff: it has no state.")
+        if extra_fields["role"] != Role.ICC:
+            raise ValueError("A superuser is one of the ICC's staff: it has no state's role.")
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -24,6 +38,8 @@ class User(AbstractUser):
     # Lockout after repeated failed logins (settings.LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_MINUTES).
     failed_logins = models.IntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
 
     class Meta:
         constraints = [
@@ -80,8 +96,10 @@ class EnrolmentLink(models.Model):
     """A single-use, expiring link by which a person sets the password of the user made for them.
 
     The ICC (or the server's operator) creates a state's user without a password and sends the
-    person this link: only that person ever knows the password, so the relay cannot act as the
-    state. Like a token, the link's secret is random, shown once and stored only as a hash.
+    person this link: only whoever follows it knows the password. The relay could follow it
+    itself (issue 22, open until each state has its own root of trust), so the state's users see
+    who made each of their users and when it enrolled (`enrolled_at`, on /account). Like a
+    token, the link's secret is random, shown once and stored only as a hash.
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_links")
@@ -92,6 +110,9 @@ class EnrolmentLink(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # When the person set the password through this link (`used_at` also marks a link that a
+    # newer one replaced). Shown to the user's state, which can see who was enrolled and when.
+    enrolled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -316,7 +316,7 @@ def enrolment_complete(*, raw: str, password: str) -> User:
     with transaction.atomic():
         taken = EnrolmentLink.objects.filter(
             token_hash=hash_token(raw), used_at__isnull=True, expires_at__gt=now
-        ).update(used_at=now)
+        ).update(used_at=now, enrolled_at=now)
         if not taken:
             raise NotFound("This enrolment link is not valid: it is unknown, used or expired.")
         EnrolmentLink.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
@@ -341,6 +341,14 @@ def totp_confirm(*, device, code: str) -> bool:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     return True
+
+
+def totp_device_delete(*, actor: User, device: TOTPDevice) -> None:
+    """Delete one device: its own user, or the ICC for a person who lost its authenticator (who
+    then enrols a new one itself, with a key only it sees). Never a way to make or read one."""
+    if actor.pk != device.user_id:
+        require_icc(actor)
+    device.delete()
 
 
 def totp_disable(*, user: User) -> None:

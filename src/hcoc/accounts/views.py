@@ -27,6 +27,7 @@ from hcoc.lib.errors import DomainError, InvalidInput
 
 from .forms import ConfirmForm, EnrolForm, LoginForm
 from .models import User
+from .selectors import state_users_for
 from .services import (
     enrolment_complete,
     enrolment_user,
@@ -175,6 +176,9 @@ def account(request):
             "tokens": request.user.api_tokens.all(),
             "two_factor": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
             "new_token": request.session.pop("new_token", None),
+            # Every user who can act for one's state: a user the state did not ask for (made
+            # by the relay, which then enrolled it itself) shows here (issue 22).
+            "state_users": state_users_for(actor=request.user) if request.user.state_id else None,
         },
     )
 

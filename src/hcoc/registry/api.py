@@ -1,5 +1,7 @@
 from ninja import Query, Router, Status
 
+from hcoc.accounts.schemas import StateUserList
+from hcoc.accounts.selectors import state_user_read_model, state_users_for
 from hcoc.states import selectors
 from hcoc.states.readmodel import circular_read_model, state_read_model
 from hcoc.states.schemas import (
@@ -11,7 +13,7 @@ from hcoc.states.schemas import (
     SubscriptionIn,
     SubscriptionOut,
 )
-from hcoc.ui.doors import ICC_ONLY, optional_user
+from hcoc.ui.doors import ICC_ONLY, STATE_MEMBERS, optional_user
 
 from . import services
 
@@ -90,3 +92,15 @@ def circular_publish(request, payload: CircularIn):
 )
 def circular_list(request, limit: int = Query(100, ge=1, le=1000), cursor: str | None = None):
     return selectors.circular_list_for(actor=request.auth, limit=limit, cursor=cursor)
+
+
+@router.get(
+    "/users",
+    auth=STATE_MEMBERS,
+    response=StateUserList,
+    summary="Every user of the caller's state: made by whom and when, enrolled when",
+)
+def state_users(request):
+    # The ICC makes a state's users and could enrol one itself (issue 22, open until each state
+    # has its own root of trust): a state's systems can check here for users it did not ask for.
+    return {"items": [state_user_read_model(u) for u in state_users_for(actor=request.auth)]}
