@@ -40,6 +40,7 @@ def test_an_en_us_browser_shows_and_sends_the_window_in_iso_8601_utc(
         expect(page.locator('[data-local-for="id_window_opens"]')).to_contain_text("your time")
         # A person types the form the hint names, with a space and no zone: it is taken as UTC.
         opens.fill(f"{day} 07:00")
+        page.locator("#id_reason").fill("An hour later.")
         page.get_by_role("button", name="Review before sending").click()
         expect(page.get_by_text(f"{day}T07:00:00Z").first).to_be_visible()
         assert page.csp_violations == [], page.csp_violations

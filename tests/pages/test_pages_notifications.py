@@ -14,6 +14,7 @@ from support.people import web_client
 
 from hcoc.accounts.models import User
 from hcoc.exchange.models import Event
+from hcoc.lib.canonical import canonical_dumps
 from hcoc.notifications.forms import PATH_LABELS
 from hcoc.notifications.models import Notification, NotificationDraft
 from hcoc.notifications.schemas import AmendmentIn, PLNIn
@@ -712,9 +713,90 @@ def test_the_amend_form_keeps_every_kind_of_impact_area(personas):
     fields.update(re.findall(r'name="(impact_\d_polygon)"[^>]*>([^<]*)</textarea>', form))
     fields.update({f"impact_{i}_kind": a["kind"] for i, a in enumerate(impacts)})
     review = client.post(
-        f"/notifications/{n.reference}/amend", form_data(action="review", **fields)
+        f"/notifications/{n.reference}/amend",
+        form_data(action="review", reason="Impact areas restated.", **fields),
     )
     assert json.loads(hidden(review.content.decode(), "payload"))["impact_areas"] == impacts
+
+
+def published_on_review(html: str) -> str:
+    m = re.search(r'<pre class="payload published">(.*?)</pre>', html, re.S)
+    assert m, "no published bytes on the review"
+    return unescape(m.group(1))
+
+
+# Set when the item is sent, so not on the review; everything else is the sender's statement.
+SET_ON_SENDING = {
+    "reference", "state", "version", "status", "submitted_at", "first_submitted_at",
+    "lead_time_hours", "late", "entered_by_icc", "imported", "import_source", "prior_notice",
+    "unnotified_reason", "launch_report", "cancellation", "seq",
+}  # fmt: skip
+
+
+def test_the_amendment_review_marks_the_changes_asks_for_the_reason_and_shows_the_published_bytes(
+    personas,
+):
+    base = (datetime.now(UTC) + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    window = {"opens": iso(base), "closes": iso(base + timedelta(hours=2))}
+    n = submit(personas, national_reference="Note 2026/118", window=window)
+    client = login(personas, "fra_submitter")
+    fields = form_data(
+        action="review",
+        azimuth_deg="95",
+        window_opens=f"{base:%Y-%m-%d %H:%M}",
+        window_closes=f"{base + timedelta(hours=2):%Y-%m-%d %H:%M}",
+        national_reference="Note 2026/131",
+    )
+    # No reason: back to the form, the field named, nothing stored.
+    refused = client.post(f"/notifications/{n.reference}/amend", {**fields, "reason": " "})
+    assert refused.status_code == 422
+    assert "Say why you amend the notification" in slot(refused.content.decode(), "reason")
+    review = client.post(
+        f"/notifications/{n.reference}/amend", {**fields, "reason": "Range safety."}
+    )
+    html = review.content.decode()
+    assert review.status_code == 200, html
+    changes = unescape(re.search(r'<ul class="changes">(.*?)</ul>', html, re.S).group(1))
+    assert "Planned direction changed from azimuth 90° to 95°" in changes
+    assert "National reference changed from “Note 2026/118” to “Note 2026/131”" in changes
+    assert "Window moved" not in changes and "Vehicle" not in changes
+    marked = re.findall(r"<dt>([^<]*)</dt><dd><mark>", html)
+    assert marked == [
+        "National reference (note number)",
+        "Planned direction",
+        "Reason for the amendment",
+    ]
+    shown = published_on_review(html)
+    sent = client.post(
+        f"/notifications/{n.reference}/amend",
+        {"action": "send", "payload": hidden(html, "payload"), "nonce": hidden(html, "nonce")},
+    )
+    assert sent.status_code == 302
+    item = Event.objects.order_by("-seq").first()
+    published = json.loads(item.payload)
+    assert published["reference"] == n.reference and published["version"] == 2
+    statement = {k: v for k, v in published.items() if k not in SET_ON_SENDING}
+    assert statement["national_reference"] == "Note 2026/131"
+    assert statement["amendment_reason"] == "Range safety."
+    assert shown == canonical_dumps(statement)  # byte for byte
+
+
+def test_a_new_notifications_review_shows_the_bytes_every_state_will_receive(personas):
+    client = login(personas, "fra_submitter")
+    review = client.post(
+        "/notifications/new", form_data(action="review", national_reference="Note 2026/140")
+    )
+    html = review.content.decode()
+    assert review.status_code == 200, html
+    shown = published_on_review(html)
+    assert '"national_reference":"Note 2026/140"' in shown
+    assert "What this amendment changes" not in html
+    client.post(
+        "/notifications/new",
+        {"action": "send", "payload": hidden(html, "payload"), "nonce": hidden(html, "nonce")},
+    )
+    published = json.loads(Event.objects.order_by("-seq").first().payload)
+    assert shown == canonical_dumps({k: v for k, v in published.items() if k not in SET_ON_SENDING})
 
 
 # ---- times as ISO 8601 text in UTC ----------------------------------------------------------

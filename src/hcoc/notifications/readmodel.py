@@ -57,6 +57,30 @@ def notification_read_model(
         "import_source": n.import_source or None,
         "prior_notice": n.prior_notice,
         "unnotified_reason": n.unnotified_reason or None,
+        "launch_report": report,
+        "cancellation": cancellation,
+        "seq": version.seq,
+        **statement_read_model(
+            content,
+            national_reference=version.national_reference,
+            reason=version.reason,
+            geometry=version.geometry,
+        ),
+    }
+
+
+def statement_read_model(
+    content: dict,
+    *,
+    national_reference: str | None,
+    reason: str | None,
+    geometry: dict | None,
+) -> dict:
+    """The part of the published read model that the sender's statement fixes: its content,
+    its own reference and reason, and what the exchange derives from them (the geography). The
+    rest (reference, version, times, status, seq) is set when it is sent. The PLN form's review
+    shows exactly these keys, as the canonical bytes every state will receive."""
+    return {
         "category": content["category"],
         "generic_class": content["generic_class"],
         "vehicle_name": content.get("vehicle_name"),
@@ -68,11 +92,8 @@ def notification_read_model(
         "range_km": content.get("range_km"),
         "apogee_km": content.get("apogee_km"),
         "remarks": content.get("remarks"),
-        "launch_report": report,
-        "cancellation": cancellation,
-        "seq": version.seq,
-        **version_notes(version, reason_key="amendment_reason"),
-        **geography_read_model(version.geometry),
+        **notes(national_reference, reason, reason_key="amendment_reason"),
+        **geography_read_model(geometry),
     }
 
 
@@ -80,11 +101,15 @@ def version_notes(version: NotificationVersion, *, reason_key: str) -> dict:
     """The state's own reference and the amendment's reason, each only when given: a version
     without them reads (and was published) exactly as before they existed, so the read model
     of every older version, and any payload built from it, keeps its bytes (docs/api.md)."""
+    return notes(version.national_reference, version.reason, reason_key=reason_key)
+
+
+def notes(national_reference: str | None, reason: str | None, *, reason_key: str) -> dict:
     out = {}
-    if version.national_reference:
-        out["national_reference"] = version.national_reference
-    if version.reason:
-        out[reason_key] = version.reason
+    if national_reference:
+        out["national_reference"] = national_reference
+    if reason:
+        out[reason_key] = reason
     return out
 
 

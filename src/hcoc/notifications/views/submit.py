@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hcoc.accounts.models import Role
+from hcoc.lib.canonical import canonical_dumps, canonical_loads
 from hcoc.lib.errors import Conflict, InvalidInput, NotFound
 from hcoc.lib.numbers import positive_int
 from hcoc.states.access import acting_state, require_can_act_for, require_submitter
@@ -25,6 +26,8 @@ from hcoc.ui.pages import exchange_page
 
 from .. import forms
 from ..geography import version_geometry
+from ..history import changes
+from ..readmodel import statement_read_model
 from ..schemas import AmendmentIn, PLNIn
 from ..selectors import drafts_visible_to, launch_sites_for_form, notification_get_for
 from ..services import (
@@ -177,6 +180,10 @@ def _review(request, *, fields, draft, amending):
         fields, with_behalf=_with_behalf(request, amending), amending=amending is not None
     )
     model, problems = _check(request, body, amending)
+    if amending and model is not None and not model.reason:
+        # The API leaves the reason optional (the contract); the pages ask for it, since every
+        # state reads the changes with it.
+        problems = {"reason": [_("Say why you amend the notification: every state reads it.")]}
     if local or problems:
         # The form's own problem of a field (a time not in ISO 8601) replaces the schema's
         # "is required" for the value it could not pass on.
@@ -186,6 +193,7 @@ def _review(request, *, fields, draft, amending):
     nonce = secrets.token_urlsafe(16)
     request.session[NONCES] = request.session.get(NONCES, [])[-19:] + [nonce]
     content = pln_content(model)
+    reason = model.reason if isinstance(model, AmendmentIn) else None
     preview = {
         "reference": amending["reference"] if amending else _("new"),
         "generic_class": content["generic_class"],
@@ -196,23 +204,44 @@ def _review(request, *, fields, draft, amending):
         # sees the corridor and the states concerned); computed for this answer only.
         "geometry": version_geometry(content),
     }
+    # Exactly what every state will receive of what the sender states: the same function and
+    # the same canonical bytes as the published item (the reference, version, times and
+    # sequence number are added on sending).
+    published = canonical_dumps(
+        statement_read_model(
+            canonical_loads(canonical_dumps(content)),
+            national_reference=model.national_reference,
+            reason=reason,
+            geometry=preview["geometry"],
+        )
+    )
     behalf = body.get("on_behalf_of") or (
         amending["state"] if amending and request.user.role == Role.ICC else None
     )
+    stated = {**content, "national_reference": model.national_reference}
+    facts = summary({**stated, "amendment_reason": reason})
+    changed, changed_labels = [], set()
+    if amending:
+        before = {k: amending.get(k) for k in content} | {
+            "national_reference": amending.get("national_reference")
+        }
+        changed = changes(
+            {"content": before, "national_reference": before["national_reference"]},
+            {"content": content, "national_reference": model.national_reference},
+        )
+        was = dict(summary(before))
+        changed_labels = {label for label, value in facts if was.get(label, value) != value}
+        changed_labels |= {label for label, _value in facts if label not in was}
     return render(
         request,
         "notifications/confirm.html",
         {
             "amending": amending,
             "next_version": amending["version"] + 1 if amending else 1,
-            "content_json": json.dumps(content, indent=2, ensure_ascii=False),
-            "summary": summary(
-                {
-                    **content,
-                    "national_reference": model.national_reference,
-                    "amendment_reason": model.reason if isinstance(model, AmendmentIn) else None,
-                }
-            ),
+            "published": published,
+            "changes": changed,
+            "changed_labels": changed_labels,
+            "summary": facts,
             "map_data": map_data([preview], link=False),
             "affected_states": preview["geometry"]["affected_states"],
             "in_direction": preview["geometry"].get("in_planned_direction") or [],
