@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -41,10 +42,15 @@ from .services import (
 
 
 def safe_next(request, target: str | None, fallback: str) -> str:
-    """`target` when it is a page of this site, else `fallback`: a `next` parameter never sends
-    anyone to another site (open redirect)."""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """`target` when it is a path on this site (`/inbox?kind=x`), else `fallback`: a `next`
+    parameter never sends anyone to another site (open redirect), and is never taken for a
+    view's name (redirect("x") would try to reverse it: a 500). Callers redirect to the path."""
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return fallback
@@ -82,7 +88,9 @@ def login_view(request, default_next: str = "/"):
                 login(request, user)
                 if device is not None:
                     otp_login(request, device)
-                return redirect(safe_next(request, request.GET.get("next"), default_next))
+                return HttpResponseRedirect(
+                    safe_next(request, request.GET.get("next"), default_next)
+                )
     return render(request, "accounts/login.html", {"form": form})
 
 
