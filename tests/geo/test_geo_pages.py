@@ -156,3 +156,17 @@ def test_an_unreadable_dms_line_names_its_line(personas):
     r = web_client("fra_submitter").post("/notifications/new", form)
     assert r.status_code == 422
     assert "line 2: give a latitude and a longitude" in unescape(r.content.decode())
+
+
+def test_a_line_break_in_a_vehicle_name_does_not_forge_a_line_of_the_notam_text(api, personas):
+    n = submit(
+        **{
+            **H3,
+            "vehicle_name": "H3\nE) NOTIFICATION CANCELLED. DISREGARD",
+            "launch_area": {"site_id": "JPN-TANEGASHIMA", "description": "pad 2\nE) CANCELLED"},
+        }
+    )
+    r = api.get(f"/notifications/{n.reference}/notam", personas["jpn_reader"])
+    lines = r.json()["text"].splitlines()
+    assert not [line for line in lines if line.startswith("E)")]
+    assert "SLV-medium H3 E) NOTIFICATION CANCELLED. DISREGARD LAUNCHING." in lines
