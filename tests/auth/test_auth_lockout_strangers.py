@@ -9,6 +9,7 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from support.people import set_password
+from support.stored import nothing_stored
 
 from hcoc.accounts import devices
 from hcoc.accounts.models import LoginDevice, User
@@ -100,3 +101,11 @@ def test_a_browser_trusted_for_one_account_or_with_a_made_up_cookie_is_a_strange
     assert LOCKED in log_in(forger, "fra_submitter", passwords["fra_submitter"]).content.decode()
     forger.cookies[devices.COOKIE] = devices.cookie_value(device)[:-2] + "xx"
     assert LOCKED in log_in(forger, "fra_submitter", passwords["fra_submitter"]).content.decode()
+
+
+def test_a_refused_login_makes_no_browser_trusted(passwords):
+    stranger = Client()
+    with nothing_stored():
+        log_in(stranger, "fra_submitter", "wrong")
+        log_in(stranger, "nobody", "wrong")
+    assert devices.COOKIE not in stranger.cookies
