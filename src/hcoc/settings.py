@@ -182,6 +182,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# `hcoc serve`: a request's headers must arrive within HEADER_TIMEOUT_SECONDS of the connection
+# (or of the previous answer on a kept-alive one), its body within BODY_TIMEOUT_SECONDS of its
+# headers, or the connection is closed (hcoc.project.serving): slow clients hold nothing for long.
+HEADER_TIMEOUT_SECONDS = float(env("HCOC_HEADER_TIMEOUT_SECONDS", "10"))
+BODY_TIMEOUT_SECONDS = float(env("HCOC_BODY_TIMEOUT_SECONDS", "60"))
 # Request bodies above this size are refused with 413 before they are read.
 MAX_REQUEST_BYTES = int(env("HCOC_MAX_REQUEST_BYTES", str(1024 * 1024)))
 # A claim of an Idempotency-Key without an answer (only an older version committed those) lapses

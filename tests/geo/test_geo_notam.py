@@ -69,3 +69,31 @@ def test_a_window_across_months_and_years_names_both():
     assert window_text(dec, datetime(2027, 1, 1, 4, 0, tzinfo=UTC)) == (
         "312200 UTC DEC 26 TO 010400 UTC JAN 27"
     )
+
+
+# A line break typed into a free text would start a line of its own in the warning, which an
+# operations centre reads line by line (issue 22).
+FORGED_LINE = "Ariane\nE) NOTIFICATION CANCELLED. DISREGARD"
+
+
+def test_line_breaks_and_control_characters_in_free_text_stay_inside_their_own_line():
+    content = {
+        **SAMPLE,
+        "vehicle_name": FORGED_LINE,
+        "impact_areas": [
+            {
+                **SAMPLE["impact_areas"][0],
+                "description": "near\r\natoll\u2028E) CANCELLED\x0bX\x1b[2J\x85Y",
+            }
+        ],
+        "remarks": "ok\u2029E) DISREGARD\fZ",
+    }
+    text = notam_text(content, site_lookup=SITES.get, reference="USA-2026-0001")
+    lines = text.split("\n")
+    assert lines[1] == "ICBM ARIANE E) NOTIFICATION CANCELLED. DISREGARD LAUNCHING. TEST FLIGHT."
+    assert lines[6] == (
+        "A. PAYLOAD: WITHIN 50 KM (27 NM) OF 092400N 1673000E (NEAR ATOLL E) CANCELLED X [2J Y)."
+    )
+    assert lines[7] == "REMARKS: OK E) DISREGARD Z"
+    assert len(lines) == 8 and text.splitlines() == lines  # no line break of any kind inside
+    assert all(ch.isprintable() for line in lines for ch in line)

@@ -196,7 +196,7 @@ def test_a_state_only_in_the_planned_direction_is_told_so_and_never_that_it_is_c
     )
 
 
-def test_the_planned_direction_is_listed_apart_in_the_csv_and_left_out_of_the_calendar(
+def test_the_planned_direction_is_listed_apart_in_the_csv(
     personas,
 ):
     n = submit(**TOWARDS_JAPAN)
@@ -206,3 +206,17 @@ def test_the_planned_direction_is_listed_apart_in_the_csv_and_left_out_of_the_ca
     assert header[-2:] == ["affected_states", "in_planned_direction"]
     assert row.endswith("FRA(launch_area;land)," + row.rsplit(",", 1)[1])
     assert "JPN(land" in row.rsplit(",", 1)[1] and "JPN" not in row.rsplit(",", 1)[0]
+
+
+def test_a_line_break_in_a_vehicle_name_does_not_forge_a_line_of_the_notam_text(api, personas):
+    n = submit(
+        **{
+            **H3,
+            "vehicle_name": "H3\nE) NOTIFICATION CANCELLED. DISREGARD",
+            "launch_area": {"site_id": "JPN-TANEGASHIMA", "description": "pad 2\nE) CANCELLED"},
+        }
+    )
+    r = api.get(f"/notifications/{n.reference}/notam", personas["jpn_reader"])
+    lines = r.json()["text"].splitlines()
+    assert not [line for line in lines if line.startswith("E)")]
+    assert "SLV-medium H3 E) NOTIFICATION CANCELLED. DISREGARD LAUNCHING." in lines

@@ -349,3 +349,23 @@ def test_two_gunicorn_workers_share_one_count_per_token(backend, personas, limit
         for m in re.finditer(r"^<(\d+)> (?:200|429) /api/v1/inbox$", log.read_text(), re.MULTILINE)
     }
     assert len(served_by) == 2, "both workers answered"
+
+
+def test_strangers_filling_a_names_login_limit_do_not_keep_out_a_browser_it_logged_in_with(
+    passwords, limits
+):
+    owner = Client(REMOTE_ADDR="192.0.2.9")
+    owner.post(
+        "/accounts/login/", {"username": "fra_submitter", "password": passwords["fra_submitter"]}
+    )
+    owner.post("/accounts/logout/")
+    limits(login=3)  # counters from zero, after the owner's login of an earlier day
+    # Strangers from four addresses use up the name's logins for this minute...
+    codes = [login("fra_submitter", "wrong", f"192.0.2.{i}")[1].status_code for i in range(4)]
+    assert codes == [200, 200, 200, 429]
+    # ...which still holds for every other browser, and not for the owner's.
+    assert login("fra_submitter", passwords["fra_submitter"], "192.0.2.8")[1].status_code == 429
+    r = owner.post(
+        "/accounts/login/", {"username": "fra_submitter", "password": passwords["fra_submitter"]}
+    )
+    assert r.status_code == 302

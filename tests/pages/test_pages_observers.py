@@ -126,3 +126,37 @@ def test_the_declaration_form_fills_its_observers_section_from_the_years_invitat
     # Japan issued nothing that year: nothing to offer.
     jpn_page = client_for("jpn_submitter").get(f"/declarations/new?year={last_year}")
     assert inv.reference not in jpn_page.content.decode()
+
+
+def test_filling_the_observers_section_never_copies_a_restricted_invitation(personas):
+    """The declaration goes to every subscribing state; a restricted invitation is for the
+    states it names only (decision 0003). Before (issue 22) its site, dates and access text
+    were copied into the declaration."""
+    fra = User.objects.get(username="fra_submitter")
+    last_year = datetime.now(UTC).year - 1
+    with time_machine.travel(datetime(last_year, 3, 1, 9, tzinfo=UTC), tick=False):
+        public = invitation_issue(
+            actor=fra,
+            data=InvitationIn.model_validate(invitation(access="Public stand at 12 km.")),
+        )
+        secret = invitation_issue(
+            actor=fra,
+            data=InvitationIn.model_validate(
+                invitation(
+                    site_id="FRA-BISCARROSSE",
+                    opens=f"{last_year}-04-10",
+                    closes=f"{last_year}-04-12",
+                    reply_by=f"{last_year}-03-20",
+                    access="Bunker B7, badge at gate 3.",
+                    audience="named",
+                    named_states=["JPN"],
+                )
+            ),
+        )
+    client = client_for("fra_submitter")
+    r = client.post("/declarations/new", {"year": str(last_year), "action": "observers"})
+    details = r.context["form"]["observers_details"].value()
+    assert public.reference in details and "Public stand at 12 km." in details
+    for private in (secret.reference, "Bunker B7", "BISCARROSSE", "Biscarrosse", "-04-10"):
+        assert private not in details, private
+    assert "1 further invitation addressed to named states is not described here" in details

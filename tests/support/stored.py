@@ -16,7 +16,7 @@ from functools import cache
 
 
 def _tables():
-    from hcoc.accounts.models import ApiToken, EnrolmentLink, User
+    from hcoc.accounts.models import ApiToken, EnrolmentLink, LoginDevice, User
     from hcoc.declarations.models import (
         DeadlineExtension,
         Declaration,
@@ -80,6 +80,8 @@ def _tables():
         (User, ("id", "username", "role", "state_id", "is_active", "password")),
         (ApiToken, ("id", "user_id", "name", "token_hash", "revoked_at")),
         (EnrolmentLink, every_field),
+        # Which browsers an account trusts; not their failure counts (a refused login counts).
+        (LoginDevice, ("id", "user_id")),
         (Endpoint, every_field),
         (Attempt, every_field),
         (AlertPreference, every_field),

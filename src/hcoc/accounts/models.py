@@ -119,3 +119,20 @@ class EnrolmentLink(models.Model):
 
     def __str__(self) -> str:
         return f"enrolment of {self.user.username} ({self.created_at:%Y-%m-%d})"
+
+
+class LoginDevice(models.Model):
+    """A browser that has logged in as `user` before: it holds a signed cookie naming this row
+    (hcoc.accounts.devices). Its failed logins are counted here, apart from those of browsers
+    the account has never logged in from (User.failed_logins, locked_until), so a stranger's
+    wrong passwords lock out strangers and never the owner's own browsers (issue 22)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_devices")
+    created_at = models.DateTimeField()
+    last_login_at = models.DateTimeField()
+    # Lockout of this browser alone (settings.LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_MINUTES).
+    failed_logins = models.IntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"browser {self.pk} of {self.user.username}"

@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hcoc.lib.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied
 
 from .access import require_icc, require_own_credentials
-from .models import ApiToken, EnrolmentLink, Role, User, hash_token, new_raw_token
+from .models import ApiToken, EnrolmentLink, LoginDevice, Role, User, hash_token, new_raw_token
 
 PASSWORD_MIN_LENGTH = 12  # of a password a person sets through an enrolment link
 
@@ -205,23 +205,34 @@ def state_token_revoke(*, actor, token_id: int) -> ApiToken:
 # ---- logins and the second factor (the web pages' account security) -------------------------
 
 
-def login_attempt_begin(*, user: User) -> bool:
-    """Count a login attempt *before* its password is checked; False when the account is locked
+def login_attempt_begin(*, user: User, device: LoginDevice | None = None) -> bool:
+    """Count a login attempt *before* its password is checked; False when it is locked out
     (then the password must not be checked at all).
+
+    Attempts from a browser that logged in as the user before (`device`, hcoc.accounts.devices)
+    are counted on its own row; all others on the user's row, together. So strangers' wrong
+    passwords lock out strangers, never the owner's browsers; and each lock bounds guessing.
 
     The count is one atomic UPDATE (F() expression) and the lock is decided on the value after
     it, inside one transaction that holds the row: however many attempts run in parallel, at
-    most LOGIN_MAX_FAILURES passwords are checked before the account locks. A success resets
-    the count (`login_success_record`); a failure needs nothing more, it was counted here.
+    most LOGIN_MAX_FAILURES passwords are checked before the lock. A success resets the count
+    (`login_success_record`); a failure needs nothing more, it was counted here.
     """
     now = timezone.now()
     limit = settings.LOGIN_MAX_FAILURES
-    rows = User.objects.filter(pk=user.pk)
+    rows = (
+        LoginDevice.objects.filter(pk=device.pk)
+        if device is not None
+        else User.objects.filter(pk=user.pk)
+    )
     with transaction.atomic():
         # A lock that has run out starts the count afresh.
         rows.filter(locked_until__lte=now).update(failed_logins=0, locked_until=None)
         rows.filter(locked_until__isnull=True).update(failed_logins=F("failed_logins") + 1)
-        count, locked_until = rows.values_list("failed_logins", "locked_until").get()
+        found = rows.values_list("failed_logins", "locked_until").first()
+        if found is None:  # the device row is gone: not checked (the view then drops it)
+            return False
+        count, locked_until = found
         if locked_until is not None:
             return False  # locked (by an attempt before this one): not counted, not checked
         if count >= limit:
@@ -231,9 +242,18 @@ def login_attempt_begin(*, user: User) -> bool:
         return count <= limit
 
 
-def login_success_record(*, user: User) -> None:
-    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-    user.failed_logins, user.locked_until = 0, None
+def login_success_record(*, user: User, device: LoginDevice | None = None) -> LoginDevice:
+    """Reset the count the attempt was counted on; the browser's LoginDevice (made on its first
+    success), which the view hands back to it as a cookie."""
+    now = timezone.now()
+    if device is None:
+        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        user.failed_logins, user.locked_until = 0, None
+        return LoginDevice.objects.create(user=user, created_at=now, last_login_at=now)
+    LoginDevice.objects.filter(pk=device.pk).update(
+        failed_logins=0, locked_until=None, last_login_at=now
+    )
+    return device
 
 
 # ---- enrolment: a person sets the password of the user made for them --------------------------

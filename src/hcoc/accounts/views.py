@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hcoc.lib.errors import DomainError, InvalidInput
 
+from . import devices
 from .forms import ConfirmForm, EnrolForm, LoginForm
 from .models import User
 from .selectors import state_users_for
@@ -42,10 +44,15 @@ from .services import (
 
 
 def safe_next(request, target: str | None, fallback: str) -> str:
-    """`target` when it is a page of this site, else `fallback`: a `next` parameter never sends
-    anyone to another site (open redirect)."""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """`target` when it is a path on this site (`/inbox?kind=x`), else `fallback`: a `next`
+    parameter never sends anyone to another site (open redirect), and is never taken for a
+    view's name (redirect("x") would try to reverse it: a 500). Callers redirect to the path."""
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return fallback
@@ -54,36 +61,49 @@ def safe_next(request, target: str | None, fallback: str) -> str:
 @never_cache
 def login_view(request, default_next: str = "/"):
     """The one way in, for the pages and the admin alike (hcoc.ui.admin_site): each attempt is
-    counted before its password is checked, so a locked account's password is never checked."""
+    counted before its password is checked, so a locked-out attempt's password is never
+    checked. A browser that logged in as the user before is counted apart from all others
+    (hcoc.accounts.devices): strangers' failures never lock the owner's browsers out."""
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         name = form.cleaned_data["username"]
         known = User.objects.filter(username=name).first()
-        if known is not None and not login_attempt_begin(user=known):
+        device = devices.device_of(request, known) if known is not None else None
+        if known is not None and not login_attempt_begin(user=known, device=device):
             form.add_error(
                 None,
-                _("Too many failed attempts: this account is locked for a while. Try again later."),
+                _("Too many failed attempts: this account is locked for a while. Try again later.")
+                + " "
+                + (
+                    _("This browser made them; others are not locked.")
+                    if device is not None
+                    else _("A browser you have logged in with before is not locked.")
+                ),
             )
         else:
             user = authenticate(request, username=name, password=form.cleaned_data["password"])
-            device = None
+            otp_device = None
             if user is not None and TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-                device = (
+                otp_device = (
                     match_token(user, form.cleaned_data["code"].strip())
                     if form.cleaned_data["code"]
                     else None
                 )
-                if device is None:  # a failure, already counted by login_attempt_begin
+                if otp_device is None:  # a failure, already counted by login_attempt_begin
                     form.add_error("code", _("Enter the current code of your authenticator app."))
                     user = None
             elif user is None:
                 form.add_error(None, _("Wrong username or password."))
             if user is not None:
-                login_success_record(user=user)
+                browser = login_success_record(user=user, device=device)
                 login(request, user)
-                if device is not None:
-                    otp_login(request, device)
-                return redirect(safe_next(request, request.GET.get("next"), default_next))
+                if otp_device is not None:
+                    otp_login(request, otp_device)
+                response = HttpResponseRedirect(
+                    safe_next(request, request.GET.get("next"), default_next)
+                )
+                devices.remember(response, browser)
+                return response
     return render(request, "accounts/login.html", {"form": form})
 
 

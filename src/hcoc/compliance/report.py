@@ -3,9 +3,10 @@ the compliance page and the API (so their figures are the same figures)."""
 
 from datetime import UTC
 from io import BytesIO
-from xml.sax.saxutils import escape
 
 from django.utils import timezone
+
+from hcoc.lib.pdftext import paragraph_text
 
 from .selectors import COUNTS, STANDING_LABELS, compliance_for
 from .trends import trends_for
@@ -265,7 +266,7 @@ def report_pdf(data: dict) -> bytes:
     header = [Paragraph(f"<b>{label}</b>", small) for _, label in COLUMNS]
     rows = [
         [
-            Paragraph(escape(str(_cell(r, k))), small)
+            Paragraph(paragraph_text(_cell(r, k)), small)
             if k in ("name", "differences")
             else str(_cell(r, k) if _cell(r, k) is not None else "")
             for k, _ in COLUMNS

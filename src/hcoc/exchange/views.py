@@ -2,10 +2,7 @@
 shown, confirmed when more than one); for the ICC, the recent items with how many states have
 acknowledged each, and who has and has not acknowledged an item (with a CSV of it)."""
 
-import csv
-
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +13,7 @@ from hcoc.accounts.views import safe_next
 from hcoc.lib.errors import DomainError
 from hcoc.lib.numbers import positive_int
 from hcoc.states.selectors import contacts_of_for, state_list
+from hcoc.ui.csvfile import CsvDownload
 from hcoc.ui.pages import exchange_page, icc_page, refused
 
 from .forms import InboxFilterForm
@@ -187,14 +185,6 @@ def item_status(request, seq: int):
 CSV_COLUMNS = ("seq", "reference", "kind", "state", "state_name", "acknowledged", "at")
 
 
-def _cell(value) -> str:
-    """A spreadsheet must not run a cell as a formula: one beginning with = + - @, a tab or a
-    carriage return, also after spaces, is quoted."""
-    text = "" if value is None else str(value)
-    risky = text[:1] in ("\t", "\r") or text.lstrip(" ")[:1] in ("=", "+", "-", "@")
-    return "'" + text if risky else text
-
-
 @exchange_page
 def acknowledgements_csv(request, seq: int):
     """Who has and has not acknowledged item `seq`, one row per state expected to: for every
@@ -204,14 +194,9 @@ def acknowledgements_csv(request, seq: int):
     except DomainError as e:
         return refused(request, e)
     item = status["item"]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="acknowledgements-{seq}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
+    download = CsvDownload(f"acknowledgements-{seq}.csv", CSV_COLUMNS)
     rows = [(a["state"], a["name"], "yes", a["at"]) for a in status["acknowledged_named"]]
     rows += [(m["state"], m["name"], "no", "") for m in status["not_acknowledged_named"]]
     for state, name, done, at in sorted(rows, key=lambda r: r[1]):
-        writer.writerow(
-            [_cell(v) for v in (seq, item["subject"], item["kind"], state, name, done, at)]
-        )
-    return response
+        download.row((seq, item["subject"], item["kind"], state, name, done, at))
+    return download.response

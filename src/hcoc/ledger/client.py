@@ -36,6 +36,7 @@ from hcoc.lib.canonical import canonical_dumps_embedding
 from hcoc.lib.jsonbody import MAX_DEPTH, loads_bounded
 
 SIGNATURE_HEADER = "HCoC-Signature"
+SIGNATURE_PARAMETERS = ("keyid", "created", "sig")
 KEY_ID_TEXT = re.compile(r"[A-Za-z0-9._-]{1,64}")  # what any key id is written with
 REQUEST_CONTEXT = b"hcoc-request/v1\n"
 CUSTODIAL_CONTEXT = b"hcoc-custodial/v1\n"
@@ -85,14 +86,26 @@ class RequestSignature:
 
 
 def signature_parse(value: str) -> RequestSignature:
-    """Parse the header; raises ValueError naming what is wrong."""
-    parts = {}
+    """Parse the header; raises ValueError naming what is wrong.
+
+    The header has one meaning or none: each of keyid, created and sig exactly once, nothing
+    else. A repeated parameter is refused, never "the last one wins" (`keyid=A; keyid=B`); a
+    comma is refused, as servers join two headers of the same name with one (base64, decimal
+    seconds and key ids never contain one)."""
+    if "," in value:
+        raise ValueError(f"send one {SIGNATURE_HEADER} header (two were sent, or a comma)")
+    parts: dict[str, str] = {}
     for item in value.split(";"):
         name, sep, val = item.strip().partition("=")
         if not sep:
             raise ValueError(f"expected name=value, got {item.strip()!r}")
-        parts[name.strip().lower()] = val.strip()
-    missing = [n for n in ("keyid", "created", "sig") if not parts.get(n)]
+        name = name.strip().lower()
+        if name not in SIGNATURE_PARAMETERS:
+            raise ValueError(f"unknown parameter {name!r} (only keyid, created and sig)")
+        if name in parts:
+            raise ValueError(f"{name} is given more than once")
+        parts[name] = val.strip()
+    missing = [n for n in SIGNATURE_PARAMETERS if not parts.get(n)]
     if missing:
         raise ValueError("missing " + ", ".join(missing))
     if not KEY_ID_TEXT.fullmatch(parts["keyid"]):  # never looked up: no NUL reaches a query

@@ -11,6 +11,8 @@ import shapely
 from django.conf import settings
 from shapely.geometry import Polygon as ShapelyPolygon
 
+from hcoc.lib.pdftext import paragraph_text as text
+
 MARKING = "Hague Code of Conduct: for subscribing States only"
 ATLAS = "vendor/world-atlas/countries-110m.json"
 # reportlab (and its fonts) takes about 0.3 s to import (compliance/report.py): deferred to the
@@ -218,31 +220,33 @@ def notification_pdf(
         bottomMargin=40,
     )
     body = styles["BodyText"]
+    # Every value goes through text(): a state's free text (vehicle, remarks, descriptions)
+    # must print as typed, never be read as reportlab's markup (hcoc.lib.pdftext).
     story = [
-        Paragraph(f"Pre-launch notification {n['reference']}", styles["Title"]),
+        Paragraph(f"Pre-launch notification {text(n['reference'])}", styles["Title"]),
         Paragraph(
-            f"Notified by {n['state']}, version {n['version']} of {n['submitted_at']}, "
-            f"status {n['status']}.",
+            f"Notified by {text(n['state'])}, version {text(n['version'])} of "
+            f"{text(n['submitted_at'])}, status {text(n['status'])}.",
             body,
         ),
         Spacer(0, 8),
         Table(
             [
-                [Paragraph(f"<b>{label}</b>", body), Paragraph(str(value), body)]
+                [Paragraph(f"<b>{text(label)}</b>", body), Paragraph(text(value), body)]
                 for label, value in facts
             ],
             colWidths=[110, 380],
         ),
         Spacer(0, 8),
         map_drawing(geometry, point, width=480, height=300),
-        Paragraph(attribution, styles["Italic"]),
+        Paragraph(text(attribution), styles["Italic"]),
         Spacer(0, 8),
         Paragraph("Where it flies", styles["Heading2"]),
     ]
     for place in places:
-        story.append(Paragraph(f"<b>{place['title']}</b>: {place['text']}", body))
+        story.append(Paragraph(f"<b>{text(place['title'])}</b>: {text(place['text'])}", body))
         for p in place["points"]:
-            story.append(Paragraph(f"{p['label']}: {p['decimal']} · {p['dms']}", body))
+            story.append(Paragraph(text(f"{p['label']}: {p['decimal']} · {p['dms']}"), body))
     affected = n.get("affected_states")
     story.append(Paragraph("States whose land or territorial sea it touches", styles["Heading2"]))
     rows = [["State", "Parts", "Zones"]] + [

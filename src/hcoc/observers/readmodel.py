@@ -110,17 +110,30 @@ def feed_payload(inv: Invitation) -> dict:
 
 def declaration_details(invitations: list[dict]) -> str:
     """The `observers.details` text of an annual declaration, from the state's invitations of
-    the year (one paragraph each); the declaration format itself is unchanged."""
+    the year (one paragraph each); the declaration format itself is unchanged.
+
+    A declaration goes to every subscribing state, and a restricted invitation is for the
+    states it names only (decision 0003): only invitations open to all are described; the
+    restricted ones are counted, which every state already knows from their commitments in
+    the feed, and never described (site, dates, access)."""
     paragraphs = []
+    restricted = 0
     for i in invitations:
-        audience = (
-            "open to every subscribing state"
-            if i["audience"] == Audience.ALL
-            else "addressed to named subscribing states"
-        )
+        if i["audience"] != Audience.ALL:
+            restricted += 1
+            continue
         paragraphs.append(
             f"{i['reference']}: observers invited to {i['site_name']} ({i['site_id']}), "
-            f"{i['opens']} to {i['closes']}, {audience}, {i['places']} places, "
-            f"{i['confirmed_places']} observers confirmed. Access: {i['access']}"
+            f"{i['opens']} to {i['closes']}, open to every subscribing state, "
+            f"{i['places']} places, {i['confirmed_places']} observers confirmed. "
+            f"Access: {i['access']}"
+        )
+    if restricted:
+        paragraphs.append(
+            f"{restricted} further invitation{'s' if restricted > 1 else ''} addressed to named "
+            "states "
+            + ("are" if restricted > 1 else "is")
+            + " not described here: only the states named may see "
+            + ("them." if restricted > 1 else "it.")
         )
     return "\n\n".join(paragraphs)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.shortcuts import render, resolve_url
 from django.urls import NoReverseMatch, reverse
 
+from hcoc.accounts.devices import trusted_for
 from hcoc.ui.http import problem_response
 
 from .limits import client_address, digest, hit
@@ -68,9 +69,11 @@ class RateLimitMiddleware:
         wait = hit(scope="login-address", who=address, limit=limit)
         if not wait:
             # Per user name too, whatever the address: guessing one account's password from many
-            # addresses is as slow as from one.
+            # addresses is as slow as from one. Not for a browser that logged in as that user
+            # before (its signed cookie, hcoc.accounts.devices): strangers filling the name's
+            # count every minute would otherwise keep the owner out for good.
             username = request.POST.get("username", "").strip().casefold()[:150]
-            if username:
+            if username and not trusted_for(request, username):
                 wait = hit(scope="login-user", who=digest(username), limit=limit)
         if not wait:
             return None

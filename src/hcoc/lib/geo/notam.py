@@ -17,6 +17,7 @@ on, but keeps the exchange's units (km; nautical miles in brackets) and says wha
 It is a rendering for people, not a format: nothing parses it back.
 """
 
+import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,20 @@ from .coords import notam_position
 
 KM_PER_NM = 1.852
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+
+
+def words(text: str) -> str:
+    """Free text (a vehicle's name, an area's description, remarks) as one run of upper-case
+    words: every line break, control or format character becomes a blank, and blanks collapse.
+    A warning is read line by line, so text typed with a line break ("Ariane\nE) NOTIFICATION
+    CANCELLED") must never start a line of its own."""
+    plain = "".join(
+        " "
+        if unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp")
+        else ch
+        for ch in text
+    )
+    return " ".join(plain.upper().split())
 
 
 def _number(value: float) -> str:
@@ -59,7 +74,7 @@ def area_text(
     """USA-VANDENBERG 344431N 1203421W / WITHIN 50 KM (27 NM) OF ... / AREA BOUND BY ..., ..."""
     if area.get("site_id") is not None:
         found = site_lookup(area["site_id"])
-        text = area["site_id"] + (f" {notam_position(*found)}" if found else "")
+        text = words(area["site_id"]) + (f" {notam_position(*found)}" if found else "")
     elif area.get("center") is not None:
         radius = float(area["radius_km"])
         text = (
@@ -69,8 +84,9 @@ def area_text(
     else:
         corners = [notam_position(p["lat"], p["lon"]) for p in area["polygon"]]
         text = "AREA BOUND BY " + ", ".join(corners)
-    if area.get("description"):
-        text += f" ({area['description'].upper()})"
+    description = words(area.get("description") or "")
+    if description:
+        text += f" ({description})"
     return text
 
 
@@ -91,10 +107,12 @@ def notam_text(
 ) -> str:
     """The stored content of a PLN (or an unnotified launch, which has no window) as warning
     text, one statement a line."""
-    lines = ["HCOC PRE-LAUNCH NOTIFICATION" + (f" {reference}" if reference else "")]
+    # Every text a state typed goes through words(): one statement a line, whatever it typed.
+    lines = ["HCOC PRE-LAUNCH NOTIFICATION" + (f" {words(reference)}" if reference else "")]
     what = content["generic_class"]
-    if content.get("vehicle_name"):
-        what += f" {content['vehicle_name'].upper()}"
+    vehicle = words(content.get("vehicle_name") or "")
+    if vehicle:
+        what += f" {vehicle}"
     lines.append(f"{what} LAUNCHING." + (" TEST FLIGHT." if content.get("test_flight") else ""))
     window = content.get("window")
     if window:
@@ -111,8 +129,9 @@ def notam_text(
         lines.append("IMPACT AREAS:")
         for i, area in enumerate(impacts):
             label = chr(ord("A") + i)
-            kind = (area.get("kind") or "area").upper()
+            kind = words(area.get("kind") or "area")
             lines.append(f"{label}. {kind}: {area_text(area, site_lookup=site_lookup)}.")
-    if content.get("remarks"):
-        lines.append(f"REMARKS: {' '.join(content['remarks'].upper().split())}")
+    remarks = words(content.get("remarks") or "")
+    if remarks:
+        lines.append(f"REMARKS: {remarks}")
     return "\n".join(lines)

@@ -1,12 +1,11 @@
 """/notifications/: the filtered list, paged by the selector's cursor, and its CSV export."""
 
-import csv
-
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from hcoc.lib.errors import InvalidInput
+from hcoc.ui.csvfile import CsvDownload
 from hcoc.ui.pages import exchange_page
 
 from ..forms import FilterForm
@@ -82,12 +81,6 @@ def notification_list(request):
     )
 
 
-def _cell(value) -> str:
-    """Text as a spreadsheet will not run it: a leading =, +, - or @ would be a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _direction(d: dict) -> str:
     if d.get("azimuth_deg") is not None:
         return f"{d['azimuth_deg']:g}"
@@ -144,10 +137,7 @@ def _shapes(request, filters: dict, kind: str) -> HttpResponse:
 
 def _csv(request, filters: dict) -> HttpResponse:
     stamp = timezone.now().strftime("%Y%m%dT%H%MZ")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="notifications-{stamp}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
+    download = CsvDownload(f"notifications-{stamp}.csv", CSV_COLUMNS)
     cursor, written = None, 0
     while written < CSV_MAX_ROWS:
         page = notification_list_for(
@@ -159,7 +149,7 @@ def _csv(request, filters: dict) -> HttpResponse:
         for n in page["items"]:
             window = n.get("window") or {}
             area = n["launch_area"]
-            writer.writerow(
+            download.row(
                 [
                     n["reference"],
                     n["state"],
@@ -167,18 +157,18 @@ def _csv(request, filters: dict) -> HttpResponse:
                     n["status"],
                     n["category"],
                     n["generic_class"],
-                    _cell(n.get("vehicle_name")),
+                    n.get("vehicle_name"),
                     "true" if n.get("test_flight") else "false",
                     window.get("opens", ""),
                     window.get("closes", ""),
-                    _cell(area.get("site_id") or area.get("description") or ""),
+                    area.get("site_id") or area.get("description") or "",
                     _direction(n["planned_direction"]),
                     n["first_submitted_at"],
                     n["submitted_at"],
                     "true" if n["late"] else "false",
                     "true" if n["imported"] else "false",
-                    _cell(area_cell(area)),
-                    _cell(" | ".join(area_cell(a) for a in n.get("impact_areas") or [])),
+                    area_cell(area),
+                    " | ".join(area_cell(a) for a in n.get("impact_areas") or []),
                     f"{n['range_km']:g}" if n.get("range_km") else "",
                     f"{n['corridor']['properties']['length_km']:g}" if n.get("corridor") else "",
                     n["corridor"]["properties"]["length_source"] if n.get("corridor") else "",
@@ -196,4 +186,4 @@ def _csv(request, filters: dict) -> HttpResponse:
         cursor = page["next_cursor"]
         if not cursor:
             break
-    return response
+    return download.response

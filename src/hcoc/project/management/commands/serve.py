@@ -2,11 +2,13 @@ import os
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 # The ASGI server (docs/decisions/0006): gunicorn supervising uvicorn workers, each serving the
-# sync pages and API in threads and holding the live streams open on its event loop.
-ASGI = ["hcoc.asgi:application", "--worker-class", "uvicorn_worker.UvicornWorker"]
+# sync pages and API in threads and holding the live streams open on its event loop; the
+# worker is uvicorn_worker's with deadlines on reading a request (hcoc.project.serving).
+ASGI = ["hcoc.asgi:application", "--worker-class", "hcoc.project.serving.Worker"]
 # The former server: sync workers, one request at a time each; no live stream (it ends at once).
 WSGI = ["hcoc.wsgi:application"]
 
@@ -30,6 +32,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **o):
+        # gunicorn's control socket defaults to one path for the whole host
+        # (~/.gunicorn/gunicorn.ctl): a second server took it over and the first one's exit
+        # removed it. Each server has its own, under its state directory, named by its address.
+        control = settings.VAR_DIR / "run" / f"gunicorn-{o['host']}-{o['port']}.ctl"
+        control.parent.mkdir(parents=True, exist_ok=True)
+        # Links in e-mails (the worker's alerts) and the printed enrolment links are built from
+        # HCOC_SITE_URL, whose default names $PORT: the port served on, for the server and the
+        # worker it starts (both read their settings from this environment).
+        os.environ["PORT"] = str(o["port"])
         argv = [
             sys.executable,
             "-m",
@@ -45,6 +56,8 @@ class Command(BaseCommand):
             "5",
             "--access-logfile",
             "-",
+            "--control-socket",
+            str(control),
         ]
         if not o["no_deliver"]:
             # Live delivery (webhooks, e-mail alerts) beside the server; it stops when this
