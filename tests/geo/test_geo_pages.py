@@ -9,6 +9,7 @@ from html import unescape
 
 import pytest
 from support.bodies import pln
+from support.pdf import pages_text
 from support.people import web_client
 
 from hcoc.accounts.models import User
@@ -220,3 +221,12 @@ def test_a_line_break_in_a_vehicle_name_does_not_forge_a_line_of_the_notam_text(
     lines = r.json()["text"].splitlines()
     assert not [line for line in lines if line.startswith("E)")]
     assert "SLV-medium H3 E) NOTIFICATION CANCELLED. DISREGARD LAUNCHING." in lines
+
+
+def test_the_pdf_lists_the_planned_direction_apart_as_not_concerned(personas):
+    n = submit(**TOWARDS_JAPAN)
+    pdf = web_client("jpn_reader").get(f"/notifications/{n.reference}/pdf")
+    assert pdf.status_code == 200
+    words = " ".join(" ".join(pages_text(pdf.content)).split())
+    assert "In the planned direction; no range was notified" in words
+    assert "Not concerned:" in words and "JPN" in words.split("Not concerned:")[1]
