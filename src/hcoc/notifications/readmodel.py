@@ -123,9 +123,10 @@ def geography_read_model(geometry: dict | None) -> dict:
         "affected_states": geometry.get("affected_states"),
         "flags": geometry.get("flags", []),
     }
-    # Present only for geometry computed since the two tiers (an older stored geometry, not yet
-    # recomputed, publishes exactly what it did before).
-    if "in_planned_direction" in geometry:
+    # Present only when a state lies only in the planned direction (the contract's style for an
+    # added key: present when given, never null), so every other item reads, and was published,
+    # exactly as before the two tiers.
+    if geometry.get("in_planned_direction"):
         out["in_planned_direction"] = geometry["in_planned_direction"]
     return out
 

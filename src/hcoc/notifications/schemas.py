@@ -377,7 +377,7 @@ class NotificationOut(Schema):
         description="When the notification states neither range_km nor an impact area: the "
         "states, not already in affected_states, that the corridor of the planned direction "
         "(tier `planned_direction`) touches. A lower tier, listed apart: none of them is "
-        "concerned. Absent for a version stored before this field; [] otherwise",
+        "concerned. Present only when there is such a state (never null or empty)",
     )
     flags: list[FlagOut] = Field(
         default_factory=list,
