@@ -48,13 +48,14 @@ browser:
 # pytest exits 5 when it collects no test: that fails `make test` like any other failure.
 # One worker per core (pytest-xdist): on 2 cores the suite takes about half the time.
 # HCOC_REQUIRE_BROWSER=1: `browser` above has installed Chromium, so a browser test that would
-# skip for want of it fails instead (tests/support/browser.py).
+# skip for want of it fails instead (tests/support/browser.py). HCOC_REQUIRE_DATA=1: the same for
+# the reference data the tests read from tests/data/ (tests/support/reference_data.py).
 # Python's bytecode caches (__pycache__, ignored by git) are written even where the environment
 # says PYTHONDONTWRITEBYTECODE: without them every process the suite starts (its workers, each
 # server, the demo, the CLI) compiles the package and the tests again, 3 s of each worker's start.
 TEST_WORKERS ?= auto
 test: setup-test browser
-	env -u PYTHONDONTWRITEBYTECODE HCOC_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n $(TEST_WORKERS)
+	env -u PYTHONDONTWRITEBYTECODE HCOC_REQUIRE_BROWSER=1 HCOC_REQUIRE_DATA=1 $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: setup-test
 	$(BIN)/ruff check src tests bench tools

@@ -1,9 +1,9 @@
-"""Build data/hcoc_states.csv from the research file shared/spec/hcoc_states.csv.
+"""Build data/hcoc_states.csv from the research file data/research/hcoc_states.csv.
 
 The research file's `subscriber`/`non_subscriber` become `subscribing`/`not_subscribing`;
 `unknown` stays unknown (never guessed). Its sources are kept in the `source` column.
 
-    python tools/build_registry_data.py ../shared/spec/hcoc_states.csv data/hcoc_states.csv
+    python tools/build_registry_data.py data/research/hcoc_states.csv data/hcoc_states.csv
 """
 
 import csv

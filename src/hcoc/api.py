@@ -52,7 +52,7 @@ class RequestParser(Parser):
     """What the API reads from a request, refused before any validator or database sees it:
 
     - a JSON body only as `Content-Type: application/json`, in UTF-8 (a `charset` other than
-      utf-8 is 415, as is any other media type or none; formats.md, Requests);
+      utf-8 is 415, as is any other media type or none; docs/formats.md, Requests);
     - no body nested more than MAX_DEPTH levels (400);
     - no text the databases cannot store, in the body or the query string (422 naming the field):
       NUL, or a lone UTF-16 surrogate;

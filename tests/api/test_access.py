@@ -1,7 +1,7 @@
 """Who may do what: the access matrix of the published API, and the rules behind it.
 
-formats.md, Conventions: 401 no or bad token, 403 authenticated but not allowed, 404 not found or
-not visible. domain.md, "Who uses it": submissions are confidential among subscribing states; a
+docs/formats.md, Conventions: 401 no or bad token, 403 authenticated but not allowed, 404 not found or
+not visible. docs/domain.md, "Who uses it": submissions are confidential among subscribing states; a
 state that is not (or not yet) subscribing has no access; the public sees the registry only; the
 ICC enters submissions on a state's behalf (marked as such) and keeps the registry; a state can
 never act for another.

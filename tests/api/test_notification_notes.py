@@ -1,4 +1,4 @@
-"""A state's own reference (its note number) and an amendment's reason (formats.md, "Additions"):
+"""A state's own reference (its note number) and an amendment's reason (docs/formats.md, "Additions"):
 optional, kept with their version, published in the read model and the feed only when given, so
 a notification without them reads, and was published, exactly as before they existed."""
 

@@ -11,13 +11,13 @@ its subscription date, `unknown` when it does not (it is not known to have owed 
 import csv
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from support.people import web_client
+from support.reference_data import reference
 from support.tables import page_table
 
 from hcoc.accounts.models import User
@@ -551,7 +551,6 @@ def test_a_non_subscriber_gets_a_403_page_and_an_anonymous_visitor_the_login(his
 
 # ---- real data: the 2024 orbital launches ---------------------------------------------------
 
-LAUNCHES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "launches"
 GCAT_STATES = {"US": "USA", "F": "FRA", "J": "JPN", "IN": "IND", "RU": "RUS", "KR": "KOR"}
 GCAT_STATES |= {"UK": "GBR", "I": "ITA", "D": "DEU", "UA": "UKR", "BR": "BRA", "AU": "AUS"}
 # What each state declares for 2024 (SLV-medium): None = exactly what it reported.
@@ -561,10 +560,8 @@ DECLARED = {"USA": None, "RUS": None, "IND": None, "JPN": -1, "FRA": +1}
 def test_the_2024_orbital_launches_give_each_states_launches_and_only_the_differences_filed(
     personas,
 ):
-    enriched = LAUNCHES / "jsr_orbital_launches_1957_2024_enriched.csv"
-    per_state = LAUNCHES / "jsr_orbital_launches_per_state_per_year.csv"
-    if not (enriched.exists() and per_state.exists()):
-        pytest.skip(f"no launch data at {LAUNCHES}")
+    enriched = reference("launches/launches_2024.csv")
+    per_state = reference("launches/attempts_2024.csv")
     icc = User.objects.get(username="icc")
     subscribing = {r["state"]: r for r in compliance_for(actor=icc, year=2024)["items"]}
     imported: Counter[str] = Counter()

@@ -1,4 +1,4 @@
-"""Compliance standings beyond filed / late / nil / missing (formats.md, Additions): `not_due`
+"""Compliance standings beyond filed / late / nil / missing (docs/formats.md, Additions): `not_due`
 while the due date that applies to the state is still ahead, `unknown` where the state is not
 known to have subscribed in the year. The same standing through the API, the page, the workbook
 and the PDF; the report's pages carry their numbers, the marking, the states' names and the date.

@@ -1,8 +1,8 @@
 """Checks for the launch-site catalogue in data/launch_sites.csv.
 
-Plain pytest, stdlib only (no Django). The GCAT site list and the launch log in
-../shared/data are used only as optional cross-checks: each check skips cleanly
-when its reference file is absent. Nothing is copied from those files.
+Plain pytest, stdlib only (no Django). The GCAT site list and the launch log are
+cross-checks, read from the slices of them in tests/data/ (tests/data/README.md); nothing
+from them is copied into the catalogue.
 """
 
 import csv
@@ -11,13 +11,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from support.reference_data import reference
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = REPO_ROOT / "data" / "launch_sites.csv"
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
-GCAT_SITES = SHARED_DATA / "gcat" / "sites.csv"
-GCAT_LAUNCH_POINTS = SHARED_DATA / "gcat" / "launch_points.csv"
-LAUNCH_LOG = SHARED_DATA / "launches" / "jsr_orbital_launches_1957_2024_enriched.csv"
 
 HEADER = [
     "id",
@@ -92,16 +89,12 @@ def as_float(value):
 
 
 def gcat_sites():
-    if not GCAT_SITES.exists():
-        pytest.skip(f"GCAT site list not available at {GCAT_SITES}")
-    return {row["Site"]: row for row in read_csv(GCAT_SITES)}
+    return {row["Site"]: row for row in read_csv(reference("gcat/sites.csv"))}
 
 
 def gcat_launch_points(site, ucode):
-    if not GCAT_LAUNCH_POINTS.exists():
-        pytest.skip(f"GCAT launch points not available at {GCAT_LAUNCH_POINTS}")
     points = []
-    for row in read_csv(GCAT_LAUNCH_POINTS):
+    for row in read_csv(reference("gcat/launch_points.csv")):
         lat, lon = as_float(row["Latitude"]), as_float(row["Longitude"])
         if row["Site"] in {site, ucode} and lat is not None and lon is not None:
             points.append((row["Code"], lat, lon))
@@ -219,12 +212,10 @@ def test_every_site_lies_within_0_2_degrees_of_gcat(row):
 
 
 def test_the_40_most_used_land_sites_of_2005_to_2024_are_catalogued():
-    if not LAUNCH_LOG.exists():
-        pytest.skip(f"launch log not available at {LAUNCH_LOG}")
     sites = gcat_sites()
 
     launches = Counter()
-    for launch in read_csv(LAUNCH_LOG):
+    for launch in read_csv(reference("launches/launches_2005_2024_sites.csv")):
         if int(launch["year"]) in RANKING_YEARS and launch["site_ucode"] not in NON_LAND_SITES:
             launches[launch["site_ucode"]] += 1
     ranking = [ucode for ucode, _ in launches.most_common(RANKING_SIZE)]

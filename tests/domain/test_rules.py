@@ -1,4 +1,4 @@
-"""Every rule of formats.md, with a bad input: the status, the field path in the problem details,
+"""Every rule of docs/formats.md, with a bad input: the status, the field path in the problem details,
 and that nothing was stored or changed. A few positive checks pin the rules' other side."""
 
 import copy
@@ -160,7 +160,7 @@ def test_a_self_intersecting_polygon_is_rejected_as_not_simple(api, fra, points)
 
 
 def test_the_limits_themselves_are_accepted(api, fra):
-    # The other side of the table: each bound is inclusive where formats.md says so.
+    # The other side of the table: each bound is inclusive where docs/formats.md says so.
     n = submit(
         api,
         fra,

@@ -1,5 +1,5 @@
 """From nothing: `hcoc demo` then `hcoc serve` (gunicorn), and a client that knows only
-formats.md and the demo credentials does the whole cycle over HTTP."""
+docs/formats.md and the demo credentials does the whole cycle over HTTP."""
 
 import fcntl
 import json

@@ -5,6 +5,7 @@ The layers themselves are checked by `lint-imports` in `make lint` (docs/decisio
 
 import ast
 import importlib
+import os
 import re
 from pathlib import Path
 
@@ -175,3 +176,102 @@ def test_the_published_operation_ids_keep_their_names(client):
         if isinstance(op, dict) and "operationId" in op
     }
     assert sorted(set(PUBLISHED_OPERATION_IDS) - ids) == []
+
+
+# ---- the contract (docs/formats.md) and the links -----------------------------------------------
+
+FORMATS = ROOT / "docs" / "formats.md"
+SCHEMA_ROW = re.compile(r"^\| `(\w+)` \| (.*) \|$")
+
+
+def _published_schemas(text: str) -> dict[str, list[str]]:
+    """The table of docs/formats.md's section "Every published schema": schema -> fields."""
+    section = text.split("\n## Every published schema\n", 1)[1].split("\n## ", 1)[0]
+    return {
+        m[1]: re.findall(r"`(\w+)`", m[2])
+        for line in section.splitlines()
+        if (m := SCHEMA_ROW.match(line))
+    }
+
+
+def test_formats_md_names_every_field_of_every_published_schema_and_no_other(client):
+    """States build their clients from the OpenAPI document and read docs/formats.md: a field the
+    document publishes and the contract does not name, or one the contract names and the document
+    dropped, fails here (issue 25)."""
+    components = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    published = {name: list(s.get("properties", {})) for name, s in components.items()}
+    documented = _published_schemas(FORMATS.read_text())
+    assert documented == published, (
+        "docs/formats.md, 'Every published schema', must list exactly the document's schemas"
+    )
+
+
+def test_every_field_the_openapi_document_publishes_is_described_in_words(client):
+    """The table alone describes nothing: each field is also named where its format is told, in
+    docs/formats.md, or for the rules of an operation in docs/api.md."""
+    components = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    prose = FORMATS.read_text().split("\n## Every published schema\n", 1)[0]
+    prose += (ROOT / "docs" / "api.md").read_text()
+    named = set(re.findall(r"[A-Za-z_][\w-]*", prose))
+    fields = {field for s in components.values() for field in s.get("properties", {})}
+    assert sorted(fields - named) == []
+
+
+# Every text file of the repository a reader or a program opens: docs, code, templates, static
+# files, tests, tools, the build. Not the virtualenv, run-time files or vendored packages.
+TEXT = {".md", ".py", ".html", ".txt", ".js", ".css", ".toml", ".cfg", ".ini", ".sh", ".yml"}
+SKIPPED_DIRS = {".venv", ".git", "var", "vendor", "node_modules", "__pycache__", "migrations"}
+
+
+def _text_files() -> list[Path]:
+    files = []
+    for folder, dirs, names in os.walk(ROOT):
+        dirs[:] = [
+            d for d in dirs if d not in SKIPPED_DIRS and (d == ".ci" or not d.startswith("."))
+        ]
+        files += [
+            Path(folder, n) for n in names if Path(n).suffix in TEXT or n in {"Makefile", "run"}
+        ]
+    return sorted(files)
+
+
+OUTSIDE = re.compile(r"\.\./shared|\bshared/(spec|data|STYLE)")
+MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    text = re.sub(r"[`*]", "", heading.strip().lower())
+    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+def test_nothing_in_the_repository_points_outside_it():
+    """A clone has no folder beside it: no file cites the team's shared folder (issue 25)."""
+    outside = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in _text_files()
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if OUTSIDE.search(line)
+    ]
+    assert outside == []
+
+
+def test_every_link_between_the_docs_leads_to_a_file_and_a_heading_that_exist():
+    broken = []
+    for doc in [
+        *DOCS,
+        *sorted((ROOT / "data").rglob("*.md")),
+        *sorted((ROOT / "tests").rglob("*.md")),
+    ]:
+        for target in MARKDOWN_LINK.findall(doc.read_text(encoding="utf-8")):
+            if re.match(r"[a-z]+:", target):
+                continue  # a web address or mailto: not a file of the repository
+            path, _, anchor = target.partition("#")
+            file = (doc.parent / path).resolve() if path else doc
+            if not file.is_relative_to(ROOT) or not file.exists():
+                broken.append(f"{doc.relative_to(ROOT)}: {target}")
+            elif anchor and file.suffix == ".md":
+                headings = re.findall(r"^#+ (.+)$", file.read_text(encoding="utf-8"), re.M)
+                if anchor not in {_slug(h) for h in headings}:
+                    broken.append(f"{doc.relative_to(ROOT)}: {target}")
+    assert broken == []

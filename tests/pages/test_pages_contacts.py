@@ -53,7 +53,7 @@ def test_the_icc_adds_edits_and_removes_a_states_contact_and_each_change_is_reco
     assert changes[1].before["name"] == "Arms control desk"
     assert changes[1].after["name"] == "Disarmament division"
     assert changes[2].after is None
-    # Not feed items (formats.md): the exchange sequence is untouched.
+    # Not feed items (docs/formats.md): the exchange sequence is untouched.
     assert Event.objects.count() == events
     page = icc.get("/icc/contacts").content.decode()
     assert "Recent changes" in page and "Disarmament division" in page

@@ -110,7 +110,7 @@ def foreign_sites(state_iso3: str, content: dict) -> list[Problem]:
     """Launch sites of another state in a declaration entered through the pages, which list
     only the declaring state's own sites (the catalogue's `state`: the state that operates the
     site). A forged choice is refused here; unknown sites are declaration_rules' to name. The
-    API is left as it is: it accepts any catalogue site, as formats.md says."""
+    API is left as it is: it accepts any catalogue site, as docs/formats.md says."""
     wanted = [
         ((name, "launch_sites", i, "site_id"), dig(s, "site_id"))
         for name in SECTION_CATEGORY

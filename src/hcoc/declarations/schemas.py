@@ -1,4 +1,4 @@
-"""The published annual-declaration formats (formats.md)."""
+"""The published annual-declaration formats (docs/formats.md)."""
 
 from datetime import date
 

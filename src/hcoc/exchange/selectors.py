@@ -83,7 +83,7 @@ def inbox_page_for(*, actor, after: int, limit: int) -> dict:
 
 def concerns(payload: dict, state: str | None) -> bool:
     """Whether a feed item's payload names `state` in its `affected_states` (the published
-    field of a notification's read model, formats.md "Geography")."""
+    field of a notification's read model, docs/formats.md "Geography")."""
     rows = payload.get("affected_states") if isinstance(payload, dict) else None
     return bool(state) and any(r.get("state") == state for r in rows or [])
 

@@ -64,7 +64,7 @@ class Conflict(DomainError):
 
 
 class UnsupportedMediaType(DomainError):
-    """A request body in a media type the operation does not take (formats.md: JSON bodies are
+    """A request body in a media type the operation does not take (docs/formats.md: JSON bodies are
     sent as `Content-Type: application/json`, in UTF-8)."""
 
     status = 415

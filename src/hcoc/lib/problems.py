@@ -1,7 +1,7 @@
 """RFC 9457 problem details, as the API and every middleware in front of it answer them.
 
 Django-free: this builds the document; `hcoc.ui.http.problem_response` sends it. Field paths
-are the ones formats.md uses in `errors[].field` (`impact_areas[2].center`), also on pages, so
+are the ones docs/formats.md uses in `errors[].field` (`impact_areas[2].center`), also on pages, so
 people and programs read the same names.
 """
 

@@ -1,8 +1,8 @@
-"""The controlled vocabulary of generic classes (domain.md), shared by every format."""
+"""The controlled vocabulary of generic classes (docs/domain.md), shared by every format."""
 
 from dataclasses import dataclass
 
-# The shared vocabulary of domain.md: generic class -> (category, definition).
+# The shared vocabulary of docs/domain.md: generic class -> (category, definition).
 GENERIC_CLASSES: dict[str, tuple[str, str]] = {
     "SRBM": ("BM", "range under 1,000 km"),
     "MRBM": ("BM", "range 1,000-3,000 km"),
@@ -27,7 +27,7 @@ def category_of(generic_class: str) -> str | None:
 
 @dataclass(frozen=True)
 class RangeBand:
-    """A generic class's range in km, as domain.md defines it, with where its ends belong.
+    """A generic class's range in km, as docs/domain.md defines it, with where its ends belong.
 
     Each figure belongs to exactly one class: 1,000 km is an MRBM (an SRBM is "under 1,000 km"),
     3,000 km an IRBM (a class includes its lower figure), 5,500 km an IRBM (an ICBM is "over

@@ -1,4 +1,4 @@
-"""Formats of the Regular Meetings API (docs/api.md): in the style of formats.md."""
+"""Formats of the Regular Meetings API (docs/api.md): in the style of docs/formats.md."""
 
 from datetime import date
 from typing import Literal

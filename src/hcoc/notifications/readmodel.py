@@ -1,4 +1,4 @@
-"""The notification read model: what every subscribing state receives (formats.md)."""
+"""The notification read model: what every subscribing state receives (docs/formats.md)."""
 
 from datetime import datetime
 

@@ -1,4 +1,4 @@
-"""The published PLN formats (formats.md). Shape rules live here; rules that need the database
+"""The published PLN formats (docs/formats.md). Shape rules live here; rules that need the database
 or the clock (site exists, window still open) live in services.py."""
 
 from datetime import datetime

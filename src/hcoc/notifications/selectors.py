@@ -127,7 +127,7 @@ def launch_sites_for_form(*, actor) -> list[dict]:
 
 
 def public_pln_counts_by_year() -> dict[int, dict[str, int]]:
-    """Public aggregate (domain.md: the public may see aggregate figures): pre-launch
+    """Public aggregate (docs/domain.md: the public may see aggregate figures): pre-launch
     notifications per year of window opening and category. Counts only; no state, no item."""
 
     rows = (

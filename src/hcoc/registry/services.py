@@ -178,7 +178,7 @@ def circular_publish(*, actor, title: str, text: str) -> Circular:
 
 # ---- points of contact ------------------------------------------------------------------------
 # Kept by the ICC (every state) and by each subscribing state's submitters (its own). They are not
-# feed items (formats.md: GET /states/{iso3} shows them to subscribers); each change is recorded
+# feed items (docs/formats.md: GET /states/{iso3} shows them to subscribers); each change is recorded
 # in PointOfContactChange, in the same transaction: who, when, before and after.
 
 CONTACT_LIMITS = {"name": 200, "organisation": 200, "email": 254, "phone": 50}

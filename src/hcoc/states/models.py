@@ -117,7 +117,7 @@ class ContactChangeKind(models.TextChoices):
 
 class PointOfContactChange(models.Model):
     """The audit trail of a state's points of contact: who added, changed or removed one, when,
-    and what it was before and after. Contacts are not feed items (formats.md): this is their
+    and what it was before and after. Contacts are not feed items (docs/formats.md): this is their
     record, written in the same transaction as the change (hcoc.registry.services)."""
 
     state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="+")

@@ -1,4 +1,4 @@
-"""Schema pieces every app's published formats share (formats.md)."""
+"""Schema pieces every app's published formats share (docs/formats.md)."""
 
 from ninja import Schema
 from pydantic import ConfigDict

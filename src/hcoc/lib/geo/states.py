@@ -30,7 +30,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 DEFAULT_PATH = Path(__file__).resolve().parents[4] / "data" / "geo" / "boundaries.geojson.gz"
-PARTS = ("launch_area", "corridor", "impact_area")  # the published order, formats.md
+PARTS = ("launch_area", "corridor", "impact_area")  # the published order, docs/formats.md
 ZONES = ("land", "territorial_sea")
 # What people read for each of them (pages, e-mail); the published values stay the codes above.
 WORDS = {
