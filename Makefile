@@ -41,9 +41,10 @@ run: demo
 # desktop browser's machinery: what Playwright itself runs for headless tests, and a quarter less
 # CPU for our browser tests than the full browser); tools/screenshots.py drives the full
 # `chromium`. Playwright never downloads a browser of its own.
-BROWSERS := chromium chromium-headless-shell
+# poppler-utils: pdftotext, with which the tests read a PDF as a reader's viewer extracts it.
+BROWSERS := chromium chromium-headless-shell poppler-utils
 browser:
-	@test -x /usr/bin/chromium -a -x /usr/bin/chromium-headless-shell || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSERS); }
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromium-headless-shell -a -x /usr/bin/pdftotext || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSERS); }
 
 # pytest exits 5 when it collects no test: that fails `make test` like any other failure.
 # One worker per core (pytest-xdist): on 2 cores the suite takes about half the time.

@@ -9,7 +9,7 @@ from html import unescape
 
 import pytest
 from support.bodies import pln
-from support.pdf import pages_text
+from support.pdf import pages_text, visible_text
 from support.people import web_client
 
 from hcoc.accounts.models import User
@@ -230,3 +230,26 @@ def test_the_pdf_lists_the_planned_direction_apart_as_not_concerned(personas):
     words = " ".join(" ".join(pages_text(pdf.content)).split())
     assert "In the planned direction; no range was notified" in words
     assert "Not concerned:" in words and "JPN" in words.split("Not concerned:")[1]
+
+
+def test_the_pdf_speaks_in_names_words_and_minutes_and_its_notam_text_is_whole(api, personas):
+    long_remarks = " ".join(
+        f"Stage {i} falls in the zone announced by note {i}." for i in range(12)
+    )
+    n = submit(**{**H3, "remarks": long_remarks})
+    pdf = web_client("jpn_reader").get(f"/notifications/{n.reference}/pdf")
+    assert pdf.status_code == 200
+    words = " ".join(" ".join(pages_text(pdf.content)).split())
+    assert (
+        f"Notified by France (FRA), version 1 of {n.versions.get().submitted_at:%Y-%m-%d %H:%M} UTC"
+        in words
+    )
+    assert "Japan (JPN) launch area, corridor land, territorial sea" in words
+    assert "launch_area" not in words and "territorial_sea" not in words
+    assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d+", words)  # no microseconds where people read
+    notam = api.get(f"/notifications/{n.reference}/notam", personas["jpn_reader"]).json()["text"]
+    assert len(max(notam.splitlines(), key=len)) > 200  # a line far wider than the page
+    # Every word of the NOTAM text is on the page, in order, as a reader's viewer extracts it:
+    # no line runs off the page.
+    seen = " ".join(visible_text(pdf.content).split())
+    assert " ".join(notam.split()) in seen

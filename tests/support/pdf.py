@@ -61,3 +61,28 @@ def pages_text(content: bytes) -> list[str]:
             ids = [int(i) for i in re.findall(rb"(\d+) 0 R", refs.group(1))] if refs else []
             pages.append(" ".join(streams.get(i, "") for i in ids))
     return pages
+
+
+def visible_text(content: bytes) -> str:
+    """The text a reader gets out of the PDF, as poppler's `pdftotext` extracts it: only what
+    lies on the page (a line that runs off the page loses its end here, as in any viewer), which
+    `pages_text` cannot tell. Skips without pdftotext, unless HCOC_REQUIRE_BROWSER=1 (`make test`,
+    which installs it with the browser) makes that a failure."""
+    import os
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("pdftotext") is None:
+        message = "pdftotext (Debian's poppler-utils) is not installed"
+        if os.environ.get("HCOC_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{message}; HCOC_REQUIRE_BROWSER=1 does not allow skipping")
+        pytest.skip(message)
+    done = subprocess.run(  # noqa: S603
+        ["pdftotext", "-layout", "-", "-"],  # noqa: S607
+        input=content,
+        capture_output=True,
+        check=True,
+    )
+    return done.stdout.decode()

@@ -3,6 +3,7 @@ the same world outlines as the pages (world-atlas, cut at 180 degrees the same w
 static/hcoc/map.js) and the shapes stored with its version; page numbers "Page n of m"."""
 
 import json
+from datetime import UTC
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -11,7 +12,9 @@ import shapely
 from django.conf import settings
 from shapely.geometry import Polygon as ShapelyPolygon
 
+from hcoc.lib.geo.states import WORDS
 from hcoc.lib.pdftext import paragraph_text as text
+from hcoc.lib.timeutil import parse_rfc3339
 
 MARKING = "Hague Code of Conduct: for subscribing States only"
 ATLAS = "vendor/world-atlas/countries-110m.json"
@@ -175,15 +178,43 @@ def map_drawing(geometry: dict, point: list[float] | None, *, width: float, heig
     return drawing
 
 
+def _utc(value: str | None) -> str:
+    """'2026-12-07 08:49 UTC', as every page shows a time (never RFC 3339's microseconds)."""
+    if not value:
+        return "—"
+    return f"{parse_rfc3339(value).astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def _named(code: str, names: dict[str, str]) -> str:
+    """'France (FRA)': the name people read, the code beside it for the machines' tables; a
+    territory the registry does not hold (Antarctica, Niue, ...) keeps its code alone."""
+    return f"{names[code]} ({code})" if code in names else code
+
+
+def _words(codes) -> str:
+    return ", ".join(WORDS.get(code, code) for code in codes or [])
+
+
 def notification_pdf(
-    n: dict, *, geometry: dict, point, facts, places, notam: str, attribution: str
+    n: dict,
+    *,
+    geometry: dict,
+    point,
+    facts,
+    places,
+    notam: str,
+    attribution: str,
+    names: dict[str, str] | None = None,
 ) -> bytes:
+    """The PDF of a notification's read model `n`; `names` maps the ISO codes it names (the
+    notifying state, the affected ones) to the registry's names."""
+    names = names or {}
     # Deferred: reportlab's import cost (the note at the top of this module).
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.pdfgen.canvas import Canvas
-    from reportlab.platypus import Paragraph, Preformatted, SimpleDocTemplate, Spacer, Table
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
     class NumberedCanvas(Canvas):
         """Page n of m: pages are kept until the end, when m is known."""
@@ -220,13 +251,16 @@ def notification_pdf(
         bottomMargin=40,
     )
     body = styles["BodyText"]
+    notam_style = ParagraphStyle(
+        "notam", parent=styles["Code"], leftIndent=0, firstLineIndent=0, spaceBefore=0
+    )
     # Every value goes through text(): a state's free text (vehicle, remarks, descriptions)
     # must print as typed, never be read as reportlab's markup (hcoc.lib.pdftext).
     story = [
         Paragraph(f"Pre-launch notification {text(n['reference'])}", styles["Title"]),
         Paragraph(
-            f"Notified by {text(n['state'])}, version {text(n['version'])} of "
-            f"{text(n['submitted_at'])}, status {text(n['status'])}.",
+            f"Notified by {text(_named(n['state'], names))}, version {text(n['version'])} of "
+            f"{text(_utc(n['submitted_at']))}, status: {text(n['status'])}.",
             body,
         ),
         Spacer(0, 8),
@@ -250,9 +284,14 @@ def notification_pdf(
     affected = n.get("affected_states")
     story.append(Paragraph("States whose land or territorial sea it touches", styles["Heading2"]))
     rows = [["State", "Parts", "Zones"]] + [
-        [a["state"], ", ".join(a["parts"]), ", ".join(a["zones"])] for a in affected or []
+        [
+            Paragraph(text(_named(a["state"], names)), body),
+            Paragraph(text(_words(a["parts"])), body),
+            Paragraph(text(_words(a["zones"])), body),
+        ]
+        for a in affected or []
     ]
-    grid = Table(rows, colWidths=[60, 250, 180])
+    grid = Table(rows, colWidths=[190, 170, 130])
     grid.setStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#cbd5e0"))])
     story.append(grid)
     direction = n.get("in_planned_direction") or []
@@ -264,11 +303,18 @@ def notification_pdf(
             Paragraph(
                 "Not concerned: the notification gives neither a range nor an impact area, and "
                 "these lie in its planned direction, within the length the exchange drew: "
-                + ", ".join(a["state"] for a in direction),
+                + text(
+                    "; ".join(
+                        f"{_named(a['state'], names)}: {_words(a['zones'])}" for a in direction
+                    )
+                )
+                + ".",
                 body,
             )
         )
     story.append(Paragraph("As a navigational warning", styles["Heading2"]))
-    story.append(Preformatted(notam, styles["Code"]))
+    # Each line wraps within the page (a Preformatted block ran off it, and the rest of a long
+    # line was lost); the text's own line breaks stay.
+    story += [Paragraph(text(line) or "&nbsp;", notam_style) for line in notam.splitlines()]
     doc.build(story, canvasmaker=NumberedCanvas)
     return out.getvalue()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from hcoc.exchange.selectors import state_names
 from hcoc.lib.errors import PermissionDenied
 from hcoc.ui.pages import exchange_page
 
@@ -70,6 +71,9 @@ def detail_pdf(request, reference: str):
     if point is None and geometry.get("launch_area", {}).get("type") == "Point":
         lon, lat = geometry["launch_area"]["coordinates"]
         point = [lat, lon]
+    named = {n["state"]} | {
+        row["state"] for row in (n.get("affected_states") or []) + n.get("in_planned_direction", [])
+    }
     body = notification_pdf(
         n,
         geometry=geometry,
@@ -78,6 +82,7 @@ def detail_pdf(request, reference: str):
         places=places(n),
         notam=notam_for(n),
         attribution=ATTRIBUTION,
+        names=state_names(named),
     )
     return _download(body, "application/pdf", f"{reference}.pdf")
 
