@@ -39,11 +39,9 @@ from shapely.geometry import shape
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # The build's readers of the two packages and its code-to-state table only (no geometry).
 from build_geo_data import (  # noqa: E402
-    ATLAS,
-    MARITIME,
     NOT_A_BELT,
     iso3166,
-    npm_pack,
+    packages,
     read_member,
     registry_states,
     state_of,
@@ -135,12 +133,7 @@ def main() -> None:
 
     known = registry_states()
     with tempfile.TemporaryDirectory() as tmp:
-        if args.source:
-            src = Path(args.source)
-            maritime_tgz = next(src.glob("geo-maps-countries-maritime-10m-0.6.0.tgz"))
-            atlas_tgz = next(src.glob("world-atlas-2.0.2.tgz"))
-        else:
-            maritime_tgz, atlas_tgz = npm_pack(MARITIME, Path(tmp)), npm_pack(ATLAS, Path(tmp))
+        maritime_tgz, atlas_tgz = packages(args.source, Path(tmp))
         topo = json.loads(read_member(atlas_tgz, "countries-50m.json"))
         maritime = json.loads(read_member(maritime_tgz, "map.geo.json"))
 

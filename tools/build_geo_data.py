@@ -97,6 +97,17 @@ def npm_pack(spec: str, into: Path) -> Path:
     return into / out.stdout.strip().splitlines()[-1]
 
 
+def packages(source: str | None, tmp: Path) -> tuple[Path, Path]:
+    """The two packages' .tgz files: from the folder `source`, or fetched into `tmp`."""
+    if source:
+        src = Path(source)
+        return (
+            next(src.glob("geo-maps-countries-maritime-10m-0.6.0.tgz")),
+            next(src.glob("world-atlas-2.0.2.tgz")),
+        )
+    return npm_pack(MARITIME, tmp), npm_pack(ATLAS, tmp)
+
+
 def read_member(tgz: Path, name: str) -> bytes:
     with tarfile.open(tgz) as tar:
         member = tar.extractfile(f"package/{name}")
@@ -347,13 +358,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(OUT / "boundaries.geojson.gz"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        if args.source:
-            src = Path(args.source)
-            maritime_tgz = next(src.glob("geo-maps-countries-maritime-10m-0.6.0.tgz"))
-            atlas_tgz = next(src.glob("world-atlas-2.0.2.tgz"))
-        else:
-            maritime_tgz = npm_pack(MARITIME, Path(tmp))
-            atlas_tgz = npm_pack(ATLAS, Path(tmp))
+        maritime_tgz, atlas_tgz = packages(args.source, Path(tmp))
         collection = build(maritime_tgz, atlas_tgz)
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
