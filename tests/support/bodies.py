@@ -88,3 +88,20 @@ FIJI = {
     "range_km": 400,
     "impact_areas": [{"kind": "payload", "center": {"lat": -17.5, "lon": -176.5}, "radius_km": 40}],
 }
+
+
+# The keys of a published notification that the exchange sets when it is sent; the rest is the
+# sender's statement, which the PLN form's review shows beforehand.
+SET_ON_SENDING = {
+    "reference", "state", "version", "status", "submitted_at", "first_submitted_at",
+    "lead_time_hours", "late", "entered_by_icc", "imported", "import_source", "prior_notice",
+    "unnotified_reason", "launch_report", "cancellation", "seq",
+}  # fmt: skip
+
+
+def statement_bytes(published: dict) -> str:
+    """The canonical bytes (RFC 8785) of a published notification's statement: what the review
+    must have shown, byte for byte."""
+    from hcoc.lib.canonical import canonical_dumps
+
+    return canonical_dumps({k: v for k, v in published.items() if k not in SET_ON_SENDING})
