@@ -624,8 +624,9 @@ def test_reporting_the_launch_through_the_page(personas):
         {"launched_at": local(datetime.now(UTC) + timedelta(days=1)), "outcome": "success"},
     )
     assert future.status_code == 422 and "must not be in the future" in future.content.decode()
-    r = client.post(
-        f"/notifications/{n.reference}/report",
+    r = reported(
+        client,
+        n,
         {
             "launched_at": local(datetime.now(UTC) - timedelta(hours=1)),
             "outcome": "success",
@@ -636,7 +637,70 @@ def test_reporting_the_launch_through_the_page(personas):
     n.refresh_from_db()
     assert n.stored_status == "launched" and n.outcome == "success" and n.outside_window is True
     page = client.get(f"/notifications/{n.reference}").content.decode()
-    assert "Nominal." in page and "Send the launch report" not in page
+    assert "Nominal." in page and "Review the launch report" not in page
+
+
+def reported(client, n, fields: dict):
+    """Report a launch as a person does: the form, its review (nothing sent), then send."""
+    url = f"/notifications/{n.reference}/report"
+    review = client.post(url, fields)
+    assert review.status_code == 200, review.content.decode()[:2000]
+    assert Event.objects.filter(kind="notification.launch_reported").count() == 0
+    payload = unescape(re.search(r'name="payload" value="([^"]*)"', review.content.decode())[1])
+    return client.post(url, {"action": "send", "payload": payload})
+
+
+def test_a_launch_report_is_reviewed_before_it_is_sent_exactly_as_shown(personas):
+    n = submit(personas)
+    client = login(personas, "fra_submitter")
+    url = f"/notifications/{n.reference}/report"
+    launched = (datetime.now(UTC) - timedelta(hours=1)).replace(second=0, microsecond=0)
+    fields = {"launched_at": local(launched), "outcome": "partial", "remarks": "Third stage low."}
+    before = Event.objects.count()
+    review = client.post(url, fields)
+    html = review.content.decode()
+    assert review.status_code == 200 and Event.objects.count() == before
+    n.refresh_from_db()
+    assert n.stored_status == "notified"
+    assert "Nothing has been sent yet." in html and "Exactly what all states will receive" in html
+    assert f"{launched:%Y-%m-%d %H:%M} UTC" in html and "outside the notified window" in html
+    assert "Partial" in html and "Third stage low." in html
+    payload = unescape(re.search(r'name="payload" value="([^"]*)"', html)[1])
+    shown = json.loads(unescape(re.search(r'<pre class="payload">(.*?)</pre>', html, re.S)[1]))
+    assert (
+        json.loads(payload)
+        == shown
+        == {
+            "launched_at": f"{launched:%Y-%m-%dT%H:%M:%SZ}",
+            "outcome": "partial",
+            "remarks": "Third stage low.",
+        }
+    )
+    # Back to the form: the fields as entered, still nothing sent.
+    back = client.post(url, {"action": "edit", "payload": payload}).content.decode()
+    assert "Third stage low." in back and 'value="partial" selected' in back
+    assert Event.objects.count() == before
+    sent = client.post(url, {"action": "send", "payload": payload})
+    assert sent.status_code == 302
+    item = Event.objects.get(kind="notification.launch_reported")
+    report = json.loads(item.payload)["launch_report"]
+    assert {k: report[k] for k in shown} == shown
+    # A second click (or an old tab) sends nothing more.
+    again = client.post(url, {"action": "send", "payload": payload}, follow=True)
+    assert "a launch can be reported once" in again.content.decode()
+    assert Event.objects.filter(kind="notification.launch_reported").count() == 1
+
+
+def test_a_launch_report_review_altered_in_the_browser_is_checked_as_the_api_would(personas):
+    n = submit(personas)
+    client = login(personas, "fra_submitter")
+    url = f"/notifications/{n.reference}/report"
+    before = Event.objects.count()
+    for payload in ("{", "[]", json.dumps({"launched_at": "soon", "outcome": "boom"})):
+        r = client.post(url, {"action": "send", "payload": payload})
+        assert r.status_code == 422
+    assert "Launched at (UTC)" in r.content.decode()
+    assert Event.objects.count() == before
 
 
 def test_japan_cannot_see_frances_draft_nor_act_on_frances_notification(personas):
@@ -782,10 +846,7 @@ def test_a_launch_report_time_is_iso_8601_in_utc_and_anything_else_is_refused(pe
     n.refresh_from_db()
     assert n.stored_status == "notified"
     launched = (datetime.now(UTC) - timedelta(minutes=5)).replace(second=0, microsecond=0)
-    r = client.post(
-        f"/notifications/{n.reference}/report",
-        {"launched_at": f"{launched:%Y-%m-%d %H:%M}", "outcome": "success"},
-    )
+    r = reported(client, n, {"launched_at": f"{launched:%Y-%m-%d %H:%M}", "outcome": "success"})
     assert r.status_code == 302
     n.refresh_from_db()
     assert n.launched_at == launched
