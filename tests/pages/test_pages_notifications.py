@@ -13,7 +13,8 @@ from support.bodies import iso, pln
 from support.people import web_client
 
 from hcoc.accounts.models import User
-from hcoc.exchange.models import Event
+from hcoc.exchange.models import Acknowledgement, Event
+from hcoc.exchange.services import acknowledgements_record
 from hcoc.notifications.forms import PATH_LABELS
 from hcoc.notifications.models import Notification, NotificationDraft
 from hcoc.notifications.schemas import AmendmentIn, PLNIn
@@ -865,3 +866,54 @@ def test_the_list_filters_take_iso_dates_and_name_a_bad_one(personas):
     tag = re.search(r'<input [^>]*name="window_from"[^>]*>', html).group(0)
     assert 'type="text"' in tag and 'placeholder="2026-12-10"' in tag
     assert client.get("/notifications/?window_from=2026-12-10").status_code == 200
+
+
+def _all_versions_form(page: str) -> dict | None:
+    m = re.search(r'<form [^>]*class="acknowledge-all">(.*?)</form>', page, re.S)
+    if m is None:
+        return None
+    return {
+        "seqs": re.findall(r'name="seqs" value="(\d+)"', m.group(1)),
+        "shown": re.findall(r'name="shown" value="([^"]+)"', m.group(1)),
+        "next": re.search(r'name="next" value="([^"]+)"', m.group(1)).group(1),
+        "label": unescape(re.search(r"<button[^>]*>(.*?)</button>", m.group(1)).group(1)),
+    }
+
+
+def test_a_state_acknowledges_every_version_of_a_notification_at_once(personas):
+    window = pln()["window"]
+    n = submit(personas, window=window)
+    fra = User.objects.get(username=personas["fra_submitter"].username)
+    notification_amend(
+        actor=fra,
+        reference=n.reference,
+        data=AmendmentIn.model_validate(pln(window=window, vehicle_name="Ariane 62")),
+    )
+    v1, v2 = Event.objects.filter(subject=n.reference).order_by("seq").values_list("seq", flat=True)
+    jpn = login(personas, "jpn_reader")
+    url = f"/notifications/{n.reference}"
+    # Version 2 acknowledged on its own leaves version 1 owed: the page offers it.
+    acknowledgements_record(actor=User.objects.get(username="jpn_reader"), seqs=[v2])
+    form = _all_versions_form(jpn.get(url).content.decode())
+    assert form["label"] == "Acknowledge all versions of this notification (1 item)"
+    assert form["seqs"] == [str(v1)]
+    r = jpn.post("/inbox/acknowledge", {k: v for k, v in form.items() if k != "label"}, follow=True)
+    assert "1 item acknowledged." in r.content.decode()
+    assert set(
+        Acknowledgement.objects.filter(state_id="JPN").values_list("event_id", flat=True)
+    ) == {v1, v2}
+    assert _all_versions_form(jpn.get(url).content.decode()) is None  # nothing left owed
+    # Another state owes both: confirmed first (more than one), then both are acknowledged.
+    deu = User.objects.create_user(username="deu_reader", state_id="DEU", role="reader")
+    client = Client()
+    client.force_login(deu)
+    form = _all_versions_form(client.get(url).content.decode())
+    assert form["label"] == "Acknowledge all versions of this notification (2 items)"
+    body = {k: v for k, v in form.items() if k != "label"}
+    confirm = client.post("/inbox/acknowledge", body).content.decode()
+    assert "Acknowledge these 2 items for Germany?" in confirm
+    r = client.post("/inbox/acknowledge", {**body, "confirm": "yes"}, follow=True)
+    assert "2 items acknowledged." in r.content.decode()
+    # The notification's own state and the ICC acknowledge nothing: no such offer.
+    for who in ("fra_reader", "icc"):
+        assert _all_versions_form(login(personas, who).get(url).content.decode()) is None

@@ -8,7 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hcoc.exchange.selectors import acknowledgement_status_for
+from hcoc.exchange.selectors import (
+    acknowledgement_status_for,
+    notification_items_unacknowledged_for,
+)
 from hcoc.ledger.selectors import log_status_for_seq
 from hcoc.lib.errors import Conflict, InvalidInput, PermissionDenied
 from hcoc.lib.timeutil import parse_rfc3339
@@ -204,6 +207,11 @@ def _page(request, reference: str, *, cancel=None, report=None):
     n = notification_get_for(actor=request.user, reference=reference)
     may_act = may_act_for(request.user, n["state"])
     acks = acknowledgement_status_for(actor=request.user, seq=n["seq"])
+    pending = (
+        notification_items_unacknowledged_for(actor=request.user, reference=reference)
+        if request.user.state_id
+        else []
+    )
     if (cancel or report) and not may_act:
         # Not theirs: refuse as the services would, before showing any form back.
         raise PermissionDenied("A state can only act on its own notifications.")
@@ -229,6 +237,9 @@ def _page(request, reference: str, *, cancel=None, report=None):
             "log": log_status_for_seq(actor=request.user, seq=n["seq"]),
             # The viewer's state still owes receipt of this version.
             "may_acknowledge": request.user.state_id in acks["not_acknowledged"],
+            # ... and of these items of the notification (earlier versions too): offered at
+            # once when that is more than this version alone.
+            "pending": pending if pending != [n["seq"]] else [],
             "may_amend": may_act and n["status"] == "notified",
             "may_cancel": may_act and n["status"] == "notified",
             "may_report": may_act and n["status"] in ("notified", "unreported"),
