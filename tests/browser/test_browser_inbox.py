@@ -60,7 +60,8 @@ def test_acknowledging_the_shown_page_confirms_first_and_leaves_the_next_page_un
     expect(page.get_by_text("5 items not yet acknowledged by your state.")).to_be_visible()
     expect(page.get_by_role("button", name="Acknowledge these 5 items")).to_be_visible()
 
-    # Filters in words; a bad date is a message naming the field.
+    # Filters in words (folded away until opened); a bad date is a message naming the field.
+    page.locator("summary", has_text="Filter").click()
     page.get_by_label("Kind").select_option(label="Registry circular")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.get_by_role("link", name="FRA-C-0", exact=True)).to_be_visible()

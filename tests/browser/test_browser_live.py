@@ -65,3 +65,33 @@ def test_japans_inbox_shows_frances_new_notification_without_a_reload(live_page)
     page.get_by_role("button", name="Acknowledge selected").click()
     expect(page.get_by_text("1 item acknowledged.")).to_be_visible()
     expect(page).to_have_title("Inbox · HCoC Exchange")
+
+
+def test_a_live_row_joins_the_count_the_button_and_what_it_acknowledges(live_page):
+    page = live_page
+    fra = User.objects.get(username="fra_submitter")
+    shown = [notification_submit(actor=fra, data=PLNIn.model_validate(pln())) for _ in range(2)]
+    with override_settings(PASSWORD_HASHERS=global_settings.PASSWORD_HASHERS):
+        password = set_password("jpn_reader")
+    log_in(page, "jpn_reader", password)
+    page.goto("/inbox")
+    expect(page.locator("#inbox-count")).to_have_text("2 items not yet acknowledged by your state.")
+    expect(page.get_by_role("button", name="Acknowledge these 2 items")).to_be_visible()
+    page.wait_for_function(
+        "() => { const e = document.querySelector('[sse-connect]');"
+        " return e && e['htmx-internal-data'] && e['htmx-internal-data'].sseEventSource"
+        " && e['htmx-internal-data'].sseEventSource.readyState === 1; }"
+    )
+    new = notification_submit(actor=fra, data=PLNIn.model_validate(pln()))
+    expect(
+        page.locator("tr.live-new", has=page.get_by_role("link", name=new.reference))
+    ).to_be_visible()
+    expect(page.locator("#inbox-count")).to_have_text("3 items not yet acknowledged by your state.")
+    page.get_by_role("button", name="Acknowledge these 3 items").click()
+    expect(page.get_by_role("heading", name="Acknowledge these 3 items for Japan?")).to_be_visible()
+    listed = page.locator("#to-acknowledge")
+    for n in [new, *shown]:
+        expect(listed.get_by_role("link", name=n.reference)).to_be_visible()
+    page.get_by_role("button", name="Confirm: acknowledge these 3 items").click()
+    expect(page.get_by_text("3 items acknowledged.")).to_be_visible()
+    expect(page.get_by_text("Nothing to acknowledge.")).to_be_visible()

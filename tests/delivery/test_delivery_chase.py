@@ -2,6 +2,7 @@
 button on the item's page and a daily task, by e-mail to the states' points of contact; each
 chase recorded, never twice the same day for an item and a state."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import time_machine
@@ -12,6 +13,7 @@ from support.people import web_client
 
 from hcoc.accounts.models import User
 from hcoc.delivery.models import Chase
+from hcoc.exchange.models import Event
 from hcoc.exchange.services import acknowledgements_record
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
@@ -65,3 +67,21 @@ def test_only_the_icc_may_chase(personas):
     for name in ("fra_submitter", "jpn_reader"):
         assert web_client(name).post(f"/icc/items/{seq}/chase").status_code == 403
     assert not Chase.objects.exists()
+
+
+def test_the_chase_button_says_when_it_may_be_pressed_and_is_disabled_until_then(personas):
+    seq = _item()
+    at = Event.objects.get(seq=seq).at.astimezone(UTC)
+    due = f"{at + timedelta(hours=48):%Y-%m-%d %H:%M} UTC"
+    icc = web_client("icc")
+    page = icc.get(f"/icc/items/{seq}").content.decode()
+    assert re.search(r"<button type=\"submit\" disabled[^>]*>Chase the states", page)
+    assert f"Can be chased from {due}: states have until then" in page
+    # A refusal (a page left open, or a request without it) says the same time, in words.
+    refused = icc.post(f"/icc/items/{seq}/chase", follow=True).content.decode()
+    assert f"can be chased from {due}: states have until then" in refused
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", refused.split("<main", 1)[-1])
+    with time_machine.travel(at + timedelta(hours=48, seconds=1), tick=False):
+        page = icc.get(f"/icc/items/{seq}").content.decode()
+        assert "Can be chased from" not in page
+        assert re.search(r"<button type=\"submit\">Chase the states", page)

@@ -281,3 +281,26 @@ def test_the_demo_log_verifies_with_the_command_a_state_runs_and_gbr_signs_with_
     assert signed.status_code == 201, signed.text
     [receipt] = signed.json()["receipts"]
     check_receipt(receipt, gbr.get("/log/keys").json()["vkey"])
+
+
+def test_the_demo_history_is_old_enough_for_the_icc_to_chase_and_today_is_today(demo_server):
+    """The illustrative history entered the exchange more than HCOC_CHASE_AFTER_HOURS ago, so
+    the ICC can try the chase on it; what the demo does today (the meeting) is dated today."""
+    base, creds, _ = demo_server
+    icc = httpx.Client(
+        base_url=base + "/api/v1", headers={"Authorization": f"Bearer {creds['ICC']['token']}"}
+    )
+    items = icc.get("/feed", params={"limit": 1000}).json()["items"]
+    now = datetime.now(UTC)
+    at = {i["seq"]: datetime.fromisoformat(i["at"].replace("Z", "+00:00")) for i in items}
+    old = [
+        i
+        for i in items
+        if i["kind"].startswith("notification.") and at[i["seq"]] < now - timedelta(hours=48)
+    ]
+    assert old, "no notification of the demo is old enough to chase"
+    owed = icc.get("/acknowledgements", params={"seq": old[-1]["seq"]}).json()
+    assert owed["not_acknowledged"], owed
+    meeting = [i for i in items if i["kind"].startswith("meeting.")]
+    assert meeting and all(at[i["seq"]] > now - timedelta(hours=1) for i in meeting)
+    assert [at[i["seq"]] for i in items] == sorted(at[i["seq"]] for i in items)

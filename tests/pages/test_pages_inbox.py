@@ -59,7 +59,7 @@ def test_acknowledge_these_items_acknowledges_the_page_shown_after_confirming_an
     shown = seqs[5:]  # the newest 50: page 1
     assert "Acknowledge these 50 items" in html
     form = form_of(html)
-    assert sorted(int(s) for s in form["all"].split(",")) == shown
+    assert form["all"] == "shown"  # what the rows' shown marks name: the page's rows
     assert sorted(int(s) for s in form["seqs"]) == shown
     assert ">FRA-C-0<" not in html  # the oldest are on the next page
     assert "<td>France</td>" in html and "<td>FRA</td>" not in html  # states by name
@@ -84,6 +84,43 @@ def test_acknowledge_these_items_acknowledges_the_page_shown_after_confirming_an
     r = jpn.post("/inbox/acknowledge", confirm, follow=True)
     assert "50 items acknowledged." in r.content.decode()
     assert acked() == set(shown)  # the 5 items of page 2 untouched
+
+
+def test_acknowledge_these_items_includes_a_row_the_live_stream_added_and_nothing_unshown(
+    personas,
+):
+    seqs = publish(3)
+    jpn = web_client("jpn_reader")
+    form = form_of(jpn.get("/inbox").content.decode())
+    # Two items arrive; the live stream adds the first's row (with its shown mark, as
+    # _inbox_row.html makes it) to the open page's form; the second is never shown.
+    live, unseen = publish(2)
+    form["shown"] = [shown_mark("JPN", live), *form["shown"]]
+    with nothing_stored():
+        r = jpn.post("/inbox/acknowledge", form)
+    page = r.content.decode()
+    assert r.status_code == 200 and "Acknowledge these 4 items for Japan?" in page
+    listed = [int(s) for s in re.findall(r'name="seqs" value="(\d+)"', page)]
+    assert listed == [live, *sorted(seqs, reverse=True)]  # newest first, as the inbox
+    confirm = {
+        "seqs": [str(s) for s in listed],
+        "shown": re.findall(r'name="shown" value="([^"]+)"', page),
+        "confirm": "yes",
+        "next": "/inbox",
+    }
+    assert (
+        "4 items acknowledged."
+        in jpn.post("/inbox/acknowledge", confirm, follow=True).content.decode()
+    )
+    assert acked() == {*seqs, live} and unseen not in acked()
+    # Another state's mark names no row of Japan's page: nothing to acknowledge.
+    with nothing_stored():
+        r = jpn.post(
+            "/inbox/acknowledge",
+            {"all": "shown", "shown": [shown_mark("DEU", unseen)], "next": "/inbox"},
+            follow=True,
+        )
+    assert "Tick at least one item to acknowledge." in r.content.decode()
 
 
 def test_a_single_item_is_acknowledged_directly_and_only_that_one(personas):
@@ -183,7 +220,8 @@ def test_the_inbox_filters_by_kind_state_and_dates_and_the_filters_survive_pagin
     everything = jpn.get("/inbox?show=all&kind=meeting.decision").content.decode()
     assert "GBR-C-0" in everything and "<td>not yet</td>" not in everything
     assert re.search(r"<td>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ</td>\s*</tr>", everything)
-    assert 'name="all"' not in everything  # nothing left to acknowledge among them
+    # Nothing left to acknowledge among them: the button is hidden until a live row comes.
+    assert re.search(r'<button [^>]*name="all"[^>]*hidden', everything)
     assert len(circulars) == 52
 
 

@@ -13,7 +13,8 @@ from support.bodies import iso, pln, statement_bytes
 from support.people import web_client
 
 from hcoc.accounts.models import User
-from hcoc.exchange.models import Event
+from hcoc.exchange.models import Acknowledgement, Event
+from hcoc.exchange.services import acknowledgements_record
 from hcoc.notifications.forms import PATH_LABELS
 from hcoc.notifications.models import Notification, NotificationDraft
 from hcoc.notifications.schemas import AmendmentIn, PLNIn
@@ -624,8 +625,9 @@ def test_reporting_the_launch_through_the_page(personas):
         {"launched_at": local(datetime.now(UTC) + timedelta(days=1)), "outcome": "success"},
     )
     assert future.status_code == 422 and "must not be in the future" in future.content.decode()
-    r = client.post(
-        f"/notifications/{n.reference}/report",
+    r = reported(
+        client,
+        n,
         {
             "launched_at": local(datetime.now(UTC) - timedelta(hours=1)),
             "outcome": "success",
@@ -636,7 +638,70 @@ def test_reporting_the_launch_through_the_page(personas):
     n.refresh_from_db()
     assert n.stored_status == "launched" and n.outcome == "success" and n.outside_window is True
     page = client.get(f"/notifications/{n.reference}").content.decode()
-    assert "Nominal." in page and "Send the launch report" not in page
+    assert "Nominal." in page and "Review the launch report" not in page
+
+
+def reported(client, n, fields: dict):
+    """Report a launch as a person does: the form, its review (nothing sent), then send."""
+    url = f"/notifications/{n.reference}/report"
+    review = client.post(url, fields)
+    assert review.status_code == 200, review.content.decode()[:2000]
+    assert Event.objects.filter(kind="notification.launch_reported").count() == 0
+    payload = unescape(re.search(r'name="payload" value="([^"]*)"', review.content.decode())[1])
+    return client.post(url, {"action": "send", "payload": payload})
+
+
+def test_a_launch_report_is_reviewed_before_it_is_sent_exactly_as_shown(personas):
+    n = submit(personas)
+    client = login(personas, "fra_submitter")
+    url = f"/notifications/{n.reference}/report"
+    launched = (datetime.now(UTC) - timedelta(hours=1)).replace(second=0, microsecond=0)
+    fields = {"launched_at": local(launched), "outcome": "partial", "remarks": "Third stage low."}
+    before = Event.objects.count()
+    review = client.post(url, fields)
+    html = review.content.decode()
+    assert review.status_code == 200 and Event.objects.count() == before
+    n.refresh_from_db()
+    assert n.stored_status == "notified"
+    assert "Nothing has been sent yet." in html and "Exactly what all states will receive" in html
+    assert f"{launched:%Y-%m-%d %H:%M} UTC" in html and "outside the notified window" in html
+    assert "Partial" in html and "Third stage low." in html
+    payload = unescape(re.search(r'name="payload" value="([^"]*)"', html)[1])
+    shown = json.loads(unescape(re.search(r'<pre class="payload">(.*?)</pre>', html, re.S)[1]))
+    assert (
+        json.loads(payload)
+        == shown
+        == {
+            "launched_at": f"{launched:%Y-%m-%dT%H:%M:%SZ}",
+            "outcome": "partial",
+            "remarks": "Third stage low.",
+        }
+    )
+    # Back to the form: the fields as entered, still nothing sent.
+    back = client.post(url, {"action": "edit", "payload": payload}).content.decode()
+    assert "Third stage low." in back and 'value="partial" selected' in back
+    assert Event.objects.count() == before
+    sent = client.post(url, {"action": "send", "payload": payload})
+    assert sent.status_code == 302
+    item = Event.objects.get(kind="notification.launch_reported")
+    report = json.loads(item.payload)["launch_report"]
+    assert {k: report[k] for k in shown} == shown
+    # A second click (or an old tab) sends nothing more.
+    again = client.post(url, {"action": "send", "payload": payload}, follow=True)
+    assert "a launch can be reported once" in again.content.decode()
+    assert Event.objects.filter(kind="notification.launch_reported").count() == 1
+
+
+def test_a_launch_report_review_altered_in_the_browser_is_checked_as_the_api_would(personas):
+    n = submit(personas)
+    client = login(personas, "fra_submitter")
+    url = f"/notifications/{n.reference}/report"
+    before = Event.objects.count()
+    for payload in ("{", "[]", json.dumps({"launched_at": "soon", "outcome": "boom"})):
+        r = client.post(url, {"action": "send", "payload": payload})
+        assert r.status_code == 422
+    assert "Launched at (UTC)" in r.content.decode()
+    assert Event.objects.count() == before
 
 
 def test_japan_cannot_see_frances_draft_nor_act_on_frances_notification(personas):
@@ -854,10 +919,7 @@ def test_a_launch_report_time_is_iso_8601_in_utc_and_anything_else_is_refused(pe
     n.refresh_from_db()
     assert n.stored_status == "notified"
     launched = (datetime.now(UTC) - timedelta(minutes=5)).replace(second=0, microsecond=0)
-    r = client.post(
-        f"/notifications/{n.reference}/report",
-        {"launched_at": f"{launched:%Y-%m-%d %H:%M}", "outcome": "success"},
-    )
+    r = reported(client, n, {"launched_at": f"{launched:%Y-%m-%d %H:%M}", "outcome": "success"})
     assert r.status_code == 302
     n.refresh_from_db()
     assert n.launched_at == launched
@@ -876,3 +938,54 @@ def test_the_list_filters_take_iso_dates_and_name_a_bad_one(personas):
     tag = re.search(r'<input [^>]*name="window_from"[^>]*>', html).group(0)
     assert 'type="text"' in tag and 'placeholder="2026-12-10"' in tag
     assert client.get("/notifications/?window_from=2026-12-10").status_code == 200
+
+
+def _all_versions_form(page: str) -> dict | None:
+    m = re.search(r'<form [^>]*class="acknowledge-all">(.*?)</form>', page, re.S)
+    if m is None:
+        return None
+    return {
+        "seqs": re.findall(r'name="seqs" value="(\d+)"', m.group(1)),
+        "shown": re.findall(r'name="shown" value="([^"]+)"', m.group(1)),
+        "next": re.search(r'name="next" value="([^"]+)"', m.group(1)).group(1),
+        "label": unescape(re.search(r"<button[^>]*>(.*?)</button>", m.group(1)).group(1)),
+    }
+
+
+def test_a_state_acknowledges_every_version_of_a_notification_at_once(personas):
+    window = pln()["window"]
+    n = submit(personas, window=window)
+    fra = User.objects.get(username=personas["fra_submitter"].username)
+    notification_amend(
+        actor=fra,
+        reference=n.reference,
+        data=AmendmentIn.model_validate(pln(window=window, vehicle_name="Ariane 62")),
+    )
+    v1, v2 = Event.objects.filter(subject=n.reference).order_by("seq").values_list("seq", flat=True)
+    jpn = login(personas, "jpn_reader")
+    url = f"/notifications/{n.reference}"
+    # Version 2 acknowledged on its own leaves version 1 owed: the page offers it.
+    acknowledgements_record(actor=User.objects.get(username="jpn_reader"), seqs=[v2])
+    form = _all_versions_form(jpn.get(url).content.decode())
+    assert form["label"] == "Acknowledge all versions of this notification (1 item)"
+    assert form["seqs"] == [str(v1)]
+    r = jpn.post("/inbox/acknowledge", {k: v for k, v in form.items() if k != "label"}, follow=True)
+    assert "1 item acknowledged." in r.content.decode()
+    assert set(
+        Acknowledgement.objects.filter(state_id="JPN").values_list("event_id", flat=True)
+    ) == {v1, v2}
+    assert _all_versions_form(jpn.get(url).content.decode()) is None  # nothing left owed
+    # Another state owes both: confirmed first (more than one), then both are acknowledged.
+    deu = User.objects.create_user(username="deu_reader", state_id="DEU", role="reader")
+    client = Client()
+    client.force_login(deu)
+    form = _all_versions_form(client.get(url).content.decode())
+    assert form["label"] == "Acknowledge all versions of this notification (2 items)"
+    body = {k: v for k, v in form.items() if k != "label"}
+    confirm = client.post("/inbox/acknowledge", body).content.decode()
+    assert "Acknowledge these 2 items for Germany?" in confirm
+    r = client.post("/inbox/acknowledge", {**body, "confirm": "yes"}, follow=True)
+    assert "2 items acknowledged." in r.content.decode()
+    # The notification's own state and the ICC acknowledge nothing: no such offer.
+    for who in ("fra_reader", "icc"):
+        assert _all_versions_form(login(personas, who).get(url).content.decode()) is None

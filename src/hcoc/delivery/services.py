@@ -7,7 +7,7 @@ import random
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection, send_mail
@@ -529,15 +529,26 @@ def _contacts(state: str) -> list[str]:
     )
 
 
+def chase_due_at(at):
+    """When an item that entered the exchange at `at` may be chased: states have
+    HCOC_CHASE_AFTER_HOURS to acknowledge it first (the button's page says so before the click,
+    and the button refuses until then)."""
+    return at + timedelta(hours=settings.CHASE_AFTER_HOURS)
+
+
 def chase_item(*, actor, seq: int) -> dict[str, list[int]]:
     """The ICC's button: chase every state that has not acknowledged item `seq`, once it has
     been in the exchange for HCOC_CHASE_AFTER_HOURS."""
     actor = require_icc(actor)
     status = acknowledgement_status_for(actor=actor, seq=seq)
     event = Event.objects.get(seq=seq)
-    due = event.at + timedelta(hours=settings.CHASE_AFTER_HOURS)
+    due = chase_due_at(event.at)
     if timezone.now() < due:
-        raise Conflict(f"Item #{seq} can be chased from {rfc3339(due)}: states have until then.")
+        # Said as people read times everywhere else (the pages' `utc` filter's form).
+        raise Conflict(
+            f"Item #{seq} can be chased from {due.astimezone(UTC):%Y-%m-%d %H:%M} UTC: "
+            "states have until then to acknowledge it."
+        )
     return _chase({seq: status["not_acknowledged"]}, by=actor)
 
 

@@ -12,7 +12,7 @@ from hcoc.lib.timeutil import rfc3339
 from hcoc.states.access import require_exchange_reader, require_state_member
 from hcoc.states.models import HcocStatus, State
 
-from .models import Acknowledgement, Event
+from .models import Acknowledgement, Event, EventKind
 
 
 def event_as_item(event: Event, *, payload_as_stored: bool = False) -> dict:
@@ -164,6 +164,24 @@ def acknowledgeable_by(*, actor, seqs: list[int]) -> dict[int, dict]:
         item["state_name"] = names.get(e.state_id, e.state_id)
         out[e.seq] = item
     return out
+
+
+NOTIFICATION_KINDS = [k for k in EventKind.values if k.startswith(("notification.", "launch."))]
+
+
+def notification_items_unacknowledged_for(*, actor, reference: str) -> list[int]:
+    """The seqs of a notification's items (its versions, its launch report, its cancellation)
+    that the actor's state has not acknowledged, oldest first: what "acknowledge all versions
+    of this notification" offers. Only other states' items (a state does not acknowledge its
+    own); the caller shows the notification, so each is shown before it is offered (shown.py)."""
+    actor = require_state_member(actor)
+    return list(
+        Event.objects.filter(subject=reference, kind__in=NOTIFICATION_KINDS)
+        .exclude(state_id=actor.state_id)
+        .exclude(acknowledgements__state_id=actor.state_id)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+    )
 
 
 def state_names(iso3s) -> dict[str, str]:

@@ -68,10 +68,18 @@ MAX_ASKED = 500  # the seqs one request may name (a page shows INBOX_PAGE_SIZE)
 
 
 def _seqs_asked(request) -> tuple[list[int], list[str]]:
-    """The seqs the form asks to acknowledge (ticked `seqs`, or `all`: every item the page listed
-    when it was made), and the problems with them."""
+    """The seqs the form asks to acknowledge (ticked `seqs`; or `all=shown`: every item whose
+    row the form shows, by its shown marks, including rows the live stream added after the page
+    was made; or `all` listing seqs, as older pages sent it), and the problems with them."""
     texts = request.POST.getlist("seqs")
-    if request.POST.get("all"):
+    if request.POST.get("all") == "shown":
+        marks = request.POST.getlist("shown")
+        if len(marks) > MAX_ASKED:
+            texts = marks  # refused below, as too many
+        else:
+            # Newest first, as the inbox lists them (and the confirmation repeats them).
+            texts = [str(s) for s in sorted(shown_seqs(request.user.state_id, marks), reverse=True)]
+    elif request.POST.get("all"):
         texts = request.POST["all"].split(",")
     if len(texts) > MAX_ASKED:  # a page lists at most one page of items: no page asks for more
         return [], [

@@ -5,13 +5,16 @@ alerts (`{% delivery_account %}`), and the chase panel of the ICC's item page
 
 from django import template
 from django.conf import settings
+from django.utils import timezone
 
+from hcoc.exchange.models import Event
 from hcoc.states.access import can_read_exchange
 
 from ..access import may_register, may_remove
 from ..alerts import KIND_LABELS
 from ..models import AlertMode
 from ..selectors import alert_modes_for, chases_of, endpoint_list_for
+from ..services import chase_due_at
 
 register = template.Library()
 
@@ -40,9 +43,13 @@ def delivery_account(context):
 @register.inclusion_tag("delivery/_chase.html", takes_context=True)
 def chase_panel(context, seq: int):
     user = context["request"].user
+    # The button says when it may be pressed, before it is: disabled, with the date, until then.
+    due = chase_due_at(Event.objects.values_list("at", flat=True).get(seq=seq))
     return {
         "csrf_token": context.get("csrf_token"),
         "seq": seq,
         "chases": chases_of(actor=user, seq=seq),
         "after_hours": settings.CHASE_AFTER_HOURS,
+        "due": due,
+        "too_early": timezone.now() < due,
     }

@@ -1,20 +1,27 @@
 """/notifications/<reference>: the notification, its versions and acknowledgements; cancel and
-report a launch (amending is the PLN form, views/submit.py)."""
+report a launch, after its review (amending is the PLN form, views/submit.py)."""
+
+import json
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hcoc.exchange.selectors import acknowledgement_status_for
+from hcoc.exchange.selectors import (
+    acknowledgement_status_for,
+    notification_items_unacknowledged_for,
+)
 from hcoc.ledger.selectors import log_status_for_seq
 from hcoc.lib.errors import Conflict, InvalidInput, PermissionDenied
+from hcoc.lib.timeutil import parse_rfc3339
 from hcoc.ui.forms import form_problems, validate
 from hcoc.ui.pages import exchange_page
 
 from .. import forms
 from ..history import history
 from ..places import concerns, notam_for, places
+from ..rules import launch_report_window_check
 from ..schemas import CancellationIn, LaunchReportIn
 from ..selectors import notification_get_for, notification_versions_for
 from ..services import notification_cancel, notification_report_launch
@@ -56,15 +63,105 @@ def cancel(request, reference: str):
 @exchange_page
 @domain_errors
 def report(request, reference: str):
-    return _act(
+    """The launch report, as every other submission through the pages: the form -> its review
+    (exactly what every state will receive, nothing sent) -> "send" sends it, "edit" goes back
+    to the form with it. The review carries the API body it shows; sending validates it again
+    as the API would, and the service takes a launch report once only (a second click or an
+    old tab gets its refusal), so nothing but a reviewed, valid report is sent, once."""
+    action = request.POST.get("action", "review")
+    if action in ("send", "edit"):
+        body = _reviewed_body(request.POST.get("payload"))
+        if action == "edit":
+            return _page(request, reference, report={"values": _values(body), "problems": {}})
+        model, problems = validate(LaunchReportIn, body, forms.LAUNCH_REPORT_LABELS)
+        if model is None:
+            return _page(
+                request,
+                reference,
+                report={"values": _values(body), "problems": _general(problems)},
+            )
+        return _act(
+            request,
+            reference,
+            form="report",
+            model_and_problems=(model, problems),
+            labels=forms.LAUNCH_REPORT_LABELS,
+            send=lambda m: notification_report_launch(
+                actor=request.user, reference=reference, data=m
+            ),
+            done=_("Launch report sent to all subscribing states."),
+            values=_values(body),
+        )
+    model, problems = _launch_report(request.POST)
+    if model is None:
+        return _page(
+            request,
+            reference,
+            report={"values": request.POST, "problems": _general(problems)},
+        )
+    # Asked before the review, as the service will: only the state's own, reportable
+    # notification gets a review page (another's gets the services' refusal).
+    n = notification_get_for(actor=request.user, reference=reference)
+    if not may_act_for(request.user, n["state"]):
+        raise PermissionDenied("A state can only act on its own notifications.")
+    if n["status"] not in ("notified", "unreported"):
+        messages.error(
+            request,
+            _("%(ref)s is %(status)s: there is no launch left to report.")
+            % {"ref": reference, "status": n["status"]},
+        )
+        return redirect("notifications:detail", reference=reference)
+    opens, closes = _window(n)
+    try:
+        # What the service checks against the notification's window, checked before the review
+        # too: a review never promises what sending would refuse.
+        launch_report_window_check(model.launched_at, opens, closes)
+    except InvalidInput as e:
+        problems = form_problems(e, forms.LAUNCH_REPORT_LABELS)
+        return _page(
+            request, reference, report={"values": request.POST, "problems": _general(problems)}
+        )
+    body = model.model_dump(mode="json", exclude_none=True)
+    return render(
         request,
-        reference,
-        form="report",
-        model_and_problems=_launch_report(request.POST),
-        labels=forms.LAUNCH_REPORT_LABELS,
-        send=lambda m: notification_report_launch(actor=request.user, reference=reference, data=m),
-        done=_("Launch report sent to all subscribing states."),
+        "notifications/report_review.html",
+        {
+            "n": n,
+            "report": body,
+            "outcome": dict(forms.OUTCOMES).get(body["outcome"], body["outcome"]),
+            "outside_window": _outside_window(n, model.launched_at),
+            "content_json": json.dumps(body, indent=2, ensure_ascii=False),
+            "payload": json.dumps(body, ensure_ascii=False),
+        },
     )
+
+
+def _reviewed_body(text) -> dict:
+    """The API body a review page carried (anything else: an empty body, which the schema
+    refuses field by field)."""
+    try:
+        body = json.loads(text or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _values(body: dict) -> dict:
+    """The form's fields from an API body (back from the review to the form)."""
+    return {k: str(body.get(k) or "") for k in ("launched_at", "outcome", "remarks")}
+
+
+def _window(n: dict):
+    """(opens, closes) of the notification's window, or (None, None) when it has none."""
+    window = n.get("window") or {}
+    if not window.get("opens") or not window.get("closes"):
+        return None, None
+    return parse_rfc3339(window["opens"]), parse_rfc3339(window["closes"])
+
+
+def _outside_window(n: dict, launched_at) -> bool:
+    opens, closes = _window(n)
+    return opens is not None and not opens <= launched_at <= closes
 
 
 def _launch_report(post):
@@ -77,8 +174,11 @@ def _launch_report(post):
     return model, problems
 
 
-def _act(request, reference: str, *, form: str, model_and_problems, labels, send, done: str):
-    """Send a validated action through its service; show the form again with its problems."""
+def _act(
+    request, reference: str, *, form: str, model_and_problems, labels, send, done: str, values=None
+):
+    """Send a validated action through its service; show the form again with its problems
+    (and `values`, the fields as entered: by default the POST's)."""
     model, problems = model_and_problems
     if model is not None:
         try:
@@ -92,7 +192,9 @@ def _act(request, reference: str, *, form: str, model_and_problems, labels, send
             messages.success(request, done)
             return redirect("notifications:detail", reference=reference)
     return _page(
-        request, reference, **{form: {"values": request.POST, "problems": _general(problems)}}
+        request,
+        reference,
+        **{form: {"values": values or request.POST, "problems": _general(problems)}},
     )
 
 
@@ -105,6 +207,11 @@ def _page(request, reference: str, *, cancel=None, report=None):
     n = notification_get_for(actor=request.user, reference=reference)
     may_act = may_act_for(request.user, n["state"])
     acks = acknowledgement_status_for(actor=request.user, seq=n["seq"])
+    pending = (
+        notification_items_unacknowledged_for(actor=request.user, reference=reference)
+        if request.user.state_id
+        else []
+    )
     if (cancel or report) and not may_act:
         # Not theirs: refuse as the services would, before showing any form back.
         raise PermissionDenied("A state can only act on its own notifications.")
@@ -130,6 +237,9 @@ def _page(request, reference: str, *, cancel=None, report=None):
             "log": log_status_for_seq(actor=request.user, seq=n["seq"]),
             # The viewer's state still owes receipt of this version.
             "may_acknowledge": request.user.state_id in acks["not_acknowledged"],
+            # ... and of these items of the notification (earlier versions too): offered at
+            # once when that is more than this version alone.
+            "pending": pending if pending != [n["seq"]] else [],
             "may_amend": may_act and n["status"] == "notified",
             "may_cancel": may_act and n["status"] == "notified",
             "may_report": may_act and n["status"] in ("notified", "unreported"),

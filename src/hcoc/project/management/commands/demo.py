@@ -9,7 +9,9 @@ import random
 import secrets
 import time
 from base64 import b32encode
+from contextlib import contextmanager
 from datetime import timedelta
+from unittest import mock
 
 from django.conf import settings
 from django.core.management import call_command
@@ -21,7 +23,7 @@ from hcoc.accounts.models import Role, User
 from hcoc.accounts.services import token_create, user_create
 from hcoc.declarations.schemas import DeclarationIn
 from hcoc.declarations.services import deadline_set, declaration_submit
-from hcoc.delivery.services import alerts_start_at_feed_end
+from hcoc.delivery.services import alerts_start_at_feed_end, daily_run_claim
 from hcoc.exchange.services import acknowledgements_record
 from hcoc.ledger.client import key_generate, private_key_load, private_key_save
 from hcoc.ledger.services import (
@@ -40,6 +42,18 @@ from hcoc.observers.schemas import InvitationIn, ReplyIn
 from hcoc.observers.services import invitation_confirm, invitation_issue, invitation_reply
 from hcoc.registry.services import circular_publish, contact_add
 from hcoc.sites.models import LaunchSite, SiteKind
+
+
+@contextmanager
+def _clock_back(delta: timedelta):
+    """Run what the demo writes as of `delta` ago, the clock still running: every write reads
+    the time through django.utils.timezone.now (under the exchange's lock, sequence_lock), so
+    the history is dated then, in order. For the demo's new, empty database only: the exchange
+    itself never back-dates (order is truth, docs/architecture.md)."""
+    real = timezone.now
+    with mock.patch("django.utils.timezone.now", lambda: real() - delta):
+        yield
+
 
 LABEL = "ILLUSTRATIVE DEMO DATA: not a real notification."
 # Where the demo's webhooks may go (Makefile `run`): this machine, so they can be tried on it.
@@ -82,11 +96,19 @@ class Command(BaseCommand):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         creds_path.write_text(json.dumps(creds, indent=2))
         creds_path.chmod(0o600)
-        key_file = self._keys()
-        self._illustrative_year()
-        self._witness(key_file)
-        # The illustrative year is history: e-mail alerts start with what happens from now on.
+        # The illustrative year is history, written as of a day more than the ICC lets states
+        # take to acknowledge (HCOC_CHASE_AFTER_HOURS): its items that states have not
+        # acknowledged can be chased at once (/icc/items/<seq>). The log's keys come first, as
+        # they did then: everything is dated in order, so verifiers see nothing back-dated.
+        with _clock_back(timedelta(hours=settings.CHASE_AFTER_HOURS + 24)):
+            key_file = self._keys()
+            self._illustrative_year()
+        self._now_and_next(key_file)
+        # The illustrative year is history: e-mail alerts start with what happens from now on,
+        # and the worker's first daily chase is tomorrow's (today the ICC may try the button
+        # on the history instead of finding every item already chased by the worker).
         alerts_start_at_feed_end()
+        daily_run_claim(timezone.now().date())
         self.stdout.write(f"Demo ready; credentials written to {creds_path}")
         self._print(creds)
 
@@ -295,8 +317,16 @@ class Command(BaseCommand):
         for iso3 in ["USA", "GBR", "DEU"]:
             acknowledgements_record(actor=users[iso3], up_to=last)
         acknowledgements_record(actor=users["JPN"], up_to=max(1, last // 2))
+
+    def _now_and_next(self, key_file) -> None:
+        """What happens today, after the history: invitations, a circular, Regular Meeting 25,
+        and the witness's cosignature of the log as it then stands."""
+        now = timezone.now().replace(minute=0, second=0, microsecond=0)
+        icc = User.objects.get(username="icc")
+        users = {u.state_id: u for u in User.objects.filter(state_id__in=STATES)}
         self._invitations_and_news(users, icc, now)
         self._regular_meeting(icc, users, now)
+        self._witness(key_file)
 
     def _invitations_and_news(self, users: dict, icc, now) -> None:
         """An invitation open to all (one acceptance confirmed, one decline), one to named
