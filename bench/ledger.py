@@ -370,7 +370,7 @@ def phase_proofs(db: str, n: int, challenges: int) -> dict:
         [(rng.randrange(1, n),) for _ in range(challenges)],
     )
     bundle = Path(tempfile.mkdtemp(prefix="ledger-bundle-")) / "bundle.jsonl"
-    from hcoc.ledger.management.commands.export_bundle import bundle_write
+    from hcoc.exchange.management.commands.export_bundle import bundle_write
 
     start = time.perf_counter()
     bundle_write(str(bundle))
