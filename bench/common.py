@@ -2,7 +2,6 @@
 (The scripts run as `python bench/NAME.py`, so this module is importable as `common`.)"""
 
 import os
-import subprocess
 import tempfile
 import threading
 from datetime import date
@@ -18,19 +17,58 @@ RATE_LIMITS_OFF = {
 }
 
 
-def fresh_database(db: str, name: str) -> None:
+# The PostgreSQL server of every benchmark, and a database name of the run's own: two checkouts,
+# or the test suite's workers running the smoke forms side by side, each name their own
+# (HCOC_BENCH_PG_DB); without it each benchmark uses its default name.
+PG_SERVER = "postgres://postgres@127.0.0.1:5432/"
+
+
+def pg_server() -> str:
+    """The PostgreSQL server's URL without a database: HCOC_BENCH_PG_URL, else the local one."""
+    return os.environ.get("HCOC_BENCH_PG_URL", PG_SERVER).rstrip("/") + "/"
+
+
+def pg_name(default: str) -> str:
+    """The benchmark's database: HCOC_BENCH_PG_DB when set, else `default`."""
+    return os.environ.get("HCOC_BENCH_PG_DB") or default
+
+
+def pg_admin(*statements: str) -> None:
+    """Run statements on the server's `postgres` database (CREATE and DROP DATABASE cannot run
+    inside the database they name)."""
+    import psycopg
+
+    with psycopg.connect(pg_server() + "postgres", autocommit=True, connect_timeout=5) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def pg_recreate(name: str) -> str:
+    """Drop the database `name` if it is there (closing its connections) and create it again;
+    its URL."""
+    quoted = '"' + name.replace('"', '""') + '"'
+    pg_admin(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)", f"CREATE DATABASE {quoted}")
+    return pg_server() + name
+
+
+def pg_drop(name: str) -> None:
+    quoted = '"' + name.replace('"', '""') + '"'
+    pg_admin(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+
+
+def fresh_database(db: str, name: str) -> str | None:
     """Point the settings at a fresh database: SQLite in a new temporary HCOC_VAR_DIR, or the
-    PostgreSQL database `name` (dropped and created again)."""
+    PostgreSQL database `name` (HCOC_BENCH_PG_DB if set; dropped and created again). Returns the
+    PostgreSQL database's name, to drop at the end (`pg_drop`)."""
     os.environ["HCOC_VAR_DIR"] = tempfile.mkdtemp(prefix=f"{name}-")
     os.environ["DJANGO_SETTINGS_MODULE"] = "hcoc.settings"
     os.environ.update(RATE_LIMITS_OFF)
     if db == "postgres":
-        pg = ["-h", "127.0.0.1", "-U", "postgres"]
-        subprocess.run(["dropdb", *pg, "--if-exists", name], check=True)
-        subprocess.run(["createdb", *pg, name], check=True)
-        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
-    else:
-        os.environ.pop("DATABASE_URL", None)
+        name = pg_name(name)
+        os.environ["DATABASE_URL"] = pg_recreate(name)
+        return name
+    os.environ.pop("DATABASE_URL", None)
+    return None
 
 
 def subscribing_states(n: int = 145) -> list[str]:

@@ -2,6 +2,7 @@
 """HTTP benchmark of the HCoC Exchange: a real `hcoc serve`, client processes, fresh databases.
 
     .venv/bin/python bench/exchange.py [--db sqlite|postgres|both] [--events 100000] [--quick]
+                                       [--smoke]
                                        [--server asgi|wsgi]
 
 For each database (SQLite in a temporary HCOC_VAR_DIR; PostgreSQL in a dedicated database
@@ -828,6 +829,12 @@ def main() -> None:
         "--quick", action="store_true", help="smoke run: 2,000 events, 1 round, 2 s per rate"
     )
     p.add_argument(
+        "--smoke",
+        action="store_true",
+        help="every measurement at tiny sizes (200 events, 0.5 s per rate, 2 clients, 1 worker): "
+        "that it runs",
+    )
+    p.add_argument(
         "--rounds", type=int, help="repetitions of every measurement (default 3; 1 with --quick)"
     )
     p.add_argument(
@@ -854,6 +861,10 @@ def main() -> None:
         "--keep", action="store_true", help="keep the temporary HCOC_VAR_DIR (server log)"
     )
     opts = p.parse_args()
+    if opts.smoke:
+        opts.events, opts.rounds = opts.events or 200, opts.rounds or 1
+        opts.duration, opts.service_budget = opts.duration or 0.5, opts.service_budget or 0.5
+        opts.clients, opts.workers = 2, 1
     opts.events = opts.events or (2000 if opts.quick else 100_000)
     opts.rounds = opts.rounds or (1 if opts.quick else 3)
     opts.duration = opts.duration or (2.0 if opts.quick else 5.0)
