@@ -37,7 +37,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from common import RATE_LIMITS_OFF, pg_drop, pg_name, pg_recreate
+from common import RATE_LIMITS_OFF, pg_drop, pg_name, pg_recreate, sqlite_from_template
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_DBNAME = pg_name("hcoc_bench_stream")
@@ -211,6 +211,8 @@ def bench_database(db: str, opts) -> dict | None:
         except Exception as e:  # noqa: BLE001  (any failure to reach PostgreSQL: skip it)
             print(f"   PostgreSQL unreachable ({e}); skipped")
             return None
+    else:
+        sqlite_from_template(str(tmp))
     t = time.perf_counter()
     subprocess.run(
         [sys.executable, __file__, "_setup", str(opts.connections), str(tmp / "tokens.json")],

@@ -46,12 +46,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from common import RATE_LIMITS_OFF
+from common import RATE_LIMITS_OFF, pg_drop, pg_name, pg_recreate, sqlite_from_template
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/"
 # Its own database name when several checkouts may run it at once (HCOC_BENCH_PG_DB).
-PG_DBNAME = os.environ.get("HCOC_BENCH_PG_DB", "hcoc_bench")
+PG_DBNAME = pg_name("hcoc_bench")
 API = "/api/v1"
 MiB = 1024 * 1024
 
@@ -550,13 +550,6 @@ def run(cmd: list[str], env: dict, **kw) -> subprocess.CompletedProcess:
     return r
 
 
-def pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url.rstrip("/") + "/postgres", autocommit=True, connect_timeout=3) as c:
-        c.execute(sql)
-
-
 def start_server(
     env: dict, port: int, workers: int, log: Path, server: str = "asgi"
 ) -> subprocess.Popen:
@@ -612,17 +605,16 @@ def bench_database(db: str, opts) -> dict | None:
     try:
         if db == "postgres":
             try:
-                pg_admin(opts.pg_url, f"DROP DATABASE IF EXISTS {PG_DBNAME} WITH (FORCE)")
-                pg_admin(opts.pg_url, f"CREATE DATABASE {PG_DBNAME}")
+                env["DATABASE_URL"] = pg_recreate(PG_DBNAME, server=opts.pg_url)
             except Exception as e:  # noqa: BLE001  (any failure to reach PostgreSQL: skip it)
                 print(
                     f"\n== postgres: SKIPPED, {opts.pg_url} not reachable ({type(e).__name__}: {e})"
                 )
                 return None
             pg_created = True
-            env["DATABASE_URL"] = opts.pg_url.rstrip("/") + "/" + PG_DBNAME
         else:
             env.pop("DATABASE_URL", None)
+            sqlite_from_template(str(tmp))
         print(f"\n== {db}: fresh database; migrate, load_reference, users, {opts.events:,} events")
         t = time.perf_counter()
         run([*hcoc_cmd(), "migrate", "--no-input"], env)
@@ -755,7 +747,7 @@ def bench_database(db: str, opts) -> dict | None:
             stop_server(proc)
         if pg_created:
             try:
-                pg_admin(opts.pg_url, f"DROP DATABASE IF EXISTS {PG_DBNAME} WITH (FORCE)")
+                pg_drop(PG_DBNAME, server=opts.pg_url)
             except Exception as e:  # noqa: BLE001
                 print(f"   note: could not drop {PG_DBNAME}: {e}")
         if opts.keep:
