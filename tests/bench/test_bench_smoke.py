@@ -120,8 +120,11 @@ def bench_env(db):
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("script", sorted(SMOKE))
-def test_the_benchmark_runs_to_its_end_in_its_smoke_form(script, bench_env, request):
+def test_the_benchmark_runs_to_its_end_in_its_smoke_form(script, bench_env, request, tmp_path):
     env, leg = bench_env
+    # Its temporary directories (a database, a bundle, a server's log) in the test's own, which
+    # pytest clears, not left in the machine's /tmp after every run.
+    env["TMPDIR"] = str(tmp_path)
     takes_db, last_figures = SMOKE[script]
     if takes_db:
         env["HCOC_BENCH_TEMPLATE"] = request.getfixturevalue("bench_template")
