@@ -64,8 +64,10 @@ lint: setup-test
 	$(BIN)/lint-imports
 	$(BIN)/hcoc makemigrations --check --dry-run
 
+# Every benchmark in its full form, one after another (about an hour and a half), into one
+# report, var/bench-report.md (tools/bench_report.py); `make test` runs each one's smoke form.
 bench: setup-test
-	$(BIN)/python bench/exchange.py
+	$(BIN)/python tools/bench_report.py
 
 clean:
 	rm -rf $(VENV) var

@@ -2,10 +2,12 @@
 (The scripts run as `python bench/NAME.py`, so this module is importable as `common`.)"""
 
 import os
-import subprocess
+import sqlite3
 import tempfile
 import threading
+from contextlib import closing
 from datetime import date
+from pathlib import Path
 
 import psutil
 
@@ -18,19 +20,84 @@ RATE_LIMITS_OFF = {
 }
 
 
-def fresh_database(db: str, name: str) -> None:
+# The PostgreSQL server of every benchmark, and a database name of the run's own: two checkouts,
+# or the test suite's workers running the smoke forms side by side, each name their own
+# (HCOC_BENCH_PG_DB); without it each benchmark uses its default name.
+PG_SERVER = "postgres://postgres@127.0.0.1:5432/"
+# A database to start from instead of an empty one, migrated and with the reference data loaded:
+# a SQLite file, or a database on the same PostgreSQL server. The suite's smoke runs use one
+# (tests/bench): migrating from nothing took half of a smoke run's time, and a benchmark's
+# migrate and load_reference then find nothing to do.
+TEMPLATE = "HCOC_BENCH_TEMPLATE"
+
+
+def pg_server(url: str | None = None) -> str:
+    """The PostgreSQL server's URL without a database: `url`, else HCOC_BENCH_PG_URL, else the
+    local one."""
+    return (url or os.environ.get("HCOC_BENCH_PG_URL") or PG_SERVER).rstrip("/") + "/"
+
+
+def pg_name(default: str) -> str:
+    """The benchmark's database: HCOC_BENCH_PG_DB when set, else `default`."""
+    return os.environ.get("HCOC_BENCH_PG_DB") or default
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def pg_admin(*statements: str, server: str | None = None) -> None:
+    """Run statements on the server's `postgres` database (CREATE and DROP DATABASE cannot run
+    inside the database they name)."""
+    import psycopg
+
+    url = pg_server(server) + "postgres"
+    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def pg_recreate(name: str, server: str | None = None) -> str:
+    """Drop the database `name` if it is there (closing its connections) and create it again,
+    from HCOC_BENCH_TEMPLATE if set; its URL."""
+    template = os.environ.get(TEMPLATE)
+    create = f"CREATE DATABASE {_quoted(name)}"
+    create += f" TEMPLATE {_quoted(template)}" if template else ""
+    pg_admin(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)", create, server=server)
+    return pg_server(server) + name
+
+
+def pg_drop(name: str, server: str | None = None) -> None:
+    pg_admin(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)", server=server)
+
+
+def sqlite_from_template(var_dir: str) -> None:
+    """Start the settings' SQLite database in `var_dir` as a copy of HCOC_BENCH_TEMPLATE, if set
+    (SQLite's backup: a consistent copy whatever the template's journal holds)."""
+    template = os.environ.get(TEMPLATE)
+    if template:
+        with (
+            closing(sqlite3.connect(template)) as source,
+            closing(sqlite3.connect(Path(var_dir) / "hcoc.sqlite3")) as copy,
+        ):
+            source.backup(copy)
+
+
+def fresh_database(db: str, name: str) -> str | None:
     """Point the settings at a fresh database: SQLite in a new temporary HCOC_VAR_DIR, or the
-    PostgreSQL database `name` (dropped and created again)."""
+    PostgreSQL database `name` (HCOC_BENCH_PG_DB if set; dropped and created again), each empty
+    or a copy of HCOC_BENCH_TEMPLATE. Returns the PostgreSQL database's name, to drop at the end
+    (`pg_drop`)."""
     os.environ["HCOC_VAR_DIR"] = tempfile.mkdtemp(prefix=f"{name}-")
     os.environ["DJANGO_SETTINGS_MODULE"] = "hcoc.settings"
     os.environ.update(RATE_LIMITS_OFF)
     if db == "postgres":
-        pg = ["-h", "127.0.0.1", "-U", "postgres"]
-        subprocess.run(["dropdb", *pg, "--if-exists", name], check=True)
-        subprocess.run(["createdb", *pg, name], check=True)
-        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
-    else:
-        os.environ.pop("DATABASE_URL", None)
+        name = pg_name(name)
+        os.environ["DATABASE_URL"] = pg_recreate(name)
+        return name
+    os.environ.pop("DATABASE_URL", None)
+    sqlite_from_template(os.environ["HCOC_VAR_DIR"])
+    return None
 
 
 def subscribing_states(n: int = 145) -> list[str]:

@@ -1,9 +1,9 @@
 """Compliance tables with 145 subscribing states x 20 years of history.
 
-    python bench/compliance.py [--db sqlite|postgres] [--years 20] [--repeat 10]
+    python bench/compliance.py [--db sqlite|postgres] [--years 20] [--repeat 10] [--smoke]
 
 Loads a fresh database (SQLite in a temporary HCOC_VAR_DIR, or PostgreSQL database
-`hcoc_bench_compliance`, created for the run and dropped after it), makes 145 states subscribing, and writes 20
+`hcoc_bench_compliance` or HCOC_BENCH_PG_DB, created for the run and dropped after it), makes 145 states subscribing, and writes 20
 years of history with bulk_create: notifications (PLNs with launch reports, cancelled ones, late
 ones, unreported windows, unnotified launches), declarations with a current version (some nil,
 some late, some with counts that differ from the reports) and due dates. Bulk rows, not the
@@ -19,13 +19,12 @@ import os
 import random
 import resource
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from common import fresh_database, subscribing_states
+from common import fresh_database, pg_drop, subscribing_states
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_DB = "hcoc_bench_compliance"
@@ -139,8 +138,11 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--years", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--smoke", action="store_true", help="1 year, 1 repeat: that it runs")
     args = parser.parse_args()
-    fresh_database(args.db, PG_DB)
+    if args.smoke:
+        args.years, args.repeat = 1, 1
+    pg_db = fresh_database(args.db, PG_DB)
     sys.path.insert(0, str(ROOT / "src"))
     import django
 
@@ -189,9 +191,9 @@ def main() -> None:
     )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of the process (loader and reader in one): {peak:.0f} MiB")
-    if args.db == "postgres":
+    if pg_db:
         connection.close()
-        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", PG_DB], check=True)
+        pg_drop(pg_db)
 
 
 if __name__ == "__main__":

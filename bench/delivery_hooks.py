@@ -2,6 +2,7 @@
 """Live delivery by webhooks: how long from a PLN's commit to its receipt by 200 receivers?
 
     .venv/bin/python bench/delivery_hooks.py [--db sqlite|postgres] [--seconds 60] [--receivers 200]
+                                             [--smoke]
 
 A fresh database with 145 subscribing states; 20 of them register 10 webhook endpoints each (the
 most a state may have), 200 in all, each a real HTTP receiver on loopback (one asyncio process
@@ -10,7 +11,8 @@ deliver`, in its own process. France submits a PLN every second for `--seconds` 
 service, in this process); the latency of a delivery is its arrival minus the moment the
 submission's transaction committed. Every delivery is also checked: 200 × N arrivals, each
 endpoint's in seq order. Goal: p99 <= 500 ms. Printed with the peak RSS of the worker, the
-receivers and the benchmark itself.
+receivers and the benchmark itself. PostgreSQL: the database `hcoc_bench_hooks` (or
+HCOC_BENCH_PG_DB), dropped at the end.
 """
 
 import argparse
@@ -26,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import PeakRss, fresh_database, subscribing_states
+from common import PeakRss, fresh_database, pg_drop, subscribing_states
 
 ROOT = Path(__file__).resolve().parents[1]
 PER_STATE = 10
@@ -81,11 +83,14 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--seconds", type=int, default=60, help="one PLN a second, this long")
     parser.add_argument("--receivers", type=int, default=200)
+    parser.add_argument("--smoke", action="store_true", help="2 PLNs to 4 receivers: that it runs")
     opts = parser.parse_args()
+    if opts.smoke:
+        opts.seconds, opts.receivers = 2, 4
     if opts.receivers > PER_STATE * 140:
         parser.error(f"at most {PER_STATE * 140} receivers ({PER_STATE} per state)")
 
-    fresh_database(opts.db, "hcoc_bench_hooks")
+    pg_db = fresh_database(opts.db, "hcoc_bench_hooks")
     os.environ["HCOC_WEBHOOK_ALLOWED_NETWORKS"] = "127.0.0.0/8"
     import django
 
@@ -130,7 +135,7 @@ def main() -> None:
         start_new_session=True,
     )
     worker_rss, receivers_rss = PeakRss(worker.pid), PeakRss(receivers.pid)
-    time.sleep(2)  # the worker's start (Django, its first pass)
+    time.sleep(0.5 if opts.smoke else 2)  # the worker's start (Django, its first pass)
 
     committed: dict[int, float] = {}
     start = time.monotonic()
@@ -171,6 +176,11 @@ def main() -> None:
         f"peak RSS: worker {worker_peak:.0f} MiB, receivers {receivers_peak:.0f} MiB, "
         f"benchmark {own:.0f} MiB"
     )
+    if pg_db:
+        from django.db import connections
+
+        connections.close_all()
+        pg_drop(pg_db)
 
 
 if __name__ == "__main__":

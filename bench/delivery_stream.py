@@ -2,10 +2,10 @@
 """Live delivery under load: N Server-Sent Events streams on a real `hcoc serve`, a PLN a second.
 
     .venv/bin/python bench/delivery_stream.py [--db sqlite|postgres|both] [--connections 200]
-                                              [--seconds 60] [--quick] [--workers 2]
+                                              [--seconds 60] [--quick] [--smoke] [--workers 2]
 
 For each database (SQLite in a temporary HCOC_VAR_DIR; PostgreSQL in the database
-`hcoc_bench_stream`, or HCOC_BENCH_PG_DB, dropped and created again): migrate, load the
+`hcoc_bench_stream`, or HCOC_BENCH_PG_DB, dropped and created again, and dropped at the end): migrate, load the
 reference data, make 145 states subscribing and one reader for each connection (spread over the
 states), start `hcoc serve --workers W` (gunicorn with uvicorn workers), open `--connections`
 streams of `GET /api/v1/feed/stream` from client processes (asyncio sockets), then submit a PLN
@@ -37,12 +37,13 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from common import RATE_LIMITS_OFF
+from common import RATE_LIMITS_OFF, pg_drop, pg_name, pg_recreate, sqlite_from_template
 
 ROOT = Path(__file__).resolve().parents[1]
-PG_URL = "postgres://postgres@127.0.0.1:5432/"
-PG_DBNAME = os.environ.get("HCOC_BENCH_PG_DB", "hcoc_bench_stream")
+PG_DBNAME = pg_name("hcoc_bench_stream")
 MiB = 1024 * 1024
+# The most the streams stay open after the last item is submitted, waiting for it.
+TAIL = 8.0
 
 
 def free_port() -> int:
@@ -83,13 +84,16 @@ def setup_main(connections: int, out: str) -> None:
 # ---- a client process: many streams on one event loop ------------------------------------------
 
 
-def client_main(base: str, tokens: list[str], seconds: float, ready, results) -> None:
-    asyncio.run(_client(base, tokens, seconds, ready, results))
+def client_main(base: str, tokens: list[str], last, tail: float, ready, results) -> None:
+    asyncio.run(_client(base, tokens, last, tail, ready, results))
 
 
-async def _client(base, tokens, seconds, ready, results):
+async def _client(base, tokens, last, tail, ready, results):
     """Plain asyncio sockets, not an HTTP library: a receipt is timed when its `id:` line is read,
-    and a light client keeps its own share of the skew small (httpx spent ~0.3 ms an event)."""
+    and a light client keeps its own share of the skew small (httpx spent ~0.3 ms an event).
+    The streams stay open until the run names its last item's seq (`last`) and every stream has
+    it, or `tail` seconds after it was named: not for a fixed time from the client's start, which
+    a slow start on a loaded machine ate into, closing streams before the last item came."""
     host, port = base.removeprefix("http://").split(":")
     received: list[list[tuple[int, float]]] = [[] for _ in tokens]
     opened = 0
@@ -117,7 +121,13 @@ async def _client(base, tokens, seconds, ready, results):
             writer.close()
 
     tasks = [asyncio.create_task(one(i, t)) for i, t in enumerate(tokens)]
-    await asyncio.sleep(seconds)
+    named = None
+    while named is None or time.monotonic() - named < tail:
+        await asyncio.sleep(0.05)
+        if last.value and named is None:
+            named = time.monotonic()
+        if last.value and all(r and r[-1][0] >= last.value for r in received):
+            break
     for t in tasks:
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -196,14 +206,13 @@ def bench_database(db: str, opts) -> dict | None:
     env["DJANGO_SETTINGS_MODULE"] = "hcoc.settings"
     env.pop("DATABASE_URL", None)
     if db == "postgres":
-        pg = ["-h", "127.0.0.1", "-U", "postgres"]
         try:
-            subprocess.run(["dropdb", *pg, "--if-exists", "--force", PG_DBNAME], check=True)
-            subprocess.run(["createdb", *pg, PG_DBNAME], check=True)
-        except (subprocess.CalledProcessError, FileNotFoundError) as e:
+            env["DATABASE_URL"] = pg_recreate(PG_DBNAME)
+        except Exception as e:  # noqa: BLE001  (any failure to reach PostgreSQL: skip it)
             print(f"   PostgreSQL unreachable ({e}); skipped")
             return None
-        env["DATABASE_URL"] = PG_URL + PG_DBNAME
+    else:
+        sqlite_from_template(str(tmp))
     t = time.perf_counter()
     subprocess.run(
         [sys.executable, __file__, "_setup", str(opts.connections), str(tmp / "tokens.json")],
@@ -236,15 +245,15 @@ def bench_database(db: str, opts) -> dict | None:
                 time.sleep(0.1)
         else:
             raise SystemExit(f"the server did not start; see {tmp / 'server.log'}")
-        time.sleep(1)
+        time.sleep(opts.settle)
         idle = rss_tree(server.pid)
         ctx = mp.get_context("spawn")
         ready = [ctx.Event() for _ in range(opts.clients)]
         results = ctx.Queue()
         share = [tokens["readers"][i :: opts.clients] for i in range(opts.clients)]
-        span = opts.seconds + 8
+        last = ctx.Value("q", 0)  # the seq of the last item submitted, once it is known
         clients = [
-            ctx.Process(target=client_main, args=(base, share[i], span, ready[i], results))
+            ctx.Process(target=client_main, args=(base, share[i], last, TAIL, ready[i], results))
             for i in range(opts.clients)
         ]
         for c in clients:
@@ -254,7 +263,7 @@ def bench_database(db: str, opts) -> dict | None:
         for r in ready:
             if not r.wait(60):
                 raise SystemExit("the streams did not all open within 60 s")
-        time.sleep(2)
+        time.sleep(2 * opts.settle)
         with_streams = rss_tree(server.pid)
         cpu0 = cpu_tree(server.pid)
         submitted: dict[int, float] = {}  # seq -> the item's `at` (epoch seconds)
@@ -268,6 +277,7 @@ def bench_database(db: str, opts) -> dict | None:
                     raise SystemExit(f"submission {i}: {r.status_code} {r.text}")
                 answered[r.json()["seq"]] = time.time()
                 time.sleep(max(0.0, start + i + 1 - time.monotonic()))
+            last.value = max(answered)
             # The items' `at`, from the feed, as every state reads it.
             feed = http.get("/api/v1/feed", params={"after": 0, "limit": 1000}).json()["items"]
         for item in feed:
@@ -276,7 +286,7 @@ def bench_database(db: str, opts) -> dict | None:
         cpu = cpu_tree(server.pid) - cpu0
         received = []
         for _ in clients:
-            received.extend(results.get(timeout=span + 60))
+            received.extend(results.get(timeout=TAIL + 60))
         for c in clients:
             c.join()
         peak.stop.set()
@@ -286,6 +296,8 @@ def bench_database(db: str, opts) -> dict | None:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
+        if db == "postgres":
+            pg_drop(PG_DBNAME)
     latencies, skews, problems = [], [], 0
     expected = sorted(submitted)
     by_seq: dict[int, list[float]] = {s: [] for s in expected}
@@ -351,10 +363,20 @@ def main() -> None:
         "--seconds", type=float, help="seconds of submissions (default 60; 10 with --quick)"
     )
     p.add_argument("--quick", action="store_true", help="10 s of submissions")
+    p.add_argument(
+        "--smoke",
+        action="store_true",
+        help="4 streams, 1 server worker, 2 s of submissions: that it runs",
+    )
     p.add_argument("--workers", type=int, default=2, help="server workers (default 2)")
     p.add_argument("--clients", type=int, default=2, help="client processes (default 2)")
     opts = p.parse_args()
+    if opts.smoke:
+        opts.connections, opts.clients, opts.workers = 4, 1, 1
+        opts.seconds = opts.seconds or 2.0
     opts.seconds = opts.seconds or (10.0 if opts.quick else 60.0)
+    # How long the server settles before its memory is read.
+    opts.settle = 0.2 if opts.smoke else 1.0
     import psutil
 
     print(f"HCoC Exchange live delivery benchmark: {' '.join(sys.argv)}")

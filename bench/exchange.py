@@ -2,6 +2,7 @@
 """HTTP benchmark of the HCoC Exchange: a real `hcoc serve`, client processes, fresh databases.
 
     .venv/bin/python bench/exchange.py [--db sqlite|postgres|both] [--events 100000] [--quick]
+                                       [--smoke]
                                        [--server asgi|wsgi]
 
 For each database (SQLite in a temporary HCOC_VAR_DIR; PostgreSQL in a dedicated database
@@ -45,12 +46,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from common import RATE_LIMITS_OFF
+from common import RATE_LIMITS_OFF, pg_drop, pg_name, pg_recreate, sqlite_from_template
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/"
 # Its own database name when several checkouts may run it at once (HCOC_BENCH_PG_DB).
-PG_DBNAME = os.environ.get("HCOC_BENCH_PG_DB", "hcoc_bench")
+PG_DBNAME = pg_name("hcoc_bench")
 API = "/api/v1"
 MiB = 1024 * 1024
 
@@ -549,13 +550,6 @@ def run(cmd: list[str], env: dict, **kw) -> subprocess.CompletedProcess:
     return r
 
 
-def pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url.rstrip("/") + "/postgres", autocommit=True, connect_timeout=3) as c:
-        c.execute(sql)
-
-
 def start_server(
     env: dict, port: int, workers: int, log: Path, server: str = "asgi"
 ) -> subprocess.Popen:
@@ -611,17 +605,16 @@ def bench_database(db: str, opts) -> dict | None:
     try:
         if db == "postgres":
             try:
-                pg_admin(opts.pg_url, f"DROP DATABASE IF EXISTS {PG_DBNAME} WITH (FORCE)")
-                pg_admin(opts.pg_url, f"CREATE DATABASE {PG_DBNAME}")
+                env["DATABASE_URL"] = pg_recreate(PG_DBNAME, server=opts.pg_url)
             except Exception as e:  # noqa: BLE001  (any failure to reach PostgreSQL: skip it)
                 print(
                     f"\n== postgres: SKIPPED, {opts.pg_url} not reachable ({type(e).__name__}: {e})"
                 )
                 return None
             pg_created = True
-            env["DATABASE_URL"] = opts.pg_url.rstrip("/") + "/" + PG_DBNAME
         else:
             env.pop("DATABASE_URL", None)
+            sqlite_from_template(str(tmp))
         print(f"\n== {db}: fresh database; migrate, load_reference, users, {opts.events:,} events")
         t = time.perf_counter()
         run([*hcoc_cmd(), "migrate", "--no-input"], env)
@@ -754,7 +747,7 @@ def bench_database(db: str, opts) -> dict | None:
             stop_server(proc)
         if pg_created:
             try:
-                pg_admin(opts.pg_url, f"DROP DATABASE IF EXISTS {PG_DBNAME} WITH (FORCE)")
+                pg_drop(PG_DBNAME, server=opts.pg_url)
             except Exception as e:  # noqa: BLE001
                 print(f"   note: could not drop {PG_DBNAME}: {e}")
         if opts.keep:
@@ -828,6 +821,12 @@ def main() -> None:
         "--quick", action="store_true", help="smoke run: 2,000 events, 1 round, 2 s per rate"
     )
     p.add_argument(
+        "--smoke",
+        action="store_true",
+        help="every measurement at tiny sizes (200 events, 0.5 s per rate, 2 clients, 1 worker): "
+        "that it runs",
+    )
+    p.add_argument(
         "--rounds", type=int, help="repetitions of every measurement (default 3; 1 with --quick)"
     )
     p.add_argument(
@@ -854,6 +853,10 @@ def main() -> None:
         "--keep", action="store_true", help="keep the temporary HCOC_VAR_DIR (server log)"
     )
     opts = p.parse_args()
+    if opts.smoke:
+        opts.events, opts.rounds = opts.events or 200, opts.rounds or 1
+        opts.duration, opts.service_budget = opts.duration or 0.5, opts.service_budget or 0.5
+        opts.clients, opts.workers = 2, 1
     opts.events = opts.events or (2000 if opts.quick else 100_000)
     opts.rounds = opts.rounds or (1 if opts.quick else 3)
     opts.duration = opts.duration or (2.0 if opts.quick else 5.0)

@@ -2,7 +2,7 @@
 """How fast the geography of notifications is (issue 12: "one notification with a 10,000 km
 corridor and 3 impact areas < 10 ms median; 10,000 notifications recomputed < 60 s").
 
-    .venv/bin/python bench/geo.py [--notifications 10000] [--repeat 200] [--seed 12]
+    .venv/bin/python bench/geo.py [--notifications 10000] [--repeat 200] [--seed 12] [--smoke]
 
 No Django, no database: hcoc.lib.geo alone. In one process it measures
 1. the load of the boundary data (data/geo/boundaries.geojson.gz: read, parse, STRtree), cold;
@@ -99,7 +99,12 @@ def main() -> None:
     parser.add_argument("--notifications", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument(
+        "--smoke", action="store_true", help="20 notifications, 5 repeats: that it runs"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.notifications, args.repeat = 20, 5
 
     rss_before = peak_mib()
     t = time.perf_counter()

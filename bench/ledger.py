@@ -2,10 +2,11 @@
 """The transparency log on a real database: appends, proofs at scale, full verification.
 
     .venv/bin/python bench/ledger.py [--db sqlite|postgres|both] [--entries 1000000]
-                                     [--appends 3000] [--rounds 3] [--quick]
+                                     [--appends 3000] [--rounds 3] [--quick] [--smoke]
 
 Each phase runs in its own process (so each peak RSS is that phase's own), on a fresh database
-(SQLite in a temporary HCOC_VAR_DIR, or the PostgreSQL database `hcoc_bench_ledger`):
+(SQLite in a temporary HCOC_VAR_DIR, or the PostgreSQL database `hcoc_bench_ledger`, or
+HCOC_BENCH_PG_DB, dropped at the end):
 
   appends   events written through the exchange's one door (event_transaction + publish, which
             appends the leaf, its completed nodes and the new head in the same transaction), in
@@ -47,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "src"))
 
-from common import fresh_database, subscribing_states  # noqa: E402
+from common import fresh_database, pg_drop, pg_name, subscribing_states  # noqa: E402
 
 PG_DB = "hcoc_bench_ledger"
 PAYLOAD = {
@@ -370,7 +371,7 @@ def phase_proofs(db: str, n: int, challenges: int) -> dict:
         [(rng.randrange(1, n),) for _ in range(challenges)],
     )
     bundle = Path(tempfile.mkdtemp(prefix="ledger-bundle-")) / "bundle.jsonl"
-    from hcoc.ledger.management.commands.export_bundle import bundle_write
+    from hcoc.exchange.management.commands.export_bundle import bundle_write
 
     start = time.perf_counter()
     bundle_write(str(bundle))
@@ -469,6 +470,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--challenges", type=int, default=2000)
     parser.add_argument("--quick", action="store_true", help="50,000 entries, 500 appends, 1 round")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="every phase at tiny sizes (2,000 entries, 100 appends, 1 round): that it runs",
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--args", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -479,6 +485,8 @@ def main() -> None:
         return
     if args.quick:
         args.entries, args.appends, args.rounds, args.challenges = 50_000, 500, 1, 500
+    if args.smoke:
+        args.entries, args.appends, args.rounds, args.challenges = 2000, 100, 1, 20
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"{args.entries} entries, {args.appends} appends x {args.rounds} rounds"
@@ -521,6 +529,8 @@ def main() -> None:
             f"peak RSS {v['rss_mib']:.0f} MiB"
         )
         Path(p["bundle"]).unlink(missing_ok=True)
+        if db == "postgres":
+            pg_drop(pg_name(PG_DB))
 
 
 if __name__ == "__main__":

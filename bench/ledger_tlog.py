@@ -2,6 +2,7 @@
 """Pure-library benchmark of the transparency log (hcoc.ledger.tlog.merkle), with pymerkle as peer.
 
     .venv/bin/python bench/ledger_tlog.py [--leaves 1000000] [--rounds 3] [--proofs 2000] [--quick]
+                                          [--smoke]
 
 No Django, no database: the figures are the library's own ceiling, which the integrator's
 bench/ledger.py (the same operations over SQL node storage) can be compared with. Each round runs
@@ -228,9 +229,14 @@ def main() -> None:
     parser.add_argument("--proofs", type=int, default=2000)
     parser.add_argument("--no-peer", action="store_true", help="skip pymerkle")
     parser.add_argument("--quick", action="store_true", help="100,000 leaves, one round")
+    parser.add_argument(
+        "--smoke", action="store_true", help="2,000 leaves, 20 proofs, one round: that it runs"
+    )
     args = parser.parse_args()
     if args.quick:
         args.leaves, args.rounds = 100_000, 1
+    if args.smoke:
+        args.leaves, args.rounds, args.proofs = 2000, 1, 20
     figures = run(args.leaves, args.rounds, args.proofs, peer=not args.no_peer)
     print(report(figures, args.leaves, args.rounds, args.proofs))
 

@@ -1,12 +1,14 @@
 """Server time of every web page with 20 years of history loaded.
 
     python bench/pages.py [--db sqlite|postgres] [--notifications 10000] [--declarations 2500] [--repeat 20]
+                          [--smoke]
 
 Loads a fresh database through the real services (about 145 subscribing states, historical
 imports of notifications with launch reports, declarations, acknowledgements), then renders each
 page with Django's request handler in this process, logged in as a state submitter (and as the
 ICC with its second factor for the console), and prints the median and 95th percentile of the
 server time per page and the peak memory (RSS) of the process. Synthetic data, for timing only.
+PostgreSQL: the database `hcoc_bench_pages` (or HCOC_BENCH_PG_DB), dropped at the end.
 """
 
 import argparse
@@ -17,7 +19,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import fresh_database, subscribing_states
+from common import fresh_database, pg_drop, subscribing_states
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -194,8 +196,15 @@ def main() -> None:
     parser.add_argument("--notifications", type=int, default=10_000)
     parser.add_argument("--declarations", type=int, default=2_500)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="20 notifications, 10 declarations, every page once: that it runs",
+    )
     args = parser.parse_args()
-    fresh_database(args.db, "hcoc_bench_pages")
+    if args.smoke:
+        args.notifications, args.declarations, args.repeat = 20, 10, 1
+    pg_db = fresh_database(args.db, "hcoc_bench_pages")
     sys.path.insert(0, str(ROOT / "src"))
     import django
 
@@ -259,6 +268,11 @@ def main() -> None:
     )
     worst = max(r["median_ms"] for r in rows if r["status"] == 200)
     print(f"slowest page median: {worst:.1f} ms (target < 150 ms)")
+    if pg_db:
+        from django.db import connections
+
+        connections.close_all()
+        pg_drop(pg_db)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 """The rate limits' counters under load: are they exact, and what do they cost per request?
 
     .venv/bin/python bench/ratelimit.py [--db sqlite|postgres] [--counter atomic|django|redis]
+                                        [--smoke]
 
 A fresh database, one user and token, then a real gunicorn (`--workers`, default 2) whose only
 limit is the token's, `--limit` a minute (default 200). `--clients` threads (default 8) send
@@ -13,7 +14,9 @@ REDIS_URL (default redis://127.0.0.1:6379/12, keys under a prefix of the run's o
 cost: one client sends `--timed` sequential requests (default 500) to GET /api/v1/states/FRA
 with the token, with the limit on (high enough never to refuse) and off; medians in ms. Each
 phase prints the peak RSS of the server (gunicorn master and workers, summed, sampled every
-50 ms) and the benchmark's own peak RSS.
+50 ms) and the benchmark's own peak RSS. PostgreSQL: the database `hcoc_bench_ratelimit` (or
+HCOC_BENCH_PG_DB), dropped at the end. `--smoke`: every phase at tiny sizes (limit 5, 20
+requests, 10 timed, one worker), that it runs.
 """
 
 import argparse
@@ -31,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from common import RATE_LIMITS_OFF, PeakRss, fresh_database
+from common import RATE_LIMITS_OFF, PeakRss, fresh_database, pg_drop
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNTERS = {
@@ -40,9 +43,10 @@ COUNTERS = {
 }
 
 
-def setup(db: str) -> str:
-    """A fresh database (the cache table comes with migrate) and one reader's token."""
-    fresh_database(db, "hcoc_bench_ratelimit")
+def setup(db: str) -> tuple[str, str | None]:
+    """A fresh database (the cache table comes with migrate) and one reader's token; the
+    PostgreSQL database's name."""
+    pg_db = fresh_database(db, "hcoc_bench_ratelimit")
     import django
 
     django.setup()
@@ -56,7 +60,7 @@ def setup(db: str) -> str:
     call_command("load_reference", verbosity=0)
     State.objects.filter(iso3="FRA").update(status=HcocStatus.SUBSCRIBING)
     user = user_create(username="bench", password=None, role=Role.READER, state_iso3="FRA")
-    return token_create(user=user, name="bench")[1]
+    return token_create(user=user, name="bench")[1], pg_db
 
 
 def serve(opts, limit: int, env_extra: dict) -> tuple[subprocess.Popen, str]:
@@ -109,9 +113,12 @@ def main() -> None:
     p.add_argument("--clients", type=int, default=8)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--timed", type=int, default=500)
+    p.add_argument("--smoke", action="store_true", help="tiny sizes, one worker: that it runs")
     opts = p.parse_args()
+    if opts.smoke:
+        opts.limit, opts.requests, opts.clients, opts.workers, opts.timed = 5, 20, 4, 1, 10
 
-    token = setup(opts.db)
+    token, pg_db = setup(opts.db)
     headers = {"Authorization": f"Bearer {token}"}
     if opts.counter == "redis":
         extra = {"REDIS_URL": opts.redis_url}
@@ -131,7 +138,8 @@ def main() -> None:
     proc, base = serve(opts, opts.limit, extra)
     memory = PeakRss(proc.pid)
     try:
-        fresh_minute(margin=40)
+        # The burst within one clock minute: 600 requests take seconds, 20 a fraction of one.
+        fresh_minute(margin=3 if opts.smoke else 40)
         with ThreadPoolExecutor(opts.clients) as pool:
             codes = Counter(
                 pool.map(
@@ -173,13 +181,11 @@ def main() -> None:
         client = redis.Redis.from_url(opts.redis_url)
         for key in client.scan_iter(f"hcoc:*:rl:api-token:{digest(token)}:*"):
             client.delete(key)
-    if opts.db == "postgres":
+    if pg_db:
         from django.db import connections
 
         connections.close_all()
-        subprocess.run(
-            ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "hcoc_bench_ratelimit"], check=False
-        )
+        pg_drop(pg_db)
 
 
 if __name__ == "__main__":

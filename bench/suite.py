@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """The test suite's own time and where its CPU goes (issue 14's goal: `make test` under 100 s).
 
-    .venv/bin/python bench/suite.py [--runs N] [--db sqlite|postgres] [--against DIR]
+    .venv/bin/python bench/suite.py [--runs N] [--db sqlite|postgres] [--against DIR] [--smoke]
 
 Runs the suite as `make test` does (pytest on one worker per core, Chromium required), `--runs`
 times (default 3). While each run lasts, every process on the machine is sampled twice a second:
@@ -15,8 +15,11 @@ resident memory (all its processes at one sample, summed).
 
 `--against DIR` alternates each run with the same command in the checkout in DIR (its own
 `.venv`, made by its own `make setup-test` or `make setup`, with pytest-xdist): the same machine
-at the same hour, so the ratio of the two medians says more than either figure. `--db postgres` runs on the test database at
-postgres://postgres@127.0.0.1:5432/test (as `.ci/run`'s second leg). Asserts nothing on time.
+at the same hour, so the ratio of the two medians says more than either figure. `--db postgres`
+runs on the test database at postgres://postgres@127.0.0.1:5432/test (as `.ci/run`'s second
+leg; HCOC_BENCH_PG_URL and HCOC_BENCH_PG_DB name another server and database, of which pytest
+makes its `test_` copies). `--smoke`: one run of one small test file in one process, that the
+script runs. Asserts nothing on time.
 
 A process sampled last shortly before it ended is counted to that sample (at most half a second
 of its CPU is missed); one that lived less than half a second may be missed whole: the figures
@@ -35,9 +38,13 @@ from collections import Counter
 from pathlib import Path
 
 import psutil
+from common import pg_name, pg_server
 
 ROOT = Path(__file__).resolve().parents[1]
-POSTGRES = "postgres://postgres@127.0.0.1:5432/test"
+# What `make test` runs, and what the smoke run runs instead: one small file of pure functions,
+# in the controller's process (a worker of its own would double the start-up it measures).
+SUITE = ["-n", "auto"]
+SMOKE = ["-n", "0", "tests/geo/test_geo_coords.py"]
 
 # The kinds of the suite's processes, by what their command line says (first match).
 KINDS = [
@@ -128,18 +135,18 @@ class Sampler:
         return {"suite": suite, "machine": machine, "peak_rss_mib": self.peak_rss / 2**20}
 
 
-def run_once(checkout: Path, db: str) -> dict:
+def run_once(checkout: Path, db: str, tests: list[str]) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["HCOC_REQUIRE_BROWSER"] = "1"
     if db == "postgres":
-        env["DATABASE_URL"] = POSTGRES
+        env["DATABASE_URL"] = pg_server() + pg_name("test")
     else:
         env.pop("DATABASE_URL", None)
     python = checkout / ".venv" / "bin" / "python"
     busy0, idle0 = machine_busy()
     started = time.monotonic()
     proc = subprocess.Popen(  # noqa: S603 (the checkout's own interpreter)
-        [str(python), "-m", "pytest", "-n", "auto", "-q", "-p", "no:cacheprovider"],
+        [str(python), "-m", "pytest", *tests, "-q", "-p", "no:cacheprovider"],
         cwd=checkout,
         env=env,
         stdout=subprocess.PIPE,
@@ -187,7 +194,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--against", type=Path, help="another checkout, run alternately")
+    parser.add_argument(
+        "--smoke", action="store_true", help="one run of one small test file: that it runs"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.runs = 1
     checkouts = [ROOT] + ([args.against.resolve()] if args.against else [])
     for checkout in checkouts:
         if not (checkout / ".venv" / "bin" / "python").exists():
@@ -197,7 +209,7 @@ def main() -> None:
     for i in range(args.runs):
         for checkout in checkouts:
             print(f"run {i + 1}:")
-            result = run_once(checkout, args.db)
+            result = run_once(checkout, args.db, SMOKE if args.smoke else SUITE)
             results[checkout].append(result)
             show(result)
     print("medians:")

@@ -2,7 +2,7 @@
 """How fast `hcoc verify` checks a large log (issue 6: "1,000,000 entries: goal < 10 s").
 
     .venv/bin/python bench/verify_speed.py [--sizes 100000,1000000] [--fractions 0,0.25,1]
-        [--rounds 1] [--jobs N] [--skip 1000000:1] [--growth 0.01] [--dir DIR]
+        [--rounds 1] [--jobs N] [--skip 1000000:1] [--growth 0.01] [--dir DIR] [--smoke]
 
 No Django, no database. It writes synthetic but well-formed bundles ("hcoc-log-bundle/1") of N
 entries, in the exact leaf format of hcoc.ledger.services.leaf_append: a key.registered leaf of
@@ -304,7 +304,14 @@ def main(argv=None) -> None:
     p.add_argument("--skip", default="", help="SIZE:FRACTION,... combinations to leave out")
     p.add_argument("--growth", type=float, default=0.01)
     p.add_argument("--dir", help="where to write the bundles (default: a temporary directory)")
+    p.add_argument(
+        "--smoke",
+        action="store_true",
+        help="2,000 entries, unsigned and 25 %% signed, and the resumed run: that it runs",
+    )
     args = p.parse_args(argv)
+    if args.smoke:
+        args.sizes, args.fractions, args.rounds = "2000", "0,0.25", 1
     sizes = [int(s) for s in args.sizes.split(",")]
     fractions = [float(f) for f in args.fractions.split(",")]
     skip = {(int(a), float(b)) for a, b in (s.split(":") for s in args.skip.split(",") if s)}

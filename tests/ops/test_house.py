@@ -5,6 +5,7 @@ The layers themselves are checked by `lint-imports` in `make lint` (docs/decisio
 
 import ast
 import importlib
+import importlib.util
 import os
 import re
 from pathlib import Path
@@ -95,6 +96,67 @@ def test_every_module_function_and_file_the_docs_name_exists(doc):
     kinds = set(EventKind.values)  # `registry.circular` is a feed item's kind, not a module
     missing = sorted(n for n in _named_in(doc.read_text()) - kinds if not _exists(n))
     assert missing == []
+
+
+BENCH = ROOT / "bench"
+BENCH_DOCS = [ROOT / "README.md", BENCH / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+
+
+def _bench_commands(text: str) -> list[tuple[str, list[str]]]:
+    """Each `bench/NAME.py` a doc names, with the options it gives it: the rest of the line in a
+    code block (its comment too, which names options of the same script), the rest of the
+    backticked span in prose, up to the next script named."""
+    found, fenced = [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            continue
+        for match in re.finditer(r"(?<![\w/.-])bench/(\w+\.py)", line):
+            rest = line[match.end() :] if fenced else line[match.end() :].split("`", 1)[0]
+            rest = re.split(r"(?<![\w/.-])bench/\w+\.py", rest, maxsplit=1)[0]
+            found.append((match.group(1), re.findall(r"(?<![\w-])--[a-z][\w-]*", rest)))
+    return found
+
+
+def _options_of(script: Path) -> set[str]:
+    """The options a benchmark's argparse parser accepts, read from its source."""
+    return {
+        arg.value
+        for node in ast.walk(ast.parse(script.read_text()))
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add_argument"
+        for arg in node.args
+        if isinstance(arg, ast.Constant) and str(arg.value).startswith("--")
+    } | {"--help"}
+
+
+def _missing_from_benchmarks(commands: list[tuple[str, list[str]]]) -> list[str]:
+    missing = []
+    for script, options in commands:
+        if not (BENCH / script).exists():
+            missing.append(f"bench/{script}")
+            continue
+        missing += [f"bench/{script} {o}" for o in options if o not in _options_of(BENCH / script)]
+    return sorted(set(missing))
+
+
+@pytest.mark.parametrize("doc", BENCH_DOCS, ids=lambda p: p.name)
+def test_every_benchmark_command_the_docs_give_runs_a_script_with_options_it_has(doc):
+    """docs/benchmarks.md names the command behind each figure (issue 29): a renamed script or
+    option fails here, before anyone tries to reproduce a figure with it."""
+    assert _missing_from_benchmarks(_bench_commands(doc.read_text())) == []
+
+
+def test_make_bench_runs_every_benchmark_with_options_it_has():
+    spec = importlib.util.spec_from_file_location("bench_report", ROOT / "tools/bench_report.py")
+    bench_report = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench_report)
+    commands = [
+        (c[0].removeprefix("bench/"), [o for o in c[1:] if o.startswith("--")])
+        for c in bench_report.FULL
+    ]
+    assert _missing_from_benchmarks(commands) == []
+    every = {p.name for p in BENCH.glob("*.py")} - {"common.py"}
+    assert every - {script for script, _ in commands} == set()
 
 
 # The operation ids of the OpenAPI document as published before issue 14 moved code between apps.
