@@ -96,6 +96,8 @@ class Worker:
                 if self.parent is not None and os.getppid() != self.parent:
                     self.stop.set()
             # What is in flight finishes and is recorded; the rest waits in the feed.
+            if self.in_flight:
+                log.info("stopping: %d delivery(ies) in flight finish first", len(self.in_flight))
             outcomes = self._finished(settings.WEBHOOK_TIMEOUT_SECONDS + 1)
             while self.in_flight:
                 outcomes += self._finished(settings.WEBHOOK_TIMEOUT_SECONDS + 1)
