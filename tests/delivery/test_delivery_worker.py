@@ -22,7 +22,7 @@ from hcoc.delivery.services import endpoint_register
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.process, pytest.mark.slow, pytest.mark.timeout(180)]
 
 
 class Worker:

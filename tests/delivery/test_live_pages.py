@@ -45,6 +45,7 @@ def page_stream(server, client: Client, query: str):
     )
 
 
+@pytest.mark.process
 def test_the_inbox_stream_sends_other_states_new_items_as_rows_marked_new(
     server, transactional_db, personas
 ):
@@ -61,6 +62,7 @@ def test_the_inbox_stream_sends_other_states_new_items_as_rows_marked_new(
     assert "JPN-" not in row.text
 
 
+@pytest.mark.process
 def test_the_icc_item_page_stream_sends_the_new_acknowledgement_list(
     server, transactional_db, personas
 ):
@@ -78,6 +80,7 @@ def test_the_icc_item_page_stream_sends_the_new_acknowledgement_list(
     assert "<td>Japan</td>" in acknowledged
 
 
+@pytest.mark.process
 def test_a_state_user_cannot_follow_the_icc_item_page_and_a_logged_out_session_loses_the_stream(
     server, transactional_db, personas
 ):
