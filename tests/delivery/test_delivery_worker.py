@@ -18,7 +18,7 @@ from support.serve import database_url
 
 from hcoc.accounts.models import User
 from hcoc.delivery.models import Endpoint
-from hcoc.delivery.services import endpoint_register
+from hcoc.delivery.webhooks import endpoint_register
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 
