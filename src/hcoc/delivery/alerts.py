@@ -178,7 +178,7 @@ def render_digest(items: list[dict], user: User) -> tuple[str, str, str]:
     )
 
 
-# ---- sending ---------------------------------------------------------------------------------
+# ---- choices and sending ---------------------------------------------------------------------
 
 
 def alert_modes_set(*, user: User, modes: dict[str, str]) -> None:
