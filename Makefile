@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run setup setup-test browser test lint demo clean bench
+.PHONY: run setup setup-test browser test check lint demo clean bench
 
 # Two installs, each with its own stamp: `run` and `demo` get only what running needs (the
 # package and its dependencies); `test`, `lint` and `bench` add the test tools (the `test`
@@ -57,6 +57,12 @@ browser:
 TEST_WORKERS ?= auto
 test: setup-test browser
 	env -u PYTHONDONTWRITEBYTECODE HCOC_REQUIRE_BROWSER=1 HCOC_REQUIRE_DATA=1 $(BIN)/python -m pytest -n $(TEST_WORKERS)
+
+# The quick loop between commits: lint, then every test that starts no process of its own (no
+# server, worker, command, client processes or browser: those are marked `process`, and an
+# unmarked test that starts one fails, tests/support/processes.py). No browser install needed.
+check: lint
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not process"
 
 lint: setup-test
 	$(BIN)/ruff check src tests bench tools

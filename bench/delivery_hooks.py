@@ -98,7 +98,7 @@ def main() -> None:
     from hcoc.accounts.models import Role, User
     from hcoc.accounts.services import user_create
     from hcoc.delivery.models import Attempt
-    from hcoc.delivery.services import endpoint_register
+    from hcoc.delivery.webhooks import endpoint_register
     from hcoc.notifications.schemas import PLNIn
     from hcoc.notifications.services import notification_submit
 

@@ -15,7 +15,12 @@ from support.database import (
     sqlite_kept_open,
 )
 
-pytest_plugins = ["support.people", "support.browser", "support.live"]
+pytest_plugins = [
+    "support.people",
+    "support.browser",
+    "support.live",
+    "support.processes",
+]
 
 
 @pytest.hookimpl(trylast=True)

@@ -3,7 +3,7 @@ problem answer an operation can give (RFC 9457, `application/problem+json`, sche
 the answers that are not JSON, and links from an answer to the operations that take what it
 names (so a client, or a fuzzer's stateful phase, can follow a notification from its creation).
 
-tests/test_api_fuzz.py holds the API to this document: a status, content type or body that the
+tests/api/test_api_fuzz.py holds the API to this document: a status, content type or body that the
 document does not describe fails it.
 """
 

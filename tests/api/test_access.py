@@ -28,7 +28,7 @@ from hcoc.accounts.models import ApiToken, Role, User
 from hcoc.accounts.services import token_create, token_revoke, user_create
 from hcoc.declarations.schemas import DeclarationIn
 from hcoc.declarations.services import declaration_submit
-from hcoc.delivery.services import endpoint_register
+from hcoc.delivery.webhooks import endpoint_register
 from hcoc.exchange.models import Event
 from hcoc.ledger.client import key_generate
 from hcoc.ledger.services import key_register

@@ -29,7 +29,7 @@ from support.meetings import open_meeting
 
 from hcoc.delivery.models import Attempt
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.process, pytest.mark.slow, pytest.mark.timeout(600)]
 
 EXAMPLES = int(os.environ.get("HCOC_FUZZ_EXAMPLES", "2"))  # per operation and phase
 STATEFUL_EXAMPLES = int(os.environ.get("HCOC_FUZZ_SCENARIOS", "12"))

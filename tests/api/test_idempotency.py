@@ -5,9 +5,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 from support.bodies import pln
+from support.people import Persona
 from support.stored import stored
 
-from hcoc.accounts.models import User
+from hcoc.accounts.models import Role, User
+from hcoc.accounts.services import token_create, user_create
 from hcoc.exchange.models import Event
 from hcoc.idempotency.models import IdempotencyRecord
 from hcoc.ledger import middleware as ledger_middleware
@@ -41,11 +43,23 @@ def test_the_same_key_with_another_body_is_rejected_and_stores_nothing(api, pers
     assert Notification.objects.count() == 1
 
 
-def test_keys_belong_to_their_user_so_two_states_may_use_the_same_key(api, personas):
-    a = _post(api, personas["fra_submitter"], "shared", pln())
-    b = _post(api, personas["jpn_submitter"], "shared", pln())
-    assert a.status_code == b.status_code == 201
-    assert a.json()["reference"] != b.json()["reference"]
+def test_keys_belong_to_their_user_so_two_users_of_one_state_may_use_the_same_key(api, personas):
+    """Two users of one state, not two states: a key scoped by state would pass with two states
+    and here replay the first user's answer to the second (or refuse its other body)."""
+    user = user_create(
+        username="fra_submitter_2", password=None, role=Role.SUBMITTER, state_iso3="FRA"
+    )
+    _, token = token_create(user=user, name="test")
+    colleague = Persona("fra_submitter_2", user.username, token, "FRA", Role.SUBMITTER)
+    body = pln()
+    a = _post(api, personas["fra_submitter"], "shared", body)
+    b = _post(api, colleague, "shared", body)
+    c = _post(api, colleague, "other", body)
+    d = _post(api, personas["fra_submitter"], "other", pln(remarks="another body"))
+    assert [r.status_code for r in (a, b, c, d)] == [201] * 4, [r.text for r in (a, b, c, d)]
+    assert not any("Idempotent-Replayed" in r.headers for r in (a, b, c, d))
+    assert len({r.json()["reference"] for r in (a, b, c, d)}) == 4
+    assert Notification.objects.count() == 4
 
 
 def test_every_post_honours_the_key_including_acknowledgements(api, personas):

@@ -14,9 +14,9 @@ from hcoc.accounts.models import Role, User
 from hcoc.accounts.services import user_create
 from hcoc.declarations.schemas import DeclarationIn
 from hcoc.declarations.services import declaration_submit
+from hcoc.delivery.alerts import alerts_send_immediate, daily_run_claim, digests_send
 from hcoc.delivery.models import Alert
 from hcoc.delivery.selectors import alert_modes_for
-from hcoc.delivery.services import alerts_send_immediate, daily_run_claim, digests_send
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 from hcoc.observers.schemas import InvitationIn

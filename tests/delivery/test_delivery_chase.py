@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from support.bodies import pln
@@ -15,6 +16,7 @@ from hcoc.accounts.models import User
 from hcoc.delivery.models import Chase
 from hcoc.exchange.models import Event
 from hcoc.exchange.services import acknowledgements_record
+from hcoc.lib.timeutil import rfc3339
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 from hcoc.states.models import PointOfContact
@@ -47,7 +49,14 @@ def test_the_icc_chases_with_the_button_once_a_day_and_the_daily_task_adds_nothi
             "pnc@aa.example.de",
             "pnc@state.example.gov",
         ]
-        assert f"#{seq}" in mail.outbox[0].body
+        event = Event.objects.get(seq=seq)
+        message = mail.outbox[0]
+        assert message.subject == "HCoC: DEU has not acknowledged 1 item"
+        assert (
+            f"- #{seq} Pre-launch notification: {event.subject} (FRA), "
+            f"in the exchange since {rfc3339(event.at)}\n"
+        ) in message.body
+        assert f"{settings.SITE_URL}/inbox" in message.body
         assert Chase.objects.filter(by__username="icc").count() == len(chased)
         page = icc.get(f"/icc/items/{seq}").content.decode()
         assert "DEU" in page and "Not chased yet" not in page

@@ -6,7 +6,7 @@ from support.people import web_client
 
 from hcoc.accounts.models import User
 from hcoc.delivery.models import Endpoint
-from hcoc.delivery.services import deliver_due
+from hcoc.delivery.webhooks import deliver_due
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 

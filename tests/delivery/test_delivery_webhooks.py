@@ -16,7 +16,7 @@ from support.stored import stored
 from hcoc.accounts.models import User
 from hcoc.delivery import signing
 from hcoc.delivery.models import Attempt, Endpoint, EndpointStatus
-from hcoc.delivery.services import (
+from hcoc.delivery.webhooks import (
     deliver_due,
     deliveries_plan,
     deliveries_record,

@@ -1,12 +1,14 @@
 """The worker, `hcoc deliver`, as a real process against the suite's database: it delivers what
-the exchange's writes commit, in order; while no worker runs the items wait in the feed, and the
-next worker delivers them, none lost."""
+the exchange's writes commit, in order; stopped with a delivery in flight, it waits for that
+delivery and records it before it exits; while no worker runs the items wait in the feed, and
+the next worker delivers them, none lost and none twice."""
 
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -16,40 +18,75 @@ from support.serve import database_url
 
 from hcoc.accounts.models import User
 from hcoc.delivery.models import Endpoint
-from hcoc.delivery.services import endpoint_register
+from hcoc.delivery.webhooks import endpoint_register
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.process, pytest.mark.slow, pytest.mark.timeout(180)]
 
 
-def start_worker() -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "HCOC_WEBHOOK_ALLOWED_NETWORKS": ",".join(LOOPBACK),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "hcoc.cli", "deliver"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+class Worker:
+    """A `hcoc deliver` process; a thread reads its log (stderr, at INFO) as it comes, so the
+    test can wait for a line and the pipe never fills."""
+
+    def __init__(self):
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "HCOC_WEBHOOK_ALLOWED_NETWORKS": ",".join(LOOPBACK),
+            "HCOC_LOG_LEVEL": "INFO",
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "hcoc.cli", "deliver"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        self.log: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stderr:
+            self.log.append(line)
+
+    def alive(self) -> None:
+        assert self.proc.poll() is None, "the worker died:\n" + "".join(self.log)
+
+    def wait_for_log(self, text: str) -> None:
+        for _ in range(600):  # bounded: 60 s at most
+            if any(text in line for line in self.log):
+                return
+            self.alive()
+            time.sleep(0.1)
+        raise AssertionError(f"the worker never logged {text!r}:\n" + "".join(self.log))
+
+    def terminate(self) -> None:
+        """SIGTERM, as systemd or Ctrl-C stops it (`hcoc serve` too)."""
+        os.killpg(self.proc.pid, signal.SIGTERM)
+
+    def stopped(self) -> int:
+        code = self.proc.wait(timeout=60)
+        self.reader.join(timeout=10)
+        return code
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.terminate()
+        self.stopped()
 
 
-def stop(worker: subprocess.Popen) -> None:
-    os.killpg(worker.pid, signal.SIGTERM)
-    worker.wait(timeout=60)
-
-
-def wait_for(receiver: Receiver, n: int, worker: subprocess.Popen) -> None:
+def wait_for(receiver: Receiver, n: int, worker: Worker, *, answered: bool = True) -> None:
+    """Until `n` deliveries have reached the receiver (accepted, or only arrived while it holds
+    its answers)."""
     for _ in range(600):  # bounded: 60 s at most
-        if len(receiver.accepted) >= n:
+        if len(receiver.accepted if answered else receiver.received) >= n:
             return
-        assert worker.poll() is None, worker.stderr.read().decode()
+        worker.alive()
         time.sleep(0.1)
-    raise AssertionError(f"{len(receiver.accepted)} of {n} items arrived")
+    raise AssertionError(f"{len(receiver.received)} of {n} items arrived")
 
 
 def submit(n: int) -> list[int]:
@@ -60,26 +97,35 @@ def submit(n: int) -> list[int]:
     ]
 
 
-def test_the_worker_delivers_what_is_committed_and_nothing_is_lost_while_it_is_stopped(
+def test_a_stopped_worker_records_what_was_in_flight_and_the_next_delivers_the_rest_once(
     transactional_db, personas, receiver
 ):
     endpoint, _ = endpoint_register(
         actor=User.objects.get(username="jpn_submitter"), url=receiver.url
     )
-    worker = start_worker()
+    worker = Worker()
     try:
         first = submit(3)
         wait_for(receiver, 3, worker)
+        # One more, which the receiver holds: the worker is stopped with it in flight.
+        receiver.hold()
+        in_flight = submit(1)
+        wait_for(receiver, 4, worker, answered=False)
+        worker.terminate()
+        worker.wait_for_log("stopping: 1 delivery(ies) in flight finish first")
+        receiver.release()
+        assert worker.stopped() == 0, "".join(worker.log)
     finally:
-        stop(worker)
+        receiver.release()
+        worker.stop()
+    # Its answer came after the stop, and is recorded: the next worker does not send it again.
+    assert Endpoint.objects.get(pk=endpoint.pk).cursor == in_flight[0]
     later = submit(2)  # no worker: they wait in the feed
-    time.sleep(0.3)
-    assert len(receiver.accepted) == 3
-    assert Endpoint.objects.get(pk=endpoint.pk).cursor == first[-1]
-    worker = start_worker()
+    worker = Worker()
     try:
-        wait_for(receiver, 5, worker)
+        wait_for(receiver, 6, worker)
     finally:
-        stop(worker)
-    assert [json.loads(r.body)["seq"] for r in receiver.accepted] == first + later
-    assert len({r.headers["webhook-id"] for r in receiver.accepted}) == 5
+        worker.stop()
+    assert [json.loads(r.body)["seq"] for r in receiver.accepted] == first + in_flight + later
+    assert len({r.headers["webhook-id"] for r in receiver.accepted}) == 6
+    assert Endpoint.objects.get(pk=endpoint.pk).cursor == later[-1]

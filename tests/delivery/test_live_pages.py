@@ -9,7 +9,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client, RequestFactory
 from support.bodies import pln
 from support.people import web_client
-from support.serve import events, serve
+from support.serve import events, items, serve
 
 from hcoc.accounts.models import User
 from hcoc.delivery import pages as module
@@ -45,6 +45,7 @@ def page_stream(server, client: Client, query: str):
     )
 
 
+@pytest.mark.process
 def test_the_inbox_stream_sends_other_states_new_items_as_rows_marked_new(
     server, transactional_db, personas
 ):
@@ -54,13 +55,14 @@ def test_the_inbox_stream_sends_other_states_new_items_as_rows_marked_new(
         received = events(r)
         submit("jpn_submitter")  # Japan's own: not in its inbox
         french = submit("fra_submitter")
-        row = next(e for e in received if e.data)
+        (row,) = items(received, 1)
     assert row.event == "item"
     assert french.reference in row.text and 'class="live-new"' in row.text
     assert '<mark class="new">new</mark>' in row.text
     assert "JPN-" not in row.text
 
 
+@pytest.mark.process
 def test_the_icc_item_page_stream_sends_the_new_acknowledgement_list(
     server, transactional_db, personas
 ):
@@ -72,12 +74,13 @@ def test_the_icc_item_page_stream_sends_the_new_acknowledgement_list(
         received = events(r)
         assert next(received).comments is not None  # open
         acknowledgements_record(actor=User.objects.get(username="jpn_reader"), seqs=[seq])
-        update = next(e for e in received if e.data)
+        (update,) = items(received, 1)
     assert update.event == "acknowledgements"
     acknowledged = update.text.split('id="done"')[1]
     assert "<td>Japan</td>" in acknowledged
 
 
+@pytest.mark.process
 def test_a_state_user_cannot_follow_the_icc_item_page_and_a_logged_out_session_loses_the_stream(
     server, transactional_db, personas
 ):

@@ -59,6 +59,7 @@ def as_items(received) -> list[dict]:
     return out
 
 
+@pytest.mark.process
 def test_a_stream_resumed_with_last_event_id_across_a_server_restart_loses_and_repeats_nothing(
     transactional_db, personas
 ):
@@ -90,6 +91,7 @@ def test_a_stream_resumed_with_last_event_id_across_a_server_restart_loses_and_r
     assert got == feed  # each item exactly as /feed serves it
 
 
+@pytest.mark.process
 def test_every_reader_gets_on_the_stream_exactly_what_the_feed_gives_it(
     server, transactional_db, personas
 ):
@@ -113,6 +115,7 @@ def test_every_reader_gets_on_the_stream_exactly_what_the_feed_gives_it(
         assert "For Japan's eyes only" not in json.dumps(got)
 
 
+@pytest.mark.process
 def test_the_stream_refuses_whom_the_feed_refuses_and_names_a_bad_resume_point(
     server, transactional_db, personas
 ):
@@ -136,6 +139,7 @@ def test_the_stream_refuses_whom_the_feed_refuses_and_names_a_bad_resume_point(
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "after"
 
 
+@pytest.mark.process
 def test_a_revoked_token_ends_the_stream_before_the_next_item(server, transactional_db, personas):
     jpn = personas["jpn_reader"]
     after = submit()
@@ -148,6 +152,7 @@ def test_a_revoked_token_ends_the_stream_before_the_next_item(server, transactio
     assert httpx.get(server.url + STREAM, headers=jpn.headers).status_code == 401
 
 
+@pytest.mark.process
 def test_a_state_that_stops_subscribing_loses_the_stream_at_the_next_heartbeat(
     server, transactional_db, personas
 ):

@@ -21,6 +21,7 @@ from hcoc.accounts.models import User
 from hcoc.compliance.report import MARKING
 from hcoc.compliance.selectors import compliance_for
 from hcoc.declarations.schemas import DeclarationIn
+from hcoc.declarations.selectors import declaration_get_for
 from hcoc.declarations.services import deadline_extend, deadline_set, declaration_submit
 from hcoc.states.models import HcocStatus, State
 
@@ -107,6 +108,27 @@ def test_the_due_date_that_applies_is_the_states_extension_and_passes_the_day_af
         data=DeclarationIn.model_validate({"year": year, "nil": True}),
     )
     assert rows_of(year)["JPN"]["declaration"] == "nil"
+
+
+def test_a_declaration_filed_on_its_due_date_is_on_time_and_one_filed_the_day_after_is_late(
+    personas,
+):
+    """The boundary of `late`, which the hand-checked table meets only far from it (filed a
+    month after): the due date is the last day to file, in UTC, in the table and in the
+    declaration's own `late`."""
+    icc, fra, jpn = users("icc", "fra_submitter", "jpn_submitter")
+    year = datetime.now(UTC).year - 2
+    due = date(year + 1, 3, 31)
+    deadline_set(actor=icc, year=year, due_on=due)
+    with time_machine.travel(datetime(year + 1, 3, 31, 23, 59, tzinfo=UTC), tick=False):
+        declaration_submit(actor=fra, data=DeclarationIn.model_validate(declaration(year)))
+    with time_machine.travel(datetime(year + 1, 4, 1, 0, 0, tzinfo=UTC), tick=False):
+        declaration_submit(actor=jpn, data=DeclarationIn.model_validate(declaration(year)))
+    rows = rows_of(year)
+    assert rows["FRA"]["declaration"] == "filed" and rows["FRA"]["due_on"] == due
+    assert rows["JPN"]["declaration"] == "late"
+    assert not declaration_get_for(actor=icc, state="FRA", year=year)["late"]
+    assert declaration_get_for(actor=icc, state="JPN", year=year)["late"]
 
 
 def test_without_a_due_date_a_declaration_is_not_due_until_its_year_is_over(personas):

@@ -283,6 +283,7 @@ def test_a_feed_item_without_a_log_entry_is_reported(activity, tmp_path):
     assert problems == [f"feed item seq {extra['seq']} has no log entry"]
 
 
+@pytest.mark.process
 def test_the_hcoc_command_verifies_a_bundle_offline_and_fails_on_a_tampered_one(activity, tmp_path):
     import subprocess
     import sys
@@ -484,6 +485,7 @@ def test_a_resumed_run_catches_truncation_and_entries_removed_below_the_saved_si
     assert f"truncated: the checkpoint saved earlier has size {size}, the log's latest" in out
 
 
+@pytest.mark.process
 def test_signatures_checked_in_worker_processes_give_the_same_report_as_in_process(
     activity, tmp_path, monkeypatch
 ):

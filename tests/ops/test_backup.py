@@ -98,6 +98,7 @@ def restore_target(tmp_path):
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.mark.process
 def test_a_backup_taken_while_states_submit_restores_into_an_exchange_that_verifies_and_holds_every_earlier_submission(
     transactional_db, personas, restore_target, tmp_path
 ):

@@ -148,6 +148,7 @@ def test_import_notifications_stores_good_lines_and_reports_bad_ones_with_reason
     assert "1 stored, 3 rejected" in out.getvalue()
 
 
+@pytest.mark.process
 def test_the_hcoc_console_script_runs_django_commands():
     r = subprocess.run(
         [sys.executable, "-m", "hcoc.cli", "help", "import-notifications"],

@@ -4,6 +4,7 @@ exchange sequence (the point of the sequence lock). Runs on SQLite and PostgreSQ
 import multiprocessing
 from collections import Counter
 
+import pytest
 from support import ON_POSTGRES
 from support.bodies import pln
 from support.http_workers import submit_many
@@ -12,6 +13,7 @@ PROCESSES = 4
 EACH = 8
 
 
+@pytest.mark.process
 def test_concurrent_submissions_from_several_processes_get_unique_references_and_a_gap_free_sequence(
     api, personas, live_server
 ):

@@ -30,7 +30,7 @@ from hcoc.exchange.models import Event
 from hcoc.idempotency.models import IdempotencyRecord
 from hcoc.notifications.models import Notification
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.process, pytest.mark.slow, pytest.mark.timeout(600)]
 
 SECONDS = float(os.environ.get("HCOC_CRASH_SECONDS", "12"))
 KILLS = int(os.environ.get("HCOC_CRASH_KILLS", "4"))

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from support import free_port
 
-pytestmark = [pytest.mark.slow, pytest.mark.together, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.process, pytest.mark.slow, pytest.mark.together, pytest.mark.timeout(600)]
 
 
 def iso(dt):

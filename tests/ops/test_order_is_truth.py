@@ -73,6 +73,7 @@ PROCESSES = 4
 SECONDS = 4
 
 
+@pytest.mark.process
 @pytest.mark.slow
 def test_concurrent_clients_leave_a_log_that_every_state_verifies(api, personas, live_server):
     """The issue's reproduction: clients posting notifications and acknowledgements at the same

@@ -275,6 +275,7 @@ def test_with_redis_the_counts_are_kept_in_redis(api, personas, redis_cache, lim
     assert int(redis.Redis.from_url(REDIS).get(counters[0])) == 4
 
 
+@pytest.mark.process
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["database", "redis"])
 def test_two_gunicorn_workers_share_one_count_per_token(backend, personas, limits, tmp_path):

@@ -244,7 +244,7 @@ def build_world():
         phone="+81 3 3580 3311",
     )
     meetings = build_meeting_world()
-    from hcoc.delivery.services import endpoint_register
+    from hcoc.delivery.webhooks import endpoint_register
 
     hook, _ = endpoint_register(actor=fra, url="https://93.184.215.14/hcoc-hook")
     clients = {"anonymous": Client()}

@@ -1,5 +1,6 @@
 """Webhook receivers for the tests: real HTTP servers (http.server, each in a thread) on
-loopback, recording every POST they get and answering with the status a test sets."""
+loopback, recording every POST they get and answering with the status a test sets; a test may
+hold the answers back (`hold()`, then `release()`) to catch a sender with a delivery in flight."""
 
 import threading
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ class Receiver:
     def __init__(self, status: int = 200):
         self.status = status
         self.received: list[Received] = []
+        self.answer = threading.Event()  # set: answer at once; cleared by hold()
+        self.answer.set()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -28,6 +31,7 @@ class Receiver:
                 receiver.received.append(
                     Received({k.lower(): v for k, v in self.headers.items()}, body, status)
                 )
+                receiver.answer.wait(60)  # bounded: a test that forgets release() goes on
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -47,6 +51,14 @@ class Receiver:
     def accepted(self) -> list[Received]:
         return [r for r in self.received if 200 <= r.answered < 300]
 
+    def hold(self) -> None:
+        """Record each POST as it comes, but answer none until `release()`."""
+        self.answer.clear()
+
+    def release(self) -> None:
+        self.answer.set()
+
     def close(self) -> None:
+        self.release()
         self.server.shutdown()
         self.server.server_close()

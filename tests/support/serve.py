@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from time import monotonic
 from urllib.parse import quote
 
 import httpx
@@ -123,13 +124,38 @@ def events(response: httpx.Response) -> Iterator[Event]:
                 setattr(current, name, value)
 
 
-def items(source: Iterator[Event], count: int) -> list[Event]:
+# How long `items()` waits for what a test asked of a stream: a lost item fails its test here,
+# naming what is missing, instead of hanging it among heartbeats until the test's timeout.
+ITEMS_WITHIN = 30.0
+
+
+def items(source: Iterator[Event], count: int, *, within: float = ITEMS_WITHIN) -> list[Event]:
     """The next `count` events of `source` (one `events(response)` per answer: lines read are
-    gone) that carry data, heartbeats skipped."""
-    out = []
-    for event in source:
-        if event.data:
-            out.append(event)
-            if len(out) == count:
-                break
-    return out
+    gone) that carry data, heartbeats skipped. Fails, saying how many came and after which id
+    the rest are missing, when they have not all come within `within` seconds (checked at each
+    event: a silent stream is bounded by its client's read timeout, also reported), or when the
+    stream ends first."""
+    out: list[Event] = []
+    deadline = monotonic() + within
+
+    def missing(why: str) -> AssertionError:
+        ids = ", ".join(e.id or "(no id)" for e in out) or "none"
+        last = f"after id {out[-1].id}" if out else "from the start"
+        return AssertionError(
+            f"{why}: {len(out)} of {count} items came (ids: {ids}); "
+            f"{count - len(out)} missing {last}"
+        )
+
+    if count == 0:
+        return out
+    try:
+        for event in source:
+            if event.data:
+                out.append(event)
+                if len(out) == count:
+                    return out
+            if monotonic() > deadline:
+                raise missing(f"the stream did not give them within {within:g} s")
+    except httpx.TimeoutException as timeout:
+        raise missing(f"a read of the stream timed out ({timeout})") from timeout
+    raise missing("the stream ended")

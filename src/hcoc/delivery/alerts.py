@@ -1,4 +1,7 @@
-"""E-mail alerts for people: who hears of which feed item, and what the message says.
+"""E-mail alerts for people: who hears of which feed item, what the message says, and sending
+them: at once (`alerts_send_immediate`, each pass of the worker) or in a daily digest
+(`digests_send`). Each item is recorded as mailed to a user (Alert) before it is sent, so it is
+never mailed twice; the e-mail cursors (MailCursor) follow the feed.
 
 Each user chooses, per kind of feed item, `immediate`, `digest` (daily) or `none`. A user hears
 of items of other states only (its own state's are its own; the inbox lists the same), and never
@@ -7,15 +10,23 @@ inviter and the ICC (observers.access, the one rule of decision 0003).
 """
 
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from hcoc.accounts.models import Role, User
 from hcoc.exchange.links import subject_link
-from hcoc.exchange.models import EventKind
+from hcoc.exchange.models import Event, EventKind
+from hcoc.exchange.selectors import event_as_item
+from hcoc.lib.errors import FieldProblem, InvalidInput
 from hcoc.observers.access import can_see_invitation
 from hcoc.states.access import can_read_exchange
 
-from .models import AlertMode
+from .models import Alert, AlertMode, AlertPreference, MailCursor
+
+MAIL_BATCH = 500
 
 # What a diplomat must hear of at once: a new, changed or cancelled notification, and a launch.
 IMMEDIATE_KINDS = {
@@ -51,7 +62,7 @@ def recipients() -> list[User]:
     return [u for u in users if can_read_exchange(u)]
 
 
-class Audience:
+class MailAudience:
     """Whether an item may be mailed to a user; restricted items asked once per state."""
 
     def __init__(self):
@@ -165,3 +176,150 @@ def render_digest(items: list[dict], user: User) -> tuple[str, str, str]:
         render_to_string("delivery/digest.txt", context),
         render_to_string("delivery/digest.html", context),
     )
+
+
+# ---- choices and sending ---------------------------------------------------------------------
+
+
+def alert_modes_set(*, user: User, modes: dict[str, str]) -> None:
+    """The user's own choices (only its own: it is the actor)."""
+    problems = [
+        FieldProblem(kind, "unknown kind of item") for kind in modes if kind not in EventKind.values
+    ] + [
+        FieldProblem(kind, "must be immediate, digest or none")
+        for kind, mode in modes.items()
+        if mode not in AlertMode.values
+    ]
+    if problems:
+        raise InvalidInput(problems)
+    with transaction.atomic():
+        for kind, mode in modes.items():
+            if mode == DEFAULT_MODES[kind]:
+                AlertPreference.objects.filter(user=user, kind=kind).delete()
+            else:
+                AlertPreference.objects.update_or_create(
+                    user=user, kind=kind, defaults={"mode": mode}
+                )
+
+
+def _modes_by_user(users: list[User]) -> dict[int, dict[str, str]]:
+    modes = {u.pk: dict(DEFAULT_MODES) for u in users}
+    for user_id, kind, mode in AlertPreference.objects.filter(user_id__in=list(modes)).values_list(
+        "user_id", "kind", "mode"
+    ):
+        modes[user_id][kind] = mode
+    return modes
+
+
+def alerts_start_at_feed_end() -> None:
+    """E-mail alerts consider only items from now on (the demo, after making its history)."""
+    last = Event.objects.aggregate(m=Max("seq"))["m"] or 0
+    for name in ("immediate", "digest"):
+        MailCursor.objects.update_or_create(name=name, defaults={"seq": last})
+
+
+def daily_run_claim(today) -> bool:
+    """True once a day (the worker's digests and chases), also across the worker's restarts."""
+    with transaction.atomic():
+        row = MailCursor.objects.select_for_update().get_or_create(
+            name="daily", defaults={"seq": 0}
+        )[0]
+        if row.seq >= today.toordinal():
+            return False
+        row.seq = today.toordinal()
+        row.save(update_fields=["seq"])
+    return True
+
+
+def _cursor(name: str) -> MailCursor:
+    return MailCursor.objects.get_or_create(name=name, defaults={"seq": 0})[0]
+
+
+def _claim(user: User, seqs: list[int], mode: str) -> list[int]:
+    """Record the items as mailed to the user before sending (never twice); those already
+    recorded, at once or in a digest, are left out."""
+    have = set(Alert.objects.filter(user=user, seq__in=seqs).values_list("seq", flat=True))
+    new = [s for s in seqs if s not in have]
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            Alert.objects.bulk_create(
+                [Alert(user=user, seq=s, mode=mode, sent_at=now) for s in new]
+            )
+    except IntegrityError:  # another run recorded one of them first
+        return []
+    return new
+
+
+def _send(messages: list[tuple[User, list[int], EmailMultiAlternatives]]) -> None:
+    """Send; a message that could not go is unrecorded, so the next run tries it again."""
+    with get_connection() as connection:
+        for user, seqs, message in messages:
+            message.connection = connection
+            try:
+                message.send()
+            except Exception:
+                Alert.objects.filter(user=user, seq__in=seqs).delete()
+                raise
+
+
+def _message(user: User, subject: str, text: str, html: str) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def alerts_send_immediate(*, limit: int = MAIL_BATCH) -> int:
+    """Mail each new item at once to whoever chose `immediate` for its kind. Returns how many
+    messages went."""
+    cursor = _cursor("immediate")
+    events = list(Event.objects.filter(seq__gt=cursor.seq).order_by("seq")[:limit])
+    if not events:
+        return 0
+    users = recipients()
+    modes = _modes_by_user(users)
+    audience = MailAudience()
+    sent = 0
+    for event in events:
+        item = event_as_item(event)
+        outgoing = []
+        for user in users:
+            if modes[user.pk][item["kind"]] != AlertMode.IMMEDIATE:
+                continue
+            if not audience.may_mail(user, item) or not _claim(
+                user, [item["seq"]], AlertMode.IMMEDIATE
+            ):
+                continue
+            outgoing.append((user, [item["seq"]], _message(user, *render_alert(item, user))))
+        _send(outgoing)
+        sent += len(outgoing)
+        MailCursor.objects.filter(name="immediate").update(seq=event.seq)
+    return sent
+
+
+def digests_send(*, limit: int = 5000) -> int:
+    """One message per user who chose `digest` for some kind, listing the items of those kinds
+    since the last digest. An item is never mailed twice to anyone. Returns messages sent."""
+    cursor = _cursor("digest")
+    events = list(Event.objects.filter(seq__gt=cursor.seq).order_by("seq")[:limit])
+    if not events:
+        return 0
+    items = [event_as_item(e) for e in events]
+    users = recipients()
+    modes = _modes_by_user(users)
+    audience = MailAudience()
+    outgoing = []
+    for user in users:
+        mine = [
+            i
+            for i in items
+            if modes[user.pk][i["kind"]] == AlertMode.DIGEST and audience.may_mail(user, i)
+        ]
+        claimed = set(_claim(user, [i["seq"] for i in mine], AlertMode.DIGEST)) if mine else set()
+        mine = [i for i in mine if i["seq"] in claimed]
+        if mine:
+            seqs = [i["seq"] for i in mine]
+            outgoing.append((user, seqs, _message(user, *render_digest(mine, user))))
+    _send(outgoing)
+    MailCursor.objects.filter(name="digest").update(seq=events[-1].seq)
+    return len(outgoing)

@@ -2,7 +2,7 @@
 
 from ninja import Query, Router, Status
 
-from . import selectors, services
+from . import selectors, webhooks
 from .schemas import DeliveryLog, ReplayIn, Webhook, WebhookCreated, WebhookIn, WebhookList
 
 router = Router(tags=["webhooks"])
@@ -10,7 +10,7 @@ router = Router(tags=["webhooks"])
 
 @router.post("/webhooks", response={201: WebhookCreated}, summary="Register a webhook endpoint")
 def webhook_register(request, payload: WebhookIn):
-    endpoint, secret = services.endpoint_register(actor=request.auth, url=payload.url)
+    endpoint, secret = webhooks.endpoint_register(actor=request.auth, url=payload.url)
     return Status(201, {**selectors.endpoint_read_model(endpoint), "secret": secret})
 
 
@@ -21,7 +21,7 @@ def webhook_list(request, limit: int = Query(100, ge=1, le=1000), cursor: str | 
 
 @router.delete("/webhooks/{endpoint_id}", response={204: None}, summary="Delete an endpoint")
 def webhook_delete(request, endpoint_id: int):
-    services.endpoint_delete(actor=request.auth, endpoint_id=endpoint_id)
+    webhooks.endpoint_delete(actor=request.auth, endpoint_id=endpoint_id)
     return Status(204, None)
 
 
@@ -44,7 +44,7 @@ def webhook_deliveries(
     summary="Deliver again every item after a seq (and enable a disabled endpoint)",
 )
 def webhook_replay(request, endpoint_id: int, payload: ReplayIn):
-    endpoint = services.endpoint_replay(
+    endpoint = webhooks.endpoint_replay(
         actor=request.auth, endpoint_id=endpoint_id, after=payload.after
     )
     return selectors.endpoint_read_model(endpoint)

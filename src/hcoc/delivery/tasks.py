@@ -1,6 +1,8 @@
 from django_tasks import task
 
-from .services import chases_send_due, deliver_due, digests_send
+from .alerts import digests_send
+from .chases import chases_send_due
+from .webhooks import deliver_due
 
 
 @task()

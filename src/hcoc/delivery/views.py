@@ -1,6 +1,6 @@
 """Live delivery's pages: a state's webhook endpoints and e-mail alerts (shown on /account by the
 `delivery` template tags), an endpoint's delivery log, and the ICC's chase button (on
-/icc/items/<seq>). Thin: the same services and selectors as the API."""
+/icc/items/<seq>). Thin: the same writes (webhooks, alerts, chases) and selectors as the API."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -12,8 +12,10 @@ from hcoc.lib.errors import DomainError, InvalidInput
 from hcoc.lib.numbers import LARGEST_STORED, whole_number
 from hcoc.ui.pages import exchange_page, icc_page, refused
 
-from . import selectors, services
+from . import selectors, webhooks
 from .access import may_register, may_remove
+from .alerts import alert_modes_set
+from .chases import chase_item
 
 ACCOUNT = "/account#webhooks"
 
@@ -22,7 +24,7 @@ ACCOUNT = "/account#webhooks"
 @exchange_page
 def webhook_new(request):
     try:
-        endpoint, secret = services.endpoint_register(
+        endpoint, secret = webhooks.endpoint_register(
             actor=request.user, url=(request.POST.get("url") or "").strip()
         )
     except InvalidInput as e:
@@ -55,7 +57,7 @@ def webhook_detail(request, endpoint_id: int):
 @exchange_page
 def webhook_delete(request, endpoint_id: int):
     try:
-        services.endpoint_delete(actor=request.user, endpoint_id=endpoint_id)
+        webhooks.endpoint_delete(actor=request.user, endpoint_id=endpoint_id)
     except DomainError as e:
         return refused(request, e)
     messages.info(request, _("Webhook endpoint deleted."))
@@ -70,7 +72,7 @@ def webhook_replay(request, endpoint_id: int):
         messages.error(request, _("Give the seq after which to deliver again (0: from the start)."))
         return redirect("delivery:webhook", endpoint_id=endpoint_id)
     try:
-        services.endpoint_replay(actor=request.user, endpoint_id=endpoint_id, after=after)
+        webhooks.endpoint_replay(actor=request.user, endpoint_id=endpoint_id, after=after)
     except InvalidInput as e:
         for p in e.errors:
             messages.error(request, p.message)
@@ -88,7 +90,7 @@ def alerts(request):
     current = selectors.alert_modes_for(user=request.user)
     chosen = {kind: request.POST.get(f"mode-{kind}", mode) for kind, mode in current.items()}
     try:
-        services.alert_modes_set(user=request.user, modes=chosen)
+        alert_modes_set(user=request.user, modes=chosen)
     except InvalidInput as e:
         for p in e.errors:
             messages.error(request, f"{p.field}: {p.message}")
@@ -101,7 +103,7 @@ def alerts(request):
 @icc_page
 def chase(request, seq: int):
     try:
-        chased = services.chase_item(actor=request.user, seq=seq)
+        chased = chase_item(actor=request.user, seq=seq)
     except DomainError as e:
         if e.status == 409:
             messages.error(request, e.detail)

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from . import services
+from . import alerts, chases, webhooks
 
 log = logging.getLogger(__name__)
 GATHER_SECONDS = 0.02
@@ -39,7 +39,7 @@ class Worker:
         self.stop = threading.Event()
         self.parent = parent  # started by `hcoc serve`: stop when the server is gone
 
-    def _finished(self, timeout: float) -> list[services.Outcome]:
+    def _finished(self, timeout: float) -> list[webhooks.DeliveryOutcome]:
         if not self.in_flight:
             self.stop.wait(timeout)
             return []
@@ -59,14 +59,14 @@ class Worker:
         outcomes = self._finished(timeout)
         close_old_connections()
         if outcomes:
-            services.deliveries_record(outcomes)
+            webhooks.deliveries_record(outcomes)
         busy = set(self.in_flight.values())
-        due = [pk for pk in services.endpoints_due() if pk not in busy]
-        for planned in services.deliveries_plan(due) if due else []:
-            future = self.pool.submit(services.delivery_post, planned)
+        due = [pk for pk in webhooks.endpoints_due() if pk not in busy]
+        for planned in webhooks.deliveries_plan(due) if due else []:
+            future = self.pool.submit(webhooks.delivery_post, planned)
             self.in_flight[future] = planned.endpoint.pk
         try:
-            services.alerts_send_immediate()
+            alerts.alerts_send_immediate()
         except Exception:
             log.exception("immediate e-mail alerts failed; retried on the next pass")
         now = timezone.now()
@@ -76,11 +76,11 @@ class Worker:
             and self.last_daily != now.date()
         ):
             self.last_daily = now.date()
-            if not services.daily_run_claim(now.date()):
+            if not alerts.daily_run_claim(now.date()):
                 return  # already run today, by this worker before a restart or by another
             try:
-                services.digests_send()
-                services.chases_send_due()
+                alerts.digests_send()
+                chases.chases_send_due()
             except Exception:
                 log.exception("the daily digests or chases failed; retried tomorrow")
 
@@ -96,11 +96,13 @@ class Worker:
                 if self.parent is not None and os.getppid() != self.parent:
                     self.stop.set()
             # What is in flight finishes and is recorded; the rest waits in the feed.
+            if self.in_flight:
+                log.info("stopping: %d delivery(ies) in flight finish first", len(self.in_flight))
             outcomes = self._finished(settings.WEBHOOK_TIMEOUT_SECONDS + 1)
             while self.in_flight:
                 outcomes += self._finished(settings.WEBHOOK_TIMEOUT_SECONDS + 1)
             if outcomes:
-                services.deliveries_record(outcomes)
+                webhooks.deliveries_record(outcomes)
         finally:
             self.pool.shutdown(wait=True)
             connection.close()

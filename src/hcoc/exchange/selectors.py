@@ -189,11 +189,27 @@ def state_names(iso3s) -> dict[str, str]:
     return dict(State.objects.filter(iso3__in=list(iso3s)).values_list("iso3", "name"))
 
 
-def acknowledgement_status_for(*, actor, seq: int) -> dict:
-    """Which subscribing states have and have not acknowledged item `seq`, and when.
+def states_expected_to_acknowledge(owners: dict[int, str | None]) -> dict[int, list[str]]:
+    """The one rule of who owes an acknowledgement, for each item of `owners` ({seq: the state
+    the item is about}): every state whose subscription is in effect today
+    (`State.is_subscribing_on`, the access rule: a subscription recorded with a date still ahead
+    counts from that date, as the state can read the exchange only from then), but the item's
+    own state. The acknowledgement pages, the API's status, the ICC console's counts and the
+    daily chase all ask it."""
+    today = timezone.now().date()
+    subscribing = [
+        s.iso3
+        for s in State.objects.filter(status=HcocStatus.SUBSCRIBING).only(
+            "iso3", "status", "subscribed_on"
+        )
+        if s.is_subscribing_on(today)
+    ]
+    return {seq: [s for s in subscribing if s != owner] for seq, owner in owners.items()}
 
-    Expected: every currently subscribing state other than the one the item is about.
-    """
+
+def acknowledgement_status_for(*, actor, seq: int) -> dict:
+    """Which states have acknowledged item `seq` (and when), and which of those expected to
+    (`states_expected_to_acknowledge`) have not."""
     require_exchange_reader(actor)
     event = Event.objects.filter(seq=seq).first()
     if event is None:
@@ -203,14 +219,7 @@ def acknowledgement_status_for(*, actor, seq: int) -> dict:
         for a in Acknowledgement.objects.filter(event_id=seq).only("state_id", "at")
     }
 
-    today = timezone.now().date()
-    expected = [
-        s.iso3
-        for s in State.objects.filter(status=HcocStatus.SUBSCRIBING).only(
-            "iso3", "status", "subscribed_on"
-        )
-        if s.is_subscribing_on(today) and s.iso3 != event.state_id
-    ]
+    expected = states_expected_to_acknowledge({seq: event.state_id})[seq]
     return {
         "seq": seq,
         "acknowledged": [{"state": k, "at": rfc3339(v)} for k, v in sorted(acks.items())],
@@ -250,8 +259,9 @@ def acknowledgement_report_for(*, actor, seq: int) -> dict:
 
 
 def feed_recent_for(*, actor, before: int | None = None, limit: int = 50) -> dict:
-    """The newest items first (the ICC console), each with `not_acknowledged`: how many of the
-    currently subscribing states other than the item's own have not acknowledged it."""
+    """The newest items first (the ICC console), each with `expected` (how many states are
+    expected to acknowledge it: `states_expected_to_acknowledge`) and how many of them have and
+    have not."""
 
     require_exchange_reader(actor)
     qs = Event.objects.all()
@@ -259,14 +269,7 @@ def feed_recent_for(*, actor, before: int | None = None, limit: int = 50) -> dic
         qs = qs.filter(seq__lt=before)
     rows = list(qs.order_by("-seq")[: limit + 1])
     events = rows[:limit]
-    today = timezone.now().date()
-    expected = [
-        s.iso3
-        for s in State.objects.filter(status=HcocStatus.SUBSCRIBING).only(
-            "iso3", "status", "subscribed_on"
-        )
-        if s.is_subscribing_on(today)
-    ]
+    expected = states_expected_to_acknowledge({e.seq: e.state_id for e in events})
     acked: dict[int, set[str]] = defaultdict(set)
     for event_id, state_id in Acknowledgement.objects.filter(
         event_id__in=[e.seq for e in events]
@@ -275,7 +278,7 @@ def feed_recent_for(*, actor, before: int | None = None, limit: int = 50) -> dic
     items = []
     for e in events:
         item = event_as_item(e)
-        mine = [s for s in expected if s != e.state_id]
+        mine = expected[e.seq]
         item["expected"] = len(mine)
         item["not_acknowledged"] = sum(1 for s in mine if s not in acked[e.seq])
         item["acknowledged"] = item["expected"] - item["not_acknowledged"]
@@ -285,24 +288,17 @@ def feed_recent_for(*, actor, before: int | None = None, limit: int = 50) -> dic
 
 def unacknowledged_states(seqs: list[int]) -> dict[int, list[str]]:
     """For the exchange's own tasks, which have no actor (the ICC's daily chase): by item, the
-    currently subscribing states other than the item's own that have not acknowledged it. The
-    same expectation as acknowledgement_status_for, which people and systems read through."""
-    today = timezone.now().date()
-    expected = [
-        s.iso3
-        for s in State.objects.filter(status=HcocStatus.SUBSCRIBING).only(
-            "iso3", "status", "subscribed_on"
-        )
-        if s.is_subscribing_on(today)
-    ]
+    states expected to acknowledge it (`states_expected_to_acknowledge`, as for every reader)
+    that have not."""
+    owners = dict(Event.objects.filter(seq__in=seqs).values_list("seq", "state_id"))
+    expected = states_expected_to_acknowledge(owners)
     acked: dict[int, set[str]] = defaultdict(set)
     for event_id, state_id in Acknowledgement.objects.filter(event_id__in=seqs).values_list(
         "event_id", "state_id"
     ):
         acked[event_id].add(state_id)
-    owners = dict(Event.objects.filter(seq__in=seqs).values_list("seq", "state_id"))
     return {
-        seq: sorted(s for s in expected if s != owners[seq] and s not in acked[seq])
+        seq: sorted(s for s in expected[seq] if s not in acked[seq])
         for seq in seqs
         if seq in owners
     }

@@ -89,7 +89,7 @@ def event_transaction() -> Iterator[EventDraft]:
 
 def number_next(queryset, field: str) -> int:
     """The next number after the largest `field` in `queryset` (1 for the first): references
-    such as FRA-2026-0007. Call under `sequence_lock()` (after `seq_reserve()`): the lock is held
+    such as FRA-2026-0007. Call inside `event_transaction()` (under `sequence_lock()`): the lock is held
     until commit, so max + 1 cannot be taken twice; a unique constraint is the backstop."""
     return (queryset.aggregate(m=Max(field))["m"] or 0) + 1
 

@@ -30,7 +30,7 @@ def canonical_dumps_embedding(value: Any) -> str:
 
     RFC 8785 is compositional: an object's members are sorted by name and each value is
     serialised on its own, so a canonical value can be put in place of a placeholder. The result
-    is byte for byte what canonical_dumps gives for the parsed value (tests/test_canonical.py).
+    is byte for byte what canonical_dumps gives for the parsed value (tests/log/test_canonical.py).
     """
     parts: dict[str, str] = {}
     marker = "hcoc-embedded-" + uuid.uuid4().hex + "-"

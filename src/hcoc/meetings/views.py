@@ -2,8 +2,8 @@
 documents, roster, proposals with positions, the Chair's controls), decisions.
 
 Thin: reads through the selectors, writes through the services, input judged by the API's own
-schemas (web.validation) so people see the API's messages. Every form works without JS; htmx only
-refreshes the roster and the positions while the page is open.
+schemas (ui.forms.validate) so people see the API's messages. Every form works without JS; htmx
+only refreshes the roster and the positions while the page is open.
 """
 
 from django.contrib import messages

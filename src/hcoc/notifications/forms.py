@@ -1,6 +1,6 @@
 """The pages' forms: the PLN form's flat fields <-> the API's JSON body, and the list filters.
 
-Nothing here decides whether input is acceptable: the API's own schemas do (web.validation),
+Nothing here decides whether input is acceptable: the API's own schemas do (ui.forms.validate),
 so the pages show exactly the API's messages. This module only translates shapes and maps each
 problem's API field path (`launch_area.radius_km`) to the place on the form that shows it.
 """

@@ -1,7 +1,7 @@
 """Invitation pages: list, detail (site on a map, replies, confirmations), issue and reply forms.
 
 Thin: reads through the selectors, writes through the services; the forms are judged by the
-API's own schemas (web.validation), so people see the API's messages on the right field.
+API's own schemas (ui.forms.validate), so people see the API's messages on the right field.
 """
 
 from datetime import date

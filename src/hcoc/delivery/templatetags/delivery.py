@@ -12,9 +12,9 @@ from hcoc.states.access import can_read_exchange
 
 from ..access import may_register, may_remove
 from ..alerts import KIND_LABELS
+from ..chases import chase_due_at
 from ..models import AlertMode
 from ..selectors import alert_modes_for, chases_of, endpoint_list_for
-from ..services import chase_due_at
 
 register = template.Library()
 

@@ -10,7 +10,7 @@
   "cosignature/v1\\ntime <timestamp>\\n" + the checkpoint body.
 
 The key ID is the first four bytes of SHA-256(name || "\\n" || type || public key). The
-implementation follows golang.org/x/mod/sumdb/note (whose test vectors tests/test_tlog_note.py
+implementation follows golang.org/x/mod/sumdb/note (whose test vectors tests/log/test_tlog_note.py
 replays) where C2SP leaves a choice: at most 100 signatures, a text with no control characters
 but newline, strict base64.
 """

@@ -2,7 +2,7 @@ import signal
 
 from django.core.management.base import BaseCommand
 
-from hcoc.delivery import services
+from hcoc.delivery import alerts, chases, webhooks
 from hcoc.delivery.worker import Worker
 
 
@@ -25,13 +25,13 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         if o["digest"] or o["chase"] or o["once"]:
             if o["once"]:
-                n = services.deliver_due()
-                m = services.alerts_send_immediate()
+                n = webhooks.deliver_due()
+                m = alerts.alerts_send_immediate()
                 self.stdout.write(f"{n} webhook delivery(ies), {m} immediate alert(s)")
             if o["digest"]:
-                self.stdout.write(f"{services.digests_send()} digest(s) sent")
+                self.stdout.write(f"{alerts.digests_send()} digest(s) sent")
             if o["chase"]:
-                chased = services.chases_send_due()
+                chased = chases.chases_send_due()
                 for state, seqs in sorted(chased.items()):
                     self.stdout.write(f"chased {state}: " + ", ".join(f"#{s}" for s in seqs))
                 self.stdout.write(f"{len(chased)} state(s) chased")

@@ -23,7 +23,7 @@ from hcoc.accounts.models import Role, User
 from hcoc.accounts.services import token_create, user_create
 from hcoc.declarations.schemas import DeclarationIn
 from hcoc.declarations.services import deadline_set, declaration_submit
-from hcoc.delivery.services import alerts_start_at_feed_end, daily_run_claim
+from hcoc.delivery.alerts import alerts_start_at_feed_end, daily_run_claim
 from hcoc.exchange.services import acknowledgements_record
 from hcoc.ledger.client import key_generate, private_key_load, private_key_save
 from hcoc.ledger.services import (
