@@ -118,6 +118,7 @@ def bench_env(db):
 
 
 @pytest.mark.slow
+@pytest.mark.process
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("script", sorted(SMOKE))
 def test_the_benchmark_runs_to_its_end_in_its_smoke_form(script, bench_env, request, tmp_path):

@@ -232,6 +232,7 @@ def test_the_pdf_lists_the_planned_direction_apart_as_not_concerned(personas):
     assert "Not concerned:" in words and "JPN" in words.split("Not concerned:")[1]
 
 
+@pytest.mark.process  # pdftotext reads the PDF as a viewer does
 def test_the_pdf_speaks_in_names_words_and_minutes_and_its_notam_text_is_whole(api, personas):
     long_remarks = " ".join(
         f"Stage {i} falls in the zone announced by note {i}." for i in range(12)

@@ -24,7 +24,7 @@ from hcoc.accounts.models import User
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.slow, pytest.mark.process, pytest.mark.timeout(300)]
 
 DEADLINE = "2"  # seconds, for the headers and for the body
 DRIPS, PAUSE = 40, 0.5  # a client still dripping after 20 s was never cut off
