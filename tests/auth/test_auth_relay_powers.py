@@ -173,36 +173,22 @@ def test_the_admin_never_shows_a_users_totp_key_nor_its_qr_code(icc, fra_device)
 def test_the_admin_cannot_add_a_device_for_anyone_nor_change_one(icc, enrolled, fra_device):
     chosen = "3132333435363738393031323334353637383930"  # a key the relay would know
     assert icc.get("/admin/otp_totp/totpdevice/add/").status_code == 403
-    response = icc.post(
-        "/admin/otp_totp/totpdevice/add/",
-        {
-            "user": enrolled.pk,
-            "name": "relay",
-            "confirmed": "on",
-            "key": chosen,
-            "step": 30,
-            "t0": 0,
-            "digits": 6,
-            "tolerance": 1,
-            "drift": 0,
-            "throttling_failure_count": 0,
-        },
-    )
+    # A device with a key the relay chose, as django-otp's own admin form would take it.
+    device = {
+        "user": enrolled.pk,
+        "confirmed": "on",
+        "key": chosen,
+        "step": 30,
+        "t0": 0,
+        "digits": 6,
+        "tolerance": 1,
+        "drift": 0,
+        "throttling_failure_count": 0,
+    }
+    response = icc.post("/admin/otp_totp/totpdevice/add/", {**device, "name": "relay"})
     assert response.status_code == 403
     response = icc.post(
-        f"/admin/otp_totp/totpdevice/{fra_device.pk}/change/",
-        {
-            "user": enrolled.pk,
-            "name": "phone",
-            "confirmed": "on",
-            "key": chosen,
-            "step": 30,
-            "t0": 0,
-            "digits": 6,
-            "tolerance": 1,
-            "drift": 0,
-            "throttling_failure_count": 0,
-        },
+        f"/admin/otp_totp/totpdevice/{fra_device.pk}/change/", {**device, "name": "phone"}
     )
     assert response.status_code == 403
     assert list(TOTPDevice.objects.filter(user=enrolled).values_list("key", flat=True)) == [
