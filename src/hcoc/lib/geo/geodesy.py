@@ -70,6 +70,14 @@ def densify(points, *, max_edge_km: float = MAX_EDGE_KM) -> np.ndarray:
     return np.concatenate(chunks)
 
 
+def distances_km(start: LonLat, points) -> np.ndarray:
+    """Geodesic distances in km from `start` to each (lon, lat) of `points`, an (n, 2) array."""
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    n = len(points)
+    metres = GEOD.inv(np.full(n, start[0]), np.full(n, start[1]), points[:, 0], points[:, 1])[2]
+    return np.asarray(metres) / 1000.0
+
+
 def signed_area_m2(points) -> float:
     """The area of the smaller region the ring bounds, positive when the ring runs
     counter-clockwise around it (geographiclib's convention, in (-A/2, A/2])."""

@@ -20,7 +20,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from .corridor import DEFAULT_HALF_WIDTH_KM, axes_geometry, corridor, corridor_length
-from .geodesy import GEOD, LonLat, circle_area, polygon_area, ring_centre
+from .geodesy import LonLat, circle_area, distances_km, polygon_area, ring_centre
 from .states import Boundaries, affected_states
 
 SiteLookup = Callable[[str], tuple[float, float] | None]
@@ -79,10 +79,7 @@ def impact_reach_km(
     centres = [c for c in centres if c is not None]
     if not centres:
         return None
-    n = len(centres)
-    lons, lats = [c[0] for c in centres], [c[1] for c in centres]
-    _, _, metres = GEOD.inv([start[0]] * n, [start[1]] * n, lons, lats)
-    return round(max(float(m) for m in metres) / 1000.0, 1)
+    return round(float(distances_km(start, centres).max()), 1)
 
 
 def corridor_feature(

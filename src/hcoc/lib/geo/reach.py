@@ -19,7 +19,7 @@ import numpy as np
 import shapely
 from shapely.geometry import Point
 
-from .geodesy import GEOD, LonLat
+from .geodesy import LonLat, distances_km
 from .notification import SiteLookup, area_centre, area_shape
 
 FAR_FACTOR = 1.25  # a stated range is a round figure: only clearly inconsistent areas count
@@ -27,29 +27,19 @@ FAR_MARGIN_KM = 100.0  # and never for a difference under 100 km (sounding rocke
 CODE = "impact_area_beyond_range"
 
 
-def _distances_km(start: LonLat, coords: np.ndarray) -> np.ndarray:
-    n = len(coords)
-    return (
-        np.asarray(
-            GEOD.inv(np.full(n, start[0]), np.full(n, start[1]), coords[:, 0], coords[:, 1])[2]
-        )
-        / 1000.0
-    )
-
-
 def nearest_km(start: LonLat, area: Mapping[str, Any], *, site_lookup: SiteLookup) -> float | None:
     """Geodesic distance from `start` to the nearest point of an area (0 inside it); edges are
     densified to 25 km, so the figure is within a few km."""
     if area.get("center") is not None:
         centre = (float(area["center"]["lon"]), float(area["center"]["lat"]))
-        gap = _distances_km(start, np.array([centre]))[0] - float(area["radius_km"])
+        gap = distances_km(start, np.array([centre]))[0] - float(area["radius_km"])
         return max(0.0, float(gap))
     shape = area_shape(area, site_lookup=site_lookup)
     if shape is None:
         return None
     if shape.geom_type != "Point" and shape.covers(Point(start)):
         return 0.0
-    return float(_distances_km(start, shapely.get_coordinates(shape)).min())
+    return float(distances_km(start, shapely.get_coordinates(shape)).min())
 
 
 def _extent_km(area: Mapping[str, Any], start: LonLat, *, site_lookup: SiteLookup) -> float:
@@ -58,7 +48,7 @@ def _extent_km(area: Mapping[str, Any], start: LonLat, *, site_lookup: SiteLooku
         return float(area["radius_km"])
     if area.get("polygon"):
         coords = np.array([(float(p["lon"]), float(p["lat"])) for p in area["polygon"]])
-        return float(_distances_km(start, coords).max())
+        return float(distances_km(start, coords).max())
     return 0.0
 
 

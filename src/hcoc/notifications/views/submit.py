@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hcoc.accounts.models import Role
-from hcoc.lib.canonical import canonical_dumps, canonical_loads
+from hcoc.lib.canonical import canonical_dumps
 from hcoc.lib.errors import Conflict, InvalidInput, NotFound
 from hcoc.lib.numbers import positive_int
 from hcoc.states.access import acting_state, require_can_act_for, require_submitter
@@ -209,7 +209,7 @@ def _review(request, *, fields, draft, amending):
     # sequence number are added on sending).
     published = canonical_dumps(
         statement_read_model(
-            canonical_loads(canonical_dumps(content)),
+            content,
             national_reference=model.national_reference,
             reason=reason,
             geometry=preview["geometry"],
@@ -218,20 +218,19 @@ def _review(request, *, fields, draft, amending):
     behalf = body.get("on_behalf_of") or (
         amending["state"] if amending and request.user.role == Role.ICC else None
     )
-    stated = {**content, "national_reference": model.national_reference}
-    facts = summary({**stated, "amendment_reason": reason})
+    facts = summary(
+        {**content, "national_reference": model.national_reference, "amendment_reason": reason}
+    )
     changed, changed_labels = [], set()
     if amending:
-        before = {k: amending.get(k) for k in content} | {
-            "national_reference": amending.get("national_reference")
-        }
+        before = {k: amending.get(k) for k in content}
+        their_reference = amending.get("national_reference")
         changed = changes(
-            {"content": before, "national_reference": before["national_reference"]},
+            {"content": before, "national_reference": their_reference},
             {"content": content, "national_reference": model.national_reference},
         )
-        was = dict(summary(before))
-        changed_labels = {label for label, value in facts if was.get(label, value) != value}
-        changed_labels |= {label for label, _value in facts if label not in was}
+        was = dict(summary({**before, "national_reference": their_reference}))
+        changed_labels = {label for label, value in facts if was.get(label) != value}
     return render(
         request,
         "notifications/confirm.html",
