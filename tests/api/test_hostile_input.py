@@ -501,7 +501,7 @@ def test_a_deeply_nested_body_is_refused(api, personas, world):
 
 
 def test_a_signed_request_with_a_deeply_nested_body_is_refused(api, personas, world):
-    key = register_key(api, personas["icc"], "JPN", "JPN-deep-1")
+    key = register_key(api, personas, "JPN", "JPN-deep-1")
     before = stored()
     for depth in DEPTHS:
         raw = nested(depth)

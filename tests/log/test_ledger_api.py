@@ -141,7 +141,7 @@ def test_entries_come_at_most_a_thousand_at_a_time(api, personas):
 
 
 def test_a_signed_submission_is_stored_with_the_states_signature_in_its_leaf(api, personas):
-    key = register_key(api, personas["icc"], "FRA", "FRA-2026-1")
+    key = register_key(api, personas, "FRA", "FRA-2026-1")
     body = pln()
     r = signed_post(api, personas["fra_submitter"], "/notifications", body, key, "FRA-2026-1")
     assert r.status_code == 201, r.text
@@ -158,7 +158,7 @@ def test_a_signed_submission_is_stored_with_the_states_signature_in_its_leaf(api
 
 
 def test_the_key_registration_is_itself_a_log_entry(api, personas):
-    register_key(api, personas["icc"], "FRA", "FRA-2026-1")
+    register_key(api, personas, "FRA", "FRA-2026-1")
     leaf = json.loads(LogEntry.objects.get(index=0).leaf)
     assert leaf["type"] == "key.registered"
     assert leaf["key"]["key_id"] == "FRA-2026-1"
@@ -177,7 +177,7 @@ def _refused(r, status: int, field: str = "HCoC-Signature") -> None:
 def test_once_a_state_has_a_key_its_unsigned_requests_are_refused_and_nothing_is_stored(
     api, personas
 ):
-    register_key(api, personas["icc"], "FRA", "FRA-2026-1")
+    register_key(api, personas, "FRA", "FRA-2026-1")
     before = stored()
     _refused(api.post("/notifications", personas["fra_submitter"], json=pln()), 401)
     assert stored() == before
@@ -195,9 +195,9 @@ def test_once_a_state_has_a_key_its_unsigned_requests_are_refused_and_nothing_is
     ["wrong key", "another state's key", "other body", "other path", "bit flipped", "stale"],
 )
 def test_a_forged_signature_is_refused_and_nothing_is_stored(api, personas, forgery):
-    icc, fra = personas["icc"], personas["fra_submitter"]
-    key = register_key(api, icc, "FRA", "FRA-2026-1")
-    jpn_key = register_key(api, icc, "JPN", "JPN-2026-1")
+    fra = personas["fra_submitter"]
+    key = register_key(api, personas, "FRA", "FRA-2026-1")
+    jpn_key = register_key(api, personas, "JPN", "JPN-2026-1")
     body = pln()
     raw = json.dumps(body).encode()
     path = "/api/v1/notifications"
@@ -233,7 +233,7 @@ def test_a_forged_signature_is_refused_and_nothing_is_stored(api, personas, forg
 
 
 def test_a_replayed_signed_request_is_refused(api, personas):
-    key = register_key(api, personas["icc"], "FRA", "FRA-2026-1")
+    key = register_key(api, personas, "FRA", "FRA-2026-1")
     raw = json.dumps(pln()).encode()
     headers = {
         **client.sign_request(key, "FRA-2026-1", "POST", "/api/v1/notifications", raw),
@@ -247,8 +247,8 @@ def test_a_replayed_signed_request_is_refused(api, personas):
 
 
 def test_a_revoked_key_no_longer_signs_and_the_revocation_is_logged(api, personas):
-    icc, fra = personas["icc"], personas["fra_submitter"]
-    key = register_key(api, icc, "FRA", "FRA-2026-1")
+    fra = personas["fra_submitter"]
+    key = register_key(api, personas, "FRA", "FRA-2026-1")
     assert signed_post(api, fra, "/notifications", pln(), key, "FRA-2026-1").status_code == 201
     r = api.post("/states/FRA/keys/FRA-2026-1/revoke", icc, json={"reason": "Compromised."})
     assert r.status_code == 200, r.text
@@ -259,7 +259,7 @@ def test_a_revoked_key_no_longer_signs_and_the_revocation_is_logged(api, persona
     last = LogEntry.objects.order_by("-index").first()
     assert json.loads(last.leaf)["type"] == "key.revoked"
     # France registers a new key and carries on.
-    new = register_key(api, icc, "FRA", "FRA-2026-2")
+    new = register_key(api, personas, "FRA", "FRA-2026-2")
     assert signed_post(api, fra, "/notifications", pln(), new, "FRA-2026-2").status_code == 201
 
 
@@ -288,7 +288,7 @@ def test_a_bad_key_registration_names_the_field_and_stores_nothing(api, personas
 
 
 def test_a_key_id_is_never_reused(api, personas):
-    register_key(api, personas["icc"], "FRA", "FRA-2026-1")
+    register_key(api, personas, "FRA", "FRA-2026-1")
     r = api.post(
         "/states/FRA/keys",
         personas["icc"],
@@ -300,7 +300,7 @@ def test_a_key_id_is_never_reused(api, personas):
 def test_a_signed_acknowledgement_is_a_receipt_the_state_cannot_deny(api, personas):
     fra = personas["fra_submitter"]
     seq = api.post("/notifications", fra, json=pln()).json()["seq"]
-    key = register_key(api, personas["icc"], "JPN", "JPN-2026-1")
+    key = register_key(api, personas, "JPN", "JPN-2026-1")
     r = signed_post(
         api, personas["jpn_reader"], "/acknowledgements", {"seqs": [seq]}, key, "JPN-2026-1"
     )
@@ -348,8 +348,8 @@ def test_a_states_witness_checks_consistency_cosigns_and_the_checkpoint_carries_
 ):
     from hcoc.ledger import offline
 
-    icc, fra = personas["icc"], personas["fra_submitter"]
-    key = register_key(api, icc, "JPN", "JPN-2026-1")
+    fra = personas["fra_submitter"]
+    key = register_key(api, personas, "JPN", "JPN-2026-1")
     key_file = tmp_path / "jpn.pem"
     client.private_key_save(key, key_file)
     state = tmp_path / "witness.json"
@@ -380,7 +380,7 @@ def test_a_states_witness_checks_consistency_cosigns_and_the_checkpoint_carries_
 
 def test_a_cosignature_by_another_states_key_or_a_custodial_key_is_refused(api, personas):
     icc = personas["icc"]
-    key = register_key(api, icc, "JPN", "JPN-2026-1")
+    key = register_key(api, personas, "JPN", "JPN-2026-1")
     api.post("/notifications", personas["fra_submitter"], json=pln())
     text = api.get("/log/checkpoint", icc).text
     body, _ = note.note_open(text, [note.Verifier.from_vkey(log_vkey(api, icc))])
@@ -412,7 +412,7 @@ def test_the_log_is_closed_to_non_subscribers(api, personas):
 
 
 def test_a_witness_may_post_the_whole_signed_note_it_cosigned(api, personas):
-    key = register_key(api, personas["icc"], "JPN", "JPN-2026-1")
+    key = register_key(api, personas, "JPN", "JPN-2026-1")
     api.post("/notifications", personas["fra_submitter"], json=pln())
     text = api.get("/log/checkpoint", personas["jpn_reader"]).text
     body = note.note_parse(text)[0]
@@ -442,7 +442,7 @@ def test_signatures_too_old_to_be_accepted_are_forgotten(api, personas, settings
     from hcoc.ledger.models import SeenSignature
 
     SeenSignature.objects.create(digest="0" * 64, key_id="FRA-2026-1", created=1)
-    key = register_key(api, personas["icc"], "FRA", "FRA-2026-1")
+    key = register_key(api, personas, "FRA", "FRA-2026-1")
     r = signed_post(api, personas["fra_submitter"], "/notifications", pln(), key, "FRA-2026-1")
     assert r.status_code == 201, r.text
     assert list(SeenSignature.objects.values_list("key_id", flat=True)) == ["FRA-2026-1"]

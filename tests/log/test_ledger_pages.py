@@ -15,7 +15,7 @@ from hcoc.ledger.tlog import note
 
 
 def test_the_log_page_shows_the_checkpoint_its_cosigners_and_how_to_verify(api, personas):
-    key = register_key(api, personas["icc"], "JPN", "JPN-2026-1")
+    key = register_key(api, personas, "JPN", "JPN-2026-1")
     api.post("/notifications", personas["fra_submitter"], json=pln())
     cp = checkpoint_current()
     body = note.note_parse(cp.note)[0]
