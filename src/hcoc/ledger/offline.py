@@ -71,6 +71,7 @@ def _pins(values: list[str]) -> dict[str, str]:
 
 
 def cmd_verify(args) -> int:
+    pins = _pins(args.root)  # a malformed pin stops the run before anything is read
     saved = _load_state(args.state)
     vkey = args.vkey or saved.get("vkey")
     resume = _resume(args, saved, vkey)
@@ -81,7 +82,7 @@ def cmd_verify(args) -> int:
         trusted=saved.get("checkpoint"),
         jobs=args.jobs or os.cpu_count() or 1,
         resume=resume,
-        roots=_pins(args.root),
+        roots=pins,
     )
     for line in report.checked:
         print(f"  ok  {line}")
