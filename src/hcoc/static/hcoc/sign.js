@@ -76,9 +76,11 @@
     var body = {};
     data.forEach(function (value, name) {
       if (UNSIGNED[name] || typeof value !== "string") return;
-      (body[name] = body[name] || []).push(value);
+      // As the browser sends it: every line break of a form's value becomes CR LF.
+      (body[name] = body[name] || []).push(value.replace(/\r\n|\r|\n/g, "\r\n"));
     });
-    var url = new URL(form.action, window.location.href);
+    // The attribute, not form.action: a field named "action" (a button's) shadows the property.
+    var url = new URL(form.getAttribute("action") || window.location.href, window.location.href);
     var created = Math.floor(Date.now() / 1000);
     var encoder = new TextEncoder();
     return crypto.subtle.digest("SHA-256", encoder.encode(canonical(body))).then(function (digest) {
@@ -101,7 +103,8 @@
   // (a confirmation asked with data-confirm) run first, and a form they stopped is not signed.
   document.addEventListener("submit", function (e) {
     var form = e.target;
-    if (e.defaultPrevented || form.method.toLowerCase() !== "post" || form.hasAttribute("data-unsigned")) return;
+    var method = (form.getAttribute("method") || "get").toLowerCase();
+    if (e.defaultPrevented || method !== "post" || form.hasAttribute("data-unsigned")) return;
     var cfg = config();
     if (!cfg || !cfg.keys.length) return;
     e.preventDefault();
