@@ -145,3 +145,34 @@ def page_signature(path: str, fields: dict[str, list[str]], key, key_id: str, cr
 def signed_form(web, path: str, fields: dict[str, list[str]], key, key_id: str):
     """POST a page's form as a browser that signs it does (Django's test client)."""
     return web.post(path, {**fields, **page_signature(path, fields, key, key_id)})
+
+
+def state_key(state: str, key_id: str):
+    """The same as `register_key`, through the services (no server): `state`'s submitter
+    registers a root made here and a system key it certifies; returns the key's private half."""
+    from hcoc.accounts.models import User
+    from hcoc.ledger.services import credential_register, root_register
+
+    submitter = User.objects.get(username=f"{state.lower()}_submitter")
+    root = Ed25519PrivateKey.generate()
+    public = trust.public_bytes(root)
+    statement = trust.credential(
+        state=state, key_id=f"{state}-root-1", kind="root", public_key=public
+    )
+    root_register(
+        actor=submitter,
+        state_iso3=state,
+        key_id=f"{state}-root-1",
+        public_key=client.b64(public),
+        proof=trust.sign(root, trust.credential_message(statement)),
+    )
+    key, key_public = client.key_generate()
+    credential_register(
+        actor=submitter,
+        state_iso3=state,
+        key_id=key_id,
+        public_key=key_public,
+        certified_by=f"{state}-root-1",
+        certificate=certify(root, state, key_id, key_public),
+    )
+    return key
