@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import transaction
 from support.bodies import pln
 from support.ledger import give_root, register_key, signed_post
-from support.people import Persona
+from support.people import Persona, web_client
 from support.stored import stored
 
 from hcoc.accounts.models import Role, User
@@ -108,7 +108,10 @@ def test_an_act_the_operator_writes_into_the_database_fails_verification_naming_
     )
     found = problems(tmp_path)
     assert any("not signed by FRA" in p and "carries no signature" in p for p in found), found
-    assert forged.reference
+    # And the notification's page says so to every reader.
+    monkeypatch.undo()
+    page = web_client("jpn_reader").get(f"/notifications/{forged.reference}").content.decode()
+    assert "NOT verified" in page and "not signed by France" in page
 
 
 def test_a_key_or_a_root_the_operator_writes_into_the_database_fails_verification(
@@ -179,3 +182,46 @@ def test_a_malformed_pin_is_refused_by_the_command(fingerprint, capsys):
     with pytest.raises(SystemExit) as e:
         offline.main(["verify", "--bundle", "x", "--root", f"FRA={fingerprint}"])
     assert "64 hexadecimal digits" in str(e.value)
+
+
+def test_what_a_custodial_key_signed_counts_as_not_signed_by_the_state(
+    api, personas, tmp_path, monkeypatch
+):
+    """Custodial keys (the exchange signing for a state's people, before roots) are no longer
+    made; one left from before signs nothing a verifier counts as the state's."""
+    from hcoc.ledger.client import custodial_message
+
+    give_root(api, personas, "FRA")
+    private = Ed25519PrivateKey.generate()
+    with transaction.atomic():  # a custodial key as the exchange made them before issue 22
+        now = services.sequence_lock()
+        old = StateKey(
+            key_id="FRA-custodial-1",
+            state_id="FRA",
+            kind=KeyKind.CUSTODIAL,
+            public_key=trust.public_bytes(private),
+            valid_from=now,
+            registered_index=0,
+        )
+        entry = services._key_leaf(
+            old,
+            actor=User.objects.get(username="icc"),
+            type=LeafType.KEY_REGISTERED,
+            now=now,
+            extra={},
+        )
+        old.registered_index = entry.index
+        old.save()
+
+    def custodial(leaf, rooted):  # what leaf_append did for a state that had opted in
+        sig = private.sign(custodial_message(leaf))
+        return old.key_id, {"kind": "custodial", "key_id": old.key_id, "sig": client.b64(sig)}
+
+    monkeypatch.setattr(services, "_signature_for", custodial)
+    notification_submit(
+        actor=User.objects.get(username="fra_submitter"), data=PLNIn.model_validate(pln())
+    )
+    found = problems(tmp_path)
+    assert any("not signed by FRA" in p and "(custodial)" in p for p in found), found
+    # The exchange offers no way to make one any more.
+    assert api.post("/states/JPN/custodial-key", personas["jpn_submitter"]).status_code == 404

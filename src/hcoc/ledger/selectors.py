@@ -209,12 +209,26 @@ def entry_status(entry: LogEntry) -> dict:
         if key is not None:
             problem = leaf_signature_problem(leaf, KeyRecord.from_model(key))
         checks["signature"] = problem is None
+    # In the name of a state that had a root by then: only a key its root certified counts.
+    actor_state = (leaf.get("actor") or {}).get("state")
+    rooted = (
+        actor_state
+        and StateKey.objects.filter(
+            state_id=actor_state, kind=KeyKind.ROOT, registered_index__lt=entry.index
+        ).exists()
+    )
+    if rooted and not leaf["type"].startswith("key."):
+        key = StateKey.objects.filter(key_id=(signature or {}).get("key_id", "")).first()
+        if key is None or not key.certified_by or key.kind not in (KeyKind.STATE, KeyKind.BROWSER):
+            checks["signature"] = False
+            checks["not_signed_by"] = actor_state
     return {
         "index": entry.index,
         "checkpoint_size": cp.size,
         "signed_by": signature["key_id"] if signature else None,
         "signature_kind": signature["kind"] if signature else None,
         "verified": checks["leaf_hash"] and checks["included"] and checks["signature"] is not False,
+        "not_signed_by": checks.get("not_signed_by"),
         "checks": checks,
     }
 
