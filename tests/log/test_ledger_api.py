@@ -489,3 +489,42 @@ def test_signatures_too_old_to_be_accepted_are_forgotten(api, personas, settings
     assert r.status_code == 201, r.text
     assert list(SeenSignature.objects.values_list("key_id", flat=True)) == ["FRA-2026-1"]
     assert SeenSignature.objects.get().created > 1
+
+
+def test_a_root_is_replaced_by_one_it_endorses_never_revoked(api, personas, tmp_path):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from hcoc.exchange.management.commands.export_bundle import bundle_write
+    from hcoc.ledger import trust
+    from hcoc.ledger.keys import log_signer
+    from hcoc.ledger.verifier import BundleSource, verify
+
+    old, old_id = give_root(api, personas, "FRA")
+    r = revoke_key(api, personas, "FRA", old_id, "Lost.")
+    assert r.status_code == 422 and "hcoc key rotate" in r.text
+    new = Ed25519PrivateKey.generate()
+    public = trust.public_bytes(new)
+    message = trust.credential_message(
+        trust.credential(state="FRA", key_id="FRA-root-2", kind="root", public_key=public)
+    )
+    body = {
+        "key_id": "FRA-root-2",
+        "public_key": client.b64(public),
+        "proof": trust.sign(new, message),
+        "endorsed_by": old_id,
+        "endorsement": trust.sign(new, message),  # not the old root's: refused
+    }
+    fra = personas["fra_submitter"]
+    r = api.post("/states/FRA/roots", fra, json=body)
+    assert r.status_code == 422 and "endorsement" in r.text
+    r = api.post("/states/FRA/roots", fra, json={**body, "endorsement": trust.sign(old, message)})
+    assert r.status_code == 201, r.text
+    assert StateKey.objects.get(key_id=old_id).revoked_at is not None
+    # Keys are certified by the new root from now on, and the log verifies.
+    api.__dict__["roots"]["FRA"] = (new, "FRA-root-2")
+    key = register_key(api, personas, "FRA", "FRA-2026-1")
+    assert signed_post(api, fra, "/notifications", pln(), key, "FRA-2026-1").status_code == 201
+    bundle_write(str(tmp_path / "b.jsonl"))
+    report = verify(BundleSource(str(tmp_path / "b.jsonl")), vkey=log_signer().vkey())
+    assert report.ok, report.problems
+    assert any("root FRA-root-1 of FRA (retired)" in line for line in report.checked)

@@ -164,7 +164,10 @@ def cmd_keygen(args) -> int:
     key, public = client.key_generate()
     client.private_key_save(key, args.out)
     print(f"private key written to {args.out} (keep it; never send it)")
-    print(f"public key (give it to the ICC to register as {args.key_id or 'your key id'}):")
+    print(
+        f"public key of {args.key_id or 'your key'} (certify it with your root: hcoc key certify "
+        "--public-key ...):"
+    )
     print(public)
     return 0
 

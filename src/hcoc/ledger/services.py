@@ -400,6 +400,14 @@ def root_register(
     with transaction.atomic():
         now = sequence_lock()
         current = state_root(state.iso3)
+        if (
+            current is None
+            and StateKey.objects.filter(state_id=state.iso3, kind=KeyKind.ROOT).exists()
+        ):
+            raise Conflict(  # never reached while roots are only rotated, kept as the rule
+                f"{state.iso3}'s root was retired without a successor: a new root would need the "
+                "old one's endorsement (recovering a lost root is not supported)."
+            )
         if current is not None:
             if endorsed_by != current.key_id:
                 raise InvalidInput(
@@ -531,6 +539,16 @@ def key_revoke(
             raise NotFound(f"No key {key_id} of {state.iso3}.")
         if key.revoked_at is not None:
             raise Conflict(f"Key {key_id} was already revoked at {rfc3339(key.revoked_at)}.")
+        if key.kind == KeyKind.ROOT:
+            raise InvalidInput(
+                [
+                    FieldProblem(
+                        "key_id",
+                        "a root is not revoked but replaced: make a new one it endorses "
+                        "(hcoc key rotate), which retires it",
+                    )
+                ]
+            )
         root = state_root(state.iso3)
         if root is None or revoked_by != root.key_id:
             expected = root.key_id if root else "its root (it has none)"
@@ -650,7 +668,9 @@ def cosignature_add(*, actor, checkpoint: str, cosignature: str) -> Cosignature:
     if key is None or key.state_id != actor.state_id:
         raise PermissionDenied("Cosign with a registered key of your own state.")
     if key.kind != KeyKind.STATE:
-        raise InvalidInput([FieldProblem("cosignature", "a custodial key cannot witness")])
+        raise InvalidInput(
+            [FieldProblem("cosignature", "only a system's key (kind state) witnesses checkpoints")]
+        )
     now = timezone.now()
     if not key.valid_at(now):
         raise InvalidInput([FieldProblem("cosignature", f"key {name} is not valid now")])
