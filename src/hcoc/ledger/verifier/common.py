@@ -55,6 +55,7 @@ class KeyRecord:
     # leaf on trust); for a root, the root that endorsed it ("" for a state's first root).
     certified_by: str = ""
     user: str = ""
+    note: str = ""  # a root's: the diplomatic note that confirmed its fingerprint (key.confirmed)
 
     @classmethod
     def from_model(cls, key) -> "KeyRecord":
@@ -88,6 +89,7 @@ class KeyRecord:
             "revoked_at": _iso(self.revoked_at),
             "certified_by": self.certified_by,
             "user": self.user,
+            "note": self.note,
         }
 
     @classmethod
@@ -96,6 +98,7 @@ class KeyRecord:
         record.revoked_at = _time(data["revoked_at"]) if data.get("revoked_at") else None
         record.certified_by = data.get("certified_by") or ""
         record.user = data.get("user") or ""
+        record.note = data.get("note") or ""
         return record
 
     def valid_at(self, at: datetime) -> bool:

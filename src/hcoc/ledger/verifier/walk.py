@@ -309,7 +309,6 @@ class _Walk:
             self.expected_seq = resume.next_seq
             self.last_at = resume.last_at
         self.signed = {"state": 0, "browser": 0, "custodial": 0, "none": 0}
-        self.confirmed: dict[str, str] = {}  # root key id -> note reference
         self.root_states = {k.state for k in self.keys.values() if k.kind == "root"}
         self.feed_matched = 0
         self.checkpoint_ok = 0
@@ -510,7 +509,7 @@ class _Walk:
                     f"not {record.key_id}'s"
                 )
             else:
-                self.confirmed[record.key_id] = data.get("note_reference", "")
+                record.note = data.get("note_reference", "")
 
     def root_registered(self, where: str, record: KeyRecord, data: dict, at: datetime) -> None:
         message = trust.credential_message(trust.key_statement(data))
@@ -591,7 +590,7 @@ class _Walk:
     def report_roots(self, pins: dict) -> None:
         roots = [k for k in self.keys.values() if k.kind == "root"]
         for key in roots:
-            note_ref = self.confirmed.get(key.key_id)
+            note_ref = key.note
             status = "retired" if key.revoked_at else "current"
             self.report.checked.append(
                 f"root {key.key_id} of {key.state} ({status}), fingerprint "
