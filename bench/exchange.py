@@ -161,6 +161,7 @@ def setup_main(events: int, rounds: int, ack_clients: int, service_budget: float
             e = Event.objects.get(seq=v.seq)
             templates[st] = (n, v, e, json.loads(e.payload))
         counters = {st: Notification.objects.filter(state_id=st).count() for st in states}
+        from hcoc.exchange.selectors import event_item_text
         from hcoc.lib.canonical import canonical_dumps
 
         chunk = 2000
@@ -197,18 +198,18 @@ def setup_main(events: int, rounds: int, ack_clients: int, service_budget: float
                             seq=s,
                         )
                     )
-                    es.append(
-                        Event(
-                            seq=s,
-                            kind=e.kind,
-                            at=e.at,
-                            state_id=st,
-                            subject=ref,
-                            version=1,
-                            payload=canonical_dumps({**payload, "reference": ref, "seq": s}),
-                            actor_id=e.actor_id,
-                        )
+                    ev = Event(
+                        seq=s,
+                        kind=e.kind,
+                        at=e.at,
+                        state_id=st,
+                        subject=ref,
+                        version=1,
+                        payload=canonical_dumps({**payload, "reference": ref, "seq": s}),
+                        actor_id=e.actor_id,
                     )
+                    ev.item = event_item_text(ev)
+                    es.append(ev)
                 NotificationVersion.objects.bulk_create(vs)
                 Event.objects.bulk_create(es)
             seq = batch[-1]

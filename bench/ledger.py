@@ -252,6 +252,7 @@ def bulk_load(n: int) -> dict:
         "payload": PAYLOAD,
     }
     unsigned = canonical_dumps({**template, "event": item})
+    item_text = canonical_dumps(item)  # Event.item, as event_transaction stores it
     signed_template = canonical_dumps(
         {
             **template,
@@ -310,6 +311,7 @@ def bulk_load(n: int) -> dict:
                 subject="BENCH",
                 version=1,
                 payload=events_payload(),
+                item=item_text.replace(str(MARK_SEQ), str(seq), 1),
                 actor_id=fra.pk,
             )
         )
