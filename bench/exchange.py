@@ -11,7 +11,10 @@ For each database (SQLite in a temporary HCOC_VAR_DIR; PostgreSQL in a dedicated
 starts `hcoc serve --workers 2`, and measures from client processes over HTTP:
 
   ceiling   GET /api/v1/states/FRA (public, one small read): the framework ceiling
-  feed      one client catching up N events with GET /feed?after=X&limit=1000 (order checked)
+  feed      one client catching up N events with GET /feed?after=X&limit=1000 (order checked);
+            its bytes an item, ms a page and bytes/s
+  static    the feed's first page, written as a static file by the setup, fetched by one client
+            from the same server as many times as the feed had pages: the bytes/s of a file
   inbox     the same client catching up its state's /inbox (items of other states not yet
             acknowledged; beyond the issue's list, since a state may read that instead)
   acks      POST /acknowledgements {"seqs": [100 seqs]} from several states at once
