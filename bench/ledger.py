@@ -280,6 +280,7 @@ def bulk_load(n: int) -> dict:
         "payload": PAYLOAD,
     }
     unsigned = canonical_dumps({**template, "event": item})
+    item_text = canonical_dumps(item)  # Event.item, as event_transaction stores it
     body = {"launch_area": {"site_id": "FRA-KOUROU"}, "remarks": f"Benchmark {MARK_BODY}."}
     signed_template = canonical_dumps(
         {
@@ -344,6 +345,7 @@ def bulk_load(n: int) -> dict:
                 subject="BENCH",
                 version=1,
                 payload=events_payload(),
+                item=item_text.replace(str(MARK_SEQ), str(seq), 1),
                 actor_id=fra.pk,
             )
         )

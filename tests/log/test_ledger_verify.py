@@ -173,7 +173,9 @@ def test_a_changed_payload_in_the_feed_is_caught_naming_the_entry(
     activity, live_server, personas, capsys
 ):
     event = Event.objects.get(seq=3)
-    Event.objects.filter(seq=3).update(payload=event.payload.replace("n2", "n9", 1))
+    Event.objects.filter(seq=3).update(
+        payload=event.payload.replace("n2", "n9", 1), item=event.item.replace("n2", "n9", 1)
+    )
     index = LogEntry.objects.get(seq=3).index
     argv = ["verify", "--url", live_server.url, "--token", personas["fra_reader"].token]
     assert offline.main([*argv, "--vkey", log_signer().vkey()]) == 1
@@ -382,7 +384,9 @@ def rewrite_history(index: int) -> None:
     event = Event.objects.get(seq=leaf["event"]["seq"])
     payload = json.loads(event.payload)
     payload["remarks"] = "never sent"
-    Event.objects.filter(seq=event.seq).update(payload=canonical_dumps(payload))
+    Event.objects.filter(seq=event.seq).update(
+        payload=canonical_dumps(payload), item=canonical_dumps(leaf["event"])
+    )
     LogNode.objects.all().delete()
     frontier = merkle.Frontier()
     for e in LogEntry.objects.order_by("index"):
