@@ -36,6 +36,28 @@ def ghost(state: str) -> Persona:
     return Persona(user.username, user.username, raw, state, Role.SUBMITTER)
 
 
+def forge_key(key_id: str, kind: str, public: bytes, *, actor, **fields) -> StateKey:
+    """A key and its registration leaf written straight into the database, as the server's
+    operator can: no root's certificate, no service's checks."""
+    with transaction.atomic():
+        now = services.sequence_lock()
+        key = StateKey(
+            key_id=key_id,
+            state_id=key_id[:3],
+            kind=kind,
+            public_key=public,
+            valid_from=now,
+            registered_index=0,
+            **fields,
+        )
+        entry = services._key_leaf(
+            key, actor=actor, type=LeafType.KEY_REGISTERED, now=now, extra={}
+        )
+        key.registered_index = entry.index
+        key.save()
+    return key
+
+
 def test_a_user_of_the_relays_making_cannot_act_for_a_state_with_a_root(api, personas):
     register_key(api, personas, "FRA", "FRA-2026-1")
     fra_ghost = ghost("FRA")
@@ -120,40 +142,13 @@ def test_a_key_or_a_root_the_operator_writes_into_the_database_fails_verificatio
     give_root(api, personas, "FRA")
     fra = User.objects.get(username="fra_submitter")
     key, public = client.key_generate()
-    with transaction.atomic():
-        now = services.sequence_lock()
-        forged = StateKey(
-            key_id="FRA-forged-1",
-            state_id="FRA",
-            kind=KeyKind.STATE,
-            public_key=client.unb64(public),
-            valid_from=now,
-            registered_index=0,
-        )
-        services._key_leaf(forged, actor=fra, type=LeafType.KEY_REGISTERED, now=now, extra={})
+    forge_key("FRA-forged-1", KeyKind.STATE, client.unb64(public), actor=fra)
     other = Ed25519PrivateKey.generate()
-    with transaction.atomic():
-        now = services.sequence_lock()
-        root = StateKey(
-            key_id="FRA-root-9",
-            state_id="FRA",
-            kind=KeyKind.ROOT,
-            public_key=trust.public_bytes(other),
-            valid_from=now,
-            registered_index=0,
-            proof=trust.sign(
-                other,
-                trust.credential_message(
-                    trust.credential(
-                        state="FRA",
-                        key_id="FRA-root-9",
-                        kind="root",
-                        public_key=trust.public_bytes(other),
-                    )
-                ),
-            ),
-        )
-        services._key_leaf(root, actor=fra, type=LeafType.KEY_REGISTERED, now=now, extra={})
+    statement = trust.credential(
+        state="FRA", key_id="FRA-root-9", kind="root", public_key=trust.public_bytes(other)
+    )
+    proof = trust.sign(other, trust.credential_message(statement))
+    forge_key("FRA-root-9", KeyKind.ROOT, trust.public_bytes(other), actor=fra, proof=proof)
     found = problems(tmp_path)
     assert any("key FRA-forged-1 of FRA is not certified by FRA's root" in p for p in found), found
     assert any(
@@ -193,25 +188,9 @@ def test_what_a_custodial_key_signed_counts_as_not_signed_by_the_state(
 
     give_root(api, personas, "FRA")
     private = Ed25519PrivateKey.generate()
-    with transaction.atomic():  # a custodial key as the exchange made them before issue 22
-        now = services.sequence_lock()
-        old = StateKey(
-            key_id="FRA-custodial-1",
-            state_id="FRA",
-            kind=KeyKind.CUSTODIAL,
-            public_key=trust.public_bytes(private),
-            valid_from=now,
-            registered_index=0,
-        )
-        entry = services._key_leaf(
-            old,
-            actor=User.objects.get(username="icc"),
-            type=LeafType.KEY_REGISTERED,
-            now=now,
-            extra={},
-        )
-        old.registered_index = entry.index
-        old.save()
+    # a custodial key as the exchange made them before issue 22
+    icc = User.objects.get(username="icc")
+    old = forge_key("FRA-custodial-1", KeyKind.CUSTODIAL, trust.public_bytes(private), actor=icc)
 
     def custodial(leaf, rooted):  # what leaf_append did for a state that had opted in
         sig = private.sign(custodial_message(leaf))
