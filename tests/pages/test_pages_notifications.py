@@ -479,7 +479,7 @@ def test_the_icc_chooses_the_state_it_enters_a_notification_for(personas):
     )
     review = client.post("/notifications/new", form_data(action="review", on_behalf_of="FRA"))
     html = review.content.decode()
-    assert "Entered by the ICC on behalf of FRA" in html
+    assert "Entered by the ICC on behalf of France" in html
     client.post(
         "/notifications/new",
         {"action": "send", "payload": hidden(html, "payload"), "nonce": hidden(html, "nonce")},
@@ -513,7 +513,9 @@ def test_the_notification_page_shows_map_versions_and_acknowledgements(personas)
     html = login(personas, "icc").get(f"/notifications/{n.reference}").content.decode()
     acked = re.search(r'<ul class="acknowledged">(.*?)</ul>', html, re.S).group(1)
     missing = re.search(r'<p class="not-acknowledged">(.*?)</p>', html, re.S).group(1)
-    assert "JPN" in acked and " UTC" in acked and "JPN" not in missing and "FRA" not in missing
+    assert (
+        "Japan" in acked and " UTC" in acked and "Japan" not in missing and "France" not in missing
+    )
     assert 'data-map-json="detail-map"' in html and 'id="detail-map"' in html
     assert "Version 1" in html
     assert "Amend this notification" in html  # the ICC may act for France

@@ -42,8 +42,8 @@ from .services import (
 
 def _subscribing() -> list[tuple[str, str]]:
     return [
-        (s["iso3"], f"{s['iso3']} — {s['name']}")
-        for s in state_list()
+        (s["iso3"], f"{s['name']} ({s['iso3']})")
+        for s in sorted(state_list(), key=lambda s: s["name"])
         if s["status"] == HcocStatus.SUBSCRIBING
     ]
 
@@ -119,7 +119,7 @@ def invitation_detail(request, reference: str):
             "current": [r for r in inv["replies"] if r["superseded_at"] is None],
             "earlier": [r for r in inv["replies"] if r["superseded_at"] is not None],
             "map_data": {
-                "items": [{"label": f"{inv['site_id']} — {inv['site_name']}", "point": point}]
+                "items": [{"label": inv["site_name"] or inv["site_id"], "point": point}]
                 if point
                 else []
             },
