@@ -17,7 +17,7 @@ from hcoc.declarations.services import declaration_submit
 from hcoc.delivery.alerts import alerts_send_immediate, daily_run_claim, digests_send
 from hcoc.delivery.models import Alert
 from hcoc.delivery.selectors import alert_modes_for
-from hcoc.lib.timeutil import utc_text
+from hcoc.lib.timeutil import shown_utc
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 from hcoc.observers.schemas import InvitationIn
@@ -77,7 +77,7 @@ def test_a_new_notification_is_mailed_at_once_with_what_a_diplomat_needs(people)
         assert expected in text, expected
     # The window as sent (not a second pln(), whose date differs when a UTC midnight falls
     # between the two), as people read times (2026-12-07 08:49 UTC).
-    opens, closes = (utc_text(body["window"][k]) for k in ("opens", "closes"))
+    opens, closes = (shown_utc(body["window"][k]) for k in ("opens", "closes"))
     assert f"Window: {opens} to {closes}" in text
     assert "FRA-KOUROU" not in text and "State: FRA" not in text
     icc = next(m for m in mail.outbox if m.to == ["icc@example.org"])

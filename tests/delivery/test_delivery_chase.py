@@ -16,7 +16,7 @@ from hcoc.accounts.models import User
 from hcoc.delivery.models import Chase
 from hcoc.exchange.models import Event
 from hcoc.exchange.services import acknowledgements_record
-from hcoc.lib.timeutil import utc_text
+from hcoc.lib.timeutil import shown_utc
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 from hcoc.states.models import PointOfContact
@@ -54,7 +54,7 @@ def test_the_icc_chases_with_the_button_once_a_day_and_the_daily_task_adds_nothi
         assert message.subject == "HCoC: Germany has not acknowledged 1 item"
         assert (
             f"- #{seq} Pre-launch notification: {event.subject} (France), "
-            f"in the exchange since {utc_text(event.at)}\n"
+            f"in the exchange since {shown_utc(event.at)}\n"
         ) in message.body
         assert f"{settings.SITE_URL}/inbox" in message.body
         assert Chase.objects.filter(by__username="icc").count() == len(chased)

@@ -127,7 +127,9 @@ def report_xlsx(data: dict) -> bytes:
     trend.append(
         [
             "Year",
-            "Subscribing states",
+            "Subscribing states (the Code, where a source gives it)",
+            "As of",
+            "In this registry",
             "Not known to have subscribed",
             "Declarations",
             "Filed %",
@@ -141,6 +143,8 @@ def report_xlsx(data: dict) -> bytes:
         trend.append(
             [
                 r["year"],
+                "not known" if r["code_states"] is None else r["code_states"],
+                r["code_states_as_of"] or "",
                 r["states"],
                 r["unknown"],
                 *(

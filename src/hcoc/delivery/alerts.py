@@ -22,9 +22,13 @@ from hcoc.exchange.models import Event, EventKind
 from hcoc.exchange.selectors import event_as_item
 from hcoc.lib.errors import FieldProblem, InvalidInput
 from hcoc.lib.geo.states import WORDS
-from hcoc.lib.timeutil import utc_text
+from hcoc.lib.timeutil import shown_utc
 from hcoc.lib.vocabulary import category_words
+from hcoc.notifications.history import changes
+from hcoc.notifications.models import NotificationVersion
+from hcoc.notifications.readmodel import version_read_model
 from hcoc.observers.access import can_see_invitation
+from hcoc.sites.selectors import site_details
 from hcoc.states.access import can_read_exchange
 from hcoc.states.names import name_of, names_of
 
@@ -105,7 +109,6 @@ def _area(area: dict | None) -> str:
 
 def site_name(site_id: str) -> str:
     """A launch site's name from the catalogue (its identifier only where it has none)."""
-    from hcoc.sites.selectors import site_details
 
     return (site_details({site_id}).get(site_id) or {}).get("name") or site_id
 
@@ -161,9 +164,6 @@ def amendment_changes(item: dict) -> list[str]:
     version = (item["payload"] or {}).get("version")
     if item["kind"] != EventKind.NOTIFICATION_AMENDED or not version or version < 2:
         return []
-    from hcoc.notifications.history import changes
-    from hcoc.notifications.models import NotificationVersion
-    from hcoc.notifications.readmodel import version_read_model
 
     rows = list(
         NotificationVersion.objects.filter(
@@ -198,7 +198,7 @@ def facts(item: dict, user: User | None = None) -> list[tuple[str, str]]:
             ),
             (
                 "Window",
-                f"{utc_text(window['opens'])} to {utc_text(window['closes'])}"
+                f"{shown_utc(window['opens'])} to {shown_utc(window['closes'])}"
                 if window
                 else "none (unnotified)",
             ),
@@ -221,12 +221,12 @@ def facts(item: dict, user: User | None = None) -> list[tuple[str, str]]:
             rows.append(("Cancelled", p["cancellation"]["reason"]))
         if p.get("launch_report"):
             r = p["launch_report"]
-            rows.append(("Launched", f"{utc_text(r.get('launched_at'))} ({r.get('outcome')})"))
+            rows.append(("Launched", f"{shown_utc(r.get('launched_at'))} ({r.get('outcome')})"))
     elif item["kind"] == EventKind.INVITATION_ISSUED and p.get("audience") != "all":
         rows.append(("Audience", "restricted: addressed to your state"))
     elif p.get("title"):
         rows.append(("Title", p["title"]))
-    rows.append(("Entered the exchange", utc_text(item["at"])))
+    rows.append(("Entered the exchange", shown_utc(item["at"])))
     return rows
 
 

@@ -17,7 +17,7 @@ from hcoc.accounts.models import User
 from hcoc.exchange.models import Event
 from hcoc.exchange.selectors import acknowledgement_status_for, unacknowledged_states
 from hcoc.lib.errors import Conflict
-from hcoc.lib.timeutil import utc_text
+from hcoc.lib.timeutil import shown_utc
 from hcoc.states.models import PointOfContact
 from hcoc.states.names import names_of
 
@@ -59,7 +59,7 @@ def _chase(seq_states: dict[int, list[str]], *, by: User | None) -> dict[str, li
                 "kind": KIND_LABELS.get(events[s].kind, events[s].kind),
                 "subject": events[s].subject,
                 "state": names.get(events[s].state_id, events[s].state_id or "the ICC"),
-                "at": utc_text(events[s].at),
+                "at": shown_utc(events[s].at),
             }
             for s in seqs
         ]
@@ -100,7 +100,7 @@ def chase_item(*, actor, seq: int) -> dict[str, list[int]]:
     if timezone.now() < due:
         # Said as people read times everywhere else (the pages' `utc` filter's form).
         raise Conflict(
-            f"Item #{seq} can be chased from {utc_text(due)}: "
+            f"Item #{seq} can be chased from {shown_utc(due)}: "
             "states have until then to acknowledge it."
         )
     return _chase({seq: status["not_acknowledged"]}, by=actor)

@@ -107,7 +107,7 @@ def utc_input_value(value: datetime | str | None) -> str:
 # ---- times and durations as people read them ---------------------------------------------------
 
 
-def utc_text(value: datetime | str | None) -> str:
+def shown_utc(value: datetime | str | None) -> str:
     """'2026-12-07 08:49 UTC': how every page, e-mail and PDF shows a time (never RFC 3339's
     seconds and microseconds; the API and the files meant for machines keep those), from a
     datetime or RFC 3339 text. '' for none; text that is no time, as it is."""

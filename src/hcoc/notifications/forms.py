@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from hcoc.lib.geo.coords import parse_angle, parse_position
 from hcoc.lib.timeutil import utc_input_value
 from hcoc.lib.vocabulary import GENERIC_CLASSES, category_words
+from hcoc.states.selectors import state_list
 from hcoc.ui.forms import IsoDateField, utc_text
 
 from .models import Category, Outcome, Status
@@ -409,7 +410,6 @@ class FilterForm(forms.Form):
     window_to = IsoDateField(label=_("Window to (UTC date)"), required=False)
 
     def __init__(self, data=None):
-        from hcoc.states.selectors import state_list
 
         # A code typed in the address (?state=fra, as the API takes it) still filters.
         if data is not None and data.get("state"):

@@ -9,6 +9,8 @@ A code no one names stays as it is: never a guess.
 
 from collections.abc import Iterable
 
+from .models import State
+
 # The territories data/geo reports under codes of their own, named as its sources name them.
 TERRITORIES = {
     "ATA": "Antarctica",
@@ -21,7 +23,6 @@ TERRITORIES = {
 
 def names_of(codes: Iterable[str | None]) -> dict[str, str]:
     """{code: name} for each code the registry or TERRITORIES names (one query)."""
-    from .models import State
 
     wanted = {c for c in codes if c}
     names = {c: TERRITORIES[c] for c in wanted if c in TERRITORIES}

@@ -13,9 +13,10 @@ from hcoc.lib.timeutil import (
     UTC_INPUT_EXAMPLE,
     UTC_INPUT_PATTERN,
     duration_text,
+    shown_utc,
     utc_input_value,
-    utc_text,
 )
+from hcoc.sites.selectors import site_details
 from hcoc.states.names import name_of, names_of, with_code
 from hcoc.ui.forms import label_for
 from hcoc.ui.forms import labelled as labelled_problems
@@ -35,7 +36,7 @@ def utc(value) -> str:
     an RFC 3339 string. The machine-readable exports keep RFC 3339 (`rfc3339`)."""
     if _as_datetime(value) is None:
         return "" if value in (None, "") else str(value)
-    return utc_text(_as_datetime(value))
+    return shown_utc(_as_datetime(value))
 
 
 @register.filter
@@ -155,7 +156,6 @@ def words(value) -> str:
 def site_name(site_id) -> str:
     """'FRA-KOUROU' -> the catalogue's name of the site ('Guiana Space Centre ...'); the
     identifier only for a site the catalogue does not hold."""
-    from hcoc.sites.selectors import site_details
 
     if not site_id:
         return ""
@@ -165,7 +165,6 @@ def site_name(site_id) -> str:
 @register.filter
 def site_names(site_ids) -> str:
     """Several sites by name, in their order (one query)."""
-    from hcoc.sites.selectors import site_details
 
     ids = [i for i in site_ids or [] if i]
     details = site_details(set(ids))
