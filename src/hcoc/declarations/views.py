@@ -33,6 +33,7 @@ from hcoc.observers.selectors import invitations_for_declaration
 from hcoc.sites.selectors import site_details
 from hcoc.states.access import require_submitter
 from hcoc.states.models import HcocStatus
+from hcoc.states.names import name_of
 from hcoc.states.selectors import state_list
 from hcoc.ui.forms import form_problems, validate
 from hcoc.ui.pages import exchange_page, icc_page, refused
@@ -358,7 +359,7 @@ def _reviewed(request, behalf, action):
     messages.success(
         request,
         _("Declaration of %(state)s for %(year)d sent to all subscribing states (version %(v)d).")
-        % {"state": d.state_id, "year": d.year, "v": d.current_version},
+        % {"state": name_of(d.state_id), "year": d.year, "v": d.current_version},
     )
     return redirect("declarations:detail", state=d.state_id, year=d.year)
 

@@ -19,6 +19,7 @@ from hcoc.observers.access import may_reply, require_inviter
 from hcoc.sites.selectors import site_points
 from hcoc.states.access import require_submitter
 from hcoc.states.models import HcocStatus
+from hcoc.states.names import name_of
 from hcoc.states.selectors import state_list
 from hcoc.ui.forms import form_problems, validate
 from hcoc.ui.pages import exchange_page, refused
@@ -196,7 +197,7 @@ def invitation_confirm_page(request, reference: str):
 
     def confirm(inv):
         invitation_confirm(actor=request.user, reference=reference, state_iso3=state)
-        return _("The observers of %(state)s are confirmed.") % {"state": state}
+        return _("The observers of %(state)s are confirmed.") % {"state": name_of(state)}
 
     return _inviter_action(request, reference, confirm)
 
