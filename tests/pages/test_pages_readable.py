@@ -1,6 +1,7 @@
 """What a duty officer reads shows no machine underneath (issue 25): every page of the phone
 walk, every e-mail, the PDF and the CSVs, as each persona gets them, carry no ISO code standing
-alone, no snake_case value and no time with microseconds (support.readable says what counts,
+alone, no snake_case value, no time with microseconds and no RFC 3339 time (support.readable says
+what counts,
 and where a code may stand: beside its state's name, in an API, in a file meant for machines).
 
 The world is the page matrix's (support.page_world), with what makes the words at issue appear:
@@ -27,12 +28,15 @@ from support.readable import findings, readable_text
 from hcoc.accounts.models import User
 from hcoc.delivery.alerts import alerts_send_immediate, digests_send
 from hcoc.delivery.chases import chase_item
+from hcoc.lib.geo.states import boundaries
 from hcoc.meetings.models import Proposal
 from hcoc.meetings.services import position_take
 from hcoc.notifications.models import Notification
 from hcoc.notifications.schemas import AmendmentIn
 from hcoc.notifications.services import notification_amend
 from hcoc.registry.services import contact_add
+from hcoc.states.models import State
+from hcoc.states.names import TERRITORIES, names_of
 
 READERS = ["anonymous", "prk_user", "fra_reader", "fra_submitter", "jpn_submitter", "icc"]
 APART = ("ledger:", "accounts:")  # the lead's, being changed (module docstring)
@@ -152,3 +156,19 @@ def test_the_csvs_name_each_state_beside_its_code_and_carry_no_microseconds(worl
         # A file meant for machines (the API's names and RFC 3339 times): each state's code
         # has its name beside it for the person who opens it in a spreadsheet.
         assert row["state_name"] == "France", row
+
+
+def test_every_state_and_territory_the_geography_reports_has_a_name(db):
+    """Affected states come from the shipped geography: each of its codes is named, by the
+    registry or, for the five it reports under codes of their own, as its sources name them."""
+    codes = {str(c) for c in boundaries().states}
+    names = names_of(codes)
+    assert sorted(codes - set(names)) == []
+    assert {c: names[c] for c in TERRITORIES} == {
+        "ATA": "Antarctica",
+        "ESH": "Western Sahara",
+        "TWN": "Taiwan",
+        "XKX": "Kosovo",
+        "NIU": "Niue",
+    }
+    assert not State.objects.filter(iso3__in=list(TERRITORIES)).exists()

@@ -1,6 +1,7 @@
 """What a person reads, checked for the machine underneath (issue 25): a state's ISO code
 standing alone ("FRA", "Chair JPN", a site code "FRA-KOUROU"), a snake_case value
-("no_objection", "territorial_sea") and a time with microseconds ("08:49:37.658209").
+("no_objection", "territorial_sea"), a time with microseconds ("08:49:37.658209") and an RFC 3339
+time as the API writes it ("2026-12-07T08:49:01Z"; a page says "2026-12-07 08:49 UTC").
 
 `readable_text(html)` is the text a page shows a reader: its text nodes, without what no one
 reads as prose (scripts, styles, templates, `<code>`, `<pre>`, `<kbd>`, `<samp>`: the
@@ -27,6 +28,9 @@ VOID = {
 
 SNAKE = re.compile(r"(?<![\w./:@#=?&-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/@(-])")
 MICROSECONDS = re.compile(r"\d{2}:\d{2}:\d{2}\.\d{3,6}")
+# RFC 3339 as the API writes it (2026-12-07T08:49:01Z): a page says 2026-12-07 08:49 UTC. The
+# example of what a time field takes (2026-12-10T06:00Z, no seconds) is what people type, not this.
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})")
 CODE = re.compile(r"(?<![\w(/-])([A-Z]{3})(?:-[A-Z][A-Z0-9]*)*(?![\w)/-])")
 
 
@@ -103,4 +107,7 @@ def findings(text: str, codes: frozenset[str] | None = None) -> list[str]:
         found.append(f"snake_case {m.group(0)!r}: …{_around(text, m)}…")
     for m in MICROSECONDS.finditer(text):
         found.append(f"microseconds {m.group(0)!r}: …{_around(text, m)}…")
+    for m in RFC3339.finditer(text):
+        if not MICROSECONDS.search(m.group(0)):
+            found.append(f"RFC 3339 time {m.group(0)!r}: …{_around(text, m)}…")
     return found
