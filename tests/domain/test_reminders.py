@@ -20,18 +20,15 @@ from hcoc.declarations.services import (
     reminders_send,
 )
 from hcoc.declarations.tasks import send_reminders
-from hcoc.states.models import DatePrecision, PointOfContact, State
+from hcoc.states.models import PointOfContact, State
 
 CONTACTS = {"FRA": "pnc@fra.example", "JPN": "pnc@jpn.example", "KOR": "pnc@kor.example"}
 
 
 @pytest.fixture
 def season(personas):
-    # The shipped registry has no subscription date for Korea; here it is known to subscribe
-    # since 2012 (it chaired that year's Regular Meeting), so that it owes 2025's declaration.
-    State.objects.filter(iso3="KOR").update(
-        subscribed_on=date(2012, 1, 1), subscribed_on_precision=DatePrecision.YEAR
-    )
+    # Korea subscribes since the Code's launch (the shipped registry): it owes 2025's declaration.
+    assert State.objects.get(iso3="KOR").subscribed_on == date(2002, 11, 25)
     for iso3, email in CONTACTS.items():
         PointOfContact.objects.create(state_id=iso3, name=f"PoC {iso3}", email=email)
     icc = User.objects.get(username="icc")

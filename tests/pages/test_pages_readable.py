@@ -6,7 +6,8 @@ and where a code may stand: beside its state's name, in an API, in a file meant 
 
 The world is the page matrix's (support.page_world), with what makes the words at issue appear:
 an amendment (its e-mail says what changed), a position "no objection" at the meeting, a chase,
-and e-mail addresses for the readers, so each kind of message is sent.
+a declaration deadline passed, a webhook that stopped, and e-mail addresses for the readers, so
+each kind of message is sent.
 
 The ledger's and the account's pages (ledger:*, accounts:*) are left out here: they are being
 changed apart (the log's key model), and that change reads them ("State FRA" on the account page
@@ -26,8 +27,11 @@ from support.pdf import visible_text
 from support.readable import findings, readable_text
 
 from hcoc.accounts.models import User
+from hcoc.declarations.services import deadline_set, reminders_send
 from hcoc.delivery.alerts import alerts_send_immediate, digests_send
 from hcoc.delivery.chases import chase_item
+from hcoc.delivery.models import Endpoint
+from hcoc.delivery.webhooks import _tell_state_disabled
 from hcoc.lib.geo.states import boundaries
 from hcoc.meetings.models import Proposal
 from hcoc.meetings.services import position_take
@@ -74,6 +78,13 @@ def world(db, settings):
     chase_item(actor=User.objects.get(username="icc"), seq=kwargs["exchange:icc_item"]["seq"])
     alerts_send_immediate()
     digests_send()
+    # The declarations' reminders: the ICC's digest of the states past due (last year's
+    # declarations were due yesterday), and the notice to a state that its webhook stopped.
+    icc = User.objects.get(username="icc")
+    today = datetime.now(UTC).date()
+    deadline_set(actor=icc, year=today.year - 1, due_on=today - timedelta(days=1))
+    reminders_send(today=today)
+    _tell_state_disabled(Endpoint.objects.get(), "its receiver answered 410 Gone")
     return clients, kwargs, day
 
 
@@ -98,6 +109,8 @@ def test_every_e_mail_reads_in_words(world):
     assert any("Amended pre-launch notification" in s for s in subjects), subjects
     assert any("daily digest" in s for s in subjects), subjects
     assert any("has not acknowledged" in s for s in subjects), subjects
+    assert any("now past due" in s for s in subjects), subjects
+    assert any("webhook endpoint" in s for s in subjects), subjects
     found = {}
     for m in mail.outbox:
         texts = [m.subject, m.body] + [readable_text(c) for c, kind in m.alternatives]
