@@ -136,7 +136,7 @@ def test_an_amendments_e_mail_says_what_changed_and_whether_it_concerns_the_read
 
 
 @pytest.mark.process  # pdftotext
-def test_the_pdf_reads_in_words(world):
+def test_the_pdfs_read_in_words(world):
     clients, kwargs, _ = world
     for persona in ("fra_reader", "jpn_submitter", "icc"):
         r = clients[persona].get(reverse("notifications:pdf", kwargs=kwargs["notifications:pdf"]))
@@ -148,6 +148,13 @@ def test_the_pdf_reads_in_words(world):
         assert "LAUNCH AREA:" in warning
         assert "Notified by France" in prose or "France" in prose
         assert findings(prose) == [], persona
+    # The compliance report for the Regular Meeting: states by name, lead times in days and hours.
+    kw = {**kwargs["compliance:report"], "fmt": "pdf"}
+    report = visible_text(
+        clients["fra_reader"].get(reverse("compliance:report", kwargs=kw)).content
+    )
+    assert "Afghanistan (AFG)" in report and "Mean lead time" in report
+    assert findings(report) == []
 
 
 def test_the_csvs_name_each_state_beside_its_code_and_carry_no_microseconds(world):
