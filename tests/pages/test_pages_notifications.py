@@ -153,6 +153,15 @@ def test_the_list_filters_by_state_category_class_status_and_window(personas):
     later = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
     assert refs(f"window_from={later}") == set()
     assert refs("window_to=" + datetime.now(UTC).date().isoformat()) == set()
+    # The state is chosen from a list of names, as in the inbox (issue 25); a code typed in the
+    # address in lower case still filters, and an unknown one is named, not a 500.
+    html = client.get("/notifications/").content.decode()
+    assert '<option value="JPN">Japan</option>' in html and "State (ISO3)" not in html
+    assert refs("state=jpn") == {jpn.reference}
+    r = client.get("/notifications/?state=ZZZ")
+    assert r.status_code == 200 and "“ZZZ” is not a state of the registry." in unescape(
+        r.content.decode()
+    )
 
 
 def test_the_list_shows_the_newest_first_and_pages_with_the_selectors_cursor(personas, monkeypatch):
