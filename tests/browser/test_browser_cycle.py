@@ -64,7 +64,7 @@ def test_submit_receive_acknowledge_and_follow_up_in_the_browser(page, personas)
     page.wait_for_selector(".map[data-ready='1']")
     assert page.locator(".map .leaflet-interactive").count() >= 2  # the polygon and its direction
     screenshot(page, "notification")
-    page.get_by_role("button", name="Acknowledge receipt of version 1 for JPN").click()
+    page.get_by_role("button", name="Acknowledge receipt of version 1 for Japan").click()
     expect(page.get_by_text("1 item acknowledged.")).to_be_visible()
     assert Acknowledgement.objects.filter(state_id="JPN", user__username="jpn_reader").count() == 1
     page.goto("/notifications/")

@@ -86,8 +86,8 @@ def test_a_state_reviews_its_declaration_with_a_stated_difference_and_sends_it(p
 
     expect(page).to_have_url(re.compile(rf"/declarations/FRA/{year}$"))
     expect(page.locator("main")).to_contain_text(
-        f"Declaration of FRA for {year} sent to all subscribing states (version 1)."
+        f"Declaration of France for {year} sent to all subscribing states (version 1)."
     )
-    expect(page.locator("main")).to_contain_text("FRA-ILE-DU-LEVANT")
+    expect(page.locator("main")).to_contain_text("DGA Essais de missiles, site de l'Ile du Levant")
     d = Declaration.objects.get()
     assert d.state_id == "FRA" and d.year == year and '"count":3' in d.versions.get().content

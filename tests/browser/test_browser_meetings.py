@@ -62,12 +62,12 @@ def test_a_chair_runs_a_meeting_to_a_decision_that_an_absent_state_receives(as_u
     chair.get_by_label("Text").fill("To write jointly to every non-subscribing state.")
     chair.get_by_role("button", name="Table it").click()
     chair.get_by_text("Proposal tabled.").wait_for()
-    chair.get_by_role("button", name="Check FRA in").click()
+    chair.get_by_role("button", name="Check France in").click()
     chair.get_by_text("Attendance recorded.").wait_for()
 
     japan = as_user("jpn_submitter")
     japan.goto("/meetings/25")
-    japan.get_by_role("button", name="Check JPN in").click()
+    japan.get_by_role("button", name="Check Japan in").click()
     japan.get_by_text("Attendance recorded.").wait_for()
     proposal = japan.locator("#RM25-P1")
     proposal.get_by_role("radio", name="object", exact=True).check()
@@ -83,10 +83,10 @@ def test_a_chair_runs_a_meeting_to_a_decision_that_an_absent_state_receives(as_u
 
     chair.goto("/meetings/25")
     roster = chair.locator("#roster-live").inner_text()
-    assert "FRA" in roster and "JPN" in roster
+    assert "France" in roster and "Japan" in roster
     chair.get_by_role("button", name="Call the decision on RM25-P1").click()
     chair.get_by_role("heading", name="Decision RM25-D1: adopted").wait_for()
-    assert "FRA, JPN" in chair.locator("dl.facts").inner_text()
+    assert "France, Japan" in chair.locator("dl.facts").inner_text()
     d = Decision.objects.get()
     assert d.outcome == "adopted"
 

@@ -52,8 +52,8 @@ def test_issue_an_invitation_reply_and_confirm_in_the_browser(page, personas):
     log_in(page, "fra_submitter", set_password("fra_submitter"))
     page.goto(f"/invitations/{inv.reference}")
     expect(page.get_by_role("cell", name="A. Tanaka, B. Sato")).to_be_visible()
-    page.get_by_role("button", name="Confirm the observers of JPN").click()
-    expect(page.get_by_text("The observers of JPN are confirmed.")).to_be_visible()
+    page.get_by_role("button", name="Confirm the observers of Japan").click()
+    expect(page.get_by_text("The observers of Japan are confirmed.")).to_be_visible()
     assert Confirmation.objects.get().observers_count == 2
     expect(page.get_by_text("3 (2 confirmed, 1 left)")).to_be_visible()
     page.wait_for_selector(".map[data-ready='1']")

@@ -17,7 +17,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 from support.browser import audit, screenshot, watch_csp
-from support.page_world import PAGES, PERSONAS, build_world
+from support.page_world import build_world, pages_of
 
 pytestmark = pytest.mark.slow
 
@@ -26,26 +26,6 @@ ZOOMED = {"width": 640, "height": 450}  # 1280 x 900 at 200 %
 DESK = {"width": 1280, "height": 900}
 # Whom each page is audited and photographed as: the first of these it answers 200.
 AUDIT = ["anonymous", "fra_submitter", "icc", "jpn_submitter", "fra_reader", "prk_user"]
-NOT_HTML = {  # GET rows that answer a file or a stream, not a page
-    "exchange:acknowledgements_csv",
-    "delivery:page_stream",
-    "notifications:geojson",
-    "notifications:kml",
-    "notifications:pdf",
-    "notifications:calendar",
-    "notifications:calendar_feed",
-    "compliance:report",
-    "meetings:document",
-}
-
-
-def pages_of(persona: str) -> list[str]:
-    column = PERSONAS.index(persona)  # the matrix's columns
-    return sorted(
-        name
-        for name, (method, expected) in PAGES.items()
-        if method == "GET" and expected[column] == 200 and name not in NOT_HTML
-    )
 
 
 def audited_as(name: str) -> str:

@@ -1,7 +1,8 @@
 """What a phone (390 x 844) shows before any scroll (issue 25): the menu in one line, folded
-under "Menu" (no JavaScript: a <details>); on the dashboard, whether each upcoming launch
-concerns the reader's territory without scrolling its table sideways; in the inbox, the first
-item, the filters folded away unless one is set. Measured in Debian's Chromium."""
+under "Menu" (no JavaScript: a <details>); on the dashboard, the first upcoming launch and
+whether each concerns the reader's territory without scrolling its table sideways; in the inbox,
+the first item, the filters folded away unless one is set. Measured in Debian's Chromium; with
+HCOC_SCREENSHOTS=1 the pictures are kept (var/screenshots/phone-fold-*-390.png)."""
 
 import pytest
 from playwright.sync_api import expect
@@ -86,6 +87,13 @@ def test_on_a_phone_the_dashboard_shows_whether_a_launch_concerns_you_without_sc
     mine = table.locator("tr", has=page.get_by_text("yes", exact=True)).locator("td.concerns-cell")
     expect(mine).to_contain_text("launch area")
     assert box(mine)["right"] <= PHONE["width"]
+    # Before any scroll: the first launch and whether it concerns the reader (the table comes
+    # before the map and the timeline; below them it began about 870 px down).
+    first = table.locator("tbody tr").first.locator("td.concerns-cell")
+    assert box(first)["bottom"] <= PHONE["height"], box(first)
+    # The launch area by the catalogue's name, never the site's code (issue 25).
+    expect(table).to_contain_text("Tanegashima Space Center")
+    expect(table).not_to_contain_text("JPN-TANEGASHIMA")
     screenshot(page, "phone-fold-dashboard-390")
 
 

@@ -17,6 +17,7 @@ from hcoc.declarations.services import declaration_submit
 from hcoc.delivery.alerts import alerts_send_immediate, daily_run_claim, digests_send
 from hcoc.delivery.models import Alert
 from hcoc.delivery.selectors import alert_modes_for
+from hcoc.lib.timeutil import shown_utc
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 from hcoc.observers.schemas import InvitationIn
@@ -64,18 +65,23 @@ def test_a_new_notification_is_mailed_at_once_with_what_a_diplomat_needs(people)
     text = message.body
     for expected in (
         f"Reference: {n.reference}",
-        "State: FRA",
-        "Generic class: SLV-medium (SLV)",
-        "Window (UTC): ",
-        "Launch area: ",
-        "FRA-KOUROU",
+        "State: France\n",
+        "Generic class: SLV-medium (space launch vehicle)",
+        "Window: ",
+        "Launch area: Guiana Space Centre",
         "Direction: azimuth 90° true",
+        # From its affected_states: a launch from Kourou due east is nowhere near Japan.
+        "Your state: No: it does not concern your territory",
         f"/notifications/{n.reference}",
     ):
         assert expected in text, expected
     # The window as sent (not a second pln(), whose date differs when a UTC midnight falls
-    # between the two), in ISO 8601 UTC.
-    assert f"Window (UTC): {body['window']['opens']} to {body['window']['closes']}" in text
+    # between the two), as people read times (2026-12-07 08:49 UTC).
+    opens, closes = (shown_utc(body["window"][k]) for k in ("opens", "closes"))
+    assert f"Window: {opens} to {closes}" in text
+    assert "FRA-KOUROU" not in text and "State: FRA" not in text
+    icc = next(m for m in mail.outbox if m.to == ["icc@example.org"])
+    assert "Concerns: States concerned: France" in icc.body, icc.body
     (html, kind), *_ = message.alternatives
     assert kind == "text/html" and n.reference in html and "<table>" in html
     # Never twice: a second pass sends nothing more.

@@ -16,7 +16,7 @@ from hcoc.accounts.models import User
 from hcoc.delivery.models import Chase
 from hcoc.exchange.models import Event
 from hcoc.exchange.services import acknowledgements_record
-from hcoc.lib.timeutil import rfc3339
+from hcoc.lib.timeutil import shown_utc
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 from hcoc.states.models import PointOfContact
@@ -51,15 +51,15 @@ def test_the_icc_chases_with_the_button_once_a_day_and_the_daily_task_adds_nothi
         ]
         event = Event.objects.get(seq=seq)
         message = mail.outbox[0]
-        assert message.subject == "HCoC: DEU has not acknowledged 1 item"
+        assert message.subject == "HCoC: Germany has not acknowledged 1 item"
         assert (
-            f"- #{seq} Pre-launch notification: {event.subject} (FRA), "
-            f"in the exchange since {rfc3339(event.at)}\n"
+            f"- #{seq} Pre-launch notification: {event.subject} (France), "
+            f"in the exchange since {shown_utc(event.at)}\n"
         ) in message.body
         assert f"{settings.SITE_URL}/inbox" in message.body
         assert Chase.objects.filter(by__username="icc").count() == len(chased)
         page = icc.get(f"/icc/items/{seq}").content.decode()
-        assert "DEU" in page and "Not chased yet" not in page
+        assert "Germany" in page and "Not chased yet" not in page
         # The same day again: nothing new, by the button or the task.
         icc.post(f"/icc/items/{seq}/chase")
         call_command("deliver", "--chase")

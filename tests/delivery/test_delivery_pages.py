@@ -32,7 +32,7 @@ def test_a_submitter_registers_on_the_account_page_and_reads_the_delivery_log(pe
     # France never sees it; the ICC sees it, with its state, and has no form to register.
     assert receiver.url not in web_client("fra_submitter").get("/account").content.decode()
     icc = web_client("icc").get("/account").content.decode()
-    assert receiver.url in icc and "JPN" in icc and 'name="url"' not in icc
+    assert receiver.url in icc and "Japan" in icc and 'name="url"' not in icc
 
 
 def test_a_private_address_is_refused_on_the_page_with_its_reason(personas):

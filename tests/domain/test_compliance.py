@@ -24,6 +24,7 @@ from hcoc.accounts.models import User
 from hcoc.compliance.selectors import compliance_for, compliance_rows
 from hcoc.declarations.schemas import DeclarationIn
 from hcoc.declarations.services import deadline_set, declaration_submit
+from hcoc.lib.timeutil import duration_text
 from hcoc.notifications.schemas import ImportIn, UnnotifiedLaunchIn
 from hcoc.notifications.services import (
     notification_cancel,
@@ -494,7 +495,8 @@ def shown(row: tuple) -> dict[str, str]:
         "declaration": row[0],
         **{k: str(v) for k, v in zip(FIGURES[1:7], row[1:7], strict=True)},
         "differences": " ".join(diffs) or "—",
-        "mean_lead_time_hours": "—" if row[8] is None else str(row[8]),
+        # Shown as people read a lead time ("11 days 10 h"), the hours in its title.
+        "mean_lead_time_hours": "—" if row[8] is None else duration_text(row[8]),
     }
 
 

@@ -79,8 +79,8 @@ def test_a_year_whose_due_date_is_ahead_is_not_due_in_the_api_the_page_the_workb
     assert MARKING in sheet["A1"].value
 
     text = " ".join(pages_text(client.get(f"/compliance/{year}/report.pdf").content))
-    assert re.search(r"JPN Japan not yet due", text)
-    assert re.search(r"AFG Afghanistan not known", text)
+    assert re.search(r"Japan \(JPN\) not yet due", text)
+    assert re.search(r"Afghanistan \(AFG\) not known", text)
     assert f"{totals['not_due']} not yet due" in text
 
 
@@ -194,5 +194,10 @@ def test_the_pdf_numbers_its_pages_and_carries_the_marking_names_year_and_date_o
         assert text.count(MARKING) == 2  # top and bottom
         assert f"HCoC compliance {year}. Report of {year + 1}-06-02 09:30 UTC" in text
     whole = " ".join(pages)
-    for row in ("FRA France", "JPN Japan", "USA United States of America", "AFG Afghanistan"):
+    for row in (
+        "France (FRA)",
+        "Japan (JPN)",
+        "United States of America (USA)",
+        "Afghanistan (AFG)",
+    ):
         assert row in whole

@@ -15,6 +15,7 @@ from hcoc.declarations.schemas import DeclarationIn
 from hcoc.declarations.services import deadline_set, declaration_submit
 from hcoc.notifications.schemas import ImportIn
 from hcoc.notifications.services import notification_import
+from hcoc.states.models import State
 
 
 def test_each_years_trend_equals_its_compliance_table_and_the_page_draws_it(personas):
@@ -83,7 +84,12 @@ def test_a_year_the_exchange_holds_nothing_of_shows_no_data_not_zero(personas):
     html = web_client("fra_reader").get("/compliance/trends").content.decode()
     table = page_table(html, row_key="data-year")
     assert table["2005"] == {
-        k: "no data" for k in ("declared", "declared_pct", "on_time_pct", "not_due", "bm", "slv")
+        "code_states": "not known",  # no source gives the Code's figure for 2005
+        "states": str(rows[2005]["states"]),
+        **{
+            k: "no data"
+            for k in ("declared", "declared_pct", "on_time_pct", "not_due", "bm", "slv")
+        },
     }
     assert table[str(year)]["declared"] == "1" and table["2010"]["slv"] == "1"
     assert table[str(year)]["declared_pct"] == f"{rows[year]['declared_pct']}%"
@@ -91,4 +97,28 @@ def test_a_year_the_exchange_holds_nothing_of_shows_no_data_not_zero(personas):
     charts = dict(re.findall(r'aria-labelledby="([a-z-]+)-title">(.*?)</svg>', html, re.S))
     assert charts["declared"].count('class="bar"') == 1
     assert charts["slv"].count('class="bar"') == 1
-    assert charts["states"].count('class="bar"') == len(rows)
+    # The subscribing states: a bar for each year a source gives the Code's figure.
+    known = [r for r in rows.values() if r["code_states"] is not None]
+    assert 2002 in {r["year"] for r in known} and 2005 not in {r["year"] for r in known}
+    assert charts["states"].count('class="bar"') == len(known)
+
+
+def test_the_trends_say_the_code_was_launched_with_93_states_and_korea_subscribed_then(personas):
+    """Issue 25: the registry does not know when most states subscribed, so its count for 2002
+    (86) is not the Code's; the Code's figure where a source gives it (93 at the launch on
+    2002-11-25), "not known" where none does; Korea, a founding subscriber, dated as such."""
+    icc = User.objects.get(username="icc")
+    rows = {r["year"]: r for r in trends_for(actor=icc)}
+    assert (rows[2002]["code_states"], rows[2002]["code_states_as_of"]) == (93, "2002-11-25")
+    assert (rows[2013]["code_states"], rows[2013]["code_states_as_of"]) == (134, "2013-05-30")
+    assert rows[2020]["code_states"] == 143 and rows[2024]["code_states"] == 145
+    assert rows[2005]["code_states"] is None
+    html = web_client("fra_reader").get("/compliance/trends").content.decode()
+    table = page_table(html, row_key="data-year")
+    assert table["2002"]["code_states"] == "93 (as of 2002-11-25)"
+    assert table["2005"]["code_states"] == "not known"
+    korea = State.objects.get(iso3="KOR")
+    assert korea.founding is True and korea.subscribed_on == date(2002, 11, 25)
+    page = web_client("fra_reader").get("/compliance/2002").content.decode()
+    row = page_table(page)["KOR"]
+    assert row["declaration"] != "not known"  # it owed one: it subscribed in 2002

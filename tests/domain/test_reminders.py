@@ -20,18 +20,15 @@ from hcoc.declarations.services import (
     reminders_send,
 )
 from hcoc.declarations.tasks import send_reminders
-from hcoc.states.models import DatePrecision, PointOfContact, State
+from hcoc.states.models import PointOfContact, State
 
 CONTACTS = {"FRA": "pnc@fra.example", "JPN": "pnc@jpn.example", "KOR": "pnc@kor.example"}
 
 
 @pytest.fixture
 def season(personas):
-    # The shipped registry has no subscription date for Korea; here it is known to subscribe
-    # since 2012 (it chaired that year's Regular Meeting), so that it owes 2025's declaration.
-    State.objects.filter(iso3="KOR").update(
-        subscribed_on=date(2012, 1, 1), subscribed_on_precision=DatePrecision.YEAR
-    )
+    # Korea subscribes since the Code's launch (the shipped registry): it owes 2025's declaration.
+    assert State.objects.get(iso3="KOR").subscribed_on == date(2002, 11, 25)
     for iso3, email in CONTACTS.items():
         PointOfContact.objects.create(state_id=iso3, name=f"PoC {iso3}", email=email)
     icc = User.objects.get(username="icc")
@@ -82,10 +79,10 @@ def test_a_season_of_reminders_sends_each_one_once_on_its_day(season):
     # The ICC: one digest on the day after each due date, listing the states newly past due.
     digests = [m for m in mail.outbox if "icc@bmeia.example" in m.to]
     assert len(digests) == 2
-    assert "- JPN (due 2026-03-31)" in digests[0].body and "KOR" not in digests[0].body
-    assert "FRA" not in digests[0].body
+    assert "- Japan (due 2026-03-31)" in digests[0].body and "Korea" not in digests[0].body
+    assert "France" not in digests[0].body
     assert digests[1].subject == "HCoC: 1 annual declaration(s) for 2025 now past due"
-    assert "- KOR (due 2026-05-31)" in digests[1].body
+    assert "- Republic of Korea (due 2026-05-31)" in digests[1].body
     sent_on = {
         (r.state_id, r.kind): r.sent_at.date()
         for r in Reminder.objects.filter(state_id__in=CONTACTS)
@@ -128,6 +125,6 @@ def test_a_state_not_known_to_have_subscribed_that_year_is_reminded_but_not_repo
         "HCoC: your annual declaration for 2025 is due on 2026-05-31 (in 7 days)",
     ]
     digests = [m.body for m in mail.outbox if "icc@bmeia.example" in m.to]
-    assert any("- JPN (due 2026-03-31)" in d for d in digests)
-    assert not any("KOR" in d for d in digests)
+    assert any("- Japan (due 2026-03-31)" in d for d in digests)
+    assert not any("Korea" in d for d in digests)
     assert not Reminder.objects.filter(state_id="KOR", kind="past_due").exists()

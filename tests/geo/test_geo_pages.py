@@ -204,7 +204,10 @@ def test_the_planned_direction_is_listed_apart_in_the_csv(
     client = web_client("jpn_reader")
     rows = client.get("/notifications/?format=csv").content.decode().splitlines()
     header, row = rows[0].split(","), next(r for r in rows if n.reference in r)
-    assert header[-2:] == ["affected_states", "in_planned_direction"]
+    # The state's name was added after them (issue 25).
+    assert header[-3:] == ["affected_states", "in_planned_direction", "state_name"]
+    row, name = row.rsplit(",", 1)
+    assert name == "France"
     assert row.endswith("FRA(launch_area;land)," + row.rsplit(",", 1)[1])
     assert "JPN(land" in row.rsplit(",", 1)[1] and "JPN" not in row.rsplit(",", 1)[0]
 

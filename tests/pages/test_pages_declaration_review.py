@@ -91,7 +91,7 @@ def test_confirming_stores_exactly_the_reviewed_declaration_once(personas):
     assert content["remarks"] == "As reviewed."
     assert Event.objects.filter(kind=EventKind.DECLARATION_SUBMITTED).count() == 1
     detail = client.get(sent["Location"]).content.decode()
-    assert f"Declaration of FRA for {LAST_YEAR} sent to all subscribing states (version 1)." in (
+    assert f"Declaration of France for {LAST_YEAR} sent to all subscribing states (version 1)." in (
         detail
     )
 

@@ -263,4 +263,4 @@ def test_the_icc_sets_a_due_date_and_extends_it_for_a_state_through_the_console(
     assert r.status_code == 302
     assert DeadlineExtension.objects.get().reason == "Elections."
     page = icc.get("/icc/deadlines").content.decode()
-    assert "2026-03-31" in page and "JPN: 2026-05-31 (Elections.)" in page
+    assert "2026-03-31" in page and "Japan: 2026-05-31 (Elections.)" in page

@@ -153,6 +153,15 @@ def test_the_list_filters_by_state_category_class_status_and_window(personas):
     later = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
     assert refs(f"window_from={later}") == set()
     assert refs("window_to=" + datetime.now(UTC).date().isoformat()) == set()
+    # The state is chosen from a list of names, as in the inbox (issue 25); a code typed in the
+    # address in lower case still filters, and an unknown one is named, not a 500.
+    html = client.get("/notifications/").content.decode()
+    assert '<option value="JPN">Japan</option>' in html and "State (ISO3)" not in html
+    assert refs("state=jpn") == {jpn.reference}
+    r = client.get("/notifications/?state=ZZZ")
+    assert r.status_code == 200 and "“ZZZ” is not a state of the registry." in unescape(
+        r.content.decode()
+    )
 
 
 def test_the_list_shows_the_newest_first_and_pages_with_the_selectors_cursor(personas, monkeypatch):
@@ -479,7 +488,7 @@ def test_the_icc_chooses_the_state_it_enters_a_notification_for(personas):
     )
     review = client.post("/notifications/new", form_data(action="review", on_behalf_of="FRA"))
     html = review.content.decode()
-    assert "Entered by the ICC on behalf of FRA" in html
+    assert "Entered by the ICC on behalf of France" in html
     client.post(
         "/notifications/new",
         {"action": "send", "payload": hidden(html, "payload"), "nonce": hidden(html, "nonce")},
@@ -513,7 +522,9 @@ def test_the_notification_page_shows_map_versions_and_acknowledgements(personas)
     html = login(personas, "icc").get(f"/notifications/{n.reference}").content.decode()
     acked = re.search(r'<ul class="acknowledged">(.*?)</ul>', html, re.S).group(1)
     missing = re.search(r'<p class="not-acknowledged">(.*?)</p>', html, re.S).group(1)
-    assert "JPN" in acked and " UTC" in acked and "JPN" not in missing and "FRA" not in missing
+    assert (
+        "Japan" in acked and " UTC" in acked and "Japan" not in missing and "France" not in missing
+    )
     assert 'data-map-json="detail-map"' in html and 'id="detail-map"' in html
     assert "Version 1" in html
     assert "Amend this notification" in html  # the ICC may act for France

@@ -45,7 +45,7 @@ def test_an_invitation_is_issued_replied_to_and_confirmed_through_the_pages(pers
     assert r.status_code == 302, r.content.decode()[-3000:]
     assert Reply.objects.get().state_id == "JPN"
     page = fra.get(f"/invitations/{inv.reference}").content.decode()
-    assert "A. Tanaka, B. Sato" in page and "Confirm the observers of JPN" in page
+    assert "A. Tanaka, B. Sato" in page and "Confirm the observers of Japan" in page
     assert fra.post(f"/invitations/{inv.reference}/confirm", {"state": "JPN"}).status_code == 302
     assert Confirmation.objects.get().observers_count == 2
     page = fra.get(f"/invitations/{inv.reference}").content.decode()

@@ -15,7 +15,9 @@ from hcoc.states.models import SUBSCRIBING_STATES_OF_THE_CODE, HcocStatus, State
 def status_cells(html: str) -> dict[str, str]:
     """ISO3 -> the status shown in the table of all states."""
     table = html[html.index("All states") :]
-    return dict(re.findall(r"<tr><td>([A-Z]{3})</td><td>[^<]*</td><td>([^<]*)</td>", table))
+    return dict(
+        re.findall(r"<tr><td data-code>([A-Z]{3})</td><td>[^<]*</td><td>([^<]*)</td>", table)
+    )
 
 
 def counts() -> tuple[int, int, int]:

@@ -191,6 +191,31 @@ PAGES = {
 }
 
 
+NOT_HTML = {  # GET rows that answer a file or a stream, not a page
+    "exchange:acknowledgements_csv",
+    "delivery:page_stream",
+    "notifications:geojson",
+    "notifications:kml",
+    "notifications:pdf",
+    "notifications:calendar",
+    "notifications:calendar_feed",
+    "compliance:report",
+    "meetings:document",
+}
+
+
+def pages_of(persona: str) -> list[str]:
+    """The HTML pages `persona` may open (the matrix's GET rows that answer it 200): the pages
+    the browser's phone walk visits as it (tests/browser/test_browser_phone.py), and whose words
+    tests/pages/test_pages_readable.py reads."""
+    column = PERSONAS.index(persona)  # the matrix's columns
+    return sorted(
+        name
+        for name, (method, expected) in PAGES.items()
+        if method == "GET" and expected[column] == 200 and name not in NOT_HTML
+    )
+
+
 def page_names() -> set[str]:
     """Every page of every app namespace (the admin and the API have their own tests)."""
     names = set()

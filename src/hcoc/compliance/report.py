@@ -7,6 +7,7 @@ from io import BytesIO
 from django.utils import timezone
 
 from hcoc.lib.pdftext import paragraph_text
+from hcoc.lib.timeutil import duration_text
 
 from .selectors import COUNTS, STANDING_LABELS, compliance_for
 from .trends import trends_for
@@ -127,7 +128,9 @@ def report_xlsx(data: dict) -> bytes:
     trend.append(
         [
             "Year",
-            "Subscribing states",
+            "Subscribing states (the Code, where a source gives it)",
+            "As of",
+            "In this registry",
             "Not known to have subscribed",
             "Declarations",
             "Filed %",
@@ -141,6 +144,8 @@ def report_xlsx(data: dict) -> bytes:
         trend.append(
             [
                 r["year"],
+                "not known" if r["code_states"] is None else r["code_states"],
+                r["code_states_as_of"] or "",
                 r["states"],
                 r["unknown"],
                 *(
@@ -263,17 +268,24 @@ def report_pdf(data: dict) -> bytes:
         Spacer(0, 12),
         Paragraph("States", styles["Heading2"]),
     ]
-    header = [Paragraph(f"<b>{label}</b>", small) for _, label in COLUMNS]
-    rows = [
-        [
-            Paragraph(paragraph_text(_cell(r, k)), small)
-            if k in ("name", "differences")
-            else str(_cell(r, k) if _cell(r, k) is not None else "")
-            for k, _ in COLUMNS
-        ]
-        for r in table["items"]
-    ]
-    widths = [12, 52, 22, 12, 14, 17, 17, 18, 20, 50, 22]
+    # People read the PDF: the state by its name, its code beside it (one column), and the lead
+    # time as "11 days 10 h" (the XLSX keeps the code's column and the hours, for machines).
+    columns = [(k, "State" if k == "name" else label) for k, label in COLUMNS if k != "state"]
+    columns = [(k, "Mean lead time" if k == "mean_lead_time_hours" else lb) for k, lb in columns]
+
+    def pdf_cell(r: dict, k: str):
+        if k == "name":
+            return Paragraph(paragraph_text(f"{r['name']} ({r['state']})"), small)
+        if k == "differences":
+            return Paragraph(paragraph_text(_cell(r, k)), small)
+        if k == "mean_lead_time_hours":
+            return duration_text(r[k])
+        value = _cell(r, k)
+        return str(value if value is not None else "")
+
+    header = [Paragraph(f"<b>{label}</b>", small) for _, label in columns]
+    rows = [[pdf_cell(r, k) for k, _ in columns] for r in table["items"]]
+    widths = [64, 22, 12, 14, 17, 17, 18, 20, 50, 22]
     grid = Table([header, *rows], repeatRows=1, colWidths=[w * mm for w in widths])
     grid.setStyle(
         TableStyle(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from hcoc.lib.charts import bar_chart
 from hcoc.notifications.selectors import public_pln_counts_by_year
+from hcoc.states.models import subscribers_of_the_code_in
 from hcoc.ui.pages import exchange_page
 
 from .selectors import FIRST_YEAR, compliance_for, years_with_data
@@ -35,9 +36,14 @@ def trends_for(*, actor) -> list[dict]:
         on_time = t["filed"] + t["nil"]
         has_declarations = year in known["declarations"]
         has_notifications = year in known["notifications"]
+        code = subscribers_of_the_code_in(year)
         rows.append(
             {
                 "year": year,
+                # The Code's own figure where a source gives one (the registry does not know
+                # when most states subscribed: its count of a past year is a lower bound).
+                "code_states": code[0] if code else None,
+                "code_states_as_of": code[1] if code else None,
                 "states": t["states"],
                 "owing": owing,
                 "unknown": t["unknown"],
@@ -59,8 +65,8 @@ def trends(request):
     charts = [
         (
             "states",
-            _("Subscribing states"),
-            bar_chart([(str(r["year"]), r["states"]) for r in rows]),
+            _("Subscribing states (where a source gives the figure)"),
+            bar_chart([(str(r["year"]), r["code_states"]) for r in rows]),
         ),
         (
             "declared",

@@ -297,7 +297,7 @@ class ExtensionForm(ProblemsForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", "—")] + [
-            (s["iso3"], f"{s['iso3']} — {s['name']}")
-            for s in state_list()
+            (s["iso3"], f"{s['name']} ({s['iso3']})")
+            for s in sorted(state_list(), key=lambda s: s["name"])
             if s["status"] == HcocStatus.SUBSCRIBING
         ]

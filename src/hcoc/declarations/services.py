@@ -14,6 +14,7 @@ from hcoc.lib.canonical import canonical_dumps
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from hcoc.states.access import acting_state
 from hcoc.states.models import State
+from hcoc.states.names import names_of
 
 from .models import (
     DeadlineExtension,
@@ -151,7 +152,10 @@ def reminders_send(*, today: date | None = None) -> list[Planned]:
     for year in sorted({p.year for p in sent if p.kind == ReminderKind.PAST_DUE}):
         late = [p for p in sent if p.kind == ReminderKind.PAST_DUE and p.year == year]
         if late[0].recipients:
-            lines = "\n".join(f"- {p.state} (due {_day(p.due_on)})" for p in late)
+            names = names_of(p.state for p in late)
+            lines = "\n".join(
+                f"- {names.get(p.state, p.state)} (due {_day(p.due_on)})" for p in late
+            )
             send_mail(
                 f"HCoC: {len(late)} annual declaration(s) for {year} now past due",
                 f"Past due and still missing:\n{lines}\n\n{settings.SITE_URL}/compliance/{year}\n\nHCoC Exchange",

@@ -30,8 +30,10 @@ from hcoc.lib.numbers import positive_int
 from hcoc.lib.problems import field_path
 from hcoc.observers.readmodel import declaration_details
 from hcoc.observers.selectors import invitations_for_declaration
+from hcoc.sites.selectors import site_details
 from hcoc.states.access import require_submitter
 from hcoc.states.models import HcocStatus
+from hcoc.states.names import name_of
 from hcoc.states.selectors import state_list
 from hcoc.ui.forms import form_problems, validate
 from hcoc.ui.pages import exchange_page, icc_page, refused
@@ -69,8 +71,8 @@ REVIEWS = "hcoc_declaration_reviews"  # the session's nonces of reviews not yet 
 
 def _subscribing_choices() -> list[tuple[str, str]]:
     return [
-        (s["iso3"], f"{s['iso3']} — {s['name']}")
-        for s in state_list()
+        (s["iso3"], f"{s['name']} ({s['iso3']})")
+        for s in sorted(state_list(), key=lambda s: s["name"])
         if s["status"] == HcocStatus.SUBSCRIBING
     ]
 
@@ -357,7 +359,7 @@ def _reviewed(request, behalf, action):
     messages.success(
         request,
         _("Declaration of %(state)s for %(year)d sent to all subscribing states (version %(v)d).")
-        % {"state": d.state_id, "year": d.year, "v": d.current_version},
+        % {"state": name_of(d.state_id), "year": d.year, "v": d.current_version},
     )
     return redirect("declarations:detail", state=d.state_id, year=d.year)
 
@@ -422,8 +424,10 @@ def _facts(v: dict) -> dict[str, str]:
         if not part:
             continue
         out[_("%(s)s: policy") % {"s": label}] = part.get("policy", "")
+        ids = [s["site_id"] for s in part.get("launch_sites", [])]
+        sites = site_details(set(ids))
         out[_("%(s)s: launch sites") % {"s": label}] = ", ".join(
-            s["site_id"] for s in part.get("launch_sites", [])
+            (sites.get(i) or {}).get("name") or i for i in ids
         )
         if "systems" in part:
             out[_("%(s)s: systems") % {"s": label}] = "; ".join(

@@ -21,8 +21,16 @@ from hcoc.exchange.links import subject_link
 from hcoc.exchange.models import Event, EventKind
 from hcoc.exchange.selectors import event_as_item
 from hcoc.lib.errors import FieldProblem, InvalidInput
+from hcoc.lib.geo.states import WORDS
+from hcoc.lib.timeutil import shown_utc
+from hcoc.lib.vocabulary import category_words
+from hcoc.notifications.history import changes
+from hcoc.notifications.models import NotificationVersion
+from hcoc.notifications.readmodel import version_read_model
 from hcoc.observers.access import can_see_invitation
+from hcoc.sites.selectors import site_details
 from hcoc.states.access import can_read_exchange
+from hcoc.states.names import name_of, names_of
 
 from .models import Alert, AlertMode, AlertPreference, MailCursor
 
@@ -86,8 +94,7 @@ def _area(area: dict | None) -> str:
     if not area:
         return "—"
     if area.get("site_id"):
-        text = area.get("site_name") or area["site_id"]
-        text = f"{text} ({area['site_id']})" if area.get("site_name") else text
+        text = area.get("site_name") or site_name(area["site_id"])
     elif area.get("center"):
         c = area["center"]
         text = f"circle of {area.get('radius_km')} km around {c['lat']}, {c['lon']}"
@@ -100,6 +107,12 @@ def _area(area: dict | None) -> str:
     return text
 
 
+def site_name(site_id: str) -> str:
+    """A launch site's name from the catalogue (its identifier only where it has none)."""
+
+    return (site_details({site_id}).get(site_id) or {}).get("name") or site_id
+
+
 def _direction(d: dict | None) -> str:
     if not d:
         return "—"
@@ -110,38 +123,110 @@ def _direction(d: dict | None) -> str:
     return "—"
 
 
-def facts(item: dict) -> list[tuple[str, str]]:
-    """What a diplomat needs at a glance: reference, state, class, window (UTC, ISO 8601), launch
-    area and direction for a notification; the subject and the state for anything else."""
+def concerns(item: dict, user: User | None) -> str | None:
+    """Whether a notification concerns the reader's state, in words, from the item's
+    `affected_states` (its land or territorial sea under the launch area, an impact area or a
+    corridor of a stated length) and the lower tier `in_planned_direction` (under a corridor
+    whose length is the exchange's estimate: never "concerns"). For the ICC, which has no
+    territory, the states concerned. None for an item without geography."""
+    p = item["payload"]
+    affected = p.get("affected_states")
+    if affected is None:
+        return None
+    direction = p.get("in_planned_direction") or []
+    state = getattr(user, "state_id", None)
+    if state is None:
+        codes = [r["state"] for r in affected]
+        names = names_of(codes + [r["state"] for r in direction])
+        text = ", ".join(names.get(c, c) for c in codes) or "none"
+        if direction:
+            text += "; in the planned direction only: " + ", ".join(
+                names.get(r["state"], r["state"]) for r in direction
+            )
+        return f"States concerned: {text}"
+    mine = next((r for r in affected if r["state"] == state), None)
+    if mine is not None:
+        return "Yes: it concerns your territory ({zones}; {parts})".format(
+            zones=", ".join(WORDS.get(z, z) for z in mine.get("zones") or []),
+            parts=", ".join(WORDS.get(x, x) for x in mine.get("parts") or []),
+        )
+    if any(r["state"] == state for r in direction):
+        return (
+            "Your territory lies in the planned direction (the exchange's estimate of its "
+            "length: not stated as concerned)"
+        )
+    return "No: it does not concern your territory"
+
+
+def amendment_changes(item: dict) -> list[str]:
+    """What an amendment changed against the version before, in the sentences the amendment's
+    review and the notification's page show (notifications.history.changes)."""
+    version = (item["payload"] or {}).get("version")
+    if item["kind"] != EventKind.NOTIFICATION_AMENDED or not version or version < 2:
+        return []
+
+    rows = list(
+        NotificationVersion.objects.filter(
+            notification__reference=item["subject"], version__in=(version - 1, version)
+        )
+        .select_related("notification")
+        .order_by("version")
+    )
+    if len(rows) != 2:
+        return []
+    before, after = (version_read_model(v.notification, v) for v in rows)
+    return changes(before, after)
+
+
+def facts(item: dict, user: User | None = None) -> list[tuple[str, str]]:
+    """What a diplomat needs at a glance: reference, state, class, window, launch area and
+    direction for a notification, whether it concerns the reader's state and, for an
+    amendment, what changed; the subject and the state for anything else. Names and times as
+    people read them (a state's name, 2026-12-07 08:49 UTC)."""
     p = item["payload"]
     rows = [
         ("Item", f"#{item['seq']} {KIND_LABELS.get(item['kind'], item['kind'])}"),
         ("Reference", p.get("reference") or item["subject"]),
-        ("State", item["state"]),
+        ("State", name_of(item["state"]) or "—"),
     ]
     if item["kind"].startswith("notification.") or item["kind"] == EventKind.LAUNCH_UNNOTIFIED:
         window = p.get("window") or {}
         rows += [
-            ("Generic class", f"{p.get('generic_class', '—')} ({p.get('category', '—')})"),
             (
-                "Window (UTC)",
-                f"{window['opens']} to {window['closes']}" if window else "none (unnotified)",
+                "Generic class",
+                f"{p.get('generic_class', '—')} ({category_words(p.get('category'))})",
+            ),
+            (
+                "Window",
+                f"{shown_utc(window['opens'])} to {shown_utc(window['closes'])}"
+                if window
+                else "none (unnotified)",
             ),
             ("Launch area", _area(p.get("launch_area"))),
             ("Direction", _direction(p.get("planned_direction"))),
         ]
+        if (concern := concerns(item, user)) is not None:
+            rows.append(
+                ("Your state", concern)
+                if getattr(user, "state_id", None)
+                else ("Concerns", concern)
+            )
         if p.get("version"):
             rows.append(("Version", str(p["version"])))
+        for sentence in amendment_changes(item):
+            rows.append(("Changed", sentence))
+        if p.get("amendment_reason") and item["kind"] == EventKind.NOTIFICATION_AMENDED:
+            rows.append(("Why", p["amendment_reason"]))
         if (p.get("cancellation") or {}).get("reason"):
             rows.append(("Cancelled", p["cancellation"]["reason"]))
         if p.get("launch_report"):
             r = p["launch_report"]
-            rows.append(("Launched", f"{r.get('launched_at')} ({r.get('outcome')})"))
+            rows.append(("Launched", f"{shown_utc(r.get('launched_at'))} ({r.get('outcome')})"))
     elif item["kind"] == EventKind.INVITATION_ISSUED and p.get("audience") != "all":
         rows.append(("Audience", "restricted: addressed to your state"))
     elif p.get("title"):
         rows.append(("Title", p["title"]))
-    rows.append(("Entered the exchange", item["at"]))
+    rows.append(("Entered the exchange", shown_utc(item["at"])))
     return rows
 
 
@@ -155,12 +240,13 @@ def subject_line(item: dict) -> str:
     label = KIND_LABELS.get(item["kind"], item["kind"])
     what = p.get("reference") or item["subject"]
     extra = f", {p['generic_class']}" if p.get("generic_class") else ""
-    return f"HCoC: {label} {what} ({item['state']}{extra})"
+    state = name_of(item["state"])
+    return f"HCoC: {label} {what} ({state}{extra})" if state else f"HCoC: {label} {what}{extra}"
 
 
 def render_alert(item: dict, user: User) -> tuple[str, str, str]:
     """(subject, plain text, HTML) of one item's alert."""
-    context = {"facts": facts(item), "link": link(item, user), "item": item}
+    context = {"facts": facts(item, user), "link": link(item, user), "item": item}
     return (
         subject_line(item),
         render_to_string("delivery/alert.txt", context),
@@ -169,7 +255,7 @@ def render_alert(item: dict, user: User) -> tuple[str, str, str]:
 
 
 def render_digest(items: list[dict], user: User) -> tuple[str, str, str]:
-    entries = [{"facts": facts(i), "link": link(i, user), "item": i} for i in items]
+    entries = [{"facts": facts(i, user), "link": link(i, user), "item": i} for i in items]
     context = {"entries": entries, "site": settings.SITE_URL}
     return (
         f"HCoC: daily digest, {len(items)} new {'item' if len(items) == 1 else 'items'}",

@@ -4,7 +4,7 @@ on an item's page (`chase_item`), or daily for the items of the last CHASE_LOOKB
 (`chases_send_due`, run by the worker). Each (item, state) is chased at most once a day and
 recorded (Chase) before its message goes."""
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -17,8 +17,9 @@ from hcoc.accounts.models import User
 from hcoc.exchange.models import Event
 from hcoc.exchange.selectors import acknowledgement_status_for, unacknowledged_states
 from hcoc.lib.errors import Conflict
-from hcoc.lib.timeutil import rfc3339
+from hcoc.lib.timeutil import shown_utc
 from hcoc.states.models import PointOfContact
+from hcoc.states.names import names_of
 
 from .alerts import KIND_LABELS
 from .models import Chase
@@ -47,6 +48,7 @@ def _chase(seq_states: dict[int, list[str]], *, by: User | None) -> dict[str, li
                 continue
             chased.setdefault(state, []).append(seq)
     events = {e.seq: e for e in Event.objects.filter(seq__in=list(seq_states))}
+    names = names_of({*chased, *(e.state_id for e in events.values())})
     for state, seqs in chased.items():
         to = _contacts(state)
         if not to:
@@ -56,13 +58,14 @@ def _chase(seq_states: dict[int, list[str]], *, by: User | None) -> dict[str, li
                 "seq": s,
                 "kind": KIND_LABELS.get(events[s].kind, events[s].kind),
                 "subject": events[s].subject,
-                "state": events[s].state_id,
-                "at": rfc3339(events[s].at),
+                "state": names.get(events[s].state_id, events[s].state_id or "the ICC"),
+                "at": shown_utc(events[s].at),
             }
             for s in seqs
         ]
         send_mail(
-            f"HCoC: {state} has not acknowledged {len(seqs)} {'item' if len(seqs) == 1 else 'items'}",
+            f"HCoC: {names.get(state, state)} has not acknowledged {len(seqs)} "
+            f"{'item' if len(seqs) == 1 else 'items'}",
             render_to_string("delivery/chase.txt", {"items": items, "site": settings.SITE_URL}),
             settings.DEFAULT_FROM_EMAIL,
             to,
@@ -97,7 +100,7 @@ def chase_item(*, actor, seq: int) -> dict[str, list[int]]:
     if timezone.now() < due:
         # Said as people read times everywhere else (the pages' `utc` filter's form).
         raise Conflict(
-            f"Item #{seq} can be chased from {due.astimezone(UTC):%Y-%m-%d %H:%M} UTC: "
+            f"Item #{seq} can be chased from {shown_utc(due)}: "
             "states have until then to acknowledge it."
         )
     return _chase({seq: status["not_acknowledged"]}, by=actor)

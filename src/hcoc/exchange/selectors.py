@@ -11,6 +11,7 @@ from hcoc.lib.errors import NotFound
 from hcoc.lib.timeutil import rfc3339
 from hcoc.states.access import require_exchange_reader, require_state_member
 from hcoc.states.models import HcocStatus, State
+from hcoc.states.names import names_of
 
 from .models import Acknowledgement, Event, EventKind
 
@@ -227,8 +228,9 @@ def notification_items_unacknowledged_for(*, actor, reference: str) -> list[int]
 
 
 def state_names(iso3s) -> dict[str, str]:
-    """{iso3: name} of the registry's states among `iso3s` (public facts)."""
-    return dict(State.objects.filter(iso3__in=list(iso3s)).values_list("iso3", "name"))
+    """{iso3: name} of the registry's states among `iso3s` (public facts), and of the
+    territories the geography reports under codes of their own (hcoc.states.names)."""
+    return names_of(iso3s)
 
 
 def states_expected_to_acknowledge(owners: dict[int, str | None]) -> dict[int, list[str]]:

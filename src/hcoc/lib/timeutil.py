@@ -102,3 +102,40 @@ def utc_input_value(value: datetime | str | None) -> str:
     if value.microsecond:
         return rfc3339(value) or ""
     return value.strftime("%Y-%m-%dT%H:%M:%SZ" if value.second else "%Y-%m-%dT%H:%MZ")
+
+
+# ---- times and durations as people read them ---------------------------------------------------
+
+
+def shown_utc(value: datetime | str | None) -> str:
+    """'2026-12-07 08:49 UTC': how every page, e-mail and PDF shows a time (never RFC 3339's
+    seconds and microseconds; the API and the files meant for machines keep those), from a
+    datetime or RFC 3339 text. '' for none; text that is no time, as it is."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = parse_rfc3339(value)
+        except ValueError:
+            return value
+    if not isinstance(value, datetime):
+        return str(value)
+    return f"{to_utc(value):%Y-%m-%d %H:%M} UTC"
+
+
+def duration_text(hours: float | None) -> str:
+    """274.27 -> '11 days 10 h', 30 -> '1 day 6 h', 5.5 -> '5 h 30 min', 0.25 -> '15 min':
+    a lead time as people read it, to the hour from a day on, to the minute below."""
+    if hours is None:
+        return ""
+    sign, minutes = ("−" if hours < 0 else ""), round(abs(hours) * 60)
+    days, rest = divmod(minutes, 24 * 60)
+    if days:
+        h = round(rest / 60)
+        if h == 24:
+            days, h = days + 1, 0
+        text = f"{days} day{'s' if days != 1 else ''}" + (f" {h} h" if h else "")
+    else:
+        h, m = divmod(rest, 60)
+        text = " ".join(p for p in (f"{h} h" if h else "", f"{m} min" if m or not h else "") if p)
+    return sign + text

@@ -17,6 +17,15 @@ GENERIC_CLASSES: dict[str, tuple[str, str]] = {
 }
 
 
+# The two categories in words (the API keeps the codes).
+CATEGORY_WORDS = {"BM": "ballistic missile", "SLV": "space launch vehicle"}
+
+
+def category_words(category: str | None) -> str:
+    """'BM' -> 'ballistic missile'; an unknown value as it is, '—' for none."""
+    return CATEGORY_WORDS.get(category or "", category or "—")
+
+
 def category_of(generic_class: str) -> str | None:
     entry = GENERIC_CLASSES.get(generic_class)
     return entry[0] if entry else None

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from hcoc.lib.geo.coords import parse_angle, parse_position
 from hcoc.lib.timeutil import utc_input_value
-from hcoc.lib.vocabulary import GENERIC_CLASSES
+from hcoc.lib.vocabulary import GENERIC_CLASSES, category_words
+from hcoc.states.selectors import state_list
 from hcoc.ui.forms import IsoDateField, utc_text
 
 from .models import Category, Outcome, Status
@@ -386,9 +387,16 @@ def class_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 class FilterForm(forms.Form):
-    state = forms.CharField(label=_("State (ISO3)"), required=False, max_length=3)
+    # A list of names, as the inbox's (the API's `state` filter keeps the code).
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        error_messages={"invalid_choice": _("“%(value)s” is not a state of the registry.")},
+    )
     category = forms.ChoiceField(
-        label=_("Category"), required=False, choices=[("", _("any"))] + Category.choices
+        label=_("Category"),
+        required=False,
+        choices=[("", _("any"))] + [(c, category_words(c)) for c in Category.values],
     )
     generic_class = forms.ChoiceField(
         label=_("Generic class"),
@@ -400,6 +408,16 @@ class FilterForm(forms.Form):
     )
     window_from = IsoDateField(label=_("Window from (UTC date)"), required=False)
     window_to = IsoDateField(label=_("Window to (UTC date)"), required=False)
+
+    def __init__(self, data=None):
+
+        # A code typed in the address (?state=fra, as the API takes it) still filters.
+        if data is not None and data.get("state"):
+            data = data.copy()
+            data["state"] = data["state"].strip().upper()
+        super().__init__(data)
+        states = sorted(state_list(), key=lambda s: s["name"])
+        self.fields["state"].choices = [("", _("any"))] + [(s["iso3"], s["name"]) for s in states]
 
     def selector_args(self) -> dict:
         """The selector's filters; invalid filters are left out (and shown as errors)."""

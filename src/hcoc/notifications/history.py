@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from hcoc.lib.timeutil import parse_rfc3339
+from hcoc.lib.vocabulary import category_words
 
 
 def _n(value: Any) -> str:
@@ -95,11 +96,14 @@ def changes(before: dict, after: dict) -> list[str]:
         out.append(_("Launch area changed"))
     if b.get("planned_direction") != a.get("planned_direction"):
         out.append(_directions(b.get("planned_direction"), a.get("planned_direction")))
-    for key, label in (("category", _("Category")), ("generic_class", _("Generic class"))):
+    for key, label, words in (
+        ("category", _("Category"), category_words),
+        ("generic_class", _("Generic class"), lambda v: v or "—"),
+    ):
         if b.get(key) != a.get(key):
             out.append(
                 _("%(label)s changed from %(a)s to %(b)s")
-                % {"label": label, "a": b.get(key) or "—", "b": a.get(key) or "—"}
+                % {"label": label, "a": words(b.get(key)), "b": words(a.get(key))}
             )
     if b.get("vehicle_name") != a.get("vehicle_name"):
         out.append(

@@ -187,7 +187,8 @@ def _utc(value: str | None) -> str:
 
 def _named(code: str, names: dict[str, str]) -> str:
     """'France (FRA)': the name people read, the code beside it for the machines' tables; a
-    territory the registry does not hold (Antarctica, Niue, ...) keeps its code alone."""
+    territory the registry does not hold is named as the geography's sources name it
+    (Antarctica (ATA), Niue (NIU): hcoc.states.names); a code no one names stays alone."""
     return f"{names[code]} ({code})" if code in names else code
 
 

@@ -56,7 +56,7 @@ class InvitationForm(ProblemsForm):
         if state:
             sites = sites.filter(state_id=state)
         self.fields["site_id"].widget.choices = [("", "—")] + [
-            (s.id, f"{s.id} — {s.name}") for s in sites
+            (s.id, s.name) for s in sites.order_by("name")
         ]
         self.fields["named_states"].choices = [c for c in states if c[0] != state]
         if self.behalf:

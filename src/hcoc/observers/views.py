@@ -19,6 +19,7 @@ from hcoc.observers.access import may_reply, require_inviter
 from hcoc.sites.selectors import site_points
 from hcoc.states.access import require_submitter
 from hcoc.states.models import HcocStatus
+from hcoc.states.names import name_of
 from hcoc.states.selectors import state_list
 from hcoc.ui.forms import form_problems, validate
 from hcoc.ui.pages import exchange_page, refused
@@ -42,8 +43,8 @@ from .services import (
 
 def _subscribing() -> list[tuple[str, str]]:
     return [
-        (s["iso3"], f"{s['iso3']} — {s['name']}")
-        for s in state_list()
+        (s["iso3"], f"{s['name']} ({s['iso3']})")
+        for s in sorted(state_list(), key=lambda s: s["name"])
         if s["status"] == HcocStatus.SUBSCRIBING
     ]
 
@@ -119,7 +120,7 @@ def invitation_detail(request, reference: str):
             "current": [r for r in inv["replies"] if r["superseded_at"] is None],
             "earlier": [r for r in inv["replies"] if r["superseded_at"] is not None],
             "map_data": {
-                "items": [{"label": f"{inv['site_id']} — {inv['site_name']}", "point": point}]
+                "items": [{"label": inv["site_name"] or inv["site_id"], "point": point}]
                 if point
                 else []
             },
@@ -196,7 +197,7 @@ def invitation_confirm_page(request, reference: str):
 
     def confirm(inv):
         invitation_confirm(actor=request.user, reference=reference, state_iso3=state)
-        return _("The observers of %(state)s are confirmed.") % {"state": state}
+        return _("The observers of %(state)s are confirmed.") % {"state": name_of(state)}
 
     return _inviter_action(request, reference, confirm)
 

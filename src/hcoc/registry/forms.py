@@ -20,8 +20,8 @@ class SubscriptionForm(ProblemsForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["iso3"].choices = [("", "—")] + [
-            (s["iso3"], f"{s['iso3']} — {s['name']} ({s['status']})")
-            for s in state_list()
+            (s["iso3"], f"{s['name']} ({s['iso3']}): {HcocStatus(s['status']).label}")
+            for s in sorted(state_list(), key=lambda s: s["name"])
             if s["status"] != HcocStatus.SUBSCRIBING
         ]
 
@@ -38,7 +38,8 @@ class UserForm(ProblemsForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", "—")] + [
-            (s["iso3"], f"{s['iso3']} — {s['name']}") for s in state_list()
+            (s["iso3"], f"{s['name']} ({s['iso3']})")
+            for s in sorted(state_list(), key=lambda s: s["name"])
         ]
 
 
@@ -88,5 +89,6 @@ class IccContactForm(ContactForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", "—")] + [
-            (s["iso3"], f"{s['iso3']} — {s['name']}") for s in state_list()
+            (s["iso3"], f"{s['name']} ({s['iso3']})")
+            for s in sorted(state_list(), key=lambda s: s["name"])
         ]

@@ -29,6 +29,7 @@ from hcoc.lib.errors import Conflict, DomainError, InvalidInput, NotFound, Permi
 from hcoc.notifications.selectors import public_pln_counts_by_year
 from hcoc.states.access import can_read_exchange, may_keep_contacts
 from hcoc.states.models import SUBSCRIBING_STATES_OF_THE_CODE, HcocStatus
+from hcoc.states.names import name_of
 from hcoc.states.selectors import (
     circular_list_for,
     contact_changes_for,
@@ -141,7 +142,7 @@ def subscription_new(request):
                 request,
                 _("%(state)s recorded as subscribing from %(day)s; all subscribers are informed.")
                 % {
-                    "state": sub.state_id,
+                    "state": name_of(sub.state_id),
                     "day": sub.effective_on.isoformat(),
                 },
             )

@@ -9,6 +9,43 @@ from django.utils import timezone
 # fewer of them (those it holds as subscribing); the difference is what it does not yet know.
 SUBSCRIBING_STATES_OF_THE_CODE = 145
 
+# How many states subscribed to the Code on a day, as public sources say it (each cited here and
+# in data/research/hcoc_states.md): ISO 8601 day, month or year, count, source. The registry
+# cannot say it for a past year (it does not know when most states subscribed); a year no source
+# gives a figure for is "not known" (compliance.trends), never the registry's guess.
+SUBSCRIBERS_OF_THE_CODE: tuple[tuple[str, int, str], ...] = (
+    # Adopted at The Hague by 93 states on 25 November 2002.
+    ("2002-11-25", 93, "https://nonproliferation.eu/hcoc/category/news-about-hcoc"),
+    # "In total, 102 countries subscribe to the code" (Global Security Newswire, 31 March 2003).
+    ("2003-03-31", 102, "http://www.nti.org/d_newswire/issues/2003/3/31/13s.html"),
+    ("2008-05", 130, "https://search.wikileaks.org/plusd/cables/08STATE63666_a.html"),
+    ("2009-04", 130, "https://theworldtomorrow.wikileaks.org/plusd/cables/09STATE44996.html"),
+    # "Currently, 134 States have subscribed to the Code" (Regular Meeting, 30 May 2013).
+    ("2013-05-30", 134, "http://m.state.gov/md210572.htm"),
+    ("2016-06-01", 138, "https://www.mofa.go.jp/press/release/press4e_001168.html"),  # India
+    (
+        "2017",
+        139,
+        "https://www.nonproliferation.eu/hcoc/lesotho-becomes-the-139th-subscribing-state-to-the-hcoc/",
+    ),
+    ("2020-02-19", 143, "https://nonproliferation.eu/hcoc/?p=180"),  # Somalia, the 143rd
+    ("2023-08-07", 144, "https://nonproliferation.eu/hcoc/category/news-about-hcoc"),  # STP
+    ("2024-03-11", 145, "https://nonproliferation.eu/hcoc/category/news-about-hcoc"),  # Qatar
+)
+
+
+def subscribers_of_the_code_in(year: int) -> tuple[int, str] | None:
+    """(count, as of) for `year`: the last figure a source dates in that year; after the last
+    figure, that figure (the Code's count since, as SUBSCRIBING_STATES_OF_THE_CODE); None for a
+    year no source gives a figure for."""
+    within = [(count, day) for day, count, _ in SUBSCRIBERS_OF_THE_CODE if day[:4] == str(year)]
+    if within:
+        return within[-1]
+    last_day, last_count, _ = SUBSCRIBERS_OF_THE_CODE[-1]
+    if year > int(last_day[:4]):
+        return last_count, last_day
+    return None
+
 
 class HcocStatus(models.TextChoices):
     SUBSCRIBING = "subscribing", "subscribing"

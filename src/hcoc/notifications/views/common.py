@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from hcoc.lib.errors import NotFound, PermissionDenied
 from hcoc.lib.geo.coords import format_position
+from hcoc.lib.vocabulary import category_words
 from hcoc.notifications.maps import map_payload
 from hcoc.sites.selectors import site_details
 from hcoc.states.access import require_can_act_for
@@ -88,7 +89,7 @@ def summary(content: dict) -> list[tuple[str, str]]:
     areas = [content.get("launch_area") or {}, *(content.get("impact_areas") or [])]
     sites = site_details({a["site_id"] for a in areas if a.get("site_id")})
     rows = [
-        (_("Category"), content.get("category")),
+        (_("Category"), category_words(content.get("category"))),
         (_("Generic class"), content.get("generic_class")),
         (_("Vehicle"), content.get("vehicle_name") or "—"),
         (_("Test flight"), _("yes") if content.get("test_flight") else _("no")),

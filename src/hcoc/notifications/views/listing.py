@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from hcoc.lib.errors import InvalidInput
+from hcoc.states.names import names_of
 from hcoc.ui.csvfile import CsvDownload
 from hcoc.ui.pages import exchange_page
 
@@ -42,6 +43,8 @@ CSV_COLUMNS = (
     "affected_states",
     # The lower tier, apart (added after the others): states only the planned direction reaches.
     "in_planned_direction",
+    # The state's name beside its code, for whoever opens the file in a spreadsheet (issue 25).
+    "state_name",
 )
 
 
@@ -146,6 +149,7 @@ def _csv(request, filters: dict) -> HttpResponse:
             cursor=cursor,
             **filters,
         )
+        names = names_of(n["state"] for n in page["items"])
         for n in page["items"]:
             window = n.get("window") or {}
             area = n["launch_area"]
@@ -180,6 +184,7 @@ def _csv(request, filters: dict) -> HttpResponse:
                         f"{s['state']}({'+'.join(s['zones'])})"
                         for s in n.get("in_planned_direction") or []
                     ),
+                    names.get(n["state"], n["state"]),
                 ]
             )
         written += len(page["items"])

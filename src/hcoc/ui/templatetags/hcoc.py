@@ -12,9 +12,12 @@ from hcoc.lib.timeutil import (
     DATE_INPUT_PATTERN,
     UTC_INPUT_EXAMPLE,
     UTC_INPUT_PATTERN,
+    duration_text,
+    shown_utc,
     utc_input_value,
 )
-from hcoc.states.models import State
+from hcoc.sites.selectors import site_details
+from hcoc.states.names import name_of, names_of, with_code
 from hcoc.ui.forms import label_for
 from hcoc.ui.forms import labelled as labelled_problems
 
@@ -31,11 +34,15 @@ def _as_datetime(value):
 def utc(value) -> str:
     """'2026-12-03 06:00 UTC' (ISO 8601's date and time, in UTC and saying so) from a datetime or
     an RFC 3339 string. The machine-readable exports keep RFC 3339 (`rfc3339`)."""
-    dt = _as_datetime(value)
-    if dt is None:
+    if _as_datetime(value) is None:
         return "" if value in (None, "") else str(value)
-    dt = dt.astimezone(UTC)
-    return f"{dt:%Y-%m-%d %H:%M} UTC"
+    return shown_utc(_as_datetime(value))
+
+
+@register.filter
+def duration(hours) -> str:
+    """274.27 (hours) -> '11 days 10 h' (hcoc.lib.timeutil.duration_text)."""
+    return duration_text(hours)
 
 
 @register.filter
@@ -55,8 +62,9 @@ def rfc3339(value) -> str:
 
 @register.filter
 def state_name(iso3) -> str:
-    """'IND' -> 'India' (the registry's name; the code itself where the registry has none)."""
-    return State.objects.filter(iso3=iso3).values_list("name", flat=True).first() or iso3 or ""
+    """'IND' -> 'India' (the registry's name, or a territory's: hcoc.states.names; the code
+    itself where no one names it)."""
+    return name_of(iso3)
 
 
 @register.filter
@@ -64,9 +72,7 @@ def named_states(rows) -> list[dict]:
     """Rows that name a state by its code (`state`), each with its `name` too: one query for
     all of them (affected states, lists of states)."""
     rows = list(rows or [])
-    names = dict(
-        State.objects.filter(iso3__in={r["state"] for r in rows}).values_list("iso3", "name")
-    )
+    names = names_of(r["state"] for r in rows)
     return [{**r, "name": names.get(r["state"], r["state"])} for r in rows]
 
 
@@ -115,3 +121,51 @@ def date_input(name: str, value="", *, id: str = "", required: bool = False):
 def labelled(problems, labels=None):
     """{path: [messages]} -> [(the form's label, messages)] ("" for the whole form's)."""
     return labelled_problems(problems or {}, labels)
+
+
+@register.filter
+def state_with_code(iso3) -> str:
+    """'France (FRA)': the name, its code beside it (hcoc.states.names.with_code)."""
+    return with_code(iso3)
+
+
+@register.filter
+def state_names(codes) -> str:
+    """['FRA', 'JPN'] -> 'France, Japan' (one query)."""
+    codes = list(codes or [])
+    names = names_of(codes)
+    return ", ".join(names.get(c, c) for c in codes)
+
+
+@register.filter
+def with_names(codes) -> list[tuple[str, str]]:
+    """['FRA', 'JPN'] -> [('FRA', 'France'), ('JPN', 'Japan')] (one query): a list of states to
+    show by name, its codes kept for the form's values."""
+    codes = list(codes or [])
+    names = names_of(codes)
+    return [(c, names.get(c, c)) for c in codes]
+
+
+@register.filter
+def words(value) -> str:
+    """A stored value in words: 'no_objection' -> 'no objection' (the API keeps the value)."""
+    return str(value or "").replace("_", " ")
+
+
+@register.filter
+def site_name(site_id) -> str:
+    """'FRA-KOUROU' -> the catalogue's name of the site ('Guiana Space Centre ...'); the
+    identifier only for a site the catalogue does not hold."""
+
+    if not site_id:
+        return ""
+    return (site_details({site_id}).get(site_id) or {}).get("name") or site_id
+
+
+@register.filter
+def site_names(site_ids) -> str:
+    """Several sites by name, in their order (one query)."""
+
+    ids = [i for i in site_ids or [] if i]
+    details = site_details(set(ids))
+    return ", ".join((details.get(i) or {}).get("name") or i for i in ids)
