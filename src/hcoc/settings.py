@@ -127,9 +127,9 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'hcoc.sqlite3'}"),
-        # Seconds a worker keeps its database connection between requests. The ASGI server
-        # (hcoc/asgi.py) sets 0: there every request runs in a thread of its own, and a kept
-        # connection would be left behind by each (docs/decisions/0006).
+        # Seconds a worker keeps its database connection between requests. Under the ASGI
+        # server (hcoc/asgi.py) too: there every request's sync code runs in one thread per
+        # process, which keeps its connection (docs/decisions/0006).
         conn_max_age=int(env("HCOC_DB_CONN_MAX_AGE", "60")),
     )
 }
@@ -146,7 +146,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 # PostgreSQL only: a pool of at most this many connections per server process (psycopg_pool),
 # taken for a request and given back after it; 0: none. The ASGI server (hcoc/asgi.py) sets 10:
-# there connections close after every request, and the pool spares a new one each time.
+# the request thread, the streams' reads and the hub's poller share it.
 DB_POOL_SIZE = int(env("HCOC_DB_POOL_SIZE", "0"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_SIZE:
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # a pool keeps the connections itself
