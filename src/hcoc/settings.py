@@ -242,6 +242,12 @@ WEBHOOK_TIMEOUT_SECONDS = float(env("HCOC_WEBHOOK_TIMEOUT_SECONDS", "10"))
 WEBHOOK_RETRY_HOURS = float(env("HCOC_WEBHOOK_RETRY_HOURS", "72"))
 DELIVERY_POLL_SECONDS = float(env("HCOC_DELIVERY_POLL_SECONDS", "0.1"))
 DELIVERY_THREADS = int(env("HCOC_DELIVERY_THREADS", "32"))
+# Items an endpoint behind the feed is given in one pass: read as one feed page, posted one after
+# another, recorded in one transaction (a backlog costs a read and a record per this many items).
+DELIVERY_BATCH = int(env("HCOC_DELIVERY_BATCH", "50"))
+# `hcoc deliver` lowers its own CPU priority by this much (os.nice) when it starts: catching up a
+# backlog, it must not take the CPU from the server's requests beside it. 0: left as it is.
+DELIVERY_NICE = int(env("HCOC_DELIVERY_NICE", "10"))
 # The worker's daily run (digests, chases) starts at this hour, UTC.
 DELIVERY_DAILY_HOUR = int(env("HCOC_DELIVERY_DAILY_HOUR", "6"))
 # The ICC chases a state that has not acknowledged an item this long after it entered the feed.
