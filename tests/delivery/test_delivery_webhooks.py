@@ -341,3 +341,23 @@ def test_a_backlog_goes_in_runs_in_order_and_a_run_stops_at_its_first_failure(pe
         ]
     finally:
         other.close()
+
+
+def test_a_run_that_lasts_signs_again_what_it_posts_late(personas, receiver, monkeypatch):
+    from hcoc.delivery import webhooks
+
+    jpn = User.objects.get(username="jpn_submitter")
+    _, secret = endpoint_register(actor=jpn, url=receiver.url)
+    Endpoint.objects.update(cursor=0)
+    submit(2)
+    planned = deliveries_plan(endpoints_due(), per_endpoint=5)
+    monkeypatch.setattr(webhooks, "RESIGN_AFTER_SECONDS", -1.0)  # every item counts as late
+    later = datetime.now(UTC) + timedelta(minutes=10)
+    with time_machine.travel(later, tick=False):
+        outcomes = deliveries_post_in_order(planned)
+        assert [o.ok for o in outcomes] == [True] * len(planned)
+        for got, p in zip(receiver.received, planned, strict=True):
+            assert got.body == p.body
+            assert int(got.headers["webhook-timestamp"]) == int(later.timestamp())
+            assert int(p.headers["webhook-timestamp"]) < int(later.timestamp())
+            Webhook(secret).verify(got.body, got.headers)  # fresh, and signed with its secret

@@ -7,7 +7,7 @@ import json
 import random
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -32,6 +32,8 @@ from .selectors import endpoint_get_for
 MAX_ENDPOINTS_PER_STATE = 10
 BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_CAP_SECONDS = 3600.0
+# A run of an endpoint's items (deliveries_post_in_order) signs again what it posts after this long.
+RESIGN_AFTER_SECONDS = 60.0
 
 
 def _last_seq() -> int:
@@ -186,7 +188,17 @@ def deliveries_post_in_order(planned: list[PlannedDelivery]) -> list[DeliveryOut
     """One endpoint's planned items, posted one after another (no database: the worker's
     threads run this); the first that fails ends the run, so the order holds."""
     outcomes = []
+    started = time.monotonic()
     for p in planned:
+        if time.monotonic() - started > RESIGN_AFTER_SECONDS:
+            # A slow receiver: signed again now, so that its timestamp is not stale (Standard
+            # Webhooks receivers refuse one more than 5 minutes old).
+            msg_id = signing.webhook_id(p.endpoint.pk, p.seq)
+            at = timezone.now()
+            headers = signing.headers(
+                secret=p.endpoint.secret, msg_id=msg_id, at=at, body=p.body.decode()
+            )
+            p = replace(p, headers=headers)
         outcomes.append(delivery_post(p))
         if not outcomes[-1].ok:
             break
