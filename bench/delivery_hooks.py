@@ -13,6 +13,15 @@ submission's transaction committed. Every delivery is also checked: 200 × N arr
 endpoint's in seq order. Goal: p99 <= 500 ms. Printed with the peak RSS of the worker, the
 receivers and the benchmark itself. PostgreSQL: the database `hcoc_bench_hooks` (or
 HCOC_BENCH_PG_DB), dropped at the end.
+
+`--backlog N` measures instead a worker catching up: N PLNs are in the feed before any worker
+runs, and a real `hcoc serve --no-deliver` serves `GET /api/v1/states/FRA` to 4 client
+processes (the ceiling of bench/exchange.py). Each round measures, for `--seconds`, the ceiling
+alone, then the ceiling while a worker starts and catches up from the start of the backlog
+(every cursor moved back; timed until every endpoint is at the feed's end), once as the worker ran before issue 24 (HCOC_DELIVERY_BATCH=1, HCOC_DELIVERY_NICE=0:
+one item per endpoint a pass, at the server's priority) and once as it runs now (the defaults),
+in alternating order: requests/s and the server's CPU per request, the catch-up's time and the
+worker's CPU per delivery.
 """
 
 import argparse
@@ -32,6 +41,144 @@ from common import PeakRss, fresh_database, pg_drop, subscribing_states
 
 ROOT = Path(__file__).resolve().parents[1]
 PER_STATE = 10
+BEFORE = {"HCOC_DELIVERY_BATCH": "1", "HCOC_DELIVERY_NICE": "0"}  # the worker before issue 24
+NOW: dict[str, str] = {}  # its defaults
+
+
+def ceiling_client(url: str, seconds: float, q) -> None:
+    import httpx
+
+    n, deadline = 0, time.monotonic() + seconds
+    with httpx.Client() as http:
+        while time.monotonic() < deadline:
+            n += http.get(url).status_code == 200
+    q.put(n)
+
+
+def tree_cpu(pid: int) -> float:
+    import psutil
+
+    total = 0.0
+    root = psutil.Process(pid)
+    for p in [root, *root.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def backlog_rounds(opts, ports: list[int]) -> None:
+    """See the module's doc (`--backlog`)."""
+    import multiprocessing as mp
+    import socket
+
+    import httpx
+    from django.db import connections
+    from django.db.models import Sum
+
+    from hcoc.delivery.models import Endpoint
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "hcoc.cli", "serve", "--no-deliver", "--port", str(port)],
+        env=os.environ.copy(),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/api/v1/states/FRA"
+    for _ in range(300):
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server_rss = PeakRss(server.pid)
+    start_seq = min(Endpoint.objects.values_list("cursor", flat=True)) - opts.backlog
+    ctx = mp.get_context("fork")
+    connections.close_all()  # not shared with the forked clients
+
+    def ceiling(seconds: float) -> tuple[float, float]:
+        q = ctx.Queue()
+        cpu0 = tree_cpu(server.pid)
+        clients = [ctx.Process(target=ceiling_client, args=(url, seconds, q)) for _ in range(4)]
+        for c in clients:
+            c.start()
+        done = sum(q.get() for _ in clients)
+        for c in clients:
+            c.join()
+        return done / seconds, (tree_cpu(server.pid) - cpu0) / max(1, done)
+
+    results: dict[str, list[dict]] = {"alone": [], "before": [], "now": []}
+    worker_peak = 0.0
+    for r in range(opts.rounds):
+        results["alone"].append(dict(zip(("rps", "cpu"), ceiling(opts.seconds), strict=True)))
+        for name in ["before", "now"] if r % 2 == 0 else ["now", "before"]:
+            Endpoint.objects.update(cursor=start_seq, next_attempt_at=None, failures=0)
+            connections.close_all()
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "hcoc.cli", "deliver"],
+                env={**os.environ, **(BEFORE if name == "before" else NOW)},
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            worker_rss = PeakRss(worker.pid)
+            started = time.monotonic()
+            rps, cpu = ceiling(opts.seconds)  # while it starts and catches up
+            target = opts.backlog * len(ports)
+            for _ in range(6000):  # until every endpoint is at the feed's end, or 10 minutes
+                if (
+                    Endpoint.objects.aggregate(s=Sum("cursor"))["s"] - start_seq * len(ports)
+                    >= target
+                ):
+                    break
+                time.sleep(0.1)
+            caught_up = time.monotonic() - started
+            delivered = Endpoint.objects.aggregate(s=Sum("cursor"))["s"] - start_seq * len(ports)
+            wcpu = tree_cpu(worker.pid)
+            connections.close_all()
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=60)
+            worker_peak = max(worker_peak, worker_rss.stop())
+            results[name].append(
+                {
+                    "rps": rps,
+                    "cpu": cpu,
+                    "caught_up_s": caught_up,
+                    "delivered_per_s": delivered / caught_up,
+                    "worker_cpu": wcpu / max(1, delivered),
+                }
+            )
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=60)
+    med = {
+        k: {f: statistics.median(x[f] for x in v) for f in v[0]} for k, v in results.items() if v
+    }
+    alone = med["alone"]["rps"]
+    print(
+        f"{opts.db}: backlog of {opts.backlog} items x {len(ports)} receivers; medians of "
+        f"{opts.rounds} round(s) of {opts.seconds} s"
+    )
+    print(
+        f"  ceiling alone: {alone:.0f} req/s, {med['alone']['cpu'] * 1000:.1f} ms server CPU "
+        "per request"
+    )
+    for name, label in (("before", "batch 1, nice 0 (before)"), ("now", "batch 50, nice 10 (now)")):
+        m = med[name]
+        print(
+            f"  worker catching up, {label}: ceiling {m['rps']:.0f} req/s ({m['rps'] / alone:.2f} "
+            f"of alone), {m['cpu'] * 1000:.1f} ms server CPU per request; the whole backlog in "
+            f"{m['caught_up_s']:.1f} s from the worker's start ({m['delivered_per_s']:.0f} "
+            f"deliveries/s), {m['worker_cpu'] * 1000:.2f} ms of the worker's CPU per delivery "
+            "(its start included)"
+        )
+    print(f"  peak RSS: server {server_rss.stop():.0f} MiB, worker {worker_peak:.0f} MiB")
 
 
 # ---- the receivers: one process, many ports --------------------------------------------------
@@ -73,6 +220,14 @@ def receivers_main(count: int, ports_file: str, out_file: str) -> None:
     asyncio.run(main())
 
 
+def models_last_seq() -> int:
+    from django.db.models import Max
+
+    from hcoc.exchange.models import Event
+
+    return Event.objects.aggregate(m=Max("seq"))["m"] or 0
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -84,6 +239,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60, help="one PLN a second, this long")
     parser.add_argument("--receivers", type=int, default=200)
     parser.add_argument("--smoke", action="store_true", help="2 PLNs to 4 receivers: that it runs")
+    parser.add_argument(
+        "--backlog",
+        type=int,
+        default=0,
+        help="a worker catching up this many items beside a server (see the module's doc)",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="with --backlog: rounds")
     opts = parser.parse_args()
     if opts.smoke:
         opts.seconds, opts.receivers = 2, 4
@@ -126,6 +288,22 @@ def main() -> None:
             username=f"hooks-{state}", password=None, role=Role.SUBMITTER, state_iso3=state
         )
         endpoint_register(actor=user, url=f"http://127.0.0.1:{port}/hook")
+
+    if opts.backlog:
+        for i in range(opts.backlog):
+            notification_submit(actor=fra, data=PLNIn.model_validate(pln(remarks=f"backlog {i}")))
+        from hcoc.delivery.models import Endpoint
+
+        Endpoint.objects.update(cursor=models_last_seq())
+        backlog_rounds(opts, ports)
+        os.killpg(receivers.pid, signal.SIGTERM)
+        receivers.wait(timeout=60)
+        if pg_db:
+            from django.db import connections
+
+            connections.close_all()
+            pg_drop(pg_db)
+        return
 
     worker = subprocess.Popen(
         [sys.executable, "-m", "hcoc.cli", "deliver"],

@@ -581,13 +581,23 @@ def run(cmd: list[str], env: dict, **kw) -> subprocess.CompletedProcess:
 
 
 def start_server(
-    env: dict, port: int, workers: int, log: Path, server: str = "asgi"
+    env: dict, port: int, workers: int, log: Path, server: str = "asgi", deliver: bool = True
 ) -> subprocess.Popen:
     import httpx
 
     out = open(log, "wb")  # noqa: SIM115  (gunicorn's access log goes here, never to a full pipe)
     proc = subprocess.Popen(
-        [*hcoc_cmd(), "serve", "--port", str(port), "--workers", str(workers), "--server", server],
+        [
+            *hcoc_cmd(),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--server",
+            server,
+            *([] if deliver else ["--no-deliver"]),
+        ],
         env=env,
         cwd=ROOT,
         stdout=out,
@@ -631,7 +641,7 @@ def bench_database(db: str, opts) -> dict | None:
         **RATE_LIMITS_OFF,
     }
     pg_created = False
-    proc = None
+    proc = other = None
     try:
         if db == "postgres":
             try:
@@ -685,17 +695,25 @@ def bench_database(db: str, opts) -> dict | None:
         )
 
         port = free_port()
-        proc = start_server(env, port, opts.workers, tmp / "server.log", opts.server)
+        proc = start_server(
+            env, port, opts.workers, tmp / "server.log", opts.server, not opts.no_deliver
+        )
         base = f"http://127.0.0.1:{port}"
+        if opts.against_wsgi:
+            # gunicorn's sync workers on the same database, idle while the other is measured.
+            wsgi_port = free_port()
+            other = start_server(env, wsgi_port, opts.workers, tmp / "wsgi.log", "wsgi", False)
+            other_base = f"http://127.0.0.1:{wsgi_port}"
         import httpx
 
-        warm = httpx.Client(
-            base_url=base + API, headers={"Authorization": f"Bearer {setup['tokens']['feed']}"}
-        )
-        for _ in range(20):  # every worker past its first (lazy) request
-            warm.get("/states/FRA")
-            warm.get("/feed", params={"limit": 10})
-        warm.close()
+        for b in [base, other_base] if opts.against_wsgi else [base]:
+            warm = httpx.Client(
+                base_url=b + API, headers={"Authorization": f"Bearer {setup['tokens']['feed']}"}
+            )
+            for _ in range(20):  # every worker past its first (lazy) request
+                warm.get("/states/FRA")
+                warm.get("/feed", params={"limit": 10})
+            warm.close()
 
         tokens = setup["tokens"]
         n_events = opts.events
@@ -703,60 +721,74 @@ def bench_database(db: str, opts) -> dict | None:
         rounds = []
         pg = (opts.pg_url, PG_DBNAME) if db == "postgres" else None
 
-        def measure(specs: list[tuple]) -> dict:
-            return run_clients(proc.pid, specs, pg)
+        def measure(specs: list[tuple], server=None) -> dict:
+            return run_clients((server or proc).pid, specs, pg)
+
+        def wanted(kind: str) -> bool:
+            return opts.only is None or kind in opts.only
 
         for r in range(opts.rounds):
             res = {}
             d = opts.duration
-            res["ceiling"] = measure(
-                [(client_loop, ("ceiling", base, {"duration": d}))] * opts.clients
-            )
-            res["feed"] = measure(
-                [
-                    (
-                        client_catch_up,
-                        (base, {"token": tokens["feed"], "expect": n_events + submitted}),
-                    )
-                ],
-            )
-            feed = res["feed"]
-            res["static"] = measure(
-                [
-                    (
-                        client_loop,
+            # With --against-wsgi the two servers' ceilings are measured one after the other,
+            # in alternating order from round to round, so that both meet the same minutes.
+            order = ["ceiling", "ceiling_wsgi"] if opts.against_wsgi else ["ceiling"]
+            for kind in order if r % 2 == 0 else order[::-1]:
+                b, server = (other_base, other) if kind == "ceiling_wsgi" else (base, proc)
+                res[kind] = measure(
+                    [(client_loop, ("ceiling", b, {"duration": d}))] * opts.clients, server
+                )
+            if wanted("feed"):
+                res["feed"] = measure(
+                    [
                         (
-                            "static",
-                            base,
-                            {
-                                "duration": 600,
-                                "requests": feed["requests_ok"],
-                                "bytes": seed["static_bytes"],
-                            },
-                        ),
-                    )
-                ]
-            )
-            res["inbox"] = measure(
-                [(client_catch_up, (base, {"token": tokens["feed"], "path": "/inbox"}))]
-            )
-            res["acks"] = measure(
-                [
-                    (
-                        client_loop,
+                            client_catch_up,
+                            (base, {"token": tokens["feed"], "expect": n_events + submitted}),
+                        )
+                    ],
+                )
+                # The same server serving a page of the feed as a static file, as many times.
+                res["static"] = measure(
+                    [
                         (
-                            "acks",
-                            base,
-                            {"token": tok, "first_seq": 1, "last_seq": n_events, "duration": d},
-                        ),
-                    )
-                    for tok in tokens["ack"][r]
-                ],
-            )
-            res["up_to"] = measure(
-                [(client_up_to, (base, {"token": tokens["up_to"][r], "up_to": n_events}))]
-            )
+                            client_loop,
+                            (
+                                "static",
+                                base,
+                                {
+                                    "duration": 600,
+                                    "requests": res["feed"]["requests_ok"],
+                                    "bytes": seed["static_bytes"],
+                                },
+                            ),
+                        )
+                    ]
+                )
+            if wanted("inbox"):
+                res["inbox"] = measure(
+                    [(client_catch_up, (base, {"token": tokens["feed"], "path": "/inbox"}))]
+                )
+            if wanted("acks"):
+                res["acks"] = measure(
+                    [
+                        (
+                            client_loop,
+                            (
+                                "acks",
+                                base,
+                                {"token": tok, "first_seq": 1, "last_seq": n_events, "duration": d},
+                            ),
+                        )
+                        for tok in tokens["ack"][r]
+                    ],
+                )
+            if wanted("up_to"):
+                res["up_to"] = measure(
+                    [(client_up_to, (base, {"token": tokens["up_to"][r], "up_to": n_events}))]
+                )
             for kind in ("submit", "submit_ik"):
+                if not wanted(kind):
+                    continue
                 res[kind] = measure(
                     [
                         (
@@ -774,19 +806,32 @@ def bench_database(db: str, opts) -> dict | None:
             ceiling = res["ceiling"]["req_per_s"]
             for m in res.values():
                 m["ratio"] = m["req_per_s"] / ceiling
-            feed = res["feed"]
-            print(
-                f"   round {r + 1}/{opts.rounds}: ceiling {ceiling:.0f} req/s; feed {feed['units_per_s']:.0f} items/s "
-                f"({feed['units']:,} items, {'OK' if not feed['problems'] else 'FAIL'}, "
-                f"{feed['bytes'] / max(1, feed['units']):,.0f} B an item, "
-                f"{feed['elapsed'] * 1000 / max(1, feed['requests_ok']):,.0f} ms a page, "
-                f"{feed['bytes'] / feed['elapsed'] / MiB:.1f} MiB/s; the page as a static file "
-                f"{res['static']['units_per_s'] / MiB:.1f} MiB/s); "
-                f"inbox {res['inbox']['units_per_s']:.0f} items/s; "
-                f"acks {res['acks']['units_per_s']:.0f} seqs/s; up_to {res['up_to']['units_per_s']:.0f} seqs/s "
-                f"({res['up_to']['elapsed']:.2f} s); submit {res['submit']['req_per_s']:.0f}/s, "
-                f"with Idempotency-Key {res['submit_ik']['req_per_s']:.0f}/s"
-            )
+            said = [f"ceiling {ceiling:.0f} req/s"]
+            if "ceiling_wsgi" in res:
+                said.append(f"under sync workers {res['ceiling_wsgi']['req_per_s']:.0f} req/s")
+            if "feed" in res:
+                feed = res["feed"]
+                said.append(
+                    f"feed {feed['units_per_s']:.0f} items/s ({feed['units']:,} items, "
+                    f"{'OK' if not feed['problems'] else 'FAIL'}, "
+                    f"{feed['bytes'] / max(1, feed['units']):,.0f} B an item, "
+                    f"{feed['elapsed'] * 1000 / max(1, feed['requests_ok']):,.0f} ms a page, "
+                    f"{feed['bytes'] / feed['elapsed'] / MiB:.1f} MiB/s; the page as a static "
+                    f"file {res['static']['units_per_s'] / MiB:.1f} MiB/s)"
+                )
+            if "inbox" in res:
+                said.append(f"inbox {res['inbox']['units_per_s']:.0f} items/s")
+            if "acks" in res:
+                said.append(f"acks {res['acks']['units_per_s']:.0f} seqs/s")
+            if "up_to" in res:
+                said.append(
+                    f"up_to {res['up_to']['units_per_s']:.0f} seqs/s ({res['up_to']['elapsed']:.2f} s)"
+                )
+            if "submit" in res:
+                said.append(f"submit {res['submit']['req_per_s']:.0f}/s")
+            if "submit_ik" in res:
+                said.append(f"with Idempotency-Key {res['submit_ik']['req_per_s']:.0f}/s")
+            print(f"   round {r + 1}/{opts.rounds}: " + "; ".join(said))
             for name, m in res.items():
                 bad = {k: v for k, v in m["statuses"].items() if int(k) >= 300}
                 if bad or m["problems"]:
@@ -796,6 +841,8 @@ def bench_database(db: str, opts) -> dict | None:
     finally:
         if proc is not None:
             stop_server(proc)
+        if other is not None:
+            stop_server(other)
         if pg_created:
             try:
                 pg_drop(PG_DBNAME, server=opts.pg_url)
@@ -810,6 +857,7 @@ def bench_database(db: str, opts) -> dict | None:
 # metric name, result key, value key, unit
 METRICS = [
     ("ceiling: GET /states/FRA", "ceiling", "req_per_s", "req/s"),
+    ("  the same under sync workers (--against-wsgi)", "ceiling_wsgi", "req_per_s", "req/s"),
     ("feed catch-up (1 client, 1000/page)", "feed", "units_per_s", "items/s"),
     ("  feed pages", "feed", "req_per_s", "req/s"),
     ("inbox catch-up (1 client, 1000/page)", "inbox", "units_per_s", "items/s"),
@@ -829,6 +877,8 @@ def table(result: dict, opts) -> str:
         "|---|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for label, key, field, unit in METRICS:
+        if key not in rounds[0]:
+            continue
         vals = [r[key][field] for r in rounds]
         ratio = statistics.median(r[key]["ratio"] for r in rounds)
         ratio_txt = "1" if key == "ceiling" else ("—" if key == "up_to" else f"{ratio:.2f}")
@@ -849,21 +899,30 @@ def table(result: dict, opts) -> str:
             f"| {label} | {statistics.median(vals):,.0f} | {unit} | {min(vals):,.0f}–{max(vals):,.0f} | "
             f"{ratio_txt} | {cpu:.1f} ms | {db_cpu} | {srv:.0f} MiB | {cli:.0f} MiB |"
         )
+    if "ceiling_wsgi" in rounds[0]:
+        each = [r["ceiling"]["req_per_s"] / r["ceiling_wsgi"]["req_per_s"] for r in rounds]
+        lines.append(
+            f"\nceiling of `hcoc serve` over gunicorn's sync workers' in the same round: median "
+            f"{statistics.median(each):.2f} ({', '.join(f'{x:.2f}' for x in each)})"
+        )
+    if "feed" in rounds[0]:
 
-    def med(f) -> float:
-        return statistics.median(f(r) for r in rounds)
+        def med(f) -> float:
+            return statistics.median(f(r) for r in rounds)
 
-    item_b = med(lambda r: r["feed"]["bytes"] / max(1, r["feed"]["units"]))
-    page_ms = med(lambda r: r["feed"]["elapsed"] * 1000 / max(1, r["feed"]["requests_ok"]))
-    feed_bps = med(lambda r: r["feed"]["bytes"] / r["feed"]["elapsed"])
-    static_bps = med(lambda r: r["static"]["units_per_s"])
-    ratio = med(lambda r: (r["feed"]["bytes"] / r["feed"]["elapsed"]) / r["static"]["units_per_s"])
-    lines.append(
-        f"\nfeed catch-up: {item_b:,.0f} B an item, {page_ms:,.0f} ms a page of {FEED_PAGE}, "
-        f"{feed_bps / MiB:.1f} MiB/s; the same server serving a page of it as a static file "
-        f"({result['seed'].get('static_bytes', 0):,} B, as many requests, one client): "
-        f"{static_bps / MiB:.1f} MiB/s; feed/static {ratio:.2f}"
-    )
+        item_b = med(lambda r: r["feed"]["bytes"] / max(1, r["feed"]["units"]))
+        page_ms = med(lambda r: r["feed"]["elapsed"] * 1000 / max(1, r["feed"]["requests_ok"]))
+        feed_bps = med(lambda r: r["feed"]["bytes"] / r["feed"]["elapsed"])
+        static_bps = med(lambda r: r["static"]["units_per_s"])
+        ratio = med(
+            lambda r: (r["feed"]["bytes"] / r["feed"]["elapsed"]) / r["static"]["units_per_s"]
+        )
+        lines.append(
+            f"\nfeed catch-up: {item_b:,.0f} B an item, {page_ms:,.0f} ms a page of {FEED_PAGE}, "
+            f"{feed_bps / MiB:.1f} MiB/s; the same server serving a page of it as a static file "
+            f"({result['seed'].get('static_bytes', 0):,} B, as many requests, one client): "
+            f"{static_bps / MiB:.1f} MiB/s; feed/static {ratio:.2f}"
+        )
     return "\n".join(lines)
 
 
@@ -909,6 +968,23 @@ def main() -> None:
         help="hcoc serve --server: asgi (uvicorn workers, the default) or wsgi (sync workers)",
     )
     p.add_argument(
+        "--only",
+        type=lambda v: set(v.split(",")),
+        help="measure only these (comma-separated: feed, inbox, acks, up_to, submit, submit_ik); "
+        "the ceiling is always measured",
+    )
+    p.add_argument(
+        "--against-wsgi",
+        action="store_true",
+        help="also start gunicorn's sync workers (hcoc serve --server wsgi) on the same database "
+        "and measure their ceiling in the same rounds",
+    )
+    p.add_argument(
+        "--no-deliver",
+        action="store_true",
+        help="hcoc serve --no-deliver: without the delivery worker beside the server",
+    )
+    p.add_argument(
         "--service-budget",
         type=float,
         help="seconds of seeding through notification_submit() before bulk copies (default 20; 3 with --quick)",
@@ -939,7 +1015,10 @@ def main() -> None:
         f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.2f}"
     )
     print(
-        f"server: hcoc serve --workers {opts.workers} --server {opts.server}; clients: {opts.clients} processes "
+        f"server: hcoc serve --workers {opts.workers} --server {opts.server}"
+        f"{' --no-deliver' if opts.no_deliver else ''}"
+        f"{' (and --server wsgi --no-deliver beside it)' if opts.against_wsgi else ''}; "
+        f"clients: {opts.clients} processes "
         f"(4 submitters for PLNs, 1 for the feed); {opts.rounds} round(s), {opts.duration:g} s per rate"
     )
     print(f"code: {code_version()}")
@@ -959,7 +1038,11 @@ def main() -> None:
     if opts.json:
         Path(opts.json).write_text(json.dumps(results, indent=1, default=str))
     feed_fail = any(
-        rd[k]["problems"] for r in results for rd in r["rounds"] for k in ("feed", "inbox")
+        rd[k]["problems"]
+        for r in results
+        for rd in r["rounds"]
+        for k in ("feed", "inbox")
+        if k in rd
     )
     print(
         "feed order check:", "n/a (nothing ran)" if not results else "FAIL" if feed_fail else "OK"

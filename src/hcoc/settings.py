@@ -129,9 +129,9 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'hcoc.sqlite3'}"),
-        # Seconds a worker keeps its database connection between requests. The ASGI server
-        # (hcoc/asgi.py) sets 0: there every request runs in a thread of its own, and a kept
-        # connection would be left behind by each (docs/decisions/0006).
+        # Seconds a worker keeps its database connection between requests. Under the ASGI
+        # server (hcoc/asgi.py) too: there every request's sync code runs in one thread per
+        # process, which keeps its connection (docs/decisions/0006).
         conn_max_age=int(env("HCOC_DB_CONN_MAX_AGE", "60")),
     )
 }
@@ -148,7 +148,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 # PostgreSQL only: a pool of at most this many connections per server process (psycopg_pool),
 # taken for a request and given back after it; 0: none. The ASGI server (hcoc/asgi.py) sets 10:
-# there connections close after every request, and the pool spares a new one each time.
+# the request thread, the streams' reads and the hub's poller share it.
 DB_POOL_SIZE = int(env("HCOC_DB_POOL_SIZE", "0"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_SIZE:
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # a pool keeps the connections itself
@@ -244,6 +244,12 @@ WEBHOOK_TIMEOUT_SECONDS = float(env("HCOC_WEBHOOK_TIMEOUT_SECONDS", "10"))
 WEBHOOK_RETRY_HOURS = float(env("HCOC_WEBHOOK_RETRY_HOURS", "72"))
 DELIVERY_POLL_SECONDS = float(env("HCOC_DELIVERY_POLL_SECONDS", "0.1"))
 DELIVERY_THREADS = int(env("HCOC_DELIVERY_THREADS", "32"))
+# Items an endpoint behind the feed is given in one pass: read as one feed page, posted one after
+# another, recorded in one transaction (a backlog costs a read and a record per this many items).
+DELIVERY_BATCH = int(env("HCOC_DELIVERY_BATCH", "50"))
+# `hcoc deliver` lowers its own CPU priority by this much (os.nice) when it starts: catching up a
+# backlog, it must not take the CPU from the server's requests beside it. 0: left as it is.
+DELIVERY_NICE = int(env("HCOC_DELIVERY_NICE", "10"))
 # The worker's daily run (digests, chases) starts at this hour, UTC.
 DELIVERY_DAILY_HOUR = int(env("HCOC_DELIVERY_DAILY_HOUR", "6"))
 # The ICC chases a state that has not acknowledged an item this long after it entered the feed.

@@ -19,6 +19,7 @@ class Received:
 class Receiver:
     def __init__(self, status: int = 200):
         self.status = status
+        self.then: list[int] = []  # statuses to answer first, one per POST, before `status`
         self.received: list[Received] = []
         self.answer = threading.Event()  # set: answer at once; cleared by hold()
         self.answer.set()
@@ -27,7 +28,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 (http.server's name)
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                status = receiver.status
+                status = receiver.then.pop(0) if receiver.then else receiver.status
                 receiver.received.append(
                     Received({k.lower(): v for k, v in self.headers.items()}, body, status)
                 )

@@ -7,7 +7,7 @@ import json
 import random
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -33,6 +33,8 @@ from .selectors import endpoint_get_for
 MAX_ENDPOINTS_PER_STATE = 10
 BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_CAP_SECONDS = 3600.0
+# A run of an endpoint's items (deliveries_post_in_order) signs again what it posts after this long.
+RESIGN_AFTER_SECONDS = 60.0
 
 
 def _last_seq() -> int:
@@ -112,6 +114,13 @@ class PlannedDelivery:
     headers: dict[str, str]
     replay: bool
     refused: str = ""  # not to be sent (the registering user may no longer read the exchange)
+    # The endpoint's cursor this delivery moves on from: the previous item of the same plan, or
+    # the cursor as read (None) for the first.
+    after: int | None = None
+
+    @property
+    def cursor_before(self) -> int:
+        return self.endpoint.cursor if self.after is None else self.after
 
 
 @dataclass(frozen=True)
@@ -137,10 +146,12 @@ def endpoints_due(now=None) -> list[int]:
     ]
 
 
-def deliveries_plan(endpoint_ids: list[int]) -> list[PlannedDelivery]:
-    """The next item of each endpoint, read through the feed's own selector as the user who
-    registered it (so an endpoint receives exactly what that user may read of GET /feed), as
-    the JSON body GET /feed would serve, signed. Endpoints at one cursor share one read."""
+def deliveries_plan(endpoint_ids: list[int], per_endpoint: int = 1) -> list[PlannedDelivery]:
+    """The next items of each endpoint (up to `per_endpoint`, in seq order), read through the
+    feed's own selector as the user who registered it (so an endpoint receives exactly what that
+    user may read of GET /feed, as one page of it read now), each as the JSON body GET /feed
+    would serve, signed. Endpoints at one cursor share one read. An endpoint's items are to be
+    posted one after another, stopping at the first that fails (deliveries_post_in_order)."""
     endpoints = Endpoint.objects.filter(
         pk__in=endpoint_ids, status=EndpointStatus.ACTIVE
     ).select_related("created_by__state")
@@ -152,7 +163,7 @@ def deliveries_plan(endpoint_ids: list[int]) -> list[PlannedDelivery]:
         if key not in pages:
             try:
                 pages[key] = feed_page_for(
-                    actor=endpoint.created_by, after=endpoint.cursor, limit=1
+                    actor=endpoint.created_by, after=endpoint.cursor, limit=per_endpoint
                 )
             except DomainError as e:
                 pages[key] = e
@@ -161,15 +172,38 @@ def deliveries_plan(endpoint_ids: list[int]) -> list[PlannedDelivery]:
             refused = f"not delivered: {page.detail}"
             planned.append(PlannedDelivery(endpoint, endpoint.cursor + 1, b"", {}, False, refused))
             continue
-        if not page["items"]:
-            continue
-        item = page["items"][0]
-        body = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
-        msg_id = signing.webhook_id(endpoint.pk, item["seq"])
-        headers = signing.headers(secret=endpoint.secret, msg_id=msg_id, at=at, body=body)
-        replay = item["seq"] <= endpoint.high_water
-        planned.append(PlannedDelivery(endpoint, item["seq"], body.encode(), headers, replay))
+        after = None
+        for item in page["items"]:
+            body = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+            msg_id = signing.webhook_id(endpoint.pk, item["seq"])
+            headers = signing.headers(secret=endpoint.secret, msg_id=msg_id, at=at, body=body)
+            replay = item["seq"] <= endpoint.high_water
+            planned.append(
+                PlannedDelivery(endpoint, item["seq"], body.encode(), headers, replay, after=after)
+            )
+            after = item["seq"]
     return planned
+
+
+def deliveries_post_in_order(planned: list[PlannedDelivery]) -> list[DeliveryOutcome]:
+    """One endpoint's planned items, posted one after another (no database: the worker's
+    threads run this); the first that fails ends the run, so the order holds."""
+    outcomes = []
+    started = time.monotonic()
+    for p in planned:
+        if time.monotonic() - started > RESIGN_AFTER_SECONDS:
+            # A slow receiver: signed again now, so that its timestamp is not stale (Standard
+            # Webhooks receivers refuse one more than 5 minutes old).
+            msg_id = signing.webhook_id(p.endpoint.pk, p.seq)
+            at = timezone.now()
+            headers = signing.headers(
+                secret=p.endpoint.secret, msg_id=msg_id, at=at, body=p.body.decode()
+            )
+            p = replace(p, headers=headers)
+        outcomes.append(delivery_post(p))
+        if not outcomes[-1].ok:
+            break
+    return outcomes
 
 
 def delivery_post(planned: PlannedDelivery) -> DeliveryOutcome:
@@ -218,10 +252,13 @@ def deliveries_record(outcomes: list[DeliveryOutcome]) -> int:
         )
         # Delivered: one UPDATE for each (cursor, item) pair, usually one for the whole batch.
         moved: dict[tuple[int, int], list[int]] = defaultdict(list)
+        delivered_now: set[int] = set()  # endpoints with an item delivered in this batch
         for o in outcomes:
             if o.ok:
-                moved[(o.planned.endpoint.cursor, o.planned.seq)].append(o.planned.endpoint.pk)
-        for (cursor, seq), ids in moved.items():
+                moved[(o.planned.cursor_before, o.planned.seq)].append(o.planned.endpoint.pk)
+                delivered_now.add(o.planned.endpoint.pk)
+        # In seq order, so that each endpoint's run moves its cursor item by item.
+        for (cursor, seq), ids in sorted(moved.items(), key=lambda kv: (kv[0][1], kv[0][0])):
             delivered += Endpoint.objects.filter(pk__in=ids, cursor=cursor).update(
                 cursor=seq,
                 high_water=Greatest(F("high_water"), Value(seq)),
@@ -231,11 +268,13 @@ def deliveries_record(outcomes: list[DeliveryOutcome]) -> int:
             )
         for o in outcomes:
             endpoint = o.planned.endpoint
-            mine = Endpoint.objects.filter(pk=endpoint.pk, cursor=endpoint.cursor)
+            mine = Endpoint.objects.filter(pk=endpoint.pk, cursor=o.planned.cursor_before)
             if o.ok:
                 continue
-            failing_since = endpoint.failing_since or now
-            failures = endpoint.failures + 1
+            # An earlier item of the same run went through: the endpoint was not failing before.
+            fresh = endpoint.pk in delivered_now
+            failing_since = (None if fresh else endpoint.failing_since) or now
+            failures = (0 if fresh else endpoint.failures) + 1
             if o.status == 410:
                 reason = "the receiver answered 410 Gone"
             elif now - failing_since >= timedelta(hours=settings.WEBHOOK_RETRY_HOURS):

@@ -2,10 +2,12 @@
 
 One loop in the main thread, which alone uses the database: it records the deliveries that
 finished (one transaction for all of them), asks which endpoints are behind the feed and due
-(one small query), plans each one's next item (read through the feed's selector, signed) and
-hands the POSTs to a pool of `HCOC_DELIVERY_THREADS` threads, which only wait on the network. An
-endpoint has at most one delivery in flight, so its order holds; a slow receiver holds only its
-own thread. It waits at most `HCOC_DELIVERY_POLL_SECONDS` between passes. Each pass also mails
+(one small query), plans each one's next items (up to `HCOC_DELIVERY_BATCH`, read as one page
+through the feed's selector, signed) and hands each endpoint's run of POSTs to a pool of
+`HCOC_DELIVERY_THREADS` threads, which only wait on the network and post a run in order,
+stopping at its first failure. An endpoint has at most one run in flight, so its order holds; a
+slow receiver holds only its own thread. `hcoc deliver` lowers its CPU priority
+(`HCOC_DELIVERY_NICE`), so that catching up a backlog never takes the CPU from the server. It waits at most `HCOC_DELIVERY_POLL_SECONDS` between passes. Each pass also mails
 the immediate alerts, and once a day, from `HCOC_DELIVERY_DAILY_HOUR` (UTC), it sends the digests
 and the ICC's chases.
 
@@ -50,7 +52,7 @@ class Worker:
         for future in done:
             self.in_flight.pop(future)
             try:
-                outcomes.append(future.result())
+                outcomes.extend(future.result())
             except Exception:  # a bug, not a receiver's failure: the item is planned again
                 log.exception("a delivery failed unexpectedly")
         return outcomes
@@ -62,9 +64,11 @@ class Worker:
             webhooks.deliveries_record(outcomes)
         busy = set(self.in_flight.values())
         due = [pk for pk in webhooks.endpoints_due() if pk not in busy]
-        for planned in webhooks.deliveries_plan(due) if due else []:
-            future = self.pool.submit(webhooks.delivery_post, planned)
-            self.in_flight[future] = planned.endpoint.pk
+        runs: dict[int, list[webhooks.PlannedDelivery]] = {}
+        for planned in webhooks.deliveries_plan(due, settings.DELIVERY_BATCH) if due else []:
+            runs.setdefault(planned.endpoint.pk, []).append(planned)
+        for pk, planned in runs.items():
+            self.in_flight[self.pool.submit(webhooks.deliveries_post_in_order, planned)] = pk
         try:
             alerts.alerts_send_immediate()
         except Exception:

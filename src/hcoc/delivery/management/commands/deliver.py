@@ -1,5 +1,7 @@
+import os
 import signal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from hcoc.delivery import alerts, chases, webhooks
@@ -36,6 +38,9 @@ class Command(BaseCommand):
                     self.stdout.write(f"chased {state}: " + ", ".join(f"#{s}" for s in seqs))
                 self.stdout.write(f"{len(chased)} state(s) chased")
             return
+        if settings.DELIVERY_NICE > 0:
+            # This process only: the server's requests come first when the CPU is short.
+            os.nice(settings.DELIVERY_NICE)
         worker = Worker(threads=o["threads"], parent=o["parent"])
 
         def stop(signum, frame):
