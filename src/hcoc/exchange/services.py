@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from hcoc.delivery.news import announce
 from hcoc.ledger.models import LeafType
 from hcoc.ledger.services import leaf_append, sequence_lock
 from hcoc.lib.canonical import canonical_dumps
@@ -66,6 +67,7 @@ class EventDraft:
             actor_id=actor_id,
             seq=self.seq,
         )
+        announce(seq=self.seq)  # on commit: every server's streams wake (delivery.news)
         return self.event
 
 
@@ -164,4 +166,6 @@ def _acknowledge(actor, seqs, *, leaf: dict | None = None) -> tuple[int, datetim
                 body={"acknowledgement": {**leaf, "newly_acknowledged": count}},
                 actor_id=actor.pk,
             )
+        if wanted:
+            announce()  # the live pages redraw their acknowledgement lists
     return len(wanted), now
