@@ -1,11 +1,11 @@
 """How a server process notices new items: one thread per process, never one query loop per
 connection.
 
-While anyone listens, the thread waits for news (news.py): on PostgreSQL a `NOTIFY` that every
-write sends on commit, carrying only the seq, so that any number of server processes, on any
-number of machines sharing the database, wake when the feed grows and otherwise stay quiet (they
-still ask every few seconds, in case a write did not announce itself); on SQLite, one machine,
-the poll interval `HCOC_STREAM_POLL_MS` or a commit in the same process, whichever comes first.
+While anyone listens, the thread waits for news (hcoc.exchange.news): on PostgreSQL a `NOTIFY`
+that every write sends on commit, carrying only the seq, so that any number of server processes,
+on any number of machines sharing the database, wake when the feed grows and otherwise stay
+quiet (they still ask every few seconds, in case a write did not announce itself); on SQLite,
+one machine, the poll interval `HCOC_STREAM_POLL_MS` or a commit in the same process, whichever comes first.
 Woken, it asks the database for the sequence's last `seq` and the last acknowledgement's id (one
 index-backed query, the same on both databases). When the sequence has grown it reads the new items once (`feed_page`, exactly what
 `/feed` serves), encodes each once as a Server-Sent Event, re-checks the bearer tokens of every
@@ -27,10 +27,9 @@ from django.db import connection
 
 from hcoc.accounts.services import token_users
 from hcoc.exchange.models import Acknowledgement, Event
+from hcoc.exchange.news import Waiter
 from hcoc.exchange.schemas import FeedItem
 from hcoc.exchange.selectors import feed_page
-
-from .news import Waiter
 
 log = logging.getLogger(__name__)
 

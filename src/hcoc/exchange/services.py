@@ -10,7 +10,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from hcoc.delivery.news import announce
 from hcoc.ledger.models import LeafType
 from hcoc.ledger.services import leaf_append, sequence_lock
 from hcoc.lib.canonical import canonical_dumps
@@ -18,6 +17,7 @@ from hcoc.lib.errors import FieldProblem, InvalidInput
 from hcoc.states.access import require_state_member
 
 from .models import Acknowledgement, Event
+from .news import announce
 from .selectors import event_as_item
 
 
@@ -67,7 +67,7 @@ class EventDraft:
             actor_id=actor_id,
             seq=self.seq,
         )
-        announce(seq=self.seq)  # on commit: every server's streams wake (delivery.news)
+        announce(seq=self.seq)  # on commit: every server's streams wake (exchange.news)
         return self.event
 
 
