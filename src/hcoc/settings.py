@@ -291,8 +291,11 @@ else:
         }
     }
 
-# Live delivery (issue 11, hcoc.delivery): how often each server process asks the database whether
-# the feed has grown (one query per process, whatever the number of open streams), and how often
-# a quiet stream gets a comment line so that proxies keep it open.
+# Live delivery (issue 11, hcoc.delivery). SQLite: how often each server process asks the database
+# whether the feed has grown (one query per process, whatever the number of open streams).
+# PostgreSQL: every write's NOTIFY wakes the processes, which otherwise ask only every
+# STREAM_QUIET_SECONDS. And how often a quiet stream gets a comment line so that proxies keep it
+# open.
 STREAM_POLL_MS = int(env("HCOC_STREAM_POLL_MS", "25"))
+STREAM_QUIET_SECONDS = float(env("HCOC_STREAM_QUIET_SECONDS", "5"))
 STREAM_HEARTBEAT_SECONDS = float(env("HCOC_STREAM_HEARTBEAT_SECONDS", "15"))

@@ -22,14 +22,13 @@ import logging
 import select
 import threading
 
+import psycopg
+from django.conf import settings
 from django.db import connection, transaction
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "hcoc_feed"
-# PostgreSQL: with no message, the hub still asks the database this often, in case a write came
-# from a process that does not announce (an older version during an upgrade, a restore).
-QUIET_SECONDS = 5.0
 
 _wakers: list[threading.Event] = []
 
@@ -68,8 +67,6 @@ class Waiter:
     def open(self) -> bool:
         if not self._postgres() or self._listen is not None:
             return False
-        import psycopg
-
         s = connection.settings_dict
         params = {
             "dbname": s["NAME"],
@@ -90,7 +87,9 @@ class Waiter:
 
     def wait(self, poll: float) -> None:
         """Return when news came (a NOTIFY; a commit in this process) or after `poll` seconds
-        (SQLite) / QUIET_SECONDS (PostgreSQL). Several messages are taken at once: the caller reads
+        (SQLite) / `HCOC_STREAM_QUIET_SECONDS` (PostgreSQL: with no message the hub still asks the
+        database that often, in case a write came from a process that does not announce, such as
+        an older version during an upgrade, or the database was restored). Several messages are taken at once: the caller reads
         everything new in one round."""
         if self._listen is None:
             self._nudge.wait(poll)
@@ -99,8 +98,8 @@ class Waiter:
         conn = self._listen
         # Wait on the socket itself, so that a commit in this process (which also sets the nudge)
         # and a NOTIFY both end the wait soon: the nudge is checked every `poll`.
-        waited = 0.0
-        while waited < QUIET_SECONDS:
+        waited, quiet = 0.0, settings.STREAM_QUIET_SECONDS
+        while waited < quiet:
             if self._nudge.is_set():
                 break
             ready, _, _ = select.select([conn.fileno()], [], [], poll)
