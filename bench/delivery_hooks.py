@@ -2,11 +2,12 @@
 """Live delivery by webhooks: how long from a PLN's commit to its receipt by 200 receivers?
 
     .venv/bin/python bench/delivery_hooks.py [--db sqlite|postgres] [--seconds 60] [--receivers 200]
-                                             [--smoke]
+                                             [--close] [--smoke]
 
 A fresh database with 145 subscribing states; 20 of them register 10 webhook endpoints each (the
 most a state may have), 200 in all, each a real HTTP receiver on loopback (one asyncio process
-listening on 200 ports, recording when each delivery arrived). The worker is the real one, `hcoc
+listening on 200 ports, recording when each delivery arrived; each keeps a connection open for
+the next request as HTTP/1.1 servers do, or with `--close` closes it after every answer). The worker is the real one, `hcoc
 deliver`, in its own process. France submits a PLN every second for `--seconds` (through the
 service, in this process); the latency of a delivery is its arrival minus the moment the
 submission's transaction committed. Every delivery is also checked: 200 × N arrivals, each
@@ -37,21 +38,34 @@ PER_STATE = 10
 # ---- the receivers: one process, many ports --------------------------------------------------
 
 
-def receivers_main(count: int, ports_file: str, out_file: str) -> None:
-    """Listen on `count` loopback ports; on SIGTERM write [[port, seq, arrival], ...]."""
+def receivers_main(count: int, ports_file: str, out_file: str, close: bool = False) -> None:
+    """Listen on `count` loopback ports; on SIGTERM write [[port, seq, arrival], ...]. Each
+    connection is kept open for the next request, as HTTP/1.1 servers do, unless the client asks
+    to close it or `close` (the receivers of the first runs: `Connection: close` on every answer)."""
     got: list[tuple[int, int, float]] = []
+    done = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n" + (
+        b"Connection: close\r\n\r\n" if close else b"\r\n"
+    )
 
     async def handle(reader, writer, port):
         try:
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":", 1)[1])
-            body = await reader.readexactly(length)
-            got.append((port, json.loads(body)["seq"], time.time()))
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-            await writer.drain()
+            while True:
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except asyncio.IncompleteReadError:
+                    return  # the client closed the connection
+                length, closing = 0, close
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":", 1)[1])
+                    if line.lower().replace(b" ", b"") == b"connection:close":
+                        closing = True
+                body = await reader.readexactly(length)
+                got.append((port, json.loads(body)["seq"], time.time()))
+                writer.write(done)
+                await writer.drain()
+                if closing:
+                    return
         finally:
             writer.close()
 
@@ -84,6 +98,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60, help="one PLN a second, this long")
     parser.add_argument("--receivers", type=int, default=200)
     parser.add_argument("--smoke", action="store_true", help="2 PLNs to 4 receivers: that it runs")
+    parser.add_argument(
+        "--close",
+        action="store_true",
+        help="receivers close every connection after answering (no keep-alive)",
+    )
     opts = parser.parse_args()
     if opts.smoke:
         opts.seconds, opts.receivers = 2, 4
@@ -112,7 +131,7 @@ def main() -> None:
     ports_file, out_file = work / "ports.json", work / "arrivals.json"
     receivers = subprocess.Popen(
         [sys.executable, __file__, "--receivers-process", str(opts.receivers), str(ports_file)]
-        + [str(out_file)],
+        + [str(out_file), "close" if opts.close else "keep"],
         start_new_session=True,
     )
     for _ in range(600):
@@ -164,7 +183,8 @@ def main() -> None:
     in_order = all(seqs == sorted(seqs) for seqs in by_port.values())
     complete = all(sorted(set(by_port.get(p, []))) == sorted(committed) for p in ports)
     print(
-        f"{opts.db}: {len(committed)} PLNs x {len(ports)} receivers = {expected} deliveries; "
+        f"{opts.db}: {len(committed)} PLNs x {len(ports)} receivers "
+        f"({'closing' if opts.close else 'keeping'} connections) = {expected} deliveries; "
         f"arrived {len(arrivals)} (every one: {complete}, each receiver in seq order: {in_order})"
     )
     print(
@@ -185,6 +205,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--receivers-process":
-        receivers_main(int(sys.argv[2]), sys.argv[3], sys.argv[4])
+        receivers_main(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5] == "close")
     else:
         main()

@@ -241,7 +241,8 @@ WEBHOOK_TIMEOUT_SECONDS = float(env("HCOC_WEBHOOK_TIMEOUT_SECONDS", "10"))
 # A failing endpoint is retried (exponential backoff, full jitter) this long, then disabled.
 WEBHOOK_RETRY_HOURS = float(env("HCOC_WEBHOOK_RETRY_HOURS", "72"))
 DELIVERY_POLL_SECONDS = float(env("HCOC_DELIVERY_POLL_SECONDS", "0.1"))
-DELIVERY_THREADS = int(env("HCOC_DELIVERY_THREADS", "32"))
+# Webhook deliveries in flight at once (on one event loop; one per endpoint at a time).
+DELIVERY_CONCURRENCY = int(env("HCOC_DELIVERY_CONCURRENCY", "256"))
 # The worker's daily run (digests, chases) starts at this hour, UTC.
 DELIVERY_DAILY_HOUR = int(env("HCOC_DELIVERY_DAILY_HOUR", "6"))
 # The ICC chases a state that has not acknowledged an item this long after it entered the feed.

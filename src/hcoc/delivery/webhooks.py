@@ -7,6 +7,7 @@ import json
 import random
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -95,7 +96,7 @@ def endpoint_replay(*, actor, endpoint_id: int, after: int) -> Endpoint:
 
 
 # ---- delivering -------------------------------------------------------------------------------
-# In three steps, so that the worker's threads only wait on the network and every database write
+# In three steps, so that the worker's event loop only waits on the network and every database write
 # of a batch of deliveries is one short transaction: plan (read each due endpoint's next item
 # through the feed's selector, sign it), post (no database), record (the attempts and the
 # cursors, together).
@@ -136,43 +137,60 @@ def endpoints_due(now=None) -> list[int]:
     ]
 
 
-def deliveries_plan(endpoint_ids: list[int]) -> list[PlannedDelivery]:
+def deliveries_plan(endpoint_ids: list[int]) -> Iterator[PlannedDelivery]:
     """The next item of each endpoint, read through the feed's own selector as the user who
     registered it (so an endpoint receives exactly what that user may read of GET /feed), as
-    the JSON body GET /feed would serve, signed. Endpoints at one cursor share one read."""
+    the JSON body GET /feed would serve, signed. Endpoints at one cursor share one read and one
+    encoding of the body. One at a time, as each is ready: the worker sends the first while it
+    plans the next."""
     endpoints = Endpoint.objects.filter(
         pk__in=endpoint_ids, status=EndpointStatus.ACTIVE
     ).select_related("created_by__state")
-    pages: dict[tuple[int, int], dict | DomainError] = {}
-    planned = []
+    pages: dict[tuple[int, int], tuple[dict, str, bytes] | DomainError | None] = {}
     at = timezone.now()
     for endpoint in endpoints:
         key = (endpoint.created_by_id, endpoint.cursor)
         if key not in pages:
             try:
-                pages[key] = feed_page_for(
-                    actor=endpoint.created_by, after=endpoint.cursor, limit=1
-                )
+                page = feed_page_for(actor=endpoint.created_by, after=endpoint.cursor, limit=1)
+                item = page["items"][0] if page["items"] else None
+                body = json.dumps(item, ensure_ascii=False, separators=(",", ":")) if item else ""
+                pages[key] = (item, body, body.encode()) if item else None
             except DomainError as e:
                 pages[key] = e
-        page = pages[key]
-        if isinstance(page, DomainError):
-            refused = f"not delivered: {page.detail}"
-            planned.append(PlannedDelivery(endpoint, endpoint.cursor + 1, b"", {}, False, refused))
+        read = pages[key]
+        if isinstance(read, DomainError):
+            refused = f"not delivered: {read.detail}"
+            yield PlannedDelivery(endpoint, endpoint.cursor + 1, b"", {}, False, refused)
             continue
-        if not page["items"]:
+        if read is None:
             continue
-        item = page["items"][0]
-        body = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+        item, body, encoded = read
         msg_id = signing.webhook_id(endpoint.pk, item["seq"])
         headers = signing.headers(secret=endpoint.secret, msg_id=msg_id, at=at, body=body)
         replay = item["seq"] <= endpoint.high_water
-        planned.append(PlannedDelivery(endpoint, item["seq"], body.encode(), headers, replay))
-    return planned
+        yield PlannedDelivery(endpoint, item["seq"], encoded, headers, replay)
+
+
+async def delivery_post_async(planned: PlannedDelivery, pool: transport.Pool) -> DeliveryOutcome:
+    """Send one planned delivery (no database), on `pool`'s kept connections: the worker runs
+    this on its event loop, hundreds at once."""
+    if planned.refused:
+        return DeliveryOutcome(planned, None, planned.refused, 0)
+    started = time.perf_counter()
+    answer = await pool.post(
+        planned.endpoint.url,
+        planned.body,
+        planned.headers,
+        allowed=settings.WEBHOOK_ALLOWED_NETWORKS,
+        timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+    )
+    latency = int((time.perf_counter() - started) * 1000)
+    return DeliveryOutcome(planned, answer.status, answer.error, latency)
 
 
 def delivery_post(planned: PlannedDelivery) -> DeliveryOutcome:
-    """Send one planned delivery (no database: the worker's threads run this)."""
+    """Send one planned delivery from synchronous code (`hcoc deliver --once`, the tests)."""
     if planned.refused:
         return DeliveryOutcome(planned, None, planned.refused, 0)
     started = time.perf_counter()
@@ -229,10 +247,10 @@ def deliveries_record(outcomes: list[DeliveryOutcome]) -> int:
                 next_attempt_at=None,
             )
         for o in outcomes:
-            endpoint = o.planned.endpoint
-            mine = Endpoint.objects.filter(pk=endpoint.pk, cursor=endpoint.cursor)
             if o.ok:
                 continue
+            endpoint = o.planned.endpoint
+            mine = Endpoint.objects.filter(pk=endpoint.pk, cursor=endpoint.cursor)
             failing_since = endpoint.failing_since or now
             failures = endpoint.failures + 1
             if o.status == 410:
@@ -292,10 +310,10 @@ def _tell_state_disabled(endpoint: Endpoint, reason: str) -> None:
 def deliver_due(*, rounds: int = 1000) -> int:
     """Deliver in this thread, one item per due endpoint a round, until none is due (or
     `rounds`): `hcoc deliver --once` and the tests. The worker runs the same steps with the
-    posts in parallel threads. Returns the items delivered."""
+    posts in flight together on its event loop. Returns the items delivered."""
     delivered = 0
     for _ in range(rounds):
-        planned = deliveries_plan(endpoints_due())
+        planned = list(deliveries_plan(endpoints_due()))
         if not planned:
             break
         delivered += deliveries_record([delivery_post(p) for p in planned])

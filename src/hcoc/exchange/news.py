@@ -50,67 +50,73 @@ def _wake_local() -> None:
         event.set()
 
 
-class Waiter:
-    """Waits for news for the hub's thread. `open()` before each round of reading (it (re)connects
-    when needed and returns True when it did: the caller then reads the heads, since anything
-    committed before the LISTEN took effect sent no message to it); `wait(poll)` until a message
-    came or the time ran out; `close()` when nobody listens any more."""
+def connect(application_name: str) -> psycopg.Connection:
+    """A PostgreSQL connection of its own, outside Django's pool, in autocommit mode, to the
+    database Django uses: for a LISTEN (or a session's advisory lock) that lasts."""
+    s = connection.settings_dict
+    params = {
+        "dbname": s["NAME"],
+        "user": s.get("USER") or None,
+        "password": s.get("PASSWORD") or None,
+        "host": s.get("HOST") or None,
+        "port": s.get("PORT") or None,
+    }
+    options = {k: v for k, v in (s.get("OPTIONS") or {}).items() if isinstance(v, str)}
+    return psycopg.connect(
+        autocommit=True,
+        application_name=application_name,
+        **{k: v for k, v in params.items() if v is not None},
+        **options,
+    )
 
-    def __init__(self) -> None:
+
+class Waiter:
+    """Waits for news for one thread (the hub's, the delivery worker's). `open()` before each
+    round of reading (it (re)connects when needed and returns True when it did: the caller then
+    reads the heads, since anything committed before the LISTEN took effect sent no message to
+    it); `wait(...)` until a message came or the time ran out; `close()` when done."""
+
+    def __init__(self, name: str = "hcoc-hub") -> None:
+        self.name = name
         self._nudge = threading.Event()
         _wakers.append(self._nudge)
-        self._listen = None  # PostgreSQL: a psycopg connection in autocommit mode
-
-    def _postgres(self) -> bool:
-        return connection.vendor == "postgresql"
+        self._listen: psycopg.Connection | None = None  # PostgreSQL only
 
     def open(self) -> bool:
-        if not self._postgres() or self._listen is not None:
+        if connection.vendor != "postgresql" or self._listen is not None:
             return False
-        s = connection.settings_dict
-        params = {
-            "dbname": s["NAME"],
-            "user": s.get("USER") or None,
-            "password": s.get("PASSWORD") or None,
-            "host": s.get("HOST") or None,
-            "port": s.get("PORT") or None,
-        }
-        options = {k: v for k, v in (s.get("OPTIONS") or {}).items() if isinstance(v, str)}
-        self._listen = psycopg.connect(
-            autocommit=True,
-            application_name="hcoc-hub",
-            **{k: v for k, v in params.items() if v is not None},
-            **options,
-        )
+        self._listen = connect(self.name)
         self._listen.execute(f"LISTEN {CHANNEL}")
         return True
 
-    def wait(self, poll: float) -> None:
-        """Return when news came (a NOTIFY; a commit in this process) or after `poll` seconds
-        (SQLite) / `HCOC_STREAM_QUIET_SECONDS` (PostgreSQL: with no message the hub still asks the
-        database that often, in case a write came from a process that does not announce, such as
-        an older version during an upgrade, or the database was restored). Several messages are taken at once: the caller reads
-        everything new in one round."""
+    def wait(self, poll: float, quiet: float | None = None) -> bool:
+        """Return True when news came (a NOTIFY; a commit in this process), False after `poll`
+        seconds without (SQLite), or on PostgreSQL after `quiet` (by default
+        `HCOC_STREAM_QUIET_SECONDS`: with no message the hub still asks the database that often,
+        in case a write came from a process that does not announce, such as an older version
+        during an upgrade, or the database was restored). Several messages are taken at once:
+        the caller reads everything new in one round."""
         if self._listen is None:
-            self._nudge.wait(poll)
+            came = self._nudge.wait(poll)
             self._nudge.clear()
-            return
+            return came
         conn = self._listen
-        # Wait on the socket itself, so that a commit in this process (which also sets the nudge)
-        # and a NOTIFY both end the wait soon: the nudge is checked every `poll`.
-        waited, quiet = 0.0, settings.STREAM_QUIET_SECONDS
-        while waited < quiet:
-            if self._nudge.is_set():
-                break
-            ready, _, _ = select.select([conn.fileno()], [], [], poll)
-            if ready:
-                break
-            waited += poll
+        # Wait on the socket itself, so that a NOTIFY ends the wait at once; a commit in this
+        # process (which sets the nudge) is seen within `poll`.
+        waited = 0.0
+        quiet = settings.STREAM_QUIET_SECONDS if quiet is None else quiet
+        came = False
+        while waited < quiet and not came:
+            came = self._nudge.is_set()
+            if not came:
+                came = bool(select.select([conn.fileno()], [], [], min(poll, quiet))[0])
+                waited += poll
         self._nudge.clear()
         # Take every message that came (this also reads the socket, and raises if the
-        # connection was lost: the hub then reconnects and reads the heads).
+        # connection was lost: the caller then reconnects and reads the heads).
         for _ in conn.notifies(timeout=0):
             pass
+        return came
 
     def close(self) -> None:
         if self._listen is not None:

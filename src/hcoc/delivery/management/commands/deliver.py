@@ -17,7 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="one delivery pass, then exit")
         parser.add_argument("--digest", action="store_true", help="send the daily digests")
         parser.add_argument("--chase", action="store_true", help="chase unacknowledged items")
-        parser.add_argument("--threads", type=int, default=None, help="delivery threads")
+        parser.add_argument(
+            "--concurrency",
+            type=int,
+            default=None,
+            help="deliveries in flight at once (default HCOC_DELIVERY_CONCURRENCY)",
+        )
         parser.add_argument(
             "--parent", type=int, default=None, help="stop when this process (the server) is gone"
         )
@@ -36,7 +41,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"chased {state}: " + ", ".join(f"#{s}" for s in seqs))
                 self.stdout.write(f"{len(chased)} state(s) chased")
             return
-        worker = Worker(threads=o["threads"], parent=o["parent"])
+        worker = Worker(concurrency=o["concurrency"], parent=o["parent"])
 
         def stop(signum, frame):
             worker.stop.set()
