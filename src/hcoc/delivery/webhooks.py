@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from hcoc.accounts.models import Role, User
 from hcoc.exchange.models import Event
-from hcoc.exchange.selectors import feed_page_for
+from hcoc.exchange.selectors import feed_page, feed_reader_require
 from hcoc.lib.errors import Conflict, DomainError, FieldProblem, InvalidInput
 from hcoc.states.models import PointOfContact
 
@@ -138,31 +138,35 @@ def endpoints_due(now=None) -> list[int]:
 
 
 def deliveries_plan(endpoint_ids: list[int]) -> Iterator[PlannedDelivery]:
-    """The next item of each endpoint, read through the feed's own selector as the user who
-    registered it (so an endpoint receives exactly what that user may read of GET /feed), as
-    the JSON body GET /feed would serve, signed. Endpoints at one cursor share one read and one
-    encoding of the body. One at a time, as each is ready: the worker sends the first while it
-    plans the next."""
+    """The next item of each endpoint, as the user who registered it may read GET /feed (the
+    feed's own rule, `feed_reader_require`, asked for each such user), as the JSON body GET /feed
+    would serve, signed. Every reader of the feed reads the same sequence
+    (`selectors.feed_page_for`), so endpoints at one cursor share one read and one encoding of
+    the body. One at a time, as each is ready: the worker sends the first while it plans the
+    next."""
     endpoints = Endpoint.objects.filter(
         pk__in=endpoint_ids, status=EndpointStatus.ACTIVE
     ).select_related("created_by__state")
-    pages: dict[tuple[int, int], tuple[dict, str, bytes] | DomainError | None] = {}
+    refused: dict[int, DomainError | None] = {}  # by registering user
+    pages: dict[int, tuple[dict, str, bytes] | None] = {}  # by cursor
     at = timezone.now()
     for endpoint in endpoints:
-        key = (endpoint.created_by_id, endpoint.cursor)
-        if key not in pages:
+        if endpoint.created_by_id not in refused:
             try:
-                page = feed_page_for(actor=endpoint.created_by, after=endpoint.cursor, limit=1)
-                item = page["items"][0] if page["items"] else None
-                body = json.dumps(item, ensure_ascii=False, separators=(",", ":")) if item else ""
-                pages[key] = (item, body, body.encode()) if item else None
+                feed_reader_require(endpoint.created_by)
+                refused[endpoint.created_by_id] = None
             except DomainError as e:
-                pages[key] = e
-        read = pages[key]
-        if isinstance(read, DomainError):
-            refused = f"not delivered: {read.detail}"
-            yield PlannedDelivery(endpoint, endpoint.cursor + 1, b"", {}, False, refused)
+                refused[endpoint.created_by_id] = e
+        if (no := refused[endpoint.created_by_id]) is not None:
+            why = f"not delivered: {no.detail}"
+            yield PlannedDelivery(endpoint, endpoint.cursor + 1, b"", {}, False, why)
             continue
+        if endpoint.cursor not in pages:
+            page = feed_page(after=endpoint.cursor, limit=1)
+            item = page["items"][0] if page["items"] else None
+            body = json.dumps(item, ensure_ascii=False, separators=(",", ":")) if item else ""
+            pages[endpoint.cursor] = (item, body, body.encode()) if item else None
+        read = pages[endpoint.cursor]
         if read is None:
             continue
         item, body, encoded = read

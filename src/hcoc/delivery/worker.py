@@ -158,6 +158,8 @@ class Worker:
                 if row and row[0]:
                     if told:
                         log.warning("delivery worker: taking over delivery")
+                    else:
+                        log.info("delivery worker: delivering (this worker holds the lock)")
                     return True
             except psycopg.Error:
                 log.warning("delivery worker: asking for the delivery lock failed; retrying")
