@@ -29,6 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
 from common import PeakRss, fresh_database, pg_drop, subscribing_states
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,6 +157,12 @@ def main() -> None:
     worker_rss, receivers_rss = PeakRss(worker.pid), PeakRss(receivers.pid)
     time.sleep(0.5 if opts.smoke else 2)  # the worker's start (Django, its first pass)
 
+    def cpu(pid: int) -> float:
+        t = psutil.Process(pid).cpu_times()
+        return t.user + t.system
+
+    load_before = os.getloadavg()[0]
+    cpu_before = cpu(worker.pid), cpu(receivers.pid)
     committed: dict[int, float] = {}
     start = time.monotonic()
     for i in range(opts.seconds):
@@ -167,6 +174,11 @@ def main() -> None:
         if Attempt.objects.filter(ok=True).count() >= expected:
             break
         time.sleep(0.1)
+    cpu_worker, cpu_receivers = (
+        cpu(worker.pid) - cpu_before[0],
+        cpu(receivers.pid) - cpu_before[1],
+    )
+    load_after = os.getloadavg()[0]
     time.sleep(0.5)
     os.killpg(worker.pid, signal.SIGTERM)
     worker.wait(timeout=60)
@@ -191,6 +203,11 @@ def main() -> None:
         f"latency commit -> receipt: p50 {statistics.median(latencies):.0f} ms, "
         f"p90 {percentile(latencies, 90):.0f} ms, p99 {percentile(latencies, 99):.0f} ms, "
         f"max {max(latencies):.0f} ms (goal: p99 <= 500 ms)"
+    )
+    print(
+        f"CPU from the first PLN to the last delivery: worker {cpu_worker:.2f} s "
+        f"({1000 * cpu_worker / max(1, len(arrivals)):.2f} ms a delivery), receivers "
+        f"{cpu_receivers:.2f} s; machine load average {load_before:.1f} -> {load_after:.1f}"
     )
     print(
         f"peak RSS: worker {worker_peak:.0f} MiB, receivers {receivers_peak:.0f} MiB, "
