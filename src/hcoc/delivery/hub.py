@@ -204,16 +204,27 @@ class Hub:
             listeners = list(self._listeners)
         tokens = {li.token for li in listeners if li.token}
         users = token_users(tokens) if tokens and shared.items else {}
+        # One hand-over per event loop (a server worker's), not one per listener: the loop
+        # is woken once and wakes its streams itself.
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Listener, Delivery]]] = {}
         for li in listeners:
             delivery = Delivery(
                 items=shared.items, head=shared.head, acks_changed=shared.acks_changed
             )
             if li.token and shared.items:
                 delivery.user, delivery.checked = users.get(li.token), True
+            by_loop.setdefault(li.loop, []).append((li, delivery))
+        for loop, handed in by_loop.items():
             try:
-                li.loop.call_soon_threadsafe(li.deliver, delivery)
+                loop.call_soon_threadsafe(_deliver_all, handed)
             except RuntimeError:  # its loop has closed (a worker stopping)
-                self.leave(li)
+                for li, _ in handed:
+                    self.leave(li)
+
+
+def _deliver_all(handed: list[tuple[Listener, Delivery]]) -> None:  # on their loop
+    for li, delivery in handed:
+        li.deliver(delivery)
 
 
 hub = Hub()
