@@ -11,7 +11,10 @@ For each database (SQLite in a temporary HCOC_VAR_DIR; PostgreSQL in a dedicated
 starts `hcoc serve --workers 2`, and measures from client processes over HTTP:
 
   ceiling   GET /api/v1/states/FRA (public, one small read): the framework ceiling
-  feed      one client catching up N events with GET /feed?after=X&limit=1000 (order checked)
+  feed      one client catching up N events with GET /feed?after=X&limit=1000 (order checked);
+            its bytes an item, ms a page and bytes/s
+  static    the feed's first page, written as a static file by the setup, fetched by one client
+            from the same server as many times as the feed had pages: the bytes/s of a file
   inbox     the same client catching up its state's /inbox (items of other states not yet
             acknowledged; beyond the issue's list, since a state may read that instead)
   acks      POST /acknowledgements {"seqs": [100 seqs]} from several states at once
@@ -53,6 +56,7 @@ PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/"
 # Its own database name when several checkouts may run it at once (HCOC_BENCH_PG_DB).
 PG_DBNAME = pg_name("hcoc_bench")
 API = "/api/v1"
+STATIC_PAGE = "/static/bench/feed-page.json"  # page 1 of the feed, written by the setup
 MiB = 1024 * 1024
 
 # The four submitting states of the benchmark and a PLN each can legitimately send.
@@ -160,6 +164,7 @@ def setup_main(events: int, rounds: int, ack_clients: int, service_budget: float
             e = Event.objects.get(seq=v.seq)
             templates[st] = (n, v, e, json.loads(e.payload))
         counters = {st: Notification.objects.filter(state_id=st).count() for st in states}
+        from hcoc.exchange.selectors import event_item_text
         from hcoc.lib.canonical import canonical_dumps
 
         chunk = 2000
@@ -196,18 +201,18 @@ def setup_main(events: int, rounds: int, ack_clients: int, service_budget: float
                             seq=s,
                         )
                     )
-                    es.append(
-                        Event(
-                            seq=s,
-                            kind=e.kind,
-                            at=e.at,
-                            state_id=st,
-                            subject=ref,
-                            version=1,
-                            payload=canonical_dumps({**payload, "reference": ref, "seq": s}),
-                            actor_id=e.actor_id,
-                        )
+                    ev = Event(
+                        seq=s,
+                        kind=e.kind,
+                        at=e.at,
+                        state_id=st,
+                        subject=ref,
+                        version=1,
+                        payload=canonical_dumps({**payload, "reference": ref, "seq": s}),
+                        actor_id=e.actor_id,
                     )
+                    ev.item = event_item_text(ev)
+                    es.append(ev)
                 NotificationVersion.objects.bulk_create(vs)
                 Event.objects.bulk_create(es)
             seq = batch[-1]
@@ -218,6 +223,21 @@ def setup_main(events: int, rounds: int, ack_clients: int, service_budget: float
     seqs = list(Event.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, events + 1)), "seeded sequence is not 1..N without gaps"
     payload_bytes = sum(len(p) for p in Event.objects.values_list("payload", flat=True)[:1000])
+    # The first page of the feed as the server answers it, written as a static file that the
+    # server then serves (WhiteNoise, from STATIC_ROOT): the same bytes from the same server, to
+    # compare the feed's bytes/s with a file's.
+    from django.conf import settings
+    from django.test import Client
+
+    page = Client().get(
+        f"/api/v1/feed?after=0&limit={FEED_PAGE}",
+        HTTP_AUTHORIZATION=f"Bearer {tokens['feed']}",
+        HTTP_HOST="127.0.0.1",
+    )
+    assert page.status_code == 200, page.status_code
+    static = Path(settings.STATIC_ROOT) / "bench" / "feed-page.json"
+    static.parent.mkdir(parents=True, exist_ok=True)
+    static.write_bytes(page.content)
     Path(out).write_text(
         json.dumps(
             {
@@ -229,6 +249,7 @@ def setup_main(events: int, rounds: int, ack_clients: int, service_budget: float
                     "bulk": n_bulk,
                     "bulk_s": bulk_s,
                     "avg_payload_bytes": payload_bytes / min(events, 1000),
+                    "static_bytes": len(page.content),
                 },
                 "db_version": _db_version(connection),
             }
@@ -271,6 +292,12 @@ def client_loop(kind: str, base: str, arg: dict, start_at: float, q) -> None:
             r = http.get("/states/FRA")
             good = r.status_code == 200
             n_units = 1
+        elif kind == "static":  # units: bytes
+            if i >= arg["requests"]:
+                break
+            r = http.get(base + STATIC_PAGE)
+            good = r.status_code == 200 and len(r.content) == arg["bytes"]
+            n_units = len(r.content)
         elif kind in ("submit", "submit_ik"):
             extra = (
                 {"Idempotency-Key": f"bench-{arg['state']}-{os.getpid()}-{i}"}
@@ -320,7 +347,7 @@ def client_catch_up(base: str, arg: dict, start_at: float, q) -> None:
     http = httpx.Client(
         base_url=base + API, headers={"Authorization": f"Bearer {arg['token']}"}, timeout=120
     )
-    after, expected, pages, items, problems = 0, 1, 0, 0, []
+    after, expected, pages, items, received, problems = 0, 1, 0, 0, 0, []
     statuses: Counter = Counter()
     _wait_until(start_at)
     cpu0 = time.process_time()
@@ -328,6 +355,7 @@ def client_catch_up(base: str, arg: dict, start_at: float, q) -> None:
         r = http.get(path, params={"after": after, "limit": FEED_PAGE})
         statuses[r.status_code] += 1
         pages += 1
+        received += len(r.content)
         if r.status_code != 200:
             problems.append(f"HTTP {r.status_code} after={after}")
             break
@@ -356,6 +384,7 @@ def client_catch_up(base: str, arg: dict, start_at: float, q) -> None:
             "statuses": dict(statuses),
             "problems": problems,
             "cpu": time.process_time() - cpu0,
+            "bytes": received,
         }
     )
 
@@ -514,6 +543,7 @@ def run_clients(server_pid: int, specs: list[tuple], pg: tuple[str, str] | None 
         "cpu_server": rss.server_cpu,
         "cpu_db": rss.database_cpu if pg else None,
         "cpu_clients": sum(r["cpu"] for r in results),
+        "bytes": sum(r.get("bytes", 0) for r in results),
     }
 
 
@@ -690,6 +720,23 @@ def bench_database(db: str, opts) -> dict | None:
                     )
                 ],
             )
+            feed = res["feed"]
+            res["static"] = measure(
+                [
+                    (
+                        client_loop,
+                        (
+                            "static",
+                            base,
+                            {
+                                "duration": 600,
+                                "requests": feed["requests_ok"],
+                                "bytes": seed["static_bytes"],
+                            },
+                        ),
+                    )
+                ]
+            )
             res["inbox"] = measure(
                 [(client_catch_up, (base, {"token": tokens["feed"], "path": "/inbox"}))]
             )
@@ -730,7 +777,11 @@ def bench_database(db: str, opts) -> dict | None:
             feed = res["feed"]
             print(
                 f"   round {r + 1}/{opts.rounds}: ceiling {ceiling:.0f} req/s; feed {feed['units_per_s']:.0f} items/s "
-                f"({feed['units']:,} items, {'OK' if not feed['problems'] else 'FAIL'}); "
+                f"({feed['units']:,} items, {'OK' if not feed['problems'] else 'FAIL'}, "
+                f"{feed['bytes'] / max(1, feed['units']):,.0f} B an item, "
+                f"{feed['elapsed'] * 1000 / max(1, feed['requests_ok']):,.0f} ms a page, "
+                f"{feed['bytes'] / feed['elapsed'] / MiB:.1f} MiB/s; the page as a static file "
+                f"{res['static']['units_per_s'] / MiB:.1f} MiB/s); "
                 f"inbox {res['inbox']['units_per_s']:.0f} items/s; "
                 f"acks {res['acks']['units_per_s']:.0f} seqs/s; up_to {res['up_to']['units_per_s']:.0f} seqs/s "
                 f"({res['up_to']['elapsed']:.2f} s); submit {res['submit']['req_per_s']:.0f}/s, "
@@ -798,6 +849,21 @@ def table(result: dict, opts) -> str:
             f"| {label} | {statistics.median(vals):,.0f} | {unit} | {min(vals):,.0f}–{max(vals):,.0f} | "
             f"{ratio_txt} | {cpu:.1f} ms | {db_cpu} | {srv:.0f} MiB | {cli:.0f} MiB |"
         )
+
+    def med(f) -> float:
+        return statistics.median(f(r) for r in rounds)
+
+    item_b = med(lambda r: r["feed"]["bytes"] / max(1, r["feed"]["units"]))
+    page_ms = med(lambda r: r["feed"]["elapsed"] * 1000 / max(1, r["feed"]["requests_ok"]))
+    feed_bps = med(lambda r: r["feed"]["bytes"] / r["feed"]["elapsed"])
+    static_bps = med(lambda r: r["static"]["units_per_s"])
+    ratio = med(lambda r: (r["feed"]["bytes"] / r["feed"]["elapsed"]) / r["static"]["units_per_s"])
+    lines.append(
+        f"\nfeed catch-up: {item_b:,.0f} B an item, {page_ms:,.0f} ms a page of {FEED_PAGE}, "
+        f"{feed_bps / MiB:.1f} MiB/s; the same server serving a page of it as a static file "
+        f"({result['seed'].get('static_bytes', 0):,} B, as many requests, one client): "
+        f"{static_bps / MiB:.1f} MiB/s; feed/static {ratio:.2f}"
+    )
     return "\n".join(lines)
 
 

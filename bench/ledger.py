@@ -197,13 +197,14 @@ def phase_pymerkle_appends(n: int, rounds: int) -> dict:
 
 # ---- a big log, loaded in bulk --------------------------------------------------------------
 
-MARK_INDEX, MARK_SEQ = 7_777_777_777_771, 7_777_777_777_772
+MARK_INDEX, MARK_SEQ, MARK_BODY = 7_777_777_777_771, 7_777_777_777_772, 7_777_777_777_773
 
 
 def bulk_load(n: int) -> dict:
     """Fill the log's tables (and the events the feed serves) with n leaves in the exact format
     leaf_append writes. The canonical text of one event leaf is made once with rfc8785 and the
     numbers that vary are put in afterwards (integers print the same in any canonical form)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from django.db import transaction
     from django.utils import timezone
 
@@ -211,10 +212,10 @@ def bulk_load(n: int) -> dict:
     from hcoc.accounts.services import user_create
     from hcoc.exchange.models import Event, EventKind
     from hcoc.exchange.selectors import event_as_item
-    from hcoc.ledger import client
+    from hcoc.ledger import client, trust
     from hcoc.ledger.keys import log_signer
     from hcoc.ledger.models import Checkpoint, LogEntry, LogHead, LogNode
-    from hcoc.ledger.services import key_register, node_key
+    from hcoc.ledger.services import credential_register, node_key, root_register
     from hcoc.ledger.tlog import merkle, note
     from hcoc.lib.canonical import canonical_dumps
     from hcoc.lib.timeutil import rfc3339
@@ -222,24 +223,51 @@ def bulk_load(n: int) -> dict:
     subscribing_states(10)
     icc = user_create(username="icc", password=None, role=Role.ICC, state_iso3=None)
     fra = user_create(username="fra", password=None, role=Role.SUBMITTER, state_iso3="FRA")
+    # France makes its root and certifies its system's key, as a state does (hcoc key init,
+    # hcoc key certify): two leaves, written by the services.
+    root = Ed25519PrivateKey.generate()
+    root_public = trust.public_bytes(root)
+    root_statement = trust.credential(
+        state="FRA", key_id="FRA-root-1", kind="root", public_key=root_public
+    )
+    root_register(
+        actor=fra,
+        state_iso3="FRA",
+        key_id="FRA-root-1",
+        public_key=client.b64(root_public),
+        proof=trust.sign(root, trust.credential_message(root_statement)),
+    )
     key, public = client.key_generate()
-    key_register(actor=icc, state_iso3="FRA", key_id="FRA-bench-1", public_key=public)
-    first = LogEntry.objects.get(index=0)
+    key_statement = trust.credential(
+        state="FRA", key_id="FRA-bench-1", kind="state", public_key=client.unb64(public)
+    )
+    credential_register(
+        actor=fra,
+        state_iso3="FRA",
+        key_id="FRA-bench-1",
+        public_key=public,
+        certified_by="FRA-root-1",
+        certificate=trust.sign(root, trust.credential_message(key_statement)),
+    )
     frontier = merkle.Frontier()
-    frontier.append(bytes(first.leaf_hash))
     LogNode.objects.all().delete()
-    nodes = [LogNode(key=node_key(0, 0), hash=bytes(first.leaf_hash))]
+    nodes = []
+    for first in LogEntry.objects.order_by("index"):
+        for level, index, h in frontier.append(bytes(first.leaf_hash)):
+            nodes.append(LogNode(key=node_key(level, index), hash=h))
+    keys_leaves = frontier.size
     at = timezone.now()
     at_text = rfc3339(at)
-    body = {**{"launch_area": {"site_id": "FRA-KOUROU"}}, "remarks": "Benchmark notification."}
-    body_digest = client.body_digest(json.dumps(body).encode())
+    created = int(at.timestamp())
     template = {
         "v": 1,
         "index": MARK_INDEX,
         "type": "event",
         "at": at_text,
         "state": "FRA",
-        "actor": {"role": "submitter", "state": "FRA"},
+        # The unsigned leaves are the ICC's (imports for France): France has a root, so an
+        # unsigned leaf in its own name would be "not signed by FRA".
+        "actor": {"role": "icc", "state": None},
         "signature": None,
     }
     item = {
@@ -252,24 +280,31 @@ def bulk_load(n: int) -> dict:
         "payload": PAYLOAD,
     }
     unsigned = canonical_dumps({**template, "event": item})
+    item_text = canonical_dumps(item)  # Event.item, as event_transaction stores it
+    body = {"launch_area": {"site_id": "FRA-KOUROU"}, "remarks": f"Benchmark {MARK_BODY}."}
     signed_template = canonical_dumps(
         {
             **template,
+            "actor": {"role": "submitter", "state": "FRA"},
             "event": item,
             "request": {"method": "POST", "path": "/api/v1/notifications", "body": body},
             "signature": {
                 "kind": "state",
                 "key_id": "FRA-bench-1",
-                "created": 1_764_000_000,
+                "created": created,
                 "sig": "SIGNATURE",
             },
         }
     )
-    created_sig = client.b64(
-        key.sign(client.signing_input("POST", "/api/v1/notifications", 1_764_000_000, body_digest))
-    )
-    # Every signed leaf carries the same request signature: the verifier checks each one.
-    signed = signed_template.replace('"SIGNATURE"', json.dumps(created_sig))
+
+    def signed(i: int) -> str:
+        """Each signed leaf its own request (a verifier refuses a replayed signature)."""
+        request = json.dumps({**body, "remarks": f"Benchmark {i}."}).encode()
+        digest = client.body_digest(request)
+        sig = key.sign(client.signing_input("POST", "/api/v1/notifications", created, digest))
+        text = signed_template.replace(str(MARK_BODY), str(i), 1)
+        return text.replace('"SIGNATURE"', json.dumps(client.b64(sig)))
+
     start = time.perf_counter()
     entries, events, checkpoints = [], [], []
     signer = log_signer()
@@ -282,9 +317,9 @@ def bulk_load(n: int) -> dict:
             Checkpoint.objects.bulk_create(checkpoints)
         nodes.clear(), entries.clear(), events.clear(), checkpoints.clear()
 
-    for i in range(1, n):
-        seq = i
-        text = (signed if i % 4 == 0 else unsigned).replace(str(MARK_INDEX), str(i), 1)
+    for i in range(keys_leaves, n):
+        seq = i - keys_leaves + 1
+        text = (signed(i) if i % 4 == 0 else unsigned).replace(str(MARK_INDEX), str(i), 1)
         text = text.replace(str(MARK_SEQ), str(seq), 1)
         digest = merkle.leaf_hash(text.encode())
         for level, index, h in frontier.append(digest):
@@ -310,6 +345,7 @@ def bulk_load(n: int) -> dict:
                 subject="BENCH",
                 version=1,
                 payload=events_payload(),
+                item=item_text.replace(str(MARK_SEQ), str(seq), 1),
                 actor_id=fra.pk,
             )
         )
@@ -328,7 +364,7 @@ def bulk_load(n: int) -> dict:
     )
     assert (
         event_as_item(Event.objects.get(seq=1))
-        == json.loads(LogEntry.objects.get(index=1).leaf)["event"]
+        == json.loads(LogEntry.objects.get(seq=1).leaf)["event"]
     ), "the bulk leaves must be what the feed serves"
     return {"entries": n, "load_s": time.perf_counter() - start, "icc": icc}
 

@@ -119,6 +119,8 @@ TEMPLATES = [
                 "hcoc.ui.pages.page_access",
                 # The pages' live stream (hcoc.delivery.pages), for the pages that follow it.
                 "hcoc.delivery.context.live_stream",
+                # What a state's user's browser signs with (hcoc.ledger.signing, sign.js).
+                "hcoc.ledger.signing.signing",
             ]
         },
     }
@@ -256,7 +258,7 @@ LOGGING = {
 }
 
 # The transparency log (issue 6): the origin line of its checkpoints, and where the exchange keeps
-# its own secrets (the checkpoint-signing key and the key that seals custodial keys).
+# its own secret (the checkpoint-signing key; it holds no state's key).
 LOG_ORIGIN = env("HCOC_LOG_ORIGIN", "localhost/hcoc-exchange")
 LEDGER_KEY_DIR = Path(env("HCOC_LEDGER_KEY_DIR", str(VAR_DIR / "keys")))
 # How far a signed request's `created` time may be from the exchange's clock, in seconds.

@@ -7,6 +7,7 @@ ICC enters submissions on a state's behalf (marked as such) and keeps the regist
 never act for another.
 """
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,11 +16,13 @@ from json import dumps as json_dumps
 
 import pytest
 import time_machine
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from support.bodies import declaration, iso, pln
 from support.database import built_once
+from support.ledger import certify
 from support.meetings import PDF_BYTES, build_meeting_world, meeting_body
 from support.people import Persona, make_personas
 from support.stored import stored
@@ -30,8 +33,9 @@ from hcoc.declarations.schemas import DeclarationIn
 from hcoc.declarations.services import declaration_submit
 from hcoc.delivery.webhooks import endpoint_register
 from hcoc.exchange.models import Event
-from hcoc.ledger.client import key_generate
-from hcoc.ledger.services import key_register
+from hcoc.ledger import trust
+from hcoc.ledger.client import b64, key_generate
+from hcoc.ledger.services import credential_register, root_register
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 from hcoc.states.models import PointOfContact
@@ -57,8 +61,10 @@ class World:
     year: int  # the year of France's declaration (last year)
     seq: int  # a feed item (the French notification's)
     newcomer: str  # a non-subscribing state, for the ICC to subscribe
-    keystate: str = "DEU"  # a subscribing state no persona belongs to, with a registered key
+    keystate: str = "DEU"  # a subscribing state no persona belongs to, with a root and a key
     key_id: str = "DEU-world-1"
+    root_id: str = "DEU-root-1"
+    root_seed: bytes = b""  # its root's private key
     invitation: str = ""  # France's observer invitation open to all; Japan has accepted it
     restricted: str = ""  # France's invitation to the United States only
     # Regular Meetings (support/meetings.build_meeting_world): France chairs them.
@@ -101,13 +107,36 @@ def build_world() -> World:
         restricted=restricted.reference,
         **build_meeting_world(),
     )
-    key_register(
-        actor=User.objects.get(username="icc"),
+    deu = User.objects.create(username="deu_world", state_id=world.keystate, role=Role.SUBMITTER)
+    root = Ed25519PrivateKey.generate()
+    world = dataclasses.replace(world, root_seed=root.private_bytes_raw())
+    root_register(
+        actor=deu, state_iso3=world.keystate, **root_body_for(root, world.keystate, world.root_id)
+    )
+    public = key_generate()[1]
+    credential_register(
+        actor=deu,
         state_iso3=world.keystate,
         key_id=world.key_id,
-        public_key=key_generate()[1],
+        public_key=public,
+        certified_by=world.root_id,
+        certificate=certify(root, world.keystate, world.key_id, public),
     )
     return world
+
+
+def root_body_for(root, state: str, key_id: str) -> dict:
+    public = trust.public_bytes(root)
+    statement = trust.credential(state=state, key_id=key_id, kind=trust.ROOT, public_key=public)
+    return {
+        "key_id": key_id,
+        "public_key": b64(public),
+        "proof": trust.sign(root, trust.credential_message(statement)),
+    }
+
+
+def world_root(w: World):
+    return Ed25519PrivateKey.from_private_bytes(w.root_seed)
 
 
 @pytest.fixture
@@ -248,11 +277,35 @@ def subscription_body(w: World, who: str) -> dict:
 
 
 def key_body(w: World, who: str) -> dict:
-    return {"key_id": f"{w.keystate}-matrix-2", "public_key": key_generate()[1]}
+    """A key of the key state's, certified by its root: only that state's people may register it."""
+    key_id, public = f"{w.keystate}-matrix-2", key_generate()[1]
+    return {
+        "key_id": key_id,
+        "public_key": public,
+        "certified_by": w.root_id,
+        "certificate": certify(world_root(w), w.keystate, key_id, public),
+    }
 
 
 def revocation_body(w: World, who: str) -> dict:
-    return {"reason": "Key rotation."}
+    statement = trust.revocation(state=w.keystate, key_id=w.key_id, reason="Key rotation.")
+    return {
+        "reason": "Key rotation.",
+        "revoked_by": w.root_id,
+        "revocation": trust.sign(world_root(w), trust.revocation_message(statement)),
+    }
+
+
+def own_root_body(w: World, who: str) -> dict:
+    """A root for France (which has none in the world): its submitters register it."""
+    return root_body_for(Ed25519PrivateKey.generate(), w.state, f"{w.state}-root-1")
+
+
+def confirm_body(w: World, who: str) -> dict:
+    return {
+        "fingerprint": trust.fingerprint(trust.public_bytes(world_root(w))),
+        "note_reference": "Note verbale No. 7/2026",
+    }
 
 
 def webhook_body(w: World, who: str) -> dict:
@@ -377,8 +430,9 @@ MATRIX = [
     row("GET",  "/feed/stream",                             None,                 200, 200, 200, 200, 200, 403, 401),
     row("POST", "/acknowledgements",                        acknowledgement_body, 403, 201, 201, 201, 201, 403, 401),
     row("GET",  "/acknowledgements?seq={seq}",              None,                 200, 200, 200, 200, 200, 403, 401),
-    # the transparency log: read by subscribers and the ICC; keys kept by the ICC; a state opts
-    # in to a custodial key for itself; a cosignature needs a key of the caller's own state
+    # the transparency log: read by subscribers and the ICC; a state's keys registered and
+    # revoked by its own people with its root's signatures (never the ICC, who only records the
+    # note confirming a root); a cosignature needs a key of the caller's own state
     row("GET",  "/log/checkpoint",                          None,                 200, 200, 200, 200, 200, 403, 401),
     row("GET",  "/log/checkpoints",                         None,                 200, 200, 200, 200, 200, 403, 401),
     row("GET",  "/log/entries?start=0&end=9",               None,                 200, 200, 200, 200, 200, 403, 401),
@@ -387,9 +441,10 @@ MATRIX = [
     row("GET",  "/log/receipts/{seq}",                      None,                 200, 200, 200, 200, 200, 403, 401),
     row("GET",  "/log/keys",                                None,                 200, 200, 200, 200, 200, 403, 401),
     row("POST", "/log/cosignatures",                        cosignature_body,     403, 403, 403, 403, 403, 403, 401),
-    row("POST", "/states/{keystate}/keys",                  key_body,             201, 403, 403, 403, 403, 403, 401),
-    row("POST", "/states/{keystate}/keys/{key_id}/revoke",  revocation_body,      200, 403, 403, 403, 403, 403, 401),
-    row("POST", "/states/{state}/custodial-key",            None,                 201, 201, 403, 403, 403, 403, 401),
+    row("POST", "/states/{keystate}/keys",                  key_body,             403, 403, 403, 403, 403, 403, 401),
+    row("POST", "/states/{keystate}/keys/{key_id}/revoke",  revocation_body,      403, 403, 403, 403, 403, 403, 401),
+    row("POST", "/states/{state}/roots",                    own_root_body,        403, 201, 403, 403, 403, 403, 401),
+    row("POST", "/states/{keystate}/roots/{root_id}/confirm", confirm_body,       200, 403, 403, 403, 403, 403, 401),
     # observer invitations: `{invitation}` is France's, open to all, accepted by Japan;
     # `{restricted}` is France's to the United States only: Japan must not see it
     row("POST", "/invitations",                             invitation_body,      201, 201, 403, 201, 403, 403, 401),

@@ -121,16 +121,6 @@ def _time_cases(world: dict, value: str) -> list[tuple[str, str, dict, str]]:
             {"agenda_item": 1, "text": "To adopt it.", "procedure": "silence", "deadline": value},
             "deadline",
         ),
-        (
-            "icc",
-            "/states/JPN/keys",
-            {
-                "key_id": "JPN-hostile-1",
-                "public_key": client.key_generate()[1],
-                "valid_from": value,
-            },
-            "valid_from",
-        ),
     ]
 
 
@@ -210,8 +200,8 @@ PATHS_WITH_NUL = [
     ("GET", "/meetings/25%00/documents"),
     ("POST", "/notifications/FRA-2026-0001%00/cancellation"),
     ("POST", "/invitations/FRA-INV-2026-001%00/withdraw"),
-    ("POST", "/states/JP%00/custodial-key"),
-    ("POST", "/states/JPN/keys/JPN-1%00/revoke"),
+    ("POST", "/states/FR%00/roots"),
+    ("POST", "/states/FRA/keys/FRA-1%00/revoke"),
 ]
 
 
@@ -219,8 +209,12 @@ def test_a_nul_in_a_path_reference_is_not_found(api, personas, world):
     before = stored()
     wrong = []
     for method, path in PATHS_WITH_NUL:
-        who = personas["icc" if "/keys/" in path else "fra_submitter"]
-        body = {"reason": "Hostile."} if method == "POST" and "custodial" not in path else None
+        who = personas["fra_submitter"]
+        body = {
+            "/roots": {"key_id": "FRA-root-1", "public_key": "AAAA", "proof": "AAAA"},
+            "/revoke": {"reason": "Hostile.", "revoked_by": "FRA-root-1", "revocation": "AAAA"},
+        }.get(path[path.rindex("/") :], {"reason": "Hostile."})
+        body = body if method == "POST" else None
         r = api.request(method, path, who, json=body)
         if r.status_code != 404 or not r.headers["content-type"].startswith(PROBLEM_JSON):
             wrong.append(f"{method} {path}: {r.status_code} {r.text[:200]}")
@@ -501,7 +495,7 @@ def test_a_deeply_nested_body_is_refused(api, personas, world):
 
 
 def test_a_signed_request_with_a_deeply_nested_body_is_refused(api, personas, world):
-    key = register_key(api, personas["icc"], "JPN", "JPN-deep-1")
+    key = register_key(api, personas, "JPN", "JPN-deep-1")
     before = stored()
     for depth in DEPTHS:
         raw = nested(depth)

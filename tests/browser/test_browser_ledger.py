@@ -7,12 +7,12 @@ import pytest
 from playwright.sync_api import expect
 from support.bodies import pln
 from support.browser import log_in, screenshot
+from support.ledger import state_key
 from support.people import set_password
 
 from hcoc.accounts.models import User
-from hcoc.ledger.client import key_generate
 from hcoc.ledger.models import LogEntry
-from hcoc.ledger.services import checkpoint_current, cosignature_add, key_register
+from hcoc.ledger.services import checkpoint_current, cosignature_add
 from hcoc.ledger.tlog import note
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
@@ -23,13 +23,7 @@ pytestmark = pytest.mark.slow
 def test_a_state_follows_a_notification_into_the_log_and_sees_the_witness(page, personas):
     fra = User.objects.get(username="fra_submitter")
     n = notification_submit(actor=fra, data=PLNIn.model_validate(pln()))
-    key, public = key_generate()
-    key_register(
-        actor=User.objects.get(username="icc"),
-        state_iso3="JPN",
-        key_id="JPN-2026-1",
-        public_key=public,
-    )
+    key = state_key("JPN", "JPN-2026-1")
     body = note.note_parse(checkpoint_current().note)[0]
     cosignature_add(
         actor=User.objects.get(username="jpn_reader"),

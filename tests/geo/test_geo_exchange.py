@@ -283,3 +283,35 @@ def test_a_polygon_crossing_itself_across_180_is_still_refused(api, personas):
             json=pln(launch_area={"polygon": bow_tie}),
         )
     assert_refused(r, "launch_area.polygon", "not a simple polygon")
+
+
+def test_a_feed_item_is_slim_and_the_corridor_band_is_at_the_geojson_endpoint(api, personas):
+    """Issue 24: the item keeps the statement and what the exchange derives from it (the
+    affected states, the corridor's parameters), under 2 KB; the band is served by the
+    notification's GeoJSON endpoint, and is corridor_feature of the statement."""
+    from hcoc.lib.geo.notification import corridor_feature
+    from hcoc.sites.selectors import site_points
+
+    n = submit(api, personas["fra_submitter"], **MINUTEMAN)
+    item = Event.objects.get(seq=n["seq"]).item
+    assert len(item.encode()) <= 2048, len(item.encode())
+    corridor = json.loads(item)["payload"]["corridor"]
+    assert corridor["geometry"] is None and "axis" not in corridor["properties"]
+    assert corridor == n["corridor"]
+    props = corridor["properties"]
+    assert (props["length_km"], props["length_source"], props["half_width_km"]) == (
+        6750,
+        "range_km",
+        50,
+    )
+    r = api.get(f"/notifications/{n['reference']}/geojson", personas["jpn_reader"])
+    assert r.status_code == 200
+    [band] = [f for f in r.json()["features"] if f["properties"]["part"] == "corridor"]
+    assert band["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    assert {k: band["properties"][k] for k in props} == props
+    # Reproducible from the statement alone (and the launch-site catalogue for a site_id).
+    content = json.loads(NotificationVersion.objects.get(seq=n["seq"]).content)
+    points = site_points({"USA-VANDENBERG"})
+    again, _ = corridor_feature(content, site_lookup=lambda s: points[s][:2])
+    assert again["geometry"] == band["geometry"]
+    assert {k: v for k, v in again["properties"].items() if k != "axis"} == props

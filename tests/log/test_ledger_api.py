@@ -6,7 +6,19 @@ import time
 
 import pytest
 from support.bodies import pln
-from support.ledger import b64d, check_receipt, log_vkey, register_key, signed_post
+from support.ledger import (
+    b64d,
+    certify,
+    check_receipt,
+    give_root,
+    log_vkey,
+    page_signature,
+    register_browser_key,
+    register_key,
+    revoke_key,
+    signed_form,
+    signed_post,
+)
 from support.stored import stored
 
 from hcoc.ledger import client
@@ -141,7 +153,7 @@ def test_entries_come_at_most_a_thousand_at_a_time(api, personas):
 
 
 def test_a_signed_submission_is_stored_with_the_states_signature_in_its_leaf(api, personas):
-    key = register_key(api, personas["icc"], "FRA", "FRA-2026-1")
+    key = register_key(api, personas, "FRA", "FRA-2026-1")
     body = pln()
     r = signed_post(api, personas["fra_submitter"], "/notifications", body, key, "FRA-2026-1")
     assert r.status_code == 201, r.text
@@ -154,17 +166,21 @@ def test_a_signed_submission_is_stored_with_the_states_signature_in_its_leaf(api
     # The signature in the leaf verifies offline, over the request the state sent.
     from hcoc.ledger.verifier import KeyRecord, leaf_signature_problem
 
-    assert leaf_signature_problem(leaf, KeyRecord.from_model(StateKey.objects.get())) is None
+    key = StateKey.objects.get(key_id="FRA-2026-1")
+    assert leaf_signature_problem(leaf, KeyRecord.from_model(key)) is None
 
 
-def test_the_key_registration_is_itself_a_log_entry(api, personas):
-    register_key(api, personas["icc"], "FRA", "FRA-2026-1")
-    leaf = json.loads(LogEntry.objects.get(index=0).leaf)
-    assert leaf["type"] == "key.registered"
-    assert leaf["key"]["key_id"] == "FRA-2026-1"
+def test_the_root_and_the_key_registrations_are_log_entries_with_their_signatures(api, personas):
+    register_key(api, personas, "FRA", "FRA-2026-1")
+    root, key = (json.loads(e.leaf) for e in LogEntry.objects.order_by("index")[:2])
+    assert root["type"] == key["type"] == "key.registered"
+    assert root["key"]["kind"] == "root" and root["key"]["proof"]
+    assert key["key"]["key_id"] == "FRA-2026-1"
+    assert key["key"]["certified_by"] == "FRA-root-1" and key["key"]["certificate"]
     keys = api.get("/log/keys", personas["jpn_reader"]).json()
-    assert [k["key_id"] for k in keys["keys"]] == ["FRA-2026-1"]
-    assert keys["keys"][0]["registered_index"] == 0
+    assert [k["key_id"] for k in keys["keys"]] == ["FRA-2026-1", "FRA-root-1"]
+    assert [k["registered_index"] for k in keys["keys"]] == [1, 0]
+    assert keys["keys"][0]["certified_by"] == "FRA-root-1"
     assert keys["vkey"].startswith(keys["origin"] + "+")
 
 
@@ -177,7 +193,7 @@ def _refused(r, status: int, field: str = "HCoC-Signature") -> None:
 def test_once_a_state_has_a_key_its_unsigned_requests_are_refused_and_nothing_is_stored(
     api, personas
 ):
-    register_key(api, personas["icc"], "FRA", "FRA-2026-1")
+    register_key(api, personas, "FRA", "FRA-2026-1")
     before = stored()
     _refused(api.post("/notifications", personas["fra_submitter"], json=pln()), 401)
     assert stored() == before
@@ -195,9 +211,9 @@ def test_once_a_state_has_a_key_its_unsigned_requests_are_refused_and_nothing_is
     ["wrong key", "another state's key", "other body", "other path", "bit flipped", "stale"],
 )
 def test_a_forged_signature_is_refused_and_nothing_is_stored(api, personas, forgery):
-    icc, fra = personas["icc"], personas["fra_submitter"]
-    key = register_key(api, icc, "FRA", "FRA-2026-1")
-    jpn_key = register_key(api, icc, "JPN", "JPN-2026-1")
+    fra = personas["fra_submitter"]
+    key = register_key(api, personas, "FRA", "FRA-2026-1")
+    jpn_key = register_key(api, personas, "JPN", "JPN-2026-1")
     body = pln()
     raw = json.dumps(body).encode()
     path = "/api/v1/notifications"
@@ -233,7 +249,7 @@ def test_a_forged_signature_is_refused_and_nothing_is_stored(api, personas, forg
 
 
 def test_a_replayed_signed_request_is_refused(api, personas):
-    key = register_key(api, personas["icc"], "FRA", "FRA-2026-1")
+    key = register_key(api, personas, "FRA", "FRA-2026-1")
     raw = json.dumps(pln()).encode()
     headers = {
         **client.sign_request(key, "FRA-2026-1", "POST", "/api/v1/notifications", raw),
@@ -247,10 +263,10 @@ def test_a_replayed_signed_request_is_refused(api, personas):
 
 
 def test_a_revoked_key_no_longer_signs_and_the_revocation_is_logged(api, personas):
-    icc, fra = personas["icc"], personas["fra_submitter"]
-    key = register_key(api, icc, "FRA", "FRA-2026-1")
+    fra = personas["fra_submitter"]
+    key = register_key(api, personas, "FRA", "FRA-2026-1")
     assert signed_post(api, fra, "/notifications", pln(), key, "FRA-2026-1").status_code == 201
-    r = api.post("/states/FRA/keys/FRA-2026-1/revoke", icc, json={"reason": "Compromised."})
+    r = revoke_key(api, personas, "FRA", "FRA-2026-1", "Compromised.")
     assert r.status_code == 200, r.text
     assert r.json()["revoked_at"] is not None
     before = stored()
@@ -259,48 +275,54 @@ def test_a_revoked_key_no_longer_signs_and_the_revocation_is_logged(api, persona
     last = LogEntry.objects.order_by("-index").first()
     assert json.loads(last.leaf)["type"] == "key.revoked"
     # France registers a new key and carries on.
-    new = register_key(api, icc, "FRA", "FRA-2026-2")
+    new = register_key(api, personas, "FRA", "FRA-2026-2")
     assert signed_post(api, fra, "/notifications", pln(), new, "FRA-2026-2").status_code == 201
 
 
+def _certified(root, key_id="FRA-1", public=None, **changes) -> dict:
+    public = public or client.key_generate()[1]
+    body = {
+        "key_id": key_id,
+        "public_key": public,
+        "certified_by": "FRA-root-1",
+        "certificate": certify(root, "FRA", key_id, public),
+    }
+    return {**body, **changes}
+
+
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("change", "field"),
     [
-        ({"key_id": "DEU-1", "public_key": "AAAA"}, "key_id"),
-        ({"key_id": "FRA 1", "public_key": client.key_generate()[1]}, "key_id"),
-        ({"key_id": "FRA-1", "public_key": "not base64!"}, "public_key"),
-        ({"key_id": "FRA-1", "public_key": client.b64(b"short")}, "public_key"),
-        (
-            {
-                "key_id": "FRA-1",
-                "public_key": client.key_generate()[1],
-                "valid_from": "2001-01-01T00:00:00Z",
-            },
-            "valid_from",
-        ),
+        ({"key_id": "DEU-1"}, "key_id"),
+        ({"key_id": "FRA 1"}, "key_id"),
+        ({"public_key": "not base64!"}, "public_key"),
+        ({"public_key": client.b64(b"short")}, "public_key"),
+        ({"certified_by": "FRA-other"}, "certified_by"),
+        ({"certificate": client.b64(bytes(64))}, "certificate"),
+        ({"kind": "browser", "user": "fra_reader"}, "user"),
+        ({"kind": "root"}, "kind"),
     ],
 )
-def test_a_bad_key_registration_names_the_field_and_stores_nothing(api, personas, body, field):
-    r = api.post("/states/FRA/keys", personas["icc"], json=body)
+def test_a_bad_key_registration_names_the_field_and_stores_nothing(api, personas, change, field):
+    root, _ = give_root(api, personas, "FRA")
+    before = stored()
+    r = api.post("/states/FRA/keys", personas["fra_submitter"], json=_certified(root, **change))
     assert r.status_code == 422, r.text
     assert field in {e["field"] for e in r.json()["errors"]}
-    assert not StateKey.objects.exists() and not LogEntry.objects.exists()
+    assert stored() == before
 
 
 def test_a_key_id_is_never_reused(api, personas):
-    register_key(api, personas["icc"], "FRA", "FRA-2026-1")
-    r = api.post(
-        "/states/FRA/keys",
-        personas["icc"],
-        json={"key_id": "FRA-2026-1", "public_key": client.key_generate()[1]},
-    )
+    register_key(api, personas, "FRA", "FRA-2026-1")
+    root, _ = give_root(api, personas, "FRA")
+    r = api.post("/states/FRA/keys", personas["fra_submitter"], json=_certified(root, "FRA-2026-1"))
     assert r.status_code == 409, r.text
 
 
 def test_a_signed_acknowledgement_is_a_receipt_the_state_cannot_deny(api, personas):
     fra = personas["fra_submitter"]
     seq = api.post("/notifications", fra, json=pln()).json()["seq"]
-    key = register_key(api, personas["icc"], "JPN", "JPN-2026-1")
+    key = register_key(api, personas, "JPN", "JPN-2026-1")
     r = signed_post(
         api, personas["jpn_reader"], "/acknowledgements", {"seqs": [seq]}, key, "JPN-2026-1"
     )
@@ -312,32 +334,52 @@ def test_a_signed_acknowledgement_is_a_receipt_the_state_cannot_deny(api, person
     assert leaf["request"]["body"] == {"seqs": [seq]}
 
 
-def test_a_custodial_key_signs_what_the_state_sends_from_the_web_pages(api, personas):
+def test_a_page_signed_in_the_browser_counts_and_an_unsigned_or_forged_one_is_refused(
+    api, personas
+):
+    """JPN has a root: its reader's acknowledgement from the inbox page counts only with a
+    signature made by the reader's own browser key (as static/hcoc/sign.js makes it)."""
     from support.people import web_client
 
-    fra = personas["fra_submitter"]
-    seq = api.post("/notifications", fra, json=pln()).json()["seq"]
-    r = api.post("/states/JPN/custodial-key", personas["jpn_submitter"])
-    assert r.status_code == 201, r.text
-    assert r.json()["kind"] == "custodial" and r.json()["cosignature_vkey"] is None
     from hcoc.exchange.shown import shown_mark
 
-    page = web_client("jpn_reader").post(
-        "/inbox/acknowledge", {"seqs": seq, "shown": shown_mark("JPN", seq), "next": "/inbox"}
+    seq = api.post("/notifications", personas["fra_submitter"], json=pln()).json()["seq"]
+    key, key_id = register_browser_key(api, personas, "jpn_reader")
+    fields = {"seqs": [str(seq)], "shown": [shown_mark("JPN", seq)], "next": ["/inbox"]}
+    before = stored()
+    web = web_client("jpn_reader")
+    unsigned = web.post("/inbox/acknowledge", fields, follow=True)
+    assert b"signs everything done in its name" in unsigned.content
+    assert stored() == before
+    forged = web.post(
+        "/inbox/acknowledge",
+        {
+            **fields,
+            **page_signature("/inbox/acknowledge", {**fields, "seqs": ["1", "2"]}, key, key_id),
+        },
     )
+    assert forged.status_code == 403 and b"does not verify" in forged.content
+    # Another user's key of the same state is refused too.
+    other, other_id = register_browser_key(api, personas, "jpn_submitter")
+    before = stored()
+    assert signed_form(web, "/inbox/acknowledge", fields, other, other_id).status_code == 403
+    assert stored() == before
+    signature = page_signature("/inbox/acknowledge", fields, key, key_id)
+    page = web.post("/inbox/acknowledge", {**fields, **signature})
     assert page.status_code in (302, 303), page.content[:500]
-    entry = LogEntry.objects.order_by("-index").first()
-    leaf = json.loads(entry.leaf)
+    leaf = json.loads(LogEntry.objects.order_by("-index").first().leaf)
     assert leaf["type"] == "acknowledgement"
-    assert leaf["signature"]["kind"] == "custodial"
+    assert leaf["signature"]["kind"] == "browser" and leaf["signature"]["key_id"] == key_id
+    assert leaf["request"] == {"method": "POST", "path": "/inbox/acknowledge", "body": fields}
     from hcoc.ledger.verifier import KeyRecord, leaf_signature_problem
 
-    key = StateKey.objects.get(state_id="JPN")
-    assert leaf_signature_problem(leaf, KeyRecord.from_model(key)) is None
-    # The exchange keeps the private half sealed, never in clear in the database.
-    assert key.sealed_private_key and len(bytes(key.sealed_private_key)) > 32
-    # A second opt-in while one is valid is a conflict.
-    assert api.post("/states/JPN/custodial-key", personas["icc"]).status_code == 409
+    record = KeyRecord.from_model(StateKey.objects.get(key_id=key_id))
+    assert leaf_signature_problem(leaf, record) is None
+    # The same signed form sent again is a replay: refused, nothing stored.
+    before = stored()
+    again = web.post("/inbox/acknowledge", {**fields, **signature})
+    assert again.status_code == 403 and b"already used" in again.content
+    assert stored() == before
 
 
 # ---- witnesses ------------------------------------------------------------------------------
@@ -348,8 +390,8 @@ def test_a_states_witness_checks_consistency_cosigns_and_the_checkpoint_carries_
 ):
     from hcoc.ledger import offline
 
-    icc, fra = personas["icc"], personas["fra_submitter"]
-    key = register_key(api, icc, "JPN", "JPN-2026-1")
+    fra = personas["fra_submitter"]
+    key = register_key(api, personas, "JPN", "JPN-2026-1")
     key_file = tmp_path / "jpn.pem"
     client.private_key_save(key, key_file)
     state = tmp_path / "witness.json"
@@ -380,7 +422,7 @@ def test_a_states_witness_checks_consistency_cosigns_and_the_checkpoint_carries_
 
 def test_a_cosignature_by_another_states_key_or_a_custodial_key_is_refused(api, personas):
     icc = personas["icc"]
-    key = register_key(api, icc, "JPN", "JPN-2026-1")
+    key = register_key(api, personas, "JPN", "JPN-2026-1")
     api.post("/notifications", personas["fra_submitter"], json=pln())
     text = api.get("/log/checkpoint", icc).text
     body, _ = note.note_open(text, [note.Verifier.from_vkey(log_vkey(api, icc))])
@@ -412,7 +454,7 @@ def test_the_log_is_closed_to_non_subscribers(api, personas):
 
 
 def test_a_witness_may_post_the_whole_signed_note_it_cosigned(api, personas):
-    key = register_key(api, personas["icc"], "JPN", "JPN-2026-1")
+    key = register_key(api, personas, "JPN", "JPN-2026-1")
     api.post("/notifications", personas["fra_submitter"], json=pln())
     text = api.get("/log/checkpoint", personas["jpn_reader"]).text
     body = note.note_parse(text)[0]
@@ -442,8 +484,47 @@ def test_signatures_too_old_to_be_accepted_are_forgotten(api, personas, settings
     from hcoc.ledger.models import SeenSignature
 
     SeenSignature.objects.create(digest="0" * 64, key_id="FRA-2026-1", created=1)
-    key = register_key(api, personas["icc"], "FRA", "FRA-2026-1")
+    key = register_key(api, personas, "FRA", "FRA-2026-1")
     r = signed_post(api, personas["fra_submitter"], "/notifications", pln(), key, "FRA-2026-1")
     assert r.status_code == 201, r.text
     assert list(SeenSignature.objects.values_list("key_id", flat=True)) == ["FRA-2026-1"]
     assert SeenSignature.objects.get().created > 1
+
+
+def test_a_root_is_replaced_by_one_it_endorses_never_revoked(api, personas, tmp_path):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from hcoc.exchange.management.commands.export_bundle import bundle_write
+    from hcoc.ledger import trust
+    from hcoc.ledger.keys import log_signer
+    from hcoc.ledger.verifier import BundleSource, verify
+
+    old, old_id = give_root(api, personas, "FRA")
+    r = revoke_key(api, personas, "FRA", old_id, "Lost.")
+    assert r.status_code == 422 and "hcoc key rotate" in r.text
+    new = Ed25519PrivateKey.generate()
+    public = trust.public_bytes(new)
+    message = trust.credential_message(
+        trust.credential(state="FRA", key_id="FRA-root-2", kind="root", public_key=public)
+    )
+    body = {
+        "key_id": "FRA-root-2",
+        "public_key": client.b64(public),
+        "proof": trust.sign(new, message),
+        "endorsed_by": old_id,
+        "endorsement": trust.sign(new, message),  # not the old root's: refused
+    }
+    fra = personas["fra_submitter"]
+    r = api.post("/states/FRA/roots", fra, json=body)
+    assert r.status_code == 422 and "endorsement" in r.text
+    r = api.post("/states/FRA/roots", fra, json={**body, "endorsement": trust.sign(old, message)})
+    assert r.status_code == 201, r.text
+    assert StateKey.objects.get(key_id=old_id).revoked_at is not None
+    # Keys are certified by the new root from now on, and the log verifies.
+    api.__dict__["roots"]["FRA"] = (new, "FRA-root-2")
+    key = register_key(api, personas, "FRA", "FRA-2026-1")
+    assert signed_post(api, fra, "/notifications", pln(), key, "FRA-2026-1").status_code == 201
+    bundle_write(str(tmp_path / "b.jsonl"))
+    report = verify(BundleSource(str(tmp_path / "b.jsonl")), vkey=log_signer().vkey())
+    assert report.ok, report.problems
+    assert any("root FRA-root-1 of FRA (retired)" in line for line in report.checked)

@@ -9,10 +9,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from support.bodies import iso, pln
-from support.ledger import register_key, signed_post
+from support.ledger import (
+    register_browser_key,
+    register_key,
+    revoke_key,
+    signed_form,
+    signed_post,
+)
+from support.people import web_client
 
 from hcoc.exchange.management.commands.export_bundle import bundle_write
 from hcoc.exchange.models import Event
+from hcoc.exchange.shown import shown_mark
 from hcoc.ledger import client, offline
 from hcoc.ledger.keys import log_signer
 from hcoc.ledger.models import LogEntry
@@ -22,12 +30,13 @@ from hcoc.ledger.verifier import BundleSource, HttpSource, verify
 
 @pytest.fixture
 def activity(api, personas):
-    """A season in miniature: state-signed, custodial-signed and unsigned submissions, amendments,
-    a launch report, a cancellation, acknowledgements over the API and on a page, a key
-    revocation. Every step must succeed; each one that enters the log is recorded with how its
-    leaf is signed ("state", "custodial" or "none") and whether it is a feed item, for the
-    verifier's report to be checked against."""
-    icc, fra, jpn = personas["icc"], personas["fra_submitter"], personas["jpn_submitter"]
+    """A season in miniature: submissions signed by a state's system key, acknowledgements
+    signed in a browser (by a key the state's root certified) and unsigned ones (of a state
+    with no root), amendments, a launch report, a cancellation, a key revocation signed by the
+    root. Every step must succeed; each one that enters the log is recorded with how its leaf is
+    signed ("state", "browser" or "none") and whether it is a feed item, for the verifier's
+    report to be checked against."""
+    fra, jpn = personas["fra_submitter"], personas["jpn_submitter"]
     leaves: list[tuple[str, str, bool]] = []  # (what, signed by, a feed item)
 
     def done(r, what: str, signed: str, feed: bool, status: int = 201):
@@ -35,7 +44,8 @@ def activity(api, personas):
         leaves.append((what, signed, feed))
         return r
 
-    key = register_key(api, icc, "FRA", "FRA-2026-1")
+    key = register_key(api, personas, "FRA", "FRA-2026-1")
+    leaves.append(("FRA-root-1 registered", "none", False))
     leaves.append(("FRA-2026-1 registered", "none", False))
     refs = []
     for i in range(4):
@@ -45,22 +55,25 @@ def activity(api, personas):
         api, fra, f"/notifications/{refs[0]}/amendments", pln(remarks="amended"), key, "FRA-2026-1"
     )
     done(r, "amendment", "state", True)
-    done(api.post("/states/JPN/custodial-key", jpn), "JPN custodial key", "none", False)
+    # Japan acts unsigned before it has a root: its entries stay unsigned, honestly reported.
     jpn_pln = pln(launch_area={"site_id": "JPN-TANEGASHIMA"})
-    done(api.post("/notifications", jpn, json=jpn_pln), "JPN notification", "custodial", True)
+    done(api.post("/notifications", jpn, json=jpn_pln), "JPN notification", "none", True)
     last = api.get("/feed", jpn).json()["last_seq"]
     r = api.post("/acknowledgements", jpn, json={"up_to": last})
-    done(r, "JPN acknowledgement", "custodial", False)
+    done(r, "JPN acknowledgement", "none", False)
     assert r.json()["acknowledged"] > 0
-    from support.people import web_client
-
-    from hcoc.exchange.shown import shown_mark
-
-    page = web_client("jpn_reader").post(
-        "/inbox/acknowledge", {"seqs": 1, "shown": shown_mark("JPN", 1), "next": "/inbox"}
+    # Japan's reader acknowledges on the inbox page, signing in the browser.
+    browser_key = register_browser_key(api, personas, "jpn_reader")
+    leaves.append(("JPN-root-1 registered", "none", False))
+    leaves.append(("JPN browser key registered", "none", False))
+    page = signed_form(
+        web_client("jpn_reader"),
+        "/inbox/acknowledge",
+        {"seqs": ["1"], "shown": [shown_mark("JPN", 1)], "next": ["/inbox"]},
+        *browser_key,
     )
     assert page.status_code == 302 and page["Location"] == "/inbox", page
-    leaves.append(("JPN acknowledgement on the page", "custodial", False))
+    leaves.append(("JPN acknowledgement on the page", "browser", False))
     report = {
         "launched_at": iso(datetime.now(UTC) - timedelta(minutes=1)),
         "outcome": "success",
@@ -77,9 +90,9 @@ def activity(api, personas):
         "FRA-2026-1",
     )
     done(r, "cancellation", "state", True)
-    r = api.post("/states/FRA/keys/FRA-2026-1/revoke", icc, json={"reason": "Rotation."})
+    r = revoke_key(api, personas, "FRA", "FRA-2026-1", "Rotation.")
     done(r, "FRA-2026-1 revoked", "none", False, status=200)
-    new = register_key(api, icc, "FRA", "FRA-2026-2")
+    new = register_key(api, personas, "FRA", "FRA-2026-2")
     leaves.append(("FRA-2026-2 registered", "none", False))
     r = signed_post(api, fra, "/acknowledgements", {"up_to": last}, new, "FRA-2026-2")
     done(r, "FRA acknowledgement with the new key", "state", False)
@@ -121,13 +134,26 @@ def test_an_honest_exchange_verifies_online_and_from_a_bundle(
     assert report.size == activity["size"] == len(leaves)
     signed = Counter(by for _, by, _ in leaves)
     feed = sum(is_item for _, _, is_item in leaves)
-    tree, sequence, signatures = report.checked[-3:]
+    tree = next(line for line in report.checked if "rebuilt into the tree" in line)
     assert tree.startswith(f"{len(leaves)} entries rebuilt into the tree; its root matches "), tree
-    assert [sequence, signatures] == [
-        f"exchange sequence: seqs 1..{feed} in order, no gap; {feed} feed items equal their leaves",
-        f"signatures: {signed['state']} by states' keys, {signed['custodial']} by custodial keys, "
-        f"{signed['none']} unsigned; keys as the log recorded them (3)",
-    ], (report.checked, leaves)
+    assert (
+        f"exchange sequence: seqs 1..{feed} in order, no gap; {feed} feed items equal their leaves"
+        in report.checked
+    ), report.checked
+    assert (
+        f"signatures: {signed['state']} by states' system keys, {signed['browser']} by users' "
+        "browser keys, 0 relay-attested (custodial keys the exchange held: counted as "
+        f"unsigned), {signed['none']} unsigned; keys as the log recorded them (5)" in report.checked
+    ), (report.checked, leaves)
+    # Every act in the name of a state with a root was checked signed (FRA's after its root,
+    # JPN's page acknowledgement); the roots are listed, neither confirmed by a note.
+    acts = sum(1 for what, by, _ in leaves if by != "none")
+    assert (
+        f"entries in the name of states with a root: {acts}, each checked for a signature by a "
+        "key its root certified; entered by the ICC for such states: 0 (the ICC's acts, not the "
+        "states')" in report.checked
+    ), report.checked
+    assert sum("not confirmed by a note yet" in line for line in report.checked) == 2
     records = bundle(tmp_path)
     assert problems_of(str(tmp_path / "bundle.jsonl")) == []
     # The command: exit 0, and what it checked is printed.
@@ -137,11 +163,7 @@ def test_an_honest_exchange_verifies_online_and_from_a_bundle(
     out = capsys.readouterr().out
     assert f"verified: {activity['size']} entries" in out
     # The next run starts from the saved checkpoint and checks consistency with it.
-    api.post(
-        "/notifications",
-        personas["jpn_submitter"],
-        json=pln(launch_area={"site_id": "JPN-TANEGASHIMA"}),
-    )
+    grow(api, personas, n=1)
     assert offline.main(argv) == 0
     assert "consistent with the checkpoint saved earlier" in capsys.readouterr().out
     assert len(records) > activity["size"]
@@ -151,7 +173,9 @@ def test_a_changed_payload_in_the_feed_is_caught_naming_the_entry(
     activity, live_server, personas, capsys
 ):
     event = Event.objects.get(seq=3)
-    Event.objects.filter(seq=3).update(payload=event.payload.replace("n2", "n9", 1))
+    Event.objects.filter(seq=3).update(
+        payload=event.payload.replace("n2", "n9", 1), item=event.item.replace("n2", "n9", 1)
+    )
     index = LogEntry.objects.get(seq=3).index
     argv = ["verify", "--url", live_server.url, "--token", personas["fra_reader"].token]
     assert offline.main([*argv, "--vkey", log_signer().vkey()]) == 1
@@ -331,12 +355,14 @@ def test_hcoc_export_bundle_writes_what_hcoc_verify_checks(activity, tmp_path, m
 
 
 def grow(api, personas, n=2):
-    """Honest growth: more submissions through the API."""
+    """Honest growth: more submissions through the API, signed by France's system (France has
+    a root: a new key of its root's, then its notifications)."""
+    key_id = f"FRA-grow-{len(api.__dict__.get('grown', []))}"
+    api.__dict__.setdefault("grown", []).append(key_id)
+    key = register_key(api, personas, "FRA", key_id)
     for i in range(n):
-        r = api.post(
-            "/notifications",
-            personas["jpn_submitter"],
-            json=pln(launch_area={"site_id": "JPN-TANEGASHIMA"}, remarks=f"later {i}"),
+        r = signed_post(
+            api, personas["fra_submitter"], "/notifications", pln(remarks=f"later {i}"), key, key_id
         )
         assert r.status_code == 201, r.text
 
@@ -358,7 +384,9 @@ def rewrite_history(index: int) -> None:
     event = Event.objects.get(seq=leaf["event"]["seq"])
     payload = json.loads(event.payload)
     payload["remarks"] = "never sent"
-    Event.objects.filter(seq=event.seq).update(payload=canonical_dumps(payload))
+    Event.objects.filter(seq=event.seq).update(
+        payload=canonical_dumps(payload), item=canonical_dumps(leaf["event"])
+    )
     LogNode.objects.all().delete()
     frontier = merkle.Frontier()
     for e in LogEntry.objects.order_by("index"):
@@ -386,9 +414,9 @@ def test_a_resumed_run_reads_only_the_new_entries_and_passes_on_honest_growth(
     bundle(tmp_path, "grown.jsonl")
     again = verify(BundleSource(str(tmp_path / "grown.jsonl")), vkey=vkey, resume=first.resume)
     assert again.ok, again.problems
-    assert again.size == activity["size"] + 3
+    assert again.size == activity["size"] + 4  # a new key of France's, then 3 notifications
     text = "\n".join(again.checked)
-    assert f"3 new since the state saved at size {activity['size']}" in text
+    assert f"4 new since the state saved at size {activity['size']}" in text
     assert "consistent with the checkpoint saved earlier" in text
     assert again.resume.next_seq == first.resume.next_seq + 3
     # The same tree as a full run's: same root, same edge.
@@ -400,14 +428,14 @@ def test_a_resumed_run_reads_only_the_new_entries_and_passes_on_honest_growth(
     argv = ["verify", "--url", live_server.url, "--token", token, "--state", str(state)]
     assert offline.main([*argv, "--vkey", vkey]) == 0
     saved = json.loads(state.read_text())
-    assert saved["size"] == activity["size"] + 3 and saved["frontier"] and saved["keys"]
+    assert saved["size"] == activity["size"] + 4 and saved["frontier"] and saved["keys"]
     grow(api, personas, 2)
     capsys.readouterr()
     assert offline.main(argv) == 0
     out = capsys.readouterr().out
-    assert f"verified: {activity['size'] + 5} entries (2 new since the last run)" in out
+    assert f"verified: {activity['size'] + 7} entries (3 new since the last run)" in out
     assert offline.main([*argv, "--full"]) == 0
-    assert f"verified: {activity['size'] + 5} entries in" in capsys.readouterr().out
+    assert f"verified: {activity['size'] + 7} entries in" in capsys.readouterr().out
 
 
 def test_a_resumed_run_catches_a_rewrite_of_an_entry_it_had_already_verified(

@@ -37,7 +37,7 @@ def test_a_repeated_parameter_a_second_header_or_an_unknown_parameter_is_refused
 
 
 def _signed(api, personas):
-    key = register_key(api, personas["icc"], "FRA", "FRA-2026-1")
+    key = register_key(api, personas, "FRA", "FRA-2026-1")
     raw = json.dumps(pln()).encode()
     header = client.sign_request(key, "FRA-2026-1", "POST", "/api/v1/notifications", raw)
     return raw, header["HCoC-Signature"]

@@ -267,7 +267,11 @@ def test_the_demo_log_verifies_with_the_command_a_state_runs_and_gbr_signs_with_
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "witness GBR-demo-1 cosigned" in run.stdout
-    assert re.search(r"[1-9]\d* by custodial keys", run.stdout)
+    # France and the United Kingdom have roots, confirmed by note; GBR's system signed its
+    # acknowledgement, and every act in their names since their roots was checked signed.
+    assert "by states' system keys" in run.stdout and "1 by states' system keys" in run.stdout
+    for root in ("FRA-root-1", "GBR-root-1"):
+        assert re.search(rf"root {root} of [A-Z]{{3}} \(current\).*confirmed by note", run.stdout)
     gbr = httpx.Client(base_url=base + "/api/v1", headers={"Authorization": f"Bearer {token}"})
     last = gbr.get("/feed", params={"limit": 1000}).json()["last_seq"]
     body = json.dumps({"up_to": last}).encode()

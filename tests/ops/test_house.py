@@ -162,6 +162,8 @@ def test_make_bench_runs_every_benchmark_with_options_it_has():
 # The operation ids of the OpenAPI document as published before issue 14 moved code between apps.
 # States generate their clients from the document, so an id is a name of the API: moving an
 # operation to another module must not rename it (ninja derives ids from the module's path).
+# (Issue 22 removed one on purpose: custodial_key. The exchange holds no key of a state's any
+# more, so there is no operation that makes one.)
 PUBLISHED_OPERATION_IDS = [
     "hcoc_compliance_api_compliance",
     "hcoc_declarations_api_deadline_extend",
@@ -180,7 +182,6 @@ PUBLISHED_OPERATION_IDS = [
     "hcoc_ledger_api_checkpoints",
     "hcoc_ledger_api_consistency",
     "hcoc_ledger_api_cosign",
-    "hcoc_ledger_api_custodial_key",
     "hcoc_ledger_api_entries",
     "hcoc_ledger_api_inclusion",
     "hcoc_ledger_api_key_register",

@@ -116,8 +116,8 @@ PAGES = {
     "compliance:report": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
     "ledger:log": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 200]),
     "ledger:keys": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
-    "ledger:key_revoke": ("POST", [LOGIN, 403, 403, 403, 403, ENROL, 404]),  # no such key
-    "ledger:custodial": ("POST", [LOGIN, 403, 403, 403, 403, ENROL, "/log/keys"]),
+    # A state's users set up signing in their browsers; the ICC has no state, hence no key.
+    "ledger:signing": ("GET", [LOGIN, 403, 200, 200, 200, ENROL, 403]),
     "registry:icc_circular": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),
     # Points of contact: a state's users read its own page (the ICC, which has no state, is
     # sent to every state's); its submitters edit its contacts (France's), the ICC any state's.
@@ -273,7 +273,6 @@ def build_world():
         "registry:icc_user_enrol": {"user_id": fra.pk},
         "accounts:enrol": {"token": enrolment},
         "registry:icc_token_revoke": {"token_id": token.pk},
-        "ledger:key_revoke": {"key_id": "FRA-none"},
         "notifications:draft_delete": {"draft_id": draft.pk},
         "notifications:detail": {"reference": n.reference},
         "notifications:amend": {"reference": n.reference},

@@ -21,7 +21,10 @@ class Event(models.Model):
 
     Invariants: `seq` values are 1, 2, 3, ... with no gap (allocated under a lock in the writing
     transaction, see services.event_transaction); `payload` holds the RFC 8785 canonical JSON of the
-    read model as it was at the event, so its bytes can later be hashed and signed.
+    read model as it was at the event, so its bytes can later be hashed and signed; `item` holds
+    the RFC 8785 canonical JSON of the whole feed item (selectors.event_as_item: seq, kind, at,
+    state, subject, version, payload), written once with the event and embedded as it is in the
+    event's log leaf, so /feed and /inbox serve a page as these texts joined, parsing nothing.
     """
 
     seq = models.BigIntegerField(primary_key=True)
@@ -33,6 +36,10 @@ class Event(models.Model):
     )
     version = models.IntegerField(null=True, blank=True)
     payload = models.TextField(help_text="RFC 8785 canonical JSON")
+    item = models.TextField(
+        help_text="The feed item as RFC 8785 canonical JSON, as /feed serves it and the log "
+        "leaf embeds it"
+    )
     actor = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
-from hcoc.lib.canonical import Canonical, canonical_loads
+from hcoc.lib.canonical import Canonical, canonical_dumps_embedding, canonical_loads
 from hcoc.lib.errors import NotFound
 from hcoc.lib.timeutil import rfc3339
 from hcoc.states.access import require_exchange_reader, require_state_member
@@ -31,15 +31,37 @@ def event_as_item(event: Event, *, payload_as_stored: bool = False) -> dict:
     }
 
 
-def _page(qs, *, after: int, limit: int) -> dict:
-    rows = list(qs.filter(seq__gt=after).order_by("seq")[: limit + 1])
+def event_item_text(event: Event) -> str:
+    """The feed item as RFC 8785 canonical JSON: what `Event.item` stores, written once when the
+    event is published, and what its log leaf embeds."""
+    return canonical_dumps_embedding(event_as_item(event, payload_as_stored=True))
+
+
+def _page_rows(qs, *, after: int, limit: int) -> tuple[list[tuple[int, str]], int, bool]:
+    """(seq, stored item text) of the page after `after`, its last seq, and whether more follow."""
+    rows = list(qs.filter(seq__gt=after).order_by("seq").values_list("seq", "item")[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    return {
-        "items": [event_as_item(e) for e in rows],
-        "last_seq": rows[-1].seq if rows else after,
-        "more": more,
-    }
+    return rows, rows[-1][0] if rows else after, more
+
+
+def _page(qs, *, after: int, limit: int) -> dict:
+    rows, last, more = _page_rows(qs, after=after, limit=limit)
+    return {"items": [canonical_loads(text) for _, text in rows], "last_seq": last, "more": more}
+
+
+def _page_text(qs, *, after: int, limit: int, **extra: int) -> str:
+    """A page as /feed and /inbox serve it: the stored items joined, as they are, into the page
+    object (schemas.FeedPage, InboxPage), itself RFC 8785 canonical JSON (its members in that
+    order, integers and booleans only), so nothing is parsed, validated or serialised again.
+    tests/exchange/test_feed_bytes.py proves it equal to what the schema makes of the items."""
+    rows, last, more = _page_rows(qs, after=after, limit=limit)
+    tail = "".join(f',"{k}":{int(v)}' for k, v in sorted(extra.items()))
+    return (
+        '{"items":['
+        + ",".join(text for _, text in rows)
+        + f'],"last_seq":{int(last)},"more":{"true" if more else "false"}{tail}}}'
+    )
 
 
 def feed_reader_require(actor):
@@ -61,6 +83,12 @@ def feed_page_for(*, actor, after: int, limit: int) -> dict:
     return feed_page(after=after, limit=limit)
 
 
+def feed_page_text_for(*, actor, after: int, limit: int) -> str:
+    """`feed_page_for` as the JSON text GET /feed answers, from the stored items."""
+    feed_reader_require(actor)
+    return _page_text(Event.objects.all(), after=after, limit=limit)
+
+
 def unacknowledged_count(state_id: str) -> int:
     """Items from other states not yet acknowledged by `state_id`: two index-backed counts
     instead of an anti-join over the whole history on every page."""
@@ -71,14 +99,28 @@ def unacknowledged_count(state_id: str) -> int:
     return others - acked
 
 
+def _inbox(actor):
+    acked = Acknowledgement.objects.filter(state_id=actor.state_id, event_id=OuterRef("seq"))
+    return Event.objects.exclude(state_id=actor.state_id).exclude(Exists(acked))
+
+
 def inbox_page_for(*, actor, after: int, limit: int) -> dict:
     """Items from other states that the actor's state has not acknowledged, oldest first."""
     actor = require_state_member(actor)
-    acked = Acknowledgement.objects.filter(state_id=actor.state_id, event_id=OuterRef("seq"))
-    qs = Event.objects.exclude(state_id=actor.state_id).exclude(Exists(acked))
-    page = _page(qs, after=after, limit=limit)
+    page = _page(_inbox(actor), after=after, limit=limit)
     page["unacknowledged"] = unacknowledged_count(actor.state_id)
     return page
+
+
+def inbox_page_text_for(*, actor, after: int, limit: int) -> str:
+    """`inbox_page_for` as the JSON text GET /inbox answers, from the stored items."""
+    actor = require_state_member(actor)
+    return _page_text(
+        _inbox(actor),
+        after=after,
+        limit=limit,
+        unacknowledged=unacknowledged_count(actor.state_id),
+    )
 
 
 def concerns(payload: dict, state: str | None) -> bool:

@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from hcoc.ledger.models import LeafType
 from hcoc.ledger.services import leaf_append, sequence_lock
-from hcoc.lib.canonical import canonical_dumps
+from hcoc.lib.canonical import Canonical, canonical_dumps
 from hcoc.lib.errors import FieldProblem, InvalidInput
 from hcoc.states.access import require_state_member
 
 from .models import Acknowledgement, Event
 from .news import announce
-from .selectors import event_as_item
+from .selectors import event_item_text
 
 
 class EventDraft:
@@ -44,12 +44,13 @@ class EventDraft:
         version: int | None = None,
     ) -> Event:
         """Write the event and its transparency-log leaf, in the write's transaction. The leaf
-        holds the feed item exactly as GET /feed serves it (selectors.event_as_item), so a
-        verifier can compare; the payload is embedded as stored, not serialised again."""
+        holds the feed item exactly as GET /feed serves it: its canonical text is made once
+        (selectors.event_item_text), stored as `Event.item`, which /feed and /inbox join, and
+        embedded as it is in the leaf, so a verifier can compare."""
         if self.event is not None:
             raise RuntimeError(f"event {self.seq} is already published; a write publishes one")
         actor_id = actor.pk if actor is not None else None
-        self.event = Event.objects.create(
+        event = Event(
             seq=self.seq,
             kind=kind,
             at=self.at,
@@ -59,11 +60,14 @@ class EventDraft:
             payload=canonical_dumps(payload),
             actor_id=actor_id,
         )
+        event.item = event_item_text(event)
+        event.save(force_insert=True)
+        self.event = event
         leaf_append(
             type=LeafType.EVENT,
             at=self.at,
             state=state,
-            body={"event": event_as_item(self.event, payload_as_stored=True)},
+            body={"event": Canonical(event.item)},
             actor_id=actor_id,
             seq=self.seq,
         )

@@ -3,11 +3,12 @@
 from django.http import HttpResponse
 from ninja import Query, Router, Status
 
-from hcoc.ui.doors import ICC_ONLY, STATE_MEMBERS, SUBMITTERS
+from hcoc.ui.doors import ICC_ONLY, STATE_MEMBERS
 
 from . import selectors, services
 from .schemas import (
     Checkpoints,
+    ConfirmIn,
     ConsistencyProof,
     CosignatureIn,
     CosignatureOut,
@@ -18,6 +19,7 @@ from .schemas import (
     Keys,
     Receipt,
     RevokeIn,
+    RootIn,
 )
 
 router = Router(tags=["transparency log"])
@@ -89,41 +91,76 @@ def cosign(request, payload: CosignatureIn):
 
 
 @router.post(
-    "/states/{iso3}/keys",
-    auth=ICC_ONLY,
+    "/states/{iso3}/roots",
+    auth=STATE_MEMBERS,
     response={201: KeyOut},
-    summary="Register a state's Ed25519 public key (ICC only); a log entry",
+    summary="The state registers its root (hcoc key init), or a new one its root endorsed (hcoc "
+    "key rotate); a log entry. Never the ICC",
 )
-def key_register(request, iso3: str, payload: KeyIn):
-    key = services.key_register(
+def root_register(request, iso3: str, payload: RootIn):
+    key = services.root_register(
         actor=request.auth,
         state_iso3=iso3.upper(),
         key_id=payload.key_id,
         public_key=payload.public_key,
-        valid_from=payload.valid_from,
+        proof=payload.proof,
+        endorsed_by=payload.endorsed_by,
+        endorsement=payload.endorsement,
+    )
+    return Status(201, selectors.key_as_dict(key))
+
+
+@router.post(
+    "/states/{iso3}/roots/{key_id}/confirm",
+    auth=ICC_ONLY,
+    response={200: KeyOut},
+    summary="The ICC records the diplomatic note confirming a root's fingerprint; a log entry",
+)
+def root_confirm(request, iso3: str, key_id: str, payload: ConfirmIn):
+    key = services.root_confirm(
+        actor=request.auth,
+        state_iso3=iso3.upper(),
+        key_id=key_id,
+        fingerprint=payload.fingerprint,
+        note_reference=payload.note_reference,
+    )
+    return selectors.key_as_dict(key)
+
+
+@router.post(
+    "/states/{iso3}/keys",
+    auth=STATE_MEMBERS,
+    response={201: KeyOut},
+    summary="The state registers a key its root certified (hcoc key certify); a log entry",
+)
+def key_register(request, iso3: str, payload: KeyIn):
+    key = services.credential_register(
+        actor=request.auth,
+        state_iso3=iso3.upper(),
+        key_id=payload.key_id,
+        kind=payload.kind,
+        public_key=payload.public_key,
+        user=payload.user,
+        certified_by=payload.certified_by,
+        certificate=payload.certificate,
     )
     return Status(201, selectors.key_as_dict(key))
 
 
 @router.post(
     "/states/{iso3}/keys/{key_id}/revoke",
-    auth=ICC_ONLY,
+    auth=STATE_MEMBERS,
     response={200: KeyOut},
-    summary="Revoke a state key from now on (ICC only); a log entry",
+    summary="The state revokes one of its keys with its root's signature (hcoc key revoke); "
+    "from now on; a log entry",
 )
 def key_revoke(request, iso3: str, key_id: str, payload: RevokeIn):
     key = services.key_revoke(
-        actor=request.auth, state_iso3=iso3.upper(), key_id=key_id, reason=payload.reason
+        actor=request.auth,
+        state_iso3=iso3.upper(),
+        key_id=key_id,
+        reason=payload.reason,
+        revoked_by=payload.revoked_by,
+        revocation=payload.revocation,
     )
     return selectors.key_as_dict(key)
-
-
-@router.post(
-    "/states/{iso3}/custodial-key",
-    auth=SUBMITTERS,
-    response={201: KeyOut},
-    summary="Opt in: the exchange signs the state's web submissions with a key it holds",
-)
-def custodial_key(request, iso3: str):
-    key = services.custodial_key_create(actor=request.auth, state_iso3=iso3.upper())
-    return Status(201, selectors.key_as_dict(key))

@@ -18,6 +18,7 @@ class SignedRequest:
     path: str
     body: object | None  # the JSON body (as parsed), or None when the body is not JSON
     body_sha256: str
+    kind: str = "state"  # the key's kind: "state" (a system's API key) or "browser" (a page)
 
 
 signed_request: ContextVar[SignedRequest | None] = ContextVar("signed_request", default=None)

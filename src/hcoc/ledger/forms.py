@@ -2,23 +2,28 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
-class KeyRegistrationForm(forms.Form):
-    state = forms.CharField(label=_("State (ISO3)"), max_length=3)
-    key_id = forms.CharField(
-        label=_("Key id"),
-        max_length=64,
-        help_text=_("The state's code, '-', then a name: FRA-2026-1"),
-    )
-    public_key = forms.CharField(
-        label=_("Public key"),
+class RootConfirmationForm(forms.Form):
+    """The ICC records the diplomatic note in which a state confirmed its root's fingerprint."""
+
+    key_id = forms.ChoiceField(label=_("Root"))
+    fingerprint = forms.CharField(
+        label=_("Fingerprint, as the note quotes it"),
         max_length=100,
-        help_text=_("Base64 of the 32-byte Ed25519 public key (what `hcoc keygen` prints)."),
+        help_text=_("64 hexadecimal digits; spaces and colons may stay."),
+    )
+    note_reference = forms.CharField(
+        label=_("Reference of the note"),
+        max_length=200,
+        help_text=_("As the note is registered, e.g. Note verbale No. 123/2026 of 1 December 2026"),
     )
 
 
-class KeyRevocationForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500)
+class BrowserKeyForm(forms.Form):
+    """What the state's key custodian sends back: the JSON `hcoc key certify` prints."""
 
-
-class CustodialForm(forms.Form):
-    state = forms.CharField(label=_("State (ISO3)"), max_length=3)
+    certified = forms.CharField(
+        label=_("The certified key, as your state's key custodian sent it"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("The text `hcoc key certify` printed, from { to }."),
+    )

@@ -1,6 +1,8 @@
-"""The exchange's own secrets: the log's checkpoint-signing key and the key-encryption key that
-seals custodial keys. Both live in files under settings.LEDGER_KEY_DIR (never in the database,
-never in the repository), created on first use with mode 0600.
+"""The exchange's own secret: the log's checkpoint-signing key, in a file under
+settings.LEDGER_KEY_DIR (never in the database, never in the repository), created on first use
+with mode 0600. (The exchange holds no key of any state's: states sign for themselves,
+hcoc.ledger.trust. A key-encryption key that sealed the custodial keys of before may still lie in
+that directory; nothing reads it.)
 """
 
 import os
@@ -9,18 +11,11 @@ from functools import cache
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    NoEncryption,
-    PrivateFormat,
-)
 from django.conf import settings
 
 from .tlog.note import Signer
 
 LOG_KEY_FILE = "log-signing.ed25519"
-KEK_FILE = "custodial.kek"
 
 
 def _secret_file(name: str, size: int) -> bytes:
@@ -49,20 +44,3 @@ def _secret_file(name: str, size: int) -> bytes:
 def log_signer() -> Signer:
     seed = _secret_file(LOG_KEY_FILE, 32)
     return Signer(settings.LOG_ORIGIN, Ed25519PrivateKey.from_private_bytes(seed))
-
-
-@cache
-def _kek() -> AESGCM:
-    return AESGCM(_secret_file(KEK_FILE, 32))
-
-
-def seal(private_key: Ed25519PrivateKey, key_id: str) -> bytes:
-
-    raw = private_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-    nonce = secrets.token_bytes(12)
-    return nonce + _kek().encrypt(nonce, raw, key_id.encode())
-
-
-def unseal(sealed: bytes, key_id: str) -> Ed25519PrivateKey:
-    raw = _kek().decrypt(sealed[:12], sealed[12:], key_id.encode())
-    return Ed25519PrivateKey.from_private_bytes(raw)

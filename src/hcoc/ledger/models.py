@@ -19,6 +19,7 @@ class LeafType(models.TextChoices):
     ACKNOWLEDGEMENT = "acknowledgement"
     KEY_REGISTERED = "key.registered"
     KEY_REVOKED = "key.revoked"
+    KEY_CONFIRMED = "key.confirmed"
 
 
 class LogHead(models.Model):
@@ -71,8 +72,14 @@ class Checkpoint(models.Model):
 
 
 class KeyKind(models.TextChoices):
-    STATE = "state", "held by the state"
-    CUSTODIAL = "custodial", "held by the exchange for the state (web pages)"
+    """Every kind but custodial is made by the state, on its own machines (hcoc.ledger.trust)."""
+
+    ROOT = "root", "the state's root: it certifies the state's other keys"
+    STATE = "state", "a state's system's API signing key"
+    BROWSER = "browser", "one user's signing key in one browser"
+    # Made by the exchange before states had roots; kept for the entries it signed, which
+    # verifiers count as relay-attested (unsigned). No new custodial key is ever made.
+    CUSTODIAL = "custodial", "held by the exchange (relay-attested; no longer made)"
 
 
 class StateKey(models.Model):
@@ -85,9 +92,25 @@ class StateKey(models.Model):
     revocation_reason = models.CharField(max_length=500, blank=True)
     registered_index = models.BigIntegerField()
     revoked_index = models.BigIntegerField(null=True, blank=True)
-    # Custodial keys only: the private key, encrypted (AES-256-GCM) under the exchange's
-    # key-encryption key, which lives outside the database (settings.LEDGER_KEY_DIR).
+    # Custodial keys only (none are made any more): the private key, encrypted (AES-256-GCM)
+    # under the exchange's key-encryption key, outside the database (settings.LEDGER_KEY_DIR).
     sealed_private_key = models.BinaryField(null=True, blank=True)
+    # A state's root signs its own credential (proof), its successor's (endorsement) and the
+    # credentials of the state's other keys (certificate); all base64 Ed25519, as in the leaf.
+    proof = models.CharField(max_length=100, blank=True)
+    endorsed_by = models.CharField(max_length=64, blank=True)
+    endorsement = models.CharField(max_length=100, blank=True)
+    certified_by = models.CharField(max_length=64, blank=True)
+    certificate = models.CharField(max_length=100, blank=True)
+    # A browser key belongs to one user (named in its certificate).
+    user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_by = models.CharField(max_length=64, blank=True)
+    revocation = models.CharField(max_length=100, blank=True)
+    # A root's fingerprint as confirmed by the state's diplomatic note (recorded by the ICC).
+    note_reference = models.CharField(max_length=200, blank=True)
+    confirmed_index = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["state", "kind"])]

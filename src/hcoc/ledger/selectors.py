@@ -1,15 +1,17 @@
 """Reads of the transparency log, each behind the access rule: subscribers and the ICC."""
 
 import json
+import re
 
 from hcoc.lib.errors import FieldProblem, InvalidInput, NotFound
 from hcoc.lib.timeutil import rfc3339
 from hcoc.states.access import require_exchange_reader
+from hcoc.states.models import State
 
-from . import services
+from . import services, trust
 from .client import b64
 from .keys import log_signer
-from .models import Checkpoint, Cosignature, LogEntry, StateKey
+from .models import Checkpoint, Cosignature, KeyKind, LogEntry, StateKey
 from .tlog import merkle, note
 from .verifier import KeyRecord, leaf_signature_problem
 
@@ -107,10 +109,14 @@ def key_as_dict(key: StateKey) -> dict:
         "state": key.state_id,
         "kind": key.kind,
         "public_key": b64(bytes(key.public_key)),
+        "fingerprint": trust.fingerprint(bytes(key.public_key)),
         "valid_from": rfc3339(key.valid_from),
         "revoked_at": rfc3339(key.revoked_at),
         "registered_index": key.registered_index,
         "revoked_index": key.revoked_index,
+        "certified_by": key.certified_by or key.endorsed_by or None,
+        "user": key.user.username if key.user_id else None,
+        "note_reference": key.note_reference or None,
         "cosignature_vkey": services.cosignature_vkey(key) if key.kind == "state" else None,
     }
 
@@ -120,7 +126,55 @@ def keys_for(*, actor) -> dict:
     return {
         "origin": log_signer().name,
         "vkey": log_signer().vkey(),
-        "keys": [key_as_dict(k) for k in StateKey.objects.order_by("state_id", "key_id")],
+        "keys": [
+            key_as_dict(k)
+            for k in StateKey.objects.select_related("user").order_by("state_id", "key_id")
+        ],
+    }
+
+
+def keys_listed() -> list[dict]:
+    """Every key, for people: with its state's name and what vouches for it."""
+    names = dict(State.objects.values_list("iso3", "name"))
+    return [
+        {**key_as_dict(k), "state_name": names.get(k.state_id, k.state_id), "model": k}
+        for k in StateKey.objects.select_related("user").order_by("state_id", "kind", "key_id")
+    ]
+
+
+def signing_overview(user) -> dict:
+    """What the signing page shows a state's user: the state's root, the user's browser keys,
+    and the key id a new browser key of theirs will have."""
+    root = services.state_root(user.state_id)
+    mine = list(
+        StateKey.objects.filter(user=user, kind=KeyKind.BROWSER).order_by("registered_index")
+    )
+    slug = re.sub(r"[^A-Za-z0-9._-]", "_", user.username)[:24]
+    n = len(mine) + 1
+    while StateKey.objects.filter(key_id=f"{user.state_id}-browser-{slug}-{n}").exists():
+        n += 1
+    return {
+        "root": root,
+        "root_fingerprint": trust.fingerprint(bytes(root.public_key)) if root else "",
+        "my_keys": mine,
+        "new_key_id": f"{user.state_id}-browser-{slug}-{n}",
+        "state_name": State.objects.filter(iso3=user.state_id)
+        .values_list("name", flat=True)
+        .first()
+        or user.state_id,
+    }
+
+
+def signing_config(user) -> dict | None:
+    """For every page of a state's user (a template context processor): the browser keys that
+    static/hcoc/sign.js may sign with, and whether the state signs everything (has a root)."""
+    if not (user.is_authenticated and user.state_id):
+        return None
+    keys = StateKey.objects.filter(user=user, kind=KeyKind.BROWSER, revoked_at__isnull=True)
+    return {
+        "user": user.username,
+        "keys": list(keys.values_list("key_id", flat=True)),
+        "rooted": StateKey.objects.filter(state_id=user.state_id, kind=KeyKind.ROOT).exists(),
     }
 
 
@@ -155,12 +209,26 @@ def entry_status(entry: LogEntry) -> dict:
         if key is not None:
             problem = leaf_signature_problem(leaf, KeyRecord.from_model(key))
         checks["signature"] = problem is None
+    # In the name of a state that had a root by then: only a key its root certified counts.
+    actor_state = (leaf.get("actor") or {}).get("state")
+    rooted = (
+        actor_state
+        and StateKey.objects.filter(
+            state_id=actor_state, kind=KeyKind.ROOT, registered_index__lt=entry.index
+        ).exists()
+    )
+    if rooted and not leaf["type"].startswith("key."):
+        key = StateKey.objects.filter(key_id=(signature or {}).get("key_id", "")).first()
+        if key is None or not key.certified_by or key.kind not in (KeyKind.STATE, KeyKind.BROWSER):
+            checks["signature"] = False
+            checks["not_signed_by"] = actor_state
     return {
         "index": entry.index,
         "checkpoint_size": cp.size,
         "signed_by": signature["key_id"] if signature else None,
         "signature_kind": signature["kind"] if signature else None,
         "verified": checks["leaf_hash"] and checks["included"] and checks["signature"] is not False,
+        "not_signed_by": checks.get("not_signed_by"),
         "checks": checks,
     }
 

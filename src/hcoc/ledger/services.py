@@ -9,8 +9,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -19,12 +18,12 @@ from hcoc.accounts.models import Role, User
 from hcoc.lib.canonical import canonical_dumps_embedding
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
 from hcoc.lib.timeutil import rfc3339
-from hcoc.states.access import require_can_act_for, require_state_member
+from hcoc.states.access import require_state_member
 from hcoc.states.models import State
 
-from . import context
-from .client import b64, custodial_message, unb64
-from .keys import log_signer, seal, unseal
+from . import context, trust
+from .client import b64, unb64
+from .keys import log_signer
 from .models import Checkpoint, Cosignature, KeyKind, LeafType, LogEntry, LogHead, LogNode, StateKey
 from .tlog import merkle, note
 
@@ -62,7 +61,7 @@ def _q(name: str) -> str:
 
 
 def _append_facts(actor_id: int | None, at: datetime) -> tuple:
-    """(size, frontier) of the log, (role, state, custodial key id valid at `at`) of the
+    """(size, frontier) of the log, (role, state, whether that state has a root) of the
     actor, and whether the log's last leaf is dated after `at`, in one query."""
     head, user, key = LogHead._meta.db_table, User._meta.db_table, StateKey._meta.db_table
     entries = LogEntry._meta.db_table
@@ -70,27 +69,31 @@ def _append_facts(actor_id: int | None, at: datetime) -> tuple:
     with connection.cursor() as c:
         c.execute(
             f"SELECT h.{_q('size')}, h.{_q('frontier')}, u.{_q('role')}, u.{_q('state_id')}, "  # noqa: S608
-            f"(SELECT k.{_q('key_id')} FROM {_q(key)} k WHERE k.{_q('state_id')} = "
-            f"u.{_q('state_id')} AND k.{_q('kind')} = %s AND k.{_q('valid_from')} <= %s "
-            f"AND (k.{_q('revoked_at')} IS NULL OR k.{_q('revoked_at')} > %s) "
-            f"ORDER BY k.{_q('key_id')} LIMIT 1), "
+            f"(SELECT COUNT(*) FROM {_q(key)} k WHERE k.{_q('state_id')} = "
+            f"u.{_q('state_id')} AND k.{_q('kind')} = %s AND k.{_q('valid_from')} <= %s), "
             f"(SELECT e.{_q('at')} > %s FROM {_q(entries)} e "
             f"ORDER BY e.{_q('index')} DESC LIMIT 1) "
             f"FROM {_q(head)} h LEFT JOIN {_q(user)} u ON u.{_q('id')} = %s "
             f"WHERE h.{_q('id')} = 1",
-            [KeyKind.CUSTODIAL.value, when, when, when, actor_id],
+            [KeyKind.ROOT.value, when, when, actor_id],
         )
         row = c.fetchone()
     if row is None:  # the first leaf ever: make the head, then ask again
         log_head()
         return _append_facts(actor_id, at)
-    size, frontier, role, actor_state, custodial, backdated = row
-    return size, bytes(frontier), role, actor_state, custodial, bool(backdated)
+    size, frontier, role, actor_state, roots, backdated = row
+    return size, bytes(frontier), role, actor_state, bool(roots), bool(backdated)
 
 
-def _signature_for(leaf: dict, role: str | None, custodial: str | None):
-    """(key id, signature member) of a leaf: the request's own signature when the request was
-    signed; else the custodial key's when the state opted in and a state user acts."""
+# Leaves whose authority is the state's root's own signature in them, not a request's.
+_SELF_AUTHORISED = (LeafType.KEY_REGISTERED, LeafType.KEY_REVOKED)
+
+
+def _signature_for(leaf: dict, *, rooted: bool):
+    """(key id, signature member) of a leaf: the signature of the request that made it (an
+    API request's HCoC-Signature, or a page's form signed in the user's browser). A state with
+    a root acts only signed: an unsigned act in its name is refused, so that the exchange
+    cannot act as a state (and a forged entry fails every verifier: "not signed by")."""
     signed = context.signed_request.get()
     if signed is not None:
         request = {"method": signed.method, "path": signed.path}
@@ -100,23 +103,19 @@ def _signature_for(leaf: dict, role: str | None, custodial: str | None):
             request["body_sha256"] = signed.body_sha256
         leaf["request"] = request
         return signed.key_id, {
-            "kind": KeyKind.STATE,
+            "kind": signed.kind,
             "key_id": signed.key_id,
             "created": signed.created,
             "sig": b64(signed.sig),
         }
-    if role in (Role.SUBMITTER, Role.READER) and custodial:
-        key = StateKey.objects.get(key_id=custodial)
-        sig = unseal(bytes(key.sealed_private_key), key.key_id).sign(custodial_message(leaf))
-        return key.key_id, {"kind": KeyKind.CUSTODIAL, "key_id": key.key_id, "sig": b64(sig)}
+    if rooted and leaf["type"] not in _SELF_AUTHORISED:
+        state = leaf["actor"]["state"]
+        raise PermissionDenied(
+            f"{state} signs everything done in its name, and this was not signed: on the "
+            "pages, set up signing in this browser (your account page); through the API, "
+            "sign the request with a key your state's root certified."
+        )
     return "", None
-
-
-def _custodial_key(state_id: str, at: datetime) -> StateKey | None:
-    for key in StateKey.objects.filter(state_id=state_id, kind=KeyKind.CUSTODIAL):
-        if key.valid_at(at):
-            return key
-    return None
 
 
 def sequence_lock() -> datetime:
@@ -158,7 +157,7 @@ def leaf_append(
     are embedded without being parsed again."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("leaf_append must run inside the writing transaction")
-    size, frontier_bytes, role, actor_state, custodial, backdated = _append_facts(actor_id, at)
+    size, frontier_bytes, role, actor_state, rooted, backdated = _append_facts(actor_id, at)
     if backdated:
         # Every verifier would call this entry back-dated. Times come from sequence_lock(),
         # taken under the lock and never before the last leaf, so this is a caller's bug.
@@ -174,7 +173,7 @@ def leaf_append(
         **body,
         "signature": None,
     }
-    key_id, leaf["signature"] = _signature_for(leaf, role, custodial)
+    key_id, leaf["signature"] = _signature_for(leaf, rooted=rooted and role != Role.ICC)
     text = canonical_dumps_embedding(leaf)
     digest = merkle.leaf_hash(text.encode())
     frontier = merkle.Frontier.from_bytes(size, frontier_bytes)
@@ -277,27 +276,35 @@ def receipt(index: int) -> dict:
 
 
 # ---- state keys -----------------------------------------------------------------------------
-
-
-def _public_bytes(key: Ed25519PublicKey) -> bytes:
-    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+#
+# A state's keys are made by the state (hcoc.ledger.trust); the exchange records them, after
+# checking the signatures that authorise them, and can never make, sign or replace one:
+# - the state's first root proves possession (it signs its own credential); every later root
+#   is endorsed by the root before it (rotation; the old root is then retired);
+# - every other key (a system's API key, a user's browser key) is certified by the root;
+# - a revocation is signed by the state's root;
+# - the ICC records the diplomatic note that confirms a root's fingerprint, nothing more.
+# Each is a log leaf carrying those signatures, so every verifier checks them offline.
 
 
 def _key_leaf(key: StateKey, *, actor, type: str, now: datetime, extra: dict) -> LogEntry:
+    record = {
+        "key_id": key.key_id,
+        "state": key.state_id,
+        "kind": key.kind,
+        "public_key": b64(bytes(key.public_key)),
+        "valid_from": rfc3339(key.valid_from),
+    }
+    if key.user_id is not None:
+        record["user"] = key.user.username
+    for name in ("proof", "endorsed_by", "endorsement", "certified_by", "certificate"):
+        if getattr(key, name):
+            record[name] = getattr(key, name)
     return leaf_append(
         type=type,
         at=now,
         state=key.state_id,
-        body={
-            "key": {
-                "key_id": key.key_id,
-                "state": key.state_id,
-                "kind": key.kind,
-                "public_key": b64(bytes(key.public_key)),
-                "valid_from": rfc3339(key.valid_from),
-                **extra,
-            }
-        },
+        body={"key": {**record, **extra}},
         actor_id=actor.pk,
     )
 
@@ -311,16 +318,20 @@ def _subscriber(iso3: str) -> State:
     return state
 
 
-def key_register(
-    *, actor, state_iso3: str, key_id: str, public_key: str, valid_from: datetime | None = None
-) -> StateKey:
-    """The ICC registers a state's Ed25519 public key; the registration is a log leaf.
+def _own_state(actor, state_iso3: str, *, submitter: bool = True) -> State:
+    """The actor's own state: a state's keys are registered by its own people, never the ICC
+    (a reader registers only a browser key of its own)."""
+    actor = require_state_member(actor)
+    if actor.state_id != state_iso3:
+        raise PermissionDenied(
+            "Only the state's own people register or revoke its keys; the ICC has no state."
+        )
+    if submitter and actor.role != Role.SUBMITTER:
+        raise PermissionDenied("Your role may register a browser key of your own, no other key.")
+    return _subscriber(state_iso3)
 
-    A key can only become valid from now on, never in the past: a signature is judged by the
-    keys the log recorded before it."""
-    actor = require_icc(actor)
-    state = _subscriber(state_iso3)
-    now = timezone.now()
+
+def _key_fields(state: State, key_id: str, public_key: str) -> tuple[bytes, list[FieldProblem]]:
     problems = []
     if not KEY_ID.match(key_id or ""):
         problems.append(
@@ -336,21 +347,173 @@ def key_register(
     else:
         if len(raw) != 32:
             problems.append(FieldProblem("public_key", "must be a 32-byte Ed25519 public key"))
-    if valid_from is not None and valid_from < now:
-        problems.append(FieldProblem("valid_from", "must not be in the past"))
+    return raw, problems
+
+
+def state_root(state_iso3: str) -> StateKey | None:
+    """The state's current root (None if it has none yet)."""
+    return (
+        StateKey.objects.filter(state_id=state_iso3, kind=KeyKind.ROOT, revoked_at__isnull=True)
+        .order_by("-registered_index")
+        .first()
+    )
+
+
+def _new_key(state: State, key_id: str, kind: str, raw: bytes, now: datetime, **fields) -> StateKey:
+    if StateKey.objects.filter(key_id=key_id).exists():
+        raise Conflict(f"Key id {key_id} is already registered; key ids are never reused.")
+    return StateKey(
+        key_id=key_id,
+        state=state,
+        kind=kind,
+        public_key=raw,
+        valid_from=now,  # never before its own leaf
+        registered_index=0,
+        **fields,
+    )
+
+
+def root_register(
+    *,
+    actor,
+    state_iso3: str,
+    key_id: str,
+    public_key: str,
+    proof: str,
+    endorsed_by: str = "",
+    endorsement: str = "",
+) -> StateKey:
+    """A state registers its root: the first one proves possession (`proof`, the root's own
+    signature of its credential); a later one is also endorsed by the current root, which it
+    then replaces. Nobody else, the ICC included, can give a state a root or replace it."""
+    state = _own_state(actor, state_iso3)
+    raw, problems = _key_fields(state, key_id, public_key)
     if problems:
         raise InvalidInput(problems)
+    message = trust.credential_message(
+        trust.credential(state=state.iso3, key_id=key_id, kind=trust.ROOT, public_key=raw)
+    )
+    if not trust.signature_ok(raw, proof, message):
+        raise InvalidInput(
+            [FieldProblem("proof", "must be the root's own signature of its credential")]
+        )
     with transaction.atomic():
         now = sequence_lock()
-        if StateKey.objects.filter(key_id=key_id).exists():
-            raise Conflict(f"Key id {key_id} is already registered; key ids are never reused.")
-        key = StateKey(
-            key_id=key_id,
-            state=state,
-            kind=KeyKind.STATE,
-            public_key=raw,
-            valid_from=max(valid_from or now, now),  # never before its own leaf
-            registered_index=0,
+        current = state_root(state.iso3)
+        if (
+            current is None
+            and StateKey.objects.filter(state_id=state.iso3, kind=KeyKind.ROOT).exists()
+        ):
+            raise Conflict(  # never reached while roots are only rotated, kept as the rule
+                f"{state.iso3}'s root was retired without a successor: a new root would need the "
+                "old one's endorsement (recovering a lost root is not supported)."
+            )
+        if current is not None:
+            if endorsed_by != current.key_id:
+                raise InvalidInput(
+                    [
+                        FieldProblem(
+                            "endorsed_by",
+                            f"{state.iso3} has the root {current.key_id}: a new root must be "
+                            "endorsed by it (hcoc key rotate)",
+                        )
+                    ]
+                )
+            if not trust.signature_ok(bytes(current.public_key), endorsement, message):
+                raise InvalidInput(
+                    [
+                        FieldProblem(
+                            "endorsement", f"is not {current.key_id}'s signature of the new root"
+                        )
+                    ]
+                )
+        elif endorsed_by or endorsement:
+            raise InvalidInput(
+                [FieldProblem("endorsed_by", f"{state.iso3} has no root yet: nothing to endorse")]
+            )
+        key = _new_key(
+            state,
+            key_id,
+            KeyKind.ROOT,
+            raw,
+            now,
+            proof=proof,
+            endorsed_by=endorsed_by if current else "",
+            endorsement=endorsement if current else "",
+        )
+        entry = _key_leaf(key, actor=actor, type=LeafType.KEY_REGISTERED, now=now, extra={})
+        key.registered_index = entry.index
+        key.save()
+        if current is not None:  # the old root is retired by the same leaf
+            current.revoked_at = now
+            current.revocation_reason = f"replaced by {key_id}"
+            current.revoked_index = entry.index
+            current.save(update_fields=["revoked_at", "revocation_reason", "revoked_index"])
+    return key
+
+
+def credential_register(
+    *,
+    actor,
+    state_iso3: str,
+    key_id: str,
+    public_key: str,
+    certified_by: str,
+    certificate: str,
+    kind: str = KeyKind.STATE,
+    user: str | None = None,
+) -> StateKey:
+    """A state registers a key its root certified: a system's API key (kind `state`) or one
+    user's browser key (kind `browser`, registered by that user)."""
+    state = _own_state(actor, state_iso3, submitter=kind != KeyKind.BROWSER)
+    raw, problems = _key_fields(state, key_id, public_key)
+    owner = None
+    if kind not in trust.CERTIFIED_KINDS:
+        problems.append(FieldProblem("kind", "must be state (a system's key) or browser"))
+    elif kind == KeyKind.BROWSER:
+        if user != actor.username:
+            problems.append(
+                FieldProblem("user", "a browser key is registered by the user it belongs to")
+            )
+        owner = actor
+    elif user:
+        problems.append(FieldProblem("user", "only a browser key names a user"))
+    if problems:
+        raise InvalidInput(problems)
+    statement = trust.credential(
+        state=state.iso3, key_id=key_id, kind=kind, public_key=raw, user=user or None
+    )
+    with transaction.atomic():
+        now = sequence_lock()
+        root = state_root(state.iso3)
+        if root is None:
+            raise InvalidInput(
+                [
+                    FieldProblem(
+                        "certified_by",
+                        f"{state.iso3} has no root yet: register one first (hcoc key init)",
+                    )
+                ]
+            )
+        if certified_by != root.key_id:
+            raise InvalidInput(
+                [FieldProblem("certified_by", f"must be {state.iso3}'s root, {root.key_id}")]
+            )
+        if not trust.signature_ok(
+            bytes(root.public_key), certificate, trust.credential_message(statement)
+        ):
+            raise InvalidInput(
+                [FieldProblem("certificate", f"is not {root.key_id}'s signature of this key")]
+            )
+        key = _new_key(
+            state,
+            key_id,
+            kind,
+            raw,
+            now,
+            certified_by=root.key_id,
+            certificate=certificate,
+            user=owner,
         )
         entry = _key_leaf(key, actor=actor, type=LeafType.KEY_REGISTERED, now=now, extra={})
         key.registered_index = entry.index
@@ -358,60 +521,120 @@ def key_register(
     return key
 
 
-def custodial_key_create(*, actor, state_iso3: str) -> StateKey:
-    """The state opts in to having its web submissions signed by a key the exchange holds for
-    it. The ICC or the state's own submitters may ask; at most one custodial key is valid."""
-
-    require_can_act_for(actor, state_iso3)
-    state = _subscriber(state_iso3)
-    with transaction.atomic():
-        now = sequence_lock()
-        if _custodial_key(state.iso3, now) is not None:
-            raise Conflict(f"{state.iso3} already has a valid custodial key.")
-        number = StateKey.objects.filter(state=state, kind=KeyKind.CUSTODIAL).count() + 1
-        key_id = f"{state.iso3}-custodial-{number}"
-        private = Ed25519PrivateKey.generate()
-        key = StateKey(
-            key_id=key_id,
-            state=state,
-            kind=KeyKind.CUSTODIAL,
-            public_key=_public_bytes(private.public_key()),
-            valid_from=now,
-            registered_index=0,
-            sealed_private_key=seal(private, key_id),
-        )
-        entry = _key_leaf(key, actor=actor, type=LeafType.KEY_REGISTERED, now=now, extra={})
-        key.registered_index = entry.index
-        key.save()
-    return key
-
-
-def key_revoke(*, actor, state_iso3: str, key_id: str, reason: str) -> StateKey:
-    """Revocation takes effect now (never in the past, which would turn honest entries into
-    forgeries in every verifier's eyes); the revocation is a log leaf."""
-    actor = require_icc(actor)
+def key_revoke(
+    *, actor, state_iso3: str, key_id: str, reason: str, revoked_by: str, revocation: str
+) -> StateKey:
+    """The state revokes one of its keys with its root's signature. Revocation takes effect
+    now (never in the past, which would turn honest entries into forgeries in every verifier's
+    eyes); the revocation is a log leaf."""
+    state = _own_state(actor, state_iso3)
     if not (reason or "").strip():
         raise InvalidInput([FieldProblem("reason", "say why the key is revoked")])
     if len(reason) > 500:
         raise InvalidInput([FieldProblem("reason", "at most 500 characters")])
     with transaction.atomic():
         now = sequence_lock()
-        key = StateKey.objects.filter(key_id=key_id, state_id=state_iso3).first()
+        key = StateKey.objects.filter(key_id=key_id, state_id=state.iso3).first()
         if key is None:
-            raise NotFound(f"No key {key_id} of {state_iso3}.")
+            raise NotFound(f"No key {key_id} of {state.iso3}.")
         if key.revoked_at is not None:
             raise Conflict(f"Key {key_id} was already revoked at {rfc3339(key.revoked_at)}.")
+        if key.kind == KeyKind.ROOT:
+            raise InvalidInput(
+                [
+                    FieldProblem(
+                        "key_id",
+                        "a root is not revoked but replaced: make a new one it endorses "
+                        "(hcoc key rotate), which retires it",
+                    )
+                ]
+            )
+        root = state_root(state.iso3)
+        if root is None or revoked_by != root.key_id:
+            expected = root.key_id if root else "its root (it has none)"
+            raise InvalidInput(
+                [FieldProblem("revoked_by", f"must be {state.iso3}'s root, {expected}")]
+            )
+        statement = trust.revocation(state=state.iso3, key_id=key_id, reason=reason)
+        if not trust.signature_ok(
+            bytes(root.public_key), revocation, trust.revocation_message(statement)
+        ):
+            raise InvalidInput(
+                [FieldProblem("revocation", f"is not {root.key_id}'s signature of this revocation")]
+            )
         key.revoked_at = now
-        key.revocation_reason = reason.strip()
+        key.revocation_reason = reason
+        key.revoked_by, key.revocation = root.key_id, revocation
         entry = _key_leaf(
             key,
             actor=actor,
             type=LeafType.KEY_REVOKED,
             now=now,
-            extra={"revoked_at": rfc3339(now), "reason": key.revocation_reason},
+            extra={
+                "revoked_at": rfc3339(now),
+                "reason": reason,
+                "revoked_by": root.key_id,
+                "revocation": revocation,
+            },
         )
         key.revoked_index = entry.index
         key.save()
+    return key
+
+
+def root_confirm(
+    *, actor, state_iso3: str, key_id: str, fingerprint: str, note_reference: str
+) -> StateKey:
+    """The ICC records the diplomatic note in which a state confirmed its root's fingerprint.
+    The note changes no key: it tells every state which root the state itself vouched for."""
+    actor = require_icc(actor)
+    problems = []
+    try:
+        given = trust.fingerprint_normal(fingerprint)
+    except ValueError as e:
+        problems.append(FieldProblem("fingerprint", str(e)))
+        given = ""
+    note_reference = (note_reference or "").strip()
+    if not note_reference:
+        problems.append(FieldProblem("note_reference", "give the note's reference"))
+    elif len(note_reference) > 200:
+        problems.append(FieldProblem("note_reference", "at most 200 characters"))
+    if problems:
+        raise InvalidInput(problems)
+    with transaction.atomic():
+        now = sequence_lock()
+        key = StateKey.objects.filter(key_id=key_id, state_id=state_iso3, kind=KeyKind.ROOT).first()
+        if key is None:
+            raise NotFound(f"No root {key_id} of {state_iso3}.")
+        if trust.fingerprint_normal(trust.fingerprint(bytes(key.public_key))) != given:
+            raise InvalidInput(
+                [
+                    FieldProblem(
+                        "fingerprint",
+                        f"the note's fingerprint is not {key_id}'s: do not confirm it; ask "
+                        f"{state_iso3} which root it made",
+                    )
+                ]
+            )
+        if key.note_reference:
+            raise Conflict(f"{key_id} was already confirmed by note {key.note_reference}.")
+        entry = leaf_append(
+            type=LeafType.KEY_CONFIRMED,
+            at=now,
+            state=state_iso3,
+            body={
+                "key": {
+                    "key_id": key.key_id,
+                    "state": state_iso3,
+                    "fingerprint": given,
+                    "note_reference": note_reference,
+                }
+            },
+            actor_id=actor.pk,
+        )
+        key.note_reference = note_reference
+        key.confirmed_index = entry.index
+        key.save(update_fields=["note_reference", "confirmed_index"])
     return key
 
 
@@ -445,7 +668,9 @@ def cosignature_add(*, actor, checkpoint: str, cosignature: str) -> Cosignature:
     if key is None or key.state_id != actor.state_id:
         raise PermissionDenied("Cosign with a registered key of your own state.")
     if key.kind != KeyKind.STATE:
-        raise InvalidInput([FieldProblem("cosignature", "a custodial key cannot witness")])
+        raise InvalidInput(
+            [FieldProblem("cosignature", "only a system's key (kind state) witnesses checkpoints")]
+        )
     now = timezone.now()
     if not key.valid_at(now):
         raise InvalidInput([FieldProblem("cosignature", f"key {name} is not valid now")])

@@ -1,18 +1,21 @@
 """/log: the transparency log for people (the current checkpoint, who cosigned, the keys, the
-latest entries, how to check it all independently); /log/keys: the ICC's registry of keys."""
+latest entries, how to check it all independently); /log/keys: the states' keys, where the ICC
+records the notes that confirm roots; /log/signing: a state's user sets up signing in a browser."""
+
+import json
 
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from hcoc.lib.errors import DomainError, InvalidInput, NotFound
+from hcoc.lib.errors import DomainError, InvalidInput
+from hcoc.states.models import State
 from hcoc.ui.pages import exchange_page, icc_page, refused
 
 from . import selectors, services
-from .forms import CustodialForm, KeyRegistrationForm, KeyRevocationForm
-from .models import StateKey
+from .forms import BrowserKeyForm, RootConfirmationForm
+from .models import KeyKind, StateKey
 
 
 @exchange_page
@@ -31,16 +34,25 @@ def _problems_on(form: forms.Form, exc: InvalidInput) -> None:
 
 @icc_page
 def keys(request):
-    """Register a state's key (and, from the same page, revoke one or create a custodial key)."""
-    form = KeyRegistrationForm(request.POST or None)
+    """The states' keys as the log recorded them, and the one thing the ICC does with them:
+    record the diplomatic note in which a state confirmed its root's fingerprint."""
+    roots = StateKey.objects.filter(kind=KeyKind.ROOT, revoked_at__isnull=True, note_reference="")
+    form = RootConfirmationForm(request.POST or None)
+    names = dict(State.objects.values_list("iso3", "name"))
+    form.fields["key_id"].choices = [
+        (k.key_id, f"{names.get(k.state_id, k.state_id)}: {k.key_id}")
+        for k in roots.order_by("state_id")
+    ]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        key = roots.filter(key_id=data["key_id"]).first()
         try:
-            key = services.key_register(
+            services.root_confirm(
                 actor=request.user,
-                state_iso3=data["state"].upper(),
+                state_iso3=key.state_id if key else "",
                 key_id=data["key_id"],
-                public_key=data["public_key"],
+                fingerprint=data["fingerprint"],
+                note_reference=data["note_reference"],
             )
         except InvalidInput as e:
             _problems_on(form, e)
@@ -49,60 +61,63 @@ def keys(request):
         else:
             messages.success(
                 request,
-                _("Key %(key)s registered for %(state)s; the registration is in the log.")
-                % {"key": key.key_id, "state": key.state_id},
+                _("The note is recorded in the log: every state sees that %(key)s is confirmed.")
+                % {"key": data["key_id"]},
             )
             return redirect("ledger:keys")
     return render(
         request,
         "ledger/keys.html",
-        {
-            "form": form,
-            "revoke": KeyRevocationForm(),
-            "custodial": CustodialForm(),
-            "keys": StateKey.objects.order_by("state_id", "key_id"),
-        },
+        {"form": form, "keys": selectors.keys_listed()},
         status=422 if request.method == "POST" else 200,
     )
 
 
-@require_POST
-@icc_page
-def key_revoke(request, key_id: str):
-    key = StateKey.objects.filter(key_id=key_id).first()
-    form = KeyRevocationForm(request.POST)
-    if key is None:
-        return refused(request, NotFound(f"No key {key_id}."))
-    if not form.is_valid():
-        messages.error(request, _("Say why the key is revoked."))
-        return redirect("ledger:keys")
-    try:
-        services.key_revoke(
-            actor=request.user,
-            state_iso3=key.state_id,
-            key_id=key_id,
-            reason=form.cleaned_data["reason"],
-        )
-    except DomainError as e:
-        messages.error(request, e.detail)
-    else:
-        messages.success(request, _("Key %(key)s revoked from now on.") % {"key": key_id})
-    return redirect("ledger:keys")
-
-
-@require_POST
-@icc_page
-def custodial(request):
-    form = CustodialForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Name the state."))
-        return redirect("ledger:keys")
-    try:
-        key = services.custodial_key_create(
-            actor=request.user, state_iso3=form.cleaned_data["state"].upper()
-        )
-    except DomainError as e:
-        messages.error(request, e.detail)
-    else:
-        messages.success(request, _("Custodial key %(key)s created.") % {"key": key.key_id})
-    return redirect("ledger:keys")
+@exchange_page
+def signing(request):
+    """A state's user sets up signing in this browser: the browser makes the key, the state's
+    key custodian certifies it with the root, and the user registers the certified key here."""
+    user = request.user
+    if not user.state_id:
+        return render(request, "ui/forbidden.html", status=403)
+    form = BrowserKeyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            certified = json.loads(form.cleaned_data["certified"])
+            if not isinstance(certified, dict):
+                raise ValueError
+        except ValueError:
+            form.add_error("certified", _("This is not the text `hcoc key certify` printed."))
+        else:
+            try:
+                key = services.credential_register(
+                    actor=user,
+                    state_iso3=user.state_id,
+                    key_id=str(certified.get("key_id", "")),
+                    kind=str(certified.get("kind", "")),
+                    public_key=str(certified.get("public_key", "")),
+                    user=str(certified.get("user", "")),
+                    certified_by=str(certified.get("certified_by", "")),
+                    certificate=str(certified.get("certificate", "")),
+                )
+            except InvalidInput as e:
+                for p in e.errors or []:
+                    form.add_error("certified", f"{p.field}: {p.message}")
+            except DomainError as e:
+                return refused(request, e)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Key %(key)s is registered: from now on, what you send from this browser "
+                        "is signed by it."
+                    )
+                    % {"key": key.key_id},
+                )
+                return redirect("ledger:signing")
+    return render(
+        request,
+        "ledger/signing.html",
+        {"form": form, **selectors.signing_overview(user)},
+        status=422 if request.method == "POST" else 200,
+    )

@@ -119,7 +119,7 @@ def geography_read_model(geometry: dict | None) -> dict:
     if geometry is None:
         return {"corridor": None, "affected_states": None, "flags": []}
     out = {
-        "corridor": geometry.get("corridor"),
+        "corridor": corridor_read_model(geometry.get("corridor")),
         "affected_states": geometry.get("affected_states"),
         "flags": geometry.get("flags", []),
     }
@@ -129,6 +129,20 @@ def geography_read_model(geometry: dict | None) -> dict:
     if geometry.get("in_planned_direction"):
         out["in_planned_direction"] = geometry["in_planned_direction"]
     return out
+
+
+def corridor_read_model(corridor: dict | None) -> dict | None:
+    """The corridor as the read model publishes it since issue 24 ("slim items"): the stored
+    Feature with its parameters (start, ends, length_km and where it comes from, its tier,
+    half_width_km) and `geometry` null; the band itself (hundreds of points, most of an item's
+    bytes) and the axis are left out. The band is served by GET /notifications/{ref}/geojson
+    and is `hcoc.lib.geo.notification.corridor_feature` of the statement (docs/geography.md);
+    the axis is the geodesic from `start` to each of `ends`. Items published before keep the
+    full Feature they were published with (their stored bytes are never rewritten)."""
+    if corridor is None:
+        return None
+    properties = {k: v for k, v in corridor["properties"].items() if k != "axis"}
+    return {"type": "Feature", "geometry": None, "properties": properties}
 
 
 def version_read_model(n: Notification, version: NotificationVersion) -> dict:

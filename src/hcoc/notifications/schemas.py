@@ -288,15 +288,27 @@ class CorridorProperties(Schema):
     )
     length_capped: bool = Field(description="stated_length_km was beyond 20,000 km")
     half_width_km: float | None = Field(description="50 for one azimuth; null for a sector")
-    axis: dict = Field(description="GeoJSON MultiLineString: the geodesic of the azimuth(s)")
+    axis: dict | None = Field(
+        None,
+        description="GeoJSON MultiLineString: the geodesic of the azimuth(s). Only in items "
+        "published before 2026-12-07 (issue 24, slim items): absent since; it is the geodesic "
+        "from `start` to each of `ends`",
+    )
 
 
 class CorridorOut(Schema):
-    """The planned direction drawn as a GeoJSON Feature: a band 50 km each side of the
-    geodesic of the azimuth, or the wedge of a sector; split at 180 degrees."""
+    """The planned direction as a GeoJSON Feature: a band 50 km each side of the geodesic of
+    the azimuth, or the wedge of a sector; split at 180 degrees. Since 2026-12-07 (issue 24,
+    slim items) its `geometry` is null and its `properties` carry the corridor's parameters:
+    the band is at GET /notifications/{reference}/geojson (docs/geography.md says how it is
+    computed from the statement)."""
 
     type: Literal["Feature"]
-    geometry: dict = Field(description="GeoJSON Polygon or MultiPolygon")
+    geometry: dict | None = Field(
+        description="GeoJSON Polygon or MultiPolygon in items published before 2026-12-07; "
+        "null since (an unlocated Feature, RFC 7946 section 3.2): the band is served by "
+        "GET /notifications/{reference}/geojson"
+    )
     properties: CorridorProperties
 
 

@@ -4,9 +4,8 @@ and bringing it back (issue 10).
 A backup file is what each engine's own tools make, so it can be read without this code: a
 SQLite database file (SQLite's online backup API) or a pg_dump archive in the custom format.
 Each starts with its engine's magic bytes, which is how restore tells them apart and refuses one
-of the other engine. Neither contains the exchange's secrets (the log's signing key and the
-custodial keys' key-encryption key live in files under settings.LEDGER_KEY_DIR, never in the
-database): they must be kept separately.
+of the other engine. Neither contains the exchange's secret (the log's signing key lives in a file under
+settings.LEDGER_KEY_DIR, never in the database): it must be kept separately.
 """
 
 import os

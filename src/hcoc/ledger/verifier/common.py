@@ -12,7 +12,7 @@ except ImportError:  # pragma: no cover - orjson is a dependency; json is the fa
 
 
 BUNDLE_FORMAT = "hcoc-log-bundle/1"
-STATE_FORMAT = "hcoc-verify-state/2"
+STATE_FORMAT = "hcoc-verify-state/3"
 PAGE = 1000
 
 
@@ -51,6 +51,11 @@ class KeyRecord:
     public_key: bytes
     valid_from: datetime
     revoked_at: datetime | None = None
+    # The root whose certificate of this key verified (set by the walk, never taken from the
+    # leaf on trust); for a root, the root that endorsed it ("" for a state's first root).
+    certified_by: str = ""
+    user: str = ""
+    note: str = ""  # a root's: the diplomatic note that confirmed its fingerprint (key.confirmed)
 
     @classmethod
     def from_model(cls, key) -> "KeyRecord":
@@ -71,6 +76,7 @@ class KeyRecord:
             data["kind"],
             _b64(data["public_key"]),
             _time(data["valid_from"]),
+            user=data.get("user") or "",
         )
 
     def to_json(self) -> dict:
@@ -81,12 +87,18 @@ class KeyRecord:
             "public_key": _b64s(self.public_key),
             "valid_from": _iso(self.valid_from),
             "revoked_at": _iso(self.revoked_at),
+            "certified_by": self.certified_by,
+            "user": self.user,
+            "note": self.note,
         }
 
     @classmethod
     def from_json(cls, data: dict) -> "KeyRecord":
         record = cls.from_leaf(data)
         record.revoked_at = _time(data["revoked_at"]) if data.get("revoked_at") else None
+        record.certified_by = data.get("certified_by") or ""
+        record.user = data.get("user") or ""
+        record.note = data.get("note") or ""
         return record
 
     def valid_at(self, at: datetime) -> bool:

@@ -41,7 +41,7 @@ _public_keys: dict[bytes, Ed25519PublicKey] = {}
 def _signature_check(leaf: dict, kind: str, key_id: str, public_key: bytes) -> str | None:
     """The costly part: the signed message (RFC 8785) and the Ed25519 verification."""
     sig = leaf["signature"]
-    if kind == "state":
+    if kind != "custodial":  # a system's or a browser's key: the request it signed
         request = leaf.get("request") or {}
         if "body" in request:
             digest = hashlib.sha256(canonical_bytes(request["body"])).hexdigest()

@@ -1,6 +1,7 @@
 """The verification itself: checkpoints, then every entry in order (see the package docstring)."""
 
 import hashlib
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,10 +13,15 @@ try:
 except ImportError:  # pragma: no cover - orjson is a dependency; json is the fallback
     orjson = None
 
+from .. import trust
 from .common import KeyRecord, _b64, _b64s, _iso, _loads, _time
 from .signatures import MALFORMED, _malformed, _signature_precheck, _Signatures
 
 # ---- the verification -----------------------------------------------------------------------
+
+# A request's signature is good for an entry dated within this many seconds of its `created`
+# (the exchange refuses one more than SIGNATURE_MAX_SKEW, 300 s, from its clock).
+REPLAY_WINDOW = 3600
 
 
 @dataclass
@@ -106,23 +112,31 @@ def verify(
     feed: Iterable[dict] | None = None,
     jobs: int = 1,
     resume: Resume | None = None,
+    roots: dict[str, str] | None = None,
 ) -> Report:
-    """Check everything the source serves. `vkey` pins the log's key (else the source's is
+    """Check everything the source serves. `roots` pins states' roots (state -> fingerprint,
+    64 hex digits, from their diplomatic notes): any key of a pinned state that does not chain
+    to its pinned root is a problem. `vkey` pins the log's key (else the source's is
     taken, and the report says so); `trusted` is a checkpoint saved from an earlier run;
     `resume` what an earlier run saved (its checkpoint is then the trusted one): only the entries
     after it are read and checked. `jobs` > 1 checks signatures in that many processes."""
     if feed is not None and getattr(source, "late_checkpoints", None) is not None:
         feed = list(feed)  # read twice if the bundle has checkpoints below its entries
-    report = _verify(source, vkey=vkey, trusted=trusted, feed=feed, jobs=jobs, resume=resume)
+    pins = roots or {}
+    report = _verify(
+        source, vkey=vkey, trusted=trusted, feed=feed, jobs=jobs, resume=resume, pins=pins
+    )
     if getattr(source, "late_checkpoints", 0) and not source.all_checkpoints:
         # Checkpoints below the entries (not where the bundle writer puts them): every
         # checkpoint must be known before the walk, so walk again having read them all.
         source.all_checkpoints = True
-        report = _verify(source, vkey=vkey, trusted=trusted, feed=feed, jobs=jobs, resume=resume)
+        report = _verify(
+            source, vkey=vkey, trusted=trusted, feed=feed, jobs=jobs, resume=resume, pins=pins
+        )
     return report
 
 
-def _verify(source, *, vkey, trusted, feed, jobs, resume) -> Report:
+def _verify(source, *, vkey, trusted, feed, jobs, resume, pins) -> Report:
     report = Report()
     keys_doc = source.keys()
     served_vkey = keys_doc["vkey"]
@@ -207,7 +221,7 @@ def _verify(source, *, vkey, trusted, feed, jobs, resume) -> Report:
             return report
 
     # Entries, in order: the tree, the leaves, their signatures, the sequence.
-    walk = _Walk(report, resume, jobs)
+    walk = _Walk(report, resume, jobs, pins)
     items = feed if feed is not None else source.feed(after=walk.expected_seq - 1)
     if resume and feed is not None:
         items = (i for i in items if (i.get("seq") or 0) >= walk.expected_seq)
@@ -240,9 +254,12 @@ def _verify(source, *, vkey, trusted, feed, jobs, resume) -> Report:
     )
     signed = walk.signed
     report.checked.append(
-        f"signatures: {signed['state']} by states' keys, {signed['custodial']} by custodial keys, "
-        f"{signed['none']} unsigned; keys as the log recorded them ({len(walk.keys)})"
+        f"signatures: {signed['state']} by states' system keys, {signed['browser']} by users' "
+        f"browser keys, {signed['custodial']} relay-attested (custodial keys the exchange held: "
+        f"counted as unsigned), {signed['none']} unsigned; keys as the log recorded them "
+        f"({len(walk.keys)})"
     )
+    walk.report_roots(pins)
     _check_keys(walk.keys, keys_doc, report)
     if trusted_cp is not None:
         _check_trusted(source, trusted_cp, walk.trusted_root, frontier, size, report)
@@ -274,8 +291,13 @@ class _Walk:
     held in memory). Problems are kept with their entry's position and sorted at the end, so
     the report lists them in log order however the signature workers finish."""
 
-    def __init__(self, report: Report, resume: Resume | None, jobs: int):
+    def __init__(self, report: Report, resume: Resume | None, jobs: int, pins: dict | None = None):
         self.report = report
+        self.pins = pins or {}
+        self.state_acts = 0  # entries in the name of a state with a root, each checked signed
+        self.icc_for_rooted = 0  # entries the ICC made for a state with a root
+        self.recent: deque = deque()  # (time, signature digest) of the last hour's requests
+        self.recent_at: dict[bytes, int] = {}
         self.feed: Iterator[dict] = iter(())
         self.keys: dict[str, KeyRecord] = {}
         self.expected_seq = 1
@@ -286,7 +308,8 @@ class _Walk:
             }  # copies: a revocation seen now must not change the caller's Resume
             self.expected_seq = resume.next_seq
             self.last_at = resume.last_at
-        self.signed = {"state": 0, "custodial": 0, "none": 0}
+        self.signed = {"state": 0, "browser": 0, "custodial": 0, "none": 0}
+        self.root_states = {k.state for k in self.keys.values() if k.kind == "root"}
         self.feed_matched = 0
         self.checkpoint_ok = 0
         self.ahead: dict | None = None  # a feed item read past a seq missing from the feed
@@ -371,17 +394,10 @@ class _Walk:
             self.problem(f"{where}: dated {leaf['at']}, before the entry before it (back-dated)")
         self.last_at = max(at, self.last_at) if self.last_at else at
         kind = leaf["type"]
-        if kind == "key.registered":
-            record = KeyRecord.from_leaf(leaf["key"])
-            if record.key_id in self.keys:
-                self.problem(f"{where}: key {record.key_id} registered twice")
-            self.keys[record.key_id] = record
-        elif kind == "key.revoked":
-            record = self.keys.get(leaf["key"]["key_id"])
-            if record is None:
-                self.problem(f"{where}: revokes unknown key {leaf['key']['key_id']}")
-            else:
-                record.revoked_at = _time(leaf["key"]["revoked_at"])
+        actor_state = (leaf.get("actor") or {}).get("state")
+        rooted_state = actor_state if actor_state and self.rooted(actor_state) else None
+        if kind in ("key.registered", "key.revoked", "key.confirmed"):
+            self.key_leaf(where, position, kind, leaf["key"], at)
         signature = leaf["signature"]
         if signature:
             key = self.keys.get(signature["key_id"])
@@ -397,11 +413,199 @@ class _Walk:
                 self.signatures.add(
                     (position, self.order, where, text, key.kind, key.key_id, key.public_key)
                 )
+                if key.kind != "custodial":
+                    self.replay_check(where, position, signature, at)
             self.signed[signature["kind"]] = self.signed.get(signature["kind"], 0) + 1
         else:
             self.signed["none"] += 1
+        if rooted_state and kind not in ("key.registered", "key.revoked"):
+            # The keys' own leaves carry their root's signatures (checked in key_leaf).
+            self.state_acts += 1
+            key = self.keys.get(signature["key_id"]) if signature else None
+            if key is None or key.kind not in ("state", "browser") or not key.certified_by:
+                how = (
+                    "it carries no signature"
+                    if not signature
+                    else "its key is the exchange's (custodial)"
+                    if key is not None and key.kind == "custodial"
+                    else f"its key {signature['key_id']} is not certified by {rooted_state}'s root"
+                )
+                self.problem(
+                    f"{where}: not signed by {rooted_state}: it is in {rooted_state}'s name and "
+                    f"{rooted_state} has a root, but {how}"
+                )
+        elif (
+            actor_state is None
+            and not kind.startswith("key.")
+            and leaf.get("state")
+            and self.rooted(leaf["state"])
+        ):
+            self.icc_for_rooted += 1
         if kind == "event":
             self.event(where, entry, leaf["event"])
+
+    # ---- the states' roots and the keys they certify (hcoc.ledger.trust) ----
+
+    def rooted(self, state: str) -> bool:
+        return state in self.root_states
+
+    def root_of(self, state: str, at: datetime) -> KeyRecord | None:
+        found = [
+            k
+            for k in self.keys.values()
+            if k.kind == "root" and k.state == state and k.valid_at(at)
+        ]
+        return found[-1] if found else None
+
+    def key_leaf(self, where: str, position: int, kind: str, data: dict, at: datetime) -> None:
+        if kind == "key.registered":
+            record = KeyRecord.from_leaf(data)
+            if record.key_id in self.keys:
+                self.problem(f"{where}: key {record.key_id} registered twice")
+                return
+            if record.kind == "root":
+                self.root_registered(where, record, data, at)
+            elif record.kind in ("state", "browser"):
+                self.key_certified(where, record, data, at)
+            self.keys[record.key_id] = record
+            if record.kind == "root":
+                self.root_states.add(record.state)
+        elif kind == "key.revoked":
+            record = self.keys.get(data["key_id"])
+            if record is None:
+                self.problem(f"{where}: revokes unknown key {data['key_id']}")
+                return
+            if record.kind != "custodial" and self.rooted(record.state):
+                root = self.keys.get(data.get("revoked_by") or "")
+                statement = trust.revocation(
+                    state=record.state, key_id=record.key_id, reason=data.get("reason", "")
+                )
+                if (
+                    root is None
+                    or root.kind != "root"
+                    or root.state != record.state
+                    or not root.valid_at(at)
+                    or not trust.signature_ok(
+                        root.public_key,
+                        data.get("revocation", ""),
+                        trust.revocation_message(statement),
+                    )
+                ):
+                    self.problem(
+                        f"{where}: the revocation of {record.key_id} is not signed by "
+                        f"{record.state}'s root"
+                    )
+                    return
+            record.revoked_at = _time(data["revoked_at"])
+        else:  # key.confirmed: the ICC recorded the note that confirms a root's fingerprint
+            record = self.keys.get(data.get("key_id", ""))
+            if record is None or record.kind != "root":
+                self.problem(f"{where}: confirms unknown root {data.get('key_id')}")
+            elif trust.fingerprint_normal(trust.fingerprint(record.public_key)) != data.get(
+                "fingerprint"
+            ):
+                self.problem(
+                    f"{where}: note {data.get('note_reference')} confirms a fingerprint that is "
+                    f"not {record.key_id}'s"
+                )
+            else:
+                record.note = data.get("note_reference", "")
+
+    def root_registered(self, where: str, record: KeyRecord, data: dict, at: datetime) -> None:
+        message = trust.credential_message(trust.key_statement(data))
+        if not trust.signature_ok(record.public_key, data.get("proof", ""), message):
+            self.problem(f"{where}: root {record.key_id} of {record.state} has no valid proof")
+        current = self.root_of(record.state, at)
+        if current is not None or self.rooted(record.state):
+            endorser = self.keys.get(data.get("endorsed_by") or "")
+            if (
+                current is None
+                or endorser is not current
+                or not trust.signature_ok(current.public_key, data.get("endorsement", ""), message)
+            ):
+                self.problem(
+                    f"{where}: a new root {record.key_id} for {record.state}, not endorsed by its "
+                    f"root{' ' + current.key_id if current else ''}: a state's root is replaced "
+                    "only by the state"
+                )
+                return
+            current.revoked_at = at  # retired by its successor
+            record.certified_by = current.key_id
+        pin = self.pins.get(record.state)
+        if (
+            pin
+            and current is None
+            and trust.fingerprint_normal(trust.fingerprint(record.public_key)) != pin
+        ):
+            self.problem(
+                f"{where}: {record.state}'s root {record.key_id} has the fingerprint "
+                f"{trust.fingerprint(record.public_key)}, not the pinned one"
+            )
+
+    def key_certified(self, where: str, record: KeyRecord, data: dict, at: datetime) -> None:
+        if not self.rooted(record.state):
+            if record.state in self.pins:
+                self.problem(
+                    f"{where}: key {record.key_id} of {record.state} does not chain to its "
+                    "pinned root (it was registered without one)"
+                )
+            return
+        root = self.keys.get(data.get("certified_by") or "")
+        message = trust.credential_message(trust.key_statement(data))
+        if (
+            root is None
+            or root.kind != "root"
+            or root.state != record.state
+            or not root.valid_at(at)
+            or not trust.signature_ok(root.public_key, data.get("certificate", ""), message)
+        ):
+            self.problem(
+                f"{where}: key {record.key_id} of {record.state} is not certified by "
+                f"{record.state}'s root"
+            )
+            return
+        record.certified_by = root.key_id
+
+    def replay_check(self, where: str, position: int, signature: dict, at: datetime) -> None:
+        """A request signature counts once, and near its entry's time: a relay cannot reuse a
+        state's signed request for another entry. The last hour's are kept (memory stays flat)."""
+        created = signature.get("created")
+        if isinstance(created, int):
+            lag = at.timestamp() - created
+            if lag > REPLAY_WINDOW or lag < -REPLAY_WINDOW:
+                self.problem(
+                    f"{where}: the request was signed {abs(lag) / 60:.0f} minutes "
+                    f"{'before' if lag > 0 else 'after'} the entry's time"
+                )
+        digest = signature.get("sig", "")
+        seen = self.recent_at.get(digest)
+        if seen is not None:
+            self.problem(f"{where}: the same request signature as entry {seen} (a replay)")
+            return
+        self.recent.append((at.timestamp(), digest))
+        self.recent_at[digest] = position
+        while self.recent and self.recent[0][0] < at.timestamp() - 2 * REPLAY_WINDOW:
+            self.recent_at.pop(self.recent.popleft()[1], None)
+
+    def report_roots(self, pins: dict) -> None:
+        roots = [k for k in self.keys.values() if k.kind == "root"]
+        for key in roots:
+            note_ref = key.note
+            status = "retired" if key.revoked_at else "current"
+            self.report.checked.append(
+                f"root {key.key_id} of {key.state} ({status}), fingerprint "
+                f"{trust.fingerprint(key.public_key)}: "
+                + (f"confirmed by note {note_ref}" if note_ref else "not confirmed by a note yet")
+                + (", pinned" if pins.get(key.state) else "")
+            )
+        for state in sorted(pins):
+            if not any(k.state == state for k in roots):
+                self.report.problem(f"{state}'s pinned root is not in the log")
+        self.report.checked.append(
+            f"entries in the name of states with a root: {self.state_acts}, each checked for a "
+            f"signature by a key its root certified; entered by the ICC for such states: "
+            f"{self.icc_for_rooted} (the ICC's acts, not the states')"
+        )
 
     def next_feed_item(self) -> dict | None:
         if self.ahead is not None:

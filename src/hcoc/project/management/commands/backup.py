@@ -8,8 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from hcoc.project.backup import BackupError, backup, describe
 
 SECRETS_NOT_INCLUDED = (
-    "not in the backup: the log's signing key and the custodial keys' key-encryption key "
-    "(files in {dir}); keep a copy of them separately"
+    "not in the backup: the log's signing key (a file in {dir}); keep a copy of it separately"
 )
 
 

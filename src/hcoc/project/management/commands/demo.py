@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from unittest import mock
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -24,13 +25,24 @@ from hcoc.accounts.services import token_create, user_create
 from hcoc.declarations.schemas import DeclarationIn
 from hcoc.declarations.services import deadline_set, declaration_submit
 from hcoc.delivery.alerts import alerts_start_at_feed_end, daily_run_claim
+from hcoc.exchange.models import Event
 from hcoc.exchange.services import acknowledgements_record
-from hcoc.ledger.client import key_generate, private_key_load, private_key_save
+from hcoc.ledger import context as ledger_context
+from hcoc.ledger import trust
+from hcoc.ledger.client import (
+    b64,
+    body_digest,
+    key_generate,
+    private_key_load,
+    private_key_save,
+    signing_input,
+)
 from hcoc.ledger.services import (
     checkpoint_current,
     cosignature_add,
-    custodial_key_create,
-    key_register,
+    credential_register,
+    root_confirm,
+    root_register,
 )
 from hcoc.ledger.tlog import note
 from hcoc.meetings import services as meetings
@@ -61,6 +73,8 @@ DEMO_WEBHOOK_NETWORKS = "127.0.0.0/8,::1/128"
 STATES = ["USA", "FRA", "IND", "JPN", "RUS", "GBR", "DEU", "KOR"]
 NON_SUBSCRIBER = "PRK"
 WITNESS_KEY = "GBR-demo-1"
+# The states that make root keys in the demo (the others have none: their entries are unsigned).
+ROOTED = ("GBR", "FRA")
 # (state, category, generic class, launches in the illustrative year)
 PROGRAMME = [
     ("USA", "BM", "ICBM", 4),
@@ -101,9 +115,8 @@ class Command(BaseCommand):
         # acknowledged can be chased at once (/icc/items/<seq>). The log's keys come first, as
         # they did then: everything is dated in order, so verifiers see nothing back-dated.
         with _clock_back(timedelta(hours=settings.CHASE_AFTER_HOURS + 24)):
-            key_file = self._keys()
             self._illustrative_year()
-        self._now_and_next(key_file)
+        self._now_and_next()
         # The illustrative year is history: e-mail alerts start with what happens from now on,
         # and the worker's first daily chase is tomorrow's (today the ICC may try the button
         # on the history instead of finding every item already chased by the worker).
@@ -112,20 +125,83 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo ready; credentials written to {creds_path}")
         self._print(creds)
 
-    def _keys(self):
-        """The transparency log's keys: the United Kingdom registers a key of its own (its private
-        half written next to the credentials, to try signed requests and `hcoc witness`), and
-        Japan opts in to a custodial key, so everything its people do is signed."""
-
+    def _roots(self):
+        """France and the United Kingdom make root keys, as a state's key custodian does
+        (`hcoc key init`, on the state's own machine: here, files under var/demo-keys), register
+        them, and confirm their fingerprints by note (recorded by the ICC). The United Kingdom's
+        root certifies its system's API key, whose private half is written beside it, to try
+        signed requests and `hcoc witness`. From then on everything done in their names must be
+        signed: France's people set up signing in their browsers (/log/signing), certifying
+        their keys with the root file."""
         icc = User.objects.get(username="icc")
+        keys_dir = settings.VAR_DIR / "demo-keys"
+        keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for iso3 in ROOTED:
+            root = Ed25519PrivateKey.generate()
+            root_file = keys_dir / f"{iso3}-root-1.pem"
+            root_file.unlink(missing_ok=True)
+            private_key_save(root, root_file)
+            public = trust.public_bytes(root)
+            key_id = f"{iso3}-root-1"
+            statement = trust.credential(
+                state=iso3, key_id=key_id, kind=trust.ROOT, public_key=public
+            )
+            root_register(
+                actor=User.objects.get(username=iso3.lower()),
+                state_iso3=iso3,
+                key_id=key_id,
+                public_key=b64(public),
+                proof=trust.sign(root, trust.credential_message(statement)),
+            )
+            root_confirm(
+                actor=icc,
+                state_iso3=iso3,
+                key_id=key_id,
+                fingerprint=trust.fingerprint(public),
+                note_reference=f"{iso3}/2026/1 (ILLUSTRATIVE DEMO DATA)",
+            )
         key, public = key_generate()
-        key_file = settings.VAR_DIR / "demo-keys" / f"{WITNESS_KEY}.pem"
-        key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        key_file = keys_dir / f"{WITNESS_KEY}.pem"
         key_file.unlink(missing_ok=True)
         private_key_save(key, key_file)
-        key_register(actor=icc, state_iso3="GBR", key_id=WITNESS_KEY, public_key=public)
-        custodial_key_create(actor=User.objects.get(username="jpn"), state_iso3="JPN")
+        statement = trust.credential(
+            state="GBR", key_id=WITNESS_KEY, kind=trust.SYSTEM, public_key=trust.public_bytes(key)
+        )
+        credential_register(
+            actor=User.objects.get(username="gbr"),
+            state_iso3="GBR",
+            key_id=WITNESS_KEY,
+            public_key=public,
+            certified_by="GBR-root-1",
+            certificate=trust.sign(
+                private_key_load(keys_dir / "GBR-root-1.pem"), trust.credential_message(statement)
+            ),
+        )
         return key_file
+
+    def _signed_acknowledgement(self, key_file) -> None:
+        """The United Kingdom's system acknowledges everything so far with a signed request,
+        signed exactly as its system signs `POST /api/v1/acknowledgements` (the demo runs the
+        service in this process instead of sending the request)."""
+        body = {"up_to": Event.objects.order_by("-seq").values_list("seq", flat=True).first()}
+        path = "/api/v1/acknowledgements"
+        created = int(time.time())
+        digest = body_digest(json.dumps(body).encode())
+        sig = private_key_load(key_file).sign(signing_input("POST", path, created, digest))
+        signed = ledger_context.SignedRequest(
+            key_id=WITNESS_KEY,
+            created=created,
+            sig=sig,
+            method="POST",
+            path=path,
+            body=body,
+            body_sha256=digest,
+        )
+        token = ledger_context.signed_request.set(signed)
+        try:
+            acknowledgements_record(actor=User.objects.get(username="gbr"), up_to=body["up_to"])
+        finally:
+            ledger_context.signed_request.reset(token)
 
     def _witness(self, key_file) -> None:
         """The United Kingdom's witness cosigns the log's checkpoint at the end of the demo."""
@@ -148,8 +224,11 @@ class Command(BaseCommand):
             )
         key_file = settings.VAR_DIR / "demo-keys" / f"{WITNESS_KEY}.pem"
         self.stdout.write(
-            f"  GBR signs its API requests with the key {WITNESS_KEY} ({key_file}); JPN's people "
-            "are signed for by a custodial key. The transparency log: /log."
+            f"  GBR and FRA have root keys ({key_file.parent}/<STATE>-root-1.pem), confirmed by "
+            f"note: everything done in their names must be signed. GBR's system signs its API "
+            f"requests with {WITNESS_KEY} ({key_file}), certified by its root; FRA's people set "
+            "up signing in their browsers (/log/signing) and certify the key with `hcoc key "
+            "certify --root ... --root-id FRA-root-1`. The transparency log: /log."
         )
         self.stdout.write(
             "  Webhooks and e-mail alerts: /account. `make run` lets webhooks reach this machine "
@@ -318,7 +397,7 @@ class Command(BaseCommand):
             acknowledgements_record(actor=users[iso3], up_to=last)
         acknowledgements_record(actor=users["JPN"], up_to=max(1, last // 2))
 
-    def _now_and_next(self, key_file) -> None:
+    def _now_and_next(self) -> None:
         """What happens today, after the history: invitations, a circular, Regular Meeting 25,
         and the witness's cosignature of the log as it then stands."""
         now = timezone.now().replace(minute=0, second=0, microsecond=0)
@@ -326,6 +405,8 @@ class Command(BaseCommand):
         users = {u.state_id: u for u in User.objects.filter(state_id__in=STATES)}
         self._invitations_and_news(users, icc, now)
         self._regular_meeting(icc, users, now)
+        key_file = self._roots()
+        self._signed_acknowledgement(key_file)
         self._witness(key_file)
 
     def _invitations_and_news(self, users: dict, icc, now) -> None:
