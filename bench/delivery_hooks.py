@@ -2,11 +2,12 @@
 """Live delivery by webhooks: how long from a PLN's commit to its receipt by 200 receivers?
 
     .venv/bin/python bench/delivery_hooks.py [--db sqlite|postgres] [--seconds 60] [--receivers 200]
-                                             [--smoke]
+                                             [--close] [--smoke]
 
 A fresh database with 145 subscribing states; 20 of them register 10 webhook endpoints each (the
 most a state may have), 200 in all, each a real HTTP receiver on loopback (one asyncio process
-listening on 200 ports, recording when each delivery arrived). The worker is the real one, `hcoc
+listening on 200 ports, recording when each delivery arrived; each keeps a connection open for
+the next request as HTTP/1.1 servers do, or with `--close` closes it after every answer). The worker is the real one, `hcoc
 deliver`, in its own process. France submits a PLN every second for `--seconds` (through the
 service, in this process); the latency of a delivery is its arrival minus the moment the
 submission's transaction committed. Every delivery is also checked: 200 × N arrivals, each
@@ -18,9 +19,9 @@ HCOC_BENCH_PG_DB), dropped at the end.
 runs, and a real `hcoc serve --no-deliver` serves `GET /api/v1/states/FRA` to 4 client
 processes (the ceiling of bench/exchange.py). Each round measures, for `--seconds`, the ceiling
 alone, then the ceiling while a worker starts and catches up from the start of the backlog
-(every cursor moved back; timed until every endpoint is at the feed's end), once as the worker ran before issue 24 (HCOC_DELIVERY_BATCH=1, HCOC_DELIVERY_NICE=0:
-one item per endpoint a pass, at the server's priority) and once as it runs now (the defaults),
-in alternating order: requests/s and the server's CPU per request, the catch-up's time and the
+(every cursor moved back; timed until every endpoint is at the feed's end), once at the
+server's own priority (HCOC_DELIVERY_NICE=0, as before issue 24) and once as it runs now (the
+defaults: niced), in alternating order: requests/s and the server's CPU per request, the catch-up's time and the
 worker's CPU per delivery.
 """
 
@@ -37,11 +38,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
 from common import PeakRss, fresh_database, pg_drop, subscribing_states
 
 ROOT = Path(__file__).resolve().parents[1]
 PER_STATE = 10
-BEFORE = {"HCOC_DELIVERY_BATCH": "1", "HCOC_DELIVERY_NICE": "0"}  # the worker before issue 24
+BEFORE = {"HCOC_DELIVERY_NICE": "0"}  # the worker at the server's priority, as before issue 24
 NOW: dict[str, str] = {}  # its defaults
 
 
@@ -184,21 +186,34 @@ def backlog_rounds(opts, ports: list[int]) -> None:
 # ---- the receivers: one process, many ports --------------------------------------------------
 
 
-def receivers_main(count: int, ports_file: str, out_file: str) -> None:
-    """Listen on `count` loopback ports; on SIGTERM write [[port, seq, arrival], ...]."""
+def receivers_main(count: int, ports_file: str, out_file: str, close: bool = False) -> None:
+    """Listen on `count` loopback ports; on SIGTERM write [[port, seq, arrival], ...]. Each
+    connection is kept open for the next request, as HTTP/1.1 servers do, unless the client asks
+    to close it or `close` (the receivers of the first runs: `Connection: close` on every answer)."""
     got: list[tuple[int, int, float]] = []
+    done = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n" + (
+        b"Connection: close\r\n\r\n" if close else b"\r\n"
+    )
 
     async def handle(reader, writer, port):
         try:
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":", 1)[1])
-            body = await reader.readexactly(length)
-            got.append((port, json.loads(body)["seq"], time.time()))
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-            await writer.drain()
+            while True:
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except asyncio.IncompleteReadError:
+                    return  # the client closed the connection
+                length, closing = 0, close
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":", 1)[1])
+                    if line.lower().replace(b" ", b"") == b"connection:close":
+                        closing = True
+                body = await reader.readexactly(length)
+                got.append((port, json.loads(body)["seq"], time.time()))
+                writer.write(done)
+                await writer.drain()
+                if closing:
+                    return
         finally:
             writer.close()
 
@@ -240,6 +255,11 @@ def main() -> None:
     parser.add_argument("--receivers", type=int, default=200)
     parser.add_argument("--smoke", action="store_true", help="2 PLNs to 4 receivers: that it runs")
     parser.add_argument(
+        "--close",
+        action="store_true",
+        help="receivers close every connection after answering (no keep-alive)",
+    )
+    parser.add_argument(
         "--backlog",
         type=int,
         default=0,
@@ -274,7 +294,7 @@ def main() -> None:
     ports_file, out_file = work / "ports.json", work / "arrivals.json"
     receivers = subprocess.Popen(
         [sys.executable, __file__, "--receivers-process", str(opts.receivers), str(ports_file)]
-        + [str(out_file)],
+        + [str(out_file), "close" if opts.close else "keep"],
         start_new_session=True,
     )
     for _ in range(600):
@@ -315,6 +335,12 @@ def main() -> None:
     worker_rss, receivers_rss = PeakRss(worker.pid), PeakRss(receivers.pid)
     time.sleep(0.5 if opts.smoke else 2)  # the worker's start (Django, its first pass)
 
+    def cpu(pid: int) -> float:
+        t = psutil.Process(pid).cpu_times()
+        return t.user + t.system
+
+    load_before = os.getloadavg()[0]
+    cpu_before = cpu(worker.pid), cpu(receivers.pid)
     committed: dict[int, float] = {}
     start = time.monotonic()
     for i in range(opts.seconds):
@@ -326,6 +352,11 @@ def main() -> None:
         if Attempt.objects.filter(ok=True).count() >= expected:
             break
         time.sleep(0.1)
+    cpu_worker, cpu_receivers = (
+        cpu(worker.pid) - cpu_before[0],
+        cpu(receivers.pid) - cpu_before[1],
+    )
+    load_after = os.getloadavg()[0]
     time.sleep(0.5)
     os.killpg(worker.pid, signal.SIGTERM)
     worker.wait(timeout=60)
@@ -342,13 +373,19 @@ def main() -> None:
     in_order = all(seqs == sorted(seqs) for seqs in by_port.values())
     complete = all(sorted(set(by_port.get(p, []))) == sorted(committed) for p in ports)
     print(
-        f"{opts.db}: {len(committed)} PLNs x {len(ports)} receivers = {expected} deliveries; "
+        f"{opts.db}: {len(committed)} PLNs x {len(ports)} receivers "
+        f"({'closing' if opts.close else 'keeping'} connections) = {expected} deliveries; "
         f"arrived {len(arrivals)} (every one: {complete}, each receiver in seq order: {in_order})"
     )
     print(
         f"latency commit -> receipt: p50 {statistics.median(latencies):.0f} ms, "
         f"p90 {percentile(latencies, 90):.0f} ms, p99 {percentile(latencies, 99):.0f} ms, "
         f"max {max(latencies):.0f} ms (goal: p99 <= 500 ms)"
+    )
+    print(
+        f"CPU from the first PLN to the last delivery: worker {cpu_worker:.2f} s "
+        f"({1000 * cpu_worker / max(1, len(arrivals)):.2f} ms a delivery), receivers "
+        f"{cpu_receivers:.2f} s; machine load average {load_before:.1f} -> {load_after:.1f}"
     )
     print(
         f"peak RSS: worker {worker_peak:.0f} MiB, receivers {receivers_peak:.0f} MiB, "
@@ -363,6 +400,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--receivers-process":
-        receivers_main(int(sys.argv[2]), sys.argv[3], sys.argv[4])
+        receivers_main(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5] == "close")
     else:
         main()

@@ -243,10 +243,8 @@ WEBHOOK_TIMEOUT_SECONDS = float(env("HCOC_WEBHOOK_TIMEOUT_SECONDS", "10"))
 # A failing endpoint is retried (exponential backoff, full jitter) this long, then disabled.
 WEBHOOK_RETRY_HOURS = float(env("HCOC_WEBHOOK_RETRY_HOURS", "72"))
 DELIVERY_POLL_SECONDS = float(env("HCOC_DELIVERY_POLL_SECONDS", "0.1"))
-DELIVERY_THREADS = int(env("HCOC_DELIVERY_THREADS", "32"))
-# Items an endpoint behind the feed is given in one pass: read as one feed page, posted one after
-# another, recorded in one transaction (a backlog costs a read and a record per this many items).
-DELIVERY_BATCH = int(env("HCOC_DELIVERY_BATCH", "50"))
+# Webhook deliveries in flight at once (on one event loop; one per endpoint at a time).
+DELIVERY_CONCURRENCY = int(env("HCOC_DELIVERY_CONCURRENCY", "256"))
 # `hcoc deliver` lowers its own CPU priority by this much (os.nice) when it starts: catching up a
 # backlog, it must not take the CPU from the server's requests beside it. 0: left as it is.
 DELIVERY_NICE = int(env("HCOC_DELIVERY_NICE", "10"))
@@ -299,8 +297,11 @@ else:
         }
     }
 
-# Live delivery (issue 11, hcoc.delivery): how often each server process asks the database whether
-# the feed has grown (one query per process, whatever the number of open streams), and how often
-# a quiet stream gets a comment line so that proxies keep it open.
+# Live delivery (issue 11, hcoc.delivery). SQLite: how often each server process asks the database
+# whether the feed has grown (one query per process, whatever the number of open streams).
+# PostgreSQL: every write's NOTIFY wakes the processes, which otherwise ask only every
+# STREAM_QUIET_SECONDS. And how often a quiet stream gets a comment line so that proxies keep it
+# open.
 STREAM_POLL_MS = int(env("HCOC_STREAM_POLL_MS", "25"))
+STREAM_QUIET_SECONDS = float(env("HCOC_STREAM_QUIET_SECONDS", "5"))
 STREAM_HEARTBEAT_SECONDS = float(env("HCOC_STREAM_HEARTBEAT_SECONDS", "15"))

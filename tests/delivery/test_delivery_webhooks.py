@@ -19,7 +19,6 @@ from hcoc.delivery.models import Attempt, Endpoint, EndpointStatus
 from hcoc.delivery.webhooks import (
     deliver_due,
     deliveries_plan,
-    deliveries_post_in_order,
     deliveries_record,
     delivery_post,
     endpoint_register,
@@ -297,67 +296,3 @@ def test_an_endpoint_deleted_while_its_delivery_was_in_flight_is_simply_left_out
     Endpoint.objects.filter(pk=endpoint.pk).delete()
     assert deliveries_record([outcome]) == 0
     assert not Attempt.objects.exists()
-
-
-def _worker_pass(per_endpoint: int) -> int:
-    """What a pass of the worker (hcoc deliver) does: each due endpoint's run of items, posted in
-    order, recorded together."""
-    runs: dict[int, list] = {}
-    for planned in deliveries_plan(endpoints_due(), per_endpoint):
-        runs.setdefault(planned.endpoint.pk, []).append(planned)
-    return deliveries_record([o for run in runs.values() for o in deliveries_post_in_order(run)])
-
-
-def test_a_backlog_goes_in_runs_in_order_and_a_run_stops_at_its_first_failure(personas, receiver):
-    endpoint = _jpn_endpoint(receiver.url)
-    other = Receiver()
-    try:
-        second = _jpn_endpoint(other.url)
-        seqs = submit(7)
-        # It had failed before (its backoff has run out): the run's first items clear that.
-        long_ago = datetime.now(UTC) - timedelta(hours=5)
-        Endpoint.objects.filter(pk=endpoint.pk).update(failures=3, failing_since=long_ago)
-        receiver.then = [200, 200, 503]  # the third item fails: the run stops there
-        assert _worker_pass(per_endpoint=5) == 2 + 5
-        endpoint.refresh_from_db()
-        assert (endpoint.cursor, endpoint.failures) == (seqs[1], 1)  # failing since this item
-        assert endpoint.failing_since > long_ago and endpoint.next_attempt_at is not None
-        assert [json.loads(r.body)["seq"] for r in receiver.received] == seqs[:3]
-        second.refresh_from_db()
-        assert (second.cursor, second.failures) == (seqs[4], 0)
-        # Once the backoff has run out, both go on from where they stopped, in order, once each.
-        Endpoint.objects.filter(pk=endpoint.pk).update(next_attempt_at=None)
-        assert _worker_pass(per_endpoint=5) == 5 + 2
-        assert [json.loads(r.body)["seq"] for r in receiver.accepted] == seqs
-        assert [json.loads(r.body)["seq"] for r in other.accepted] == seqs
-        endpoint.refresh_from_db()
-        assert (endpoint.cursor, endpoint.failures, endpoint.failing_since) == (seqs[-1], 0, None)
-        logged = Attempt.objects.filter(endpoint=endpoint).order_by("id")
-        assert [(a.seq, a.ok) for a in logged] == [
-            (seqs[0], True),
-            (seqs[1], True),
-            (seqs[2], False),
-            *[(s, True) for s in seqs[2:]],
-        ]
-    finally:
-        other.close()
-
-
-def test_a_run_that_lasts_signs_again_what_it_posts_late(personas, receiver, monkeypatch):
-    from hcoc.delivery import webhooks
-
-    jpn = User.objects.get(username="jpn_submitter")
-    _, secret = endpoint_register(actor=jpn, url=receiver.url)
-    Endpoint.objects.update(cursor=0)
-    submit(2)
-    planned = deliveries_plan(endpoints_due(), per_endpoint=5)
-    monkeypatch.setattr(webhooks, "RESIGN_AFTER_SECONDS", -1.0)  # every item counts as late
-    later = datetime.now(UTC) + timedelta(minutes=10)
-    with time_machine.travel(later, tick=False):
-        outcomes = deliveries_post_in_order(planned)
-        assert [o.ok for o in outcomes] == [True] * len(planned)
-        for got, p in zip(receiver.received, planned, strict=True):
-            assert got.body == p.body
-            assert int(got.headers["webhook-timestamp"]) == int(later.timestamp())
-            assert int(p.headers["webhook-timestamp"]) < int(later.timestamp())
-            Webhook(secret).verify(got.body, got.headers)  # fresh, and signed with its secret

@@ -12,6 +12,7 @@ import threading
 import time
 
 import pytest
+from support import ON_POSTGRES
 from support.bodies import pln
 from support.receivers import LOOPBACK, Receiver
 from support.serve import database_url
@@ -129,3 +130,31 @@ def test_a_stopped_worker_records_what_was_in_flight_and_the_next_delivers_the_r
     assert [json.loads(r.body)["seq"] for r in receiver.accepted] == first + in_flight + later
     assert len({r.headers["webhook-id"] for r in receiver.accepted}) == 6
     assert Endpoint.objects.get(pk=endpoint.pk).cursor == later[-1]
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="one worker among many servers: PostgreSQL's lock")
+def test_of_two_workers_on_one_database_one_delivers_and_the_other_takes_over_when_it_dies(
+    transactional_db, personas, receiver
+):
+    """`hcoc serve` on several machines starts a worker on each: one delivers (it holds the
+    advisory lock), the others stand by; killed, it is replaced and nothing is lost or sent
+    twice."""
+    endpoint_register(actor=User.objects.get(username="jpn_submitter"), url=receiver.url)
+    first, second = Worker(), None
+    try:
+        first.wait_for_log("this worker holds the lock")
+        second = Worker()
+        second.wait_for_log("another worker delivers; this one stands by")
+        before = submit(3)
+        wait_for(receiver, 3, first)
+        os.killpg(first.proc.pid, signal.SIGKILL)  # a crash: its connection, and lock, go
+        first.proc.wait(timeout=30)
+        after = submit(2)
+        second.wait_for_log("taking over delivery")
+        wait_for(receiver, 5, second)
+    finally:
+        first.stop()
+        if second is not None:
+            second.stop()
+    assert [json.loads(r.body)["seq"] for r in receiver.accepted] == before + after
+    assert not any("stands by" in line for line in first.log)

@@ -1,9 +1,13 @@
-"""How a server process notices new items: one poller thread per process, never one query loop
-per connection.
+"""How a server process notices new items: one thread per process, never one query loop per
+connection.
 
-While anyone listens, the thread asks the database for the sequence's last `seq` and the last
-acknowledgement's id every `HCOC_STREAM_POLL_MS` (one index-backed query, the same on SQLite and
-PostgreSQL). When the sequence has grown it reads the new items once (`feed_page`, exactly what
+While anyone listens, the thread waits for news (hcoc.exchange.news): on PostgreSQL a `NOTIFY`
+that every write sends on commit, carrying only the seq, so that any number of server processes,
+on any number of machines sharing the database, wake when the feed grows and otherwise stay
+quiet (they still ask every few seconds, in case a write did not announce itself); on SQLite,
+one machine, the poll interval `HCOC_STREAM_POLL_MS` or a commit in the same process, whichever comes first.
+Woken, it asks the database for the sequence's last `seq` and the last acknowledgement's id (one
+index-backed query, the same on both databases). When the sequence has grown it reads the new items once (`feed_page`, exactly what
 `/feed` serves), encodes each once as a Server-Sent Event, re-checks the bearer tokens of every
 open API stream of the process in one query (`token_users`), and hands all of it to every
 listener on its event loop (`loop.call_soon_threadsafe`). A listener that finds a gap (it was
@@ -23,6 +27,7 @@ from django.db import connection
 
 from hcoc.accounts.services import token_users
 from hcoc.exchange.models import Acknowledgement, Event
+from hcoc.exchange.news import Waiter
 from hcoc.exchange.schemas import FeedItem
 from hcoc.exchange.selectors import feed_page
 
@@ -112,6 +117,7 @@ class Hub:
         self._thread: threading.Thread | None = None
         self.last_seq: int | None = None
         self.last_ack: int | None = None
+        self._news: Waiter | None = None  # made in the thread: it waits for the writes' news
 
     def listen(self, *, token: str | None = None) -> Listener:
         listener = Listener(loop=asyncio.get_running_loop(), token=token)
@@ -137,19 +143,24 @@ class Hub:
 
     def _run(self) -> None:
         interval = settings.STREAM_POLL_MS / 1000
+        if self._news is None:
+            self._news = Waiter()
+        news = self._news
         while True:
             if not self._someone.wait(timeout=60):
-                # Nobody has listened for a minute: let the database connection go.
+                # Nobody has listened for a minute: let the database connections go.
+                news.close()
                 connection.close()
                 continue
-            started = time.monotonic()
             try:
+                news.open()  # LISTEN first, then read the heads: no write falls in between
                 self._poll()
+                news.wait(interval)
             except Exception:  # a lost database connection: log, reconnect at the next round
-                log.exception("live delivery: polling the feed failed; retrying")
+                log.exception("live delivery: reading the feed failed; retrying")
+                news.close()
                 connection.close()
                 time.sleep(1)
-            time.sleep(max(0.0, interval - (time.monotonic() - started)))
 
     def _heads(self) -> tuple[int, int]:
         with connection.cursor() as cursor:
@@ -193,16 +204,27 @@ class Hub:
             listeners = list(self._listeners)
         tokens = {li.token for li in listeners if li.token}
         users = token_users(tokens) if tokens and shared.items else {}
+        # One hand-over per event loop (a server worker's), not one per listener: the loop
+        # is woken once and wakes its streams itself.
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Listener, Delivery]]] = {}
         for li in listeners:
             delivery = Delivery(
                 items=shared.items, head=shared.head, acks_changed=shared.acks_changed
             )
             if li.token and shared.items:
                 delivery.user, delivery.checked = users.get(li.token), True
+            by_loop.setdefault(li.loop, []).append((li, delivery))
+        for loop, handed in by_loop.items():
             try:
-                li.loop.call_soon_threadsafe(li.deliver, delivery)
+                loop.call_soon_threadsafe(_deliver_all, handed)
             except RuntimeError:  # its loop has closed (a worker stopping)
-                self.leave(li)
+                for li, _ in handed:
+                    self.leave(li)
+
+
+def _deliver_all(handed: list[tuple[Listener, Delivery]]) -> None:  # on their loop
+    for li, delivery in handed:
+        li.deliver(delivery)
 
 
 hub = Hub()

@@ -7,7 +7,8 @@ import json
 import random
 import time
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,10 +20,9 @@ from django.utils import timezone
 
 from hcoc.accounts.models import Role, User
 from hcoc.exchange.models import Event
-from hcoc.exchange.selectors import feed_page_for
+from hcoc.exchange.selectors import feed_page, feed_reader_require
 from hcoc.lib.errors import Conflict, DomainError, FieldProblem, InvalidInput
 from hcoc.states.models import PointOfContact
-from hcoc.states.names import name_of
 
 from . import signing, transport
 from .access import require_registrar, require_remover
@@ -33,8 +33,6 @@ from .selectors import endpoint_get_for
 MAX_ENDPOINTS_PER_STATE = 10
 BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_CAP_SECONDS = 3600.0
-# A run of an endpoint's items (deliveries_post_in_order) signs again what it posts after this long.
-RESIGN_AFTER_SECONDS = 60.0
 
 
 def _last_seq() -> int:
@@ -98,7 +96,7 @@ def endpoint_replay(*, actor, endpoint_id: int, after: int) -> Endpoint:
 
 
 # ---- delivering -------------------------------------------------------------------------------
-# In three steps, so that the worker's threads only wait on the network and every database write
+# In three steps, so that the worker's event loop only waits on the network and every database write
 # of a batch of deliveries is one short transaction: plan (read each due endpoint's next item
 # through the feed's selector, sign it), post (no database), record (the attempts and the
 # cursors, together).
@@ -114,13 +112,6 @@ class PlannedDelivery:
     headers: dict[str, str]
     replay: bool
     refused: str = ""  # not to be sent (the registering user may no longer read the exchange)
-    # The endpoint's cursor this delivery moves on from: the previous item of the same plan, or
-    # the cursor as read (None) for the first.
-    after: int | None = None
-
-    @property
-    def cursor_before(self) -> int:
-        return self.endpoint.cursor if self.after is None else self.after
 
 
 @dataclass(frozen=True)
@@ -146,68 +137,64 @@ def endpoints_due(now=None) -> list[int]:
     ]
 
 
-def deliveries_plan(endpoint_ids: list[int], per_endpoint: int = 1) -> list[PlannedDelivery]:
-    """The next items of each endpoint (up to `per_endpoint`, in seq order), read through the
-    feed's own selector as the user who registered it (so an endpoint receives exactly what that
-    user may read of GET /feed, as one page of it read now), each as the JSON body GET /feed
-    would serve, signed. Endpoints at one cursor share one read. An endpoint's items are to be
-    posted one after another, stopping at the first that fails (deliveries_post_in_order)."""
+def deliveries_plan(endpoint_ids: list[int]) -> Iterator[PlannedDelivery]:
+    """The next item of each endpoint, as the user who registered it may read GET /feed (the
+    feed's own rule, `feed_reader_require`, asked for each such user), as the JSON body GET /feed
+    would serve, signed. Every reader of the feed reads the same sequence
+    (`selectors.feed_page_for`), so endpoints at one cursor share one read and one encoding of
+    the body. One at a time, as each is ready: the worker sends the first while it plans the
+    next."""
     endpoints = Endpoint.objects.filter(
         pk__in=endpoint_ids, status=EndpointStatus.ACTIVE
     ).select_related("created_by__state")
-    pages: dict[tuple[int, int], dict | DomainError] = {}
-    planned = []
+    refused: dict[int, DomainError | None] = {}  # by registering user
+    pages: dict[int, tuple[dict, str, bytes] | None] = {}  # by cursor
     at = timezone.now()
     for endpoint in endpoints:
-        key = (endpoint.created_by_id, endpoint.cursor)
-        if key not in pages:
+        if endpoint.created_by_id not in refused:
             try:
-                pages[key] = feed_page_for(
-                    actor=endpoint.created_by, after=endpoint.cursor, limit=per_endpoint
-                )
+                feed_reader_require(endpoint.created_by)
+                refused[endpoint.created_by_id] = None
             except DomainError as e:
-                pages[key] = e
-        page = pages[key]
-        if isinstance(page, DomainError):
-            refused = f"not delivered: {page.detail}"
-            planned.append(PlannedDelivery(endpoint, endpoint.cursor + 1, b"", {}, False, refused))
+                refused[endpoint.created_by_id] = e
+        if (no := refused[endpoint.created_by_id]) is not None:
+            why = f"not delivered: {no.detail}"
+            yield PlannedDelivery(endpoint, endpoint.cursor + 1, b"", {}, False, why)
             continue
-        after = None
-        for item in page["items"]:
-            body = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
-            msg_id = signing.webhook_id(endpoint.pk, item["seq"])
-            headers = signing.headers(secret=endpoint.secret, msg_id=msg_id, at=at, body=body)
-            replay = item["seq"] <= endpoint.high_water
-            planned.append(
-                PlannedDelivery(endpoint, item["seq"], body.encode(), headers, replay, after=after)
-            )
-            after = item["seq"]
-    return planned
+        if endpoint.cursor not in pages:
+            page = feed_page(after=endpoint.cursor, limit=1)
+            item = page["items"][0] if page["items"] else None
+            body = json.dumps(item, ensure_ascii=False, separators=(",", ":")) if item else ""
+            pages[endpoint.cursor] = (item, body, body.encode()) if item else None
+        read = pages[endpoint.cursor]
+        if read is None:
+            continue
+        item, body, encoded = read
+        msg_id = signing.webhook_id(endpoint.pk, item["seq"])
+        headers = signing.headers(secret=endpoint.secret, msg_id=msg_id, at=at, body=body)
+        replay = item["seq"] <= endpoint.high_water
+        yield PlannedDelivery(endpoint, item["seq"], encoded, headers, replay)
 
 
-def deliveries_post_in_order(planned: list[PlannedDelivery]) -> list[DeliveryOutcome]:
-    """One endpoint's planned items, posted one after another (no database: the worker's
-    threads run this); the first that fails ends the run, so the order holds."""
-    outcomes = []
-    started = time.monotonic()
-    for p in planned:
-        if time.monotonic() - started > RESIGN_AFTER_SECONDS:
-            # A slow receiver: signed again now, so that its timestamp is not stale (Standard
-            # Webhooks receivers refuse one more than 5 minutes old).
-            msg_id = signing.webhook_id(p.endpoint.pk, p.seq)
-            at = timezone.now()
-            headers = signing.headers(
-                secret=p.endpoint.secret, msg_id=msg_id, at=at, body=p.body.decode()
-            )
-            p = replace(p, headers=headers)
-        outcomes.append(delivery_post(p))
-        if not outcomes[-1].ok:
-            break
-    return outcomes
+async def delivery_post_async(planned: PlannedDelivery, pool: transport.Pool) -> DeliveryOutcome:
+    """Send one planned delivery (no database), on `pool`'s kept connections: the worker runs
+    this on its event loop, hundreds at once."""
+    if planned.refused:
+        return DeliveryOutcome(planned, None, planned.refused, 0)
+    started = time.perf_counter()
+    answer = await pool.post(
+        planned.endpoint.url,
+        planned.body,
+        planned.headers,
+        allowed=settings.WEBHOOK_ALLOWED_NETWORKS,
+        timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+    )
+    latency = int((time.perf_counter() - started) * 1000)
+    return DeliveryOutcome(planned, answer.status, answer.error, latency)
 
 
 def delivery_post(planned: PlannedDelivery) -> DeliveryOutcome:
-    """Send one planned delivery (no database: the worker's threads run this)."""
+    """Send one planned delivery from synchronous code (`hcoc deliver --once`, the tests)."""
     if planned.refused:
         return DeliveryOutcome(planned, None, planned.refused, 0)
     started = time.perf_counter()
@@ -252,13 +239,10 @@ def deliveries_record(outcomes: list[DeliveryOutcome]) -> int:
         )
         # Delivered: one UPDATE for each (cursor, item) pair, usually one for the whole batch.
         moved: dict[tuple[int, int], list[int]] = defaultdict(list)
-        delivered_now: set[int] = set()  # endpoints with an item delivered in this batch
         for o in outcomes:
             if o.ok:
-                moved[(o.planned.cursor_before, o.planned.seq)].append(o.planned.endpoint.pk)
-                delivered_now.add(o.planned.endpoint.pk)
-        # In seq order, so that each endpoint's run moves its cursor item by item.
-        for (cursor, seq), ids in sorted(moved.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+                moved[(o.planned.endpoint.cursor, o.planned.seq)].append(o.planned.endpoint.pk)
+        for (cursor, seq), ids in moved.items():
             delivered += Endpoint.objects.filter(pk__in=ids, cursor=cursor).update(
                 cursor=seq,
                 high_water=Greatest(F("high_water"), Value(seq)),
@@ -267,14 +251,12 @@ def deliveries_record(outcomes: list[DeliveryOutcome]) -> int:
                 next_attempt_at=None,
             )
         for o in outcomes:
-            endpoint = o.planned.endpoint
-            mine = Endpoint.objects.filter(pk=endpoint.pk, cursor=o.planned.cursor_before)
             if o.ok:
                 continue
-            # An earlier item of the same run went through: the endpoint was not failing before.
-            fresh = endpoint.pk in delivered_now
-            failing_since = (None if fresh else endpoint.failing_since) or now
-            failures = (0 if fresh else endpoint.failures) + 1
+            endpoint = o.planned.endpoint
+            mine = Endpoint.objects.filter(pk=endpoint.pk, cursor=endpoint.cursor)
+            failing_since = endpoint.failing_since or now
+            failures = endpoint.failures + 1
             if o.status == 410:
                 reason = "the receiver answered 410 Gone"
             elif now - failing_since >= timedelta(hours=settings.WEBHOOK_RETRY_HOURS):
@@ -317,7 +299,7 @@ def _tell_state_disabled(endpoint: Endpoint, reason: str) -> None:
     if not to:
         return
     send_mail(
-        f"HCoC: webhook endpoint {endpoint.pk} of {name_of(endpoint.state_id)} is disabled",
+        f"HCoC: webhook endpoint {endpoint.pk} of {endpoint.state_id} is disabled",
         f"The exchange stopped delivering to your webhook endpoint {endpoint.url} "
         f"(id {endpoint.pk}): {reason}.\n\nIts last delivered item is #{endpoint.cursor}; "
         "nothing after it is lost. Once your receiver works again, replay from there "
@@ -332,10 +314,10 @@ def _tell_state_disabled(endpoint: Endpoint, reason: str) -> None:
 def deliver_due(*, rounds: int = 1000) -> int:
     """Deliver in this thread, one item per due endpoint a round, until none is due (or
     `rounds`): `hcoc deliver --once` and the tests. The worker runs the same steps with the
-    posts in parallel threads. Returns the items delivered."""
+    posts in flight together on its event loop. Returns the items delivered."""
     delivered = 0
     for _ in range(rounds):
-        planned = deliveries_plan(endpoints_due())
+        planned = list(deliveries_plan(endpoints_due()))
         if not planned:
             break
         delivered += deliveries_record([delivery_post(p) for p in planned])

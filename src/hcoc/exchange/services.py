@@ -17,6 +17,7 @@ from hcoc.lib.errors import FieldProblem, InvalidInput
 from hcoc.states.access import require_state_member
 
 from .models import Acknowledgement, Event
+from .news import announce
 from .selectors import event_item_text
 
 
@@ -70,6 +71,7 @@ class EventDraft:
             actor_id=actor_id,
             seq=self.seq,
         )
+        announce(seq=self.seq)  # on commit: every server's streams wake (exchange.news)
         return self.event
 
 
@@ -168,4 +170,6 @@ def _acknowledge(actor, seqs, *, leaf: dict | None = None) -> tuple[int, datetim
                 body={"acknowledgement": {**leaf, "newly_acknowledged": count}},
                 actor_id=actor.pk,
             )
+        if wanted:
+            announce()  # the live pages redraw their acknowledgement lists
     return len(wanted), now

@@ -19,7 +19,12 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="one delivery pass, then exit")
         parser.add_argument("--digest", action="store_true", help="send the daily digests")
         parser.add_argument("--chase", action="store_true", help="chase unacknowledged items")
-        parser.add_argument("--threads", type=int, default=None, help="delivery threads")
+        parser.add_argument(
+            "--concurrency",
+            type=int,
+            default=None,
+            help="deliveries in flight at once (default HCOC_DELIVERY_CONCURRENCY)",
+        )
         parser.add_argument(
             "--parent", type=int, default=None, help="stop when this process (the server) is gone"
         )
@@ -41,7 +46,7 @@ class Command(BaseCommand):
         if settings.DELIVERY_NICE > 0:
             # This process only: the server's requests come first when the CPU is short.
             os.nice(settings.DELIVERY_NICE)
-        worker = Worker(threads=o["threads"], parent=o["parent"])
+        worker = Worker(concurrency=o["concurrency"], parent=o["parent"])
 
         def stop(signum, frame):
             worker.stop.set()
