@@ -111,15 +111,30 @@ def pln_model(**overrides) -> hcoc_client.PLN:
 
 
 @pytest.fixture
+def connect():
+    """Makes clients and closes them after the test: an open keep-alive connection would hold
+    one of the live server's threads, and its database connection, past the test."""
+    made = []
+
+    def make(*args, **kwargs) -> Client:
+        made.append(Client(*args, **kwargs))
+        return made[-1]
+
+    yield make
+    for client in made:
+        client.close()
+
+
+@pytest.fixture
 def france(api, personas, live_server):
     key = register_key(api, personas, "FRA", "FRA-sys-1")
     return SigningKey("FRA-sys-1", key)
 
 
 def test_problems_are_raised_as_the_class_of_their_type_naming_the_field(
-    api, personas, live_server, france
+    connect, api, personas, live_server, france
 ):
-    client = Client(live_server.url, personas["fra_submitter"].token, key=france)
+    client = connect(live_server.url, personas["fra_submitter"].token, key=france)
     with pytest.raises(NotFound) as missing:
         client.notification_get("FRA-PLN-2026-9999")
     assert missing.value.status == 404 and missing.value.slug == "not-found"
@@ -129,10 +144,10 @@ def test_problems_are_raised_as_the_class_of_their_type_naming_the_field(
         client.notification_submit(bad)
     assert "window.closes" in [e.field for e in invalid.value.errors]
     with pytest.raises(NotAuthenticated):
-        Client(live_server.url, "not-a-token").feed_page()
+        connect(live_server.url, "not-a-token").feed_page()
     other = SigningKey("FRA-sys-1", Ed25519PrivateKey.generate())  # not the key France registered
     with pytest.raises(BadSignature) as forged:
-        Client(live_server.url, personas["fra_submitter"].token, key=other).notification_submit(
+        connect(live_server.url, personas["fra_submitter"].token, key=other).notification_submit(
             pln_model()
         )
     assert forged.value.status == 401
@@ -140,11 +155,11 @@ def test_problems_are_raised_as_the_class_of_their_type_naming_the_field(
 
 
 def test_a_write_whose_answer_is_lost_is_retried_with_its_key_and_applied_once(
-    personas, live_server, france
+    connect, personas, live_server, france
 ):
     relay = Relay(live_server.url, plan={0: "drop"})
     try:
-        client = Client(relay.url, personas["fra_submitter"].token, key=france, backoff=0.05)
+        client = connect(relay.url, personas["fra_submitter"].token, key=france, backoff=0.05)
         notification = client.notification_submit(pln_model())
     finally:
         relay.close()
@@ -154,10 +169,10 @@ def test_a_write_whose_answer_is_lost_is_retried_with_its_key_and_applied_once(
     assert all(h["HCoC-Signature"].startswith("keyid=FRA-sys-1; ") for _, h in relay.seen)
 
 
-def test_a_503_is_retried_after_the_wait_the_exchange_asked_for(personas, live_server):
+def test_a_503_is_retried_after_the_wait_the_exchange_asked_for(connect, personas, live_server):
     relay = Relay(live_server.url, plan={0: "503", 1: "503"})
     try:
-        page = Client(relay.url, personas["jpn_reader"].token, backoff=0.01).feed_page()
+        page = connect(relay.url, personas["jpn_reader"].token, backoff=0.01).feed_page()
     finally:
         relay.close()
     assert page.items == [] and len(relay.seen) == 3
@@ -166,14 +181,16 @@ def test_a_503_is_retried_after_the_wait_the_exchange_asked_for(personas, live_s
     assert times[1] - times[0] >= 1 and times[2] - times[1] >= 1
 
 
-def test_the_feed_iterator_resumes_from_its_saved_cursor(api, personas, live_server, tmp_path):
+def test_the_feed_iterator_resumes_from_its_saved_cursor(
+    connect, api, personas, live_server, tmp_path
+):
     seqs = [
         api.post("/notifications", personas["fra_submitter"], json=pln(remarks=f"n{i}")).json()[
             "seq"
         ]
         for i in range(3)
     ]
-    client = Client(live_server.url, personas["jpn_reader"].token)
+    client = connect(live_server.url, personas["jpn_reader"].token)
     cursor = FileCursor(tmp_path / "feed.cursor")
     got = []
     for item in client.feed(cursor, limit=2):
@@ -188,14 +205,14 @@ def test_the_feed_iterator_resumes_from_its_saved_cursor(api, personas, live_ser
     assert list(client.feed(cursor)) == []
 
 
-def test_the_stream_follower_reconnects_with_the_last_event_id(api, personas, live_server):
+def test_the_stream_follower_reconnects_with_the_last_event_id(connect, api, personas, live_server):
     # The tests' server is WSGI: each stream sends what the feed holds and ends, so every new
     # item below comes on a new connection (docs/api.md, "Live delivery").
     first = api.post("/notifications", personas["fra_submitter"], json=pln()).json()["seq"]
     relay = Relay(live_server.url)
     got = []
     try:
-        client = Client(relay.url, personas["jpn_reader"].token)
+        client = connect(relay.url, personas["jpn_reader"].token)
         for item in client.follow(MemoryCursor(), reconnect_delay=0.05):
             got.append(item.seq)
             if len(got) == 1:
@@ -210,10 +227,10 @@ def test_the_stream_follower_reconnects_with_the_last_event_id(api, personas, li
 
 
 def test_receipts_are_checked_as_the_exchange_checks_them_and_tampering_is_refused(
-    api, personas, live_server
+    connect, api, personas, live_server
 ):
     r = api.post("/notifications", personas["fra_submitter"], json=pln())
-    client = Client(live_server.url, personas["jpn_reader"].token)
+    client = connect(live_server.url, personas["jpn_reader"].token)
     vkey = log_vkey(api, personas["jpn_reader"])
     receipt = hcoc_client.Receipt.from_dict(r.json()["receipts"][0])
     assert (
@@ -221,6 +238,7 @@ def test_receipts_are_checked_as_the_exchange_checks_them_and_tampering_is_refus
         == check_receipt(r.json()["receipts"][0], vkey).size
     )
     assert client.log_receipt(receipt.index).leaf_hash == receipt.leaf_hash
+    assert client.request("GET", "/log/checkpoint").startswith(client.log_keys().origin + "\n")
     other_leaf = base64.b64encode(hashlib.sha256(b"\x00something else").digest()).decode()
     for change in ({"leaf_hash": other_leaf}, {"index": receipt.index + 1}):
         forged = hcoc_client.Receipt.from_dict({**receipt.to_dict(), **change})

@@ -185,7 +185,8 @@ class Client:
         json_body: Any = None,
         idempotency_key: str | None = None,
     ) -> Any:
-        """One operation: the parsed JSON answer, or the problem raised as its class."""
+        """One operation: the parsed JSON answer (the text of a text answer, such as
+        `GET /log/checkpoint`), or the problem raised as its class."""
         method = method.upper()
         params = {k: v for k, v in (params or {}).items() if v is not None}
         url = httpx.URL(self.api_root + path, params=params or None)
@@ -216,7 +217,10 @@ class Client:
                 time.sleep(self._wait(attempt, response))
                 continue
             if response.is_success:
-                return response.json() if response.content else None
+                if not response.content:
+                    return None
+                media = response.headers.get("Content-Type", "").split(";")[0].strip()
+                return response.json() if media.endswith("json") else response.text
             try:
                 body = response.json()
             except ValueError:
