@@ -295,3 +295,58 @@ def test_webhooks_verify_as_the_specification_and_the_exchange_sign_them():
         hcoc_client.verify_webhook(signing.secret_new(), headers, body)
     with pytest.raises(VerificationError, match="from now"):
         hcoc_client.verify_webhook(secret, headers, body, now=time.time() + 600)
+
+
+def test_every_operation_of_the_client_round_trips_its_models_through_the_exchange(
+    connect, api, personas, live_server
+):
+    fra = connect(live_server.url, personas["fra_submitter"].token)
+    jpn = connect(live_server.url, personas["jpn_submitter"].token)
+    first = fra.notification_submit(pln_model())
+    assert (first.status, first.version, first.state) == ("notified", 1, "FRA")
+    amendment = hcoc_client.Amendment(**{**vars(pln_model()), "vehicle_name": "Vega C"})
+    amendment.reason = "Another vehicle."
+    amended = fra.notification_amend(first.reference, amendment)
+    assert (amended.version, amended.vehicle_name) == (2, "Vega C")
+    assert amended.amendment_reason == "Another vehicle."
+    now = datetime.now(UTC).replace(microsecond=0)
+    report = hcoc_client.LaunchReport(
+        launched_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"), outcome="success", remarks="Nominal."
+    )
+    launched = fra.notification_report(first.reference, report)
+    assert launched.status == "launched" and launched.launch_report.outcome == "success"
+    second = fra.notification_submit(pln_model())
+    cancelled = fra.notification_cancel(second.reference, "Postponed.")
+    assert cancelled.status == "cancelled" and cancelled.cancellation.reason == "Postponed."
+    assert jpn.notification_get(first.reference).launch_report.outcome == "success"
+
+    year = now.year - 1
+    body = hcoc_client.Declaration(
+        year=year,
+        space_launch_vehicles=hcoc_client.SpaceLaunchVehicles(
+            policy="Space policy outline.",
+            launch_sites=[hcoc_client.SiteRef(site_id="FRA-KOUROU")],
+            launches=[hcoc_client.LaunchCount(generic_class="SLV-medium", count=2)],
+        ),
+        observers=hcoc_client.ObserversSection(invites=False),
+    )
+    declared = fra.declaration_submit(body)
+    assert (declared.year, declared.state, len(declared.receipts)) == (year, "FRA", 1)
+    assert jpn.declaration_get("FRA", year).seq == declared.seq
+
+    page = jpn.feed_page(limit=2)
+    assert [i.seq for i in page.items] == [1, 2] and page.more
+    inbox = jpn.inbox_page()
+    assert inbox.unacknowledged == len(inbox.items) == declared.seq
+    ack = jpn.acknowledge(seqs=[first.seq])
+    assert (ack.state, ack.acknowledged, len(ack.receipts)) == ("JPN", 1, 1)
+    status = jpn.acknowledgement_status(first.seq)
+    assert [a.state for a in status.acknowledged] == [
+        "JPN"
+    ] and "JPN" not in status.not_acknowledged
+
+    keys = jpn.log_keys()
+    entries = jpn.log_entries(0, 99)
+    assert [e.index for e in entries] == list(range(len(entries)))
+    for receipt in (*first.receipts, *ack.receipts, *declared.receipts):
+        assert jpn.verify_receipt(receipt, keys.vkey).size > receipt.index

@@ -380,6 +380,7 @@ class Client:
         return LogKeys.from_dict(self.request("GET", "/log/keys"))
 
     def log_entries(self, start: int, end: int) -> list[LogEntry]:
+        """Entries `start` to `end`, both included (at most 1,000, and no further than the tree)."""
         answer = self.request("GET", "/log/entries", params={"start": start, "end": end})
         return [LogEntry.from_dict(e) for e in answer["entries"]]
 
@@ -393,7 +394,7 @@ class Client:
         the entry the log serves at its index is the one the receipt is for."""
         leaf = None
         if check_entry:
-            [entry] = self.log_entries(receipt.index, receipt.index + 1)
+            [entry] = self.log_entries(receipt.index, receipt.index)
             leaf = entry.leaf
         return verify_receipt(receipt, vkey, leaf)
 
