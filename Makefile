@@ -21,8 +21,11 @@ $(BIN)/.installed-run: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(BIN)/.installed-test: pyproject.toml $(BIN)/.installed-run
+# The test install adds hcoc-client (clients/python, a package of its own: issue 26), editable,
+# so the suite checks it against the exchange and runs its examples.
+$(BIN)/.installed-test: pyproject.toml clients/python/pyproject.toml $(BIN)/.installed-run
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e clients/python
 	touch $@
 
 setup: $(BIN)/.installed-run
@@ -65,8 +68,8 @@ check: lint
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not process"
 
 lint: setup-test
-	$(BIN)/ruff check src tests bench tools
-	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/ruff check src tests bench tools clients
+	$(BIN)/ruff format --check src tests bench tools clients
 	$(BIN)/lint-imports
 	$(BIN)/hcoc makemigrations --check --dry-run
 
