@@ -101,7 +101,7 @@ def posts(url: str, n: int) -> list[transport.Answer]:
         finally:
             pool.close()
 
-    return asyncio.run(run())
+    return transport.run_apart(run())
 
 
 def test_one_connection_carries_every_delivery_to_a_receiver_that_keeps_it(receivers):
@@ -160,7 +160,7 @@ def test_no_answer_and_a_garbled_answer_are_failures_naming_what_happened(receiv
         finally:
             pool.close()
 
-    answer = asyncio.run(one())
+    answer = transport.run_apart(one())
     assert answer.status is None and answer.error.startswith("TimeoutError")
 
 

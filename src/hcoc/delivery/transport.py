@@ -11,6 +11,7 @@ once anyway, with the same `webhook-id`).
 """
 
 import asyncio
+import concurrent.futures
 import ssl
 import time
 from dataclasses import dataclass
@@ -197,6 +198,18 @@ async def _exchange(
     return status, False
 
 
+def run_apart(coroutine):
+    """`asyncio.run(coroutine)` from synchronous code, also where this thread already runs an
+    event loop (a page's live stream under ASGI, Playwright's sync API in a test process): then
+    on a short-lived thread of its own, whose loop is its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(1) as apart:
+        return apart.submit(asyncio.run, coroutine).result()
+
+
 def post(url: str, body: bytes, headers: dict[str, str], *, allowed, timeout: float) -> Answer:
     """One POST outside the worker (`hcoc deliver --once`, tests): its own loop, nothing kept."""
 
@@ -207,4 +220,4 @@ def post(url: str, body: bytes, headers: dict[str, str], *, allowed, timeout: fl
         finally:
             pool.close()
 
-    return asyncio.run(once())
+    return run_apart(once())

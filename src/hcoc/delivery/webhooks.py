@@ -23,6 +23,7 @@ from hcoc.exchange.models import Event
 from hcoc.exchange.selectors import feed_page, feed_reader_require
 from hcoc.lib.errors import Conflict, DomainError, FieldProblem, InvalidInput
 from hcoc.states.models import PointOfContact
+from hcoc.states.names import name_of
 
 from . import signing, transport
 from .access import require_registrar, require_remover
@@ -299,7 +300,7 @@ def _tell_state_disabled(endpoint: Endpoint, reason: str) -> None:
     if not to:
         return
     send_mail(
-        f"HCoC: webhook endpoint {endpoint.pk} of {endpoint.state_id} is disabled",
+        f"HCoC: webhook endpoint {endpoint.pk} of {name_of(endpoint.state_id)} is disabled",
         f"The exchange stopped delivering to your webhook endpoint {endpoint.url} "
         f"(id {endpoint.pk}): {reason}.\n\nIts last delivered item is #{endpoint.cursor}; "
         "nothing after it is lost. Once your receiver works again, replay from there "
