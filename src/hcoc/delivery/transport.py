@@ -208,16 +208,3 @@ def run_apart(coroutine):
         return asyncio.run(coroutine)
     with concurrent.futures.ThreadPoolExecutor(1) as apart:
         return apart.submit(asyncio.run, coroutine).result()
-
-
-def post(url: str, body: bytes, headers: dict[str, str], *, allowed, timeout: float) -> Answer:
-    """One POST outside the worker (`hcoc deliver --once`, tests): its own loop, nothing kept."""
-
-    async def once() -> Answer:
-        pool = Pool()
-        try:
-            return await pool.post(url, body, headers, allowed=allowed, timeout=timeout)
-        finally:
-            pool.close()
-
-    return run_apart(once())

@@ -195,19 +195,17 @@ async def delivery_post_async(planned: PlannedDelivery, pool: transport.Pool) ->
 
 
 def delivery_post(planned: PlannedDelivery) -> DeliveryOutcome:
-    """Send one planned delivery from synchronous code (`hcoc deliver --once`, the tests)."""
-    if planned.refused:
-        return DeliveryOutcome(planned, None, planned.refused, 0)
-    started = time.perf_counter()
-    answer = transport.post(
-        planned.endpoint.url,
-        planned.body,
-        planned.headers,
-        allowed=settings.WEBHOOK_ALLOWED_NETWORKS,
-        timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-    )
-    latency = int((time.perf_counter() - started) * 1000)
-    return DeliveryOutcome(planned, answer.status, answer.error, latency)
+    """Send one planned delivery from synchronous code (`hcoc deliver --once`, the tests): the
+    worker's own coroutine, on a loop and a pool of its own."""
+
+    async def once() -> DeliveryOutcome:
+        pool = transport.Pool()
+        try:
+            return await delivery_post_async(planned, pool)
+        finally:
+            pool.close()
+
+    return transport.run_apart(once())
 
 
 def deliveries_record(outcomes: list[DeliveryOutcome]) -> int:
