@@ -40,7 +40,7 @@ from .client import (
     signing_input,
 )
 from .models import KeyKind, SeenSignature, StateKey
-from .services import receipt
+from .services import receipt, state_rooted
 
 API_PREFIX = "/api/"
 
@@ -76,10 +76,7 @@ def _key_problem(key, parsed, user, kind: str) -> str | None:
         return f"key {parsed.key_id} is not a key of your state"
     if kind == KeyKind.BROWSER and key.user_id != user.pk:
         return f"key {parsed.key_id} is another user's browser key"
-    if (
-        not key.certified_by
-        and StateKey.objects.filter(state_id=user.state_id, kind=KeyKind.ROOT).exists()
-    ):
+    if not key.certified_by and state_rooted(user.state_id):
         return f"key {parsed.key_id} is not certified by {user.state_id}'s root"
     now = timezone.now()
     if not key.valid_at(now):

@@ -174,7 +174,7 @@ def signing_config(user) -> dict | None:
     return {
         "user": user.username,
         "keys": list(keys.values_list("key_id", flat=True)),
-        "rooted": StateKey.objects.filter(state_id=user.state_id, kind=KeyKind.ROOT).exists(),
+        "rooted": services.state_rooted(user.state_id),
     }
 
 
@@ -211,12 +211,7 @@ def entry_status(entry: LogEntry) -> dict:
         checks["signature"] = problem is None
     # In the name of a state that had a root by then: only a key its root certified counts.
     actor_state = (leaf.get("actor") or {}).get("state")
-    rooted = (
-        actor_state
-        and StateKey.objects.filter(
-            state_id=actor_state, kind=KeyKind.ROOT, registered_index__lt=entry.index
-        ).exists()
-    )
+    rooted = actor_state and services.state_rooted(actor_state, before_index=entry.index)
     if rooted and not leaf["type"].startswith("key."):
         key = StateKey.objects.filter(key_id=(signature or {}).get("key_id", "")).first()
         if key is None or not key.certified_by or key.kind not in (KeyKind.STATE, KeyKind.BROWSER):

@@ -360,6 +360,15 @@ def _key_fields(state: State, key_id: str, public_key: str) -> tuple[bytes, list
     return raw, problems
 
 
+def state_rooted(state_iso3: str, *, before_index: int | None = None) -> bool:
+    """Whether the state has ever had a root (by leaf `before_index`, if given): from then on
+    everything done in its name must be signed by a key its root certified."""
+    roots = StateKey.objects.filter(state_id=state_iso3, kind=KeyKind.ROOT)
+    if before_index is not None:
+        roots = roots.filter(registered_index__lt=before_index)
+    return roots.exists()
+
+
 def state_root(state_iso3: str) -> StateKey | None:
     """The state's current root (None if it has none yet)."""
     return (
@@ -410,10 +419,7 @@ def root_register(
     with transaction.atomic():
         now = sequence_lock()
         current = state_root(state.iso3)
-        if (
-            current is None
-            and StateKey.objects.filter(state_id=state.iso3, kind=KeyKind.ROOT).exists()
-        ):
+        if current is None and state_rooted(state.iso3):
             raise Conflict(  # never reached while roots are only rotated, kept as the rule
                 f"{state.iso3}'s root was retired without a successor: a new root would need the "
                 "old one's endorsement (recovering a lost root is not supported)."
