@@ -34,7 +34,7 @@ from hcoc.states.models import HcocStatus
 from hcoc.states.names import name_of
 from hcoc.states.selectors import state_list
 from hcoc.ui.forms import form_problems, validate
-from hcoc.ui.pages import exchange_page, icc_page, refused
+from hcoc.ui.pages import exchange_page, icc_page, refusing
 from hcoc.ui.review import (
     ReviewChanged,
     ReviewUsed,
@@ -92,6 +92,7 @@ def _current(user, state: str | None, year) -> dict | None:
 
 
 @exchange_page
+@refusing
 def declaration_list(request):
     year = request.GET.get("year", "")
     state = request.GET.get("state", "").strip().upper()[:3]
@@ -105,8 +106,6 @@ def declaration_list(request):
         )
     except InvalidInput:  # a cursor we never gave out: start again
         return redirect("declarations:list")
-    except DomainError as e:
-        return refused(request, e)
     next_query = None
     if page["next_cursor"]:
         next_query = urlencode({"year": year, "state": state, "cursor": page["next_cursor"]})
@@ -126,11 +125,9 @@ def declaration_list(request):
 
 
 @exchange_page
+@refusing
 def declaration_new(request):
-    try:
-        require_submitter(request.user)
-    except DomainError as e:
-        return refused(request, e)
+    require_submitter(request.user)
     behalf = _behalf_choices(request.user)
     if request.method == "POST":
         return _post(request, behalf)
@@ -214,10 +211,7 @@ def _post(request, behalf):
         return _reviewed(request, behalf, action)
     # "review" (and anything else, such as an old page's "submit"): never sent from here.
     form = _bound_form(request, request.POST, behalf)
-    try:
-        data, preview, problems = _checked(request, form)
-    except DomainError as e:
-        return refused(request, e)
+    data, preview, problems = _checked(request, form)
     if data is not None and action != "preview":
         return _review(request, form=form, data=data, preview=preview, behalf=behalf)
     return _form_again(request, form, problems, preview=preview if data is not None else None)
@@ -317,10 +311,7 @@ def _reviewed(request, behalf, action):
         )
     if reviewed.used:  # a second click, a reload, or an old tab: never send it twice
         return _already_sent(request)
-    try:
-        model, preview, problems = _checked(request, form)
-    except DomainError as e:
-        return refused(request, e)
+    model, preview, problems = _checked(request, form)
     if model is None:  # a rule of the moment (the year, the catalogue) no longer holds
         return _form_again(request, form, problems)
     again = {"form": form, "data": model, "preview": preview, "behalf": behalf}
@@ -352,8 +343,6 @@ def _reviewed(request, behalf, action):
     except Conflict as e:  # sent meanwhile (a second click that beat the session) or amended
         messages.error(request, str(e))
         return redirect("declarations:detail", state=preview["state"], year=model.year)
-    except DomainError as e:
-        return refused(request, e)
     messages.success(
         request,
         _("Declaration of %(state)s for %(year)d sent to all subscribing states (version %(v)d).")
@@ -388,11 +377,9 @@ def declaration_preview(request):
 
 
 @exchange_page
+@refusing
 def declaration_detail(request, state: str, year: int):
-    try:
-        page = declaration_page_for(actor=request.user, state=state, year=year)
-    except DomainError as e:
-        return refused(request, e)
+    page = declaration_page_for(actor=request.user, state=state, year=year)
     versions = page["versions"]
     current = versions[-1]
     new_query = {"year": current["year"]}
@@ -471,26 +458,23 @@ def icc_deadlines(request):
         request.POST if which == "extension" else None, prefix="extension"
     )
     if which == "deadline" and deadline_form.is_valid():
-        try:
-            deadline_set(actor=request.user, **deadline_form.cleaned_data)
-        except InvalidInput as e:
-            deadline_form.add_problems(form_problems(e))
-        else:
+        deadline = deadline_form.call(
+            deadline_set, actor=request.user, **deadline_form.cleaned_data
+        )
+        if deadline is not None:
             messages.success(request, _("Due date set."))
             return redirect("declarations:icc_deadlines")
     if which == "extension" and extension_form.is_valid():
         data = extension_form.cleaned_data
-        try:
-            deadline_extend(
-                actor=request.user,
-                iso3=data["state"],
-                year=data["year"],
-                due_on=data["due_on"],
-                reason=data["reason"],
-            )
-        except InvalidInput as e:
-            extension_form.add_problems(form_problems(e))
-        else:
+        extended = extension_form.call(
+            deadline_extend,
+            actor=request.user,
+            iso3=data["state"],
+            year=data["year"],
+            due_on=data["due_on"],
+            reason=data["reason"],
+        )
+        if extended is not None:
             messages.success(request, _("Extension granted."))
             return redirect("declarations:icc_deadlines")
     return render(

@@ -16,7 +16,7 @@ from hcoc.ledger.selectors import log_status_for_seq
 from hcoc.lib.errors import Conflict, InvalidInput, PermissionDenied
 from hcoc.lib.timeutil import parse_rfc3339
 from hcoc.ui.forms import form_problems, validate
-from hcoc.ui.pages import exchange_page
+from hcoc.ui.pages import exchange_page, refusing
 from hcoc.ui.review import (
     ReviewChanged,
     ReviewUsed,
@@ -34,7 +34,6 @@ from ..schemas import CancellationIn, LaunchReportIn
 from ..selectors import notification_get_for, notification_versions_for
 from ..services import notification_cancel, notification_report_launch
 from .common import (
-    domain_errors,
     is_illustrative,
     map_data,
     may_act_for,
@@ -43,14 +42,14 @@ from .common import (
 
 
 @exchange_page
-@domain_errors
+@refusing
 def detail(request, reference: str):
     return _page(request, reference)
 
 
 @require_POST
 @exchange_page
-@domain_errors
+@refusing
 def cancel(request, reference: str):
     return _act(
         request,
@@ -69,7 +68,7 @@ def cancel(request, reference: str):
 
 @require_POST
 @exchange_page
-@domain_errors
+@refusing
 def report(request, reference: str):
     """The launch report, as every other submission through the pages: the form -> its review
     (exactly what every state will receive, nothing sent) -> "send" sends it, "edit" goes back

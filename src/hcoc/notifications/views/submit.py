@@ -20,7 +20,7 @@ from hcoc.lib.numbers import positive_int
 from hcoc.states.access import acting_state, require_can_act_for, require_submitter
 from hcoc.states.selectors import state_list
 from hcoc.ui.forms import form_problems, labelled, validate
-from hcoc.ui.pages import exchange_page
+from hcoc.ui.pages import exchange_page, refusing
 from hcoc.ui.review import (
     ReviewChanged,
     ReviewUsed,
@@ -43,18 +43,18 @@ from ..services import (
     notification_submit,
     pln_content,
 )
-from .common import domain_errors, map_data, summary
+from .common import map_data, summary
 
 
 @exchange_page
-@domain_errors
+@refusing
 def new(request):
     require_submitter(request.user)
     return _flow(request, amending=None)
 
 
 @exchange_page
-@domain_errors
+@refusing
 def amend(request, reference: str):
     current = notification_get_for(actor=request.user, reference=reference)
     require_can_act_for(request.user, current["state"])
@@ -68,7 +68,7 @@ def amend(request, reference: str):
 
 @require_POST
 @exchange_page
-@domain_errors
+@refusing
 def validate_fragment(request):
     """htmx: the form's problems as you type, the same messages as the API."""
     require_submitter(request.user)
@@ -92,7 +92,7 @@ def validate_fragment(request):
 
 @require_POST
 @exchange_page
-@domain_errors
+@refusing
 def draft_remove(request, draft_id: int):
     draft = drafts_visible_to(request.user).filter(pk=draft_id).first()
     draft_delete(actor=request.user, draft_id=draft_id)
