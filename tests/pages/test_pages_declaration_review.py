@@ -2,6 +2,7 @@
 receive and its differences from the launch reports in words; only the confirmation sends, and
 only what was reviewed. The form offers a state its own launch sites only."""
 
+import hashlib
 import html as htmllib
 import json
 import re
@@ -12,6 +13,7 @@ import time_machine
 from django.core import signing
 from django.utils import timezone
 from support.bodies import iso, pln
+from support.review import review_fields
 from support.stored import nothing_stored, stored
 from test_pages_declarations import (
     LAST_YEAR,
@@ -19,7 +21,6 @@ from test_pages_declarations import (
     client_for,
     field_chunk,
     form_data,
-    review_token,
 )
 
 from hcoc.accounts.models import User
@@ -27,6 +28,7 @@ from hcoc.declarations.models import Declaration
 from hcoc.exchange.models import Event, EventKind
 from hcoc.notifications.schemas import ImportIn
 from hcoc.notifications.services import notification_import
+from hcoc.ui.review import ReviewUsed, review_read, review_send
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +85,7 @@ def test_confirming_stores_exactly_the_reviewed_declaration_once(personas):
     review = client.post("/declarations/new", form_data(remarks="As reviewed."))
     html = review.content.decode()
     content = reviewed_content(html)
-    confirm = {"action": "confirm", "review": review_token(html), "differences_confirmed": "yes"}
+    confirm = {"action": "confirm", **review_fields(html), "differences_confirmed": "yes"}
     # Fields posted beside the confirmation are not what was reviewed: they are ignored.
     sent = client.post("/declarations/new", {**confirm, "bm_count_SLBM": "9", "remarks": "Other"})
     assert sent.status_code == 302 and sent["Location"] == f"/declarations/FRA/{LAST_YEAR}"
@@ -102,52 +104,58 @@ def test_confirming_stores_exactly_the_reviewed_declaration_once(personas):
     assert "already used or has expired" in client.get("/declarations/").content.decode()
 
 
-def test_two_confirmations_of_one_review_racing_past_the_session_make_one_version(personas):
-    """A double click whose second request read the session before the first saved it: the
-    session still lists the review as unanswered, and the write lock decides. The version the
-    review saw as current (none) is gone, so the second sends nothing."""
+def test_two_confirmations_of_one_review_racing_past_the_check_make_one_version(personas):
+    """A double click whose second request found the review unconfirmed before the first
+    committed: the claim in the sending transaction decides, and the second sends nothing."""
     client = client_for("fra_submitter")
     html = client.post("/declarations/new", form_data()).content.decode()
-    confirm = {"action": "confirm", "review": review_token(html), "differences_confirmed": "yes"}
-    unanswered = client.session["hcoc_declaration_reviews"]
+    confirm = {"action": "confirm", **review_fields(html), "differences_confirmed": "yes"}
+    fra = User.objects.get(username="fra_submitter")
+    racing = review_read(fra, confirm, purpose="declaration")  # read before the first sends
+    assert not racing.used
     assert client.post("/declarations/new", confirm).status_code == 302
-    session = client.session
-    session["hcoc_declaration_reviews"] = unanswered  # as the racing request saw it
-    session.save()
-    with nothing_stored():
-        second = client.post("/declarations/new", confirm)
-    assert second.status_code == 302 and second["Location"] == f"/declarations/FRA/{LAST_YEAR}"
-    page = client.get(second["Location"]).content.decode()
-    assert "has changed since it was reviewed (it is at version 1): nothing was sent." in page
+    with nothing_stored(), pytest.raises(ReviewUsed):
+        review_send(fra, racing, lambda: pytest.fail("a confirmed review was sent again"))
     assert Declaration.objects.get().current_version == 1
 
 
 def _confirmation(client) -> dict:
     html = client.post("/declarations/new", form_data()).content.decode()
-    return {"action": "confirm", "review": review_token(html), "differences_confirmed": "yes"}
+    return {"action": "confirm", **review_fields(html), "differences_confirmed": "yes"}
 
 
-def _changed(token: str) -> str:
+def _changed(confirm: dict) -> dict:
     """The token with one character of its signed part changed."""
+    token = confirm["review"]
     i = len(token) // 3
-    return token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
+    return {**confirm, "review": token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]}
 
 
-def _signed_by_another_user(token: str) -> str:
+def _signed_by_another_user(confirm: dict) -> dict:
     """Japan's valid review carried to France's confirmation."""
     jpn = client_for("jpn_submitter")
     html = jpn.post(
         "/declarations/new", form_data(bm_sites=[], slv_sites=["JPN-TANEGASHIMA"])
     ).content.decode()
-    return review_token(html)
+    return {**confirm, **review_fields(html)}
 
 
-def _forged_body(token: str) -> str:
-    """What was reviewed, with another body, signed with a key that is not the site's."""
-    data = signing.loads(token, salt=f"hcoc.declarations.review:{_fra_pk()}")
-    data["fields"]["remarks"] = ["Changed after the review."]
-    salt = f"hcoc.declarations.review:{_fra_pk()}"
-    return signing.dumps(data, key="not the site's key", salt=salt, compress=True)
+def _changed_body(confirm: dict) -> dict:
+    """The reviewed body, changed in the browser after the review."""
+    body = json.loads(confirm["payload"])
+    body["remarks"] = "Changed after the review."
+    return {**confirm, "payload": json.dumps(body)}
+
+
+def _forged_body(confirm: dict) -> dict:
+    """Another body, with a token over it signed with a key that is not the site's."""
+    body = {**json.loads(confirm["payload"]), "remarks": "Changed after the review."}
+    payload = json.dumps(body)
+    data = signing.loads(confirm["review"], salt=f"hcoc.ui.review:declaration:{_fra_pk()}")
+    data["payload_sha256"] = hashlib.sha256(payload.encode()).hexdigest()
+    salt = f"hcoc.ui.review:declaration:{_fra_pk()}"
+    token = signing.dumps(data, key="not the site's key", salt=salt, compress=True)
+    return {**confirm, "payload": payload, "review": token}
 
 
 def _fra_pk() -> int:
@@ -156,13 +164,28 @@ def _fra_pk() -> int:
 
 @pytest.mark.parametrize(
     "tamper",
-    [_changed, _signed_by_another_user, _forged_body, lambda token: "", lambda token: "x:y:z"],
-    ids=["changed", "another-users", "forged-body", "missing", "garbage"],
+    [
+        _changed,
+        _signed_by_another_user,
+        _changed_body,
+        _forged_body,
+        lambda confirm: {**confirm, "review": ""},
+        lambda confirm: {**confirm, "review": "x:y:z"},
+        lambda confirm: {k: v for k, v in confirm.items() if k != "payload"},
+    ],
+    ids=[
+        "changed",
+        "another-users",
+        "changed-body",
+        "forged-body",
+        "missing",
+        "garbage",
+        "no-body",
+    ],
 )
 def test_a_tampered_confirmation_is_refused_and_stores_nothing(personas, tamper):
     client = client_for("fra_submitter")
-    confirm = _confirmation(client)
-    confirm["review"] = tamper(confirm["review"])
+    confirm = tamper(_confirmation(client))
     before = stored()
     response = client.post("/declarations/new", confirm)
     assert stored() == before
@@ -181,9 +204,9 @@ def test_back_to_the_form_keeps_what_was_entered_and_stores_nothing(personas):
         observers_details="At Kourou, control room access.",
         **{"slv_count_SLV-small": "0"},
     )
-    token = review_token(client.post("/declarations/new", entered).content.decode())
+    reviewed = review_fields(client.post("/declarations/new", entered).content.decode())
     with nothing_stored():
-        back = client.post("/declarations/new", {"action": "edit", "review": token})
+        back = client.post("/declarations/new", {"action": "edit", **reviewed})
     assert back.status_code == 200
     form = back.context["form"]
     for name, value in entered.items():
@@ -222,9 +245,7 @@ def test_differences_are_stated_in_words_and_need_the_confirmation_box(personas)
 
     # Confirmed without the box: the review again, saying what is missing; nothing sent.
     with nothing_stored():
-        unticked = client.post(
-            "/declarations/new", {"action": "confirm", "review": review_token(html)}
-        )
+        unticked = client.post("/declarations/new", {"action": "confirm", **review_fields(html)})
     assert unticked.status_code == 422
     again = unticked.content.decode()
     assert "Please confirm that the differences above are as intended." in again
@@ -233,7 +254,7 @@ def test_differences_are_stated_in_words_and_need_the_confirmation_box(personas)
     # With it: sent, differences and all.
     ticked = client.post(
         "/declarations/new",
-        {"action": "confirm", "review": review_token(again), "differences_confirmed": "yes"},
+        {"action": "confirm", **review_fields(again), "differences_confirmed": "yes"},
     )
     assert ticked.status_code == 302
     assert stored_content()["space_launch_vehicles"]["launches"] == [
@@ -261,7 +282,7 @@ def test_a_declaration_matching_the_launch_reports_is_sent_without_the_box(perso
         in text(html)
     )
     assert 'name="differences_confirmed"' not in html
-    sent = client.post("/declarations/new", {"action": "confirm", "review": review_token(html)})
+    sent = client.post("/declarations/new", {"action": "confirm", **review_fields(html)})
     assert sent.status_code == 302 and Declaration.objects.count() == 1
 
 
@@ -286,7 +307,7 @@ def test_a_crosscheck_that_changed_since_the_review_is_shown_again_before_sendin
     }
     notification_import(actor=User.objects.get(username="icc"), data=ImportIn.model_validate(body))
     before = stored()
-    shown = client.post("/declarations/new", {"action": "confirm", "review": review_token(html)})
+    shown = client.post("/declarations/new", {"action": "confirm", **review_fields(html)})
     assert stored() == before
     assert shown.status_code == 200
     page = text(shown.content.decode())

@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from support.bodies import declaration, iso, pln
 from support.people import web_client
+from support.review import review_fields
 
 from hcoc.accounts.models import User
 from hcoc.declarations.models import Declaration
@@ -47,18 +48,13 @@ def form_data(year: int = LAST_YEAR, **fields) -> dict:
     return data
 
 
-def review_token(html: str) -> str:
-    """The signed review the review page carries to its confirmation."""
-    return re.search(r'<input type="hidden" name="review" value="([^"]+)"', html).group(1)
-
-
 def send(client: Client, data: dict, *, differences_confirmed: bool = True):
     """The form posted, its review shown, then confirmed (ticking the box the review asks
     for when the declaration differs from the launch reports): the answer to the confirmation."""
     review = client.post("/declarations/new", data)
     html = review.content.decode()
     assert review.status_code == 200 and "Confirm and send" in html, html[:2000]
-    confirm = {"action": "confirm", "review": review_token(html)}
+    confirm = {"action": "confirm", **review_fields(html)}
     if differences_confirmed and 'name="differences_confirmed"' in html:
         confirm["differences_confirmed"] = "yes"
     return client.post("/declarations/new", confirm)

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from support.bodies import iso, pln, statement_bytes
 from support.people import web_client
+from support.review import review_fields
 
 from hcoc.accounts.models import User
 from hcoc.exchange.models import Acknowledgement, Event
@@ -21,6 +22,7 @@ from hcoc.notifications.schemas import AmendmentIn, PLNIn
 from hcoc.notifications.services import notification_amend, notification_submit
 from hcoc.notifications.views import listing
 from hcoc.ui.forms import sentence
+from hcoc.ui.review import payload_text, review_token
 
 pytestmark = pytest.mark.django_db
 
@@ -231,7 +233,7 @@ def test_the_whole_submission_without_javascript_creates_one_notification_and_on
     assert_no_inline_code(html)
     assert Notification.objects.count() == 0 and Event.objects.count() == events
 
-    send = {"action": "send", "payload": hidden(html, "payload"), "nonce": hidden(html, "nonce")}
+    send = {"action": "send", "payload": hidden(html, "payload"), "review": hidden(html, "review")}
     sent = client.post("/notifications/new", send)
     n = Notification.objects.get()
     assert sent.status_code == 302 and sent["Location"] == f"/notifications/{n.reference}"
@@ -349,6 +351,7 @@ INVALID = {
 def test_every_invalid_input_shows_the_apis_message_at_its_field_and_stores_nothing(personas, case):
     form_overrides, body_overrides, where = INVALID[case]
     client = login(personas, "fra_submitter")
+    fra = User.objects.get(username=personas["fra_submitter"].username)
     api = api_problems(client, personas["fra_submitter"], pln(**body_overrides))
     # The API's problem, in the page's words: a sentence, field names as the form's labels.
     expected = [sentence(p["message"], p["field"], PATH_LABELS) for p in api]
@@ -356,10 +359,11 @@ def test_every_invalid_input_shows_the_apis_message_at_its_field_and_stores_noth
     for action in ("review", "send"):
         if action == "review":
             r = client.post("/notifications/new", form_data(action="review", **form_overrides))
-        else:  # a tampered or stale confirmation is judged again, the same way
-            payload = json.dumps(pln(**body_overrides))
+        else:  # a review that no longer holds (a rule of the moment) is judged again, the same way
+            payload = payload_text(pln(**body_overrides))
+            token = review_token(fra, purpose="pln:new", payload=payload)
             r = client.post(
-                "/notifications/new", {"action": "send", "payload": payload, "nonce": "x"}
+                "/notifications/new", {"action": "send", "payload": payload, "review": token}
             )
         html = r.content.decode()
         assert r.status_code == 422
@@ -455,7 +459,7 @@ def test_a_draft_used_for_a_submission_is_deleted(personas):
         {
             "action": "send",
             "payload": hidden(html, "payload"),
-            "nonce": hidden(html, "nonce"),
+            "review": hidden(html, "review"),
             "draft": draft.pk,
         },
     )
@@ -469,7 +473,7 @@ def test_back_to_the_form_keeps_what_was_entered(personas):
     html = client.post(
         "/notifications/new", form_data(action="review", vehicle_name="Vega C")
     ).content.decode()
-    back = client.post("/notifications/new", {"action": "edit", "payload": hidden(html, "payload")})
+    back = client.post("/notifications/new", {"action": "edit", **review_fields(html)})
     assert back.status_code == 200 and 'value="Vega C"' in back.content.decode()
     assert Notification.objects.count() == 0
 
@@ -491,7 +495,7 @@ def test_the_icc_chooses_the_state_it_enters_a_notification_for(personas):
     assert "Entered by the ICC on behalf of France" in html
     client.post(
         "/notifications/new",
-        {"action": "send", "payload": hidden(html, "payload"), "nonce": hidden(html, "nonce")},
+        {"action": "send", "payload": hidden(html, "payload"), "review": hidden(html, "review")},
     )
     n = Notification.objects.get()
     assert n.state_id == "FRA" and n.versions.get().entered_by_icc is True
@@ -560,7 +564,7 @@ def test_amending_through_the_pages_makes_a_version_whose_changes_and_reason_rea
     assert "version 2" in html and "Weather in Kourou." in html and "Note 2026/131" in html
     sent = client.post(
         f"/notifications/{n.reference}/amend",
-        {"action": "send", "payload": hidden(html, "payload"), "nonce": hidden(html, "nonce")},
+        {"action": "send", "payload": hidden(html, "payload"), "review": hidden(html, "review")},
     )
     assert sent.status_code == 302
     n.refresh_from_db()
@@ -658,8 +662,7 @@ def reported(client, n, fields: dict):
     review = client.post(url, fields)
     assert review.status_code == 200, review.content.decode()[:2000]
     assert Event.objects.filter(kind="notification.launch_reported").count() == 0
-    payload = unescape(re.search(r'name="payload" value="([^"]*)"', review.content.decode())[1])
-    return client.post(url, {"action": "send", "payload": payload})
+    return client.post(url, {"action": "send", **review_fields(review.content.decode())})
 
 
 def test_a_launch_report_is_reviewed_before_it_is_sent_exactly_as_shown(personas):
@@ -677,10 +680,10 @@ def test_a_launch_report_is_reviewed_before_it_is_sent_exactly_as_shown(personas
     assert "Nothing has been sent yet." in html and "Exactly what all states will receive" in html
     assert f"{launched:%Y-%m-%d %H:%M} UTC" in html and "outside the notified window" in html
     assert "Partial" in html and "Third stage low." in html
-    payload = unescape(re.search(r'name="payload" value="([^"]*)"', html)[1])
+    reviewed = review_fields(html)
     shown = json.loads(unescape(re.search(r'<pre class="payload">(.*?)</pre>', html, re.S)[1]))
     assert (
-        json.loads(payload)
+        json.loads(reviewed["payload"])
         == shown
         == {
             "launched_at": f"{launched:%Y-%m-%dT%H:%M:%SZ}",
@@ -689,28 +692,47 @@ def test_a_launch_report_is_reviewed_before_it_is_sent_exactly_as_shown(personas
         }
     )
     # Back to the form: the fields as entered, still nothing sent.
-    back = client.post(url, {"action": "edit", "payload": payload}).content.decode()
+    back = client.post(url, {"action": "edit", **reviewed}).content.decode()
     assert "Third stage low." in back and 'value="partial" selected' in back
     assert Event.objects.count() == before
-    sent = client.post(url, {"action": "send", "payload": payload})
+    sent = client.post(url, {"action": "send", **reviewed})
     assert sent.status_code == 302
     item = Event.objects.get(kind="notification.launch_reported")
     report = json.loads(item.payload)["launch_report"]
     assert {k: report[k] for k in shown} == shown
     # A second click (or an old tab) sends nothing more.
-    again = client.post(url, {"action": "send", "payload": payload}, follow=True)
-    assert "a launch can be reported once" in again.content.decode()
+    again = client.post(url, {"action": "send", **reviewed}, follow=True)
+    assert "This confirmation was already used or has expired." in again.content.decode()
     assert Event.objects.filter(kind="notification.launch_reported").count() == 1
 
 
-def test_a_launch_report_review_altered_in_the_browser_is_checked_as_the_api_would(personas):
+def test_a_launch_report_review_altered_in_the_browser_is_refused_and_sends_nothing(personas):
     n = submit(personas)
     client = login(personas, "fra_submitter")
     url = f"/notifications/{n.reference}/report"
+    launched = datetime.now(UTC) - timedelta(hours=1)
+    html = client.post(url, {"launched_at": local(launched), "outcome": "success"})
+    reviewed = review_fields(html.content.decode())
     before = Event.objects.count()
-    for payload in ("{", "[]", json.dumps({"launched_at": "soon", "outcome": "boom"})):
-        r = client.post(url, {"action": "send", "payload": payload})
-        assert r.status_code == 422
+    altered = json.dumps({**json.loads(reviewed["payload"]), "outcome": "failure"})
+    for payload in ("{", "[]", altered):
+        r = client.post(url, {"action": "send", "review": reviewed["review"], "payload": payload})
+        assert r.status_code == 302 and r["Location"] == f"/notifications/{n.reference}"
+    page = client.get(r["Location"]).content.decode()
+    assert "was changed after the review, so nothing was sent" in page
+    assert Event.objects.count() == before
+
+
+def test_a_launch_report_review_that_no_longer_holds_is_checked_as_the_api_would(personas):
+    n = submit(personas)
+    client = login(personas, "fra_submitter")
+    fra = User.objects.get(username=personas["fra_submitter"].username)
+    url = f"/notifications/{n.reference}/report"
+    before = Event.objects.count()
+    payload = payload_text({"launched_at": "soon", "outcome": "boom"})
+    token = review_token(fra, purpose=f"report:{n.reference}", payload=payload)
+    r = client.post(url, {"action": "send", "payload": payload, "review": token})
+    assert r.status_code == 422
     assert "Launched at (UTC)" in r.content.decode()
     assert Event.objects.count() == before
 
@@ -836,7 +858,7 @@ def test_the_amendment_review_marks_the_changes_asks_for_the_reason_and_shows_th
     shown = published_on_review(html)
     sent = client.post(
         f"/notifications/{n.reference}/amend",
-        {"action": "send", "payload": hidden(html, "payload"), "nonce": hidden(html, "nonce")},
+        {"action": "send", "payload": hidden(html, "payload"), "review": hidden(html, "review")},
     )
     assert sent.status_code == 302
     item = Event.objects.order_by("-seq").first()
@@ -859,7 +881,7 @@ def test_a_new_notifications_review_shows_the_bytes_every_state_will_receive(per
     assert "What this amendment changes" not in html
     client.post(
         "/notifications/new",
-        {"action": "send", "payload": hidden(html, "payload"), "nonce": hidden(html, "nonce")},
+        {"action": "send", "payload": hidden(html, "payload"), "review": hidden(html, "review")},
     )
     published = json.loads(Event.objects.order_by("-seq").first().payload)
     assert shown == statement_bytes(published)

@@ -27,8 +27,8 @@ Rules (each figure is about calendar year Y, UTC; "today" is today's UTC date, r
 
 A fixed number of queries whatever the number of states: each figure is grouped by state in
 the database (values + Count), never queried state by state. The crosscheck uses the
-declaration read model's own batch helpers (`_counts`, `_rows`) on purpose: a state's differences
-must be exactly those of GET /declarations/{state}/{year} (tested).
+declaration read model's own batch helpers (`crosscheck_counts`, `crosscheck_rows`) on purpose:
+a state's differences must be exactly those of GET /declarations/{state}/{year} (tested).
 """
 
 from datetime import UTC, date, datetime
@@ -39,8 +39,8 @@ from django.utils import timezone
 
 from hcoc.declarations.models import Declaration, DeclarationDeadline
 from hcoc.declarations.readmodel import (
-    _counts,
-    _rows,
+    crosscheck_counts,
+    crosscheck_rows,
     current_versions,
     due_dates,
 )
@@ -144,7 +144,7 @@ def compliance_for(*, actor, year: int) -> dict:
     )
     filed = {d.state_id: (d, canonical_loads(v.content)) for d, v in declarations}
     due = due_dates({year}, ids) if ids else {}
-    reported, notified_only = _counts(set(filed), {year}) if filed else ({}, {})
+    reported, notified_only = crosscheck_counts(set(filed), {year}) if filed else ({}, {})
 
     items, lead_sum, lead_n = [], 0.0, 0
     for s in states:
@@ -154,7 +154,7 @@ def compliance_for(*, actor, year: int) -> dict:
         if d is not None:
             differences = [
                 {k: r[k] for k in ("generic_class", "declared", "reported", "difference")}
-                for r in _rows(s.iso3, year, content, reported, notified_only)
+                for r in crosscheck_rows(s.iso3, year, content, reported, notified_only)
                 if r["difference"]
             ]
         lead = f.get("lead")

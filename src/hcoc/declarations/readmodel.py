@@ -30,9 +30,11 @@ def _declared(content: dict) -> Counter:
     return declared
 
 
-def _counts(states: set[str], years: set[int]) -> tuple[Counter, Counter]:
-    """(state, year, class) -> launches reported that year; and PLNs whose window opened that
-    year with no launch report (cancelled ones excluded: they announce no launch)."""
+def crosscheck_counts(states: set[str], years: set[int]) -> tuple[Counter, Counter]:
+    """The crosscheck's figures of many states and years in two grouped queries: (state, year,
+    class) -> launches reported that year; and PLNs whose window opened that year with no launch
+    report (cancelled ones excluded: they announce no launch). Compliance's table counts with it
+    too, so its differences are exactly those of each declaration."""
     if not states:
         return Counter(), Counter()
     start, end = datetime(min(years), 1, 1, tzinfo=UTC), datetime(max(years) + 1, 1, 1, tzinfo=UTC)
@@ -61,9 +63,10 @@ def _counts(states: set[str], years: set[int]) -> tuple[Counter, Counter]:
     return reported, notified_only
 
 
-def _rows(
+def crosscheck_rows(
     state_id: str, year: int, content: dict, reported: Counter, notified_only: Counter
 ) -> list[dict]:
+    """One state's crosscheck rows of a year from `crosscheck_counts`' figures."""
     declared = _declared(content)
     mine = {c for (s, y, c) in [*reported, *notified_only] if s == state_id and y == year}
     classes = set(declared) | mine
@@ -83,8 +86,8 @@ def crosscheck(state_id: str, year: int, content: dict) -> list[dict]:
     """One row per generic class: declared (the AD's counts), reported (launch reports and
     unnotified launches of that state launched in that year), notified_only (PLNs whose window
     opened in that year with no launch report), difference = declared - reported."""
-    reported, notified_only = _counts({state_id}, {year})
-    return _rows(state_id, year, content, reported, notified_only)
+    reported, notified_only = crosscheck_counts({state_id}, {year})
+    return crosscheck_rows(state_id, year, content, reported, notified_only)
 
 
 def due_dates(years: set[int], states: set[str]) -> dict[tuple[str, int], object]:
@@ -102,7 +105,7 @@ def declaration_read_models(pairs: list[tuple[Declaration, DeclarationVersion]])
         return []
     years = {d.year for d, _ in pairs}
     deadlines = due_dates(years, {d.state_id for d, _ in pairs})
-    reported, notified_only = _counts({d.state_id for d, _ in pairs}, years)
+    reported, notified_only = crosscheck_counts({d.state_id for d, _ in pairs}, years)
     out = []
     for d, v in pairs:
         content = canonical_loads(v.content)
@@ -122,7 +125,7 @@ def declaration_read_models(pairs: list[tuple[Declaration, DeclarationVersion]])
                 "space_launch_vehicles": content.get("space_launch_vehicles"),
                 "observers": content.get("observers"),
                 "remarks": content.get("remarks"),
-                "crosscheck": _rows(d.state_id, d.year, content, reported, notified_only),
+                "crosscheck": crosscheck_rows(d.state_id, d.year, content, reported, notified_only),
             }
         )
     return out

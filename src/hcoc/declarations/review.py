@@ -1,17 +1,10 @@
-"""The review before a declaration is sent through the pages (the API sends at once).
-
-What was reviewed travels with the confirmation, signed with the site's key and salted with the
-user (django.core.signing): the form's fields as entered (to go back and edit them, and to send
-them), the hash of the body they make, the crosscheck it was reviewed against, and a single-use
-nonce. A changed token is refused, and the body is sent only if it still hashes as reviewed, so
-only what was reviewed can be sent; nothing is stored before confirming.
-
-Also here: the declaration and its crosscheck in words, as the review page shows them.
-"""
+"""The review before a declaration is sent through the pages (the API sends at once): the
+declaration and its crosscheck in words, as the review page shows them. How what was reviewed
+travels to the confirmation, and is sent only as reviewed and once, is the pages' one review
+mechanism (ui.review)."""
 
 import hashlib
 
-from django.core import signing
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -21,45 +14,11 @@ from hcoc.sites.selectors import site_details
 
 from .forms import SECTION_LABEL
 
-SALT = "hcoc.declarations.review"
-# A review left open longer than this is shown again (with the exchange's figures of the
-# moment) before it can be confirmed.
-MAX_AGE = 6 * 3600
-
 
 def body_hash(body: dict) -> str:
-    """The body's fingerprint (SHA-256 of its canonical JSON): the token carries the fields
-    once, not the body a second time (policies may be 20,000 characters each)."""
+    """The body's fingerprint (SHA-256 of its canonical JSON): whether the fields a review
+    carried still make the body it showed."""
     return hashlib.sha256(canonical_dumps(body).encode()).hexdigest()
-
-
-def review_sign(
-    *, user, fields: dict, body: dict, rows: list[dict], nonce: str, supersedes: int
-) -> str:
-    """The token the review page carries to its confirmation; `supersedes` is the version that
-    was current when it was reviewed (0: none), which the confirmation may replace, once."""
-    return signing.dumps(
-        {
-            "fields": fields,
-            "body_sha256": body_hash(body),
-            "rows": rows,
-            "nonce": nonce,
-            "supersedes": supersedes,
-        },
-        salt=f"{SALT}:{user.pk}",
-        compress=True,
-    )
-
-
-def review_open(token: str, *, user) -> tuple[dict, bool]:
-    """(what was reviewed, whether it has expired). Raises signing.BadSignature when the token
-    was changed, or signed for another user."""
-    salt = f"{SALT}:{user.pk}"
-    try:
-        return signing.loads(token, salt=salt, max_age=MAX_AGE), False
-    except signing.SignatureExpired:
-        # Authentic but old: its fields may be shown again, never sent as they are.
-        return signing.loads(token, salt=salt), True
 
 
 def has_differences(rows: list[dict]) -> bool:

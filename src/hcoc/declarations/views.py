@@ -11,11 +11,9 @@ form's input is judged by the API's own schema (ui.forms), so the messages are t
 """
 
 import json
-import secrets
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core import signing
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,7 +34,15 @@ from hcoc.states.models import HcocStatus
 from hcoc.states.names import name_of
 from hcoc.states.selectors import state_list
 from hcoc.ui.forms import form_problems, validate
-from hcoc.ui.pages import exchange_page, icc_page, refused
+from hcoc.ui.pages import exchange_page, icc_page, refusing
+from hcoc.ui.review import (
+    ReviewChanged,
+    ReviewUsed,
+    payload_text,
+    review_read,
+    review_send,
+    review_token,
+)
 
 from .forms import (
     PREFIX,
@@ -47,14 +53,7 @@ from .forms import (
     initial_from,
     year_choices,
 )
-from .review import (
-    body_hash,
-    difference_sentences,
-    has_differences,
-    in_words,
-    review_open,
-    review_sign,
-)
+from .review import body_hash, difference_sentences, has_differences, in_words
 from .rules import foreign_sites
 from .schemas import DeclarationIn
 from .selectors import (
@@ -66,7 +65,7 @@ from .selectors import (
 )
 from .services import deadline_extend, deadline_set, declaration_content, declaration_submit
 
-REVIEWS = "hcoc_declaration_reviews"  # the session's nonces of reviews not yet answered
+REVIEW = "declaration"  # the purpose of the review's token (ui.review)
 
 
 def _subscribing_choices() -> list[tuple[str, str]]:
@@ -93,6 +92,7 @@ def _current(user, state: str | None, year) -> dict | None:
 
 
 @exchange_page
+@refusing
 def declaration_list(request):
     year = request.GET.get("year", "")
     state = request.GET.get("state", "").strip().upper()[:3]
@@ -106,8 +106,6 @@ def declaration_list(request):
         )
     except InvalidInput:  # a cursor we never gave out: start again
         return redirect("declarations:list")
-    except DomainError as e:
-        return refused(request, e)
     next_query = None
     if page["next_cursor"]:
         next_query = urlencode({"year": year, "state": state, "cursor": page["next_cursor"]})
@@ -127,11 +125,9 @@ def declaration_list(request):
 
 
 @exchange_page
+@refusing
 def declaration_new(request):
-    try:
-        require_submitter(request.user)
-    except DomainError as e:
-        return refused(request, e)
+    require_submitter(request.user)
     behalf = _behalf_choices(request.user)
     if request.method == "POST":
         return _post(request, behalf)
@@ -215,10 +211,7 @@ def _post(request, behalf):
         return _reviewed(request, behalf, action)
     # "review" (and anything else, such as an old page's "submit"): never sent from here.
     form = _bound_form(request, request.POST, behalf)
-    try:
-        data, preview, problems = _checked(request, form)
-    except DomainError as e:
-        return refused(request, e)
+    data, preview, problems = _checked(request, form)
     if data is not None and action != "preview":
         return _review(request, form=form, data=data, preview=preview, behalf=behalf)
     return _form_again(request, form, problems, preview=preview if data is not None else None)
@@ -257,19 +250,18 @@ def _fields(data) -> dict[str, list[str]]:
 def _review(request, *, form, data, preview, behalf, notice="", problems=(), status=200):
     """The declaration as every subscribing state will receive it, with its differences from
     the exchange's launch reports in words, and the button that sends it."""
-    nonce = secrets.token_urlsafe(16)
-    request.session[REVIEWS] = request.session.get(REVIEWS, [])[-19:] + [nonce]
     content = declaration_content(data)
     rows = preview["rows"]
     current = _current(request.user, preview["state"], data.year)
-    token = review_sign(
-        user=request.user,
-        fields=_fields(form.data),
-        body=form.to_body(),
-        rows=rows,
-        nonce=nonce,
-        supersedes=current["version"] if current else 0,
-    )
+    # The token carries the fields as entered (to go back and edit them, and to send them), the
+    # crosscheck it was reviewed against, and the version it may replace, once (0: none).
+    payload = payload_text(form.to_body())
+    extra = {
+        "fields": _fields(form.data),
+        "rows": rows,
+        "supersedes": current["version"] if current else 0,
+    }
+    token = review_token(request.user, purpose=REVIEW, payload=payload, extra=extra)
     return render(
         request,
         "declarations/review.html",
@@ -283,7 +275,7 @@ def _review(request, *, form, data, preview, behalf, notice="", problems=(), sta
             "differences": difference_sentences(rows, data.year),
             "behalf": behalf is not None,
             "next_version": current["version"] + 1 if current else 1,
-            "token": token,
+            "review": {"payload": payload, "token": token},
             "notice": notice,
             "problems": problems,
         },
@@ -295,8 +287,8 @@ def _reviewed(request, behalf, action):
     """Back to the form, or send: only the declaration that was reviewed, signed by the
     review page, once."""
     try:
-        reviewed, expired = review_open(request.POST.get("review", ""), user=request.user)
-    except signing.BadSignature:
+        reviewed = review_read(request.user, request.POST, purpose=REVIEW)
+    except ReviewChanged:
         messages.error(
             request,
             _(
@@ -305,13 +297,8 @@ def _reviewed(request, behalf, action):
             ),
         )
         return redirect("declarations:new")
-    pending = request.session.get(REVIEWS, [])
-    used = reviewed["nonce"] not in pending
-    if not used:  # each review is answered once: a new one is made if it is shown again
-        pending.remove(reviewed["nonce"])
-        request.session[REVIEWS] = pending
     data = QueryDict(mutable=True)
-    for key, values in reviewed["fields"].items():
+    for key, values in reviewed.extra["fields"].items():
         data.setlist(key, values)
     form = _bound_form(request, data, behalf)
     if action == "edit":
@@ -322,20 +309,17 @@ def _reviewed(request, behalf, action):
             preview=None,
             invitations=_invitations(request, _declaring_state(request, data), data.get("year")),
         )
-    if used:  # a second click, a reload, or an old tab: never send the same declaration twice
-        messages.error(request, _("This confirmation was already used or has expired."))
-        return redirect("declarations:list")
-    try:
-        model, preview, problems = _checked(request, form)
-    except DomainError as e:
-        return refused(request, e)
+    if reviewed.used:  # a second click, a reload, or an old tab: never send it twice
+        return _already_sent(request)
+    model, preview, problems = _checked(request, form)
     if model is None:  # a rule of the moment (the year, the catalogue) no longer holds
         return _form_again(request, form, problems)
     again = {"form": form, "data": model, "preview": preview, "behalf": behalf}
-    if expired:
+    if reviewed.expired:
         notice = _("The review had expired. Here it is again: check it, then confirm.")
         return _review(request, **again, notice=notice)
-    if body_hash(form.to_body()) != reviewed["body_sha256"] or preview["rows"] != reviewed["rows"]:
+    reviewed_rows = reviewed.extra["rows"]
+    if body_hash(form.to_body()) != body_hash(reviewed.payload) or preview["rows"] != reviewed_rows:
         notice = _(
             "The exchange's figures changed since the review (a launch report or a notification "
             "arrived). Here is the declaration again with today's crosscheck: check it, then "
@@ -345,23 +329,31 @@ def _reviewed(request, behalf, action):
     if has_differences(preview["rows"]) and request.POST.get("differences_confirmed") != "yes":
         problems = [_("Please confirm that the differences above are as intended.")]
         return _review(request, **again, problems=problems, status=422)
+    supersedes = reviewed.extra["supersedes"]
     try:
-        d = declaration_submit(
-            actor=request.user, data=model, supersedes=reviewed.get("supersedes")
+        d = review_send(
+            request.user,
+            reviewed,
+            lambda: declaration_submit(actor=request.user, data=model, supersedes=supersedes),
         )
+    except ReviewUsed:
+        return _already_sent(request)
     except InvalidInput as e:
         return _form_again(request, form, form_problems(e))
     except Conflict as e:  # sent meanwhile (a second click that beat the session) or amended
         messages.error(request, str(e))
         return redirect("declarations:detail", state=preview["state"], year=model.year)
-    except DomainError as e:
-        return refused(request, e)
     messages.success(
         request,
         _("Declaration of %(state)s for %(year)d sent to all subscribing states (version %(v)d).")
         % {"state": name_of(d.state_id), "year": d.year, "v": d.current_version},
     )
     return redirect("declarations:detail", state=d.state_id, year=d.year)
+
+
+def _already_sent(request):
+    messages.error(request, _("This confirmation was already used or has expired."))
+    return redirect("declarations:list")
 
 
 @require_POST
@@ -385,11 +377,9 @@ def declaration_preview(request):
 
 
 @exchange_page
+@refusing
 def declaration_detail(request, state: str, year: int):
-    try:
-        page = declaration_page_for(actor=request.user, state=state, year=year)
-    except DomainError as e:
-        return refused(request, e)
+    page = declaration_page_for(actor=request.user, state=state, year=year)
     versions = page["versions"]
     current = versions[-1]
     new_query = {"year": current["year"]}
@@ -468,26 +458,23 @@ def icc_deadlines(request):
         request.POST if which == "extension" else None, prefix="extension"
     )
     if which == "deadline" and deadline_form.is_valid():
-        try:
-            deadline_set(actor=request.user, **deadline_form.cleaned_data)
-        except InvalidInput as e:
-            deadline_form.add_problems(form_problems(e))
-        else:
+        deadline = deadline_form.call(
+            deadline_set, actor=request.user, **deadline_form.cleaned_data
+        )
+        if deadline is not None:
             messages.success(request, _("Due date set."))
             return redirect("declarations:icc_deadlines")
     if which == "extension" and extension_form.is_valid():
         data = extension_form.cleaned_data
-        try:
-            deadline_extend(
-                actor=request.user,
-                iso3=data["state"],
-                year=data["year"],
-                due_on=data["due_on"],
-                reason=data["reason"],
-            )
-        except InvalidInput as e:
-            extension_form.add_problems(form_problems(e))
-        else:
+        extended = extension_form.call(
+            deadline_extend,
+            actor=request.user,
+            iso3=data["state"],
+            year=data["year"],
+            due_on=data["due_on"],
+            reason=data["reason"],
+        )
+        if extended is not None:
             messages.success(request, _("Extension granted."))
             return redirect("declarations:icc_deadlines")
     return render(

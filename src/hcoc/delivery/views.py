@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from hcoc.lib.errors import DomainError, InvalidInput
+from hcoc.lib.errors import Conflict, DomainError, InvalidInput
 from hcoc.lib.numbers import LARGEST_STORED, whole_number
-from hcoc.ui.pages import exchange_page, icc_page, refused
+from hcoc.ui.pages import exchange_page, icc_page, refusing
 
 from . import selectors, webhooks
 from .access import may_register, may_remove
@@ -40,11 +40,9 @@ def webhook_new(request):
 
 @never_cache
 @exchange_page
+@refusing
 def webhook_detail(request, endpoint_id: int):
-    try:
-        log = selectors.deliveries_for(actor=request.user, endpoint_id=endpoint_id, limit=200)
-    except DomainError as e:
-        return refused(request, e)
+    log = selectors.deliveries_for(actor=request.user, endpoint_id=endpoint_id, limit=200)
     context = {
         "log": log,
         "may_replay": may_register(request.user),
@@ -55,17 +53,16 @@ def webhook_detail(request, endpoint_id: int):
 
 @require_POST
 @exchange_page
+@refusing
 def webhook_delete(request, endpoint_id: int):
-    try:
-        webhooks.endpoint_delete(actor=request.user, endpoint_id=endpoint_id)
-    except DomainError as e:
-        return refused(request, e)
+    webhooks.endpoint_delete(actor=request.user, endpoint_id=endpoint_id)
     messages.info(request, _("Webhook endpoint deleted."))
     return redirect(ACCOUNT)
 
 
 @require_POST
 @exchange_page
+@refusing
 def webhook_replay(request, endpoint_id: int):
     after = whole_number(request.POST.get("after") or "0")
     if after is None or after > LARGEST_STORED:
@@ -76,8 +73,6 @@ def webhook_replay(request, endpoint_id: int):
     except InvalidInput as e:
         for p in e.errors:
             messages.error(request, p.message)
-    except DomainError as e:
-        return refused(request, e)
     else:
         messages.info(request, _("Every item after #%(n)d will be delivered again.") % {"n": after})
     return redirect("delivery:webhook", endpoint_id=endpoint_id)
@@ -101,14 +96,13 @@ def alerts(request):
 
 @require_POST
 @icc_page
+@refusing
 def chase(request, seq: int):
     try:
         chased = chase_item(actor=request.user, seq=seq)
-    except DomainError as e:
-        if e.status == 409:
-            messages.error(request, e.detail)
-            return redirect("exchange:icc_item", seq=seq)
-        return refused(request, e)
+    except Conflict as e:
+        messages.error(request, e.detail)
+        return redirect("exchange:icc_item", seq=seq)
     if chased:
         messages.info(
             request,

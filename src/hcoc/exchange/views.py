@@ -14,7 +14,7 @@ from hcoc.lib.errors import DomainError
 from hcoc.lib.numbers import positive_int
 from hcoc.states.selectors import contacts_of_for, state_list
 from hcoc.ui.csvfile import CsvDownload
-from hcoc.ui.pages import exchange_page, icc_page, refused
+from hcoc.ui.pages import exchange_page, icc_page, refusing
 
 from .forms import InboxFilterForm
 from .selectors import (
@@ -181,12 +181,10 @@ def icc_items(request):
 
 
 @icc_page
+@refusing
 def item_status(request, seq: int):
-    try:
-        status = acknowledgement_report_for(actor=request.user, seq=seq)
-        contacts = contacts_of_for(actor=request.user, states=status["not_acknowledged"])
-    except DomainError as e:
-        return refused(request, e)
+    status = acknowledgement_report_for(actor=request.user, seq=seq)
+    contacts = contacts_of_for(actor=request.user, states=status["not_acknowledged"])
     return render(request, "exchange/icc_item.html", {"status": status, "contacts": contacts})
 
 
@@ -194,13 +192,11 @@ CSV_COLUMNS = ("seq", "reference", "kind", "state", "state_name", "acknowledged"
 
 
 @exchange_page
+@refusing
 def acknowledgements_csv(request, seq: int):
     """Who has and has not acknowledged item `seq`, one row per state expected to: for every
     reader of the exchange, as `GET /api/v1/acknowledgements?seq=` is."""
-    try:
-        status = acknowledgement_report_for(actor=request.user, seq=seq)
-    except DomainError as e:
-        return refused(request, e)
+    status = acknowledgement_report_for(actor=request.user, seq=seq)
     item = status["item"]
     download = CsvDownload(f"acknowledgements-{seq}.csv", CSV_COLUMNS)
     rows = [(a["state"], a["name"], "yes", a["at"]) for a in status["acknowledged_named"]]

@@ -9,9 +9,9 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from hcoc.lib.errors import DomainError, InvalidInput
+from hcoc.lib.errors import InvalidInput
 from hcoc.states.models import State
-from hcoc.ui.pages import exchange_page, icc_page, refused
+from hcoc.ui.pages import exchange_page, icc_page, refusing
 
 from . import selectors, services
 from .forms import BrowserKeyForm, RootConfirmationForm
@@ -33,6 +33,7 @@ def _problems_on(form: forms.Form, exc: InvalidInput) -> None:
 
 
 @icc_page
+@refusing
 def keys(request):
     """The states' keys as the log recorded them, and the one thing the ICC does with them:
     record the diplomatic note in which a state confirmed its root's fingerprint."""
@@ -56,8 +57,6 @@ def keys(request):
             )
         except InvalidInput as e:
             _problems_on(form, e)
-        except DomainError as e:
-            return refused(request, e)
         else:
             messages.success(
                 request,
@@ -74,6 +73,7 @@ def keys(request):
 
 
 @exchange_page
+@refusing
 def signing(request):
     """A state's user sets up signing in this browser: the browser makes the key, the state's
     key custodian certifies it with the root, and the user registers the certified key here."""
@@ -103,8 +103,6 @@ def signing(request):
             except InvalidInput as e:
                 for p in e.errors or []:
                     form.add_error("certified", f"{p.field}: {p.message}")
-            except DomainError as e:
-                return refused(request, e)
             else:
                 messages.success(
                     request,

@@ -26,8 +26,8 @@ from hcoc.meetings.access import (
     require_position_taker,
 )
 from hcoc.states.models import HcocStatus, State
-from hcoc.ui.forms import form_problems, utc_text, validate
-from hcoc.ui.pages import exchange_page, refused
+from hcoc.ui.forms import call_with_problems, form_problems, utc_text, validate
+from hcoc.ui.pages import exchange_page, refused, refusing
 
 from . import selectors, services
 from .api import attachment
@@ -60,11 +60,9 @@ LABELS = {
 
 
 @exchange_page
+@refusing
 def meeting_list(request, problems=None, values=None):
-    try:
-        page = selectors.meeting_list_page_for(actor=request.user)
-    except DomainError as e:
-        return refused(request, e)
+    page = selectors.meeting_list_page_for(actor=request.user)
     return render(
         request,
         "meetings/list.html",
@@ -80,6 +78,7 @@ def meeting_list(request, problems=None, values=None):
 
 @require_POST
 @exchange_page
+@refusing
 def meeting_create(request):
     if not may_schedule(request.user):
         return refused(request, DomainError(_("Only the ICC schedules Regular Meetings.")))
@@ -89,24 +88,19 @@ def meeting_create(request):
         body["number"] = number
     data, problems = validate(MeetingIn, body, LABELS)
     if data is not None:
-        try:
-            m = services.meeting_create(actor=request.user, **data.model_dump())
-        except InvalidInput as e:
-            problems = form_problems(e, LABELS)
-        except DomainError as e:
-            return refused(request, e)
-        else:
+        m, problems = call_with_problems(
+            services.meeting_create, LABELS, actor=request.user, **data.model_dump()
+        )
+        if m is not None:
             messages.success(request, _("Regular Meeting %(n)d scheduled.") % {"n": m.number})
             return redirect("meetings:detail", number=m.number)
     return meeting_list(request, problems=problems, values=values)
 
 
 @exchange_page
+@refusing
 def meeting_detail(request, number: int, problems=None, form=None):
-    try:
-        room = selectors.meeting_room_for(actor=request.user, number=number)
-    except DomainError as e:
-        return refused(request, e)
+    room = selectors.meeting_room_for(actor=request.user, number=number)
     return render(
         request,
         "meetings/detail.html",
@@ -125,15 +119,13 @@ def meeting_detail(request, number: int, problems=None, form=None):
 def _act(request, number: int, form: str, action, success: str):
     """Run a service for a form of the meeting page: back to the page with a message, or the page
     again with the problems on that form; a conflict (the meeting's state forbids it) is a
-    message; a refusal is the 403/404 page."""
+    message; a refusal is the 403/404 page (the views are `refusing`)."""
     try:
         action()
     except (InvalidInput, ValidationError) as e:  # the schema's problems, or the services'
         return meeting_detail(request, number, problems=form_problems(e, LABELS), form=form)
     except Conflict as e:
         messages.error(request, e.detail)
-    except DomainError as e:
-        return refused(request, e)
     else:
         messages.success(request, success)
     return redirect(reverse("meetings:detail", kwargs={"number": number}) + f"#{form}")
@@ -145,6 +137,7 @@ def _meeting(request, number):
 
 @require_POST
 @exchange_page
+@refusing
 def meeting_open(request, number: int):
     return _act(
         request,
@@ -157,6 +150,7 @@ def meeting_open(request, number: int):
 
 @require_POST
 @exchange_page
+@refusing
 def meeting_close(request, number: int):
     return _act(
         request,
@@ -169,6 +163,7 @@ def meeting_close(request, number: int):
 
 @require_POST
 @exchange_page
+@refusing
 def agenda_add(request, number: int):
     def add():
         meeting = _meeting(request, number)
@@ -181,6 +176,7 @@ def agenda_add(request, number: int):
 
 @require_POST
 @exchange_page
+@refusing
 def attendance(request, number: int):
     def record():
         meeting = _meeting(request, number)
@@ -199,6 +195,7 @@ def attendance(request, number: int):
 
 @require_POST
 @exchange_page
+@refusing
 def proposal_table(request, number: int):
     def table():
         meeting = _meeting(request, number)
@@ -222,6 +219,7 @@ def proposal_table(request, number: int):
 
 @require_POST
 @exchange_page
+@refusing
 def document_upload(request, number: int):
     def upload():
         meeting = _meeting(request, number)
@@ -235,22 +233,18 @@ def document_upload(request, number: int):
 
 
 @exchange_page
+@refusing
 def document_download(request, number: int, document_id: int):
-    try:
-        return attachment(
-            selectors.document_for(actor=request.user, number=number, document_id=document_id)
-        )
-    except DomainError as e:
-        return refused(request, e)
+    return attachment(
+        selectors.document_for(actor=request.user, number=number, document_id=document_id)
+    )
 
 
 @exchange_page
+@refusing
 def proposal_page(request, reference: str):
     """A proposal's place is its meeting's page (feed items of circulated proposals link here)."""
-    try:
-        p = selectors.proposal_for(actor=request.user, reference=reference)
-    except DomainError as e:
-        return refused(request, e)
+    p = selectors.proposal_for(actor=request.user, reference=reference)
     return redirect(
         reverse("meetings:detail", kwargs={"number": p.meeting.number}) + f"#{p.reference}"
     )
@@ -258,11 +252,9 @@ def proposal_page(request, reference: str):
 
 @require_POST
 @exchange_page
+@refusing
 def position(request, reference: str):
-    try:
-        p = selectors.proposal_for(actor=request.user, reference=reference)
-    except DomainError as e:
-        return refused(request, e)
+    p = selectors.proposal_for(actor=request.user, reference=reference)
 
     def take():
         present = request.user.state_id in services.present_at(p.meeting, timezone.now())
@@ -282,11 +274,9 @@ def position(request, reference: str):
 
 @require_POST
 @exchange_page
+@refusing
 def decision_call(request, reference: str):
-    try:
-        p = selectors.proposal_for(actor=request.user, reference=reference)
-    except DomainError as e:
-        return refused(request, e)
+    p = selectors.proposal_for(actor=request.user, reference=reference)
     try:
         d = services.decision_call(actor=request.user, proposal=p)
     except Conflict as e:
@@ -294,8 +284,6 @@ def decision_call(request, reference: str):
         return redirect(
             reverse("meetings:detail", kwargs={"number": p.meeting.number}) + f"#{p.reference}"
         )
-    except DomainError as e:
-        return refused(request, e)
     label = _("adopted") if d.outcome == "adopted" else _("not adopted")
     messages.success(
         request, _("Decision %(ref)s: %(outcome)s.") % {"ref": d.reference, "outcome": label}
@@ -304,12 +292,10 @@ def decision_call(request, reference: str):
 
 
 @exchange_page
+@refusing
 def decision_list(request, number: int):
-    try:
-        meeting = selectors.meeting_for(actor=request.user, number=number)
-        decisions = selectors.decision_list_for(actor=request.user, number=number)
-    except DomainError as e:
-        return refused(request, e)
+    meeting = selectors.meeting_for(actor=request.user, number=number)
+    decisions = selectors.decision_list_for(actor=request.user, number=number)
     return render(
         request,
         "meetings/decisions.html",
@@ -318,9 +304,7 @@ def decision_list(request, number: int):
 
 
 @exchange_page
+@refusing
 def decision_detail(request, reference: str):
-    try:
-        d = selectors.decision_get_for(actor=request.user, reference=reference)
-    except DomainError as e:
-        return refused(request, e)
+    d = selectors.decision_get_for(actor=request.user, reference=reference)
     return render(request, "meetings/decision.html", {"d": d})

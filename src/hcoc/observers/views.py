@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hcoc.accounts.models import Role
-from hcoc.lib.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from hcoc.lib.errors import Conflict, InvalidInput, PermissionDenied
 from hcoc.lib.numbers import positive_int
 from hcoc.observers.access import may_reply, require_inviter
 from hcoc.sites.selectors import site_points
@@ -21,8 +21,8 @@ from hcoc.states.access import require_submitter
 from hcoc.states.models import HcocStatus
 from hcoc.states.names import name_of
 from hcoc.states.selectors import state_list
-from hcoc.ui.forms import form_problems, validate
-from hcoc.ui.pages import exchange_page, refused
+from hcoc.ui.forms import call_with_problems, validate
+from hcoc.ui.pages import exchange_page, refusing
 
 from .forms import InvitationForm, ReplyForm
 from .schemas import InvitationIn, ReplyIn
@@ -50,14 +50,12 @@ def _subscribing() -> list[tuple[str, str]]:
 
 
 @exchange_page
+@refusing
 def invitation_list(request):
     year = request.GET.get("year", "")
-    try:
-        page = invitation_list_for(
-            actor=request.user, year=positive_int(year, maximum=9999), limit=1000
-        )
-    except DomainError as e:
-        return refused(request, e)
+    page = invitation_list_for(
+        actor=request.user, year=positive_int(year, maximum=9999), limit=1000
+    )
     items = sorted(page["items"], key=lambda i: (i["opens"], i["reference"]), reverse=True)
     return render(
         request,
@@ -67,11 +65,9 @@ def invitation_list(request):
 
 
 @exchange_page
+@refusing
 def invitation_new(request):
-    try:
-        require_submitter(request.user)
-    except DomainError as e:
-        return refused(request, e)
+    require_submitter(request.user)
     icc = request.user.role == Role.ICC
     states = _subscribing()
     form = InvitationForm(
@@ -84,13 +80,8 @@ def invitation_new(request):
     if request.method == "POST":
         data, problems = validate(InvitationIn, form.to_body())
         if data is not None:
-            try:
-                inv = invitation_issue(actor=request.user, data=data)
-            except InvalidInput as e:
-                problems = form_problems(e)
-            except DomainError as e:
-                return refused(request, e)
-            else:
+            inv, problems = call_with_problems(invitation_issue, actor=request.user, data=data)
+            if inv is not None:
                 messages.success(
                     request,
                     _("Invitation %(ref)s issued; it is in the feed.") % {"ref": inv.reference},
@@ -103,11 +94,9 @@ def invitation_new(request):
 
 
 @exchange_page
+@refusing
 def invitation_detail(request, reference: str):
-    try:
-        page = invitation_page_for(actor=request.user, reference=reference)
-    except DomainError as e:
-        return refused(request, e)
+    page = invitation_page_for(actor=request.user, reference=reference)
     inv = page["inv"]
     replies_taken = timezone.now() <= replies_close_at(date.fromisoformat(inv["reply_by"]))
     point = site_points({inv["site_id"]}).get(inv["site_id"])
@@ -129,15 +118,13 @@ def invitation_detail(request, reference: str):
 
 
 @exchange_page
+@refusing
 def invitation_reply_page(request, reference: str):
     user = request.user
-    try:
-        require_submitter(user)
-        inv = invitation_get_for(actor=user, reference=reference)
-        if not may_reply(user, inv["state"]):
-            raise PermissionDenied(_("The inviting state cannot reply to its own invitation."))
-    except DomainError as e:
-        return refused(request, e)
+    require_submitter(user)
+    inv = invitation_get_for(actor=user, reference=reference)
+    if not may_reply(user, inv["state"]):
+        raise PermissionDenied(_("The inviting state cannot reply to its own invitation."))
     icc = user.role == Role.ICC
     own = next((r for r in inv["replies"] if r["state"] == user.state_id), None)
     initial = {"answer": own["answer"], "observers": "\n".join(own["observers"])} if own else None
@@ -151,14 +138,12 @@ def invitation_reply_page(request, reference: str):
         data, problems = validate(ReplyIn, form.to_body())
         if data is not None:
             try:
-                invitation_reply(actor=user, reference=reference, data=data)
-            except InvalidInput as e:
-                problems = form_problems(e)
+                _reply, problems = call_with_problems(
+                    invitation_reply, actor=user, reference=reference, data=data
+                )
             except Conflict as e:
                 problems = {"__all__": [e.detail]}
-            except DomainError as e:
-                return refused(request, e)
-            else:
+            if not problems:
                 messages.success(
                     request, _("Your reply to %(ref)s is recorded.") % {"ref": reference}
                 )
@@ -173,18 +158,13 @@ def invitation_reply_page(request, reference: str):
 
 def _inviter_action(request, reference: str, action) -> object:
     """Confirm or withdraw: only the inviting state's submitters (or the ICC); the outcome as a
-    message on the invitation's page."""
-    try:
-        inv = invitation_visible_or_404(request.user, reference)
-        require_inviter(request.user, inv.state_id)
-    except DomainError as e:
-        return refused(request, e)
+    message on the invitation's page (the views are `refusing`: a refusal is the 403/404 page)."""
+    inv = invitation_visible_or_404(request.user, reference)
+    require_inviter(request.user, inv.state_id)
     try:
         text = action(inv)
     except (InvalidInput, Conflict) as e:
         messages.error(request, "; ".join(p.message for p in e.errors) or e.detail)
-    except NotFound as e:
-        return refused(request, e)
     else:
         messages.success(request, text)
     return redirect("observers:detail", reference=reference)
@@ -192,6 +172,7 @@ def _inviter_action(request, reference: str, action) -> object:
 
 @require_POST
 @exchange_page
+@refusing
 def invitation_confirm_page(request, reference: str):
     state = (request.POST.get("state") or "").strip().upper()
 
@@ -204,6 +185,7 @@ def invitation_confirm_page(request, reference: str):
 
 @require_POST
 @exchange_page
+@refusing
 def invitation_withdraw_page(request, reference: str):
     def withdraw(inv):
         invitation_withdraw(

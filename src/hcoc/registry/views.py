@@ -25,7 +25,7 @@ from hcoc.accounts.services import (
     state_user_list_for,
 )
 from hcoc.declarations.selectors import public_declaration_counts_by_year
-from hcoc.lib.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from hcoc.lib.errors import Conflict, DomainError, NotFound, PermissionDenied
 from hcoc.notifications.selectors import public_pln_counts_by_year
 from hcoc.states.access import can_read_exchange, may_keep_contacts
 from hcoc.states.models import SUBSCRIBING_STATES_OF_THE_CODE, HcocStatus
@@ -39,8 +39,7 @@ from hcoc.states.selectors import (
     state_list,
     states_without_contacts_for,
 )
-from hcoc.ui.forms import form_problems
-from hcoc.ui.pages import exchange_page, icc_page, refused
+from hcoc.ui.pages import exchange_page, icc_page, refused, refusing
 
 from .forms import CircularForm, ContactForm, IccContactForm, SubscriptionForm, UserForm
 from .services import (
@@ -126,18 +125,17 @@ def registry(request):
 
 
 @icc_page
+@refusing
 def subscription_new(request):
     form = SubscriptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            sub = subscription_record(actor=request.user, **form.cleaned_data)
-        except InvalidInput as e:
-            form.add_problems(form_problems(e))
-        except (Conflict, NotFound) as e:  # e.g. already subscribing
-            form.add_error(None, e.detail)
-        except DomainError as e:
-            return refused(request, e)
-        else:
+        sub = form.call(
+            subscription_record,
+            above=(Conflict, NotFound),  # e.g. already subscribing
+            actor=request.user,
+            **form.cleaned_data,
+        )
+        if sub is not None:
             messages.success(
                 request,
                 _("%(state)s recorded as subscribing from %(day)s; all subscribers are informed.")
@@ -154,16 +152,12 @@ def subscription_new(request):
 
 
 @icc_page
+@refusing
 def circular_new(request):
     form = CircularForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            circular = circular_publish(actor=request.user, **form.cleaned_data)
-        except InvalidInput as e:
-            form.add_problems(form_problems(e))
-        except DomainError as e:
-            return refused(request, e)
-        else:
+        circular = form.call(circular_publish, actor=request.user, **form.cleaned_data)
+        if circular is not None:
             messages.success(
                 request,
                 _("Circular %(ref)s published; every subscribing state receives it in the feed.")
@@ -191,30 +185,25 @@ def _keep_enrolment_link(request, user, raw: str) -> None:
 
 
 @icc_page
+@refusing
 def users(request):
     state = request.GET.get("state", "").strip().upper()[:3]
     form = UserForm(request.POST or None, initial={"state": state})
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
-        try:
-            user, raw = state_user_create(
-                actor=request.user,
-                username=cd["username"],
-                role=cd["role"],
-                state_iso3=cd["state"],
-                email=cd["email"],
-            )
-        except InvalidInput as e:
-            form.add_problems(form_problems(e))
-        except DomainError as e:
-            return refused(request, e)
-        else:
+        created = form.call(
+            state_user_create,
+            actor=request.user,
+            username=cd["username"],
+            role=cd["role"],
+            state_iso3=cd["state"],
+            email=cd["email"],
+        )
+        if created is not None:
+            user, raw = created
             _keep_enrolment_link(request, user, raw)
             return redirect("registry:icc_user_tokens", user_id=user.pk)
-    try:
-        listing = list(state_user_list_for(actor=request.user, state_iso3=state or None))
-    except DomainError as e:
-        return refused(request, e)
+    listing = list(state_user_list_for(actor=request.user, state_iso3=state or None))
     return render(
         request,
         "registry/icc_users.html",
@@ -232,12 +221,10 @@ def users(request):
 @require_GET
 @never_cache  # shows a new enrolment link, once
 @icc_page
+@refusing
 def user_tokens(request, user_id: int):
     """A state's user: its tokens (to revoke), whether it has enrolled, a new enrolment link."""
-    try:
-        person = state_user_get_for(actor=request.user, user_id=user_id)
-    except DomainError as e:
-        return refused(request, e)
+    person = state_user_get_for(actor=request.user, user_id=user_id)
     new_enrolment = request.session.pop("icc_new_enrolment", None)
     return render(
         request,
@@ -270,11 +257,9 @@ def user_enrol(request, user_id: int):
 
 @require_POST
 @icc_page
+@refusing
 def token_revoke(request, token_id: int):
-    try:
-        token = state_token_revoke(actor=request.user, token_id=token_id)
-    except DomainError as e:
-        return refused(request, e)
+    token = state_token_revoke(actor=request.user, token_id=token_id)
     messages.info(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
     return redirect("registry:icc_user_tokens", user_id=token.user_id)
 
@@ -295,6 +280,7 @@ def _contacts_page(request, iso3: str) -> str:
 
 
 @exchange_page
+@refusing
 def contacts(request):
     """Our points of contact: the state's own. The ICC, which has no state, keeps every
     state's on its own page."""
@@ -310,13 +296,10 @@ def contacts(request):
                 request, PermissionDenied(_("Your role may read your points of contact only."))
             )
         if form.is_valid():
-            try:
-                contact = contact_add(actor=request.user, state_iso3=iso3, **form.cleaned_data)
-            except InvalidInput as e:
-                form.add_problems(form_problems(e))
-            except DomainError as e:
-                return refused(request, e)
-            else:
+            contact = form.call(
+                contact_add, actor=request.user, state_iso3=iso3, **form.cleaned_data
+            )
+            if contact is not None:
                 messages.success(
                     request, _("%(name)s added to your points of contact.") % {"name": contact.name}
                 )
@@ -338,6 +321,7 @@ def contacts(request):
 
 
 @icc_page
+@refusing
 def icc_contacts(request):
     """Every state's points of contact, by state; searchable by state; add one to any state."""
     query = request.GET.get("q", "").strip()[:100]
@@ -347,17 +331,13 @@ def icc_contacts(request):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                contact = contact_add(
-                    actor=request.user,
-                    state_iso3=data["state"],
-                    **{k: data[k] for k in CONTACT_FIELDS},
-                )
-            except InvalidInput as e:
-                form.add_problems(form_problems(e))
-            except DomainError as e:
-                return refused(request, e)
-            else:
+            contact = form.call(
+                contact_add,
+                actor=request.user,
+                state_iso3=data["state"],
+                **{k: data[k] for k in CONTACT_FIELDS},
+            )
+            if contact is not None:
                 messages.success(
                     request,
                     _("%(name)s added to the points of contact of %(state)s.")
@@ -380,12 +360,10 @@ def icc_contacts(request):
 
 
 @exchange_page
+@refusing
 def contact_edit(request, contact_id: int):
     """Change a point of contact: the ICC any state's, a state's submitters their own."""
-    try:
-        contact = contact_get_for(actor=request.user, contact_id=contact_id)
-    except DomainError as e:
-        return refused(request, e)
+    contact = contact_get_for(actor=request.user, contact_id=contact_id)
     if not may_keep_contacts(request.user, contact.state_id):
         return refused(
             request, PermissionDenied(_("A state keeps only its own points of contact."))
@@ -396,17 +374,12 @@ def contact_edit(request, contact_id: int):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                contact = contact_change(
-                    actor=request.user, contact_id=contact.pk, **form.cleaned_data
-                )
-            except InvalidInput as e:
-                form.add_problems(form_problems(e))
-            except DomainError as e:
-                return refused(request, e)
-            else:
-                messages.success(request, _("%(name)s saved.") % {"name": contact.name})
-                return redirect(_contacts_page(request, contact.state_id))
+            changed = form.call(
+                contact_change, actor=request.user, contact_id=contact.pk, **form.cleaned_data
+            )
+            if changed is not None:
+                messages.success(request, _("%(name)s saved.") % {"name": changed.name})
+                return redirect(_contacts_page(request, changed.state_id))
         status = 422
     return render(
         request,
@@ -418,10 +391,8 @@ def contact_edit(request, contact_id: int):
 
 @require_POST
 @exchange_page
+@refusing
 def contact_remove_view(request, contact_id: int):
-    try:
-        contact = contact_remove(actor=request.user, contact_id=contact_id)
-    except DomainError as e:
-        return refused(request, e)
+    contact = contact_remove(actor=request.user, contact_id=contact_id)
     messages.info(request, _("%(name)s removed.") % {"name": contact.name})
     return redirect(_contacts_page(request, contact.state_id))

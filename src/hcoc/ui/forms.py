@@ -6,6 +6,8 @@ model, problems = validate(PLNIn, body)   # (model, {}) when valid, (None, probl
 problems = form_problems(exc, labels)     # {"window.closes": ["must be after “Opens (UTC)”"]}
 label_for("planned_direction.azimuth_deg", labels)   # "Planned direction – azimuth"
 form.add_problems(problems)               # a ProblemsForm puts them on its fields
+result = form.call(service, actor=user, **form.cleaned_data)   # None: its problems are on the form
+result, problems = call_with_problems(service, labels, actor=user, ...)   # pages without a form
 
 People never see a field path nor pydantic's wording: problems are keyed by path (so each lands
 on its field), their messages are sentences ("must be less than 360°"), and a problem shown away
@@ -23,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import ValidationError
 
-from hcoc.lib.errors import DomainError
+from hcoc.lib.errors import DomainError, InvalidInput
 from hcoc.lib.problems import field_path, validation_message
 from hcoc.lib.timeutil import (
     DATE_INPUT_PATTERN,
@@ -190,6 +192,16 @@ def validate(schema, body: dict, labels: Labels | None = None):
         return None, form_problems(e, labels)
 
 
+def call_with_problems(service, labels: Labels | None = None, /, **kwargs):
+    """(`service(**kwargs)`'s result, {}); or (None, problems) when the service refused the
+    input (InvalidInput), as `validate` answers for a schema. Any other domain error is not the
+    form's: it goes on to the page (ui.pages.refusing)."""
+    try:
+        return service(**kwargs), {}
+    except InvalidInput as e:
+        return None, form_problems(e, labels)
+
+
 class ProblemsForm(forms.Form):
     """A form whose fields are judged by the API's schemas and services: their problems go on
     the field they came from (`field_for`), the rest above the form, named by their path."""
@@ -209,6 +221,18 @@ class ProblemsForm(forms.Form):
                     self.add_error(field, message)
                 else:
                     self.add_problem_elsewhere(path, message)
+
+    def call(self, service, /, *, above: tuple[type[DomainError], ...] = (), **kwargs):
+        """`service(**kwargs)`'s result; or None, with the problems of its InvalidInput on this
+        form's fields (and of an error of a class in `above`, its detail above the form). Any
+        other domain error is not the form's: it goes on to the page (ui.pages.refusing)."""
+        try:
+            result, problems = call_with_problems(service, **kwargs)
+        except above as e:
+            self.add_error(None, e.detail)
+            return None
+        self.add_problems(problems)
+        return result
 
     def problem_labels(self) -> dict[str, str]:
         """Field path -> label: each field's own label, under its name."""

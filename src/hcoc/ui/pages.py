@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from hcoc.accounts.models import Role
-from hcoc.lib.errors import NotFound
+from hcoc.lib.errors import DomainError, NotFound
 from hcoc.states.access import can_read_exchange
 
 FORBIDDEN = "ui/forbidden.html"
@@ -57,3 +57,18 @@ def refused(request, exc):
     if isinstance(exc, NotFound):
         raise Http404(exc.detail)
     return render(request, FORBIDDEN, {"detail": exc.detail}, status=403)
+
+
+def refusing(view):
+    """A domain error the view leaves unhandled (no access, not found: not a form's problem) as
+    a page, by `refused`: views call selectors and services without a try of their own. Put it
+    under `exchange_page`/`icc_page`, next to the view."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as e:
+            return refused(request, e)
+
+    return wrapper

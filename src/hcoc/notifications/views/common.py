@@ -1,30 +1,14 @@
-"""What the notification pages share: domain errors as pages, and read models as people read them."""
-
-from functools import wraps
+"""What the notification pages share: read models as people read them."""
 
 from django.utils.translation import gettext as _
 
-from hcoc.lib.errors import NotFound, PermissionDenied
+from hcoc.lib.errors import PermissionDenied
 from hcoc.lib.geo.coords import format_position
 from hcoc.lib.vocabulary import category_words
 from hcoc.notifications.maps import map_payload
 from hcoc.sites.selectors import site_details
 from hcoc.states.access import require_can_act_for
-from hcoc.ui.pages import refused
 from hcoc.ui.templatetags.hcoc import utc
-
-
-def domain_errors(view):
-    """PermissionDenied -> the 403 page; NotFound (also: not visible to you) -> 404."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except (PermissionDenied, NotFound) as e:
-            return refused(request, e)
-
-    return wrapper
 
 
 def may_act_for(user, state: str) -> bool:

@@ -16,7 +16,15 @@ from hcoc.ledger.selectors import log_status_for_seq
 from hcoc.lib.errors import Conflict, InvalidInput, PermissionDenied
 from hcoc.lib.timeutil import parse_rfc3339
 from hcoc.ui.forms import form_problems, validate
-from hcoc.ui.pages import exchange_page
+from hcoc.ui.pages import exchange_page, refusing
+from hcoc.ui.review import (
+    ReviewChanged,
+    ReviewUsed,
+    payload_text,
+    review_read,
+    review_send,
+    review_token,
+)
 
 from .. import forms
 from ..history import history
@@ -26,7 +34,6 @@ from ..schemas import CancellationIn, LaunchReportIn
 from ..selectors import notification_get_for, notification_versions_for
 from ..services import notification_cancel, notification_report_launch
 from .common import (
-    domain_errors,
     is_illustrative,
     map_data,
     may_act_for,
@@ -35,14 +42,14 @@ from .common import (
 
 
 @exchange_page
-@domain_errors
+@refusing
 def detail(request, reference: str):
     return _page(request, reference)
 
 
 @require_POST
 @exchange_page
-@domain_errors
+@refusing
 def cancel(request, reference: str):
     return _act(
         request,
@@ -61,37 +68,16 @@ def cancel(request, reference: str):
 
 @require_POST
 @exchange_page
-@domain_errors
+@refusing
 def report(request, reference: str):
     """The launch report, as every other submission through the pages: the form -> its review
     (exactly what every state will receive, nothing sent) -> "send" sends it, "edit" goes back
-    to the form with it. The review carries the API body it shows; sending validates it again
-    as the API would, and the service takes a launch report once only (a second click or an
-    old tab gets its refusal), so nothing but a reviewed, valid report is sent, once."""
+    to the form with it. The review carries the API body it shows, with the server's token over
+    it (ui.review); sending validates it again as the API would, so nothing but the reviewed,
+    valid report is sent, once."""
     action = request.POST.get("action", "review")
     if action in ("send", "edit"):
-        body = _reviewed_body(request.POST.get("payload"))
-        if action == "edit":
-            return _page(request, reference, report={"values": _values(body), "problems": {}})
-        model, problems = validate(LaunchReportIn, body, forms.LAUNCH_REPORT_LABELS)
-        if model is None:
-            return _page(
-                request,
-                reference,
-                report={"values": _values(body), "problems": _general(problems)},
-            )
-        return _act(
-            request,
-            reference,
-            form="report",
-            model_and_problems=(model, problems),
-            labels=forms.LAUNCH_REPORT_LABELS,
-            send=lambda m: notification_report_launch(
-                actor=request.user, reference=reference, data=m
-            ),
-            done=_("Launch report sent to all subscribing states."),
-            values=_values(body),
-        )
+        return _reviewed_report(request, reference, action)
     model, problems = _launch_report(request.POST)
     if model is None:
         return _page(
@@ -122,6 +108,8 @@ def report(request, reference: str):
             request, reference, report={"values": request.POST, "problems": _general(problems)}
         )
     body = model.model_dump(mode="json", exclude_none=True)
+    payload = payload_text(body)
+    token = review_token(request.user, purpose=_report_review(reference), payload=payload)
     return render(
         request,
         "notifications/report_review.html",
@@ -131,19 +119,58 @@ def report(request, reference: str):
             "outcome": dict(forms.OUTCOMES).get(body["outcome"], body["outcome"]),
             "outside_window": _outside_window(n, model.launched_at),
             "content_json": json.dumps(body, indent=2, ensure_ascii=False),
-            "payload": json.dumps(body, ensure_ascii=False),
+            "review": {"payload": payload, "token": token},
         },
     )
 
 
-def _reviewed_body(text) -> dict:
-    """The API body a review page carried (anything else: an empty body, which the schema
-    refuses field by field)."""
+def _report_review(reference: str) -> str:
+    """A launch report's review is confirmed for its own notification only."""
+    return f"report:{reference}"
+
+
+def _reviewed_report(request, reference: str, action: str):
+    """Back to the form with the reviewed report, or send it: as reviewed, and once."""
     try:
-        body = json.loads(text or "{}")
-    except json.JSONDecodeError:
-        return {}
-    return body if isinstance(body, dict) else {}
+        reviewed = review_read(request.user, request.POST, purpose=_report_review(reference))
+    except ReviewChanged:
+        messages.error(
+            request,
+            _(
+                "The reviewed launch report was changed after the review, so nothing was sent. "
+                "Please fill in the form and review it again."
+            ),
+        )
+        return redirect("notifications:detail", reference=reference)
+    body = reviewed.payload
+    if action == "edit":
+        return _page(request, reference, report={"values": _values(body), "problems": {}})
+    if reviewed.used or reviewed.expired:
+        # A second click, a reload, or an old tab: the report is never sent twice, and an old
+        # review is filled in again (the window's rules may have changed since).
+        messages.error(request, _("This confirmation was already used or has expired."))
+        if reviewed.used:
+            return redirect("notifications:detail", reference=reference)
+        return _page(request, reference, report={"values": _values(body), "problems": {}})
+    model, problems = validate(LaunchReportIn, body, forms.LAUNCH_REPORT_LABELS)
+    if model is None:
+        return _page(
+            request, reference, report={"values": _values(body), "problems": _general(problems)}
+        )
+    return _act(
+        request,
+        reference,
+        form="report",
+        model_and_problems=(model, problems),
+        labels=forms.LAUNCH_REPORT_LABELS,
+        send=lambda m: review_send(
+            request.user,
+            reviewed,
+            lambda: notification_report_launch(actor=request.user, reference=reference, data=m),
+        ),
+        done=_("Launch report sent to all subscribing states."),
+        values=_values(body),
+    )
 
 
 def _values(body: dict) -> dict:
@@ -185,6 +212,9 @@ def _act(
             send(model)
         except InvalidInput as e:
             problems = form_problems(e, labels)
+        except ReviewUsed:
+            messages.error(request, _("This confirmation was already used or has expired."))
+            return redirect("notifications:detail", reference=reference)
         except Conflict as e:
             messages.error(request, e.detail)
             return redirect("notifications:detail", reference=reference)

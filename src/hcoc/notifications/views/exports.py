@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from hcoc.exchange.selectors import state_names
 from hcoc.lib.errors import PermissionDenied
-from hcoc.ui.pages import exchange_page
+from hcoc.ui.pages import exchange_page, refusing
 
 from .. import exports
 from ..maps import ATTRIBUTION, area_point, version_geometries
@@ -27,7 +27,7 @@ from ..selectors import (
     notification_list_for,
 )
 from ..services import calendar_link_issue, calendar_link_revoke
-from .common import domain_errors, summary
+from .common import summary
 
 CALENDAR_DAYS_BACK = 30  # windows that closed within a month stay in the calendar
 CALENDAR_MAX = 1000
@@ -49,21 +49,21 @@ def kml_response(read_models: list[dict], filename: str, *, name: str) -> HttpRe
 
 
 @exchange_page
-@domain_errors
+@refusing
 def detail_geojson(request, reference: str):
     n = notification_get_for(actor=request.user, reference=reference)
     return geojson_response([n], f"{reference}.geojson")
 
 
 @exchange_page
-@domain_errors
+@refusing
 def detail_kml(request, reference: str):
     n = notification_get_for(actor=request.user, reference=reference)
     return kml_response([n], f"{reference}.kml", name=reference)
 
 
 @exchange_page
-@domain_errors
+@refusing
 def detail_pdf(request, reference: str):
     n = notification_get_for(actor=request.user, reference=reference)
     geometry = version_geometries([n["seq"]]).get(n["seq"], {})

@@ -7,11 +7,11 @@ from django.utils import timezone
 from hcoc.lib.errors import InvalidInput
 from hcoc.states.names import names_of
 from hcoc.ui.csvfile import CsvDownload
-from hcoc.ui.pages import exchange_page
+from hcoc.ui.pages import exchange_page, refusing
 
 from ..forms import FilterForm
 from ..selectors import notification_list_for
-from .common import domain_errors, is_illustrative
+from .common import is_illustrative
 from .exports import geojson_response, kml_response
 
 PAGE_SIZE = 50
@@ -49,7 +49,7 @@ CSV_COLUMNS = (
 
 
 @exchange_page
-@domain_errors
+@refusing
 def notification_list(request):
     form = FilterForm(request.GET)
     filters = form.selector_args()

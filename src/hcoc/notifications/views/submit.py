@@ -6,8 +6,6 @@ fields as entered. htmx only adds validation as you type (`validate`).
 """
 
 import contextlib
-import json
-import secrets
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -22,7 +20,15 @@ from hcoc.lib.numbers import positive_int
 from hcoc.states.access import acting_state, require_can_act_for, require_submitter
 from hcoc.states.selectors import state_list
 from hcoc.ui.forms import form_problems, labelled, validate
-from hcoc.ui.pages import exchange_page
+from hcoc.ui.pages import exchange_page, refusing
+from hcoc.ui.review import (
+    ReviewChanged,
+    ReviewUsed,
+    payload_text,
+    review_read,
+    review_send,
+    review_token,
+)
 
 from .. import forms
 from ..geography import version_geometry
@@ -37,20 +43,18 @@ from ..services import (
     notification_submit,
     pln_content,
 )
-from .common import domain_errors, map_data, summary
-
-NONCES = "hcoc_pln_confirmations"
+from .common import map_data, summary
 
 
 @exchange_page
-@domain_errors
+@refusing
 def new(request):
     require_submitter(request.user)
     return _flow(request, amending=None)
 
 
 @exchange_page
-@domain_errors
+@refusing
 def amend(request, reference: str):
     current = notification_get_for(actor=request.user, reference=reference)
     require_can_act_for(request.user, current["state"])
@@ -64,7 +68,7 @@ def amend(request, reference: str):
 
 @require_POST
 @exchange_page
-@domain_errors
+@refusing
 def validate_fragment(request):
     """htmx: the form's problems as you type, the same messages as the API."""
     require_submitter(request.user)
@@ -88,7 +92,7 @@ def validate_fragment(request):
 
 @require_POST
 @exchange_page
-@domain_errors
+@refusing
 def draft_remove(request, draft_id: int):
     draft = drafts_visible_to(request.user).filter(pk=draft_id).first()
     draft_delete(actor=request.user, draft_id=draft_id)
@@ -120,14 +124,20 @@ def _flow(request, *, amending: dict | None):
     action = request.POST.get("action", "review")
     if action in ("edit", "send"):
         try:
-            body = json.loads(request.POST.get("payload") or "{}")
-        except json.JSONDecodeError:
-            body = {}
-        body = body if isinstance(body, dict) else {}
-        fields = forms.fields_from_body(body)
+            reviewed = review_read(request.user, request.POST, purpose=_purpose(amending))
+        except ReviewChanged:
+            messages.error(
+                request,
+                _(
+                    "The reviewed notification was changed after the review, so nothing was "
+                    "sent. Please fill in the form and review it again."
+                ),
+            )
+            return redirect(_form_url(amending))
+        fields = forms.fields_from_body(reviewed.payload)
         if action == "edit":
             return _form(request, fields=fields, draft=draft, amending=amending)
-        return _send(request, body=body, fields=fields, draft=draft, amending=amending)
+        return _send(request, reviewed=reviewed, fields=fields, draft=draft, amending=amending)
     fields = forms.fields_from_post(request.POST)
     if action == "save_draft":
         draft = draft_save(
@@ -157,6 +167,11 @@ def _form_url(amending: dict | None) -> str:
     if amending:
         return reverse("notifications:amend", kwargs={"reference": amending["reference"]})
     return reverse("notifications:new")
+
+
+def _purpose(amending: dict | None) -> str:
+    """A review is confirmed on its own form only: a new PLN's, or this notification's amendment."""
+    return f"pln:{amending['reference']}" if amending else "pln:new"
 
 
 def _with_behalf(request, amending) -> bool:
@@ -190,8 +205,6 @@ def _review(request, *, fields, draft, amending):
         return _form(
             request, fields=fields, draft=draft, amending=amending, problems={**problems, **local}
         )
-    nonce = secrets.token_urlsafe(16)
-    request.session[NONCES] = request.session.get(NONCES, [])[-19:] + [nonce]
     content = pln_content(model)
     reason = model.reason if isinstance(model, AmendmentIn) else None
     preview = {
@@ -245,8 +258,7 @@ def _review(request, *, fields, draft, amending):
             "affected_states": preview["geometry"]["affected_states"],
             "in_direction": preview["geometry"].get("in_planned_direction") or [],
             "flags": preview["geometry"]["flags"],
-            "payload": json.dumps(body, ensure_ascii=False),
-            "nonce": nonce,
+            "review": _review_fields(request, body, amending),
             "draft": draft,
             "behalf": behalf,
             "action_url": _form_url(amending),
@@ -254,25 +266,45 @@ def _review(request, *, fields, draft, amending):
     )
 
 
-def _send(request, *, body, fields, draft, amending):
-    model, problems = _check(request, body, amending)
+def _review_fields(request, body: dict, amending) -> dict:
+    payload = payload_text(body)
+    token = review_token(request.user, purpose=_purpose(amending), payload=payload)
+    return {"payload": payload, "token": token}
+
+
+def _already_sent(request, amending):
+    """A second click, a reload, or an old tab: the same notification is never sent twice."""
+    messages.error(request, _("This confirmation was already used or has expired."))
+    if amending:
+        return redirect("notifications:detail", reference=amending["reference"])
+    return redirect("notifications:list")
+
+
+def _send(request, *, reviewed, fields, draft, amending):
+    if reviewed.used:
+        return _already_sent(request, amending)
+    if reviewed.expired:
+        messages.info(
+            request, _("The review had expired. Here it is again: check it, then confirm.")
+        )
+        return _review(request, fields=fields, draft=draft, amending=amending)
+    # Judged again as the API would: a rule of the moment (the window's bounds, the catalogue of
+    # sites) may no longer hold.
+    model, problems = _check(request, reviewed.payload, amending)
     if problems:
         return _form(request, fields=fields, draft=draft, amending=amending, problems=problems)
-    pending = request.session.get(NONCES, [])
-    nonce = request.POST.get("nonce")
-    if nonce not in pending:
-        # A second click, a reload, or an old tab: never send the same notification twice.
-        messages.error(request, _("This confirmation was already used or has expired."))
+
+    def send():
         if amending:
-            return redirect("notifications:detail", reference=amending["reference"])
-        return redirect("notifications:list")
-    pending.remove(nonce)
-    request.session[NONCES] = pending
+            return notification_amend(
+                actor=request.user, reference=amending["reference"], data=model
+            )
+        return notification_submit(actor=request.user, data=model)
+
     try:
-        if amending:
-            n = notification_amend(actor=request.user, reference=amending["reference"], data=model)
-        else:
-            n = notification_submit(actor=request.user, data=model)
+        n = review_send(request.user, reviewed, send)
+    except ReviewUsed:
+        return _already_sent(request, amending)
     except InvalidInput as e:
         return _form(
             request,
