@@ -279,6 +279,19 @@ def test_every_operation_names_its_id_itself_as_noun_then_verb():
     assert len(set(PUBLISHED_OPERATION_IDS.values())) == len(PUBLISHED_OPERATION_IDS)
 
 
+def test_the_changelog_names_every_operation_id():
+    """A renamed id is a breaking change for states' software: docs/changelog.md tells them, with
+    the operation's method and path beside the id."""
+    changelog = (ROOT / "docs" / "changelog.md").read_text()
+    rows = set(re.findall(r"^\| `(\w+) ([^`]+)` \| `\w+` \| `(\w+)` \|$", changelog, re.M))
+    unnamed = [
+        f"{method} {path}: {operation_id}"
+        for (method, path), operation_id in PUBLISHED_OPERATION_IDS.items()
+        if (method, path, operation_id) not in rows
+    ]
+    assert unnamed == []
+
+
 # ---- the contract (docs/formats.md) and the links -----------------------------------------------
 
 FORMATS = ROOT / "docs" / "formats.md"
