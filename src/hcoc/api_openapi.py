@@ -45,6 +45,8 @@ PROBLEMS = {
     415: "The body is not sent as the operation's media type (application/json, in UTF-8)",
     422: "Invalid input: every problem at once, each with its field",
     429: "Too many requests; see Retry-After",
+    500: "An unexpected error of the exchange's own (logged); never the answer to what a client "
+    "sent",
 }
 HEADERS = {
     401: {"WWW-Authenticate": {"schema": {"type": "string"}}},
@@ -210,10 +212,11 @@ def _problem_response(status: int) -> dict:
 def problem_statuses(method: str, operation: dict) -> list[int]:
     """The problem answers an operation can give. Every request may be refused for a bad token
     (401, also on public operations), a path or query the API cannot take (404, 422, 400) or the
-    rate limit (429). Operations behind a token also refuse callers (403). A POST may meet a
-    signature or idempotency conflict (409), a body too large (413), and, if it takes a body,
-    one in the wrong media type (415)."""
-    statuses = {400, 401, 404, 422, 429}
+    rate limit (429), and any may meet a fault of the exchange's own (500, a problem like the
+    others). Operations behind a token also refuse callers (403). A POST may meet a signature or
+    idempotency conflict (409), a body too large (413), and, if it takes a body, one in the wrong
+    media type (415)."""
+    statuses = {400, 401, 404, 422, 429, 500}
     if operation.get("security") or method == "post":
         statuses.add(403)
     if method == "post":

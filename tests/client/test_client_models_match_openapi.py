@@ -9,11 +9,13 @@ serves: a change to one without the other fails here (issue 26). Checked, for ev
 - answer models: a field the model requires (no default) is one the schema requires, and a
   field the schema allows to be null is Optional in the model;
 - the `receipts` of a write's answer are in the 201 answer of each operation that writes it;
-- every operation the client calls exists at its path with its method and operation id."""
+- every operation the client calls exists at its path with its method and operation id, which
+  the client's README names."""
 
 import dataclasses
 import types
 import typing
+from pathlib import Path
 
 import hcoc_client
 import pytest
@@ -159,6 +161,19 @@ def test_every_operation_the_client_calls_is_in_the_document_with_its_id(documen
         if op is None or op.get("operationId") != operation_id:
             missing.append(f"{name}: {method} {path} as {operation_id}")
     assert missing == []
+
+
+def test_the_clients_readme_names_the_operation_id_of_each_method():
+    """The table of clients/python/README.md, *What each method calls*, shows each id the client
+    calls, so a developer can find the operation in the OpenAPI document."""
+    readme = (Path(hcoc_client.__file__).parents[2] / "README.md").read_text()
+    table = readme.split("\n## What each method calls\n", 1)[1].split("\n## ", 1)[0]
+    unnamed = [
+        f"{name}: {operation_id}"
+        for name, (_, _, operation_id) in hcoc_client.OPERATIONS.items()
+        if f"`{operation_id}`" not in table
+    ]
+    assert unnamed == []
 
 
 def test_the_check_finds_drift_when_a_model_and_the_document_differ(document):

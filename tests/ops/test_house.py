@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from hcoc.api import api
+
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "hcoc"
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
@@ -159,86 +161,135 @@ def test_make_bench_runs_every_benchmark_with_options_it_has():
     assert every - {script for script, _ in commands} == set()
 
 
-# The operation ids of the OpenAPI document as published before issue 14 moved code between apps.
-# States generate their clients from the document, so an id is a name of the API: moving an
-# operation to another module must not rename it (ninja derives ids from the module's path).
-# (Issue 22 removed one on purpose: custodial_key. The exchange holds no key of a state's any
-# more, so there is no operation that makes one.)
-PUBLISHED_OPERATION_IDS = [
-    "hcoc_compliance_api_compliance",
-    "hcoc_declarations_api_deadline_extend",
-    "hcoc_declarations_api_deadline_set",
-    "hcoc_declarations_api_deadlines",
-    "hcoc_declarations_api_get",
-    "hcoc_declarations_api_list_",
-    "hcoc_declarations_api_submit",
-    "hcoc_declarations_api_versions",
-    "hcoc_delivery_stream_feed_stream",
-    "hcoc_exchange_api_acknowledge",
-    "hcoc_exchange_api_acknowledgement_status",
-    "hcoc_exchange_api_feed",
-    "hcoc_exchange_api_inbox",
-    "hcoc_ledger_api_checkpoint",
-    "hcoc_ledger_api_checkpoints",
-    "hcoc_ledger_api_consistency",
-    "hcoc_ledger_api_cosign",
-    "hcoc_ledger_api_entries",
-    "hcoc_ledger_api_inclusion",
-    "hcoc_ledger_api_key_register",
-    "hcoc_ledger_api_key_revoke",
-    "hcoc_ledger_api_keys",
-    "hcoc_ledger_api_receipt",
-    "hcoc_meetings_api_agenda_add",
-    "hcoc_meetings_api_attendance_get",
-    "hcoc_meetings_api_attendance_record",
-    "hcoc_meetings_api_decision_call",
-    "hcoc_meetings_api_decision_get",
-    "hcoc_meetings_api_decision_list",
-    "hcoc_meetings_api_document_add",
-    "hcoc_meetings_api_document_get",
-    "hcoc_meetings_api_document_list",
-    "hcoc_meetings_api_meeting_close",
-    "hcoc_meetings_api_meeting_create",
-    "hcoc_meetings_api_meeting_get",
-    "hcoc_meetings_api_meeting_list",
-    "hcoc_meetings_api_meeting_open",
-    "hcoc_meetings_api_position_take",
-    "hcoc_meetings_api_proposal_get",
-    "hcoc_meetings_api_proposal_list",
-    "hcoc_meetings_api_proposal_table",
-    "hcoc_notifications_api_amend",
-    "hcoc_notifications_api_cancel",
-    "hcoc_notifications_api_get",
-    "hcoc_notifications_api_import_notification",
-    "hcoc_notifications_api_list_",
-    "hcoc_notifications_api_report_launch",
-    "hcoc_notifications_api_submit",
-    "hcoc_notifications_api_unnotified",
-    "hcoc_notifications_api_versions",
-    "hcoc_observers_api_confirm",
-    "hcoc_observers_api_get",
-    "hcoc_observers_api_issue",
-    "hcoc_observers_api_list_",
-    "hcoc_observers_api_reply",
-    "hcoc_observers_api_withdraw",
-    "hcoc_sites_api_list_sites",
-    "hcoc_states_api_circular_list",
-    "hcoc_states_api_circular_publish",
-    "hcoc_states_api_get_state",
-    "hcoc_states_api_list_states",
-    "hcoc_states_api_subscribe",
-]
+# The operation id of every operation of the OpenAPI document, by method and path. States generate
+# their clients from the document, so an id is a name of the API: renaming one breaks their code.
+# Issue 26 renamed them once, from the module paths ninja derives (`hcoc_exchange_api_acknowledge`)
+# to `<noun>_<verb>`, as the services are named (docs/changelog.md has the table); each router
+# names its ids (`operation_id=`), so moving code between modules renames nothing. A change here
+# is a breaking change for states' software: it goes in docs/changelog.md too.
+PUBLISHED_OPERATION_IDS = {
+    ("GET", "/states"): "state_list",
+    ("GET", "/states/{iso3}"): "state_get",
+    ("POST", "/states/{iso3}/subscription"): "subscription_record",
+    ("POST", "/circulars"): "circular_publish",
+    ("GET", "/circulars"): "circular_list",
+    ("GET", "/users"): "state_user_list",
+    ("GET", "/sites"): "site_list",
+    ("POST", "/notifications"): "notification_submit",
+    ("GET", "/notifications"): "notification_list",
+    ("POST", "/notifications/{reference}/amendments"): "notification_amend",
+    ("POST", "/notifications/{reference}/cancellation"): "notification_cancel",
+    ("POST", "/notifications/{reference}/launch-report"): "notification_report_launch",
+    ("POST", "/unnotified-launches"): "unnotified_launch_report",
+    ("POST", "/imports/notifications"): "notification_import",
+    ("GET", "/notifications/{reference}"): "notification_get",
+    ("GET", "/notifications/{reference}/notam"): "notification_notam_get",
+    ("GET", "/notifications/{reference}/geojson"): "notification_geojson_get",
+    ("GET", "/notifications/{reference}/versions"): "notification_version_list",
+    ("POST", "/declarations"): "declaration_submit",
+    ("GET", "/declarations"): "declaration_list",
+    ("GET", "/declarations/{state}/{year}"): "declaration_get",
+    ("GET", "/declarations/{state}/{year}/versions"): "declaration_version_list",
+    ("GET", "/deadlines"): "deadline_list",
+    ("POST", "/deadlines"): "deadline_set",
+    ("POST", "/deadlines/{year}/extensions"): "deadline_extend",
+    ("GET", "/feed"): "feed_list",
+    ("GET", "/inbox"): "inbox_list",
+    ("POST", "/acknowledgements"): "acknowledgement_create",
+    ("GET", "/acknowledgements"): "acknowledgement_status_get",
+    ("GET", "/feed/stream"): "feed_stream",
+    ("GET", "/compliance/{year}"): "compliance_get",
+    ("GET", "/log/checkpoint"): "checkpoint_get",
+    ("GET", "/log/checkpoints"): "checkpoint_list",
+    ("GET", "/log/entries"): "entry_list",
+    ("GET", "/log/proof/inclusion"): "inclusion_proof_get",
+    ("GET", "/log/proof/consistency"): "consistency_proof_get",
+    ("GET", "/log/receipts/{index}"): "receipt_get",
+    ("GET", "/log/keys"): "key_list",
+    ("POST", "/log/cosignatures"): "cosignature_add",
+    ("POST", "/states/{iso3}/roots"): "root_register",
+    ("POST", "/states/{iso3}/roots/{key_id}/confirm"): "root_confirm",
+    ("POST", "/states/{iso3}/keys"): "key_register",
+    ("POST", "/states/{iso3}/keys/{key_id}/revoke"): "key_revoke",
+    ("POST", "/invitations"): "invitation_issue",
+    ("GET", "/invitations"): "invitation_list",
+    ("GET", "/invitations/{reference}"): "invitation_get",
+    ("POST", "/invitations/{reference}/replies"): "invitation_reply",
+    ("POST", "/invitations/{reference}/confirmations"): "invitation_confirm",
+    ("POST", "/invitations/{reference}/withdraw"): "invitation_withdraw",
+    ("GET", "/meetings"): "meeting_list",
+    ("POST", "/meetings"): "meeting_create",
+    ("GET", "/meetings/{number}"): "meeting_get",
+    ("POST", "/meetings/{number}/open"): "meeting_open",
+    ("POST", "/meetings/{number}/close"): "meeting_close",
+    ("POST", "/meetings/{number}/agenda"): "agenda_item_add",
+    ("POST", "/meetings/{number}/attendance"): "attendance_record",
+    ("GET", "/meetings/{number}/attendance"): "attendance_get",
+    ("POST", "/meetings/{number}/proposals"): "proposal_table",
+    ("GET", "/meetings/{number}/proposals"): "proposal_list",
+    ("GET", "/proposals/{reference}"): "proposal_get",
+    ("POST", "/proposals/{reference}/positions"): "position_take",
+    ("POST", "/proposals/{reference}/call"): "decision_call",
+    ("GET", "/meetings/{number}/decisions"): "decision_list",
+    ("GET", "/decisions/{reference}"): "decision_get",
+    ("POST", "/meetings/{number}/documents"): "document_add",
+    ("GET", "/meetings/{number}/documents"): "document_list",
+    ("GET", "/meetings/{number}/documents/{document_id}"): "document_get",
+    ("POST", "/webhooks"): "webhook_register",
+    ("GET", "/webhooks"): "webhook_list",
+    ("DELETE", "/webhooks/{endpoint_id}"): "webhook_delete",
+    ("GET", "/webhooks/{endpoint_id}/deliveries"): "webhook_delivery_list",
+    ("POST", "/webhooks/{endpoint_id}/replay"): "webhook_replay",
+}
+ID_SCHEME = re.compile(r"^[a-z]+(_[a-z]+)+$")
 
 
-def test_the_published_operation_ids_keep_their_names(client):
-    document = client.get("/api/v1/openapi.json").json()
-    ids = {
-        op["operationId"]
-        for path in document["paths"].values()
-        for op in path.values()
-        if isinstance(op, dict) and "operationId" in op
+def _document_ids(document: dict) -> dict[tuple[str, str], str]:
+    return {
+        (method.upper(), path.removeprefix("/api/v1")): op["operationId"]
+        for path, operations in document["paths"].items()
+        for method, op in operations.items()
+        if isinstance(op, dict)
     }
-    assert sorted(set(PUBLISHED_OPERATION_IDS) - ids) == []
+
+
+def test_every_operation_keeps_its_published_id_and_a_new_one_is_pinned_here(client):
+    """Fails when an id changes, when an operation is added without being pinned above, or when
+    one disappears."""
+    ids = _document_ids(client.get("/api/v1/openapi.json").json())
+    assert ids == PUBLISHED_OPERATION_IDS
+
+
+def test_every_operation_names_its_id_itself_as_noun_then_verb():
+    """An id ninja derives is the module's path and the function's name: it changes when the code
+    moves (issue 14). Every operation gives `operation_id=` itself, in one scheme."""
+    # ninja keeps the routers as they were added in `_routers`; each holds its operations as
+    # declared, before they are bound to the API.
+    operations = [
+        (method, router_prefix + path, operation.operation_id)
+        for router_prefix, router in api._routers
+        for path, view in router.path_operations.items()
+        for operation in view.operations
+        for method in operation.methods
+    ]
+    assert len(operations) == len(PUBLISHED_OPERATION_IDS)
+    unnamed = [f"{method} {path}" for method, path, given in operations if not given]
+    assert unnamed == []
+    assert [i for i in PUBLISHED_OPERATION_IDS.values() if not ID_SCHEME.match(i)] == []
+    assert len(set(PUBLISHED_OPERATION_IDS.values())) == len(PUBLISHED_OPERATION_IDS)
+
+
+def test_the_changelog_names_every_operation_id():
+    """A renamed id is a breaking change for states' software: docs/changelog.md tells them, with
+    the operation's method and path beside the id."""
+    changelog = (ROOT / "docs" / "changelog.md").read_text()
+    rows = set(re.findall(r"^\| `(\w+) ([^`]+)` \| `\w+` \| `(\w+)` \|$", changelog, re.M))
+    unnamed = [
+        f"{method} {path}: {operation_id}"
+        for (method, path), operation_id in PUBLISHED_OPERATION_IDS.items()
+        if (method, path, operation_id) not in rows
+    ]
+    assert unnamed == []
 
 
 # ---- the contract (docs/formats.md) and the links -----------------------------------------------

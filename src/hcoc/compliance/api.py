@@ -8,6 +8,7 @@ router = Router(tags=["compliance"])
 
 @router.get(
     "/compliance/{year}",
+    operation_id="compliance_get",
     response=ComplianceOut,
     summary="Compliance of every subscribing state for a year",
     description=(

@@ -18,6 +18,7 @@ router = Router(tags=["declarations"])
 
 @router.post(
     "/declarations",
+    operation_id="declaration_submit",
     auth=SUBMITTERS,
     response={201: DeclarationOut},
     summary="Submit an annual declaration (a new version)",
@@ -27,7 +28,12 @@ def submit(request, payload: DeclarationIn):
     return Status(201, declaration_read_model(d, d.versions.get(version=d.current_version)))
 
 
-@router.get("/declarations", response=DeclarationPage, summary="List declarations")
+@router.get(
+    "/declarations",
+    operation_id="declaration_list",
+    response=DeclarationPage,
+    summary="List declarations",
+)
 def list_(
     request,
     year: int | None = None,
@@ -42,6 +48,7 @@ def list_(
 
 @router.get(
     "/declarations/{state}/{year}",
+    operation_id="declaration_get",
     response=DeclarationOut,
     summary="A state's declaration for a year",
 )
@@ -50,14 +57,20 @@ def get(request, state: str, year: int):
 
 
 @router.get(
-    "/declarations/{state}/{year}/versions", response=list[DeclarationOut], summary="Every version"
+    "/declarations/{state}/{year}/versions",
+    operation_id="declaration_version_list",
+    response=list[DeclarationOut],
+    summary="Every version",
 )
 def versions(request, state: str, year: int):
     return selectors.declaration_versions_for(actor=request.auth, state=state, year=year)
 
 
 @router.get(
-    "/deadlines", response=list[DeadlineOut], summary="Declaration due dates and extensions"
+    "/deadlines",
+    operation_id="deadline_list",
+    response=list[DeadlineOut],
+    summary="Declaration due dates and extensions",
 )
 def deadlines(request, year: int | None = None):
     return selectors.deadlines_for(actor=request.auth, year=year)
@@ -65,6 +78,7 @@ def deadlines(request, year: int | None = None):
 
 @router.post(
     "/deadlines",
+    operation_id="deadline_set",
     auth=ICC_ONLY,
     response={201: DeadlineOut},
     summary="Set the due date of the declarations covering a year (ICC only)",
@@ -76,6 +90,7 @@ def deadline_set(request, payload: DeadlineIn):
 
 @router.post(
     "/deadlines/{year}/extensions",
+    operation_id="deadline_extend",
     auth=ICC_ONLY,
     response={201: DeadlineOut},
     summary="Extend one state's due date, with a reason (ICC only)",

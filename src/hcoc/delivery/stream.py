@@ -59,8 +59,7 @@ def resume_point(request, after: int | None) -> int:
 
 @stream_router.get(
     "/feed/stream",
-    # A published name (tests/ops/test_house.py): states generate their clients from it.
-    operation_id="hcoc_delivery_stream_feed_stream",
+    operation_id="feed_stream",
     summary="The exchange feed as Server-Sent Events, resumable with Last-Event-ID",
     description=(
         "`text/event-stream`. Each event: `id:` the item's seq, `event:` its kind, `data:` the "

@@ -27,6 +27,7 @@ router = Router(tags=["transparency log"])
 
 @router.get(
     "/log/checkpoint",
+    operation_id="checkpoint_get",
     summary="The latest checkpoint: a signed note (text/plain) with its cosignatures",
     response={200: str},
 )
@@ -35,23 +36,39 @@ def checkpoint(request):
     return HttpResponse(text, content_type="text/plain; charset=utf-8")
 
 
-@router.get("/log/checkpoints", response=Checkpoints, summary="Every checkpoint, oldest first")
+@router.get(
+    "/log/checkpoints",
+    operation_id="checkpoint_list",
+    response=Checkpoints,
+    summary="Every checkpoint, oldest first",
+)
 def checkpoints(request, after_size: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)):
     return selectors.checkpoints_for(actor=request.auth, after_size=after_size, limit=limit)
 
 
-@router.get("/log/entries", response=Entries, summary="Leaves start..end (inclusive), ≤ 1,000")
+@router.get(
+    "/log/entries",
+    operation_id="entry_list",
+    response=Entries,
+    summary="Leaves start..end (inclusive), ≤ 1,000",
+)
 def entries(request, start: int = Query(..., ge=0), end: int = Query(..., ge=0)):
     return selectors.entries_for(actor=request.auth, start=start, end=end)
 
 
-@router.get("/log/proof/inclusion", response=InclusionProof, summary="RFC 9162 inclusion proof")
+@router.get(
+    "/log/proof/inclusion",
+    operation_id="inclusion_proof_get",
+    response=InclusionProof,
+    summary="RFC 9162 inclusion proof",
+)
 def inclusion(request, index: int = Query(..., ge=0), size: int = Query(..., ge=1)):
     return selectors.inclusion_proof_for(actor=request.auth, index=index, size=size)
 
 
 @router.get(
     "/log/proof/consistency",
+    operation_id="consistency_proof_get",
     response=ConsistencyProof,
     by_alias=True,
     summary="RFC 9162 consistency proof",
@@ -64,18 +81,26 @@ def consistency(
     return selectors.consistency_proof_for(actor=request.auth, old=from_, new=to)
 
 
-@router.get("/log/receipts/{index}", response=Receipt, summary="The receipt of one entry")
+@router.get(
+    "/log/receipts/{index}",
+    operation_id="receipt_get",
+    response=Receipt,
+    summary="The receipt of one entry",
+)
 def receipt(request, index: int):
     return selectors.receipt_for(actor=request.auth, index=index)
 
 
-@router.get("/log/keys", response=Keys, summary="The log's key and every state key")
+@router.get(
+    "/log/keys", operation_id="key_list", response=Keys, summary="The log's key and every state key"
+)
 def keys(request):
     return selectors.keys_for(actor=request.auth)
 
 
 @router.post(
     "/log/cosignatures",
+    operation_id="cosignature_add",
     auth=STATE_MEMBERS,
     response={201: CosignatureOut},
     summary="A state's witness cosignature of a checkpoint",
@@ -92,6 +117,7 @@ def cosign(request, payload: CosignatureIn):
 
 @router.post(
     "/states/{iso3}/roots",
+    operation_id="root_register",
     auth=STATE_MEMBERS,
     response={201: KeyOut},
     summary="The state registers its root (hcoc key init), or a new one its root endorsed (hcoc "
@@ -112,6 +138,7 @@ def root_register(request, iso3: str, payload: RootIn):
 
 @router.post(
     "/states/{iso3}/roots/{key_id}/confirm",
+    operation_id="root_confirm",
     auth=ICC_ONLY,
     response={200: KeyOut},
     summary="The ICC records the diplomatic note confirming a root's fingerprint; a log entry",
@@ -129,6 +156,7 @@ def root_confirm(request, iso3: str, key_id: str, payload: ConfirmIn):
 
 @router.post(
     "/states/{iso3}/keys",
+    operation_id="key_register",
     auth=STATE_MEMBERS,
     response={201: KeyOut},
     summary="The state registers a key its root certified (hcoc key certify); a log entry",
@@ -149,6 +177,7 @@ def key_register(request, iso3: str, payload: KeyIn):
 
 @router.post(
     "/states/{iso3}/keys/{key_id}/revoke",
+    operation_id="key_revoke",
     auth=STATE_MEMBERS,
     response={200: KeyOut},
     summary="The state revokes one of its keys with its root's signature (hcoc key revoke); "

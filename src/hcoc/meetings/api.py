@@ -79,13 +79,19 @@ POSITION_TAKER = PathDoor(_position_door)
 PROPOSAL_CHAIR = PathDoor(_call_door)
 
 
-@router.get("/meetings", response=list[MeetingOut], summary="Regular Meetings, newest first")
+@router.get(
+    "/meetings",
+    operation_id="meeting_list",
+    response=list[MeetingOut],
+    summary="Regular Meetings, newest first",
+)
 def meeting_list(request):
     return selectors.meeting_list_for(actor=request.auth)
 
 
 @router.post(
     "/meetings",
+    operation_id="meeting_create",
     auth=ICC_ONLY,
     response={201: MeetingOut},
     summary="Schedule a Regular Meeting and name its Chair state (ICC only)",
@@ -95,13 +101,22 @@ def meeting_create(request, payload: MeetingIn):
     return Status(201, meeting_read_model(m))
 
 
-@router.get("/meetings/{number}", response=MeetingOut, summary="A Regular Meeting")
+@router.get(
+    "/meetings/{number}",
+    operation_id="meeting_get",
+    response=MeetingOut,
+    summary="A Regular Meeting",
+)
 def meeting_get(request, number: int):
     return selectors.meeting_get_for(actor=request.auth, number=number)
 
 
 @router.post(
-    "/meetings/{number}/open", auth=CHAIR, response=MeetingOut, summary="Open it (the Chair)"
+    "/meetings/{number}/open",
+    operation_id="meeting_open",
+    auth=CHAIR,
+    response=MeetingOut,
+    summary="Open it (the Chair)",
 )
 def meeting_open(request, number: int):
     m = selectors.meeting_for(actor=request.auth, number=number)
@@ -110,6 +125,7 @@ def meeting_open(request, number: int):
 
 @router.post(
     "/meetings/{number}/close",
+    operation_id="meeting_close",
     auth=CHAIR,
     response=MeetingOut,
     summary="Close it; delegations still in are checked out (the Chair)",
@@ -121,6 +137,7 @@ def meeting_close(request, number: int):
 
 @router.post(
     "/meetings/{number}/agenda",
+    operation_id="agenda_item_add",
     auth=CHAIR,
     response={201: AgendaItemOut},
     summary="Add an agenda item (the Chair)",
@@ -133,6 +150,7 @@ def agenda_add(request, number: int, payload: AgendaItemIn):
 
 @router.post(
     "/meetings/{number}/attendance",
+    operation_id="attendance_record",
     auth=DELEGATION_OR_CHAIR,
     response={201: AttendanceOut},
     summary="Check a delegation in or out (its submitters; the Chair for any state)",
@@ -147,6 +165,7 @@ def attendance_record(request, number: int, payload: AttendanceIn):
 
 @router.get(
     "/meetings/{number}/attendance",
+    operation_id="attendance_get",
     response=AttendanceOut,
     summary="The roster: who is present, and every check-in and check-out with its time",
 )
@@ -156,6 +175,7 @@ def attendance_get(request, number: int):
 
 @router.post(
     "/meetings/{number}/proposals",
+    operation_id="proposal_table",
     auth=CHAIR,
     response={201: ProposalOut},
     summary="Table a proposal, or circulate it under the silence procedure (the Chair)",
@@ -167,19 +187,28 @@ def proposal_table(request, number: int, payload: ProposalIn):
 
 
 @router.get(
-    "/meetings/{number}/proposals", response=list[ProposalOut], summary="Proposals of a meeting"
+    "/meetings/{number}/proposals",
+    operation_id="proposal_list",
+    response=list[ProposalOut],
+    summary="Proposals of a meeting",
 )
 def proposal_list(request, number: int):
     return selectors.proposal_list_for(actor=request.auth, number=number)
 
 
-@router.get("/proposals/{reference}", response=ProposalOut, summary="A proposal, with positions")
+@router.get(
+    "/proposals/{reference}",
+    operation_id="proposal_get",
+    response=ProposalOut,
+    summary="A proposal, with positions",
+)
 def proposal_get(request, reference: str):
     return selectors.proposal_get_for(actor=request.auth, reference=reference)
 
 
 @router.post(
     "/proposals/{reference}/positions",
+    operation_id="position_take",
     auth=POSITION_TAKER,
     response={201: PositionOut},
     summary="Take or change the caller's state's position (a present state's submitters)",
@@ -194,6 +223,7 @@ def position_take(request, reference: str, payload: PositionIn):
 
 @router.post(
     "/proposals/{reference}/call",
+    operation_id="decision_call",
     auth=PROPOSAL_CHAIR,
     response={201: DecisionOut},
     summary="Call the decision (the Chair): adopted when no state present objects",
@@ -204,19 +234,28 @@ def decision_call(request, reference: str):
 
 
 @router.get(
-    "/meetings/{number}/decisions", response=list[DecisionOut], summary="Decisions of a meeting"
+    "/meetings/{number}/decisions",
+    operation_id="decision_list",
+    response=list[DecisionOut],
+    summary="Decisions of a meeting",
 )
 def decision_list(request, number: int):
     return selectors.decision_list_for(actor=request.auth, number=number)
 
 
-@router.get("/decisions/{reference}", response=DecisionOut, summary="A decision")
+@router.get(
+    "/decisions/{reference}",
+    operation_id="decision_get",
+    response=DecisionOut,
+    summary="A decision",
+)
 def decision_get(request, reference: str):
     return selectors.decision_get_for(actor=request.auth, reference=reference)
 
 
 @router.post(
     "/meetings/{number}/documents",
+    operation_id="document_add",
     auth=CHAIR_OR_ICC,
     response={201: DocumentOut},
     summary="Attach a document: PDF, ODT or DOCX, multipart field `file` (the ICC or the Chair)",
@@ -228,7 +267,10 @@ def document_add(request, number: int, file: File[UploadedFile]):
 
 
 @router.get(
-    "/meetings/{number}/documents", response=list[DocumentOut], summary="Documents of a meeting"
+    "/meetings/{number}/documents",
+    operation_id="document_list",
+    response=list[DocumentOut],
+    summary="Documents of a meeting",
 )
 def document_list(request, number: int):
     return selectors.document_list_for(actor=request.auth, number=number)
@@ -236,6 +278,7 @@ def document_list(request, number: int):
 
 @router.get(
     "/meetings/{number}/documents/{document_id}",
+    operation_id="document_get",
     summary="Download a document (always as an attachment)",
     response={200: None},
 )

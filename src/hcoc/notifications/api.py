@@ -34,6 +34,7 @@ def _out(n):
 
 @router.post(
     "/notifications",
+    operation_id="notification_submit",
     auth=SUBMITTERS,
     response={201: NotificationOut},
     exclude_unset=True,
@@ -45,6 +46,7 @@ def submit(request, payload: PLNIn):
 
 @router.post(
     "/notifications/{reference}/amendments",
+    operation_id="notification_amend",
     auth=SUBMITTERS,
     response={201: NotificationOut},
     exclude_unset=True,
@@ -59,6 +61,7 @@ def amend(request, reference: str, payload: AmendmentIn):
 
 @router.post(
     "/notifications/{reference}/cancellation",
+    operation_id="notification_cancel",
     auth=SUBMITTERS,
     response={201: NotificationOut},
     exclude_unset=True,
@@ -71,6 +74,7 @@ def cancel(request, reference: str, payload: CancellationIn):
 
 @router.post(
     "/notifications/{reference}/launch-report",
+    operation_id="notification_report_launch",
     auth=SUBMITTERS,
     response={201: NotificationOut},
     exclude_unset=True,
@@ -83,6 +87,7 @@ def report_launch(request, reference: str, payload: LaunchReportIn):
 
 @router.post(
     "/unnotified-launches",
+    operation_id="unnotified_launch_report",
     auth=SUBMITTERS,
     response={201: NotificationOut},
     exclude_unset=True,
@@ -94,6 +99,7 @@ def unnotified(request, payload: UnnotifiedLaunchIn):
 
 @router.post(
     "/imports/notifications",
+    operation_id="notification_import",
     auth=ICC_ONLY,
     response={201: NotificationOut},
     exclude_unset=True,
@@ -106,6 +112,7 @@ def import_notification(request, payload: ImportIn):
 
 @router.get(
     "/notifications/{reference}",
+    operation_id="notification_get",
     response=NotificationOut,
     exclude_unset=True,
     summary="Read a notification",
@@ -116,6 +123,7 @@ def get(request, reference: str):
 
 @router.get(
     "/notifications/{reference}/notam",
+    operation_id="notification_notam_get",
     response=NotamOut,
     summary="A notification as NOTAM / NAVAREA-style text",
 )
@@ -126,6 +134,7 @@ def notam(request, reference: str):
 
 @router.get(
     "/notifications/{reference}/geojson",
+    operation_id="notification_geojson_get",
     response=GeoJSONOut,
     summary="A notification's launch area, corridor and impact areas as GeoJSON",
 )
@@ -136,6 +145,7 @@ def geojson(request, reference: str):
 
 @router.get(
     "/notifications/{reference}/versions",
+    operation_id="notification_version_list",
     response=list[NotificationVersionOut],
     exclude_unset=True,
     summary="Every version of a notification",
@@ -146,6 +156,7 @@ def versions(request, reference: str):
 
 @router.get(
     "/notifications",
+    operation_id="notification_list",
     response=NotificationPage,
     exclude_unset=True,
     summary="List notifications",

@@ -17,6 +17,7 @@ router = Router(tags=["observer invitations"])
 
 @router.post(
     "/invitations",
+    operation_id="invitation_issue",
     auth=SUBMITTERS,
     response={201: InvitationOut},
     summary="Invite observers to a launch site; announced in the feed (invitation.issued)",
@@ -26,7 +27,12 @@ def issue(request, payload: InvitationIn):
     return Status(201, selectors.invitation_get_for(actor=request.auth, reference=inv.reference))
 
 
-@router.get("/invitations", response=InvitationPage, summary="The invitations the caller may see")
+@router.get(
+    "/invitations",
+    operation_id="invitation_list",
+    response=InvitationPage,
+    summary="The invitations the caller may see",
+)
 def list_(
     request,
     year: int | None = Query(
@@ -41,13 +47,19 @@ def list_(
     )
 
 
-@router.get("/invitations/{reference}", response=InvitationOut, summary="One invitation")
+@router.get(
+    "/invitations/{reference}",
+    operation_id="invitation_get",
+    response=InvitationOut,
+    summary="One invitation",
+)
 def get(request, reference: str, history: bool = False):
     return selectors.invitation_get_for(actor=request.auth, reference=reference, history=history)
 
 
 @router.post(
     "/invitations/{reference}/replies",
+    operation_id="invitation_reply",
     auth=SUBMITTERS,
     response={201: InvitationOut},
     summary="Accept (naming the observers) or decline; may be changed until reply_by",
@@ -59,6 +71,7 @@ def reply(request, reference: str, payload: ReplyIn):
 
 @router.post(
     "/invitations/{reference}/confirmations",
+    operation_id="invitation_confirm",
     auth=SUBMITTERS,
     response={201: InvitationOut},
     summary="The inviting state confirms a state's accepted reply",
@@ -72,6 +85,7 @@ def confirm(request, reference: str, payload: ConfirmationIn):
 
 @router.post(
     "/invitations/{reference}/withdraw",
+    operation_id="invitation_withdraw",
     auth=SUBMITTERS,
     response={201: InvitationOut},
     summary="The inviting state withdraws its invitation",

@@ -17,17 +17,17 @@ from hcoc.ui.doors import ICC_ONLY, STATE_MEMBERS, optional_user
 
 from . import services
 
-# The operation ids are published (clients are generated from the OpenAPI document): they keep
-# the names they had when this router lived in hcoc.states.
+# Every operation names its id (`<noun>_<verb>`, as the services are named): states generate
+# their clients from the OpenAPI document, and tests/ops/test_house.py pins each id.
 router = Router(tags=["registry"])
 
 
 @router.get(
     "/states",
+    operation_id="state_list",
     response=list[StateOut],
     auth=None,
     summary="The public registry of states",
-    operation_id="hcoc_states_api_list_states",
 )
 def list_states(request):
     optional_user(request)  # a token that is given must be valid, as everywhere
@@ -36,10 +36,10 @@ def list_states(request):
 
 @router.get(
     "/states/{iso3}",
+    operation_id="state_get",
     response=StateDetailOut,
     auth=None,
     summary="One state of the registry",
-    operation_id="hcoc_states_api_get_state",
 )
 def get_state(request, iso3: str):
     return selectors.state_get_for(actor=optional_user(request), iso3=iso3)
@@ -47,10 +47,10 @@ def get_state(request, iso3: str):
 
 @router.post(
     "/states/{iso3}/subscription",
+    operation_id="subscription_record",
     auth=ICC_ONLY,
     response={201: SubscriptionOut},
     summary="Record a subscription (ICC only); disseminated in the feed",
-    operation_id="hcoc_states_api_subscribe",
 )
 def subscribe(request, iso3: str, payload: SubscriptionIn):
     sub = services.subscription_record(
@@ -74,10 +74,10 @@ def subscribe(request, iso3: str, payload: SubscriptionIn):
 
 @router.post(
     "/circulars",
+    operation_id="circular_publish",
     auth=ICC_ONLY,
     response={201: CircularOut},
     summary="Publish a circular of the ICC (ICC only); disseminated in the feed",
-    operation_id="hcoc_states_api_circular_publish",
 )
 def circular_publish(request, payload: CircularIn):
     circular = services.circular_publish(actor=request.auth, title=payload.title, text=payload.text)
@@ -86,9 +86,9 @@ def circular_publish(request, payload: CircularIn):
 
 @router.get(
     "/circulars",
+    operation_id="circular_list",
     response=CircularPage,
     summary="The ICC's circulars, newest first",
-    operation_id="hcoc_states_api_circular_list",
 )
 def circular_list(request, limit: int = Query(100, ge=1, le=1000), cursor: str | None = None):
     return selectors.circular_list_for(actor=request.auth, limit=limit, cursor=cursor)
@@ -96,6 +96,7 @@ def circular_list(request, limit: int = Query(100, ge=1, le=1000), cursor: str |
 
 @router.get(
     "/users",
+    operation_id="state_user_list",
     auth=STATE_MEMBERS,
     response=StateUserList,
     summary="Every user of the caller's state: made by whom and when, enrolled when",

@@ -8,7 +8,9 @@ from .schemas import SiteOut
 router = Router(tags=["sites"])
 
 
-@router.get("/sites", response=list[SiteOut], summary="The launch-site catalogue")
+@router.get(
+    "/sites", operation_id="site_list", response=list[SiteOut], summary="The launch-site catalogue"
+)
 def list_sites(request):
     require_exchange_reader(request.auth)
     return [

@@ -43,37 +43,37 @@ RETRY_STATUSES = (429, 503)
 # What each method calls: (method, path, operation id in the OpenAPI document). The exchange's
 # test suite checks each against the document.
 OPERATIONS = {
-    "notification_submit": ("POST", "/notifications", "hcoc_notifications_api_submit"),
+    "notification_submit": ("POST", "/notifications", "notification_submit"),
     "notification_amend": (
         "POST",
         "/notifications/{reference}/amendments",
-        "hcoc_notifications_api_amend",
+        "notification_amend",
     ),
     "notification_cancel": (
         "POST",
         "/notifications/{reference}/cancellation",
-        "hcoc_notifications_api_cancel",
+        "notification_cancel",
     ),
     "notification_report": (
         "POST",
         "/notifications/{reference}/launch-report",
-        "hcoc_notifications_api_report_launch",
+        "notification_report_launch",
     ),
-    "notification_get": ("GET", "/notifications/{reference}", "hcoc_notifications_api_get"),
-    "feed_page": ("GET", "/feed", "hcoc_exchange_api_feed"),
-    "feed_stream": ("GET", "/feed/stream", "hcoc_delivery_stream_feed_stream"),
-    "inbox_page": ("GET", "/inbox", "hcoc_exchange_api_inbox"),
-    "acknowledge": ("POST", "/acknowledgements", "hcoc_exchange_api_acknowledge"),
+    "notification_get": ("GET", "/notifications/{reference}", "notification_get"),
+    "feed_page": ("GET", "/feed", "feed_list"),
+    "feed_stream": ("GET", "/feed/stream", "feed_stream"),
+    "inbox_page": ("GET", "/inbox", "inbox_list"),
+    "acknowledge": ("POST", "/acknowledgements", "acknowledgement_create"),
     "acknowledgement_status": (
         "GET",
         "/acknowledgements",
-        "hcoc_exchange_api_acknowledgement_status",
+        "acknowledgement_status_get",
     ),
-    "declaration_submit": ("POST", "/declarations", "hcoc_declarations_api_submit"),
-    "declaration_get": ("GET", "/declarations/{state}/{year}", "hcoc_declarations_api_get"),
-    "log_keys": ("GET", "/log/keys", "hcoc_ledger_api_keys"),
-    "log_entries": ("GET", "/log/entries", "hcoc_ledger_api_entries"),
-    "log_receipt": ("GET", "/log/receipts/{index}", "hcoc_ledger_api_receipt"),
+    "declaration_submit": ("POST", "/declarations", "declaration_submit"),
+    "declaration_get": ("GET", "/declarations/{state}/{year}", "declaration_get"),
+    "log_keys": ("GET", "/log/keys", "key_list"),
+    "log_entries": ("GET", "/log/entries", "entry_list"),
+    "log_receipt": ("GET", "/log/receipts/{index}", "receipt_get"),
 }
 
 

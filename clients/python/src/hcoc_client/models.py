@@ -275,10 +275,10 @@ class Notification(Model):
 
     __schema__ = "NotificationOut"
     __written_by__ = (
-        "hcoc_notifications_api_submit",
-        "hcoc_notifications_api_amend",
-        "hcoc_notifications_api_cancel",
-        "hcoc_notifications_api_report_launch",
+        "notification_submit",
+        "notification_amend",
+        "notification_cancel",
+        "notification_report_launch",
     )
     reference: str
     state: str
@@ -346,7 +346,7 @@ class InboxPage(Model):
 @dataclass
 class AcknowledgementResult(Model):
     __schema__ = "AcknowledgementResult"
-    __written_by__ = ("hcoc_exchange_api_acknowledge",)
+    __written_by__ = ("acknowledgement_create",)
     state: str
     acknowledged: int
     at: str
@@ -385,7 +385,7 @@ class CrosscheckRow(Model):
 @dataclass
 class DeclarationRecord(Model):
     __schema__ = "DeclarationOut"
-    __written_by__ = ("hcoc_declarations_api_submit",)
+    __written_by__ = ("declaration_submit",)
     state: str
     year: int
     version: int
