@@ -118,7 +118,7 @@ TEMPLATES = [
                 # Which pages the navigation offers (hcoc.ui.pages.page_access).
                 "hcoc.ui.pages.page_access",
                 # The pages' live stream (hcoc.delivery.page_stream), for the pages that follow it.
-                "hcoc.delivery.context.live_stream",
+                "hcoc.delivery.context_processors.live_stream",
                 # What a state's user's browser signs with (hcoc.ledger.signing, sign.js).
                 "hcoc.ledger.signing.signing",
             ]
