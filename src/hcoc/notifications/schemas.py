@@ -16,7 +16,7 @@ from pydantic import (
 )
 
 from hcoc.lib.geometry import polygon_problem
-from hcoc.lib.rules import context_value, validate_with_rules
+from hcoc.lib.rule_tools import context_value, validate_with_rules
 from hcoc.lib.timeutil import Rfc3339
 from hcoc.lib.vocabulary import GENERIC_CLASSES
 from hcoc.ui.schemas import StrictSchema
