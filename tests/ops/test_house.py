@@ -199,6 +199,24 @@ def test_every_module_function_and_file_the_docs_name_exists(doc):
     assert missing + sorted(_unknown(_bare_names(text))) == []
 
 
+# Class names more than one module may define: Django's conventions, and the log's checkpoint,
+# one thing both as C2SP's note (ledger/tlog, no Django) and as the row that stores it.
+SHARED_CLASS_NAMES = {"Command", "Migration", "Config", "Meta", "Checkpoint"}
+
+
+def test_no_two_modules_define_a_class_of_the_same_name():
+    """One name, one thing (issue 28: `Delivery`, `Outcome`, `Audience` and `Planned` each named
+    two different things in different apps)."""
+    where: dict[str, list[str]] = {}
+    for path in sorted(SRC.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef) and node.name not in SHARED_CLASS_NAMES:
+                where.setdefault(node.name, []).append(str(path.relative_to(SRC)))
+    assert {name: paths for name, paths in where.items() if len(paths) > 1} == {}
+
+
 QUALIFIED = re.compile(r"(?<![\w/@.-])hcoc(?:\.[A-Za-z_]\w*)+")
 REPOSITORY_PATH = re.compile(
     r"(?<![\w/.-])(?:tests|bench|docs)/[a-z0-9_/.-]*[a-z0-9_]\.(?:py|md)\b"
