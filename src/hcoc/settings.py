@@ -117,8 +117,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # Which pages the navigation offers (hcoc.ui.pages.page_access).
                 "hcoc.ui.pages.page_access",
-                # The pages' live stream (hcoc.delivery.pages), for the pages that follow it.
-                "hcoc.delivery.context.live_stream",
+                # The pages' live stream (hcoc.delivery.page_stream), for the pages that follow it.
+                "hcoc.delivery.context_processors.live_stream",
                 # What a state's user's browser signs with (hcoc.ledger.signing, sign.js).
                 "hcoc.ledger.signing.signing",
             ]

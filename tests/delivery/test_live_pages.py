@@ -1,4 +1,4 @@
-"""The pages' live stream (`/live/stream`, hcoc.delivery.pages) over real HTTP against a real
+"""The pages' live stream (`/live/stream`, hcoc.delivery.page_stream) over real HTTP against a real
 `hcoc serve`, with a logged-in session's cookie: the inbox gets rows of other states' new items,
 marked new; an acknowledgement list gets its new state; a logged-out session loses the stream.
 In a real browser: tests/browser/test_browser_live.py."""
@@ -12,7 +12,7 @@ from support.people import web_client
 from support.serve import events, items, serve
 
 from hcoc.accounts.models import User
-from hcoc.delivery import pages as module
+from hcoc.delivery import page_stream as module
 from hcoc.exchange.services import acknowledgements_record
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit

@@ -88,7 +88,7 @@ def receivers():
         r.close()
 
 
-def posts(url: str, n: int) -> list[transport.Answer]:
+def posts(url: str, n: int) -> list[transport.ReceiverAnswer]:
     """`n` deliveries one after the other through one pool (as the worker makes them)."""
 
     async def run():

@@ -13,7 +13,7 @@ from support.meetings import meeting_body, open_meeting
 from support.people import web_client
 from support.stored import nothing_stored
 
-from hcoc.lib.rules import years_after
+from hcoc.lib.rule_tools import years_after
 
 SECOND = timedelta(seconds=1)
 

@@ -4,10 +4,13 @@ The layers themselves are checked by `lint-imports` in `make lint` (docs/decisio
 """
 
 import ast
+import functools
 import importlib
 import importlib.util
+import io
 import os
 import re
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -89,15 +92,176 @@ def _exists(name: str) -> bool:
     return False
 
 
+# The code the bare names are looked for in; the client package and the tools are code too.
+CODE_FOLDERS = [ROOT / d for d in ("src", "tests", "bench", "clients", "tools", ".ci")]
+CODE_TEXT = {".html", ".txt", ".js", ".css", ".json", ".toml", ".sh", ".yml", ".sql"}
+# Names of other software (PostgreSQL, nginx, numpy, gunicorn's uvicorn worker, Zulip and
+# healthchecks in the style guide) and the style guide's placeholders: not ours to define.
+ELSEWHERE = {
+    "max_connections", "shared_buffers", "proxy_add_x_forwarded_for", "allclose",
+    "uvicorn_worker", "UvicornWorker", "access_stream_by_id", "_get_check_for_user",
+    "require_x", "may_x", "test_a_state_cannot_amend_another_states_notification",
+    "request_finished",  # Django's signal
+}  # fmt: skip
+# Names the docs mention as gone, on purpose, saying so where they name them.
+GONE_ON_PURPOSE = {
+    "HCOC_DELIVERY_THREADS",  # configuration.md: the old name, no longer read
+    "HCOC_DELIVERY_BATCH",  # benchmarks.md: a branch's setting that was not merged
+    "hcoc_ledger_api_custodial_key",  # formats.md: a removed operation
+}
+FILE_SUFFIX = re.compile(r"\.(md|py|json|txt|html|js|css|toml|gz|csv|pdf|xlsx|kek|pem|sqlite3)$")
+
+
+def _docstrings(tree: ast.AST) -> list[ast.Constant]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.body[0].value if node.body and isinstance(node.body[0], ast.Expr) else None
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                found.append(first)
+    return found
+
+
+def _code_files() -> list[Path]:
+    files = []
+    for top in CODE_FOLDERS:
+        for folder, dirs, names in os.walk(top):
+            dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS]
+            files += [Path(folder, n) for n in names]
+    return sorted(files)
+
+
+@functools.cache
+def _code_words() -> frozenset[str]:
+    """Every name the code uses: what it defines, imports, calls and reads, its strings, its
+    templates, scripts and data, and its files' names. Not its docstrings nor its comments: a
+    name only prose mentions is a name that is gone."""
+    words = set()
+    for path in _code_files():
+        words.add(path.stem)
+        if path.suffix == ".py":
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            prose = {id(d) for d in _docstrings(tree)}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    if id(node) not in prose:
+                        words.update(re.findall(r"\w+", node.value))
+                    continue
+                for attr in ("id", "attr", "name", "arg", "asname"):
+                    value = getattr(node, attr, None)
+                    if isinstance(value, str):
+                        words.update(re.findall(r"\w+", value))
+        elif path.suffix in CODE_TEXT or path.name in {"run", "Makefile"}:
+            words.update(re.findall(r"\w+", path.read_text(encoding="utf-8", errors="replace")))
+    for build in ("Makefile", "pyproject.toml"):
+        words.update(re.findall(r"\w+", (ROOT / build).read_text(encoding="utf-8")))
+    return frozenset(words)
+
+
+CODE_LIKE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?")
+
+
+def _bare_names(text: str) -> set[str]:
+    """Names in backticks that no module of ours qualifies and that look like code: a call
+    (`event_transaction()`), a snake_case or CamelCase name (`number_next`, `PlannedDelivery`),
+    an attribute (`Event.item`). A lower-case word alone (`seq`) is a word too often to judge."""
+    names = set()
+    for token in re.findall(r"`([^`\s]+)`", text):
+        if not CODE_LIKE.fullmatch(token) or FILE_SUFFIX.search(token):
+            continue
+        if re.split(r"[./]", token.removeprefix("hcoc."))[0] in PACKAGES | MODULES:
+            continue  # qualified by a module of ours: `_exists` judges it
+        parts = token.removesuffix("()").split(".")
+        looks_like_code = (
+            token.endswith("()")
+            or len(parts) > 1
+            or "_" in parts[0].strip("_")
+            or re.fullmatch(r"[A-Z][a-z0-9]+[A-Z]\w*", parts[0])
+        )
+        if looks_like_code:
+            names.add(token)
+    return names
+
+
+def _unknown(names: set[str]) -> set[str]:
+    words = _code_words() | ELSEWHERE | GONE_ON_PURPOSE
+    return {n for n in names if not set(n.removesuffix("()").split(".")) <= words}
+
+
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
 def test_every_module_function_and_file_the_docs_name_exists(doc):
+    """datasette's habit: a doc that names `ledger.services.leaf_append` or `web/access.py`
+    fails the suite when the code moves and the doc does not; so does a bare name in backticks
+    (`seq_reserve()`) that no code uses any more."""
     from hcoc.exchange.models import EventKind  # after Django is set up by pytest-django
 
-    """datasette's habit: a doc that names `ledger.services.leaf_append` or `web/access.py`
-    fails the suite when the code moves and the doc does not."""
     kinds = set(EventKind.values)  # `registry.circular` is a feed item's kind, not a module
-    missing = sorted(n for n in _named_in(doc.read_text()) - kinds if not _exists(n))
-    assert missing == []
+    text = doc.read_text()
+    missing = sorted(n for n in _named_in(text) - kinds if not _exists(n))
+    assert missing + sorted(_unknown(_bare_names(text))) == []
+
+
+# Class names more than one module may define: Django's conventions, and the log's checkpoint,
+# one thing both as C2SP's note (ledger/tlog, no Django) and as the row that stores it.
+SHARED_CLASS_NAMES = {"Command", "Migration", "Config", "Meta", "Checkpoint"}
+
+
+def test_no_two_modules_define_a_class_of_the_same_name():
+    """One name, one thing (issue 28: `Delivery`, `Outcome`, `Audience` and `Planned` each named
+    two different things in different apps)."""
+    where: dict[str, list[str]] = {}
+    for path in sorted(SRC.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef) and node.name not in SHARED_CLASS_NAMES:
+                where.setdefault(node.name, []).append(str(path.relative_to(SRC)))
+    assert {name: paths for name, paths in where.items() if len(paths) > 1} == {}
+
+
+QUALIFIED = re.compile(r"(?<![\w/@.-])hcoc(?:\.[A-Za-z_]\w*)+")
+REPOSITORY_PATH = re.compile(
+    r"(?<![\w/.-])(?:tests|bench|docs)/[a-z0-9_/.-]*[a-z0-9_]\.(?:py|md)\b"
+)
+
+
+def _prose(path: Path) -> tuple[str, str]:
+    """A file's prose: a Python module's docstrings, and its comments; a template's, a script's
+    or a style sheet's whole text. Strings the code uses (a salt such as "hcoc.accounts.login-
+    device", a host such as "hcoc.example") are not prose."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix != ".py":
+        return "", text
+    docstrings = "\n".join(d.value for d in _docstrings(ast.parse(text)))
+    lines = io.StringIO(text).readline
+    comments = "\n".join(
+        t.string for t in tokenize.generate_tokens(lines) if t.type == tokenize.COMMENT
+    )
+    return docstrings, comments
+
+
+def test_every_name_the_code_s_docstrings_and_comments_give_exists():
+    """The same for the code's own prose: a module, a function or a test file named in a
+    docstring, a comment or a template (`hcoc.delivery.hub`, `tests/api/test_access.py`) must
+    exist, and so must a bare name a docstring puts in backticks (issue 28: stale names lived
+    on in three docstrings after the tests moved)."""
+    from hcoc.exchange.models import EventKind  # after Django is set up by pytest-django
+
+    kinds = set(EventKind.values)
+    stale = []
+    for path in _code_files():
+        if path.suffix not in {".py", *CODE_TEXT} or "clients" in path.relative_to(ROOT).parts:
+            continue  # hcoc-client is a package of its own, with no hcoc to import
+        if path == Path(__file__):
+            continue  # this file's docstrings quote stale names as examples
+        docstrings, other = _prose(path)
+        text = docstrings + "\n" + other
+        names = {n for n in QUALIFIED.findall(text) if not FILE_SUFFIX.search(n)}  # hcoc.sqlite3
+        names |= set(REPOSITORY_PATH.findall(text)) | _named_in(docstrings)
+        unknown = {n for n in names - kinds if not _exists(n)}
+        unknown |= _unknown(_bare_names(docstrings))
+        stale += [f"{path.relative_to(ROOT)}: {n}" for n in sorted(unknown)]
+    assert stale == []
 
 
 BENCH = ROOT / "bench"

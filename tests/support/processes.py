@@ -8,7 +8,7 @@ The mark is kept by a rule a new test cannot escape silently: a test that is not
 starts a process fails, in every run, naming the mark. Tests that use the browser's fixtures are
 marked by those fixtures (below); every other test that starts a process says so itself,
 `pytestmark = pytest.mark.process` in its module or `@pytest.mark.process` on the test.
-`ops/test_suite_processes.py` checks the rule."""
+`tests/ops/test_suite_processes.py` checks the rule."""
 
 import multiprocessing.process
 import os

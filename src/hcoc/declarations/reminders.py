@@ -22,7 +22,7 @@ from .readmodel import due_dates
 
 
 @dataclass(frozen=True)
-class Planned:
+class PlannedReminder:
     state: str
     year: int
     kind: str
@@ -50,7 +50,7 @@ def _state_addresses(states: set[str]) -> dict[str, tuple[str, ...]]:
     return {s: tuple(sorted(out.get(s) or out.get(f"user:{s}") or ())) for s in states}
 
 
-def reminders_due(*, today: date | None = None) -> list[Planned]:
+def reminders_due(*, today: date | None = None) -> list[PlannedReminder]:
     """What would be sent today (nothing is written)."""
     today = today or timezone.now().date()
     years = set(DeclarationDeadline.objects.values_list("year", flat=True))
@@ -83,7 +83,9 @@ def reminders_due(*, today: date | None = None) -> list[Planned]:
         )
     )
     return [
-        Planned(iso3, year, kind, due_on, icc if kind == ReminderKind.PAST_DUE else addresses[iso3])
+        PlannedReminder(
+            iso3, year, kind, due_on, icc if kind == ReminderKind.PAST_DUE else addresses[iso3]
+        )
         for iso3, year, kind, due_on in sorted(wanted)
     ]
 

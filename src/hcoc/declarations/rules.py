@@ -5,7 +5,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from hcoc.lib.rules import Problem, dig
+from hcoc.lib.rule_tools import Problem, dig
 from hcoc.lib.vocabulary import category_of
 from hcoc.sites.selectors import site_details, unknown_sites
 from hcoc.states.models import State

@@ -5,7 +5,7 @@ from datetime import date
 from ninja import Schema
 from pydantic import ConfigDict, Field, StrictBool, StrictInt, model_validator
 
-from hcoc.lib.rules import validate_with_rules
+from hcoc.lib.rule_tools import validate_with_rules
 from hcoc.ui.schemas import StrictSchema
 
 from .rules import declaration_rules

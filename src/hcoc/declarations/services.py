@@ -25,7 +25,7 @@ from .models import (
     ReminderKind,
 )
 from .readmodel import declaration_read_model
-from .reminders import SUBJECTS, Planned, reminders_due
+from .reminders import SUBJECTS, PlannedReminder, reminders_due
 from .rules import deadline_problems, extension_problems
 from .schemas import DeclarationIn
 
@@ -123,11 +123,11 @@ def _day(d: date) -> str:
     return d.isoformat()  # ISO 8601, as every date the exchange shows
 
 
-def reminders_send(*, today: date | None = None) -> list[Planned]:
+def reminders_send(*, today: date | None = None) -> list[PlannedReminder]:
     """Send today's reminders; each is recorded first, so a second run sends nothing again.
     States are written to one by one; the ICC gets one digest per year of the states newly past due."""
     planned = reminders_due(today=today)
-    sent: list[Planned] = []
+    sent: list[PlannedReminder] = []
     for p in planned:
         try:
             with transaction.atomic():

@@ -62,7 +62,7 @@ def item_event(item: dict) -> bytes:
 
 
 @dataclass
-class Delivery:
+class HubBatch:
     """What the hub hands a listener: new items (each with its encoded event), the sequence's
     last seq as the hub read it (`head`: a listener behind it reads the feed itself), whether
     acknowledgements changed, and for an API stream its token's user now (None: revoked)."""
@@ -78,14 +78,14 @@ class Delivery:
 class Listener:
     loop: asyncio.AbstractEventLoop
     token: str | None = None  # an API stream's raw bearer token, re-checked with every delivery
-    pending: list[Delivery] = field(default_factory=list)
+    pending: list[HubBatch] = field(default_factory=list)
     woken: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def deliver(self, delivery: Delivery) -> None:  # on the listener's loop
+    def deliver(self, delivery: HubBatch) -> None:  # on the listener's loop
         if len(self.pending) >= MAX_PENDING:
             # Keep only what says where the sequence stands: the listener re-reads the feed.
             self.pending = [
-                Delivery(
+                HubBatch(
                     items=[],
                     head=delivery.head,
                     acks_changed=True,
@@ -97,7 +97,7 @@ class Listener:
             self.pending.append(delivery)
         self.woken.set()
 
-    async def wait(self, timeout: float) -> list[Delivery] | None:
+    async def wait(self, timeout: float) -> list[HubBatch] | None:
         """The deliveries since the last call, or None after `timeout` seconds without any."""
         if not self.pending:
             try:
@@ -177,7 +177,7 @@ class Hub:
             # The first round: tell every listener where the sequence stands; one that read
             # less than that before the hub started reads the rest from the feed.
             self.last_seq, self.last_ack = seq, ack
-            self._dispatch(Delivery(items=[], head=seq, acks_changed=True))
+            self._dispatch(HubBatch(items=[], head=seq, acks_changed=True))
             return
         if seq == self.last_seq and ack == self.last_ack:
             return
@@ -185,7 +185,7 @@ class Hub:
             # The sequence never shrinks, but a database can be put back (`hcoc restore`):
             # start again from where it stands, as on the first round.
             self.last_seq, self.last_ack = seq, ack
-            self._dispatch(Delivery(items=[], head=seq, acks_changed=True))
+            self._dispatch(HubBatch(items=[], head=seq, acks_changed=True))
             return
         items: list[tuple[dict, bytes]] = []
         after = self.last_seq
@@ -197,18 +197,18 @@ class Hub:
             after = page["last_seq"]
         acks_changed = ack != self.last_ack
         self.last_seq, self.last_ack = max(after, self.last_seq), ack
-        self._dispatch(Delivery(items=items, head=self.last_seq, acks_changed=acks_changed))
+        self._dispatch(HubBatch(items=items, head=self.last_seq, acks_changed=acks_changed))
 
-    def _dispatch(self, shared: Delivery) -> None:
+    def _dispatch(self, shared: HubBatch) -> None:
         with self._lock:
             listeners = list(self._listeners)
         tokens = {li.token for li in listeners if li.token}
         users = token_users(tokens) if tokens and shared.items else {}
         # One hand-over per event loop (a server worker's), not one per listener: the loop
         # is woken once and wakes its streams itself.
-        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Listener, Delivery]]] = {}
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Listener, HubBatch]]] = {}
         for li in listeners:
-            delivery = Delivery(
+            delivery = HubBatch(
                 items=shared.items, head=shared.head, acks_changed=shared.acks_changed
             )
             if li.token and shared.items:
@@ -222,7 +222,7 @@ class Hub:
                     self.leave(li)
 
 
-def _deliver_all(handed: list[tuple[Listener, Delivery]]) -> None:  # on their loop
+def _deliver_all(handed: list[tuple[Listener, HubBatch]]) -> None:  # on their loop
     for li, delivery in handed:
         li.deliver(delivery)
 

@@ -28,7 +28,7 @@ IDLE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
-class Answer:
+class ReceiverAnswer:
     status: int | None  # None: no HTTP answer (refused address, connection, timeout)
     error: str = ""
 
@@ -82,13 +82,13 @@ class Pool:
 
     async def post(
         self, url: str, body: bytes, headers: dict[str, str], *, allowed, timeout: float
-    ) -> Answer:
+    ) -> ReceiverAnswer:
         """POST `body`; never follows a redirect (a 3xx is a failure like any non-2xx)."""
         try:
             # The check resolves the name: in a thread, so that the loop's other deliveries go on.
             target = await asyncio.to_thread(check, url, allowed=allowed)
         except Refused as e:
-            return Answer(None, f"refused: the URL {e}")
+            return ReceiverAnswer(None, f"refused: the URL {e}")
         key = (target.scheme, target.host, target.port, target.addresses[0])
         conn = None
         try:
@@ -107,19 +107,21 @@ class Pool:
             if conn is not None:
                 conn.close()
             if isinstance(e, TimeoutError):
-                return Answer(None, f"TimeoutError: no answer within {timeout:g} s")
+                return ReceiverAnswer(None, f"TimeoutError: no answer within {timeout:g} s")
             if isinstance(e, _Closed):
-                return Answer(None, "RemoteDisconnected: the receiver closed the connection")
+                return ReceiverAnswer(
+                    None, "RemoteDisconnected: the receiver closed the connection"
+                )
             if isinstance(e, OSError | ValueError | asyncio.IncompleteReadError):
-                return Answer(None, f"{type(e).__name__}: {e}"[:500])
+                return ReceiverAnswer(None, f"{type(e).__name__}: {e}"[:500])
             raise
         if reusable:
             self._give_back(key, conn)
         else:
             conn.close()
         if 200 <= status < 300:
-            return Answer(status)
-        return Answer(status, f"answered HTTP {status}")
+            return ReceiverAnswer(status)
+        return ReceiverAnswer(status, f"answered HTTP {status}")
 
 
 async def _connect(target: Target) -> _Conn:

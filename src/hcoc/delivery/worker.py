@@ -44,7 +44,7 @@ LOCK_KEY = 0x6863_6F63_6465_6C76
 STANDBY_SECONDS = 5.0
 
 
-class Worker:
+class DeliveryWorker:
     def __init__(self, *, concurrency: int | None = None, daily: bool = True, parent=None):
         self.concurrency = concurrency or settings.DELIVERY_CONCURRENCY
         self.loop = asyncio.new_event_loop()

@@ -55,7 +55,7 @@ def _page_text(qs, *, after: int, limit: int, **extra: int) -> str:
     """A page as /feed and /inbox serve it: the stored items joined, as they are, into the page
     object (schemas.FeedPage, InboxPage), itself RFC 8785 canonical JSON (its members in that
     order, integers and booleans only), so nothing is parsed, validated or serialised again.
-    tests/exchange/test_feed_bytes.py proves it equal to what the schema makes of the items."""
+    tests/api/test_feed_bytes.py proves it equal to what the schema makes of the items."""
     rows, last, more = _page_rows(qs, after=after, limit=limit)
     tail = "".join(f',"{k}":{int(v)}' for k, v in sorted(extra.items()))
     return (

@@ -31,7 +31,7 @@ from hcoc.lib.errors import FieldProblem
 from hcoc.lib.jsonbody import JsonTooDeep
 from hcoc.ui.http import problem_response
 
-from . import context
+from . import request_context
 from .client import (
     SIGNATURE_HEADER,
     body_digest,
@@ -112,7 +112,7 @@ def _signature_checked(request, parsed, key, digest: str, body_obj, path: str, k
             )
     except IntegrityError:
         return None, _refuse(409, "this signature was already used (a replayed request)")
-    return context.SignedRequest(
+    return request_context.SignedRequest(
         key_id=parsed.key_id,
         created=parsed.created,
         sig=parsed.sig,
@@ -246,14 +246,14 @@ class LedgerMiddleware:
         return self._run(request, signed)
 
     def _run(self, request, signed):
-        signed_token = context.signed_request.set(signed)
-        appended_token = context.appended.set([])
+        signed_token = request_context.signed_request.set(signed)
+        appended_token = request_context.appended.set([])
         try:
             response = self.get_response(request)
-            indexes = list(context.appended.get() or [])
+            indexes = list(request_context.appended.get() or [])
         finally:
-            context.signed_request.reset(signed_token)
-            context.appended.reset(appended_token)
+            request_context.signed_request.reset(signed_token)
+            request_context.appended.reset(appended_token)
         if indexes and 200 <= response.status_code < 300:
             response = _with_receipts(response, indexes)
         return response

@@ -21,7 +21,7 @@ from hcoc.lib.timeutil import rfc3339
 from hcoc.states.access import require_state_member
 from hcoc.states.models import State
 
-from . import context, trust
+from . import request_context, trust
 from .client import b64, unb64
 from .keys import log_signer
 from .models import Checkpoint, Cosignature, KeyKind, LeafType, LogEntry, LogHead, LogNode, StateKey
@@ -94,7 +94,7 @@ def _signature_for(leaf: dict, *, rooted: bool):
     API request's HCoC-Signature, or a page's form signed in the user's browser). A state with
     a root acts only signed: an unsigned act in its name is refused, so that the exchange
     cannot act as a state (and a forged entry fails every verifier: "not signed by")."""
-    signed = context.signed_request.get()
+    signed = request_context.signed_request.get()
     if signed is not None:
         request = {"method": signed.method, "path": signed.path}
         if signed.body is not None:
@@ -235,7 +235,7 @@ def leaf_append(
             c.execute(insert_nodes + values, flat_nodes)
             c.execute(insert_entry, entry_row)
             c.execute(update_head, [frontier.size, frontier.to_bytes()])
-    noted = context.appended.get()
+    noted = request_context.appended.get()
     if noted is not None:
         noted.append(index)
     return entry

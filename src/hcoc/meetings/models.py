@@ -171,7 +171,7 @@ class Position(models.Model):
         return f"{self.state_id} {self.position} on {self.proposal_id}"
 
 
-class Outcome(models.TextChoices):
+class DecisionOutcome(models.TextChoices):
     ADOPTED = "adopted", "adopted"
     NOT_ADOPTED = "not_adopted", "not adopted"
 
@@ -180,7 +180,7 @@ class Decision(models.Model):
     proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="decision")
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
     number = models.PositiveIntegerField()
-    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    outcome = models.CharField(max_length=20, choices=DecisionOutcome.choices)
     called_at = models.DateTimeField()
     called_by = models.ForeignKey(
         "accounts.User",

@@ -18,7 +18,7 @@ from hcoc.exchange.models import EventKind
 from hcoc.exchange.services import EventDraft, event_transaction, number_next
 from hcoc.lib.canonical import canonical_dumps
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput
-from hcoc.lib.rules import calendar_date_problem, years_after
+from hcoc.lib.rule_tools import calendar_date_problem, years_after
 from hcoc.lib.timeutil import rfc3339
 from hcoc.meetings.access import (
     require_attendance_recorder,

@@ -17,7 +17,7 @@ from hcoc.lib.vocabulary import GENERIC_CLASSES, category_words
 from hcoc.states.selectors import state_list
 from hcoc.ui.forms import IsoDateField, utc_text
 
-from .models import Category, Outcome, Status
+from .models import Category, LaunchOutcome, Status
 
 IMPACT_KINDS = ("payload", "stage", "fairing", "debris")
 MIN_IMPACT_ROWS = 3
@@ -461,4 +461,4 @@ def launch_report_body(post) -> tuple[dict, dict[str, list[str]]]:
     return body, local
 
 
-OUTCOMES = Outcome.choices
+OUTCOMES = LaunchOutcome.choices

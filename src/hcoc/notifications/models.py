@@ -24,7 +24,7 @@ class Status(models.TextChoices):
     UNREPORTED = "unreported"
 
 
-class Outcome(models.TextChoices):
+class LaunchOutcome(models.TextChoices):
     SUCCESS = "success"
     FAILURE = "failure"
     PARTIAL = "partial"
@@ -66,7 +66,7 @@ class Notification(models.Model):
     cancel_reason = models.TextField(blank=True)
 
     launched_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(max_length=10, choices=LaunchOutcome.choices, blank=True)
     outside_window = models.BooleanField(null=True, blank=True)
     launch_remarks = models.TextField(blank=True)
     reported_at = models.DateTimeField(null=True, blank=True)

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from hcoc.lib.errors import FieldProblem, InvalidInput
-from hcoc.lib.rules import (
+from hcoc.lib.rule_tools import (
     CODE_LAUNCHED,
     HISTORY_START,
     Loc,

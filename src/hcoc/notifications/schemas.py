@@ -16,7 +16,7 @@ from pydantic import (
 )
 
 from hcoc.lib.geometry import polygon_problem
-from hcoc.lib.rules import context_value, validate_with_rules
+from hcoc.lib.rule_tools import context_value, validate_with_rules
 from hcoc.lib.timeutil import Rfc3339
 from hcoc.lib.vocabulary import GENERIC_CLASSES
 from hcoc.ui.schemas import StrictSchema
@@ -198,7 +198,7 @@ class AmendmentIn(PLNIn):
     _reason = field_validator("reason")(_blank_is_absent)
 
 
-Outcome = Literal["success", "failure", "partial", "unknown"]
+LaunchOutcome = Literal["success", "failure", "partial", "unknown"]
 
 
 class CancellationIn(StrictSchema):
@@ -207,7 +207,7 @@ class CancellationIn(StrictSchema):
 
 class LaunchReportIn(StrictSchema):
     launched_at: Rfc3339
-    outcome: Outcome
+    outcome: LaunchOutcome
     remarks: str | None = Field(None, max_length=4000)
 
     @model_validator(mode="wrap")
@@ -218,7 +218,7 @@ class LaunchReportIn(StrictSchema):
 
 class UnnotifiedLaunchIn(LaunchCore):
     launched_at: Rfc3339
-    outcome: Outcome
+    outcome: LaunchOutcome
     reason: Literal["wartime", "omission", "other"]
     remarks: str | None = Field(None, max_length=4000)
 

@@ -109,8 +109,8 @@ def feed_payload(inv: Invitation) -> dict:
 
 
 def declaration_details(invitations: list[dict]) -> str:
-    """The `observers.details` text of an annual declaration, from the state's invitations of
-    the year (one paragraph each); the declaration format itself is unchanged.
+    """The text of an annual declaration's observers section (its `details`), from the state's
+    invitations of the year (one paragraph each); the declaration format itself is unchanged.
 
     A declaration goes to every subscribing state, and a restricted invitation is for the
     states it names only (decision 0003): only invitations open to all are described; the

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from hcoc.lib.rules import Problem, calendar_ahead_problem, dig, plain_date
+from hcoc.lib.rule_tools import Problem, calendar_ahead_problem, dig, plain_date
 from hcoc.sites.selectors import unknown_sites
 from hcoc.states.models import State
 

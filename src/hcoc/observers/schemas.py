@@ -6,7 +6,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field, StrictInt, model_validator
 
-from hcoc.lib.rules import validate_with_rules
+from hcoc.lib.rule_tools import validate_with_rules
 from hcoc.ui.schemas import StrictSchema
 
 from .rules import invitation_rules, reply_rules

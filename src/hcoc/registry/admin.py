@@ -41,7 +41,7 @@ class StateAdmin(admin.ModelAdmin):
         return False
 
 
-class SubscriptionForm(forms.ModelForm):
+class SubscriptionAdminForm(forms.ModelForm):
     class Meta:
         model = Subscription
         fields = ("state", "note_reference", "note_received_on", "effective_on")
@@ -72,7 +72,7 @@ class SubscriptionForm(forms.ModelForm):
 class SubscriptionAdmin(admin.ModelAdmin):
     """Recording a subscription here calls the same service as the API and the CLI."""
 
-    form = SubscriptionForm
+    form = SubscriptionAdminForm
     list_display = (
         "state",
         "note_reference",

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from hcoc.lib.rules import Loc, Problem
+from hcoc.lib.rule_tools import Loc, Problem
 
 from .models import LaunchSite, SiteKind
 

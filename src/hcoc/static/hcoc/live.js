@@ -1,4 +1,4 @@
-/* Live pages: htmx's SSE extension swaps in what the pages' stream sends (hcoc.delivery.pages);
+/* Live pages: htmx's SSE extension swaps in what the pages' stream sends (hcoc.delivery.page_stream);
    this counts what arrived since the page was loaded, marked "new", in the page's title:
    "(2) Inbox · HCoC Exchange". On the inbox it also keeps "N items not yet acknowledged" and
    the "Acknowledge these N items" button in step with the rows shown: an element with

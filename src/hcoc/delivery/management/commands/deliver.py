@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from hcoc.delivery import alerts, chases, webhooks
-from hcoc.delivery.worker import Worker
+from hcoc.delivery.worker import DeliveryWorker
 
 
 class Command(BaseCommand):
@@ -46,7 +46,7 @@ class Command(BaseCommand):
         if settings.DELIVERY_NICE > 0:
             # This process only: the server's requests come first when the CPU is short.
             os.nice(settings.DELIVERY_NICE)
-        worker = Worker(concurrency=o["concurrency"], parent=o["parent"])
+        worker = DeliveryWorker(concurrency=o["concurrency"], parent=o["parent"])
 
         def stop(signum, frame):
             worker.stop.set()

@@ -27,8 +27,7 @@ from hcoc.declarations.services import deadline_set, declaration_submit
 from hcoc.delivery.alerts import alerts_start_at_feed_end, daily_run_claim
 from hcoc.exchange.models import Event
 from hcoc.exchange.services import acknowledgements_record
-from hcoc.ledger import context as ledger_context
-from hcoc.ledger import trust
+from hcoc.ledger import request_context, trust
 from hcoc.ledger.client import (
     b64,
     body_digest,
@@ -188,7 +187,7 @@ class Command(BaseCommand):
         created = int(time.time())
         digest = body_digest(json.dumps(body).encode())
         sig = private_key_load(key_file).sign(signing_input("POST", path, created, digest))
-        signed = ledger_context.SignedRequest(
+        signed = request_context.SignedRequest(
             key_id=WITNESS_KEY,
             created=created,
             sig=sig,
@@ -197,11 +196,11 @@ class Command(BaseCommand):
             body=body,
             body_sha256=digest,
         )
-        token = ledger_context.signed_request.set(signed)
+        token = request_context.signed_request.set(signed)
         try:
             acknowledgements_record(actor=User.objects.get(username="gbr"), up_to=body["up_to"])
         finally:
-            ledger_context.signed_request.reset(token)
+            request_context.signed_request.reset(token)
 
     def _witness(self, key_file) -> None:
         """The United Kingdom's witness cosigns the log's checkpoint at the end of the demo."""

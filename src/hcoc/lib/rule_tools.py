@@ -1,4 +1,8 @@
-"""Every problem of a request in one answer.
+"""What rules are written with and run by, so every problem of a request comes in one answer.
+
+The rules themselves live in each app's `rules.py` (notifications, declarations, observers);
+this module holds only the tools they share (reading raw input, dates) and the wrap validator
+that runs them (`validate_with_rules`).
 
 Pydantic checks shapes; some rules need the database or the clock (a site exists, a window has
 not closed yet). A schema that has such rules runs them on the raw input *alongside* pydantic's
