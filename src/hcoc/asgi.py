@@ -92,6 +92,10 @@ class RequestHandler(ASGIHandler):
 django.setup(set_prefix=False)
 django_application = RequestHandler()
 
+from hcoc.project.warm import warm  # noqa: E402
+
+warm()
+
 # Only now: the middleware module needs the apps loaded (its models).
 from hcoc.idempotency.middleware import asgi_body_limit  # noqa: E402
 
