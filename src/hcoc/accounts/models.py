@@ -38,6 +38,9 @@ class User(AbstractUser):
     # Lockout after repeated failed logins (settings.LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_MINUTES).
     failed_logins = models.IntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # The language the user reads the pages and their e-mails in (settings.LANGUAGES; issue 27);
+    # empty: not chosen yet, the browser's (pages) or English (e-mails).
+    language = models.CharField(max_length=10, blank=True, default="")
 
     objects = UserManager()
 

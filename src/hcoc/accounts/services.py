@@ -27,6 +27,16 @@ from .models import ApiToken, EnrolmentLink, LoginDevice, Role, User, hash_token
 PASSWORD_MIN_LENGTH = 12  # of a password a person sets through an enrolment link
 
 
+def user_language_set(*, user: User, language: str) -> User:
+    """The language `user` reads the pages and their e-mails in (issue 27): one of
+    settings.LANGUAGES, or "" for the browser's."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise InvalidInput([FieldProblem("language", "Choose one of the languages offered.")])
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
+
+
 def token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """Create a token for `user`; returns (token row, raw token). The raw token is never stored.
 
