@@ -4,12 +4,13 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    SUBMITTER = "submitter", "submitter (state)"
-    READER = "reader", "reader (state)"
-    ICC = "icc", "ICC operator"
+    SUBMITTER = "submitter", _("submitter (state)")
+    READER = "reader", _("reader (state)")
+    ICC = "icc", _("ICC operator")
 
 
 class UserManager(DjangoUserManager):

@@ -1,11 +1,12 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from hcoc.lib.vocabulary import GENERIC_CLASSES  # noqa: F401  (re-exported for apps)
 
 
 class Category(models.TextChoices):
-    BM = "BM", "ballistic missile"
-    SLV = "SLV", "space launch vehicle"
+    BM = "BM", _("ballistic missile")
+    SLV = "SLV", _("space launch vehicle")
 
 
 class StoredStatus(models.TextChoices):
