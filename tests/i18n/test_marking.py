@@ -259,3 +259,12 @@ def test_every_ui_module_marks_the_text_a_reader_sees():
         for line, text in unmarked_in_module(path.read_text(encoding="utf-8")):
             problems.append(f"{path.relative_to(SRC)}:{line}: {text}")
     assert not problems, "not marked for translation:\n" + "\n".join(problems)
+
+
+def test_the_stylesheet_uses_logical_properties_so_arabic_mirrors():
+    """Right to left (Arabic), a page mirrors only if the stylesheet says start and end, not left
+    and right (padding-inline-start, text-align: end, inset-inline-start)."""
+    css = (SRC / "static" / "hcoc" / "site.css").read_text(encoding="utf-8")
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    physical = re.findall(r"[^;{}]*\b(?:left|right)\b[^;{}]*", css)
+    assert physical == [], physical
