@@ -16,6 +16,7 @@ A fuzzy entry is not compiled: a guess is never shown as a translation.
 
 import copy
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -150,8 +151,12 @@ def compile_all() -> None:
             continue
         with po.open("rb") as f:
             catalog = read_po(f, locale=directory)
-        with mo.open("wb") as f:
+        # Written aside, then renamed: processes compiling at once (the test suite's workers)
+        # never read half a file.
+        part = mo.with_suffix(f".mo.{os.getpid()}")
+        with part.open("wb") as f:
             write_mo(f, catalog, use_fuzzy=False)
+        os.replace(part, mo)
 
 
 if __name__ == "__main__":
