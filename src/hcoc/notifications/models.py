@@ -26,10 +26,10 @@ class Status(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    SUCCESS = "success"
-    FAILURE = "failure"
-    PARTIAL = "partial"
-    UNKNOWN = "unknown"
+    SUCCESS = "success", _("Success")
+    FAILURE = "failure", _("Failure")
+    PARTIAL = "partial", _("Partial")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class UnnotifiedReason(models.TextChoices):
