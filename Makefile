@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run setup setup-test browser test check lint demo clean bench
+.PHONY: run setup setup-test catalogues browser test check lint demo clean bench
 
 # Two installs, each with its own stamp: `run` and `demo` get only what running needs (the
 # package and its dependencies); `test`, `lint` and `bench` add the test tools (the `test`
@@ -28,8 +28,14 @@ $(BIN)/.installed-test: pyproject.toml clients/python/pyproject.toml $(BIN)/.ins
 	$(BIN)/python -m pip install --quiet -e clients/python
 	touch $@
 
-setup: $(BIN)/.installed-run
-setup-test: $(BIN)/.installed-test
+# The six languages' catalogues (issue 27): src/hcoc/locale/*/LC_MESSAGES/django.po compiled to
+# the .mo files Django reads, with Babel (a dependency), not GNU gettext; the .mo files are build
+# output (.gitignore). Each setup compiles them again where a .po is newer (tools/catalogues.py).
+catalogues: $(BIN)/.installed-run
+	$(BIN)/python tools/catalogues.py compile
+
+setup: $(BIN)/.installed-run catalogues
+setup-test: $(BIN)/.installed-test catalogues
 
 demo: setup
 	$(BIN)/hcoc demo

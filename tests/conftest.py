@@ -3,7 +3,9 @@ the browser and the live server's bookkeeping are fixtures of `support.people`,
 `support.browser` and `support.live` (registered below);
 tests/README.md says which test goes where."""
 
+import importlib.util
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import global_settings
@@ -21,6 +23,8 @@ from support.database import (
 # failed so, generating one input in 1.3 s). Timing belongs in bench/, never in a test's verdict.
 settings.register_profile("hcoc", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("hcoc")
+
+ROOT = Path(__file__).resolve().parents[1]
 
 pytest_plugins = [
     "support.people",
@@ -65,8 +69,12 @@ def pytest_collection_modifyitems(items):
 def pytest_sessionstart(session):
     """HCOC_EXPECT_DATABASE=sqlite or postgresql (set by .ci/run for each leg): the run fails at
     once if the tests would run on another database, say a PostgreSQL leg that fell back to
-    SQLite because DATABASE_URL got lost on the way."""
+    SQLite because DATABASE_URL got lost on the way. And the translation catalogues compiled
+    where a .po is newer than its .mo (as `make setup` does), so a run straight after a merge
+    of translations reads them (issue 27)."""
     from django.db import connection
+
+    compile_catalogues()
 
     expected = os.environ.get("HCOC_EXPECT_DATABASE")
     if expected and connection.vendor != expected:  # known from the settings, before connecting
@@ -74,6 +82,14 @@ def pytest_sessionstart(session):
             f"HCOC_EXPECT_DATABASE={expected} but the tests run on {connection.vendor}",
             returncode=3,
         )
+
+
+def compile_catalogues() -> None:
+    # Imported from its file: tools/ is not a package (tools/catalogues.py, run by make).
+    spec = importlib.util.spec_from_file_location("catalogues", ROOT / "tools" / "catalogues.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.compile_all()
 
 
 @pytest.fixture(scope="session")

@@ -89,6 +89,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # The reader's language: the user's own, else the cookie, else Accept-Language; never the
+    # API's (after authentication, which it needs to know the user).
+    "hcoc.ui.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hcoc.ui.middleware.ContentSecurityPolicyMiddleware",
@@ -160,6 +163,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"
+# The six official languages of the United Nations, in which the Code was circulated (A/57/724;
+# issue 27). The pages, forms, e-mails and reports follow the reader's language; the API does
+# not (its bytes are the published contract: hcoc.ui.middleware.LanguageMiddleware).
+LANGUAGES = [
+    ("ar", "العربية"),
+    ("zh-hans", "中文"),
+    ("en", "English"),
+    ("fr", "Français"),
+    ("ru", "Русский"),
+    ("es", "Español"),
+]
+# The catalogues: .po in the repository, .mo compiled from them by `make setup` (tools/catalogues.py).
+LOCALE_PATHS = [BASE_DIR / "src" / "hcoc" / "locale"]
+LANGUAGE_COOKIE_NAME = "hcoc_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -203,6 +222,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(MAX_REQUEST_BYTES, UPLOAD_MAX_REQUEST_BYTES)
 HTTPS = env_bool("HCOC_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0

@@ -61,6 +61,9 @@ PAGES = {
     "accounts:login": ("GET", [200, 200, 200, 200, 200, 200, 200]),
     # Logged out (or never in): to the login page itself, no `next`.
     "accounts:logout": ("POST", [LOGGED_OUT] * 7),
+    # The language switch (issue 27): anyone may choose; asked with no language, it says so
+    # and goes home (tests/i18n/test_languages.py shows a choice sticking).
+    "accounts:language": ("POST", ["/"] * 7),
     # An enrolment link (a new French user's): whoever holds it may open it, logged in or not.
     "accounts:enrol": ("GET", [200, 200, 200, 200, 200, 200, 200]),
     "project:icc": ("GET", [LOGIN, 403, 403, 403, 403, ENROL, 200]),

@@ -5,6 +5,8 @@ credentials). Which state a user reads and acts for is a registry question
 nothing else decides.
 """
 
+from django.utils.translation import gettext as _
+
 from hcoc.lib.errors import NotAuthenticated, PermissionDenied
 
 from .models import Role, User
@@ -12,14 +14,14 @@ from .models import Role, User
 
 def require_user(actor: User | None) -> User:
     if actor is None or not actor.is_authenticated or not actor.is_active:
-        raise NotAuthenticated("A valid bearer token is required.")
+        raise NotAuthenticated(_("A valid bearer token is required."))
     return actor
 
 
 def require_icc(actor: User | None) -> User:
     actor = require_user(actor)
     if actor.role != Role.ICC:
-        raise PermissionDenied("Only the Immediate Central Contact may do this.")
+        raise PermissionDenied(_("Only the Immediate Central Contact may do this."))
     return actor
 
 
@@ -36,7 +38,9 @@ def require_own_credentials(actor: User | None, user: User) -> User:
     actor = require_user(actor)
     if actor.pk != user.pk:
         raise PermissionDenied(
-            "Only a user can make its own API tokens and set its own password; the ICC may "
-            "revoke a state's tokens or disable its user, not make credentials for it."
+            _(
+                "Only a user can make its own API tokens and set its own password; the ICC may "
+                "revoke a state's tokens or disable its user, not make credentials for it."
+            )
         )
     return actor

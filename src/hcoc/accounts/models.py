@@ -4,12 +4,13 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    SUBMITTER = "submitter", "submitter (state)"
-    READER = "reader", "reader (state)"
-    ICC = "icc", "ICC operator"
+    SUBMITTER = "submitter", _("submitter (state)")
+    READER = "reader", _("reader (state)")
+    ICC = "icc", _("ICC operator")
 
 
 class UserManager(DjangoUserManager):
@@ -38,6 +39,9 @@ class User(AbstractUser):
     # Lockout after repeated failed logins (settings.LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_MINUTES).
     failed_logins = models.IntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # The language the user reads the pages and their e-mails in (settings.LANGUAGES; issue 27);
+    # empty: not chosen yet, the browser's (pages) or English (e-mails).
+    language = models.CharField(max_length=10, blank=True, default="")
 
     objects = UserManager()
 

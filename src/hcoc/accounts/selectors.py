@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hcoc.lib.errors import PermissionDenied
@@ -45,7 +46,7 @@ def state_users_for(*, actor) -> list[StateUser]:
     the ICC has its own list of every state's users (registry's /icc/users)."""
     actor = require_user(actor)
     if actor.state_id is None:
-        raise PermissionDenied("Only a state's users see their state's users.")
+        raise PermissionDenied(_("Only a state's users see their state's users."))
     users = list(
         User.objects.filter(state_id=actor.state_id)
         .annotate(active_tokens=Count("api_tokens", filter=Q(api_tokens__revoked_at__isnull=True)))

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hcoc.lib.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied
@@ -25,6 +26,16 @@ from .access import require_icc, require_own_credentials
 from .models import ApiToken, EnrolmentLink, LoginDevice, Role, User, hash_token, new_raw_token
 
 PASSWORD_MIN_LENGTH = 12  # of a password a person sets through an enrolment link
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """The language `user` reads the pages and their e-mails in (issue 27): one of
+    settings.LANGUAGES, or "" for the browser's."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise InvalidInput([FieldProblem("language", _("Choose one of the languages offered."))])
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
 
 
 def token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
@@ -53,9 +64,9 @@ def token_issue(
     )
     if must_verify and not second_factor_passed:
         raise PermissionDenied(
-            "Log in with your two-factor code before you make an API token."
+            _("Log in with your two-factor code before you make an API token.")
             if user.role != Role.ICC
-            else "ICC users make API tokens only after logging in with their two-factor code."
+            else _("ICC users make API tokens only after logging in with their two-factor code.")
         )
     return token_create(user=user, name=name)
 
@@ -66,9 +77,12 @@ def operator_token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     so that no one running the exchange can act as a state."""
     if user.state_id is not None:
         raise PermissionDenied(
-            f"{user.username} is a user of {user.state_id}: only that user can make its API "
-            "tokens (on /account, after enrolment). Give them an enrolment link with "
-            f"`hcoc user enrol {user.username}` if they have no password yet."
+            _(
+                "%(username)s is a user of %(state_id)s: only that user can make its API tokens (on "
+                "/account, after enrolment). Give them an enrolment link with `hcoc user enrol "
+                "%(username)s` if they have no password yet."
+            )
+            % {"username": user.username, "state_id": user.state_id}
         )
     return token_create(user=user, name=name)
 
@@ -126,17 +140,25 @@ def user_create(
     State = User._meta.get_field("state").related_model
     problems: list[FieldProblem] = []
     if role not in Role.values:
-        problems.append(FieldProblem("role", f"one of {', '.join(Role.values)}"))
+        problems.append(
+            FieldProblem("role", _("one of %(join)s") % {"join": ", ".join(Role.values)})
+        )
     state = None
     if role == Role.ICC:
         if state_iso3:
-            problems.append(FieldProblem("state", "an ICC user belongs to no state"))
+            problems.append(FieldProblem("state", _("an ICC user belongs to no state")))
     else:
         state = State.objects.filter(iso3=state_iso3 or "").first()
         if state is None:
-            problems.append(FieldProblem("state", f"unknown state {state_iso3!r}"))
+            problems.append(
+                FieldProblem(
+                    "state", _("unknown state %(state_iso3)s") % {"state_iso3": repr(state_iso3)}
+                )
+            )
     if User.objects.filter(username=username).exists():
-        problems.append(FieldProblem("username", f"{username!r} is taken"))
+        problems.append(
+            FieldProblem("username", _("%(username)s is taken") % {"username": repr(username)})
+        )
     if problems:
         raise InvalidInput(problems)
     with transaction.atomic():
@@ -152,7 +174,7 @@ def user_create(
 def user_by_username(username: str) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
-        raise NotFound(f"No user {username!r}.")
+        raise NotFound(_("No user %(username)s.") % {"username": repr(username)})
     return user
 
 
@@ -177,7 +199,7 @@ def state_user_create(
     password: returns (user, raw enrolment token) for the link the ICC sends to the person."""
     require_icc(actor)
     if role not in (Role.SUBMITTER, Role.READER):
-        raise InvalidInput([FieldProblem("role", "one of submitter, reader")])
+        raise InvalidInput([FieldProblem("role", _("one of submitter, reader"))])
     with transaction.atomic():
         user = user_create(
             username=username, password=None, role=role, state_iso3=state_iso3, email=email
@@ -189,7 +211,7 @@ def state_user_get_for(*, actor, user_id: int) -> User:
     require_icc(actor)
     user = User.objects.exclude(role=Role.ICC).filter(pk=user_id).first()
     if user is None:
-        raise NotFound(f"No user {user_id} of a state.")
+        raise NotFound(_("No user %(user_id)s of a state.") % {"user_id": user_id})
     return user
 
 
@@ -198,7 +220,7 @@ def state_token_revoke(*, actor, token_id: int) -> ApiToken:
     require_icc(actor)
     token = ApiToken.objects.exclude(user__role=Role.ICC).filter(pk=token_id).first()
     if token is None:
-        raise NotFound(f"No token {token_id} of a state's user.")
+        raise NotFound(_("No token %(token_id)s of a state's user.") % {"token_id": token_id})
     return token_revoke(token=token)
 
 
@@ -281,8 +303,11 @@ def _refuse_if_enrolled(user: User) -> None:
     whoever makes it take the account over."""
     if user.state_id is not None and user.has_usable_password():
         raise PermissionDenied(
-            f"{user.username} has already set a password, which only they may change. If they "
-            "have lost it, create a new user for them and disable this one."
+            _(
+                "%(username)s has already set a password, which only they may change. If they have "
+                "lost it, create a new user for them and disable this one."
+            )
+            % {"username": user.username}
         )
 
 
@@ -319,12 +344,14 @@ def enrolment_complete(*, raw: str, password: str) -> User:
 
     user = enrolment_user(raw)
     if user is None:
-        raise NotFound("This enrolment link is not valid: it is unknown, used or expired.")
+        raise NotFound(_("This enrolment link is not valid: it is unknown, used or expired."))
     if len(password) < PASSWORD_MIN_LENGTH:
         raise InvalidInput(
             [
                 FieldProblem(
-                    "password", f"Choose a password of at least {PASSWORD_MIN_LENGTH} characters."
+                    "password",
+                    _("Choose a password of at least %(PASSWORD_MIN_LENGTH)s characters.")
+                    % {"PASSWORD_MIN_LENGTH": PASSWORD_MIN_LENGTH},
                 )
             ]
         )
@@ -338,7 +365,7 @@ def enrolment_complete(*, raw: str, password: str) -> User:
             token_hash=hash_token(raw), used_at__isnull=True, expires_at__gt=now
         ).update(used_at=now, enrolled_at=now)
         if not taken:
-            raise NotFound("This enrolment link is not valid: it is unknown, used or expired.")
+            raise NotFound(_("This enrolment link is not valid: it is unknown, used or expired."))
         EnrolmentLink.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
         user.set_password(password)
         user.failed_logins, user.locked_until = 0, None
@@ -375,5 +402,5 @@ def totp_disable(*, user: User) -> None:
     """Turn two-factor off. ICC users must keep it."""
 
     if user.role == Role.ICC:
-        raise PermissionDenied("ICC users must keep two-factor authentication.")
+        raise PermissionDenied(_("ICC users must keep two-factor authentication."))
     TOTPDevice.objects.filter(user=user).delete()

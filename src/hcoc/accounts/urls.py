@@ -10,5 +10,6 @@ urlpatterns = [
     path("account/two-factor", views.two_factor, name="two_factor"),
     path("accounts/login/", views.login_view, name="login"),
     path("accounts/logout/", views.logout_view, name="logout"),
+    path("language", views.language_view, name="language"),
     path("accounts/enrol/<str:token>", views.enrol, name="enrol"),
 ]

@@ -40,6 +40,7 @@ from .services import (
     totp_confirm,
     totp_disable,
     totp_pending_for,
+    user_language_set,
 )
 
 
@@ -105,6 +106,28 @@ def login_view(request, default_next: str = "/"):
                 devices.remember(response, browser)
                 return response
     return render(request, "accounts/login.html", {"form": form})
+
+
+@require_POST
+def language_view(request):
+    """The language switch on every page (ui/base.html): the chosen language sticks to the
+    user (stored on them) and, for anyone, to the browser (a cookie); then back to the page."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        messages.error(request, _("Choose one of the languages offered."))
+        return HttpResponseRedirect(safe_next(request, request.POST.get("next"), "/"))
+    if request.user.is_authenticated:
+        user_language_set(user=request.user, language=language)
+    response = HttpResponseRedirect(safe_next(request, request.POST.get("next"), "/"))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=True,
+    )
+    return response
 
 
 @require_POST

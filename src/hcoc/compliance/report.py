@@ -5,6 +5,8 @@ from datetime import UTC
 from io import BytesIO
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from hcoc.lib.pdftext import paragraph_text
 from hcoc.lib.timeutil import duration_text
@@ -13,21 +15,21 @@ from .selectors import COUNTS, STANDING_LABELS, compliance_for
 from .trends import trends_for
 
 # The distribution marking, on every page of the PDF and in the workbook (as on printed pages).
-MARKING = "Hague Code of Conduct: for subscribing States only"
-NO_DATA = "no data"
+MARKING = gettext_noop("Hague Code of Conduct: for subscribing States only")
+NO_DATA = gettext_noop("no data")
 
 COLUMNS = [
-    ("state", "State"),
-    ("name", "Name"),
-    ("declaration", "Declaration"),
-    ("plns", "PLNs"),
-    ("plns_late", "PLNs late"),
-    ("cancelled", "Cancelled"),
-    ("launched", "Launched"),
-    ("unreported", "Unreported"),
-    ("unnotified", "Unnotified launches"),
-    ("differences", "Differences (declared - reported)"),
-    ("mean_lead_time_hours", "Mean lead time (h)"),
+    ("state", gettext_noop("State")),
+    ("name", gettext_noop("Name")),
+    ("declaration", gettext_noop("Declaration")),
+    ("plns", gettext_noop("PLNs")),
+    ("plns_late", gettext_noop("PLNs late")),
+    ("cancelled", gettext_noop("Cancelled")),
+    ("launched", gettext_noop("Launched")),
+    ("unreported", gettext_noop("Unreported")),
+    ("unnotified", gettext_noop("Unnotified launches")),
+    ("differences", gettext_noop("Differences (declared - reported)")),
+    ("mean_lead_time_hours", gettext_noop("Mean lead time (h)")),
 ]
 
 
@@ -39,16 +41,18 @@ def _cell(row: dict, key: str):
     if key == "differences":
         return _differences(row)
     if key == "declaration":
-        return STANDING_LABELS[row[key]]
+        return _(STANDING_LABELS[row[key]])
     return row[key]
 
 
 def declarations_summary(totals: dict) -> str:
     """The year's declarations in words, as the page's totals say them."""
     return (
-        f"{totals['filed']} filed, {totals['late']} late, {totals['nil']} nil, "
-        f"{totals['missing']} missing, {totals['not_due']} not yet due, "
-        f"{totals['unknown']} not known"
+        _(
+            "%(filed)s filed, %(late)s late, %(nil)s nil, %(missing)s missing, "
+            "%(not_due)s not yet due, %(unknown)s not known"
+        )
+        % totals
     )
 
 
@@ -68,7 +72,7 @@ def _made(data: dict) -> str:
 
 
 def _or_no_data(value):
-    return NO_DATA if value is None else value
+    return _(NO_DATA) if value is None else value
 
 
 def report_data(*, actor, year: int) -> dict:
@@ -94,16 +98,21 @@ def report_xlsx(data: dict) -> bytes:
     year, table = data["year"], data["table"]
     wb = Workbook()
     ws = wb.active
-    ws.title = f"Compliance {year}"
-    ws.append([f"HCoC compliance {year}, report of {_made(data)}. {MARKING}"])
-    ws.append([label for _, label in COLUMNS])
+    ws.title = _("Compliance %(year)s") % {"year": year}
+    ws.append(
+        [
+            _("HCoC compliance %(year)s, report of %(made)s.") % {"year": year, "made": _made(data)}
+            + f" {_(MARKING)}"
+        ]
+    )
+    ws.append([_(label) for _key, label in COLUMNS])
     for row in table["items"]:
-        ws.append([_cell(row, key) for key, _ in COLUMNS])
+        ws.append([_cell(row, key) for key, _label in COLUMNS])
     totals = table["totals"]
     ws.append(
         [
-            "Total",
-            f"{totals['states']} states",
+            _("Total"),
+            _("%(count)s states") % {"count": totals["states"]},
             declarations_summary(totals),
             *[totals[k] for k in COUNTS],
             totals["states_with_differences"],
@@ -114,37 +123,37 @@ def report_xlsx(data: dict) -> bytes:
         cell.font = Font(bold=True)
     ws.freeze_panes = "C3"
     for sheet_header in (ws.oddHeader, ws.evenHeader):
-        sheet_header.center.text = MARKING
+        sheet_header.center.text = _(MARKING)
 
-    diff = wb.create_sheet("Discrepancies")
-    diff.append(["State", "Generic class", "Declared", "Reported", "Difference"])
+    diff = wb.create_sheet(_("Discrepancies"))
+    diff.append([_("State"), _("Generic class"), _("Declared"), _("Reported"), _("Difference")])
     for row in table["items"]:
         for d in row["differences"]:
             diff.append(
                 [row["state"], d["generic_class"], d["declared"], d["reported"], d["difference"]]
             )
 
-    trend = wb.create_sheet("Trends")
+    trend = wb.create_sheet(_("Trends"))
     trend.append(
         [
-            "Year",
-            "Subscribing states (the Code, where a source gives it)",
-            "As of",
-            "In this registry",
-            "Not known to have subscribed",
-            "Declarations",
-            "Filed %",
-            "On time %",
-            "Not yet due",
-            "PLNs BM",
-            "PLNs SLV",
+            _("Year"),
+            _("Subscribing states (the Code, where a source gives it)"),
+            _("As of"),
+            _("In this registry"),
+            _("Not known to have subscribed"),
+            _("Declarations"),
+            _("Filed %"),
+            _("On time %"),
+            _("Not yet due"),
+            _("PLNs BM"),
+            _("PLNs SLV"),
         ]
     )
     for r in data["trends"]:
         trend.append(
             [
                 r["year"],
-                "not known" if r["code_states"] is None else r["code_states"],
+                _("not known") if r["code_states"] is None else r["code_states"],
                 r["code_states_as_of"] or "",
                 r["states"],
                 r["unknown"],
@@ -174,8 +183,9 @@ def report_pdf(data: dict) -> bytes:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     year, table, totals = data["year"], data["table"], data["table"]["totals"]
-    title = f"HCoC compliance {year}"
-    made = f"Report of {_made(data)}"
+    title = _("HCoC compliance %(year)s") % {"year": year}
+    made = _("Report of %(made)s") % {"made": _made(data)}
+    marking = _(MARKING)
 
     class NumberedCanvas(Canvas):
         """Draws each page's frame once the number of pages is known ("Page n of N")."""
@@ -199,11 +209,12 @@ def report_pdf(data: dict) -> bytes:
             width, height = self._pagesize
             self.saveState()
             self.setFont("Helvetica-Bold", 9)
-            self.drawCentredString(width / 2, height - 10 * mm, MARKING)
-            self.drawCentredString(width / 2, 8 * mm, MARKING)
+            self.drawCentredString(width / 2, height - 10 * mm, marking)
+            self.drawCentredString(width / 2, 8 * mm, marking)
             self.setFont("Helvetica", 8)
             self.drawString(15 * mm, height - 15 * mm, f"{title}. {made}")
-            self.drawRightString(width - 15 * mm, 8 * mm, f"Page {n} of {of}")
+            page = _("Page %(page)s of %(pages)s") % {"page": n, "pages": of}
+            self.drawRightString(width - 15 * mm, 8 * mm, page)
             self.restoreState()
 
     styles = getSampleStyleSheet()
@@ -214,7 +225,7 @@ def report_pdf(data: dict) -> bytes:
         pagesize=landscape(A4),
         title=title,
         author="HCoC Exchange",
-        subject=MARKING,
+        subject=marking,
         leftMargin=15 * mm,
         rightMargin=15 * mm,
         topMargin=20 * mm,
@@ -223,12 +234,17 @@ def report_pdf(data: dict) -> bytes:
     story = [
         Paragraph(title, styles["Title"]),
         Paragraph(
-            f"{totals['states']} subscribing states. Declarations: "
-            f"{declarations_summary(totals)} (not known: the state is not known to have "
-            f"subscribed in {year}, counted apart, never as missing). "
-            f"Pre-launch notifications: {totals['plns']} ({totals['plns_late']} late), "
-            f"{totals['launched']} launched, {totals['unreported']} unreported, "
-            f"{totals['unnotified']} unnotified launches. {made}.",
+            paragraph_text(
+                _(
+                    "%(states)s subscribing states. Declarations: %(declarations)s (not known: "
+                    "the state is not known to have subscribed in %(year)s, counted apart, "
+                    "never as missing). Pre-launch notifications: %(plns)s (%(plns_late)s "
+                    "late), %(launched)s launched, %(unreported)s unreported, %(unnotified)s "
+                    "unnotified launches."
+                )
+                % {**totals, "declarations": declarations_summary(totals), "year": year}
+                + f" {made}."
+            ),
             styles["Normal"],
         ),
         Spacer(0, 12),
@@ -236,8 +252,8 @@ def report_pdf(data: dict) -> bytes:
     trends = data["trends"]
     chart_row = []
     for key, caption in (
-        ("declared_pct", "Filed a declaration (% of the states known to subscribe)"),
-        ("on_time_pct", "Filed on time (%)"),
+        ("declared_pct", _("Filed a declaration (% of the states known to subscribe)")),
+        ("on_time_pct", _("Filed on time (%)")),
     ):
         drawing = Drawing(370, 190)
         chart = VerticalBarChart()
@@ -253,25 +269,31 @@ def report_pdf(data: dict) -> bytes:
         chart.valueAxis.labelTextFormat = "%d%%"
         chart.bars[0].fillColor = colors.HexColor("#2b6cb0")
         drawing.add(chart)
-        chart_row.append([Paragraph(caption, styles["Heading4"]), drawing])
+        chart_row.append([Paragraph(paragraph_text(caption), styles["Heading4"]), drawing])
     gaps = [r["year"] for r in trends if r["declared"] is None]
     story += [
         Table([chart_row]),
         Paragraph(
-            f"No data (a gap in the charts): {year_ranges(gaps)}. The exchange holds no "
-            "declaration and no due date for these years: their share is unknown, not 0 %. "
-            "The shares are of the states known to have subscribed in each year."
-            if gaps
-            else "The shares are of the states known to have subscribed in each year.",
+            paragraph_text(
+                _(
+                    "No data (a gap in the charts): %(years)s. The exchange holds no "
+                    "declaration and no due date for these years: their share is unknown, "
+                    "not 0 %%. The shares are of the states known to have subscribed in each "
+                    "year."
+                )
+                % {"years": year_ranges(gaps)}
+                if gaps
+                else _("The shares are of the states known to have subscribed in each year.")
+            ),
             small,
         ),
         Spacer(0, 12),
-        Paragraph("States", styles["Heading2"]),
+        Paragraph(paragraph_text(_("States")), styles["Heading2"]),
     ]
     # People read the PDF: the state by its name, its code beside it (one column), and the lead
     # time as "11 days 10 h" (the XLSX keeps the code's column and the hours, for machines).
-    columns = [(k, "State" if k == "name" else label) for k, label in COLUMNS if k != "state"]
-    columns = [(k, "Mean lead time" if k == "mean_lead_time_hours" else lb) for k, lb in columns]
+    columns = [(k, _("State") if k == "name" else label) for k, label in COLUMNS if k != "state"]
+    columns = [(k, _("Mean lead time") if k == "mean_lead_time_hours" else lb) for k, lb in columns]
 
     def pdf_cell(r: dict, k: str):
         if k == "name":
@@ -283,8 +305,8 @@ def report_pdf(data: dict) -> bytes:
         value = _cell(r, k)
         return str(value if value is not None else "")
 
-    header = [Paragraph(f"<b>{label}</b>", small) for _, label in columns]
-    rows = [[pdf_cell(r, k) for k, _ in columns] for r in table["items"]]
+    header = [Paragraph(f"<b>{paragraph_text(_(label))}</b>", small) for _key, label in columns]
+    rows = [[pdf_cell(r, k) for k, _label in columns] for r in table["items"]]
     widths = [64, 22, 12, 14, 17, 17, 18, 20, 50, 22]
     grid = Table([header, *rows], repeatRows=1, colWidths=[w * mm for w in widths])
     grid.setStyle(

@@ -36,6 +36,8 @@ from datetime import UTC, date, datetime
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from hcoc.declarations.models import Declaration, DeclarationDeadline
 from hcoc.declarations.readmodel import (
@@ -56,12 +58,12 @@ COUNTS = ("plns", "plns_late", "cancelled", "launched", "unreported", "unnotifie
 STANDINGS = ("filed", "late", "nil", "missing", "not_due", "unknown")
 # What people read for each standing (pages, the report); the API keeps the codes.
 STANDING_LABELS = {
-    "filed": "filed",
-    "late": "late",
-    "nil": "nil",
-    "missing": "missing",
-    "not_due": "not yet due",
-    "unknown": "not known",
+    "filed": gettext_noop("filed"),
+    "late": gettext_noop("late"),
+    "nil": gettext_noop("nil"),
+    "missing": gettext_noop("missing"),
+    "not_due": gettext_noop("not yet due"),
+    "unknown": gettext_noop("not known"),
 }
 ONLY = ("missing", "late", "nil", "filed", "not_due", "unknown", "differences", "unreported")
 ONLY += ("unnotified", "plns_late")
@@ -72,7 +74,13 @@ def check_year(year: int) -> None:
     this_year = timezone.now().year
     if not FIRST_YEAR <= year <= this_year:
         raise InvalidInput(
-            [FieldProblem("year", f"must be a year from {FIRST_YEAR} to {this_year}")]
+            [
+                FieldProblem(
+                    "year",
+                    _("must be a year from %(FIRST_YEAR)s to %(this_year)s")
+                    % {"FIRST_YEAR": FIRST_YEAR, "this_year": this_year},
+                )
+            ]
         )
 
 

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Declaration(models.Model):
@@ -70,9 +71,9 @@ class DeadlineExtension(models.Model):
 
 
 class ReminderKind(models.TextChoices):
-    DUE_IN_30_DAYS = "due_30", "due in 30 days"
-    DUE_IN_7_DAYS = "due_7", "due in 7 days"
-    PAST_DUE = "past_due", "past due (to the ICC)"
+    DUE_IN_30_DAYS = "due_30", _("due in 30 days")
+    DUE_IN_7_DAYS = "due_7", _("due in 7 days")
+    PAST_DUE = "past_due", _("past due (to the ICC)")
 
 
 class Reminder(models.Model):

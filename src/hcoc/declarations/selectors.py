@@ -1,5 +1,6 @@
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hcoc.lib.cursor import decode_cursor, encode_cursor
 from hcoc.lib.errors import NotFound, PermissionDenied
@@ -14,7 +15,9 @@ def _get(actor, state: str, year: int) -> Declaration:
     require_exchange_reader(actor)
     d = Declaration.objects.filter(state_id=state.upper(), year=year).first()
     if d is None:
-        raise NotFound(f"No declaration of {state} for {year}.")
+        raise NotFound(
+            _("No declaration of %(state)s for %(year)s.") % {"state": state, "year": year}
+        )
     return d
 
 
@@ -69,7 +72,7 @@ def declaration_crosscheck_preview_for(*, actor, data) -> dict:
     preview must not become a way to read another state's unpublished plans.
     """
 
-    state, _ = acting_state(actor, data.on_behalf_of)
+    state, _ignored = acting_state(actor, data.on_behalf_of)
     content = data.model_dump(mode="json", exclude={"on_behalf_of"})
     return {
         "state": state.iso3,

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hcoc.accounts.access import require_icc
 from hcoc.exchange.models import EventKind
@@ -47,8 +48,11 @@ def declaration_submit(*, actor, data: DeclarationIn, supersedes: int | None = N
         )
         if supersedes is not None and (0 if created else d.current_version) != supersedes:
             raise Conflict(
-                f"The declaration of {state.name} for {data.year} has changed since it was "
-                f"reviewed (it is at version {d.current_version}): nothing was sent."
+                _(
+                    "The declaration of %(name)s for %(year)s has changed since it was reviewed (it is "
+                    "at version %(current_version)s): nothing was sent."
+                )
+                % {"name": state.name, "year": data.year, "current_version": d.current_version}
             )
         if not created:
             d.current_version += 1
@@ -78,7 +82,7 @@ def deadline_set(*, actor, year: int, due_on) -> DeclarationDeadline:
     require_icc(actor)
     if problems := deadline_problems(year, due_on):
         raise InvalidInput([FieldProblem(".".join(map(str, loc)), m) for loc, m in problems])
-    deadline, _ = DeclarationDeadline.objects.update_or_create(
+    deadline, _created = DeclarationDeadline.objects.update_or_create(
         year=year, defaults={"due_on": due_on}
     )
     return deadline
@@ -88,22 +92,28 @@ def deadline_extend(*, actor, iso3: str, year: int, due_on, reason: str) -> Dead
     """The ICC extends one state's due date for `year`, with a reason (replacing an earlier one)."""
     actor = require_icc(actor)
     if not State.objects.filter(iso3=iso3).exists():
-        raise NotFound(f"No state {iso3} in the registry.")
+        raise NotFound(_("No state %(iso3)s in the registry.") % {"iso3": iso3})
     problems = []
     if not reason.strip():
-        problems.append(FieldProblem("reason", "must not be empty"))
+        problems.append(FieldProblem("reason", _("must not be empty")))
     base = DeclarationDeadline.objects.filter(year=year).first()
     if base is None:
-        problems.append(FieldProblem("year", f"no due date is set for {year} yet"))
+        problems.append(
+            FieldProblem("year", _("no due date is set for %(year)s yet") % {"year": year})
+        )
     elif due_on <= base.due_on:
         problems.append(
-            FieldProblem("due_on", f"must be after the due date of {year}, {base.due_on}")
+            FieldProblem(
+                "due_on",
+                _("must be after the due date of %(year)s, %(due_on)s")
+                % {"year": year, "due_on": base.due_on},
+            )
         )
     else:
         problems += [FieldProblem("due_on", m) for _, m in extension_problems(year, due_on)]
     if problems:
         raise InvalidInput(problems)
-    extension, _ = DeadlineExtension.objects.update_or_create(
+    extension, _created = DeadlineExtension.objects.update_or_create(
         state_id=iso3,
         year=year,
         defaults={

@@ -9,6 +9,7 @@ receives the exchange for that state. Non-subscribers see nothing.
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from hcoc.accounts.models import Role, User
 from hcoc.lib.errors import PermissionDenied
@@ -31,11 +32,13 @@ def require_registrar(actor: User | None) -> User:
     actor = require_exchange_reader(actor)
     if actor.role == Role.ICC:
         raise PermissionDenied(
-            "The ICC has no state and so no webhook endpoints; a state's submitters register "
-            "their state's."
+            _(
+                "The ICC has no state and so no webhook endpoints; a state's submitters register "
+                "their state's."
+            )
         )
     if actor.role != Role.SUBMITTER:
-        raise PermissionDenied("Your role may read the exchange but not manage webhooks.")
+        raise PermissionDenied(_("Your role may read the exchange but not manage webhooks."))
     return actor
 
 
@@ -43,7 +46,7 @@ def require_remover(actor: User | None) -> User:
     """Deletes: a state's submitter (its own state's), or the ICC (any state's)."""
     actor = require_exchange_reader(actor)
     if actor.role not in (Role.SUBMITTER, Role.ICC):
-        raise PermissionDenied("Your role may read the exchange but not manage webhooks.")
+        raise PermissionDenied(_("Your role may read the exchange but not manage webhooks."))
     return actor
 
 

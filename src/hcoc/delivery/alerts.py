@@ -14,7 +14,9 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from hcoc.accounts.models import Role, User
 from hcoc.exchange.links import subject_link
@@ -49,18 +51,18 @@ DEFAULT_MODES = {
     for kind in EventKind.values
 }
 KIND_LABELS = {
-    EventKind.NOTIFICATION_SUBMITTED: "Pre-launch notification",
-    EventKind.NOTIFICATION_AMENDED: "Amended pre-launch notification",
-    EventKind.NOTIFICATION_CANCELLED: "Cancelled pre-launch notification",
-    EventKind.NOTIFICATION_LAUNCH_REPORTED: "Launch report",
-    EventKind.NOTIFICATION_IMPORTED: "Imported notification (historical)",
-    EventKind.LAUNCH_UNNOTIFIED: "Launch without prior notification",
-    EventKind.DECLARATION_SUBMITTED: "Annual declaration",
-    EventKind.REGISTRY_SUBSCRIBED: "New subscribing state",
-    EventKind.REGISTRY_CIRCULAR: "ICC circular",
-    EventKind.MEETING_DECISION: "Regular Meeting decision",
-    EventKind.MEETING_PROPOSAL_CIRCULATED: "Proposal circulated",
-    EventKind.INVITATION_ISSUED: "Observer invitation",
+    EventKind.NOTIFICATION_SUBMITTED: gettext_lazy("Pre-launch notification"),
+    EventKind.NOTIFICATION_AMENDED: gettext_lazy("Amended pre-launch notification"),
+    EventKind.NOTIFICATION_CANCELLED: gettext_lazy("Cancelled pre-launch notification"),
+    EventKind.NOTIFICATION_LAUNCH_REPORTED: gettext_lazy("Launch report"),
+    EventKind.NOTIFICATION_IMPORTED: gettext_lazy("Imported notification (historical)"),
+    EventKind.LAUNCH_UNNOTIFIED: gettext_lazy("Launch without prior notification"),
+    EventKind.DECLARATION_SUBMITTED: gettext_lazy("Annual declaration"),
+    EventKind.REGISTRY_SUBSCRIBED: gettext_lazy("New subscribing state"),
+    EventKind.REGISTRY_CIRCULAR: gettext_lazy("ICC circular"),
+    EventKind.MEETING_DECISION: gettext_lazy("Regular Meeting decision"),
+    EventKind.MEETING_PROPOSAL_CIRCULATED: gettext_lazy("Proposal circulated"),
+    EventKind.INVITATION_ISSUED: gettext_lazy("Observer invitation"),
 }
 
 
@@ -97,9 +99,13 @@ def _area(area: dict | None) -> str:
         text = area.get("site_name") or site_name(area["site_id"])
     elif area.get("center"):
         c = area["center"]
-        text = f"circle of {area.get('radius_km')} km around {c['lat']}, {c['lon']}"
+        text = _("circle of %(radius)s km around %(lat)s, %(lon)s") % {
+            "radius": area.get("radius_km"),
+            "lat": c["lat"],
+            "lon": c["lon"],
+        }
     elif area.get("polygon"):
-        text = f"polygon of {len(area['polygon'])} points"
+        text = _("polygon of %(count)s points") % {"count": len(area["polygon"])}
     else:
         text = "—"
     if area.get("description"):
@@ -117,9 +123,12 @@ def _direction(d: dict | None) -> str:
     if not d:
         return "—"
     if d.get("azimuth_deg") is not None:
-        return f"azimuth {d['azimuth_deg']}° true"
+        return _("azimuth %(deg)s° true") % {"deg": d["azimuth_deg"]}
     if d.get("azimuth_from_deg") is not None:
-        return f"sector {d['azimuth_from_deg']}° to {d['azimuth_to_deg']}° true"
+        return _("sector %(start)s° to %(end)s° true") % {
+            "start": d["azimuth_from_deg"],
+            "end": d["azimuth_to_deg"],
+        }
     return "—"
 
 
@@ -138,24 +147,24 @@ def concerns(item: dict, user: User | None) -> str | None:
     if state is None:
         codes = [r["state"] for r in affected]
         names = names_of(codes + [r["state"] for r in direction])
-        text = ", ".join(names.get(c, c) for c in codes) or "none"
+        text = ", ".join(names.get(c, c) for c in codes) or _("none")
         if direction:
-            text += "; in the planned direction only: " + ", ".join(
+            text += _("; in the planned direction only: ") + ", ".join(
                 names.get(r["state"], r["state"]) for r in direction
             )
-        return f"States concerned: {text}"
+        return _("States concerned: %(states)s") % {"states": text}
     mine = next((r for r in affected if r["state"] == state), None)
     if mine is not None:
-        return "Yes: it concerns your territory ({zones}; {parts})".format(
-            zones=", ".join(WORDS.get(z, z) for z in mine.get("zones") or []),
-            parts=", ".join(WORDS.get(x, x) for x in mine.get("parts") or []),
-        )
+        return _("Yes: it concerns your territory (%(zones)s; %(parts)s)") % {
+            "zones": ", ".join(_(WORDS.get(z, z)) for z in mine.get("zones") or []),
+            "parts": ", ".join(_(WORDS.get(x, x)) for x in mine.get("parts") or []),
+        }
     if any(r["state"] == state for r in direction):
-        return (
+        return _(
             "Your territory lies in the planned direction (the exchange's estimate of its "
             "length: not stated as concerned)"
         )
-    return "No: it does not concern your territory"
+    return _("No: it does not concern your territory")
 
 
 def amendment_changes(item: dict) -> list[str]:
@@ -185,53 +194,54 @@ def facts(item: dict, user: User | None = None) -> list[tuple[str, str]]:
     people read them (a state's name, 2026-12-07 08:49 UTC)."""
     p = item["payload"]
     rows = [
-        ("Item", f"#{item['seq']} {KIND_LABELS.get(item['kind'], item['kind'])}"),
-        ("Reference", p.get("reference") or item["subject"]),
-        ("State", name_of(item["state"]) or "—"),
+        (_("Item"), f"#{item['seq']} {KIND_LABELS.get(item['kind'], item['kind'])}"),
+        (_("Reference"), p.get("reference") or item["subject"]),
+        (_("State"), name_of(item["state"]) or "—"),
     ]
     if item["kind"].startswith("notification.") or item["kind"] == EventKind.LAUNCH_UNNOTIFIED:
         window = p.get("window") or {}
         rows += [
             (
-                "Generic class",
-                f"{p.get('generic_class', '—')} ({category_words(p.get('category'))})",
+                _("Generic class"),
+                f"{p.get('generic_class', '—')} ({_(category_words(p.get('category')))})",
             ),
             (
-                "Window",
-                f"{shown_utc(window['opens'])} to {shown_utc(window['closes'])}"
+                _("Window"),
+                _("%(opens)s to %(closes)s")
+                % {"opens": shown_utc(window["opens"]), "closes": shown_utc(window["closes"])}
                 if window
-                else "none (unnotified)",
+                else _("none (unnotified)"),
             ),
-            ("Launch area", _area(p.get("launch_area"))),
-            ("Direction", _direction(p.get("planned_direction"))),
+            (_("Launch area"), _area(p.get("launch_area"))),
+            (_("Direction"), _direction(p.get("planned_direction"))),
         ]
         if (concern := concerns(item, user)) is not None:
             rows.append(
-                ("Your state", concern)
+                (_("Your state"), concern)
                 if getattr(user, "state_id", None)
-                else ("Concerns", concern)
+                else (_("Concerns"), concern)
             )
         if p.get("version"):
-            rows.append(("Version", str(p["version"])))
+            rows.append((_("Version"), str(p["version"])))
         for sentence in amendment_changes(item):
-            rows.append(("Changed", sentence))
+            rows.append((_("Changed"), sentence))
         if p.get("amendment_reason") and item["kind"] == EventKind.NOTIFICATION_AMENDED:
-            rows.append(("Why", p["amendment_reason"]))
+            rows.append((_("Why"), p["amendment_reason"]))
         if (p.get("cancellation") or {}).get("reason"):
-            rows.append(("Cancelled", p["cancellation"]["reason"]))
+            rows.append((_("Cancelled"), p["cancellation"]["reason"]))
         if p.get("launch_report"):
             r = p["launch_report"]
-            rows.append(("Launched", f"{shown_utc(r.get('launched_at'))} ({r.get('outcome')})"))
+            rows.append((_("Launched"), f"{shown_utc(r.get('launched_at'))} ({r.get('outcome')})"))
     elif item["kind"] == EventKind.INVITATION_ISSUED and p.get("audience") != "all":
-        rows.append(("Audience", "restricted: addressed to your state"))
+        rows.append((_("Audience"), _("restricted: addressed to your state")))
     elif p.get("title"):
-        rows.append(("Title", p["title"]))
-    rows.append(("Entered the exchange", shown_utc(item["at"])))
+        rows.append((_("Title"), p["title"]))
+    rows.append((_("Entered the exchange"), shown_utc(item["at"])))
     return rows
 
 
 def link(item: dict, user: User) -> str:
-    href, _ = subject_link(item, user)
+    href, _label = subject_link(item, user)
     return settings.SITE_URL + (href or "/inbox")
 
 
@@ -244,24 +254,38 @@ def subject_line(item: dict) -> str:
     return f"HCoC: {label} {what} ({state}{extra})" if state else f"HCoC: {label} {what}{extra}"
 
 
+def language_of(user: User | None) -> str:
+    """The language a user's e-mails are written in: their own choice (the language switch),
+    else English (issue 27)."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
 def render_alert(item: dict, user: User) -> tuple[str, str, str]:
-    """(subject, plain text, HTML) of one item's alert."""
-    context = {"facts": facts(item, user), "link": link(item, user), "item": item}
-    return (
-        subject_line(item),
-        render_to_string("delivery/alert.txt", context),
-        render_to_string("delivery/alert.html", context),
-    )
+    """(subject, plain text, HTML) of one item's alert, in the user's language."""
+    with translation.override(language_of(user)):
+        context = {"facts": facts(item, user), "link": link(item, user), "item": item}
+        return (
+            subject_line(item),
+            render_to_string("delivery/alert.txt", context),
+            render_to_string("delivery/alert.html", context),
+        )
 
 
 def render_digest(items: list[dict], user: User) -> tuple[str, str, str]:
-    entries = [{"facts": facts(i, user), "link": link(i, user), "item": i} for i in items]
-    context = {"entries": entries, "site": settings.SITE_URL}
-    return (
-        f"HCoC: daily digest, {len(items)} new {'item' if len(items) == 1 else 'items'}",
-        render_to_string("delivery/digest.txt", context),
-        render_to_string("delivery/digest.html", context),
-    )
+    with translation.override(language_of(user)):
+        entries = [{"facts": facts(i, user), "link": link(i, user), "item": i} for i in items]
+        context = {"entries": entries, "site": settings.SITE_URL}
+        count = len(items)
+        return (
+            ngettext(
+                "HCoC: daily digest, %(count)s new item",
+                "HCoC: daily digest, %(count)s new items",
+                count,
+            )
+            % {"count": count},
+            render_to_string("delivery/digest.txt", context),
+            render_to_string("delivery/digest.html", context),
+        )
 
 
 # ---- choices and sending ---------------------------------------------------------------------
@@ -270,9 +294,11 @@ def render_digest(items: list[dict], user: User) -> tuple[str, str, str]:
 def alert_modes_set(*, user: User, modes: dict[str, str]) -> None:
     """The user's own choices (only its own: it is the actor)."""
     problems = [
-        FieldProblem(kind, "unknown kind of item") for kind in modes if kind not in EventKind.values
+        FieldProblem(kind, _("unknown kind of item"))
+        for kind in modes
+        if kind not in EventKind.values
     ] + [
-        FieldProblem(kind, "must be immediate, digest or none")
+        FieldProblem(kind, _("must be immediate, digest or none"))
         for kind, mode in modes.items()
         if mode not in AlertMode.values
     ]

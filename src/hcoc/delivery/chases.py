@@ -11,6 +11,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hcoc.accounts.access import require_icc
 from hcoc.accounts.models import User
@@ -58,14 +60,18 @@ def _chase(seq_states: dict[int, list[str]], *, by: User | None) -> dict[str, li
                 "seq": s,
                 "kind": KIND_LABELS.get(events[s].kind, events[s].kind),
                 "subject": events[s].subject,
-                "state": names.get(events[s].state_id, events[s].state_id or "the ICC"),
+                "state": names.get(events[s].state_id, events[s].state_id or _("the ICC")),
                 "at": shown_utc(events[s].at),
             }
             for s in seqs
         ]
         send_mail(
-            f"HCoC: {names.get(state, state)} has not acknowledged {len(seqs)} "
-            f"{'item' if len(seqs) == 1 else 'items'}",
+            ngettext(
+                "HCoC: %(state)s has not acknowledged %(count)s item",
+                "HCoC: %(state)s has not acknowledged %(count)s items",
+                len(seqs),
+            )
+            % {"state": names.get(state, state), "count": len(seqs)},
             render_to_string("delivery/chase.txt", {"items": items, "site": settings.SITE_URL}),
             settings.DEFAULT_FROM_EMAIL,
             to,

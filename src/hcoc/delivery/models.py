@@ -3,6 +3,7 @@ here copies an item; an endpoint keeps only how far it has got (`cursor`, the la
 acknowledged with a 2xx), and each attempt is logged."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class EndpointStatus(models.TextChoices):
@@ -67,9 +68,9 @@ class Attempt(models.Model):
 
 
 class AlertMode(models.TextChoices):
-    IMMEDIATE = "immediate", "at once"
-    DIGEST = "digest", "daily digest"
-    NONE = "none", "none"
+    IMMEDIATE = "immediate", _("at once")
+    DIGEST = "digest", _("daily digest")
+    NONE = "none", _("none")
 
 
 class AlertPreference(models.Model):

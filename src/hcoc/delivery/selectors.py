@@ -1,5 +1,7 @@
 """Reads of live delivery, through its access rules (delivery.access)."""
 
+from django.utils.translation import gettext as _
+
 from hcoc.accounts.models import User
 from hcoc.exchange.models import EventKind
 from hcoc.lib.cursor import decode_cursor, encode_cursor
@@ -51,7 +53,7 @@ def endpoint_get_for(*, actor, endpoint_id: int) -> Endpoint:
         else None
     )
     if found is None:
-        raise NotFound(f"No webhook endpoint {endpoint_id}.")
+        raise NotFound(_("No webhook endpoint %(endpoint_id)s.") % {"endpoint_id": endpoint_id})
     return found
 
 

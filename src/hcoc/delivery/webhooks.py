@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F, Max, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hcoc.accounts.models import Role, User
 from hcoc.exchange.models import Event
@@ -50,12 +51,15 @@ def endpoint_register(*, actor, url: str) -> tuple[Endpoint, str]:
     try:
         check(url, allowed=settings.WEBHOOK_ALLOWED_NETWORKS)
     except Refused as e:
-        raise InvalidInput([FieldProblem("url", f"the URL {e}")]) from None
+        raise InvalidInput([FieldProblem("url", _("the URL %(e)s") % {"e": e})]) from None
     with transaction.atomic():
         if Endpoint.objects.filter(state_id=actor.state_id).count() >= MAX_ENDPOINTS_PER_STATE:
             raise Conflict(
-                f"A state may register at most {MAX_ENDPOINTS_PER_STATE} webhook endpoints; "
-                "delete one first."
+                _(
+                    "A state may register at most %(MAX_ENDPOINTS_PER_STATE)s webhook endpoints; delete "
+                    "one first."
+                )
+                % {"MAX_ENDPOINTS_PER_STATE": MAX_ENDPOINTS_PER_STATE}
             )
         secret = signing.secret_new()
         endpoint = Endpoint.objects.create(
@@ -82,7 +86,13 @@ def endpoint_replay(*, actor, endpoint_id: int, after: int) -> Endpoint:
     endpoint = endpoint_get_for(actor=actor, endpoint_id=endpoint_id)
     last = _last_seq()
     if not 0 <= after <= last:
-        raise InvalidInput([FieldProblem("after", f"must be between 0 and {last}, the last seq")])
+        raise InvalidInput(
+            [
+                FieldProblem(
+                    "after", _("must be between 0 and %(last)s, the last seq") % {"last": last}
+                )
+            ]
+        )
     Endpoint.objects.filter(pk=endpoint.pk).update(
         cursor=after,
         status=EndpointStatus.ACTIVE,
@@ -297,14 +307,24 @@ def _tell_state_disabled(endpoint: Endpoint, reason: str) -> None:
     to = _state_addresses(endpoint.state_id)
     if not to:
         return
+    words = {
+        "id": endpoint.pk,
+        "state": name_of(endpoint.state_id),
+        "url": endpoint.url,
+        "reason": reason,
+        "cursor": endpoint.cursor,
+        "site": settings.SITE_URL,
+    }
     send_mail(
-        f"HCoC: webhook endpoint {endpoint.pk} of {name_of(endpoint.state_id)} is disabled",
-        f"The exchange stopped delivering to your webhook endpoint {endpoint.url} "
-        f"(id {endpoint.pk}): {reason}.\n\nIts last delivered item is #{endpoint.cursor}; "
-        "nothing after it is lost. Once your receiver works again, replay from there "
-        f'(POST /api/v1/webhooks/{endpoint.pk}/replay {{"after": {endpoint.cursor}}}, or '
-        f"on {settings.SITE_URL}/account), which also enables the endpoint again.\n\n"
-        "HCoC Exchange",
+        _("HCoC: webhook endpoint %(id)s of %(state)s is disabled") % words,
+        _(
+            "The exchange stopped delivering to your webhook endpoint %(url)s (id %(id)s): "
+            "%(reason)s.\n\nIts last delivered item is #%(cursor)s; nothing after it is lost. "
+            "Once your receiver works again, replay from there (POST "
+            '/api/v1/webhooks/%(id)s/replay {"after": %(cursor)s}, or on %(site)s/account), '
+            "which also enables the endpoint again.\n\nHCoC Exchange"
+        )
+        % words,
         settings.DEFAULT_FROM_EMAIL,
         to,
     )
@@ -315,7 +335,7 @@ def deliver_due(*, rounds: int = 1000) -> int:
     `rounds`): `hcoc deliver --once` and the tests. The worker runs the same steps with the
     posts in flight together on its event loop. Returns the items delivered."""
     delivered = 0
-    for _ in range(rounds):
+    for _round in range(rounds):
         planned = list(deliveries_plan(endpoints_due()))
         if not planned:
             break

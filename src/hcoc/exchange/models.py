@@ -1,19 +1,20 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class EventKind(models.TextChoices):
-    NOTIFICATION_SUBMITTED = "notification.submitted"
-    NOTIFICATION_AMENDED = "notification.amended"
-    NOTIFICATION_CANCELLED = "notification.cancelled"
-    NOTIFICATION_LAUNCH_REPORTED = "notification.launch_reported"
-    NOTIFICATION_IMPORTED = "notification.imported"
-    LAUNCH_UNNOTIFIED = "launch.unnotified"
-    DECLARATION_SUBMITTED = "declaration.submitted"
-    REGISTRY_SUBSCRIBED = "registry.subscribed"
-    REGISTRY_CIRCULAR = "registry.circular"
-    MEETING_DECISION = "meeting.decision"
-    MEETING_PROPOSAL_CIRCULATED = "meeting.proposal_circulated"
-    INVITATION_ISSUED = "invitation.issued"
+    NOTIFICATION_SUBMITTED = "notification.submitted", _("notification submitted")
+    NOTIFICATION_AMENDED = "notification.amended", _("notification amended")
+    NOTIFICATION_CANCELLED = "notification.cancelled", _("notification cancelled")
+    NOTIFICATION_LAUNCH_REPORTED = "notification.launch_reported", _("notification launch reported")
+    NOTIFICATION_IMPORTED = "notification.imported", _("notification imported")
+    LAUNCH_UNNOTIFIED = "launch.unnotified", _("launch unnotified")
+    DECLARATION_SUBMITTED = "declaration.submitted", _("declaration submitted")
+    REGISTRY_SUBSCRIBED = "registry.subscribed", _("registry subscribed")
+    REGISTRY_CIRCULAR = "registry.circular", _("registry circular")
+    MEETING_DECISION = "meeting.decision", _("meeting decision")
+    MEETING_PROPOSAL_CIRCULATED = "meeting.proposal_circulated", _("meeting proposal circulated")
+    INVITATION_ISSUED = "invitation.issued", _("invitation issued")
 
 
 class Event(models.Model):

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hcoc.lib.canonical import Canonical, canonical_dumps_embedding, canonical_loads
 from hcoc.lib.errors import NotFound
@@ -257,7 +258,7 @@ def acknowledgement_status_for(*, actor, seq: int) -> dict:
     require_exchange_reader(actor)
     event = Event.objects.filter(seq=seq).first()
     if event is None:
-        raise NotFound(f"No item with seq {seq}.")
+        raise NotFound(_("No item with seq %(seq)s.") % {"seq": seq})
     acks = {
         a.state_id: a.at
         for a in Acknowledgement.objects.filter(event_id=seq).only("state_id", "at")

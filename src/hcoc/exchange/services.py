@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hcoc.ledger.models import LeafType
 from hcoc.ledger.services import leaf_append, sequence_lock
@@ -110,12 +111,16 @@ def acknowledgements_record(
     actor = require_state_member(actor)
     problems: list[FieldProblem] = []
     if (seqs is None) == (up_to is None):
-        raise InvalidInput([FieldProblem("seqs", "give exactly one of seqs or up_to")])
+        raise InvalidInput([FieldProblem("seqs", _("give exactly one of seqs or up_to"))])
     last = Event.objects.aggregate(m=Max("seq"))["m"] or 0
     if up_to is not None:
         if up_to < 1 or up_to > last:
             raise InvalidInput(
-                [FieldProblem("up_to", f"must be between 1 and {last}, the last seq")]
+                [
+                    FieldProblem(
+                        "up_to", _("must be between 1 and %(last)s, the last seq") % {"last": last}
+                    )
+                ]
             )
         # In chunks, each its own transaction: acknowledging a long history never holds the
         # write lock for long, and a retry after a failure simply carries on (acks are idempotent).
@@ -130,7 +135,7 @@ def acknowledgements_record(
         return {"state": actor.state_id, "acknowledged": count, "at": at}
     for i, s in enumerate(seqs or []):
         if s < 1 or s > last:
-            problems.append(FieldProblem(f"seqs[{i}]", f"no item with seq {s}"))
+            problems.append(FieldProblem(f"seqs[{i}]", _("no item with seq %(s)s") % {"s": s}))
     if problems:
         raise InvalidInput(problems)
     newly, at = _acknowledge(actor, seqs or [], leaf={"seqs": seqs})

@@ -12,6 +12,7 @@ Invariants:
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class LeafType(models.TextChoices):
@@ -74,12 +75,12 @@ class Checkpoint(models.Model):
 class KeyKind(models.TextChoices):
     """Every kind but custodial is made by the state, on its own machines (hcoc.ledger.trust)."""
 
-    ROOT = "root", "the state's root: it certifies the state's other keys"
-    STATE = "state", "a state's system's API signing key"
-    BROWSER = "browser", "one user's signing key in one browser"
+    ROOT = "root", _("the state's root: it certifies the state's other keys")
+    STATE = "state", _("a state's system's API signing key")
+    BROWSER = "browser", _("one user's signing key in one browser")
     # Made by the exchange before states had roots; kept for the entries it signed, which
     # verifiers count as relay-attested (unsigned). No new custodial key is ever made.
-    CUSTODIAL = "custodial", "held by the exchange (relay-attested; no longer made)"
+    CUSTODIAL = "custodial", _("held by the exchange (relay-attested; no longer made)")
 
 
 class StateKey(models.Model):

@@ -3,6 +3,8 @@
 import json
 import re
 
+from django.utils.translation import gettext as _
+
 from hcoc.lib.errors import FieldProblem, InvalidInput, NotFound
 from hcoc.lib.timeutil import rfc3339
 from hcoc.states.access import require_exchange_reader
@@ -70,7 +72,7 @@ def entries_for(*, actor, start: int, end: int) -> dict:
     """Leaves start..end inclusive (as RFC 6962 get-entries), at most MAX_ENTRIES."""
     require_exchange_reader(actor)
     if end < start:
-        raise InvalidInput([FieldProblem("end", "must not be less than start")])
+        raise InvalidInput([FieldProblem("end", _("must not be less than start"))])
     end = min(end, start + MAX_ENTRIES - 1)
     rows = LogEntry.objects.filter(index__gte=start, index__lte=end).order_by("index")
     return {
@@ -85,9 +87,13 @@ def inclusion_proof_for(*, actor, index: int, size: int) -> dict:
     require_exchange_reader(actor)
     current = tree_size()
     if size < 1 or size > current:
-        raise InvalidInput([FieldProblem("size", f"must be between 1 and {current}")])
+        raise InvalidInput(
+            [FieldProblem("size", _("must be between 1 and %(current)s") % {"current": current})]
+        )
     if index >= size:
-        raise InvalidInput([FieldProblem("index", f"must be less than size ({size})")])
+        raise InvalidInput(
+            [FieldProblem("index", _("must be less than size (%(size)s)") % {"size": size})]
+        )
     hashes = merkle.inclusion_proof(index, size, services.nodes_get)
     return {"index": index, "size": size, "hashes": [b64(h) for h in hashes]}
 
@@ -96,9 +102,15 @@ def consistency_proof_for(*, actor, old: int, new: int) -> dict:
     require_exchange_reader(actor)
     current = tree_size()
     if new > current:
-        raise InvalidInput([FieldProblem("to", f"must not exceed the tree size ({current})")])
+        raise InvalidInput(
+            [
+                FieldProblem(
+                    "to", _("must not exceed the tree size (%(current)s)") % {"current": current}
+                )
+            ]
+        )
     if old > new:
-        raise InvalidInput([FieldProblem("from", "must not exceed to")])
+        raise InvalidInput([FieldProblem("from", _("must not exceed to"))])
     hashes = merkle.consistency_proof(old, new, services.nodes_get) if old else []
     return {"from": old, "to": new, "hashes": [b64(h) for h in hashes]}
 
@@ -231,7 +243,7 @@ def entry_status(entry: LogEntry) -> dict:
 def require_entry(index: int) -> LogEntry:
     entry = LogEntry.objects.filter(index=index).first()
     if entry is None:
-        raise NotFound(f"No log entry {index}.")
+        raise NotFound(_("No log entry %(index)s.") % {"index": index})
     return entry
 
 

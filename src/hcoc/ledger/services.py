@@ -12,6 +12,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hcoc.accounts.access import require_icc
 from hcoc.accounts.models import Role, User
@@ -111,9 +112,12 @@ def _signature_for(leaf: dict, *, rooted: bool):
     if rooted and leaf["type"] not in _SELF_AUTHORISED:
         state = leaf["actor"]["state"]
         raise PermissionDenied(
-            f"{state} signs everything done in its name, and this was not signed: on the "
-            "pages, set up signing in this browser (your account page); through the API, "
-            "sign the request with a key your state's root certified."
+            _(
+                "%(state)s signs everything done in its name, and this was not signed: on the pages, "
+                "set up signing in this browser (your account page); through the API, sign the "
+                "request with a key your state's root certified."
+            )
+            % {"state": state}
         )
     return "", None
 
@@ -274,7 +278,7 @@ def receipt(index: int) -> dict:
     it, and the inclusion proof from the leaf to that checkpoint's root."""
     entry = LogEntry.objects.filter(index=index).only("index", "seq", "leaf_hash").first()
     if entry is None:
-        raise NotFound(f"No log entry {index}.")
+        raise NotFound(_("No log entry %(index)s.") % {"index": index})
     cp = checkpoint_covering(index)
     return {
         "index": index,
@@ -322,9 +326,11 @@ def _key_leaf(key: StateKey, *, actor, type: str, now: datetime, extra: dict) ->
 def _subscriber(iso3: str) -> State:
     state = State.objects.filter(iso3=iso3).first()
     if state is None:
-        raise NotFound(f"No state {iso3!r} in the registry.")
+        raise NotFound(_("No state %(iso3)s in the registry.") % {"iso3": repr(iso3)})
     if not state.is_subscribing_now:
-        raise InvalidInput([FieldProblem("state", f"{iso3} is not a subscribing state")])
+        raise InvalidInput(
+            [FieldProblem("state", _("%(iso3)s is not a subscribing state") % {"iso3": iso3})]
+        )
     return state
 
 
@@ -334,10 +340,10 @@ def _own_state(actor, state_iso3: str, *, submitter: bool = True) -> State:
     actor = require_state_member(actor)
     if actor.state_id != state_iso3:
         raise PermissionDenied(
-            "Only the state's own people register or revoke its keys; the ICC has no state."
+            _("Only the state's own people register or revoke its keys; the ICC has no state.")
         )
     if submitter and actor.role != Role.SUBMITTER:
-        raise PermissionDenied("Your role may register a browser key of your own, no other key.")
+        raise PermissionDenied(_("Your role may register a browser key of your own, no other key."))
     return _subscriber(state_iso3)
 
 
@@ -345,18 +351,22 @@ def _key_fields(state: State, key_id: str, public_key: str) -> tuple[bytes, list
     problems = []
     if not KEY_ID.match(key_id or ""):
         problems.append(
-            FieldProblem("key_id", "must be the state's code, '-', then 1-40 of A-Z a-z 0-9 . _ -")
+            FieldProblem(
+                "key_id", _("must be the state's code, '-', then 1-40 of A-Z a-z 0-9 . _ -")
+            )
         )
     elif not key_id.startswith(state.iso3 + "-"):
-        problems.append(FieldProblem("key_id", f"must start with {state.iso3}-"))
+        problems.append(
+            FieldProblem("key_id", _("must start with %(iso3)s-") % {"iso3": state.iso3})
+        )
     raw = b""
     try:
         raw = unb64(public_key or "")
     except ValueError:
-        problems.append(FieldProblem("public_key", "must be base64 (standard alphabet)"))
+        problems.append(FieldProblem("public_key", _("must be base64 (standard alphabet)")))
     else:
         if len(raw) != 32:
-            problems.append(FieldProblem("public_key", "must be a 32-byte Ed25519 public key"))
+            problems.append(FieldProblem("public_key", _("must be a 32-byte Ed25519 public key")))
     return raw, problems
 
 
@@ -380,7 +390,10 @@ def state_root(state_iso3: str) -> StateKey | None:
 
 def _new_key(state: State, key_id: str, kind: str, raw: bytes, now: datetime, **fields) -> StateKey:
     if StateKey.objects.filter(key_id=key_id).exists():
-        raise Conflict(f"Key id {key_id} is already registered; key ids are never reused.")
+        raise Conflict(
+            _("Key id %(key_id)s is already registered; key ids are never reused.")
+            % {"key_id": key_id}
+        )
     return StateKey(
         key_id=key_id,
         state=state,
@@ -414,15 +427,18 @@ def root_register(
     )
     if not trust.signature_ok(raw, proof, message):
         raise InvalidInput(
-            [FieldProblem("proof", "must be the root's own signature of its credential")]
+            [FieldProblem("proof", _("must be the root's own signature of its credential"))]
         )
     with transaction.atomic():
         now = sequence_lock()
         current = state_root(state.iso3)
         if current is None and state_rooted(state.iso3):
             raise Conflict(  # never reached while roots are only rotated, kept as the rule
-                f"{state.iso3}'s root was retired without a successor: a new root would need the "
-                "old one's endorsement (recovering a lost root is not supported)."
+                _(
+                    "%(iso3)s's root was retired without a successor: a new root would need the old "
+                    "one's endorsement (recovering a lost root is not supported)."
+                )
+                % {"iso3": state.iso3}
             )
         if current is not None:
             if endorsed_by != current.key_id:
@@ -430,8 +446,11 @@ def root_register(
                     [
                         FieldProblem(
                             "endorsed_by",
-                            f"{state.iso3} has the root {current.key_id}: a new root must be "
-                            "endorsed by it (hcoc key rotate)",
+                            _(
+                                "%(iso3)s has the root %(key_id)s: a new root must be endorsed by it (hcoc key "
+                                "rotate)"
+                            )
+                            % {"iso3": state.iso3, "key_id": current.key_id},
                         )
                     ]
                 )
@@ -439,13 +458,20 @@ def root_register(
                 raise InvalidInput(
                     [
                         FieldProblem(
-                            "endorsement", f"is not {current.key_id}'s signature of the new root"
+                            "endorsement",
+                            _("is not %(key_id)s's signature of the new root")
+                            % {"key_id": current.key_id},
                         )
                     ]
                 )
         elif endorsed_by or endorsement:
             raise InvalidInput(
-                [FieldProblem("endorsed_by", f"{state.iso3} has no root yet: nothing to endorse")]
+                [
+                    FieldProblem(
+                        "endorsed_by",
+                        _("%(iso3)s has no root yet: nothing to endorse") % {"iso3": state.iso3},
+                    )
+                ]
             )
         key = _new_key(
             state,
@@ -485,15 +511,15 @@ def credential_register(
     raw, problems = _key_fields(state, key_id, public_key)
     owner = None
     if kind not in trust.CERTIFIED_KINDS:
-        problems.append(FieldProblem("kind", "must be state (a system's key) or browser"))
+        problems.append(FieldProblem("kind", _("must be state (a system's key) or browser")))
     elif kind == KeyKind.BROWSER:
         if user != actor.username:
             problems.append(
-                FieldProblem("user", "a browser key is registered by the user it belongs to")
+                FieldProblem("user", _("a browser key is registered by the user it belongs to"))
             )
         owner = actor
     elif user:
-        problems.append(FieldProblem("user", "only a browser key names a user"))
+        problems.append(FieldProblem("user", _("only a browser key names a user")))
     if problems:
         raise InvalidInput(problems)
     statement = trust.credential(
@@ -507,19 +533,31 @@ def credential_register(
                 [
                     FieldProblem(
                         "certified_by",
-                        f"{state.iso3} has no root yet: register one first (hcoc key init)",
+                        _("%(iso3)s has no root yet: register one first (hcoc key init)")
+                        % {"iso3": state.iso3},
                     )
                 ]
             )
         if certified_by != root.key_id:
             raise InvalidInput(
-                [FieldProblem("certified_by", f"must be {state.iso3}'s root, {root.key_id}")]
+                [
+                    FieldProblem(
+                        "certified_by",
+                        _("must be %(iso3)s's root, %(key_id)s")
+                        % {"iso3": state.iso3, "key_id": root.key_id},
+                    )
+                ]
             )
         if not trust.signature_ok(
             bytes(root.public_key), certificate, trust.credential_message(statement)
         ):
             raise InvalidInput(
-                [FieldProblem("certificate", f"is not {root.key_id}'s signature of this key")]
+                [
+                    FieldProblem(
+                        "certificate",
+                        _("is not %(key_id)s's signature of this key") % {"key_id": root.key_id},
+                    )
+                ]
             )
         key = _new_key(
             state,
@@ -545,23 +583,30 @@ def key_revoke(
     eyes); the revocation is a log leaf."""
     state = _own_state(actor, state_iso3)
     if not (reason or "").strip():
-        raise InvalidInput([FieldProblem("reason", "say why the key is revoked")])
+        raise InvalidInput([FieldProblem("reason", _("say why the key is revoked"))])
     if len(reason) > 500:
-        raise InvalidInput([FieldProblem("reason", "at most 500 characters")])
+        raise InvalidInput([FieldProblem("reason", _("at most 500 characters"))])
     with transaction.atomic():
         now = sequence_lock()
         key = StateKey.objects.filter(key_id=key_id, state_id=state.iso3).first()
         if key is None:
-            raise NotFound(f"No key {key_id} of {state.iso3}.")
+            raise NotFound(
+                _("No key %(key_id)s of %(iso3)s.") % {"key_id": key_id, "iso3": state.iso3}
+            )
         if key.revoked_at is not None:
-            raise Conflict(f"Key {key_id} was already revoked at {rfc3339(key.revoked_at)}.")
+            raise Conflict(
+                _("Key %(key_id)s was already revoked at %(rfc3339)s.")
+                % {"key_id": key_id, "rfc3339": rfc3339(key.revoked_at)}
+            )
         if key.kind == KeyKind.ROOT:
             raise InvalidInput(
                 [
                     FieldProblem(
                         "key_id",
-                        "a root is not revoked but replaced: make a new one it endorses "
-                        "(hcoc key rotate), which retires it",
+                        _(
+                            "a root is not revoked but replaced: make a new one it endorses "
+                            "(hcoc key rotate), which retires it"
+                        ),
                     )
                 ]
             )
@@ -569,14 +614,26 @@ def key_revoke(
         if root is None or revoked_by != root.key_id:
             expected = root.key_id if root else "its root (it has none)"
             raise InvalidInput(
-                [FieldProblem("revoked_by", f"must be {state.iso3}'s root, {expected}")]
+                [
+                    FieldProblem(
+                        "revoked_by",
+                        _("must be %(iso3)s's root, %(expected)s")
+                        % {"iso3": state.iso3, "expected": expected},
+                    )
+                ]
             )
         statement = trust.revocation(state=state.iso3, key_id=key_id, reason=reason)
         if not trust.signature_ok(
             bytes(root.public_key), revocation, trust.revocation_message(statement)
         ):
             raise InvalidInput(
-                [FieldProblem("revocation", f"is not {root.key_id}'s signature of this revocation")]
+                [
+                    FieldProblem(
+                        "revocation",
+                        _("is not %(key_id)s's signature of this revocation")
+                        % {"key_id": root.key_id},
+                    )
+                ]
             )
         key.revoked_at = now
         key.revocation_reason = reason
@@ -612,28 +669,37 @@ def root_confirm(
         given = ""
     note_reference = (note_reference or "").strip()
     if not note_reference:
-        problems.append(FieldProblem("note_reference", "give the note's reference"))
+        problems.append(FieldProblem("note_reference", _("give the note's reference")))
     elif len(note_reference) > 200:
-        problems.append(FieldProblem("note_reference", "at most 200 characters"))
+        problems.append(FieldProblem("note_reference", _("at most 200 characters")))
     if problems:
         raise InvalidInput(problems)
     with transaction.atomic():
         now = sequence_lock()
         key = StateKey.objects.filter(key_id=key_id, state_id=state_iso3, kind=KeyKind.ROOT).first()
         if key is None:
-            raise NotFound(f"No root {key_id} of {state_iso3}.")
+            raise NotFound(
+                _("No root %(key_id)s of %(state_iso3)s.")
+                % {"key_id": key_id, "state_iso3": state_iso3}
+            )
         if trust.fingerprint_normal(trust.fingerprint(bytes(key.public_key))) != given:
             raise InvalidInput(
                 [
                     FieldProblem(
                         "fingerprint",
-                        f"the note's fingerprint is not {key_id}'s: do not confirm it; ask "
-                        f"{state_iso3} which root it made",
+                        _(
+                            "the note's fingerprint is not %(key_id)s's: do not confirm it; ask %(state_iso3)s "
+                            "which root it made"
+                        )
+                        % {"key_id": key_id, "state_iso3": state_iso3},
                     )
                 ]
             )
         if key.note_reference:
-            raise Conflict(f"{key_id} was already confirmed by note {key.note_reference}.")
+            raise Conflict(
+                _("%(key_id)s was already confirmed by note %(note_reference)s.")
+                % {"key_id": key_id, "note_reference": key.note_reference}
+            )
         entry = leaf_append(
             type=LeafType.KEY_CONFIRMED,
             at=now,
@@ -670,33 +736,51 @@ def cosignature_add(*, actor, checkpoint: str, cosignature: str) -> Cosignature:
     except note.NoteError as e:
         raise InvalidInput([FieldProblem("checkpoint", str(e))]) from None
     if cp.origin != log_signer().name:
-        raise InvalidInput([FieldProblem("checkpoint", f"not a checkpoint of {log_signer().name}")])
+        raise InvalidInput(
+            [
+                FieldProblem(
+                    "checkpoint", _("not a checkpoint of %(name)s") % {"name": log_signer().name}
+                )
+            ]
+        )
     stored = Checkpoint.objects.filter(size=cp.size).first()
     if stored is None:
-        raise InvalidInput([FieldProblem("checkpoint", f"no checkpoint of size {cp.size}")])
+        raise InvalidInput(
+            [FieldProblem("checkpoint", _("no checkpoint of size %(size)s") % {"size": cp.size})]
+        )
     if bytes(stored.root) != cp.root:
         raise Conflict(
-            f"The log's checkpoint of size {cp.size} has another root: your view and the log's differ."
+            _(
+                "The log's checkpoint of size %(size)s has another root: your view and the log's "
+                "differ."
+            )
+            % {"size": cp.size}
         )
     line = cosignature if cosignature.endswith("\n") else cosignature + "\n"
     name = line.removeprefix("\u2014 ").split(" ", 1)[0]
     key = StateKey.objects.filter(key_id=name).first()
     if key is None or key.state_id != actor.state_id:
-        raise PermissionDenied("Cosign with a registered key of your own state.")
+        raise PermissionDenied(_("Cosign with a registered key of your own state."))
     if key.kind != KeyKind.STATE:
         raise InvalidInput(
-            [FieldProblem("cosignature", "only a system's key (kind state) witnesses checkpoints")]
+            [
+                FieldProblem(
+                    "cosignature", _("only a system's key (kind state) witnesses checkpoints")
+                )
+            ]
         )
     now = timezone.now()
     if not key.valid_at(now):
-        raise InvalidInput([FieldProblem("cosignature", f"key {name} is not valid now")])
+        raise InvalidInput(
+            [FieldProblem("cosignature", _("key %(name)s is not valid now") % {"name": name})]
+        )
     verifier = note.CosignatureVerifier.from_vkey(cosignature_vkey(key))
     try:
         timestamp = verifier.verify(cp.body(), line)
     except note.NoteError as e:
         raise InvalidInput([FieldProblem("cosignature", str(e))]) from None
     if abs(timestamp - int(now.timestamp())) > COSIGNATURE_MAX_SKEW:
-        raise InvalidInput([FieldProblem("cosignature", "timestamp too far from now")])
+        raise InvalidInput([FieldProblem("cosignature", _("timestamp too far from now"))])
     existing = Cosignature.objects.filter(checkpoint=stored, key=key).first()
     if existing is not None:
         return existing

@@ -2,23 +2,25 @@
 
 from dataclasses import dataclass
 
+from hcoc.lib.marking import N_
+
 # The shared vocabulary of docs/domain.md: generic class -> (category, definition).
 GENERIC_CLASSES: dict[str, tuple[str, str]] = {
-    "SRBM": ("BM", "range under 1,000 km"),
-    "MRBM": ("BM", "range 1,000-3,000 km"),
-    "IRBM": ("BM", "range 3,000-5,500 km"),
-    "ICBM": ("BM", "range over 5,500 km, land-based"),
-    "SLBM": ("BM", "launched from a submarine, any range"),
-    "SLV-small": ("SLV", "up to 2 t to low Earth orbit"),
-    "SLV-medium": ("SLV", "2-20 t to LEO"),
-    "SLV-heavy": ("SLV", "20-50 t to LEO"),
-    "SLV-super-heavy": ("SLV", "over 50 t to LEO"),
-    "SLV-suborbital": ("SLV", "sounding rocket or suborbital test of an SLV"),
+    "SRBM": ("BM", N_("range under 1,000 km")),
+    "MRBM": ("BM", N_("range 1,000-3,000 km")),
+    "IRBM": ("BM", N_("range 3,000-5,500 km")),
+    "ICBM": ("BM", N_("range over 5,500 km, land-based")),
+    "SLBM": ("BM", N_("launched from a submarine, any range")),
+    "SLV-small": ("SLV", N_("up to 2 t to low Earth orbit")),
+    "SLV-medium": ("SLV", N_("2-20 t to LEO")),
+    "SLV-heavy": ("SLV", N_("20-50 t to LEO")),
+    "SLV-super-heavy": ("SLV", N_("over 50 t to LEO")),
+    "SLV-suborbital": ("SLV", N_("sounding rocket or suborbital test of an SLV")),
 }
 
 
 # The two categories in words (the API keeps the codes).
-CATEGORY_WORDS = {"BM": "ballistic missile", "SLV": "space launch vehicle"}
+CATEGORY_WORDS = {"BM": N_("ballistic missile"), "SLV": N_("space launch vehicle")}
 
 
 def category_words(category: str | None) -> str:

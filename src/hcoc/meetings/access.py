@@ -1,5 +1,7 @@
 """Who chairs, acts for a delegation and reads a Regular Meeting."""
 
+from django.utils.translation import gettext as _
+
 from hcoc.accounts.access import require_icc
 from hcoc.accounts.models import Role, User
 from hcoc.lib.errors import PermissionDenied
@@ -22,7 +24,8 @@ def require_chair(actor: User | None, meeting) -> User:
     actor = require_exchange_reader(actor)
     if not is_chair(actor, meeting):
         raise PermissionDenied(
-            f"Only the Chair of this meeting (a submitter of {meeting.chair_state_id}) may do this."
+            _("Only the Chair of this meeting (a submitter of %(chair_state_id)s) may do this.")
+            % {"chair_state_id": meeting.chair_state_id}
         )
     return actor
 
@@ -31,7 +34,7 @@ def require_chair_or_icc(actor: User | None, meeting) -> User:
     """Meeting documents: the ICC, or the Chair."""
     actor = require_exchange_reader(actor)
     if actor.role != Role.ICC and not is_chair(actor, meeting):
-        raise PermissionDenied("Only the ICC or the Chair of this meeting may do this.")
+        raise PermissionDenied(_("Only the ICC or the Chair of this meeting may do this."))
     return actor
 
 
@@ -39,7 +42,7 @@ def require_delegate(actor: User | None) -> User:
     """A submitter of a currently subscribing state: acts for its delegation."""
     actor = require_state_member(actor)
     if actor.role != Role.SUBMITTER:
-        raise PermissionDenied("Your role may read the meeting but not act for your delegation.")
+        raise PermissionDenied(_("Your role may read the meeting but not act for your delegation."))
     return actor
 
 
@@ -50,7 +53,7 @@ def require_attendance_recorder(actor: User | None, meeting, state_iso3: str) ->
         return actor
     actor = require_delegate(actor)
     if state_iso3 != actor.state_id:
-        raise PermissionDenied("Only the Chair may record another state's attendance.")
+        raise PermissionDenied(_("Only the Chair may record another state's attendance."))
     return actor
 
 
@@ -60,7 +63,8 @@ def require_position_taker(actor: User | None, proposal, *, present: bool) -> Us
     actor = require_delegate(actor)
     if proposal.procedure == "consensus" and not present:
         raise PermissionDenied(
-            f"{actor.state_id} is not present in the meeting: check in before taking a position."
+            _("%(state_id)s is not present in the meeting: check in before taking a position.")
+            % {"state_id": actor.state_id}
         )
     return actor
 

@@ -7,12 +7,13 @@ was at the call. Position rows are only ever added: the last one of a state coun
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class MeetingStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "scheduled"
-    OPEN = "open", "open"
-    CLOSED = "closed", "closed"
+    SCHEDULED = "scheduled", _("scheduled")
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed")
 
 
 class Meeting(models.Model):
@@ -105,13 +106,13 @@ class Attendance(models.Model):
 
 
 class Procedure(models.TextChoices):
-    CONSENSUS = "consensus", "consensus in the meeting"
-    SILENCE = "silence", "silence procedure"
+    CONSENSUS = "consensus", _("consensus in the meeting")
+    SILENCE = "silence", _("silence procedure")
 
 
 class ProposalStatus(models.TextChoices):
-    OPEN = "open", "open"
-    DECIDED = "decided", "decided"
+    OPEN = "open", _("open")
+    DECIDED = "decided", _("decided")
 
 
 class Proposal(models.Model):
@@ -148,10 +149,10 @@ class Proposal(models.Model):
 
 
 class PositionKind(models.TextChoices):
-    SUPPORT = "support", "support"
-    NO_OBJECTION = "no_objection", "no objection"
-    ABSTAIN = "abstain", "abstain"
-    OBJECT = "object", "object"
+    SUPPORT = "support", _("support")
+    NO_OBJECTION = "no_objection", _("no objection")
+    ABSTAIN = "abstain", _("abstain")
+    OBJECT = "object", _("object")
 
 
 class Position(models.Model):
@@ -172,8 +173,8 @@ class Position(models.Model):
 
 
 class DecisionOutcome(models.TextChoices):
-    ADOPTED = "adopted", "adopted"
-    NOT_ADOPTED = "not_adopted", "not adopted"
+    ADOPTED = "adopted", _("adopted")
+    NOT_ADOPTED = "not_adopted", _("not adopted")
 
 
 class Decision(models.Model):

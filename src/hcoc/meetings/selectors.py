@@ -1,6 +1,8 @@
 """Reads of Regular Meetings through the access rules: every subscriber and the ICC read all of
 it; users of non-subscribing states and anonymous callers nothing."""
 
+from django.utils.translation import gettext as _
+
 from hcoc.lib.errors import NotFound
 from hcoc.lib.numbers import positive_int
 from hcoc.meetings.access import (
@@ -25,7 +27,7 @@ def meeting_for(*, actor, number: int) -> Meeting:
     require_exchange_reader(actor)
     m = Meeting.objects.select_related("chair_state").filter(number=number).first()
     if m is None:
-        raise NotFound(f"No Regular Meeting {number}.")
+        raise NotFound(_("No Regular Meeting %(number)s.") % {"number": number})
     return m
 
 
@@ -38,7 +40,7 @@ def proposal_for(*, actor, reference: str) -> Proposal:
         .first()
     )
     if p is None:
-        raise NotFound(f"No proposal {reference}.")
+        raise NotFound(_("No proposal %(reference)s.") % {"reference": reference})
     return p
 
 
@@ -51,17 +53,17 @@ def decision_for(*, actor, reference: str) -> Decision:
         .first()
     )
     if d is None:
-        raise NotFound(f"No decision {reference}.")
+        raise NotFound(_("No decision %(reference)s.") % {"reference": reference})
     return d
 
 
 def _split(reference: str, letter: str) -> tuple[int, int]:
     """'RM25-P3' -> (25, 3); anything else is not found."""
-    head, _, tail = reference.upper().partition("-")
+    head, _dash, tail = reference.upper().partition("-")
     meeting = positive_int(head[2:]) if head.startswith("RM") else None
     number = positive_int(tail[1:]) if tail[:1] == letter else None
     if meeting is None or number is None:  # "RM²-P1" too: str.isdigit() is true for "²"
-        raise NotFound(f"No such reference {reference}.")
+        raise NotFound(_("No such reference %(reference)s.") % {"reference": reference})
     return meeting, number
 
 
@@ -143,7 +145,10 @@ def document_for(*, actor, number: int, document_id: int) -> Document:
     m = meeting_for(actor=actor, number=number)
     d = Document.objects.filter(meeting=m, id=document_id).first()
     if d is None:
-        raise NotFound(f"No document {document_id} of {m.reference}.")
+        raise NotFound(
+            _("No document %(document_id)s of %(reference)s.")
+            % {"document_id": document_id, "reference": m.reference}
+        )
     return d
 
 

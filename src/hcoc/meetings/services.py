@@ -12,6 +12,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hcoc.accounts.access import require_icc
 from hcoc.exchange.models import EventKind
@@ -67,20 +68,33 @@ def meeting_create(
     actor = require_icc(actor)
     problems = []
     if Meeting.objects.filter(number=number).exists():
-        problems.append(FieldProblem("number", f"Regular Meeting {number} already exists"))
+        problems.append(
+            FieldProblem(
+                "number", _("Regular Meeting %(number)s already exists") % {"number": number}
+            )
+        )
     if closes_on < opens_on:
-        problems.append(FieldProblem("closes_on", "must not be before opens_on"))
+        problems.append(FieldProblem("closes_on", _("must not be before opens_on")))
     today = timezone.now().date()
     for name, value in (("opens_on", opens_on), ("closes_on", closes_on)):
         if problem := calendar_date_problem(value, today):  # 25 Nov 2002 to 5 years ahead
             problems.append(FieldProblem(name, problem))
     if not place.strip():
-        problems.append(FieldProblem("place", "must not be empty"))
+        problems.append(FieldProblem("place", _("must not be empty")))
     chair = State.objects.filter(iso3=chair_state.upper()).first()
     if chair is None:
-        problems.append(FieldProblem("chair_state", f"unknown state {chair_state!r}"))
+        problems.append(
+            FieldProblem(
+                "chair_state",
+                _("unknown state %(chair_state)s") % {"chair_state": repr(chair_state)},
+            )
+        )
     elif not chair.is_subscribing_now:
-        problems.append(FieldProblem("chair_state", f"{chair.iso3} is not a subscribing state"))
+        problems.append(
+            FieldProblem(
+                "chair_state", _("%(iso3)s is not a subscribing state") % {"iso3": chair.iso3}
+            )
+        )
     if problems:
         raise InvalidInput(problems)
     return Meeting.objects.create(
@@ -99,7 +113,10 @@ def meeting_open(*, actor, meeting: Meeting) -> Meeting:
     with transaction.atomic():
         meeting = _locked_meeting(meeting)
         if meeting.status != MeetingStatus.SCHEDULED:
-            raise Conflict(f"{meeting.reference} is {meeting.status}; only a scheduled one opens.")
+            raise Conflict(
+                _("%(reference)s is %(status)s; only a scheduled one opens.")
+                % {"reference": meeting.reference, "status": meeting.status}
+            )
         meeting.status = MeetingStatus.OPEN
         meeting.opened_at = timezone.now()
         meeting.save(update_fields=["status", "opened_at"])
@@ -112,7 +129,10 @@ def meeting_close(*, actor, meeting: Meeting) -> Meeting:
     with transaction.atomic():
         meeting = _locked_meeting(meeting)
         if meeting.status != MeetingStatus.OPEN:
-            raise Conflict(f"{meeting.reference} is {meeting.status}; only an open one closes.")
+            raise Conflict(
+                _("%(reference)s is %(status)s; only an open one closes.")
+                % {"reference": meeting.reference, "status": meeting.status}
+            )
         now = timezone.now()
         meeting.status = MeetingStatus.CLOSED
         meeting.closed_at = now
@@ -126,11 +146,11 @@ def meeting_close(*, actor, meeting: Meeting) -> Meeting:
 def agenda_item_add(*, actor, meeting: Meeting, title: str) -> AgendaItem:
     require_chair(actor, meeting)
     if not title.strip():
-        raise InvalidInput([FieldProblem("title", "must not be empty")])
+        raise InvalidInput([FieldProblem("title", _("must not be empty"))])
     with transaction.atomic():
         meeting = _locked_meeting(meeting)
         if meeting.status == MeetingStatus.CLOSED:
-            raise Conflict(f"{meeting.reference} is closed.")
+            raise Conflict(_("%(reference)s is closed.") % {"reference": meeting.reference})
         last = meeting.agenda.order_by("-number").first()
         return AgendaItem.objects.create(
             meeting=meeting,
@@ -145,12 +165,14 @@ def document_add(*, actor, meeting: Meeting, name: str, data: bytes) -> Document
     actor = require_chair_or_icc(actor, meeting)
     limit = settings.HCOC_MEETING_DOCUMENT_MAX_BYTES
     if len(data) > limit:
-        raise InvalidInput([FieldProblem("file", f"larger than the limit of {limit} bytes")])
+        raise InvalidInput(
+            [FieldProblem("file", _("larger than the limit of %(limit)s bytes") % {"limit": limit})]
+        )
     if not data:
-        raise InvalidInput([FieldProblem("file", "is empty")])
+        raise InvalidInput([FieldProblem("file", _("is empty"))])
     content_type = content_type_of(data)
     if content_type is None:
-        raise InvalidInput([FieldProblem("file", "not a PDF, ODT or DOCX document")])
+        raise InvalidInput([FieldProblem("file", _("not a PDF, ODT or DOCX document"))])
     return Document.objects.create(
         meeting=meeting,
         name=safe_name(name or "", content_type),
@@ -173,28 +195,33 @@ def attendance_record(*, actor, meeting: Meeting, action: str, state: str | None
     actor = require_exchange_reader(actor)
     iso3 = (state or actor.state_id or "").upper()
     if not iso3:
-        raise InvalidInput([FieldProblem("state", "the ICC has no delegation: name a state")])
+        raise InvalidInput([FieldProblem("state", _("the ICC has no delegation: name a state"))])
     require_attendance_recorder(actor, meeting, iso3)
     target = State.objects.filter(iso3=iso3).first()
     if target is None or not target.is_subscribing_now:
-        raise InvalidInput([FieldProblem("state", f"{iso3} is not a subscribing state")])
+        raise InvalidInput(
+            [FieldProblem("state", _("%(iso3)s is not a subscribing state") % {"iso3": iso3})]
+        )
     with transaction.atomic():
         meeting = _locked_meeting(meeting)
         if meeting.status != MeetingStatus.OPEN:
-            raise Conflict(f"{meeting.reference} is not open: attendance is kept while it is.")
+            raise Conflict(
+                _("%(reference)s is not open: attendance is kept while it is.")
+                % {"reference": meeting.reference}
+            )
         now = timezone.now()
         current = Attendance.objects.filter(
             meeting=meeting, state=target, checked_out_at__isnull=True
         ).first()
         if action == CHECK_IN:
             if current is not None:
-                raise Conflict(f"{iso3} is already checked in.")
+                raise Conflict(_("%(iso3)s is already checked in.") % {"iso3": iso3})
             Attendance.objects.create(
                 meeting=meeting, state=target, checked_in_at=now, checked_in_by=actor
             )
         else:
             if current is None:
-                raise Conflict(f"{iso3} is not checked in.")
+                raise Conflict(_("%(iso3)s is not checked in.") % {"iso3": iso3})
             current.checked_out_at = now
             current.checked_out_by = actor
             current.save(update_fields=["checked_out_at", "checked_out_by"])
@@ -228,29 +255,39 @@ def proposal_table(
     problems = []
     item = AgendaItem.objects.filter(meeting=meeting, number=agenda_item).first()
     if item is None:
-        problems.append(FieldProblem("agenda_item", f"no item {agenda_item} on the agenda"))
+        problems.append(
+            FieldProblem(
+                "agenda_item",
+                _("no item %(agenda_item)s on the agenda") % {"agenda_item": agenda_item},
+            )
+        )
     if not text.strip():
-        problems.append(FieldProblem("text", "must not be empty"))
+        problems.append(FieldProblem("text", _("must not be empty")))
     if procedure == Procedure.SILENCE:
         if deadline is None:
-            problems.append(FieldProblem("deadline", "a silence procedure needs a deadline"))
+            problems.append(FieldProblem("deadline", _("a silence procedure needs a deadline")))
         elif deadline <= now:
-            problems.append(FieldProblem("deadline", "must be in the future"))
+            problems.append(FieldProblem("deadline", _("must be in the future")))
         elif deadline > (latest := years_after(now.replace(microsecond=0), SILENCE_MAX_YEARS)):
             # Between two yearly Regular Meetings: a silence procedure runs at most a year.
             problems.append(
                 FieldProblem(
-                    "deadline", f"must be at most a year ahead: {rfc3339(latest)} at the latest"
+                    "deadline",
+                    _("must be at most a year ahead: %(rfc3339)s at the latest")
+                    % {"rfc3339": rfc3339(latest)},
                 )
             )
     elif deadline is not None:
-        problems.append(FieldProblem("deadline", "only a silence procedure has a deadline"))
+        problems.append(FieldProblem("deadline", _("only a silence procedure has a deadline")))
     if problems:
         raise InvalidInput(problems)
     with transaction.atomic():
         meeting = _locked_meeting(meeting)
         if procedure == Procedure.CONSENSUS and meeting.status != MeetingStatus.OPEN:
-            raise Conflict(f"{meeting.reference} is not open: table it while the meeting sits.")
+            raise Conflict(
+                _("%(reference)s is not open: table it while the meeting sits.")
+                % {"reference": meeting.reference}
+            )
         # A circulated proposal enters the feed: its time is taken under the sequence lock.
         circulated = procedure == Procedure.SILENCE
         with event_transaction() if circulated else nullcontext() as event:
@@ -284,7 +321,7 @@ def position_take(*, actor, proposal: Proposal, position: str, reason: str = "")
     actor = require_exchange_reader(actor)
     reason = (reason or "").strip()
     if position == PositionKind.OBJECT and not reason:
-        raise InvalidInput([FieldProblem("reason", "an objection must give its reason")])
+        raise InvalidInput([FieldProblem("reason", _("an objection must give its reason"))])
     with transaction.atomic():
         meeting = _locked_meeting(proposal.meeting)
         proposal = _locked_proposal(proposal)
@@ -293,12 +330,15 @@ def position_take(*, actor, proposal: Proposal, position: str, reason: str = "")
         require_position_taker(actor, proposal, present=present)
         if proposal.status == ProposalStatus.DECIDED:
             raise Conflict(
-                f"{proposal.reference} has been decided; positions can no longer change."
+                _("%(reference)s has been decided; positions can no longer change.")
+                % {"reference": proposal.reference}
             )
         if proposal.procedure == Procedure.CONSENSUS and meeting.status != MeetingStatus.OPEN:
-            raise Conflict(f"{meeting.reference} is not open.")
+            raise Conflict(_("%(reference)s is not open.") % {"reference": meeting.reference})
         if proposal.procedure == Procedure.SILENCE and now >= proposal.deadline:
-            raise Conflict(f"The deadline of {proposal.reference} has passed.")
+            raise Conflict(
+                _("The deadline of %(reference)s has passed.") % {"reference": proposal.reference}
+            )
         return Position.objects.create(
             proposal=proposal,
             state_id=actor.state_id,
@@ -323,19 +363,21 @@ def decision_call(*, actor, proposal: Proposal) -> Decision:
         meeting = _locked_meeting(proposal.meeting)
         proposal = _locked_proposal(proposal)
         if proposal.status == ProposalStatus.DECIDED:
-            raise Conflict(f"{proposal.reference} has already been decided.")
+            raise Conflict(
+                _("%(reference)s has already been decided.") % {"reference": proposal.reference}
+            )
         # The moment of the call decides who is present: it is taken under the sequence lock,
         # like every event's time (the lock order is meeting, proposal, sequence).
         with event_transaction() as event:
             if proposal.procedure == Procedure.SILENCE:
                 if event.at < proposal.deadline:
                     raise Conflict(
-                        f"The silence procedure of {proposal.reference} runs until "
-                        f"{rfc3339(proposal.deadline)}."
+                        _("The silence procedure of %(reference)s runs until %(rfc3339)s.")
+                        % {"reference": proposal.reference, "rfc3339": rfc3339(proposal.deadline)}
                     )
                 return _decide(event, proposal, at=proposal.deadline, actor=actor)
             if meeting.status != MeetingStatus.OPEN:
-                raise Conflict(f"{meeting.reference} is not open.")
+                raise Conflict(_("%(reference)s is not open.") % {"reference": meeting.reference})
             return _decide(
                 event, proposal, at=event.at, actor=actor, present=present_at(meeting, event.at)
             )

@@ -7,6 +7,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import icalendar
+from django.utils.translation import gettext as _
 
 from hcoc.lib.timeutil import parse_rfc3339
 
@@ -193,9 +194,11 @@ def calendar(read_models: list[dict], *, now: datetime, base_url: str) -> bytes:
         states = ", ".join(s["state"] for s in n.get("affected_states") or [])
         event.add(
             "description",
-            f"Pre-launch notification {n['reference']}, version {n['version']}, {n['status']}."
-            + (f" Affected states: {states}." if states else "")
-            + " Hague Code of Conduct: for subscribing States only.",
+            _("Pre-launch notification %(reference)s, version %(version)s, %(status)s.")
+            % {"reference": n["reference"], "version": n["version"], "status": n["status"]}
+            + ((" " + _("Affected states: %(states)s.") % {"states": states}) if states else "")
+            + " "
+            + _("Hague Code of Conduct: for subscribing States only."),
         )
         event.add("url", f"{base_url}/notifications/{n['reference']}")
         cal.add_component(event)

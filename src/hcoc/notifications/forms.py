@@ -378,7 +378,7 @@ def impact_rows(fields: dict, errors: dict[str, list[str]]) -> list[dict]:
 def class_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """Generic classes grouped by category, for an <optgroup> select."""
     return [
-        (cat, [(c, f"{c} ({d})") for c, (k, d) in GENERIC_CLASSES.items() if k == cat])
+        (cat, [(c, f"{c} ({_(d)})") for c, (k, d) in GENERIC_CLASSES.items() if k == cat])
         for cat in Category.values
     ]
 
@@ -396,7 +396,7 @@ class FilterForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Category"),
         required=False,
-        choices=[("", _("any"))] + [(c, category_words(c)) for c in Category.values],
+        choices=[("", _("any"))] + [(c, _(category_words(c))) for c in Category.values],
     )
     generic_class = forms.ChoiceField(
         label=_("Generic class"),

@@ -97,7 +97,7 @@ def changes(before: dict, after: dict) -> list[str]:
     if b.get("planned_direction") != a.get("planned_direction"):
         out.append(_directions(b.get("planned_direction"), a.get("planned_direction")))
     for key, label, words in (
-        ("category", _("Category"), category_words),
+        ("category", _("Category"), lambda value: _(category_words(value))),
         ("generic_class", _("Generic class"), lambda v: v or "—"),
     ):
         if b.get(key) != a.get(key):

@@ -1,11 +1,12 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from hcoc.lib.vocabulary import GENERIC_CLASSES  # noqa: F401  (re-exported for apps)
 
 
 class Category(models.TextChoices):
-    BM = "BM", "ballistic missile"
-    SLV = "SLV", "space launch vehicle"
+    BM = "BM", _("ballistic missile")
+    SLV = "SLV", _("space launch vehicle")
 
 
 class StoredStatus(models.TextChoices):
@@ -25,10 +26,10 @@ class Status(models.TextChoices):
 
 
 class LaunchOutcome(models.TextChoices):
-    SUCCESS = "success"
-    FAILURE = "failure"
-    PARTIAL = "partial"
-    UNKNOWN = "unknown"
+    SUCCESS = "success", _("Success")
+    FAILURE = "failure", _("Failure")
+    PARTIAL = "partial", _("Partial")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class UnnotifiedReason(models.TextChoices):

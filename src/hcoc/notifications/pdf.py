@@ -10,13 +10,15 @@ from pathlib import Path
 
 import shapely
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from shapely.geometry import Polygon as ShapelyPolygon
 
 from hcoc.lib.geo.states import WORDS
 from hcoc.lib.pdftext import paragraph_text as text
 from hcoc.lib.timeutil import parse_rfc3339
 
-MARKING = "Hague Code of Conduct: for subscribing States only"
+MARKING = gettext_noop("Hague Code of Conduct: for subscribing States only")
 ATLAS = "vendor/world-atlas/countries-110m.json"
 # reportlab (and its fonts) takes about 0.3 s to import (compliance/report.py): deferred to the
 # functions that draw, so no server worker pays it at start for a PDF few ask for.
@@ -193,7 +195,7 @@ def _named(code: str, names: dict[str, str]) -> str:
 
 
 def _words(codes) -> str:
-    return ", ".join(WORDS.get(code, code) for code in codes or [])
+    return ", ".join(_(WORDS.get(code, code)) for code in codes or [])
 
 
 def notification_pdf(
@@ -233,11 +235,13 @@ def notification_pdf(
             for state in self._pages:
                 self.__dict__.update(state)
                 self.setFont("Helvetica-Bold", 8)
-                self.drawCentredString(A4[0] / 2, A4[1] - 28, MARKING)
+                self.drawCentredString(A4[0] / 2, A4[1] - 28, _(MARKING))
                 self.setFont("Helvetica", 8)
-                self.drawCentredString(
-                    A4[0] / 2, 20, f"{MARKING} · Page {self._pageNumber} of {total}"
-                )
+                page = _("Page %(page)s of %(pages)s") % {
+                    "page": self._pageNumber,
+                    "pages": total,
+                }
+                self.drawCentredString(A4[0] / 2, 20, f"{_(MARKING)} · {page}")
                 super().showPage()
             super().save()
 
@@ -258,10 +262,20 @@ def notification_pdf(
     # Every value goes through text(): a state's free text (vehicle, remarks, descriptions)
     # must print as typed, never be read as reportlab's markup (hcoc.lib.pdftext).
     story = [
-        Paragraph(f"Pre-launch notification {text(n['reference'])}", styles["Title"]),
         Paragraph(
-            f"Notified by {text(_named(n['state'], names))}, version {text(n['version'])} of "
-            f"{text(_utc(n['submitted_at']))}, status: {text(n['status'])}.",
+            text(_("Pre-launch notification %(reference)s") % {"reference": n["reference"]}),
+            styles["Title"],
+        ),
+        Paragraph(
+            text(
+                _("Notified by %(state)s, version %(version)s of %(at)s, status: %(status)s.")
+                % {
+                    "state": _named(n["state"], names),
+                    "version": n["version"],
+                    "at": _utc(n["submitted_at"]),
+                    "status": n["status"],
+                }
+            ),
             body,
         ),
         Spacer(0, 8),
@@ -276,15 +290,17 @@ def notification_pdf(
         map_drawing(geometry, point, width=480, height=300),
         Paragraph(text(attribution), styles["Italic"]),
         Spacer(0, 8),
-        Paragraph("Where it flies", styles["Heading2"]),
+        Paragraph(text(_("Where it flies")), styles["Heading2"]),
     ]
     for place in places:
         story.append(Paragraph(f"<b>{text(place['title'])}</b>: {text(place['text'])}", body))
         for p in place["points"]:
             story.append(Paragraph(text(f"{p['label']}: {p['decimal']} · {p['dms']}"), body))
     affected = n.get("affected_states")
-    story.append(Paragraph("States whose land or territorial sea it touches", styles["Heading2"]))
-    rows = [["State", "Parts", "Zones"]] + [
+    story.append(
+        Paragraph(text(_("States whose land or territorial sea it touches")), styles["Heading2"])
+    )
+    rows = [[_("State"), _("Parts"), _("Zones")]] + [
         [
             Paragraph(text(_named(a["state"], names)), body),
             Paragraph(text(_words(a["parts"])), body),
@@ -298,12 +314,19 @@ def notification_pdf(
     direction = n.get("in_planned_direction") or []
     if direction:
         story.append(
-            Paragraph("In the planned direction; no range was notified", styles["Heading3"])
+            Paragraph(
+                text(_("In the planned direction; no range was notified")), styles["Heading3"]
+            )
         )
         story.append(
             Paragraph(
-                "Not concerned: the notification gives neither a range nor an impact area, and "
-                "these lie in its planned direction, within the length the exchange drew: "
+                text(
+                    _(
+                        "Not concerned: the notification gives neither a range nor an impact "
+                        "area, and these lie in its planned direction, within the length the "
+                        "exchange drew: "
+                    )
+                )
                 + text(
                     "; ".join(
                         f"{_named(a['state'], names)}: {_words(a['zones'])}" for a in direction
@@ -313,7 +336,7 @@ def notification_pdf(
                 body,
             )
         )
-    story.append(Paragraph("As a navigational warning", styles["Heading2"]))
+    story.append(Paragraph(text(_("As a navigational warning")), styles["Heading2"]))
     # Each line wraps within the page (a Preformatted block ran off it, and the rest of a long
     # line was lost); the text's own line breaks stay.
     story += [Paragraph(text(line) or "&nbsp;", notam_style) for line in notam.splitlines()]

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hcoc.accounts.models import hash_token
 from hcoc.lib.cursor import decode_cursor, encode_cursor
@@ -32,14 +33,14 @@ def _visible(actor) -> QuerySet[Notification]:
 def notification_get_for(*, actor, reference: str) -> dict:
     n = _visible(actor).filter(reference=reference).first()
     if n is None:
-        raise NotFound(f"No notification {reference}.")
+        raise NotFound(_("No notification %(reference)s.") % {"reference": reference})
     return notification_read_model(n, n.versions.get(version=n.current_version))
 
 
 def notification_versions_for(*, actor, reference: str) -> list[dict]:
     n = _visible(actor).filter(reference=reference).first()
     if n is None:
-        raise NotFound(f"No notification {reference}.")
+        raise NotFound(_("No notification %(reference)s.") % {"reference": reference})
     return [version_read_model(n, v) for v in n.versions.order_by("version")]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hcoc.accounts.access import require_icc
 from hcoc.accounts.models import hash_token
@@ -185,7 +186,7 @@ def notification_submit(*, actor, data: PLNIn) -> Notification:
 def _locked_notification(reference: str) -> Notification:
     n = Notification.objects.select_related("state").filter(reference=reference).first()
     if n is None:
-        raise NotFound(f"No notification {reference}.")
+        raise NotFound(_("No notification %(reference)s.") % {"reference": reference})
     return n
 
 
@@ -199,7 +200,12 @@ def _check_behalf(data_on_behalf_of: str | None, n: Notification) -> None:
             [
                 FieldProblem(
                     "on_behalf_of",
-                    f"{n.reference} belongs to {n.state_id}, not {data_on_behalf_of}",
+                    _("%(reference)s belongs to %(state_id)s, not %(data_on_behalf_of)s")
+                    % {
+                        "reference": n.reference,
+                        "state_id": n.state_id,
+                        "data_on_behalf_of": data_on_behalf_of,
+                    },
                 )
             ]
         )
@@ -220,7 +226,11 @@ def notification_amend(*, actor, reference: str, data: AmendmentIn | PLNIn) -> N
         status = status_at(n, now)
         if status != StoredStatus.NOTIFIED:
             raise Conflict(
-                f"{reference} is {status}; only a notified notification whose window has not closed can be amended."
+                _(
+                    "%(reference)s is %(status)s; only a notified notification whose window has not "
+                    "closed can be amended."
+                )
+                % {"reference": reference, "status": status}
             )
         n.current_version += 1
         n.category = content["category"]
@@ -254,7 +264,8 @@ def notification_cancel(*, actor, reference: str, reason: str) -> Notification:
         status = status_at(n, now)
         if status != StoredStatus.NOTIFIED:
             raise Conflict(
-                f"{reference} is {status}; only a notified notification can be cancelled."
+                _("%(reference)s is %(status)s; only a notified notification can be cancelled.")
+                % {"reference": reference, "status": status}
             )
         n.stored_status = StoredStatus.CANCELLED
         n.cancelled_at = now
@@ -289,7 +300,11 @@ def notification_report_launch(*, actor, reference: str, data: LaunchReportIn) -
         by_icc = require_can_act_for(actor, n.state_id)
         if n.stored_status != StoredStatus.NOTIFIED:
             raise Conflict(
-                f"{reference} is {n.stored_status}; a launch can be reported once, and not for a cancelled notification."
+                _(
+                    "%(reference)s is %(stored_status)s; a launch can be reported once, and not for a "
+                    "cancelled notification."
+                )
+                % {"reference": reference, "stored_status": n.stored_status}
             )
         launch_report_window_check(data.launched_at, n.window_opens, n.window_closes)
         _apply_report(n, data, now=now, by_icc=by_icc)
@@ -451,7 +466,7 @@ def draft_save(
         )
     draft = drafts_visible_to(actor).filter(pk=draft_id).first()
     if draft is None:
-        raise NotFound("No such draft.")
+        raise NotFound(_("No such draft."))
     draft.data, draft.updated_at = data, now
     draft.save(update_fields=["data", "updated_at"])
     return draft
@@ -461,4 +476,4 @@ def draft_delete(*, actor, draft_id: int) -> None:
 
     actor = require_submitter(actor)
     if not drafts_visible_to(actor).filter(pk=draft_id).delete()[0]:
-        raise NotFound("No such draft.")
+        raise NotFound(_("No such draft."))

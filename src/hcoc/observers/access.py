@@ -1,6 +1,7 @@
 """Who sees an observer invitation and who acts on it."""
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from hcoc.accounts.models import Role, User
 from hcoc.lib.errors import FieldProblem, InvalidInput, PermissionDenied
@@ -35,9 +36,9 @@ def require_inviter(actor: User | None, inviter: str) -> bool:
     if actor.role == Role.ICC:
         return True
     if actor.role != Role.SUBMITTER:
-        raise PermissionDenied("Your role may read the exchange but not submit to it.")
+        raise PermissionDenied(_("Your role may read the exchange but not submit to it."))
     if actor.state_id != inviter:
-        raise PermissionDenied("Only the inviting state can do this.")
+        raise PermissionDenied(_("Only the inviting state can do this."))
     return False
 
 
@@ -50,14 +51,21 @@ def require_invitee(
     field = "on_behalf_of" if by_icc else None
     if state.iso3 == inviter:
         if field:
-            raise InvalidInput([FieldProblem(field, "the inviting state cannot reply to itself")])
-        raise PermissionDenied("The inviting state cannot reply to its own invitation.")
+            raise InvalidInput(
+                [FieldProblem(field, _("the inviting state cannot reply to itself"))]
+            )
+        raise PermissionDenied(_("The inviting state cannot reply to its own invitation."))
     if audience != "all" and state.iso3 not in named:
         if field:
             raise InvalidInput(
-                [FieldProblem(field, f"{state.iso3} is not addressed by this invitation")]
+                [
+                    FieldProblem(
+                        field,
+                        _("%(iso3)s is not addressed by this invitation") % {"iso3": state.iso3},
+                    )
+                ]
             )
-        raise PermissionDenied("This invitation is not addressed to your state.")
+        raise PermissionDenied(_("This invitation is not addressed to your state."))
     return state, by_icc
 
 

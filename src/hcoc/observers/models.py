@@ -1,19 +1,20 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Audience(models.TextChoices):
-    ALL = "all", "every subscribing state"
-    NAMED = "named", "named states only"
+    ALL = "all", _("every subscribing state")
+    NAMED = "named", _("named states only")
 
 
 class InvitationStatus(models.TextChoices):
-    OPEN = "open", "open"
-    WITHDRAWN = "withdrawn", "withdrawn"
+    OPEN = "open", _("open")
+    WITHDRAWN = "withdrawn", _("withdrawn")
 
 
 class Answer(models.TextChoices):
-    ACCEPT = "accept", "accept"
-    DECLINE = "decline", "decline"
+    ACCEPT = "accept", _("accept")
+    DECLINE = "decline", _("decline")
 
 
 class Invitation(models.Model):

@@ -2,6 +2,7 @@
 addressees, the inviter and the ICC; to everyone else it is 404 and absent from every list."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from hcoc.accounts.models import Role
 from hcoc.lib.cursor import decode_cursor, encode_cursor
@@ -27,7 +28,7 @@ def _with_related(qs: QuerySet[Invitation]) -> QuerySet[Invitation]:
 def invitation_visible_or_404(actor, reference: str) -> Invitation:
     inv = _with_related(_visible(actor)).filter(reference=reference).first()
     if inv is None:
-        raise NotFound(f"No invitation {reference}.")
+        raise NotFound(_("No invitation %(reference)s.") % {"reference": reference})
     return inv
 
 

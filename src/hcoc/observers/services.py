@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hcoc.exchange.models import EventKind
 from hcoc.exchange.services import event_transaction, number_next
@@ -36,10 +37,15 @@ def invitation_issue(*, actor, data: InvitationIn) -> Invitation:
     problems = []
     site = LaunchSite.objects.get(id=data.site_id)  # the schema's rules checked it exists
     if site.state_id != state.iso3:
-        problems.append(FieldProblem("site_id", f"{site.id} is not a launch site of {state.iso3}"))
+        problems.append(
+            FieldProblem(
+                "site_id",
+                _("%(id)s is not a launch site of %(iso3)s") % {"id": site.id, "iso3": state.iso3},
+            )
+        )
     for i, iso3 in enumerate(data.named_states):
         if iso3 == state.iso3:
-            problems.append(FieldProblem(f"named_states[{i}]", "the inviting state itself"))
+            problems.append(FieldProblem(f"named_states[{i}]", _("the inviting state itself")))
     if problems:
         raise InvalidInput(problems)
     with event_transaction() as event:
@@ -104,15 +110,27 @@ def invitation_reply(*, actor, reference: str, data: ReplyIn) -> Reply:
             on_behalf_of=data.on_behalf_of,
         )
         if inv.status != InvitationStatus.OPEN:
-            raise Conflict(f"{inv.reference} was withdrawn.")
+            raise Conflict(_("%(reference)s was withdrawn.") % {"reference": inv.reference})
         if now > replies_close_at(inv.reply_by):
-            raise Conflict(f"Replies to {inv.reference} closed on {inv.reply_by}.")
+            raise Conflict(
+                _("Replies to %(reference)s closed on %(reply_by)s.")
+                % {"reference": inv.reference, "reply_by": inv.reply_by}
+            )
         if Confirmation.objects.filter(invitation=inv, state=state).exists():
-            raise Conflict(f"{inv.state_id} has confirmed the reply of {state.iso3}.")
+            raise Conflict(
+                _("%(state_id)s has confirmed the reply of %(iso3)s.")
+                % {"state_id": inv.state_id, "iso3": state.iso3}
+            )
         observers = [name.strip() for name in data.observers]
         if len(observers) > inv.places:
             raise InvalidInput(
-                [FieldProblem("observers", f"at most {inv.places} observers (the places offered)")]
+                [
+                    FieldProblem(
+                        "observers",
+                        _("at most %(places)s observers (the places offered)")
+                        % {"places": inv.places},
+                    )
+                ]
             )
         Reply.objects.filter(invitation=inv, state=state, superseded_at__isnull=True).update(
             superseded_at=now
@@ -134,22 +152,38 @@ def invitation_confirm(*, actor, reference: str, state_iso3: str) -> Confirmatio
         inv = _locked(actor, reference)
         require_inviter(actor, inv.state_id)
         if inv.status != InvitationStatus.OPEN:
-            raise Conflict(f"{inv.reference} was withdrawn.")
+            raise Conflict(_("%(reference)s was withdrawn.") % {"reference": inv.reference})
         reply = Reply.objects.filter(
             invitation=inv, state_id=state_iso3, superseded_at__isnull=True
         ).first()
         if reply is None or reply.answer != Answer.ACCEPT:
             raise InvalidInput(
-                [FieldProblem("state", f"{state_iso3} has not accepted this invitation")]
+                [
+                    FieldProblem(
+                        "state",
+                        _("%(state_iso3)s has not accepted this invitation")
+                        % {"state_iso3": state_iso3},
+                    )
+                ]
             )
         if Confirmation.objects.filter(invitation=inv, state_id=state_iso3).exists():
-            raise Conflict(f"The reply of {state_iso3} is already confirmed.")
+            raise Conflict(
+                _("The reply of %(state_iso3)s is already confirmed.") % {"state_iso3": state_iso3}
+            )
         count = len(canonical_loads(reply.observers))
         taken = sum(inv.confirmations.values_list("observers_count", flat=True))
         if taken + count > inv.places:
             raise Conflict(
-                f"{count} observer(s) of {state_iso3} do not fit: "
-                f"{inv.places - taken} of {inv.places} places are left."
+                _(
+                    "%(count)s observer(s) of %(state_iso3)s do not fit: %(value)s of %(places)s places "
+                    "are left."
+                )
+                % {
+                    "count": count,
+                    "state_iso3": state_iso3,
+                    "value": inv.places - taken,
+                    "places": inv.places,
+                }
             )
         return Confirmation.objects.create(
             invitation=inv,
@@ -166,7 +200,7 @@ def invitation_withdraw(*, actor, reference: str, reason: str = "") -> Invitatio
         inv = _locked(actor, reference)
         require_inviter(actor, inv.state_id)
         if inv.status != InvitationStatus.OPEN:
-            raise Conflict(f"{inv.reference} is already withdrawn.")
+            raise Conflict(_("%(reference)s is already withdrawn.") % {"reference": inv.reference})
         inv.status = InvitationStatus.WITHDRAWN
         inv.withdrawn_at = timezone.now()
         inv.withdrawal_reason = reason.strip()

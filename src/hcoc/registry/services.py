@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hcoc.accounts.access import require_icc
 from hcoc.exchange.models import EventKind
@@ -52,21 +53,22 @@ def subscription_record(
     problems: list[FieldProblem] = []
     today = timezone.now().date()
     if not note_reference.strip():
-        problems.append(FieldProblem("note_reference", "must not be empty"))
+        problems.append(FieldProblem("note_reference", _("must not be empty")))
     if note_received_on > today:
-        problems.append(FieldProblem("note_received_on", "must not be in the future"))
+        problems.append(FieldProblem("note_received_on", _("must not be in the future")))
     if effective_on < note_received_on:
-        problems.append(FieldProblem("effective_on", "must not be before note_received_on"))
+        problems.append(FieldProblem("effective_on", _("must not be before note_received_on")))
     if problems:
         raise InvalidInput(problems)
     with event_transaction() as event:
         seq, now = event.seq, event.at
         state = State.objects.filter(iso3=iso3).first()
         if state is None:
-            raise NotFound(f"No state {iso3} in the registry.")
+            raise NotFound(_("No state %(iso3)s in the registry.") % {"iso3": iso3})
         if state.status == HcocStatus.SUBSCRIBING:
             raise Conflict(
-                f"{iso3} is already a subscribing state (since {state.subscribed_on or 'an unrecorded date'})."
+                _("%(iso3)s is already a subscribing state (since %(value)s).")
+                % {"iso3": iso3, "value": state.subscribed_on or "an unrecorded date"}
             )
         state.status = HcocStatus.SUBSCRIBING
         state.subscribed_on = effective_on
@@ -95,7 +97,12 @@ def registry_import(*, actor, path: Path) -> list[RowResult]:
         missing = REGISTRY_COLUMNS - set(reader.fieldnames or [])
         if missing:
             raise InvalidInput(
-                [FieldProblem("header", f"missing column(s): {', '.join(sorted(missing))}")]
+                [
+                    FieldProblem(
+                        "header",
+                        _("missing column(s): %(join)s") % {"join": ", ".join(sorted(missing))},
+                    )
+                ]
             )
         for row in reader:
             line = reader.line_num
@@ -145,13 +152,13 @@ def circular_publish(*, actor, title: str, text: str) -> Circular:
     actor = require_icc(actor)
     problems = []
     if not title.strip():
-        problems.append(FieldProblem("title", "must not be empty"))
+        problems.append(FieldProblem("title", _("must not be empty")))
     if len(title) > 200:
-        problems.append(FieldProblem("title", "at most 200 characters"))
+        problems.append(FieldProblem("title", _("at most 200 characters")))
     if not text.strip():
-        problems.append(FieldProblem("text", "must not be empty"))
+        problems.append(FieldProblem("text", _("must not be empty")))
     if len(text) > 5000:
-        problems.append(FieldProblem("text", "at most 5,000 characters"))
+        problems.append(FieldProblem("text", _("at most 5,000 characters")))
     if problems:
         raise InvalidInput(problems)
     with event_transaction() as event:
@@ -189,16 +196,20 @@ PHONE = re.compile(r"\+?[0-9 ()./-]+")
 def _contact_problems(data: dict) -> list[FieldProblem]:
     problems = []
     if not data["name"]:
-        problems.append(FieldProblem("name", "Give the person's name or the office's title."))
+        problems.append(FieldProblem("name", _("Give the person's name or the office's title.")))
     for field, limit in CONTACT_LIMITS.items():
         if len(data[field]) > limit:
-            problems.append(FieldProblem(field, f"Use at most {limit} characters."))
+            problems.append(
+                FieldProblem(field, _("Use at most %(limit)s characters.") % {"limit": limit})
+            )
     if data["email"]:
         try:
             validate_email(data["email"])
         except ValidationError:
             problems.append(
-                FieldProblem("email", "This is not an e-mail address (like name@ministry.example).")
+                FieldProblem(
+                    "email", _("This is not an e-mail address (like name@ministry.example).")
+                )
             )
     if data["phone"]:
         digits = sum(ch.isdigit() for ch in data["phone"])
@@ -206,14 +217,16 @@ def _contact_problems(data: dict) -> list[FieldProblem]:
             problems.append(
                 FieldProblem(
                     "phone",
-                    "Use only digits, spaces, a leading + and the separators ( ) - . / "
-                    "(like +43 1 53115-0).",
+                    _(
+                        "Use only digits, spaces, a leading + and the separators ( ) - . / "
+                        "(like +43 1 53115-0)."
+                    ),
                 )
             )
         elif digits < 4:
-            problems.append(FieldProblem("phone", "A phone number has at least 4 digits."))
+            problems.append(FieldProblem("phone", _("A phone number has at least 4 digits.")))
     if not data["email"] and not data["phone"]:
-        problems.append(FieldProblem("email", "Give an e-mail address or a phone number."))
+        problems.append(FieldProblem("email", _("Give an e-mail address or a phone number.")))
     return problems
 
 
@@ -234,7 +247,13 @@ def contact_add(
         state = State.objects.filter(iso3=state_iso3).first()
         if state is None:
             raise InvalidInput(
-                [FieldProblem("state", f"There is no state {state_iso3} in the registry.")]
+                [
+                    FieldProblem(
+                        "state",
+                        _("There is no state %(state_iso3)s in the registry.")
+                        % {"state_iso3": state_iso3},
+                    )
+                ]
             )
         contact = PointOfContact.objects.create(state=state, **data)
         _contact_record(contact, ContactChangeKind.ADDED, None, actor, entered_by_icc)
@@ -249,7 +268,7 @@ def contact_change(
     with transaction.atomic():
         contact = PointOfContact.objects.select_for_update().filter(pk=contact_id).first()
         if contact is None:
-            raise NotFound("No such point of contact.")
+            raise NotFound(_("No such point of contact."))
         entered_by_icc = require_contacts_keeper(actor, contact.state_id)
         data = _contact_data(name=name, organisation=organisation, email=email, phone=phone)
         problems = _contact_problems(data)
@@ -271,7 +290,7 @@ def contact_remove(*, actor, contact_id: int) -> PointOfContact:
     with transaction.atomic():
         contact = PointOfContact.objects.select_for_update().filter(pk=contact_id).first()
         if contact is None:
-            raise NotFound("No such point of contact.")
+            raise NotFound(_("No such point of contact."))
         entered_by_icc = require_contacts_keeper(actor, contact.state_id)
         before = contact_read_model(contact)
         pk = contact.pk

@@ -1,13 +1,14 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SiteKind(models.TextChoices):
     """What happens at a site: launches, impacts (a range where re-entry vehicles and stages
     come down), or both. A launch area must be a launch site (notifications' rules)."""
 
-    LAUNCH_SITE = "launch_site", "launch site"
-    IMPACT_RANGE = "impact_range", "impact range"
-    BOTH = "both", "launch site and impact range"
+    LAUNCH_SITE = "launch_site", _("launch site")
+    IMPACT_RANGE = "impact_range", _("impact range")
+    BOTH = "both", _("launch site and impact range")
 
     @classmethod
     def launching(cls) -> list[str]:

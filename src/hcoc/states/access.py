@@ -8,6 +8,7 @@
 """
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hcoc.accounts.access import require_user
 from hcoc.accounts.models import Role, User
@@ -28,7 +29,7 @@ def require_exchange_reader(actor: User | None) -> User:
     actor = require_user(actor)
     if not can_read_exchange(actor):
         raise PermissionDenied(
-            "Only users of currently subscribing states and the ICC can read the exchange."
+            _("Only users of currently subscribing states and the ICC can read the exchange.")
         )
     return actor
 
@@ -37,7 +38,7 @@ def require_submitter(actor: User | None) -> User:
     """May submit: a submitter of a currently subscribing state, or the ICC."""
     actor = require_exchange_reader(actor)
     if actor.role not in (Role.SUBMITTER, Role.ICC):
-        raise PermissionDenied("Your role may read the exchange but not submit to it.")
+        raise PermissionDenied(_("Your role may read the exchange but not submit to it."))
     return actor
 
 
@@ -46,7 +47,7 @@ def require_state_member(actor: User | None) -> User:
     actor = require_exchange_reader(actor)
     if actor.state is None:
         raise PermissionDenied(
-            "Only users of a subscribing state can do this; the ICC has no state."
+            _("Only users of a subscribing state can do this; the ICC has no state.")
         )
     return actor
 
@@ -60,20 +61,32 @@ def acting_state(actor: User | None, on_behalf_of: str | None) -> tuple[State, b
     if actor.role == Role.ICC:
         if not on_behalf_of:
             raise InvalidInput(
-                [FieldProblem("on_behalf_of", "the ICC must name the state it acts for")]
+                [FieldProblem("on_behalf_of", _("the ICC must name the state it acts for"))]
             )
         state = State.objects.filter(iso3=on_behalf_of).first()
         if state is None:
-            raise InvalidInput([FieldProblem("on_behalf_of", f"unknown state {on_behalf_of!r}")])
+            raise InvalidInput(
+                [
+                    FieldProblem(
+                        "on_behalf_of",
+                        _("unknown state %(on_behalf_of)s") % {"on_behalf_of": repr(on_behalf_of)},
+                    )
+                ]
+            )
         if not state.is_subscribing_now:
             raise InvalidInput(
-                [FieldProblem("on_behalf_of", f"{state.iso3} is not a subscribing state")]
+                [
+                    FieldProblem(
+                        "on_behalf_of",
+                        _("%(iso3)s is not a subscribing state") % {"iso3": state.iso3},
+                    )
+                ]
             )
         return state, True
     if actor.role != Role.SUBMITTER:
-        raise PermissionDenied("Your role may read the exchange but not submit to it.")
+        raise PermissionDenied(_("Your role may read the exchange but not submit to it."))
     if on_behalf_of and on_behalf_of != actor.state_id:
-        raise PermissionDenied("A state can only act for itself.")
+        raise PermissionDenied(_("A state can only act for itself."))
     return actor.state, False
 
 
@@ -83,9 +96,9 @@ def require_can_act_for(actor: User | None, state_iso3: str) -> bool:
     if actor.role == Role.ICC:
         return True
     if actor.role != Role.SUBMITTER:
-        raise PermissionDenied("Your role may read the exchange but not submit to it.")
+        raise PermissionDenied(_("Your role may read the exchange but not submit to it."))
     if actor.state_id != state_iso3:
-        raise PermissionDenied("A state can only act on its own notifications.")
+        raise PermissionDenied(_("A state can only act on its own notifications."))
     return False
 
 
@@ -106,8 +119,8 @@ def require_contacts_keeper(actor: User | None, state_iso3: str) -> bool:
         return True
     if actor.role != Role.SUBMITTER:
         raise PermissionDenied(
-            "Your role may read your state's points of contact, not change them."
+            _("Your role may read your state's points of contact, not change them.")
         )
     if actor.state_id != state_iso3:
-        raise PermissionDenied("A state keeps only its own points of contact.")
+        raise PermissionDenied(_("A state keeps only its own points of contact."))
     return False

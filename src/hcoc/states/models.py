@@ -2,6 +2,7 @@ from datetime import date
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # How many states subscribe to the Hague Code of Conduct: a fact of the Code, not of our data.
 # Qatar became the 145th subscribing state on 11 March 2024 (EU Non-Proliferation Consortium,
@@ -41,16 +42,16 @@ def subscribers_of_the_code_in(year: int) -> tuple[int, str] | None:
     within = [(count, day) for day, count, _ in SUBSCRIBERS_OF_THE_CODE if day[:4] == str(year)]
     if within:
         return within[-1]
-    last_day, last_count, _ = SUBSCRIBERS_OF_THE_CODE[-1]
+    last_day, last_count, _source = SUBSCRIBERS_OF_THE_CODE[-1]
     if year > int(last_day[:4]):
         return last_count, last_day
     return None
 
 
 class HcocStatus(models.TextChoices):
-    SUBSCRIBING = "subscribing", "subscribing"
-    NOT_SUBSCRIBING = "not_subscribing", "not subscribing"
-    UNKNOWN = "unknown", "unknown"
+    SUBSCRIBING = "subscribing", _("subscribing")
+    NOT_SUBSCRIBING = "not_subscribing", _("not subscribing")
+    UNKNOWN = "unknown", _("unknown")
 
 
 class DatePrecision(models.TextChoices):
@@ -147,9 +148,9 @@ class PointOfContact(models.Model):
 
 
 class ContactChangeKind(models.TextChoices):
-    ADDED = "added", "added"
-    CHANGED = "changed", "changed"
-    REMOVED = "removed", "removed"
+    ADDED = "added", _("added")
+    CHANGED = "changed", _("changed")
+    REMOVED = "removed", _("removed")
 
 
 class PointOfContactChange(models.Model):

@@ -1,6 +1,7 @@
 """Registry reads. The list of states is public; points of contact are for subscribers' eyes."""
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from hcoc.accounts.models import Role
 from hcoc.lib.cursor import decode_cursor, encode_cursor
@@ -22,7 +23,7 @@ def state_list() -> list[dict]:
 def state_get_for(*, actor, iso3: str) -> dict:
     state = State.objects.filter(iso3=iso3.upper()).first()
     if state is None:
-        raise NotFound(f"No state {iso3} in the registry.")
+        raise NotFound(_("No state %(iso3)s in the registry.") % {"iso3": iso3})
     out = state_read_model(state)
     if can_read_exchange(actor):
         out["points_of_contact"] = [
@@ -112,7 +113,7 @@ def states_without_contacts_for(*, actor) -> list[dict]:
     """Subscribing states with no point of contact: what the ICC has still to collect."""
     actor = require_exchange_reader(actor)
     if actor.role != Role.ICC:
-        raise PermissionDenied("Only the ICC sees which states have no point of contact.")
+        raise PermissionDenied(_("Only the ICC sees which states have no point of contact."))
     rows = State.objects.filter(status=HcocStatus.SUBSCRIBING, points_of_contact__isnull=True)
     return [{"iso3": s.iso3, "name": s.name} for s in rows.order_by("iso3")]
 
@@ -121,7 +122,7 @@ def contact_get_for(*, actor, contact_id: int) -> PointOfContact:
     require_exchange_reader(actor)
     contact = PointOfContact.objects.select_related("state").filter(pk=contact_id).first()
     if contact is None:
-        raise NotFound("No such point of contact.")
+        raise NotFound(_("No such point of contact."))
     return contact
 
 

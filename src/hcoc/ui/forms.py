@@ -124,27 +124,43 @@ def _unit(path: str) -> str:
     return ""
 
 
-# pydantic's wording -> a sentence: (pattern, replacement); `{unit}` is the field's unit.
+# pydantic's wording -> a sentence: (pattern, replacement); %(n)s is the pattern's group, %(unit)s
+# the field's unit. Translated (issue 27): the replacement is what a reader sees.
 _SENTENCES = [
-    (r"Input should be less than or equal to (\S+)", "must be at most \\1{unit}"),
-    (r"Input should be less than (\S+)", "must be less than \\1{unit}"),
-    (r"Input should be greater than or equal to (\S+)", "must be at least \\1{unit}"),
-    (r"Input should be greater than (\S+)", "must be more than \\1{unit}"),
-    (r"String should have at most (\d+) characters?", "must be at most \\1 characters long"),
-    (r"String should have at least 1 character", "must not be empty"),
-    (r"String should have at least (\d+) characters", "must be at least \\1 characters long"),
-    (r"List should have at most (\d+) items?.*", "may have at most \\1 entries"),
-    (r"List should have at least (\d+) items?.*", "needs at least \\1 entries"),
-    (r"Field required", "is required"),
-    (r"Input should be a valid integer.*", "must be a whole number"),
-    (r"Input should be a valid number.*", "must be a number"),
-    (r"Input should be a finite number", "must be a number"),
-    (r"Input should be a valid string", "must be text"),
-    (r"Input should be a valid boolean.*", "must be yes or no"),
-    (r"Input should be a valid date.*", "must be a date as YYYY-MM-DD"),
-    (r"Input should be a valid datetime.*", "must be a date and time in UTC (YYYY-MM-DDThh:mmZ)"),
-    (r"Input should be a valid (dictionary|list|array).*", "is not in the form this field takes"),
-    (r"Input should be (.*)", "must be \\1"),
+    (r"Input should be less than or equal to (\S+)", gettext_lazy("must be at most %(n)s%(unit)s")),
+    (r"Input should be less than (\S+)", gettext_lazy("must be less than %(n)s%(unit)s")),
+    (
+        r"Input should be greater than or equal to (\S+)",
+        gettext_lazy("must be at least %(n)s%(unit)s"),
+    ),
+    (r"Input should be greater than (\S+)", gettext_lazy("must be more than %(n)s%(unit)s")),
+    (
+        r"String should have at most (\d+) characters?",
+        gettext_lazy("must be at most %(n)s characters long"),
+    ),
+    (r"String should have at least 1 character", gettext_lazy("must not be empty")),
+    (
+        r"String should have at least (\d+) characters",
+        gettext_lazy("must be at least %(n)s characters long"),
+    ),
+    (r"List should have at most (\d+) items?.*", gettext_lazy("may have at most %(n)s entries")),
+    (r"List should have at least (\d+) items?.*", gettext_lazy("needs at least %(n)s entries")),
+    (r"Field required", gettext_lazy("is required")),
+    (r"Input should be a valid integer.*", gettext_lazy("must be a whole number")),
+    (r"Input should be a valid number.*", gettext_lazy("must be a number")),
+    (r"Input should be a finite number", gettext_lazy("must be a number")),
+    (r"Input should be a valid string", gettext_lazy("must be text")),
+    (r"Input should be a valid boolean.*", gettext_lazy("must be yes or no")),
+    (r"Input should be a valid date.*", gettext_lazy("must be a date as YYYY-MM-DD")),
+    (
+        r"Input should be a valid datetime.*",
+        gettext_lazy("must be a date and time in UTC (YYYY-MM-DDThh:mmZ)"),
+    ),
+    (
+        r"Input should be a valid (dictionary|list|array).*",
+        gettext_lazy("is not in the form this field takes"),
+    ),
+    (r"Input should be (.*)", gettext_lazy("must be %(n)s")),
 ]
 
 
@@ -154,8 +170,9 @@ def sentence(message: str, path: str = "", labels: Labels | None = None) -> str:
     if message == "unknown field":
         return _("is not a field of this form")
     for pattern, replacement in _SENTENCES:
-        if re.fullmatch(pattern, message):
-            message = re.sub(pattern, replacement, message).replace("{unit}", _unit(path))
+        if match := re.fullmatch(pattern, message):
+            n = match.group(1) if match.groups() else ""
+            message = str(replacement) % {"n": n, "unit": _unit(path)}
             message = message.replace("'", "")
             break
     return in_words(message, labels)

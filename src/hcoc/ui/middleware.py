@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.http import HttpResponseBadRequest
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 
 from hcoc.lib.jsonbody import text_problem
@@ -79,3 +81,41 @@ class UnstorableTextMiddleware:
 
 
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+class LanguageMiddleware:
+    """The language a page is read in (issue 27): the signed-in user's own choice (stored on the
+    user, so it follows them to any browser), else the language cookie (set by the language
+    switch), else the browser's Accept-Language, else English.
+
+    The API is the published contract: its bytes are the same whatever language is asked
+    (tests/pages/test_languages.py), so under /api/ the default language is always active."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        api = request.path.startswith("/api/")
+        language = settings.LANGUAGE_CODE if api else self.language_for(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
+        if not api:
+            # The same address answers in another language for another reader.
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+            response.headers.setdefault("Content-Language", language)
+        return response
+
+    @staticmethod
+    def language_for(request) -> str:
+        user = getattr(request, "user", None)
+        chosen = getattr(user, "language", "") if user is not None else ""
+        if chosen and translation.check_for_language(chosen) and chosen in LANGUAGE_CODES:
+            return chosen
+        return translation.get_language_from_request(request)
+
+
+LANGUAGE_CODES = frozenset(dict(settings.LANGUAGES))

@@ -29,16 +29,18 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from hcoc.lib.marking import N_
+
 DEFAULT_PATH = Path(__file__).resolve().parents[4] / "data" / "geo" / "boundaries.geojson.gz"
 PARTS = ("launch_area", "corridor", "impact_area")  # the published order, docs/formats.md
 ZONES = ("land", "territorial_sea")
 # What people read for each of them (pages, e-mail); the published values stay the codes above.
 WORDS = {
-    "launch_area": "launch area",
-    "corridor": "corridor",
-    "impact_area": "impact area",
-    "land": "land",
-    "territorial_sea": "territorial sea",
+    "launch_area": N_("launch area"),
+    "corridor": N_("corridor"),
+    "impact_area": N_("impact area"),
+    "land": N_("land"),
+    "territorial_sea": N_("territorial sea"),
 }
 
 

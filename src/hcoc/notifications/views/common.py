@@ -73,7 +73,7 @@ def summary(content: dict) -> list[tuple[str, str]]:
     areas = [content.get("launch_area") or {}, *(content.get("impact_areas") or [])]
     sites = site_details({a["site_id"] for a in areas if a.get("site_id")})
     rows = [
-        (_("Category"), category_words(content.get("category"))),
+        (_("Category"), _(category_words(content.get("category")))),
         (_("Generic class"), content.get("generic_class")),
         (_("Vehicle"), content.get("vehicle_name") or "—"),
         (_("Test flight"), _("yes") if content.get("test_flight") else _("no")),

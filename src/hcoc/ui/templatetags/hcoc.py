@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from django import template
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 
 from hcoc.lib.geo.states import WORDS
 from hcoc.lib.timeutil import (
@@ -22,6 +22,35 @@ from hcoc.ui.forms import label_for
 from hcoc.ui.forms import labelled as labelled_problems
 
 register = template.Library()
+
+# A notification's published status as people read it (the badge keeps the code as its class).
+STATUS_WORDS = {
+    "notified": pgettext_lazy("notification status", "notified"),
+    "cancelled": pgettext_lazy("notification status", "cancelled"),
+    "launched": pgettext_lazy("notification status", "launched"),
+    "unreported": pgettext_lazy("notification status", "unreported"),
+}
+
+
+# A launch report's outcome as people read it.
+OUTCOME_WORDS = {
+    "success": pgettext_lazy("launch outcome", "success"),
+    "failure": pgettext_lazy("launch outcome", "failure"),
+    "partial": pgettext_lazy("launch outcome", "partial"),
+    "unknown": pgettext_lazy("launch outcome", "unknown"),
+}
+
+
+@register.filter
+def status_word(status) -> str:
+    """'cancelled' -> 'cancelled' in the reader's language; an unknown value as it is."""
+    return str(STATUS_WORDS.get(status, status))
+
+
+@register.filter
+def outcome_word(outcome) -> str:
+    """'success' -> 'success' in the reader's language; an unknown value as it is."""
+    return str(OUTCOME_WORDS.get(outcome, outcome))
 
 
 def _as_datetime(value):

@@ -1,0 +1,141 @@
+"""The six languages' machinery (issue 27): which language a page is read in, the switch that
+sticks to the user and to the browser, <html lang dir>, states' names from CLDR, and the API,
+whose bytes never depend on the language asked."""
+
+import pytest
+from django.test import Client
+from django.utils import translation
+from support.people import web_client
+
+from hcoc.accounts.models import User
+from hcoc.states.names import name_of, names_of
+
+LANGUAGES = ["ar", "zh-hans", "en", "fr", "ru", "es"]
+
+
+def html_tag(response) -> str:
+    text = response.content.decode()
+    start = text.index("<html")
+    return text[start : text.index(">", start) + 1]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "accept, tag",
+    [
+        ("fr-FR,fr;q=0.9,en;q=0.5", '<html lang="fr" dir="ltr">'),
+        ("ar-EG,ar;q=0.9", '<html lang="ar" dir="rtl">'),
+        ("zh-CN,zh;q=0.9", '<html lang="zh-hans" dir="ltr">'),
+        ("ru", '<html lang="ru" dir="ltr">'),
+        ("es-PE", '<html lang="es" dir="ltr">'),
+        ("de-DE,de;q=0.9", '<html lang="en" dir="ltr">'),  # not one of the six: English
+        ("", '<html lang="en" dir="ltr">'),
+    ],
+)
+def test_an_anonymous_reader_gets_the_language_their_browser_asks_for(accept, tag):
+    response = Client().get("/registry", HTTP_ACCEPT_LANGUAGE=accept)
+    assert response.status_code == 200
+    assert html_tag(response) == tag
+    assert "Accept-Language" in response["Vary"]
+
+
+@pytest.mark.django_db
+def test_every_page_offers_the_six_languages_each_named_in_itself():
+    text = Client().get("/registry").content.decode()
+    assert 'action="/language"' in text
+    for code, name in [("ar", "العربية"), ("zh-hans", "中文"), ("fr", "Français")]:
+        assert f'<option value="{code}" lang="{code}">{name}</option>' in text
+
+
+@pytest.mark.django_db
+def test_an_anonymous_readers_choice_sticks_to_their_browser_over_accept_language():
+    client = Client()
+    response = client.post("/language", {"language": "fr", "next": "/registry?x=1"})
+    assert response.status_code == 302 and response["Location"] == "/registry?x=1"
+    again = client.get("/registry", HTTP_ACCEPT_LANGUAGE="en")
+    assert html_tag(again) == '<html lang="fr" dir="ltr">'
+
+
+def test_a_users_choice_sticks_to_them_in_any_browser(personas):
+    client = web_client("fra_reader")
+    response = client.post("/language", {"language": "fr", "next": "/inbox"})
+    assert response.status_code == 302 and response["Location"] == "/inbox"
+    assert User.objects.get(username="fra_reader").language == "fr"
+    # Another browser: no cookie, a browser that asks for English; the user's own choice wins.
+    elsewhere = web_client("fra_reader")
+    page = elsewhere.get("/inbox", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert html_tag(page) == '<html lang="fr" dir="ltr">'
+    # Another user in the same world keeps theirs.
+    other = web_client("jpn_reader").get("/inbox", HTTP_ACCEPT_LANGUAGE="en")
+    assert html_tag(other) == '<html lang="en" dir="ltr">'
+
+
+def test_a_language_not_offered_is_refused_and_nothing_changes(personas):
+    client = web_client("fra_reader")
+    response = client.post("/language", {"language": "de", "next": "/inbox"}, follow=True)
+    assert User.objects.get(username="fra_reader").language == ""
+    assert "Choose one of the languages offered." in response.content.decode()
+    assert "hcoc_language" not in client.cookies
+
+
+@pytest.mark.django_db
+def test_the_switch_never_sends_anyone_to_another_site():
+    response = Client().post("/language", {"language": "es", "next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_the_switch_takes_only_a_post():
+    assert Client().get("/language").status_code == 405
+
+
+def test_the_apis_bytes_are_the_same_whatever_language_is_asked(personas):
+    """The API is the published contract (docs/formats.md): field names, values and problem
+    details in one language, whatever Accept-Language, cookie or user's choice."""
+    user = User.objects.get(username="fra_reader")
+    token = personas["fra_reader"].token
+    paths = [
+        "/api/v1/notifications",
+        "/api/v1/states",
+        "/api/v1/notifications/NOPE-2026-0001",  # a problem (404)
+        "/api/v1/notifications?limit=0",  # a problem (422)
+        "/api/v1/openapi.json",
+    ]
+    for path in paths:
+        seen = set()
+        for language in LANGUAGES:
+            user.language = language
+            user.save(update_fields=["language"])
+            client = Client()
+            client.cookies["hcoc_language"] = language
+            response = client.get(
+                path, HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE=language
+            )
+            seen.add((response.status_code, response.content))
+            assert "Content-Language" not in response
+        assert len(seen) == 1, path
+
+
+@pytest.mark.django_db
+def test_states_and_territories_are_named_in_the_readers_language_from_cldr():
+    with translation.override("en"):
+        assert name_of("FRA") == "France"  # the registry's own name
+        assert name_of("ESH") == "Western Sahara"  # a territory, named by CLDR
+    with translation.override("fr"):
+        assert names_of(["DEU", "ESH", "XKX"]) == {
+            "DEU": "Allemagne",
+            "ESH": "Sahara occidental",
+            "XKX": "Kosovo",
+        }
+    with translation.override("zh-hans"):
+        assert name_of("JPN") == "日本"
+    with translation.override("ar"):
+        assert name_of("FRA") == "فرنسا"
+    with translation.override("ru"):
+        assert name_of("DEU") == "Германия"
+    with translation.override("es"):
+        assert name_of("PER") == "Perú"
+    # A code no one names stays as it is, in every language.
+    with translation.override("fr"):
+        assert name_of("QQQ") == "QQQ"
