@@ -12,6 +12,7 @@ from hcoc.states.access import require_exchange_reader, require_state_member
 from hcoc.states.models import HcocStatus, State
 from hcoc.states.names import names_of
 
+from .access import require_feed_reader
 from .models import Acknowledgement, Event, EventKind
 
 
@@ -64,28 +65,22 @@ def _page_text(qs, *, after: int, limit: int, **extra: int) -> str:
     )
 
 
-def feed_reader_require(actor):
-    """Who may read the feed: the one rule of `/feed` and of everything that serves the sequence
-    (its live stream re-asks it for every open stream before each item and heartbeat)."""
-    return require_exchange_reader(actor)
-
-
 def feed_page(*, after: int, limit: int) -> dict:
     """The sequence after `after`, oldest first, as `/feed` serves it, for a caller that has
-    asked `feed_reader_require` of its reader: the live stream reads a new item once for every
+    asked `require_feed_reader` of its reader: the live stream reads a new item once for every
     stream of a server process, then checks each stream's reader."""
     return _page(Event.objects.all(), after=after, limit=limit)
 
 
 def feed_page_for(*, actor, after: int, limit: int) -> dict:
     """The whole sequence, oldest first; every subscribing state and the ICC see all of it."""
-    feed_reader_require(actor)
+    require_feed_reader(actor)
     return feed_page(after=after, limit=limit)
 
 
 def feed_page_text_for(*, actor, after: int, limit: int) -> str:
     """`feed_page_for` as the JSON text GET /feed answers, from the stored items."""
-    feed_reader_require(actor)
+    require_feed_reader(actor)
     return _page_text(Event.objects.all(), after=after, limit=limit)
 
 
