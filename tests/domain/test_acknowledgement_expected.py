@@ -1,7 +1,8 @@
-"""Which states are expected to acknowledge an item: every state whose subscription is in
-effect today, but the item's own (exchange.selectors.states_expected_to_acknowledge, the one rule). The
-ICC's acknowledgement pages, the API's status, the console's counts and the daily chase all read
-it, so they agree; a subscription recorded with a date still ahead counts from that date."""
+"""Which states are expected to acknowledge an item: every state whose subscription was in
+effect on the item's day and still is, but the item's own
+(exchange.selectors.states_expected_to_acknowledge, the one rule). The ICC's acknowledgement
+pages, the API's status, the console's counts and the daily chase all read it, so they agree; a
+subscription recorded with a date still ahead counts for the items from that date."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -19,7 +20,7 @@ from hcoc.exchange.selectors import (
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 from hcoc.registry.services import subscription_record
-from hcoc.states.models import State
+from hcoc.states.models import HcocStatus, State
 
 
 def every_view_of(seq: int) -> dict[str, set[str] | int]:
@@ -39,9 +40,15 @@ def every_view_of(seq: int) -> dict[str, set[str] | int]:
     }
 
 
-def test_a_state_whose_subscription_takes_effect_tomorrow_is_expected_to_acknowledge_from_then(
-    personas,
-):
+def submit_as_france() -> int:
+    fra = User.objects.get(username="fra_submitter")
+    return notification_submit(actor=fra, data=PLNIn.model_validate(pln())).versions.get().seq
+
+
+def test_a_state_whose_subscription_takes_effect_tomorrow_owes_the_items_from_then_on(personas):
+    """Recorded today with tomorrow's date, China's subscription is in the registry (status
+    subscribing) but not in effect: it owes no item of today, not today and not tomorrow when it
+    can read them, and it owes tomorrow's."""
     icc = User.objects.get(username="icc")
     today = timezone.now().astimezone(UTC).date()
     assert not State.objects.get(iso3="CHN").is_subscribing_now
@@ -52,10 +59,10 @@ def test_a_state_whose_subscription_takes_effect_tomorrow_is_expected_to_acknowl
         note_received_on=today,
         effective_on=today + timedelta(days=1),
     )
-    fra = User.objects.get(username="fra_submitter")
-    seq = notification_submit(actor=fra, data=PLNIn.model_validate(pln())).versions.get().seq
+    assert State.objects.get(iso3="CHN").subscribed_on > today
+    before = submit_as_france()
 
-    now = every_view_of(seq)
+    now = every_view_of(before)
     owing = now["status"]
     assert "CHN" not in owing and "FRA" not in owing and {"JPN", "USA"} <= owing
     assert now == {
@@ -69,12 +76,22 @@ def test_a_state_whose_subscription_takes_effect_tomorrow_is_expected_to_acknowl
 
     tomorrow = datetime.combine(today + timedelta(days=1), datetime.min.time(), UTC)
     with time_machine.travel(tomorrow + timedelta(minutes=1), tick=False):
-        then = every_view_of(seq)
-    assert then == {
-        "status": owing | {"CHN"},
-        "report": owing | {"CHN"},
-        "chase": owing | {"CHN"},
-        "report count": len(owing) + 1,
-        "console count": len(owing) + 1,
-        "console not acknowledged": len(owing) + 1,
-    }
+        assert every_view_of(before) == now
+        after = submit_as_france()
+        assert every_view_of(after) == {
+            "status": owing | {"CHN"},
+            "report": owing | {"CHN"},
+            "chase": owing | {"CHN"},
+            "report count": len(owing) + 1,
+            "console count": len(owing) + 1,
+            "console not acknowledged": len(owing) + 1,
+        }
+
+
+def test_a_state_that_has_withdrawn_owes_nothing_even_of_items_from_before(personas):
+    seq = submit_as_france()
+    assert "JPN" in every_view_of(seq)["status"]
+    State.objects.filter(iso3="JPN").update(status=HcocStatus.NOT_SUBSCRIBING)
+    then = every_view_of(seq)
+    assert "JPN" not in then["status"] | then["report"] | then["chase"]
+    assert then["report count"] == then["console count"] == len(then["status"])

@@ -562,3 +562,105 @@ def test_every_link_between_the_docs_leads_to_a_file_and_a_heading_that_exist():
                 if anchor not in {_slug(h) for h in headings}:
                     broken.append(f"{doc.relative_to(ROOT)}: {target}")
     assert broken == []
+
+
+# ---- one access vocabulary, roles compared in one place --------------------------------------
+
+# Where a role may be compared: the access rules, and the model that defines the roles.
+ROLES_DECIDED_IN = {"access.py", "models.py"}
+
+
+def _is_role(node: ast.AST) -> bool:
+    """`x.role`, a member of `Role` (`Role.ICC`), or a collection holding one."""
+    if isinstance(node, ast.Attribute):
+        is_member = isinstance(node.value, ast.Name) and node.value.id == "Role"
+        return node.attr == "role" or (is_member and node.attr.isupper())
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return any(_is_role(e) for e in node.elts)
+    return False
+
+
+def _role_comparisons(source: str) -> list[int]:
+    """Lines that compare a role (`user.role == Role.ICC`, `role in (Role.SUBMITTER, ...)`) or
+    select users by one (`.filter(role=...)`, `.exclude(user__role=...)`)."""
+
+    def compares(node: ast.AST) -> bool:
+        return isinstance(node, ast.Compare) and any(map(_is_role, [node.left, *node.comparators]))
+
+    def selects(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"filter", "exclude", "get"}
+            and any(k.arg and (k.arg == "role" or k.arg.endswith("__role")) for k in node.keywords)
+        )
+
+    return [n.lineno for n in ast.walk(ast.parse(source)) if compares(n) or selects(n)]
+
+
+TEMPLATE_ROLE = re.compile(r"\brole\s*(==|!=|\bin\b|\bnot in\b)")
+
+
+def test_the_house_test_sees_a_role_compared_in_each_way_it_is_written():
+    source = """
+a = user.role == Role.ICC
+b = request.user.role != "icc"
+c = role in (Role.SUBMITTER, Role.READER)
+d = User.objects.filter(role=Role.ICC)
+e = ApiToken.objects.exclude(user__role="icc")
+f = role in Role.values  # a valid value, not a user's role
+g = may_act_as_icc(user)
+"""
+    assert _role_comparisons(source) == [2, 3, 4, 5, 6]
+    assert TEMPLATE_ROLE.search('{% if user.role == "icc" %}')
+    assert not TEMPLATE_ROLE.search("{% if may_act_as_icc %}")
+
+
+def test_roles_are_compared_only_in_the_access_rules_and_the_models():
+    """What a role may do is written once, in an app's `access.py` (or the model defining the
+    roles); views, services, selectors and templates ask `may_x`/`require_x` or the flags of
+    hcoc.ui.pages.page_access (issue 28: `user.role == "icc"` in ui/base.html and in views)."""
+    found = [
+        f"{path.relative_to(ROOT)}:{lineno}"
+        for path in sorted(SRC.rglob("*.py"))
+        if "migrations" not in path.parts and path.name not in ROLES_DECIDED_IN
+        for lineno in _role_comparisons(path.read_text())
+    ]
+    found += [
+        f"{path.relative_to(ROOT)}:{text[: m.start()].count(chr(10)) + 1}"
+        for path in sorted(SRC.rglob("templates/**/*"))
+        if path.is_file()
+        for text in [path.read_text()]
+        for m in TEMPLATE_ROLE.finditer(text)
+    ]
+    assert found == []
+
+
+def test_access_rules_have_one_vocabulary_require_x_raising_and_may_x_derived_from_it():
+    """No `can_x`, no `x_require`, and no `may_x` written by hand beside its `require_x` (two
+    copies of one rule drift): a `may_x` at module level is `may(require_x)`
+    (hcoc.lib.access.may)."""
+    strays = []
+    for path in sorted(SRC.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                name = node.name
+                if name.startswith(("can_", "may_")) or name.endswith("_require"):
+                    strays.append(f"{path.relative_to(ROOT)}:{node.lineno} def {name}")
+            elif isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id.startswith("may_") for t in node.targets
+            ):
+                value = node.value
+                derived = (
+                    isinstance(value, ast.Call)
+                    and isinstance(value.func, ast.Name)
+                    and value.func.id == "may"
+                    and len(value.args) == 1
+                    and isinstance(value.args[0], ast.Name)
+                    and value.args[0].id.startswith("require_")
+                )
+                if not derived or path.name != "access.py":
+                    strays.append(f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node)}")
+    assert strays == []

@@ -2,11 +2,14 @@
 credentials). Which state a user reads and acts for is a registry question
 (hcoc.states.access); what a user may see of an item is asked of the app that owns it
 (hcoc.observers.access, hcoc.meetings.access). Every selector and service asks these rules;
-nothing else decides.
+nothing else decides, and no role is compared anywhere else (tests/ops/test_house.py): the
+rest asks `may_x` (hcoc.lib.access.may) of a rule here, and templates read the flags of
+hcoc.ui.pages.page_access.
 """
 
 from django.utils.translation import gettext as _
 
+from hcoc.lib.access import may
 from hcoc.lib.errors import NotAuthenticated, PermissionDenied
 
 from .models import Role, User
@@ -25,11 +28,20 @@ def require_icc(actor: User | None) -> User:
     return actor
 
 
+# The ICC's console, and what only its users are offered or held to (two-factor kept).
+may_act_as_icc = may(require_icc)
+
+
 def is_state_user(user: User) -> bool:
     """A user of a state: of a state, or of any role but the ICC's. Either alone makes it one, so
     that a user halfway between the two (a superuser of no state with a state's role) is treated
     as a state's user, whose credentials are its own."""
     return user.state_id is not None or user.role != Role.ICC
+
+
+def is_state_role(role: str) -> bool:
+    """The roles a state's user may have (the ICC creates them; never another ICC user)."""
+    return role in (Role.SUBMITTER, Role.READER)
 
 
 def require_own_credentials(actor: User | None, user: User) -> User:

@@ -25,6 +25,17 @@ class UserManager(DjangoUserManager):
             raise ValueError("A superuser is one of the ICC's staff: it has no state's role.")
         return super().create_superuser(username, email, password, **extra_fields)
 
+    # Users by role, for the few lists that need them (e-mail, the ICC's user pages): roles are
+    # compared only here and in the access rules (tests/ops/test_house.py).
+    def icc(self):
+        return self.filter(role=Role.ICC)
+
+    def of_states(self):
+        return self.exclude(role=Role.ICC)
+
+    def submitters(self):
+        return self.filter(role=Role.SUBMITTER)
+
 
 class User(AbstractUser):
     """A person of one state (its point of contact's staff) or of the ICC.
@@ -54,14 +65,6 @@ class User(AbstractUser):
                 | models.Q(is_superuser=True, state__isnull=True),
             )
         ]
-
-    @property
-    def is_icc(self) -> bool:
-        return self.role == Role.ICC
-
-    @property
-    def can_submit(self) -> bool:
-        return self.role in (Role.SUBMITTER, Role.ICC)
 
 
 TOKEN_PREFIX_LEN = 8

@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hcoc.lib.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied
 
-from .access import require_icc, require_own_credentials
+from .access import is_state_role, may_act_as_icc, require_icc, require_own_credentials
 from .models import ApiToken, EnrolmentLink, LoginDevice, Role, User, hash_token, new_raw_token
 
 PASSWORD_MIN_LENGTH = 12  # of a password a person sets through an enrolment link
@@ -60,12 +60,12 @@ def token_issue(
     require_own_credentials(actor, user)
 
     must_verify = (
-        user.role == Role.ICC or TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        may_act_as_icc(user) or TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     )
     if must_verify and not second_factor_passed:
         raise PermissionDenied(
             _("Log in with your two-factor code before you make an API token.")
-            if user.role != Role.ICC
+            if not may_act_as_icc(user)
             else _("ICC users make API tokens only after logging in with their two-factor code.")
         )
     return token_create(user=user, name=name)
@@ -144,10 +144,7 @@ def user_create(
             FieldProblem("role", _("one of %(join)s") % {"join": ", ".join(Role.values)})
         )
     state = None
-    if role == Role.ICC:
-        if state_iso3:
-            problems.append(FieldProblem("state", _("an ICC user belongs to no state")))
-    else:
+    if is_state_role(role):
         state = State.objects.filter(iso3=state_iso3 or "").first()
         if state is None:
             problems.append(
@@ -155,6 +152,8 @@ def user_create(
                     "state", _("unknown state %(state_iso3)s") % {"state_iso3": repr(state_iso3)}
                 )
             )
+    elif state_iso3 and role in Role.values:
+        problems.append(FieldProblem("state", _("an ICC user belongs to no state")))
     if User.objects.filter(username=username).exists():
         problems.append(
             FieldProblem("username", _("%(username)s is taken") % {"username": repr(username)})
@@ -184,9 +183,7 @@ def user_by_username(username: str) -> User:
 def state_user_list_for(*, actor, state_iso3: str | None = None):
     """Users of states (not the ICC's), with their tokens, for the ICC."""
     require_icc(actor)
-    qs = (
-        User.objects.exclude(role=Role.ICC).select_related("state").order_by("state_id", "username")
-    )
+    qs = User.objects.of_states().select_related("state").order_by("state_id", "username")
     if state_iso3:
         qs = qs.filter(state_id=state_iso3.upper())
     return qs
@@ -198,7 +195,7 @@ def state_user_create(
     """The ICC creates a submitter or reader of a state (never another ICC user here), with no
     password: returns (user, raw enrolment token) for the link the ICC sends to the person."""
     require_icc(actor)
-    if role not in (Role.SUBMITTER, Role.READER):
+    if not is_state_role(role):
         raise InvalidInput([FieldProblem("role", _("one of submitter, reader"))])
     with transaction.atomic():
         user = user_create(
@@ -209,7 +206,7 @@ def state_user_create(
 
 def state_user_get_for(*, actor, user_id: int) -> User:
     require_icc(actor)
-    user = User.objects.exclude(role=Role.ICC).filter(pk=user_id).first()
+    user = User.objects.of_states().filter(pk=user_id).first()
     if user is None:
         raise NotFound(_("No user %(user_id)s of a state.") % {"user_id": user_id})
     return user
@@ -218,7 +215,7 @@ def state_user_get_for(*, actor, user_id: int) -> User:
 def state_token_revoke(*, actor, token_id: int) -> ApiToken:
     """The ICC revokes a token of a state's user (it may stop a token, never make one)."""
     require_icc(actor)
-    token = ApiToken.objects.exclude(user__role=Role.ICC).filter(pk=token_id).first()
+    token = ApiToken.objects.filter(user__in=User.objects.of_states(), pk=token_id).first()
     if token is None:
         raise NotFound(_("No token %(token_id)s of a state's user.") % {"token_id": token_id})
     return token_revoke(token=token)
@@ -401,6 +398,6 @@ def totp_device_delete(*, actor: User, device: TOTPDevice) -> None:
 def totp_disable(*, user: User) -> None:
     """Turn two-factor off. ICC users must keep it."""
 
-    if user.role == Role.ICC:
+    if may_act_as_icc(user):
         raise PermissionDenied(_("ICC users must keep two-factor authentication."))
     TOTPDevice.objects.filter(user=user).delete()

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from hcoc.accounts.models import Role, User
+from hcoc.accounts.models import User
 from hcoc.states.models import HcocStatus, PointOfContact, State
 
 from .models import Declaration, DeclarationDeadline, Reminder, ReminderKind
@@ -77,7 +77,8 @@ def reminders_due(*, today: date | None = None) -> list[PlannedReminder]:
     addresses = _state_addresses({w[0] for w in wanted})
     icc = tuple(
         sorted(
-            User.objects.filter(role=Role.ICC, is_active=True)
+            User.objects.icc()
+            .filter(is_active=True)
             .exclude(email="")
             .values_list("email", flat=True)
         )

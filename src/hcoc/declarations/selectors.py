@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from hcoc.lib.cursor import decode_cursor, encode_cursor
 from hcoc.lib.errors import NotFound, PermissionDenied
 from hcoc.lib.timeutil import rfc3339
-from hcoc.states.access import acting_state, require_can_act_for, require_exchange_reader
+from hcoc.states.access import acting_state, require_acting_for, require_exchange_reader
 
 from .models import DeadlineExtension, Declaration, DeclarationDeadline
 from .readmodel import crosscheck, current_versions, declaration_read_model, declaration_read_models
@@ -33,10 +33,10 @@ def declaration_versions_for(*, actor, state: str, year: int) -> list[dict]:
 
 def declaration_page_for(*, actor, state: str, year: int) -> dict:
     """A declaration's page: every version, and whether the actor may submit a new one (the
-    state's submitters, or the ICC on its behalf: states.access.require_can_act_for)."""
+    state's submitters, or the ICC on its behalf: states.access.require_acting_for)."""
     versions = declaration_versions_for(actor=actor, state=state, year=year)
     try:
-        on_behalf = require_can_act_for(actor, versions[-1]["state"])
+        on_behalf = require_acting_for(actor, versions[-1]["state"])
     except PermissionDenied:
         return {"versions": versions, "may_submit_version": False, "on_behalf": False}
     return {"versions": versions, "may_submit_version": True, "on_behalf": on_behalf}

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hcoc.accounts.models import Role
+from hcoc.accounts.access import may_act_as_icc
 from hcoc.lib.changes import rows_with_changes
 from hcoc.lib.errors import Conflict, DomainError, InvalidInput, NotFound
 from hcoc.lib.numbers import positive_int
@@ -77,7 +77,7 @@ def _subscribing_choices() -> list[tuple[str, str]]:
 
 
 def _behalf_choices(user) -> list[tuple[str, str]] | None:
-    return _subscribing_choices() if user.role == Role.ICC else None
+    return _subscribing_choices() if may_act_as_icc(user) else None
 
 
 def _current(user, state: str | None, year) -> dict | None:
@@ -119,7 +119,6 @@ def declaration_list(request):
             "years": year_choices(),
             "states": _subscribing_choices(),
             "next_query": next_query,
-            "can_submit": request.user.can_submit,
         },
     )
 

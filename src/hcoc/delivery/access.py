@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from hcoc.accounts.models import Role, User
+from hcoc.lib.access import may
 from hcoc.lib.errors import PermissionDenied
 from hcoc.states.access import require_exchange_reader
 
@@ -50,17 +51,5 @@ def require_remover(actor: User | None) -> User:
     return actor
 
 
-def may_register(actor: User | None) -> bool:
-    try:
-        require_registrar(actor)
-    except PermissionDenied:  # NotAuthenticated is one too
-        return False
-    return True
-
-
-def may_remove(actor: User | None) -> bool:
-    try:
-        require_remover(actor)
-    except PermissionDenied:
-        return False
-    return True
+may_register = may(require_registrar)
+may_remove = may(require_remover)

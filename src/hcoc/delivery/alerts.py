@@ -18,7 +18,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from hcoc.accounts.models import Role, User
+from hcoc.accounts.access import may_act_as_icc
+from hcoc.accounts.models import User
 from hcoc.exchange.links import subject_link
 from hcoc.exchange.models import Event, EventKind
 from hcoc.exchange.selectors import event_as_item
@@ -29,9 +30,9 @@ from hcoc.lib.vocabulary import category_words
 from hcoc.notifications.history import changes
 from hcoc.notifications.models import NotificationVersion
 from hcoc.notifications.readmodel import version_read_model
-from hcoc.observers.access import can_see_invitation
+from hcoc.observers.access import may_see_invitation
 from hcoc.sites.selectors import site_details
-from hcoc.states.access import can_read_exchange
+from hcoc.states.access import may_read_exchange
 from hcoc.states.names import name_of, names_of
 
 from .models import Alert, AlertMode, AlertPreference, MailCursor
@@ -69,7 +70,7 @@ KIND_LABELS = {
 def recipients() -> list[User]:
     """Active users with an e-mail address who read the exchange (subscribing states, the ICC)."""
     users = User.objects.filter(is_active=True).exclude(email="").select_related("state")
-    return [u for u in users if can_read_exchange(u)]
+    return [u for u in users if may_read_exchange(u)]
 
 
 class MailAudience:
@@ -83,11 +84,11 @@ class MailAudience:
             return False
         payload = item["payload"]
         if item["kind"] == EventKind.INVITATION_ISSUED and payload.get("audience") != "all":
-            if user.role == Role.ICC:
+            if may_act_as_icc(user):
                 return True
             key = (user.state_id, item["subject"])
             if key not in self._restricted:
-                self._restricted[key] = can_see_invitation(user, item["subject"])
+                self._restricted[key] = may_see_invitation(user, item["subject"])
             return self._restricted[key]
         return True
 

@@ -31,7 +31,7 @@ from django.db import close_old_connections, connections
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.template.loader import render_to_string
 
-from hcoc.accounts.models import Role
+from hcoc.accounts.access import may_act_as_icc
 from hcoc.exchange.links import subject_link
 from hcoc.exchange.selectors import (
     acknowledgement_report_for,
@@ -42,7 +42,7 @@ from hcoc.exchange.selectors import (
 )
 from hcoc.lib.errors import DomainError
 from hcoc.lib.numbers import positive_int, whole_number
-from hcoc.states.access import can_read_exchange
+from hcoc.states.access import may_read_exchange
 from hcoc.ui.pages import FORBIDDEN, exchange_page
 
 from .hub import hub, sse
@@ -65,7 +65,7 @@ def page_stream(request):
     page = request.GET.get("page", "")
     if page not in PAGES:
         return HttpResponseBadRequest("page: one of " + ", ".join(PAGES))
-    if page == "icc_item" and request.user.role != Role.ICC:
+    if page == "icc_item" and not may_act_as_icc(request.user):
         return HttpResponse(render_to_string(FORBIDDEN, request=request), status=403)
     if page in ("inbox", "dashboard"):
         if request.user.state_id is None:
@@ -136,7 +136,7 @@ def _fragments(request, page: str, topic: int) -> tuple[list[str], int] | None:
                 for item in found["items"]
             ]
             return fragments, found["last_seq"]
-        if page == "icc_item" and user.role != Role.ICC:
+        if page == "icc_item" and not may_act_as_icc(user):
             return None
         if page == "icc_item":  # the ICC's lists name the states
             status = acknowledgement_report_for(actor=user, seq=topic)
@@ -159,7 +159,7 @@ def _fragments(request, page: str, topic: int) -> tuple[list[str], int] | None:
 
 def _still_reading(request) -> bool:
     user = _current_user(request)
-    return user is not None and can_read_exchange(user)
+    return user is not None and may_read_exchange(user)
 
 
 render = sync_to_async(_render, thread_sensitive=False)

@@ -6,7 +6,7 @@ it. `Last-Event-ID` (or `?after=`) resumes: every item after it first, in order,
 feed, then live items as the process's hub (hcoc.delivery.hub) notices them. A comment line
 (`: heartbeat`) every `HCOC_STREAM_HEARTBEAT_SECONDS` keeps proxies from closing a quiet stream.
 
-Access is the feed's (`feed_reader_require`, through the same bearer door as `/feed`), asked
+Access is the feed's (`require_feed_reader`, through the same bearer door as `/feed`), asked
 again for every open stream after the items it is about to send are read (the hub re-checks
 every stream's token in one query) and at every heartbeat: a revoked token, a disabled user or a
 state that no longer subscribes ends the stream there, before any item committed after that
@@ -28,7 +28,8 @@ from django.http import StreamingHttpResponse
 from ninja import Query, Router
 
 from hcoc.accounts.services import token_user
-from hcoc.exchange.selectors import feed_page_for, feed_reader_require
+from hcoc.exchange.access import require_feed_reader
+from hcoc.exchange.selectors import feed_page_for
 from hcoc.lib.errors import DomainError, FieldProblem, InvalidInput
 from hcoc.lib.numbers import LARGEST_STORED, whole_number
 
@@ -111,7 +112,7 @@ def _read(token: str, after: int) -> dict | None:
         # coming after the read, sees the change too. Asked only before, a revocation landing
         # between the check and the read let that item through (the hub checks the same way:
         # items first, then tokens).
-        feed_reader_require(token_user(token))
+        require_feed_reader(token_user(token))
         return page
     except DomainError:
         return None
@@ -121,7 +122,7 @@ def _read(token: str, after: int) -> dict | None:
 
 def _still_reader(token: str) -> bool:
     try:
-        feed_reader_require(token_user(token))
+        require_feed_reader(token_user(token))
         return True
     except DomainError:
         return False
@@ -135,7 +136,7 @@ still_reader = sync_to_async(_still_reader, thread_sensitive=False)
 
 def _user_may_read(user) -> bool:
     try:
-        feed_reader_require(user)
+        require_feed_reader(user)
         return True
     except DomainError:
         return False

@@ -19,9 +19,10 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hcoc.accounts.models import Role, User
+from hcoc.accounts.models import User
+from hcoc.exchange.access import require_feed_reader
 from hcoc.exchange.models import Event
-from hcoc.exchange.selectors import feed_page, feed_reader_require
+from hcoc.exchange.selectors import feed_page
 from hcoc.lib.errors import Conflict, DomainError, FieldProblem, InvalidInput
 from hcoc.states.models import PointOfContact
 from hcoc.states.names import name_of
@@ -150,7 +151,7 @@ def endpoints_due(now=None) -> list[int]:
 
 def deliveries_plan(endpoint_ids: list[int]) -> Iterator[PlannedDelivery]:
     """The next item of each endpoint, as the user who registered it may read GET /feed (the
-    feed's own rule, `feed_reader_require`, asked for each such user), as the JSON body GET /feed
+    feed's own rule, `require_feed_reader`, asked for each such user), as the JSON body GET /feed
     would serve, signed. Every reader of the feed reads the same sequence
     (`selectors.feed_page_for`), so endpoints at one cursor share one read and one encoding of
     the body. One at a time, as each is ready: the worker sends the first while it plans the
@@ -164,7 +165,7 @@ def deliveries_plan(endpoint_ids: list[int]) -> Iterator[PlannedDelivery]:
     for endpoint in endpoints:
         if endpoint.created_by_id not in refused:
             try:
-                feed_reader_require(endpoint.created_by)
+                require_feed_reader(endpoint.created_by)
                 refused[endpoint.created_by_id] = None
             except DomainError as e:
                 refused[endpoint.created_by_id] = e
@@ -298,7 +299,7 @@ def deliveries_record(outcomes: list[DeliveryOutcome]) -> int:
 def _state_addresses(state_id: str) -> list[str]:
     """A state's points of contact and its submitters, by e-mail."""
     contacts = PointOfContact.objects.filter(state_id=state_id).exclude(email="")
-    users = User.objects.filter(state_id=state_id, is_active=True, role=Role.SUBMITTER)
+    users = User.objects.submitters().filter(state_id=state_id, is_active=True)
     found = [c.email for c in contacts] + [u.email for u in users.exclude(email="")]
     return sorted(set(found))
 

@@ -1,10 +1,9 @@
 """Reads of the exchange sequence, through the access rules."""
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Exists, OuterRef, Subquery
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hcoc.lib.canonical import Canonical, canonical_dumps_embedding, canonical_loads
@@ -14,6 +13,7 @@ from hcoc.states.access import require_exchange_reader, require_state_member
 from hcoc.states.models import HcocStatus, State
 from hcoc.states.names import names_of
 
+from .access import require_feed_reader
 from .models import Acknowledgement, Event, EventKind
 
 
@@ -66,28 +66,22 @@ def _page_text(qs, *, after: int, limit: int, **extra: int) -> str:
     )
 
 
-def feed_reader_require(actor):
-    """Who may read the feed: the one rule of `/feed` and of everything that serves the sequence
-    (its live stream re-asks it for every open stream before each item and heartbeat)."""
-    return require_exchange_reader(actor)
-
-
 def feed_page(*, after: int, limit: int) -> dict:
     """The sequence after `after`, oldest first, as `/feed` serves it, for a caller that has
-    asked `feed_reader_require` of its reader: the live stream reads a new item once for every
+    asked `require_feed_reader` of its reader: the live stream reads a new item once for every
     stream of a server process, then checks each stream's reader."""
     return _page(Event.objects.all(), after=after, limit=limit)
 
 
 def feed_page_for(*, actor, after: int, limit: int) -> dict:
     """The whole sequence, oldest first; every subscribing state and the ICC see all of it."""
-    feed_reader_require(actor)
+    require_feed_reader(actor)
     return feed_page(after=after, limit=limit)
 
 
 def feed_page_text_for(*, actor, after: int, limit: int) -> str:
     """`feed_page_for` as the JSON text GET /feed answers, from the stored items."""
-    feed_reader_require(actor)
+    require_feed_reader(actor)
     return _page_text(Event.objects.all(), after=after, limit=limit)
 
 
@@ -234,22 +228,25 @@ def state_names(iso3s) -> dict[str, str]:
     return names_of(iso3s)
 
 
-def states_expected_to_acknowledge(owners: dict[int, str | None]) -> dict[int, list[str]]:
-    """The one rule of who owes an acknowledgement, for each item of `owners` ({seq: the state
-    the item is about}): every state whose subscription is in effect today
-    (`State.is_subscribing_on`, the access rule: a subscription recorded with a date still ahead
-    counts from that date, as the state can read the exchange only from then), but the item's
-    own state. The acknowledgement pages, the API's status, the ICC console's counts and the
-    daily chase all ask it."""
-    today = timezone.now().date()
-    subscribing = [
-        s.iso3
-        for s in State.objects.filter(status=HcocStatus.SUBSCRIBING).only(
-            "iso3", "status", "subscribed_on"
-        )
-        if s.is_subscribing_on(today)
-    ]
-    return {seq: [s for s in subscribing if s != owner] for seq, owner in owners.items()}
+def states_expected_to_acknowledge(events) -> dict[int, list[str]]:
+    """The one rule of who owes an acknowledgement, for each of `events` (by seq): every state
+    whose subscription was in effect on the item's day (UTC; `State.is_subscribing_on`, the
+    access rule) and still is, but the item's own state. A state owes acknowledgements from its
+    subscription on, not for what the exchange held before it subscribed: a subscription
+    recorded with a date still ahead makes the state owe the items from that date, and a state
+    that has withdrawn owes nothing. The acknowledgement pages, the API's status, the ICC
+    console's counts and the daily chase all ask it."""
+    subscribing = list(
+        State.objects.filter(status=HcocStatus.SUBSCRIBING).only("iso3", "status", "subscribed_on")
+    )
+    return {
+        e.seq: [
+            s.iso3
+            for s in subscribing
+            if s.iso3 != e.state_id and s.is_subscribing_on(e.at.astimezone(UTC).date())
+        ]
+        for e in events
+    }
 
 
 def acknowledgement_status_for(*, actor, seq: int) -> dict:
@@ -264,7 +261,7 @@ def acknowledgement_status_for(*, actor, seq: int) -> dict:
         for a in Acknowledgement.objects.filter(event_id=seq).only("state_id", "at")
     }
 
-    expected = states_expected_to_acknowledge({seq: event.state_id})[seq]
+    expected = states_expected_to_acknowledge([event])[seq]
     return {
         "seq": seq,
         "acknowledged": [{"state": k, "at": rfc3339(v)} for k, v in sorted(acks.items())],
@@ -314,7 +311,7 @@ def feed_recent_for(*, actor, before: int | None = None, limit: int = 50) -> dic
         qs = qs.filter(seq__lt=before)
     rows = list(qs.order_by("-seq")[: limit + 1])
     events = rows[:limit]
-    expected = states_expected_to_acknowledge({e.seq: e.state_id for e in events})
+    expected = states_expected_to_acknowledge(events)
     acked: dict[int, set[str]] = defaultdict(set)
     for event_id, state_id in Acknowledgement.objects.filter(
         event_id__in=[e.seq for e in events]
@@ -335,8 +332,8 @@ def unacknowledged_states(seqs: list[int]) -> dict[int, list[str]]:
     """For the exchange's own tasks, which have no actor (the ICC's daily chase): by item, the
     states expected to acknowledge it (`states_expected_to_acknowledge`, as for every reader)
     that have not."""
-    owners = dict(Event.objects.filter(seq__in=seqs).values_list("seq", "state_id"))
-    expected = states_expected_to_acknowledge(owners)
+    events = Event.objects.filter(seq__in=seqs).only("seq", "state_id", "at")
+    expected = states_expected_to_acknowledge(events)
     acked: dict[int, set[str]] = defaultdict(set)
     for event_id, state_id in Acknowledgement.objects.filter(event_id__in=seqs).values_list(
         "event_id", "state_id"
@@ -345,5 +342,5 @@ def unacknowledged_states(seqs: list[int]) -> dict[int, list[str]]:
     return {
         seq: sorted(s for s in expected[seq] if s not in acked[seq])
         for seq in seqs
-        if seq in owners
+        if seq in expected
     }

@@ -14,12 +14,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hcoc.accounts.access import require_icc
-from hcoc.accounts.models import Role, User
+from hcoc.accounts.access import is_state_role, require_icc
+from hcoc.accounts.models import User
 from hcoc.lib.canonical import canonical_dumps_embedding
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
 from hcoc.lib.timeutil import rfc3339
-from hcoc.states.access import require_state_member
+from hcoc.states.access import may_submit, require_state_member
 from hcoc.states.models import State
 
 from . import request_context, trust
@@ -187,7 +187,7 @@ def leaf_append(
         **body,
         "signature": None,
     }
-    key_id, leaf["signature"] = _signature_for(leaf, rooted=rooted and role != Role.ICC)
+    key_id, leaf["signature"] = _signature_for(leaf, rooted=rooted and is_state_role(role))
     text = canonical_dumps_embedding(leaf)
     digest = merkle.leaf_hash(text.encode())
     frontier = merkle.Frontier.from_bytes(size, frontier_bytes)
@@ -342,7 +342,7 @@ def _own_state(actor, state_iso3: str, *, submitter: bool = True) -> State:
         raise PermissionDenied(
             _("Only the state's own people register or revoke its keys; the ICC has no state.")
         )
-    if submitter and actor.role != Role.SUBMITTER:
+    if submitter and not may_submit(actor):
         raise PermissionDenied(_("Your role may register a browser key of your own, no other key."))
     return _subscriber(state_iso3)
 

@@ -4,25 +4,18 @@ from django.utils.translation import gettext as _
 
 from hcoc.accounts.access import require_icc
 from hcoc.accounts.models import Role, User
+from hcoc.lib.access import may
 from hcoc.lib.errors import PermissionDenied
-from hcoc.states.access import can_read_exchange, require_exchange_reader, require_state_member
+from hcoc.states.access import require_exchange_reader, require_state_member
 
 # "Chair" is not a stored role: the submitters of a meeting's chair state chair that meeting.
 # Delegations act (check in and out, take positions) through their state's submitters; readers
 # read only. Every subscriber and the ICC read meetings; others see nothing.
 
 
-def is_chair(actor: User | None, meeting) -> bool:
-    return (
-        can_read_exchange(actor)
-        and actor.role == Role.SUBMITTER
-        and actor.state_id == meeting.chair_state_id
-    )
-
-
 def require_chair(actor: User | None, meeting) -> User:
     actor = require_exchange_reader(actor)
-    if not is_chair(actor, meeting):
+    if actor.role != Role.SUBMITTER or actor.state_id != meeting.chair_state_id:
         raise PermissionDenied(
             _("Only the Chair of this meeting (a submitter of %(chair_state_id)s) may do this.")
             % {"chair_state_id": meeting.chair_state_id}
@@ -30,10 +23,13 @@ def require_chair(actor: User | None, meeting) -> User:
     return actor
 
 
+may_chair = may(require_chair)
+
+
 def require_chair_or_icc(actor: User | None, meeting) -> User:
     """Meeting documents: the ICC, or the Chair."""
     actor = require_exchange_reader(actor)
-    if actor.role != Role.ICC and not is_chair(actor, meeting):
+    if actor.role != Role.ICC and not may_chair(actor, meeting):
         raise PermissionDenied(_("Only the ICC or the Chair of this meeting may do this."))
     return actor
 
@@ -49,7 +45,7 @@ def require_delegate(actor: User | None) -> User:
 def require_attendance_recorder(actor: User | None, meeting, state_iso3: str) -> User:
     """A delegation checks itself in and out; the Chair may record it for any state."""
     actor = require_exchange_reader(actor)
-    if is_chair(actor, meeting):
+    if may_chair(actor, meeting):
         return actor
     actor = require_delegate(actor)
     if state_iso3 != actor.state_id:
@@ -72,25 +68,7 @@ def require_position_taker(actor: User | None, proposal, *, present: bool) -> Us
 # ---- what a page offers: the same rules, asked without raising ----------------------------
 
 
-def _permits(rule, *args, **kwargs) -> bool:
-    try:
-        rule(*args, **kwargs)
-    except PermissionDenied:  # NotAuthenticated is one too
-        return False
-    return True
-
-
-def may_schedule(actor: User | None) -> bool:
-    return _permits(require_icc, actor)
-
-
-def may_act_for_delegation(actor: User | None) -> bool:
-    return _permits(require_delegate, actor)
-
-
-def may_add_documents(actor: User | None, meeting) -> bool:
-    return _permits(require_chair_or_icc, actor, meeting)
-
-
-def may_take_position(actor: User | None, proposal, *, present: bool) -> bool:
-    return _permits(require_position_taker, actor, proposal, present=present)
+may_schedule = may(require_icc)
+may_act_for_delegation = may(require_delegate)
+may_add_documents = may(require_chair_or_icc)
+may_take_position = may(require_position_taker)

@@ -58,7 +58,7 @@ def _documents_door(user, number, **_):
 
 def _attendance_door(user, number, **_):
     meeting = _meeting(user, number)
-    if not access.is_chair(user, meeting):
+    if not access.may_chair(user, meeting):
         access.require_delegate(user)
 
 

@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from hcoc.lib.errors import NotFound
 from hcoc.lib.numbers import positive_int
 from hcoc.meetings.access import (
-    is_chair,
     may_act_for_delegation,
     may_add_documents,
+    may_chair,
     may_schedule,
     may_take_position,
 )
@@ -102,7 +102,7 @@ def meeting_room_for(*, actor, number: int) -> dict:
         "roster": roster,
         "proposals": proposals,
         "here": here,
-        "may_chair": is_chair(actor, meeting),
+        "may_chair": may_chair(actor, meeting),
         "may_act_for_delegation": may_act_for_delegation(actor),
         "may_add_documents": may_add_documents(actor, meeting),
     }
@@ -153,4 +153,4 @@ def document_for(*, actor, number: int, document_id: int) -> Document:
 
 
 def chairs(*, actor, meeting: Meeting) -> bool:
-    return is_chair(actor, meeting)
+    return may_chair(actor, meeting)

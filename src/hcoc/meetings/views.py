@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from hcoc.lib.errors import Conflict, DomainError, FieldProblem, InvalidInput
 from hcoc.lib.numbers import whole_number
 from hcoc.meetings.access import (
-    is_chair,
+    may_chair,
     may_schedule,
     require_chair,
     require_chair_or_icc,
@@ -180,7 +180,7 @@ def agenda_add(request, number: int):
 def attendance(request, number: int):
     def record():
         meeting = _meeting(request, number)
-        if not is_chair(request.user, meeting):  # before the input is judged
+        if not may_chair(request.user, meeting):  # before the input is judged
             require_delegate(request.user)
         body = {"action": request.POST.get("action", "")}
         if request.POST.get("state"):

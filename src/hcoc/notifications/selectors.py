@@ -12,7 +12,7 @@ from hcoc.accounts.models import hash_token
 from hcoc.lib.cursor import decode_cursor, encode_cursor
 from hcoc.lib.errors import NotFound
 from hcoc.sites.models import LaunchSite, SiteKind
-from hcoc.states.access import can_read_exchange, require_exchange_reader
+from hcoc.states.access import may_submit, require_exchange_reader
 
 from .models import (
     CalendarLink,
@@ -102,7 +102,7 @@ def notification_list_for(
 def drafts_visible_to(actor) -> QuerySet[NotificationDraft]:
     """Drafts are private to their owner: a state's users see their state's drafts; ICC users
     see the ICC's. Never anyone else's, and never in the feed."""
-    if not can_read_exchange(actor) or not actor.can_submit:
+    if not may_submit(actor):
         return NotificationDraft.objects.none()
     if actor.state_id is None:
         return NotificationDraft.objects.filter(state__isnull=True)

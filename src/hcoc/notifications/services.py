@@ -18,7 +18,7 @@ from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from hcoc.lib.timeutil import rfc3339, to_utc
 from hcoc.states.access import (
     acting_state,
-    require_can_act_for,
+    require_acting_for,
     require_exchange_reader,
     require_submitter,
 )
@@ -221,7 +221,7 @@ def notification_amend(*, actor, reference: str, data: AmendmentIn | PLNIn) -> N
     with event_transaction() as event:
         seq, now = event.seq, event.at
         n = _locked_notification(reference)
-        by_icc = require_can_act_for(actor, n.state_id)
+        by_icc = require_acting_for(actor, n.state_id)
         _check_behalf(data.on_behalf_of, n)
         status = status_at(n, now)
         if status != StoredStatus.NOTIFIED:
@@ -260,7 +260,7 @@ def notification_cancel(*, actor, reference: str, reason: str) -> Notification:
     with event_transaction() as event:
         now = event.at
         n = _locked_notification(reference)
-        require_can_act_for(actor, n.state_id)
+        require_acting_for(actor, n.state_id)
         status = status_at(n, now)
         if status != StoredStatus.NOTIFIED:
             raise Conflict(
@@ -297,7 +297,7 @@ def notification_report_launch(*, actor, reference: str, data: LaunchReportIn) -
     with event_transaction() as event:
         now = event.at
         n = _locked_notification(reference)
-        by_icc = require_can_act_for(actor, n.state_id)
+        by_icc = require_acting_for(actor, n.state_id)
         if n.stored_status != StoredStatus.NOTIFIED:
             raise Conflict(
                 _(

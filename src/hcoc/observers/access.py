@@ -4,8 +4,14 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from hcoc.accounts.models import Role, User
+from hcoc.lib.access import may
 from hcoc.lib.errors import FieldProblem, InvalidInput, PermissionDenied
-from hcoc.states.access import acting_state, can_read_exchange, require_exchange_reader
+from hcoc.states.access import (
+    acting_state,
+    may_read_exchange,
+    require_exchange_reader,
+    require_submitter,
+)
 from hcoc.states.models import State
 
 from .models import Audience, Invitation
@@ -13,10 +19,10 @@ from .models import Audience, Invitation
 
 def invitations_visible_to(actor: User | None) -> Q:
     """THE visibility rule of invitations, as a query condition (the lists filter by it, and
-    can_see_invitation asks it): an invitation open to all is seen by every reader of the
+    require_invitation_reader asks it): an invitation open to all is seen by every reader of the
     exchange; a "named" one only by its addressees, the inviting state and the ICC. Others must
     not learn that it exists. Joins the addressees: use .distinct() on a list."""
-    if not can_read_exchange(actor):
+    if not may_read_exchange(actor):
         return Q(pk__in=[])
     if actor.role == Role.ICC:
         return Q()
@@ -25,8 +31,28 @@ def invitations_visible_to(actor: User | None) -> Q:
     )
 
 
-def can_see_invitation(actor: User | None, reference: str) -> bool:
-    return Invitation.objects.filter(invitations_visible_to(actor), reference=reference).exists()
+def require_invitation_reader(actor: User | None, reference: str) -> User:
+    if not Invitation.objects.filter(invitations_visible_to(actor), reference=reference).exists():
+        raise PermissionDenied(f"No invitation {reference} that you may see.")
+    return actor
+
+
+def require_all_replies_reader(actor: User, inviter: str) -> User:
+    """Sees every reply to an invitation: the inviting state and the ICC; an addressee sees only
+    its own state's reply and the counts."""
+    actor = require_exchange_reader(actor)
+    if actor.role != Role.ICC and actor.state_id != inviter:
+        raise PermissionDenied("Only the inviting state and the ICC see every reply.")
+    return actor
+
+
+def require_replier(actor: User | None, inviter: str) -> User:
+    """Whether to offer the reply form: a submitter of a state other than the inviter's, or the
+    ICC (on an addressee's behalf); require_invitee decides on the reply itself."""
+    actor = require_submitter(actor)
+    if actor.state_id == inviter:
+        raise PermissionDenied("The inviting state cannot reply to its own invitation.")
+    return actor
 
 
 def require_inviter(actor: User | None, inviter: str) -> bool:
@@ -72,16 +98,7 @@ def require_invitee(
 # ---- what a page offers: the same rules, asked without raising ----------------------------
 
 
-def may_act_as_inviter(actor: User | None, inviter: str) -> bool:
-    """Confirm observers, withdraw: require_inviter would let the actor act."""
-    try:
-        require_inviter(actor, inviter)
-    except PermissionDenied:  # NotAuthenticated is one too
-        return False
-    return True
-
-
-def may_reply(actor: User | None, inviter: str) -> bool:
-    """Whether to offer the reply form: a submitter of a state other than the inviter's, or the
-    ICC (on an addressee's behalf); require_invitee decides on the reply itself."""
-    return can_read_exchange(actor) and actor.can_submit and actor.state_id != inviter
+may_see_invitation = may(require_invitation_reader)
+may_see_all_replies = may(require_all_replies_reader)
+may_act_as_inviter = may(require_inviter)
+may_reply = may(require_replier)

@@ -7,13 +7,13 @@ from django.utils.translation import gettext_lazy
 from hcoc.exchange import links
 from hcoc.exchange.models import EventKind
 
-from .access import can_see_invitation
+from .access import may_see_invitation
 from .models import Audience
 
 
 def invitation_page(item: dict, user) -> str | None:
     restricted = item["payload"].get("audience") == Audience.NAMED
-    if restricted and not can_see_invitation(user, item["subject"]):
+    if restricted and not may_see_invitation(user, item["subject"]):
         return None
     return reverse("observers:detail", args=[item["subject"]])
 

@@ -23,7 +23,7 @@ class Invitation(models.Model):
     Invariants: what was issued (site, dates, access, audience, addressees, places, reply_by,
     remarks) never changes, so the commitment published for a restricted invitation stays
     checkable; only `status` moves (open -> withdrawn). A "named" invitation is visible only to
-    its addressees, the inviter and the ICC (hcoc.observers.access.can_see_invitation).
+    its addressees, the inviter and the ICC (hcoc.observers.access.may_see_invitation).
     """
 
     reference = models.CharField(max_length=30, unique=True)

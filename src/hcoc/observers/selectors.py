@@ -4,10 +4,14 @@ addressees, the inviter and the ICC; to everyone else it is 404 and absent from 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from hcoc.accounts.models import Role
 from hcoc.lib.cursor import decode_cursor, encode_cursor
 from hcoc.lib.errors import NotFound
-from hcoc.observers.access import invitations_visible_to, may_act_as_inviter, may_reply
+from hcoc.observers.access import (
+    invitations_visible_to,
+    may_act_as_inviter,
+    may_reply,
+    may_see_all_replies,
+)
 from hcoc.states.access import require_exchange_reader
 
 from .models import Invitation, InvitationStatus
@@ -33,7 +37,7 @@ def invitation_visible_or_404(actor, reference: str) -> Invitation:
 
 
 def read_model_for(actor, inv: Invitation, *, history: bool = False) -> dict:
-    everything = actor.role == Role.ICC or actor.state_id == inv.state_id
+    everything = may_see_all_replies(actor, inv.state_id)
     return invitation_read_model(
         inv, all_replies=everything, own_state=actor.state_id, history=history
     )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hcoc.accounts.models import Role
+from hcoc.accounts.access import may_act_as_icc
 from hcoc.lib.errors import Conflict, InvalidInput, PermissionDenied
 from hcoc.lib.numbers import positive_int
 from hcoc.observers.access import may_reply, require_inviter
@@ -60,7 +60,7 @@ def invitation_list(request):
     return render(
         request,
         "observers/list.html",
-        {"items": items, "year": year, "can_submit": request.user.can_submit},
+        {"items": items, "year": year},
     )
 
 
@@ -68,7 +68,7 @@ def invitation_list(request):
 @refusing
 def invitation_new(request):
     require_submitter(request.user)
-    icc = request.user.role == Role.ICC
+    icc = may_act_as_icc(request.user)
     states = _subscribing()
     form = InvitationForm(
         request.POST or None,
@@ -125,7 +125,7 @@ def invitation_reply_page(request, reference: str):
     inv = invitation_get_for(actor=user, reference=reference)
     if not may_reply(user, inv["state"]):
         raise PermissionDenied(_("The inviting state cannot reply to its own invitation."))
-    icc = user.role == Role.ICC
+    icc = may_act_as_icc(user)
     own = next((r for r in inv["replies"] if r["state"] == user.state_id), None)
     initial = {"answer": own["answer"], "observers": "\n".join(own["observers"])} if own else None
     form = ReplyForm(

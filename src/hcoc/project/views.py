@@ -14,7 +14,7 @@ from hcoc.lib.timeutil import parse_rfc3339
 from hcoc.notifications.maps import map_payload
 from hcoc.notifications.places import concerns
 from hcoc.notifications.selectors import drafts_visible_to, notification_list_for
-from hcoc.states.access import can_read_exchange
+from hcoc.states.access import may_read_exchange
 from hcoc.states.models import HcocStatus
 from hcoc.ui.pages import exchange_page, icc_page
 
@@ -22,7 +22,7 @@ from hcoc.ui.pages import exchange_page, icc_page
 def dashboard(request):
     """The home page: the exchange's dashboard, or, for a user of a state that does not (yet)
     subscribe, one page saying what it can do and how its state subscribes."""
-    if request.user.is_authenticated and not can_read_exchange(request.user):
+    if request.user.is_authenticated and not may_read_exchange(request.user):
         return outside(request)
     return exchange_dashboard(request)
 

@@ -27,7 +27,7 @@ from hcoc.accounts.services import (
 from hcoc.declarations.selectors import public_declaration_counts_by_year
 from hcoc.lib.errors import Conflict, DomainError, NotFound, PermissionDenied
 from hcoc.notifications.selectors import public_pln_counts_by_year
-from hcoc.states.access import can_read_exchange, may_keep_contacts
+from hcoc.states.access import may_keep_contacts, may_read_exchange
 from hcoc.states.models import SUBSCRIBING_STATES_OF_THE_CODE, HcocStatus
 from hcoc.states.names import name_of
 from hcoc.states.selectors import (
@@ -115,7 +115,7 @@ def registry(request):
             "history": registry_history(),
             # The ICC's circulars are for subscribers' eyes: absent for anyone else.
             "circulars": circular_list_for(actor=request.user, limit=20)["items"]
-            if can_read_exchange(request.user)
+            if may_read_exchange(request.user)
             else None,
         },
     )

@@ -12,22 +12,17 @@ from django.utils.translation import gettext as _
 
 from hcoc.accounts.access import require_user
 from hcoc.accounts.models import Role, User
+from hcoc.lib.access import may
 from hcoc.lib.errors import FieldProblem, InvalidInput, PermissionDenied
 
 from .models import State
 
 
-def can_read_exchange(actor: User | None) -> bool:
-    if actor is None or not actor.is_authenticated or not actor.is_active:
-        return False
-    if actor.role == Role.ICC:
-        return True
-    return actor.state is not None and actor.state.is_subscribing_on(timezone.now().date())
-
-
 def require_exchange_reader(actor: User | None) -> User:
     actor = require_user(actor)
-    if not can_read_exchange(actor):
+    if actor.role != Role.ICC and not (
+        actor.state is not None and actor.state.is_subscribing_on(timezone.now().date())
+    ):
         raise PermissionDenied(
             _("Only users of currently subscribing states and the ICC can read the exchange.")
         )
@@ -90,7 +85,7 @@ def acting_state(actor: User | None, on_behalf_of: str | None) -> tuple[State, b
     return actor.state, False
 
 
-def require_can_act_for(actor: User | None, state_iso3: str) -> bool:
+def require_acting_for(actor: User | None, state_iso3: str) -> bool:
     """For actions on an existing item of `state_iso3`; returns entered_by_icc."""
     actor = require_exchange_reader(actor)
     if actor.role == Role.ICC:
@@ -102,18 +97,10 @@ def require_can_act_for(actor: User | None, state_iso3: str) -> bool:
     return False
 
 
-def may_keep_contacts(actor: User | None, state_iso3: str) -> bool:
-    """Who keeps a state's points of contact: the ICC for every state; a submitter of a
-    currently subscribing state for its own. Readers read them; nobody else sees them."""
-    if not can_read_exchange(actor):
-        return False
-    if actor.role == Role.ICC:
-        return True
-    return actor.role == Role.SUBMITTER and actor.state_id == state_iso3
-
-
 def require_contacts_keeper(actor: User | None, state_iso3: str) -> bool:
-    """As may_keep_contacts, raising; returns whether the ICC acts (entered_by_icc)."""
+    """Who keeps a state's points of contact: the ICC for every state; a submitter of a
+    currently subscribing state for its own. Readers read them; nobody else sees them. Returns
+    whether the ICC acts (entered_by_icc)."""
     actor = require_exchange_reader(actor)
     if actor.role == Role.ICC:
         return True
@@ -124,3 +111,12 @@ def require_contacts_keeper(actor: User | None, state_iso3: str) -> bool:
     if actor.state_id != state_iso3:
         raise PermissionDenied(_("A state keeps only its own points of contact."))
     return False
+
+
+# ---- what a page offers: the same rules, asked without raising ----------------------------
+
+may_read_exchange = may(require_exchange_reader)
+# Whether to offer a state's actions on its items; the services ask require_acting_for on use.
+may_act_for = may(require_acting_for)
+may_submit = may(require_submitter)
+may_keep_contacts = may(require_contacts_keeper)

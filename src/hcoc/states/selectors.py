@@ -3,12 +3,12 @@
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from hcoc.accounts.models import Role
+from hcoc.accounts.access import may_act_as_icc
 from hcoc.lib.cursor import decode_cursor, encode_cursor
 from hcoc.lib.errors import NotFound, PermissionDenied
 from hcoc.states.access import (
-    can_read_exchange,
     may_keep_contacts,
+    may_read_exchange,
     require_exchange_reader,
 )
 
@@ -25,7 +25,7 @@ def state_get_for(*, actor, iso3: str) -> dict:
     if state is None:
         raise NotFound(_("No state %(iso3)s in the registry.") % {"iso3": iso3})
     out = state_read_model(state)
-    if can_read_exchange(actor):
+    if may_read_exchange(actor):
         out["points_of_contact"] = [
             contact_read_model(p) for p in state.points_of_contact.order_by("name", "id")
         ]
@@ -112,7 +112,7 @@ def contacts_by_state_for(*, actor, query: str = "", state_iso3: str | None = No
 def states_without_contacts_for(*, actor) -> list[dict]:
     """Subscribing states with no point of contact: what the ICC has still to collect."""
     actor = require_exchange_reader(actor)
-    if actor.role != Role.ICC:
+    if not may_act_as_icc(actor):
         raise PermissionDenied(_("Only the ICC sees which states have no point of contact."))
     rows = State.objects.filter(status=HcocStatus.SUBSCRIBING, points_of_contact__isnull=True)
     return [{"iso3": s.iso3, "name": s.name} for s in rows.order_by("iso3")]
@@ -131,7 +131,7 @@ def contact_changes_for(*, actor, state_iso3: str | None = None, limit: int = 20
     its own only."""
     actor = require_exchange_reader(actor)
     rows = PointOfContactChange.objects.select_related("by", "state")
-    if actor.role != Role.ICC:
+    if not may_act_as_icc(actor):
         state_iso3 = actor.state_id
     if state_iso3:
         rows = rows.filter(state_id=state_iso3)

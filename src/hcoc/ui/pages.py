@@ -7,18 +7,24 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from hcoc.accounts.models import Role
+from hcoc.accounts.access import may_act_as_icc
 from hcoc.lib.errors import DomainError, NotFound
-from hcoc.states.access import can_read_exchange
+from hcoc.states.access import may_read_exchange, may_submit
 
 FORBIDDEN = "ui/forbidden.html"
 
 
 def page_access(request) -> dict:
-    """A template context processor (registered in settings): whether the user may read the
-    exchange, so that the base template's navigation offers only pages the user may open (a
-    non-subscribing state's users see the registry and their account, never a row of 403s)."""
-    return {"may_read_exchange": can_read_exchange(request.user)}
+    """A template context processor (registered in settings): what the user may do, asked of
+    the access rules, so that the base template's navigation offers only pages the user may open
+    (a non-subscribing state's users see the registry and their account, never a row of 403s)
+    and no template compares a role (tests/ops/test_house.py)."""
+    user = request.user
+    return {
+        "may_read_exchange": may_read_exchange(user),
+        "may_submit": may_submit(user),
+        "may_act_as_icc": may_act_as_icc(user),
+    }
 
 
 def exchange_page(view):
@@ -29,9 +35,9 @@ def exchange_page(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not can_read_exchange(request.user):
+        if not may_read_exchange(request.user):
             return render(request, FORBIDDEN, status=403)
-        if request.user.role == Role.ICC and not request.user.is_verified():
+        if may_act_as_icc(request.user) and not request.user.is_verified():
             return redirect("accounts:two_factor")
         return view(request, *args, **kwargs)
 
@@ -44,7 +50,7 @@ def icc_page(view):
     @wraps(view)
     @exchange_page
     def wrapper(request, *args, **kwargs):
-        if request.user.role != Role.ICC:
+        if not may_act_as_icc(request.user):
             return render(request, FORBIDDEN, status=403)
         return view(request, *args, **kwargs)
 

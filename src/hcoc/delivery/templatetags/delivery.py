@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from hcoc.exchange.models import Event
-from hcoc.states.access import can_read_exchange
+from hcoc.states.access import may_read_exchange
 
 from ..access import may_register, may_remove
 from ..alerts import KIND_LABELS
@@ -23,7 +23,7 @@ register = template.Library()
 def delivery_account(context):
     request = context["request"]
     user = request.user
-    if not can_read_exchange(user):
+    if not may_read_exchange(user):
         return {"shown": False}
     modes = alert_modes_for(user=user)
     return {

@@ -2,22 +2,11 @@
 
 from django.utils.translation import gettext as _
 
-from hcoc.lib.errors import PermissionDenied
 from hcoc.lib.geo.coords import format_position
 from hcoc.lib.vocabulary import category_words
 from hcoc.notifications.maps import map_payload
 from hcoc.sites.selectors import site_details
-from hcoc.states.access import require_can_act_for
 from hcoc.ui.templatetags.hcoc import utc
-
-
-def may_act_for(user, state: str) -> bool:
-    """Whether to offer a state's actions to this user; the services check again on use."""
-    try:
-        require_can_act_for(user, state)
-    except PermissionDenied:
-        return False
-    return True
 
 
 def is_illustrative(read_model: dict) -> bool:

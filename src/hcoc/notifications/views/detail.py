@@ -15,6 +15,7 @@ from hcoc.exchange.selectors import (
 from hcoc.ledger.selectors import log_status_for_seq
 from hcoc.lib.errors import Conflict, InvalidInput, PermissionDenied
 from hcoc.lib.timeutil import parse_rfc3339
+from hcoc.states.access import may_act_for
 from hcoc.ui.forms import form_problems, validate
 from hcoc.ui.pages import exchange_page, refusing
 from hcoc.ui.review import (
@@ -36,7 +37,6 @@ from ..services import notification_cancel, notification_report_launch
 from .common import (
     is_illustrative,
     map_data,
-    may_act_for,
     summary,
 )
 

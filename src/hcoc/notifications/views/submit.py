@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hcoc.accounts.models import Role
+from hcoc.accounts.access import may_act_as_icc
 from hcoc.lib.canonical import canonical_dumps
 from hcoc.lib.errors import Conflict, InvalidInput, NotFound
 from hcoc.lib.numbers import positive_int
-from hcoc.states.access import acting_state, require_can_act_for, require_submitter
+from hcoc.states.access import acting_state, require_acting_for, require_submitter
 from hcoc.states.selectors import state_list
 from hcoc.ui.forms import form_problems, labelled, validate
 from hcoc.ui.pages import exchange_page, refusing
@@ -57,7 +57,7 @@ def new(request):
 @refusing
 def amend(request, reference: str):
     current = notification_get_for(actor=request.user, reference=reference)
-    require_can_act_for(request.user, current["state"])
+    require_acting_for(request.user, current["state"])
     if current["status"] != "notified":
         messages.error(
             request, _("Only a notified notification whose window is open can be amended.")
@@ -175,7 +175,7 @@ def _purpose(amending: dict | None) -> str:
 
 
 def _with_behalf(request, amending) -> bool:
-    return request.user.role == Role.ICC and amending is None
+    return may_act_as_icc(request.user) and amending is None
 
 
 def _check(request, body: dict, amending) -> tuple[PLNIn | None, dict]:
@@ -229,7 +229,7 @@ def _review(request, *, fields, draft, amending):
         )
     )
     behalf = body.get("on_behalf_of") or (
-        amending["state"] if amending and request.user.role == Role.ICC else None
+        amending["state"] if amending and may_act_as_icc(request.user) else None
     )
     facts = summary(
         {**content, "national_reference": model.national_reference, "amendment_reason": reason}
@@ -331,7 +331,7 @@ def _form(request, *, fields, draft, amending, problems=None):
     problems = problems or {}
     errors = forms.problems_by_slot(problems)
     sites = launch_sites_for_form(actor=request.user)
-    is_icc = request.user.role == Role.ICC
+    is_icc = may_act_as_icc(request.user)
     f = {name: "" for name in forms.SCALAR_FIELDS}
     f.update({k: v for k, v in fields.items() if k in forms.SCALAR_FIELDS})
     f["area_mode"] = f["area_mode"] or "site"

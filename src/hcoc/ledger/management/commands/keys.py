@@ -6,7 +6,7 @@ does that with its root (`hcoc key ...` on its own machine, then the API or the 
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hcoc.accounts.models import Role, User
+from hcoc.accounts.models import User
 from hcoc.ledger import services, trust
 from hcoc.ledger.models import StateKey
 from hcoc.lib.errors import DomainError
@@ -35,7 +35,7 @@ class Command(BaseCommand):
                     f"{trust.fingerprint(bytes(k.public_key))}"
                 )
             return
-        icc = User.objects.filter(role=Role.ICC, is_active=True)
+        icc = User.objects.icc().filter(is_active=True)
         if opts.get("icc_user"):
             icc = icc.filter(username=opts["icc_user"])
         actor = icc.order_by("pk").first()
