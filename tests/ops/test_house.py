@@ -100,7 +100,7 @@ CODE_TEXT = {".html", ".txt", ".js", ".css", ".json", ".toml", ".sh", ".yml", ".
 ELSEWHERE = {
     "max_connections", "shared_buffers", "proxy_add_x_forwarded_for", "allclose",
     "uvicorn_worker", "UvicornWorker", "access_stream_by_id", "_get_check_for_user",
-    "require_x", "may_x", "test_a_state_cannot_amend_another_states_notification",
+    "require_x", "may_x", "can_x", "test_a_state_cannot_amend_another_states_notification",
     "request_finished",  # Django's signal
 }  # fmt: skip
 # Names the docs mention as gone, on purpose, saying so where they name them.

@@ -89,7 +89,7 @@ class LanguageMiddleware:
     switch), else the browser's Accept-Language, else English.
 
     The API is the published contract: its bytes are the same whatever language is asked
-    (tests/pages/test_languages.py), so under /api/ the default language is always active."""
+    (tests/i18n/test_languages.py), so under /api/ the default language is always active."""
 
     def __init__(self, get_response):
         self.get_response = get_response
