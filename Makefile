@@ -69,9 +69,11 @@ test: setup-test browser
 
 # The quick loop between commits: lint, then every test that starts no process of its own (no
 # server, worker, command, client processes or browser: those are marked `process`, and an
-# unmarked test that starts one fails, tests/support/processes.py). No browser install needed.
+# unmarked test that starts one fails, tests/support/processes.py), less the few in-process
+# tests marked `heavy` (seconds of CPU each: a race with the production password hasher, every
+# shipped boundary measured). `make test` runs both kinds. No browser install needed.
 check: lint
-	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not process"
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not process and not heavy"
 
 lint: setup-test
 	$(BIN)/ruff check src tests bench tools clients

@@ -33,6 +33,9 @@ def attempt(base_url: str, username: str, password: str, start: threading.Barrie
     out.append((response.status_code, response.text))
 
 
+# `heavy`: five production password checks and forty clients, seconds of CPU in this process;
+# `make check` leaves it to `make test`.
+@pytest.mark.heavy
 @pytest.mark.slow
 def test_parallel_wrong_passwords_get_no_more_checks_than_the_lockout_allows(
     personas, live_server, settings

@@ -16,7 +16,8 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from support.people import web_client
+from support.database import built_once
+from support.people import make_personas, web_client
 from support.reference_data import reference
 from support.tables import page_table
 
@@ -396,9 +397,19 @@ def check_table(year: int, body: dict) -> None:
     assert body["totals"] == expected
 
 
+@pytest.fixture(scope="class")
+def built_history(django_db_setup, django_db_blocker):
+    """The personas and the six states' history, built once for `TestOneHistory`
+    (support.database.built_once): eight tests read it, and building it is most of their time."""
+    with built_once(django_db_blocker):
+        make_personas()
+        build_history()
+        yield
+
+
 @pytest.fixture
-def history(personas):
-    build_history()
+def history(db, built_history):
+    """The history as built, inside this test's savepoint (rolled back after it)."""
 
 
 # ---- through the API (real HTTP) ------------------------------------------------------------
@@ -454,38 +465,6 @@ def test_a_year_before_the_code_or_after_this_one_is_refused_naming_the_field(ap
     assert api.get(f"/compliance/{this_year}", personas["icc"]).status_code == 200
 
 
-# ---- the selector ------------------------------------------------------------------------------
-
-
-def test_the_selector_runs_a_fixed_number_of_queries_however_many_states(history):
-    icc = User.objects.get(username="icc")
-    counts = []
-    for year in (2003, 2023, 2024, 2025):  # 2003 has no activity at all
-        with CaptureQueriesContext(connection) as queries:
-            compliance_for(actor=icc, year=year)
-        counts.append(len(queries))
-    assert max(counts) <= 10
-    assert counts[1:] == [counts[1]] * 3
-
-
-def test_filters_and_sorts_pick_the_rows_the_page_asks_for(history):
-    items = compliance_for(actor=User.objects.get(username="icc"), year=2024)["items"]
-    assert [r["state"] for r in compliance_rows(items, only="differences")] == ["FRA", "IND"]
-    assert [r["state"] for r in compliance_rows(items, only="plns_late")] == ["JPN"]
-    assert [r["state"] for r in compliance_rows(items, only="nil")] == ["GBR"]
-    assert [r["state"] for r in compliance_rows(items, sort="-plns")][:1] == ["FRA"]
-    assert [r["state"] for r in compliance_rows(items, sort="-mean_lead_time_hours")][:4] == [
-        "CHN",
-        "IND",
-        "FRA",
-        "JPN",
-    ]
-    late = compliance_rows(
-        compliance_for(actor=User.objects.get(username="icc"), year=2023)["items"], only="late"
-    )
-    assert [r["state"] for r in late] == ["JPN"]
-
-
 # ---- the page ------------------------------------------------------------------------------
 
 
@@ -498,57 +477,6 @@ def shown(row: tuple) -> dict[str, str]:
         # Shown as people read a lead time ("11 days 10 h"), the hours in its title.
         "mean_lead_time_hours": "—" if row[8] is None else duration_text(row[8]),
     }
-
-
-def test_the_page_shows_the_same_figures_with_totals_and_links(history):
-    client = web_client("fra_reader")
-    for year in (2023, 2024, 2025):
-        r = client.get(f"/compliance/{year}")
-        assert r.status_code == 200
-        html = r.content.decode()
-        table = page_table(html)
-        assert {s: table[s] for s in SIX if s in table} == {
-            s: shown(row) for s, row in EXPECTED[year].items()
-        }
-        body = compliance_for(actor=User.objects.get(username="icc"), year=year)
-        totals = body["totals"]
-        for k in ("plns", "plns_late", "cancelled", "launched", "unreported", "unnotified"):
-            assert table["totals"][k] == str(totals[k])
-        assert table["totals"]["declaration"] == (
-            f"{totals['filed']} filed, {totals['late']} late, {totals['nil']} nil, "
-            f"{totals['missing']} missing, {totals['not_due']} not yet due, "
-            f"{totals['unknown']} not known"
-        )
-    html = client.get("/compliance/2024").content.decode()
-    assert (
-        "/notifications/?state=FRA&amp;window_from=2024-01-01&amp;window_to=2024-12-31"
-        "&amp;status=cancelled" in html
-    )
-    assert 'href="/declarations/IND/2024"' in html
-    assert 'data-state="CHN"' not in client.get("/compliance/2023").content.decode()
-
-
-def test_the_page_filters_and_sorts_by_its_get_parameters(history):
-    client = web_client("icc")
-    table = page_table(client.get("/compliance/2024?only=differences").content.decode())
-    assert set(table) == {"FRA", "IND", "totals"}
-    html = client.get("/compliance/2025?sort=-unreported").content.decode()
-    assert list(page_table(html))[0] == "JPN"
-
-
-def test_the_compliance_page_without_a_year_shows_last_year(history):
-    r = web_client("jpn_reader").get("/compliance/")
-    assert r.status_code == 302
-    assert r["Location"] == f"/compliance/{datetime.now(UTC).year - 1}"
-
-
-def test_a_non_subscriber_gets_a_403_page_and_an_anonymous_visitor_the_login(history):
-    assert web_client("prk_user").get("/compliance/2024").status_code == 403
-    from django.test import Client
-
-    r = Client().get("/compliance/2024")
-    assert r.status_code == 302 and "/accounts/login/" in r["Location"]
-    assert web_client("icc").get("/compliance/2001").status_code == 404
 
 
 # ---- real data: the 2024 orbital launches ---------------------------------------------------
@@ -626,38 +554,119 @@ def workbook_table(content: bytes, year: int) -> tuple[dict, list]:
     return table, discrepancies
 
 
-def test_the_workbook_gives_exactly_the_hand_checked_table_for_each_year(history):
-    client = web_client("fra_reader")
-    for year, expected in EXPECTED.items():
-        r = client.get(f"/compliance/{year}/report.xlsx")
-        assert r.status_code == 200 and r["Content-Disposition"].endswith(
-            f'hcoc-compliance-{year}.xlsx"'
+# ---- the selector, the page and the report, read from one history --------------------------
+
+
+class TestOneHistory:
+    """The tests that only read the six states' history, from one history built for the class
+    (`built_history`): each runs in a savepoint rolled back after it, so each starts from the
+    history as built, as if built for it alone."""
+
+    def test_the_selector_runs_a_fixed_number_of_queries_however_many_states(self, history):
+        icc = User.objects.get(username="icc")
+        counts = []
+        for year in (2003, 2023, 2024, 2025):  # 2003 has no activity at all
+            with CaptureQueriesContext(connection) as queries:
+                compliance_for(actor=icc, year=year)
+            counts.append(len(queries))
+        assert max(counts) <= 10
+        assert counts[1:] == [counts[1]] * 3
+
+    def test_filters_and_sorts_pick_the_rows_the_page_asks_for(self, history):
+        items = compliance_for(actor=User.objects.get(username="icc"), year=2024)["items"]
+        assert [r["state"] for r in compliance_rows(items, only="differences")] == ["FRA", "IND"]
+        assert [r["state"] for r in compliance_rows(items, only="plns_late")] == ["JPN"]
+        assert [r["state"] for r in compliance_rows(items, only="nil")] == ["GBR"]
+        assert [r["state"] for r in compliance_rows(items, sort="-plns")][:1] == ["FRA"]
+        assert [r["state"] for r in compliance_rows(items, sort="-mean_lead_time_hours")][:4] == [
+            "CHN",
+            "IND",
+            "FRA",
+            "JPN",
+        ]
+        late = compliance_rows(
+            compliance_for(actor=User.objects.get(username="icc"), year=2023)["items"], only="late"
         )
-        table, discrepancies = workbook_table(r.content, year)
-        for state, (standing, *counts, diffs, lead) in expected.items():
-            row = table[state]
-            assert (row[2], *row[3:9]) == (standing, *counts)
-            assert (row[9] or "") == "; ".join(f"{c} {d:+d}" for c, _, _, d in diffs)
-            assert row[10] == lead
-        assert sorted(discrepancies) == sorted(
-            (s, c, dec, rep, d) for s, e in expected.items() for c, dec, rep, d in e[7]
+        assert [r["state"] for r in late] == ["JPN"]
+
+    def test_the_page_shows_the_same_figures_with_totals_and_links(self, history):
+        client = web_client("fra_reader")
+        for year in (2023, 2024, 2025):
+            r = client.get(f"/compliance/{year}")
+            assert r.status_code == 200
+            html = r.content.decode()
+            table = page_table(html)
+            assert {s: table[s] for s in SIX if s in table} == {
+                s: shown(row) for s, row in EXPECTED[year].items()
+            }
+            body = compliance_for(actor=User.objects.get(username="icc"), year=year)
+            totals = body["totals"]
+            for k in ("plns", "plns_late", "cancelled", "launched", "unreported", "unnotified"):
+                assert table["totals"][k] == str(totals[k])
+            assert table["totals"]["declaration"] == (
+                f"{totals['filed']} filed, {totals['late']} late, {totals['nil']} nil, "
+                f"{totals['missing']} missing, {totals['not_due']} not yet due, "
+                f"{totals['unknown']} not known"
+            )
+        html = client.get("/compliance/2024").content.decode()
+        assert (
+            "/notifications/?state=FRA&amp;window_from=2024-01-01&amp;window_to=2024-12-31"
+            "&amp;status=cancelled" in html
         )
+        assert 'href="/declarations/IND/2024"' in html
+        assert 'data-state="CHN"' not in client.get("/compliance/2023").content.decode()
 
+    def test_the_page_filters_and_sorts_by_its_get_parameters(self, history):
+        client = web_client("icc")
+        table = page_table(client.get("/compliance/2024?only=differences").content.decode())
+        assert set(table) == {"FRA", "IND", "totals"}
+        html = client.get("/compliance/2025?sort=-unreported").content.decode()
+        assert list(page_table(html))[0] == "JPN"
 
-def test_the_pdf_and_the_report_command_come_from_the_same_figures(history, tmp_path):
-    from io import StringIO
+    def test_the_compliance_page_without_a_year_shows_last_year(self, history):
+        r = web_client("jpn_reader").get("/compliance/")
+        assert r.status_code == 302
+        assert r["Location"] == f"/compliance/{datetime.now(UTC).year - 1}"
 
-    from django.core.management import call_command
+    def test_a_non_subscriber_gets_a_403_page_and_an_anonymous_visitor_the_login(self, history):
+        assert web_client("prk_user").get("/compliance/2024").status_code == 403
+        from django.test import Client
 
-    r = web_client("icc").get("/compliance/2024/report.pdf")
-    assert (
-        r.status_code == 200
-        and r["Content-Type"] == "application/pdf"
-        and r.content.startswith(b"%PDF")
-    )
-    out = StringIO()
-    call_command("report", "2024", "--as", "icc", "--out", str(tmp_path), stdout=out)
-    table, _ = workbook_table((tmp_path / "hcoc-compliance-2024.xlsx").read_bytes(), 2024)
-    assert table["IND"][9] == "SRBM -1"
-    assert (tmp_path / "hcoc-compliance-2024.pdf").read_bytes().startswith(b"%PDF")
-    assert web_client("fra_reader").get("/compliance/2024/report.doc").status_code == 404
+        r = Client().get("/compliance/2024")
+        assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+        assert web_client("icc").get("/compliance/2001").status_code == 404
+
+    def test_the_workbook_gives_exactly_the_hand_checked_table_for_each_year(self, history):
+        client = web_client("fra_reader")
+        for year, expected in EXPECTED.items():
+            r = client.get(f"/compliance/{year}/report.xlsx")
+            assert r.status_code == 200 and r["Content-Disposition"].endswith(
+                f'hcoc-compliance-{year}.xlsx"'
+            )
+            table, discrepancies = workbook_table(r.content, year)
+            for state, (standing, *counts, diffs, lead) in expected.items():
+                row = table[state]
+                assert (row[2], *row[3:9]) == (standing, *counts)
+                assert (row[9] or "") == "; ".join(f"{c} {d:+d}" for c, _, _, d in diffs)
+                assert row[10] == lead
+            assert sorted(discrepancies) == sorted(
+                (s, c, dec, rep, d) for s, e in expected.items() for c, dec, rep, d in e[7]
+            )
+
+    def test_the_pdf_and_the_report_command_come_from_the_same_figures(self, history, tmp_path):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        r = web_client("icc").get("/compliance/2024/report.pdf")
+        assert (
+            r.status_code == 200
+            and r["Content-Type"] == "application/pdf"
+            and r.content.startswith(b"%PDF")
+        )
+        out = StringIO()
+        call_command("report", "2024", "--as", "icc", "--out", str(tmp_path), stdout=out)
+        table, _ = workbook_table((tmp_path / "hcoc-compliance-2024.xlsx").read_bytes(), 2024)
+        assert table["IND"][9] == "SRBM -1"
+        assert (tmp_path / "hcoc-compliance-2024.pdf").read_bytes().startswith(b"%PDF")
+        assert web_client("fra_reader").get("/compliance/2024/report.doc").status_code == 404

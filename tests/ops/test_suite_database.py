@@ -84,3 +84,35 @@ def test_on_postgresql_every_new_connection_to_the_test_database_commits_without
         pytest.skip("a PostgreSQL setting; the SQLite leg has no such wait to drop")
     with psycopg.connect(database_url()) as other:
         assert other.execute("SHOW synchronous_commit").fetchone() == ("off",)
+
+
+def test_the_personas_are_the_rows_the_services_make(db):
+    """support.people writes the personas in bulk, for speed: the same rows, field for field,
+    as `user_create(password=None)` and `token_create` make (the ids, the names, the random
+    parts and the times aside), and each persona's token is the one its row's hash is of."""
+    from support.people import PERSONAS
+
+    from hcoc.accounts.models import ApiToken, hash_token
+    from hcoc.accounts.services import token_create, user_create
+
+    personas = make_personas()
+    apart = {"id", "username", "password", "date_joined", "user_id", "token_hash", "created_at"}
+    prefix_apart = apart | {"prefix"}
+
+    def fields(row, leave) -> dict:
+        return {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields} | {
+            name: None for name in leave
+        }
+
+    for name, (role, state) in PERSONAS.items():
+        user = user_create(username=f"{name}-service", password=None, role=role, state_iso3=state)
+        token, raw = token_create(user=user, name="test")
+        ours = User.objects.get(username=name)
+        our_token = ApiToken.objects.get(user=ours)
+        assert fields(ours, apart) == fields(User.objects.get(pk=user.pk), apart), name
+        assert not ours.has_usable_password() and ours.password.startswith("!")
+        assert fields(our_token, prefix_apart) == fields(token, prefix_apart), name
+        persona = personas[name]
+        assert (persona.role, persona.state) == (role, state)
+        assert our_token.token_hash == hash_token(persona.token)
+        assert our_token.prefix == persona.token[:12] and len(raw) == len(persona.token)
