@@ -215,7 +215,7 @@ def main() -> None:
     )
     opts = p.parse_args()
     if opts.smoke:
-        opts.events, opts.requests, opts.pages, opts.plns, opts.rounds = 300, 20, 2, 2, 1
+        opts.events, opts.requests, opts.pages, opts.plns, opts.rounds = 200, 10, 1, 1, 1
         opts.service_budget = 0.5
     only = opts.only or ["ceiling", "feed", "inbox", "submit"]
 
