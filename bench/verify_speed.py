@@ -283,6 +283,42 @@ def timed(path, vkey, jobs, resume_in=None, resume_out=None) -> dict:
     return result
 
 
+def _floor_worker(barrier, results, count: int, seed: int) -> None:
+    """`count` Ed25519 verifications of distinct signed inputs, made before the barrier and
+    timed after it: the work a signature costs at the least, with nothing else."""
+    key = Ed25519PrivateKey.from_private_bytes(bytes([seed + 3]) * 32)
+    public = key.public_key()
+    digest = hashlib.sha256(b"body").hexdigest()
+    pairs = []
+    for i in range(count):
+        message = signing_input("POST", PATH, 1_767_600_000 + i, digest)
+        pairs.append((key.sign(message), message))
+    barrier.wait()
+    started = time.perf_counter()
+    for sig, message in pairs:
+        public.verify(sig, message)
+    results.put(time.perf_counter() - started)
+
+
+def ed25519_floor(jobs: int, sample: int) -> float:
+    """Seconds a signature costs at the least on `jobs` processes working at once: `sample`
+    verifications shared among `jobs` spawned processes, started together; the slowest
+    process's time divided by `sample`. Times the signatures of a bundle, it is the floor
+    `hcoc verify` of that bundle is compared with (issue 24: at most 1.3 times it)."""
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(jobs), ctx.Queue()
+    share = -(-sample // jobs)
+    procs = [
+        ctx.Process(target=_floor_worker, args=(barrier, results, share, i)) for i in range(jobs)
+    ]
+    for proc in procs:
+        proc.start()
+    slowest = max(results.get() for _ in procs)
+    for proc in procs:
+        proc.join()
+    return slowest / (share * jobs)
+
+
 def line(label: str, runs: list[dict], n: int) -> None:
     secs = statistics.median(r["seconds"] for r in runs)
     rss = max(r["rss_mb"] for r in runs)
@@ -303,6 +339,12 @@ def main(argv=None) -> None:
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--skip", default="", help="SIZE:FRACTION,... combinations to leave out")
     p.add_argument("--growth", type=float, default=0.01)
+    p.add_argument(
+        "--floor-sample",
+        type=int,
+        default=50_000,
+        help="signatures verified to measure the Ed25519 floor (scaled to the bundle's)",
+    )
     p.add_argument("--dir", help="where to write the bundles (default: a temporary directory)")
     p.add_argument(
         "--smoke",
@@ -334,8 +376,30 @@ def main(argv=None) -> None:
                 f"{counts['bytes'] / 1e6:,.0f} MB written in {time.perf_counter() - started:.1f} s",
                 flush=True,
             )
-            runs = [timed(path, vkey, args.jobs) for _ in range(args.rounds)]
+            runs, floors = [], []
+            for _ in range(args.rounds):  # the floor beside each run, in the same minutes
+                runs.append(timed(path, vkey, args.jobs))
+                if counts["signed"]:
+                    floors.append(
+                        ed25519_floor(args.jobs, min(counts["signed"], args.floor_sample))
+                    )
             line(f"verify, jobs={args.jobs}", runs, n)
+            if floors:
+                floor = statistics.median(floors) * counts["signed"]
+                ratio = statistics.median(
+                    r["seconds"] / (f * counts["signed"]) for r, f in zip(runs, floors, strict=True)
+                )
+                print(
+                    f"  {'Ed25519 floor: ' + format(counts['signed'], ',') + ' verifications':<44} "
+                    f"{floor:8.2f} s  (jobs={args.jobs}, sampled on {min(counts['signed'], args.floor_sample):,}); "
+                    f"verify / floor {ratio:.2f}"
+                    + (
+                        f" [median of {len(runs)} runs, each with its own floor]"
+                        if len(runs) > 1
+                        else ""
+                    ),
+                    flush=True,
+                )
             if args.jobs != 1 and fraction > 0 and n <= 100_000:
                 line("verify, jobs=1", [timed(path, vkey, 1)], n)
             os.unlink(path)

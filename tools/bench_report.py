@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # of bench/ratelimit.py is left out: it needs a Redis server, which the exchange does not.
 FULL = [
     ["bench/exchange.py"],
+    ["bench/server_cost.py", "--db", "sqlite"],
+    ["bench/server_cost.py", "--db", "postgres"],
     ["bench/pages.py", "--db", "sqlite"],
     ["bench/pages.py", "--db", "postgres"],
     ["bench/compliance.py", "--db", "sqlite"],

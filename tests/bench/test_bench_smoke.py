@@ -47,6 +47,11 @@ SMOKE = {
     "ledger_tlog.py": (False, r"roots: ours, the frontier's and pymerkle's agree in every round"),
     "pages.py": (True, r"/icc/ +200 +[\d.]+(.|\n)*slowest page median: [\d.]+ ms"),
     "ratelimit.py": (True, r"served(.|\n)*limit off: median [\d.]+ ms per request"),
+    "server_cost.py": (
+        True,
+        r"\| ceiling \| asgi \| [\d.]+ ms(.|\n)*\| submit \| asgi \| [\d.]+ ms(.|\n)*"
+        r"peak RSS of this process: \d+ MiB",
+    ),
     "suite.py": (True, r"medians:\n  \S+: [\d.]+ s wall; the suite's processes \d+ CPU-s"),
     "verify_speed.py": (False, r"resumed run over the grown bundle \(\d+ new\) +[\d.]+ s"),
 }

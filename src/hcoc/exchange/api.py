@@ -15,11 +15,11 @@ from .schemas import (
 router = Router(tags=["feed"])
 
 
-def _json(text: str) -> HttpResponse:
-    return HttpResponse(text.encode(), content_type="application/json; charset=utf-8")
+def _json(content: bytes) -> HttpResponse:
+    return HttpResponse(content, content_type="application/json; charset=utf-8")
 
 
-# The two pages are served as their stored items joined (selectors._page_text): the schemas
+# The two pages are served as their stored items joined (selectors._page_bytes): the schemas
 # stay the contract and the OpenAPI document, and a test proves the bytes equal what they make.
 @router.get(
     "/feed",
@@ -28,7 +28,7 @@ def _json(text: str) -> HttpResponse:
     summary="The exchange sequence, oldest first, paged by seq",
 )
 def feed(request, after: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)):
-    return _json(selectors.feed_page_text_for(actor=request.auth, after=after, limit=limit))
+    return _json(selectors.feed_page_bytes_for(actor=request.auth, after=after, limit=limit))
 
 
 @router.get(
@@ -38,7 +38,7 @@ def feed(request, after: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=
     summary="Items the caller's state has not acknowledged",
 )
 def inbox(request, after: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)):
-    return _json(selectors.inbox_page_text_for(actor=request.auth, after=after, limit=limit))
+    return _json(selectors.inbox_page_bytes_for(actor=request.auth, after=after, limit=limit))
 
 
 @router.post(

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import BinaryField, Exists, Func, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from hcoc.lib.canonical import Canonical, canonical_dumps_embedding, canonical_loads
@@ -52,18 +52,36 @@ def _page(qs, *, after: int, limit: int) -> dict:
     return {"items": [canonical_loads(text) for _, text in rows], "last_seq": last, "more": more}
 
 
-def _page_text(qs, *, after: int, limit: int, **extra: int) -> str:
+class _Utf8(Func):
+    """A text column as its UTF-8 bytes, read as bytes: the page is joined and sent without
+    decoding a thousand items into str and encoding the page back (issue 24). SQLite stores
+    text as UTF-8 and CAST(... AS BLOB) gives those bytes; PostgreSQL's convert_to does the
+    same (never `::bytea`, which reads backslashes in the text as escapes)."""
+
+    output_field = BinaryField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS BLOB)")
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="convert_to(%(expressions)s, 'UTF8')")
+
+
+def _page_bytes(qs, *, after: int, limit: int, **extra: int) -> bytes:
     """A page as /feed and /inbox serve it: the stored items joined, as they are, into the page
     object (schemas.FeedPage, InboxPage), itself RFC 8785 canonical JSON (its members in that
-    order, integers and booleans only), so nothing is parsed, validated or serialised again.
+    order, integers and booleans only), so nothing is parsed, validated or serialised again,
+    nor decoded and encoded: the items are read as bytes and joined once.
     tests/api/test_feed_bytes.py proves it equal to what the schema makes of the items."""
-    rows, last, more = _page_rows(qs, after=after, limit=limit)
-    tail = "".join(f',"{k}":{int(v)}' for k, v in sorted(extra.items()))
-    return (
-        '{"items":['
-        + ",".join(text for _, text in rows)
-        + f'],"last_seq":{int(last)},"more":{"true" if more else "false"}{tail}}}'
+    rows = list(
+        qs.filter(seq__gt=after).order_by("seq").values_list("seq", _Utf8("item"))[: limit + 1]
     )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1][0] if rows else after
+    tail = "".join(f',"{k}":{int(v)}' for k, v in sorted(extra.items()))
+    end = f'],"last_seq":{int(last)},"more":{"true" if more else "false"}{tail}}}'
+    return b"".join([b'{"items":[', b",".join([item for _, item in rows]), end.encode()])
 
 
 def feed_page(*, after: int, limit: int) -> dict:
@@ -79,10 +97,10 @@ def feed_page_for(*, actor, after: int, limit: int) -> dict:
     return feed_page(after=after, limit=limit)
 
 
-def feed_page_text_for(*, actor, after: int, limit: int) -> str:
-    """`feed_page_for` as the JSON text GET /feed answers, from the stored items."""
+def feed_page_bytes_for(*, actor, after: int, limit: int) -> bytes:
+    """`feed_page_for` as the JSON GET /feed answers, from the stored items."""
     require_feed_reader(actor)
-    return _page_text(Event.objects.all(), after=after, limit=limit)
+    return _page_bytes(Event.objects.all(), after=after, limit=limit)
 
 
 def unacknowledged_count(state_id: str) -> int:
@@ -108,10 +126,10 @@ def inbox_page_for(*, actor, after: int, limit: int) -> dict:
     return page
 
 
-def inbox_page_text_for(*, actor, after: int, limit: int) -> str:
-    """`inbox_page_for` as the JSON text GET /inbox answers, from the stored items."""
+def inbox_page_bytes_for(*, actor, after: int, limit: int) -> bytes:
+    """`inbox_page_for` as the JSON GET /inbox answers, from the stored items."""
     actor = require_state_member(actor)
-    return _page_text(
+    return _page_bytes(
         _inbox(actor),
         after=after,
         limit=limit,

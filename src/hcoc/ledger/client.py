@@ -22,7 +22,6 @@ import re
 import time
 from dataclasses import dataclass
 
-import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
@@ -32,7 +31,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 
-from hcoc.lib.canonical import canonical_dumps_embedding
+from hcoc.lib.canonical import canonical_dumps, canonical_dumps_embedding
 from hcoc.lib.jsonbody import MAX_DEPTH, loads_bounded
 
 SIGNATURE_HEADER = "HCoC-Signature"
@@ -51,7 +50,11 @@ def unb64(text: str) -> bytes:
 
 
 def canonical_bytes(value) -> bytes:
-    return rfc8785.dumps(value)
+    """RFC 8785 bytes of `value`: hcoc.lib.canonical's writer (Python's C encoder where it
+    writes the same bytes, the reference encoder otherwise; tests/log/test_canonical.py proves
+    them equal), not the pure-Python reference alone, which was most of a signed leaf's cost
+    beside its Ed25519 verification in `hcoc verify` (issue 24) and of every signed request."""
+    return canonical_dumps(value).encode("utf-8")
 
 
 def body_digest(body: bytes, content_type: str = "application/json") -> str:
