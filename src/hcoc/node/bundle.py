@@ -1,0 +1,1 @@
+"""Air gap (filled in below)."""

@@ -1,0 +1,155 @@
+"""A state's national node (issue 26, part 2): the exchange and two nodes, France's and Japan's,
+as real processes. A PLN submitted upstream is on both nodes within 2 s; with the exchange
+killed, both still serve it and take an acknowledgement; the exchange started again receives
+each queued acknowledgement exactly once; `hcoc verify` passes upstream and on each node."""
+
+import json
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from support.bodies import pln
+from support.ledger import state_key
+from support.nodes import key_file, node
+from support.serve import Server, serve
+
+from hcoc.exchange.models import Acknowledgement
+from hcoc.ledger import client
+from hcoc.ledger.keys import log_signer
+from hcoc.ledger.models import LogEntry
+
+pytestmark = [pytest.mark.process, pytest.mark.slow, pytest.mark.timeout(600)]
+
+
+def submit(url: str, token: str, key, key_id: str) -> dict:
+    body = json.dumps(pln()).encode()
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/json",
+        **client.sign_request(key, key_id, "POST", "/api/v1/notifications", body),
+    }
+    r = httpx.post(url + "/api/v1/notifications", content=body, headers=headers, timeout=30)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def until(check, within: float, what: str):
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"{what}: not within {within:g} s")
+
+
+def verify(url: str, token: str, vkey: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "hcoc.cli", "verify", "--url", url, "--token", token]
+        + ["--vkey", vkey, "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def ack_leaves(state: str) -> list[dict]:
+    leaves = [json.loads(e.leaf) for e in LogEntry.objects.order_by("index")]
+    return [leaf for leaf in leaves if leaf["type"] == "acknowledgement" and leaf["state"] == state]
+
+
+def test_two_nodes_follow_serve_while_the_exchange_is_down_and_forward_acknowledgements_once(
+    transactional_db, personas, tmp_path
+):
+    keys = {"FRA": state_key("FRA", "FRA-sys-1"), "JPN": state_key("JPN", "JPN-sys-1")}
+    tokens = {s: personas[f"{s.lower()}_submitter"].token for s in keys}
+    vkey = log_signer().vkey()
+    upstream = serve()
+    nodes = {}
+    try:
+        for state in keys:
+            nodes[state] = node(
+                state,
+                upstream=upstream.url,
+                token=tokens[state],
+                key=key_file(tmp_path, keys[state], state),
+                key_id=f"{state}-sys-1",
+                vkey=vkey,
+                db=f"sqlite:///{tmp_path / state}.sqlite3",
+                HCOC_NODE_API_TOKEN=f"node-token-{state}",
+            )
+        for n in nodes.values():  # both migrate their empty databases at once
+            n.start()
+        fra_pln = submit(upstream.url, tokens["FRA"], keys["FRA"], "FRA-sys-1")
+        started = time.monotonic()
+        jpn_pln = submit(upstream.url, tokens["JPN"], keys["JPN"], "JPN-sys-1")
+        wanted = {fra_pln["seq"], jpn_pln["seq"]}
+        for n in nodes.values():
+            until(
+                lambda n=n: wanted <= n.seqs(),
+                2.0 - (time.monotonic() - started) + 0.5,
+                f"both PLNs on the node of {n.state}",
+            )
+        took = time.monotonic() - started
+        assert took < 2.0, f"the PLNs reached both nodes in {took:.2f} s"
+
+        upstream.kill()
+        for n in nodes.values():
+            until(
+                lambda n=n: "No word from the exchange since" in n.get("/").text,
+                10,
+                f"the banner on the node of {n.state}",
+            )
+            page = n.get(f"/items/{fra_pln['seq']}")
+            assert page.status_code == 200
+            assert fra_pln["reference"] in page.text
+            assert "No word from the exchange since" in page.text
+            assert (
+                n.get(f"/api/v1/items/{jpn_pln['seq']}").json()["subject"] == jpn_pln["reference"]
+            )
+        # Japan acknowledges France's PLN on its node's page; France Japan's, through its API.
+        assert nodes["JPN"].page_acknowledge(fra_pln["seq"]).status_code in (302, 303)
+        r = httpx.post(
+            nodes["FRA"].url + "/api/v1/acknowledgements",
+            json={"seqs": [jpn_pln["seq"]]},
+            headers={"Authorization": "Bearer node-token-FRA"},
+        )
+        assert r.status_code == 202, r.text
+        assert "it will reach the exchange" in nodes["JPN"].get(f"/items/{fra_pln['seq']}").text
+        time.sleep(1.5)  # several rounds of both nodes against a dead exchange
+        assert not Acknowledgement.objects.filter(state_id__in=["FRA", "JPN"]).exists()
+
+        upstream = Server(port=upstream.port, env=upstream.env).start()
+        for state, seq in (("JPN", fra_pln["seq"]), ("FRA", jpn_pln["seq"])):
+            until(
+                lambda s=state, q=seq: Acknowledgement.objects.filter(
+                    state_id=s, event_id=q
+                ).exists(),
+                30,
+                f"{state}'s acknowledgement upstream",
+            )
+        until(lambda: "No word" not in nodes["JPN"].get("/").text, 10, "the banner gone")
+        time.sleep(1.5)  # more rounds: nothing is sent twice
+        for state, seq in (("JPN", fra_pln["seq"]), ("FRA", jpn_pln["seq"])):
+            leaves = ack_leaves(state)
+            assert [leaf["acknowledgement"]["seqs"] for leaf in leaves] == [[seq]]
+            assert leaves[0]["signature"]["key_id"] == f"{state}-sys-1"  # signed by the state
+        assert "received by the exchange" in nodes["JPN"].get(f"/items/{fra_pln['seq']}").text
+
+        done = verify(upstream.url, tokens["JPN"], vkey)
+        assert done.returncode == 0, done.stdout + done.stderr
+        for n in nodes.values():
+            until(
+                lambda n=n: n.get("/api/v1/node").json()["entries"] == LogEntry.objects.count(),
+                10,
+                f"the node of {n.state} caught up",
+            )
+            done = verify(n.url, "unused", vkey)
+            assert done.returncode == 0, done.stdout + done.stderr
+    finally:
+        for n in nodes.values():
+            n.kill()
+        upstream.kill()
