@@ -10,39 +10,15 @@ import time
 
 import httpx
 import pytest
-from support.bodies import pln
 from support.ledger import state_key
-from support.nodes import key_file, node
+from support.nodes import key_file, node, submit, until
 from support.serve import Server, serve
 
 from hcoc.exchange.models import Acknowledgement
-from hcoc.ledger import client
 from hcoc.ledger.keys import log_signer
 from hcoc.ledger.models import LogEntry
 
 pytestmark = [pytest.mark.process, pytest.mark.slow, pytest.mark.timeout(600)]
-
-
-def submit(url: str, token: str, key, key_id: str) -> dict:
-    body = json.dumps(pln()).encode()
-    headers = {
-        "Authorization": f"Bearer {token}",
-        "Content-Type": "application/json",
-        **client.sign_request(key, key_id, "POST", "/api/v1/notifications", body),
-    }
-    r = httpx.post(url + "/api/v1/notifications", content=body, headers=headers, timeout=30)
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
-def until(check, within: float, what: str):
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"{what}: not within {within:g} s")
 
 
 def verify(url: str, token: str, vkey: str) -> subprocess.CompletedProcess:

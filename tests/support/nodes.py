@@ -1,5 +1,6 @@
 """A state's national node (`hcoc node`) as a real process, on its own SQLite database."""
 
+import json
 import os
 import re
 import signal
@@ -11,7 +12,10 @@ from dataclasses import dataclass
 import httpx
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
+from hcoc.ledger import client
+
 from . import free_port
+from .bodies import pln
 
 
 def key_file(directory, key, name: str) -> str:
@@ -101,3 +105,38 @@ def node(
     argv += ["--db", db, "--port", str(port)]
     env = {**os.environ, "HCOC_NODE_POLL_SECONDS": "0.5", **settings}
     return Node(state=state, argv=argv, env=env, port=port).spawn()
+
+
+_LAST_CREATED = [0]
+
+
+def _created() -> int:
+    """Now, or a second after the last one given (never twice the same)."""
+    _LAST_CREATED[0] = max(int(time.time()), _LAST_CREATED[0] + 1)
+    return _LAST_CREATED[0]
+
+
+def submit(url: str, token: str, key, key_id: str) -> dict:
+    body = json.dumps(pln()).encode()
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/json",
+        # Two PLNs in one second are the same bytes: a signature `created` a second apart each
+        # (the exchange takes each signature once).
+        **client.sign_request(
+            key, key_id, "POST", "/api/v1/notifications", body, created=_created()
+        ),
+    }
+    r = httpx.post(url + "/api/v1/notifications", content=body, headers=headers, timeout=30)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def until(check, within: float, what: str):
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"{what}: not within {within:g} s")

@@ -3,6 +3,7 @@ it served before. An entry or item the node verified earlier that the exchange n
 otherwise (rewritten) or no more (deleted, withheld) is a finding, named in words."""
 
 import json
+import re
 
 from hcoc.ledger import verifier
 from hcoc.lib.timeutil import shown_utc
@@ -14,8 +15,21 @@ from .models import Entry, Item
 PREFIX = "The exchange's log does not verify: "
 
 
-def in_words(problem: str) -> str:
-    """A verifier's problem (which names its entry) as a finding."""
+SPLIT_VIEW = re.compile(r"split view: two checkpoints of size (\d+)")
+
+
+def in_words(problem: str, verified: int = 0) -> str:
+    """A verifier's problem (which names its entry) as a finding. A split view names sizes, not
+    entries: the node verified every entry below `verified` itself, so the two histories differ
+    among the entries after it, which the finding names."""
+    found = SPLIT_VIEW.search(problem)
+    if found and int(found[1]) > verified:
+        last = int(found[1]) - 1
+        which = f"entry {last}" if last == verified else f"entries {verified} to {last}"
+        problem += (
+            f"; this node verified the log up to entry {verified - 1}, so {which} belong to two "
+            "different histories, one of them shown to other states"
+        )
     return PREFIX + problem
 
 

@@ -130,7 +130,7 @@ def sync(up: Upstream) -> int:
     if not report.ok:
         services.contact_ok()  # it answered: what it said is the problem, not the link
         for problem in report.problems:
-            services.finding_record(audit.in_words(problem))
+            services.finding_record(audit.in_words(problem, resume.size if resume else 0))
         return 0
     return services.verified_store(
         keys=source.keys_doc,
