@@ -4,19 +4,22 @@ killed, both still serve it and take an acknowledgement; the exchange started ag
 each queued acknowledgement exactly once; `hcoc verify` passes upstream and on each node."""
 
 import json
+import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
+from support import free_port
 from support.ledger import state_key
-from support.nodes import key_file, node, submit, until
+from support.nodes import Node, key_file, node, submit, until
 from support.serve import Server, serve
 
 from hcoc.exchange.models import Acknowledgement
 from hcoc.ledger.keys import log_signer
-from hcoc.ledger.models import LogEntry
+from hcoc.ledger.models import Cosignature, LogEntry
 
 pytestmark = [pytest.mark.process, pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -30,6 +33,18 @@ def verify(url: str, token: str, vkey: str) -> subprocess.CompletedProcess:
         timeout=120,
         check=False,
     )
+
+
+def hcoc(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    done = subprocess.run(
+        [sys.executable, "-m", "hcoc.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0 or not check, done.stdout + done.stderr
+    return done
 
 
 def ack_leaves(state: str) -> list[dict]:
@@ -125,6 +140,49 @@ def test_two_nodes_follow_serve_while_the_exchange_is_down_and_forward_acknowled
             )
             done = verify(n.url, "unused", vkey)
             assert done.returncode == 0, done.stdout + done.stderr
+            # Each node cosigned a checkpoint it verified; the exchange shows it to every state.
+            until(lambda n=n: n.get("/api/v1/node").json()["cosigned_size"] > 0, 10, "cosigned")
+            assert Cosignature.objects.filter(key_id=f"{n.state}-sys-1").exists()
+
+        # Air gap: France's node exports a signed bundle; a node with no link imports it.
+        bundle = str(tmp_path / "fra-bundle.jsonl")
+        fra_db = ["--db", f"sqlite:///{tmp_path / 'FRA'}.sqlite3"]
+        hcoc(
+            "node",
+            "export",
+            bundle,
+            "--key",
+            nodes["FRA"].argv[nodes["FRA"].argv.index("--key") + 1],
+            "--key-id",
+            "FRA-sys-1",
+            "--state",
+            "FRA",
+            *fra_db,
+        )
+        gap = ["--db", f"sqlite:///{tmp_path / 'gap'}.sqlite3", "--state", "FRA", "--vkey", vkey]
+        forged = tmp_path / "forged.jsonl"
+        text = Path(bundle).read_text()
+        forged.write_text(text.replace(fra_pln["reference"], jpn_pln["reference"], 1))
+        Path(str(forged) + ".sig").write_text(Path(bundle + ".sig").read_text())
+        refused = hcoc("node", "import", str(forged), *gap, check=False)
+        assert refused.returncode != 0 and "nothing was stored" in refused.stderr, refused.stderr
+        unsigned = tmp_path / "unsigned.jsonl"
+        unsigned.write_text(text)
+        refused = hcoc("node", "import", str(unsigned), *gap, check=False)
+        assert "unsigned bundle is not imported" in refused.stderr, refused.stderr
+        done = hcoc("node", "import", bundle, *gap)
+        assert "verified and stored" in done.stdout
+        gap_node = Node(
+            "FRA",
+            [sys.executable, "-m", "hcoc.cli", "node", *gap, "--port", str(free_port())],
+            dict(os.environ),
+            0,
+        )
+        gap_node.port = int(gap_node.argv[-1])
+        nodes["gap"] = gap_node.start()
+        assert wanted <= gap_node.seqs()
+        done = verify(gap_node.url, "unused", vkey)
+        assert done.returncode == 0, done.stdout + done.stderr
     finally:
         for n in nodes.values():
             n.kill()

@@ -58,9 +58,12 @@ class Command(BaseCommand):
                 raise CommandError("the bundle does not verify: nothing was stored")
             self.stdout.write(f"verified and stored {result.stored} new item(s)")
             return
-        if not (o["upstream"] and o["token"] and o["state"]):
-            raise CommandError("give --upstream, --token and --state")
-        Follower(
+        if not o["state"]:
+            raise CommandError("give --state (and --upstream, --token, --key, --key-id)")
+        if o["upstream"] and not o["token"]:
+            raise CommandError("give --token with --upstream")
+        # Without --upstream: a node across an air gap, serving what `import` verified.
+        o["upstream"] and Follower(
             Upstream(
                 url=o["upstream"],
                 token=o["token"],
@@ -69,8 +72,9 @@ class Command(BaseCommand):
                 vkey=o["vkey"],
             )
         ).start()
+        following = f"following {o['upstream']}" if o["upstream"] else "from imported bundles"
         self.stdout.write(
-            f"HCoC node of {o['state']} on http://{o['host']}:{o['port']}/, following {o['upstream']}"
+            f"HCoC node of {o['state']} on http://{o['host']}:{o['port']}/, {following}"
         )
         self.stdout.flush()
         run(o["host"], o["port"], get_wsgi_application(), threading=True)
