@@ -205,6 +205,8 @@ class Follower:
             if stored:
                 log.info("stored %s verified item(s)", stored)
             acknowledgements_forward(self.up)
+            if self.wake.is_set():
+                return  # more is waiting upstream: read it first, cosign and audit after
             cosign(self.up)
             if time.monotonic() - self.last_audit >= settings.NODE_AUDIT_SECONDS:
                 self.last_audit = time.monotonic()
