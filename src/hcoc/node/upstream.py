@@ -193,7 +193,9 @@ class Follower:
         self.up = up
         self.wake = threading.Event()
         self.stop = threading.Event()
-        self.last_audit = 0.0
+        # The first comparison of the whole copy comes NODE_AUDIT_SECONDS after the start, not
+        # in the first round: a node starting up catches up first.
+        self.last_audit = time.monotonic()
 
     def start(self) -> None:
         for target in (self._stream, self._work):
@@ -245,5 +247,7 @@ class Follower:
                         elif line.startswith("data:"):
                             self.wake.set()
             except (*UNREACHABLE, ValueError):
-                self.wake.set()  # the worker notes the failure and keeps polling
+                # No stream (the exchange is down, or a proxy has none): the worker reads the
+                # log every NODE_POLL_SECONDS anyway. No wake-up here: a failing stream must not
+                # keep the worker from cosigning and auditing (it defers both while woken).
                 self.stop.wait(1.0)
