@@ -1,13 +1,30 @@
 """The `hcoc` console script: Django's management commands under the project's settings.
 
 `hcoc demo`, `hcoc serve`, `hcoc token create USER`, `hcoc subscription add ...`,
-`hcoc registry import FILE`, `hcoc import-notifications FILE`, plus Django's own (`hcoc migrate`).
+`hcoc registry import FILE`, `hcoc import-notifications FILE`, `hcoc node` (a state's national
+node, hcoc.node), plus Django's own (`hcoc migrate`).
 `hcoc verify`, `hcoc witness` and `hcoc keygen` run without Django or a database: they are what a
 state runs on its own machine against the exchange (hcoc.ledger.offline).
 """
 
 import os
 import sys
+
+
+def _node_environment(argv: list[str]) -> None:
+    """`hcoc node`: the node's settings, chosen before Django reads them (its URL map, its
+    database from --db, its upstream and state for the pages)."""
+    os.environ["HCOC_NODE"] = "1"
+    for flag, variable in (
+        ("--db", "DATABASE_URL"),
+        ("--upstream", "HCOC_NODE_UPSTREAM"),
+        ("--state", "HCOC_NODE_STATE"),
+    ):
+        for n, arg in enumerate(argv):
+            if arg == flag and n + 1 < len(argv):
+                os.environ[variable] = argv[n + 1]
+            elif arg.startswith(flag + "="):
+                os.environ[variable] = arg.split("=", 1)[1]
 
 
 def main() -> None:
@@ -19,6 +36,8 @@ def main() -> None:
 
         if sys.argv[1] in COMMANDS:
             sys.exit(offline_main(sys.argv[1:]))
+        if sys.argv[1] == "node":
+            _node_environment(sys.argv)
         if sys.argv[1] == "export-bundle":  # the name the docs use; Django's is export_bundle
             sys.argv[1] = "export_bundle"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hcoc.settings")

@@ -25,6 +25,9 @@ def env_bool(name: str, default: bool) -> bool:
 VAR_DIR = Path(env("HCOC_VAR_DIR", str(BASE_DIR / "var")))
 DATA_DIR = BASE_DIR / "data"
 DEBUG = env_bool("HCOC_DEBUG", False)
+# A state's national node (`hcoc node`, docs/node.md) instead of the exchange: its own URL map,
+# its own database (var/node.sqlite3 by default), no exchange-only middleware.
+NODE = env_bool("HCOC_NODE", False)
 
 
 def _secret_key() -> str:
@@ -74,6 +77,7 @@ INSTALLED_APPS = [
     "hcoc.observers",
     "hcoc.meetings",
     "hcoc.ratelimit",
+    "hcoc.node",
     "django_tasks",
 ]
 
@@ -105,6 +109,13 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "hcoc.urls"
+if NODE:
+    ROOT_URLCONF = "hcoc.node.urls"
+    # The node takes no request in a state's name (it signs its own, to the exchange): the
+    # exchange's limits, idempotency records and signature checks have nothing to guard there.
+    MIDDLEWARE = [
+        m for m in MIDDLEWARE if m.split(".")[1] not in ("ratelimit", "idempotency", "ledger")
+    ]
 WSGI_APPLICATION = "hcoc.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -129,9 +140,14 @@ TEMPLATES = [
     }
 ]
 
+if NODE:  # the exchange's navigation, live stream and signing are not the node's pages'
+    TEMPLATES[0]["OPTIONS"]["context_processors"] = [
+        p for p in TEMPLATES[0]["OPTIONS"]["context_processors"] if p.startswith("django.")
+    ]
+
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'hcoc.sqlite3'}"),
+        env("DATABASE_URL", f"sqlite:///{VAR_DIR / ('node' if NODE else 'hcoc')}.sqlite3"),
         # Seconds a worker keeps its database connection between requests. Under the ASGI
         # server (hcoc/asgi.py) too: there every request's sync code runs in one thread per
         # process, which keeps its connection (docs/decisions/0006).
@@ -325,3 +341,16 @@ else:
 STREAM_POLL_MS = int(env("HCOC_STREAM_POLL_MS", "25"))
 STREAM_QUIET_SECONDS = float(env("HCOC_STREAM_QUIET_SECONDS", "5"))
 STREAM_HEARTBEAT_SECONDS = float(env("HCOC_STREAM_HEARTBEAT_SECONDS", "15"))
+
+# The national node (`hcoc node`, docs/node.md). Its upstream, token and key come from its command
+# line; these tune it.
+NODE_UPSTREAM = env("HCOC_NODE_UPSTREAM", "")  # set by `hcoc node --upstream`
+NODE_STATE = env("HCOC_NODE_STATE", "")  # set by `hcoc node --state`
+# The node's own API token for POST /api/v1/acknowledgements on the node (none: refused).
+NODE_API_TOKEN = env("HCOC_NODE_API_TOKEN", "")
+# Without a stream, the node reads the exchange's log this often (seconds).
+NODE_POLL_SECONDS = float(env("HCOC_NODE_POLL_SECONDS", "5"))
+# How often the node compares its whole copy with what the exchange serves now (seconds).
+NODE_AUDIT_SECONDS = float(env("HCOC_NODE_AUDIT_SECONDS", "300"))
+# Who is e-mailed what the node finds wrong with the exchange (comma-separated addresses).
+NODE_ADMINS = [a.strip() for a in env("HCOC_NODE_ADMINS", "").split(",") if a.strip()]

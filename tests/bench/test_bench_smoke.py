@@ -45,6 +45,7 @@ SMOKE = {
         r"inclusion proof \d+ µs(.|\n)*hcoc verify --bundle: 2,000 entries in [\d.]+ s \(ok\)",
     ),
     "ledger_tlog.py": (False, r"roots: ours, the frontier's and pymerkle's agree in every round"),
+    "node.py": (True, r"upstream commit -> on the node, \d+ PLNs: p50 \d+ ms, p99 \d+ ms"),
     "pages.py": (True, r"/icc/ +200 +[\d.]+(.|\n)*slowest page median: [\d.]+ ms"),
     "ratelimit.py": (True, r"served(.|\n)*limit off: median [\d.]+ ms per request"),
     "server_cost.py": (

@@ -1,0 +1,132 @@
+"""The node's writes, one door each: what it verified, its contact with the exchange, the
+acknowledgements its users make, and what it finds wrong with the relay."""
+
+import json
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from hcoc.lib.timeutil import parse_rfc3339, shown_utc
+
+from .models import Checkpoint, Entry, Finding, Item, QueuedAcknowledgement, Status
+
+log = logging.getLogger("hcoc.node")
+
+
+def status() -> Status:
+    return Status.objects.get_or_create(id=1)[0]
+
+
+def verified_store(*, keys: dict, vkey: str, resume: dict, entries, items, notes) -> int:
+    """Keep what one verification run checked (the entries after the saved state, their feed
+    items and the checkpoints of sizes the tree reached), and the verifier's state to go on
+    from, in one transaction: a crash keeps all of it or none. Returns the items stored."""
+    now = timezone.now()
+    size = resume["size"]
+    with transaction.atomic():
+        Entry.objects.bulk_create(
+            [
+                Entry(
+                    index=e["index"],
+                    leaf=e["leaf"],
+                    leaf_hash=e.get("leaf_hash") or "",
+                    seq=e.get("seq"),
+                    stored_at=now,
+                )
+                for e in entries
+                if e["index"] < size
+            ],
+            ignore_conflicts=True,
+        )
+        stored = Item.objects.bulk_create(
+            [
+                Item(
+                    seq=i["seq"],
+                    kind=i["kind"],
+                    state=i.get("state") or "",
+                    subject=i.get("subject") or "",
+                    at=parse_rfc3339(i["at"]),
+                    text=json.dumps(i, separators=(",", ":"), ensure_ascii=False),
+                )
+                for i in items
+                if i["seq"] < resume["next_seq"]
+            ],
+            ignore_conflicts=True,
+        )
+        Checkpoint.objects.bulk_create(
+            [Checkpoint(size=n_size, note=text) for n_size, text in notes if n_size <= size],
+            ignore_conflicts=True,
+        )
+        Status.objects.update_or_create(
+            id=1,
+            defaults={
+                "keys": json.dumps(keys),
+                "vkey": vkey,
+                "resume": json.dumps(resume),
+                "last_heard_at": now,
+                "down_since": None,
+                "last_failure": "",
+            },
+        )
+    return len(stored)
+
+
+def contact_ok() -> None:
+    Status.objects.update_or_create(
+        id=1, defaults={"last_heard_at": timezone.now(), "down_since": None, "last_failure": ""}
+    )
+
+
+def contact_failed(why: str) -> None:
+    """The exchange did not answer: the pages say since when nothing came."""
+    with transaction.atomic():
+        current = status()
+        current.down_since = current.down_since or timezone.now()
+        current.last_failure = why[:2000]
+        current.save(update_fields=["down_since", "last_failure"])
+
+
+def checkpoint_cosigned(size: int) -> None:
+    Checkpoint.objects.filter(size=size).update(cosigned_at=timezone.now())
+
+
+def acknowledgement_queue(*, seqs: list[int]) -> QueuedAcknowledgement:
+    """An acknowledgement made on the node: stored before anything is sent, with the key that
+    makes its forwarding happen once however often it is retried."""
+    return QueuedAcknowledgement.objects.create(
+        seqs=sorted(set(seqs)), idempotency_key=str(uuid.uuid4()), queued_at=timezone.now()
+    )
+
+
+def acknowledgement_forwarded(ack: QueuedAcknowledgement, *, answer: str, refused: bool) -> None:
+    ack.sent_at = timezone.now()
+    ack.answer = answer[:4000]
+    ack.refused = refused
+    ack.save(update_fields=["sent_at", "answer", "refused"])
+
+
+def finding_record(text: str) -> bool:
+    """Keep a finding (once: the same words are the same finding) and e-mail it to the node's
+    admins. Returns whether it was new."""
+    finding, created = Finding.objects.get_or_create(
+        text=text, defaults={"found_at": timezone.now()}
+    )
+    if not created:
+        return False
+    log.warning("finding: %s", text)
+    admins = settings.NODE_ADMINS
+    if admins:
+        send_mail(
+            "HCoC node: the exchange showed this node something it must not",
+            f"Found {shown_utc(finding.found_at)}:\n\n{text}\n\n"
+            "The node keeps serving what it verified before. See its log page.",
+            settings.DEFAULT_FROM_EMAIL,
+            admins,
+        )
+        finding.emailed_at = timezone.now()
+        finding.save(update_fields=["emailed_at"])
+    return True

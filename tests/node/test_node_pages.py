@@ -1,0 +1,158 @@
+"""The node's pages and API, in process, from a copy stored as a verification run stores it:
+what they show in words, the banner while the exchange is silent, and a clear answer naming the
+field for anything a user sends (never a 500). (The node's whole path, with the exchange and the
+verifier, is tests/node/test_node_follows.py.)"""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from hcoc.node import services
+from hcoc.node.models import QueuedAcknowledgement
+
+_TEMPLATES = settings.TEMPLATES[0]
+NODE = {
+    # As settings.py makes them for a node (HCOC_NODE=1): the exchange's context processors out.
+    "TEMPLATES": [
+        {
+            **_TEMPLATES,
+            "OPTIONS": {
+                **_TEMPLATES["OPTIONS"],
+                "context_processors": [
+                    p
+                    for p in _TEMPLATES["OPTIONS"]["context_processors"]
+                    if p.startswith("django.")
+                ],
+            },
+        }
+    ],
+    "ROOT_URLCONF": "hcoc.node.urls",
+    "NODE_STATE": "JPN",
+    "NODE_API_TOKEN": "node-secret",
+    # The node's middleware: the exchange's limits, idempotency and signature checks left out.
+    "MIDDLEWARE": [
+        "django.middleware.security.SecurityMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+    ],
+}
+
+
+def item(seq: int, state: str, subject: str) -> dict:
+    return {
+        "seq": seq,
+        "kind": "notification.submitted",
+        "at": "2026-12-07T08:49:12.345678Z",
+        "state": state,
+        "subject": subject,
+        "version": 1,
+        "payload": {"category": "SLV", "window": {"opens": "2026-12-09T06:00:00Z"}},
+    }
+
+
+@pytest.fixture
+def node(db):
+    with override_settings(**NODE):
+        services.verified_store(
+            keys={"origin": "o", "vkey": "v", "keys": []},
+            vkey="v",
+            resume={"size": 3, "next_seq": 3},
+            entries=[
+                {"index": i, "seq": i or None, "leaf": "{}", "leaf_hash": ""} for i in range(3)
+            ],
+            items=[item(1, "FRA", "FRA-2026-0001"), item(2, "JPN", "JPN-2026-0001")],
+            notes=[],
+        )
+        yield Client()
+
+
+def test_the_inbox_shows_other_states_items_in_words_and_the_item_page_its_fields(node):
+    inbox = node.get("/").content.decode()
+    assert "FRA-2026-0001" in inbox and "France" in inbox and "2026-12-07 08:49 UTC" in inbox
+    assert "JPN-2026-0001" not in inbox  # Japan's own item waits for no acknowledgement
+    page = node.get("/items/1").content.decode()
+    assert "Notification submitted: FRA-2026-0001" in page
+    assert "Window opens" in page and "2026-12-09 06:00 UTC" in page
+    assert "Acknowledge receipt" in page
+    assert "No word from the exchange" not in page
+
+
+def test_a_silent_exchange_puts_the_banner_on_every_page_saying_since_when(node):
+    heard = datetime(2026, 12, 7, 8, 49, 30, tzinfo=UTC)
+    services.contact_ok()
+    services.status().__class__.objects.update(last_heard_at=heard)
+    services.contact_failed("URLError: connection refused")
+    for path in ("/", "/items/1", "/log/"):
+        text = node.get(path).content.decode()
+        assert "No word from the exchange since 2026-12-07 08:49 UTC." in text, path
+    assert node.get("/api/v1/node").json()["silence"].startswith("No word from the exchange since")
+
+
+def test_an_acknowledgement_on_the_page_is_queued_once_and_shown_as_waiting(node):
+    assert node.post("/items/1/acknowledge").status_code == 302
+    assert node.post("/items/1/acknowledge").status_code == 302
+    [ack] = QueuedAcknowledgement.objects.all()
+    assert ack.seqs == [1] and ack.sent_at is None and len(ack.idempotency_key) == 36
+    assert (
+        "it will reach the exchange when the exchange answers"
+        in node.get("/items/1").content.decode()
+    )
+    assert "FRA-2026-0001" not in node.get("/").content.decode()  # out of the inbox
+
+
+def test_the_api_queues_an_acknowledgement_only_with_the_nodes_token_and_names_a_bad_field(node):
+    url = "/api/v1/acknowledgements"
+    assert node.post(url, {"seqs": [1]}, content_type="application/json").status_code == 401
+    bearer = {"HTTP_AUTHORIZATION": "Bearer node-secret"}
+    for body, field in (
+        ({"seqs": "1"}, "seqs"),
+        ({"seqs": []}, "seqs"),
+        ({"seqs": [True]}, "seqs"),
+        ({"seqs": [99]}, "seqs: no item 99"),
+        ([1], "seqs"),
+    ):
+        r = node.post(url, json.dumps(body), content_type="application/json", **bearer)
+        assert r.status_code == 422 and field in r.json()["detail"], (body, r.content)
+    r = node.post(url, "{", content_type="application/json", **bearer)
+    assert r.status_code == 422
+    r = node.post(url, {"seqs": [1]}, content_type="application/json", **bearer)
+    assert r.status_code == 202 and r.json()["seqs"] == [1]
+
+
+def test_the_read_api_answers_in_the_exchanges_shapes_and_names_a_bad_parameter(node):
+    feed = node.get("/api/v1/feed", {"after": 1}).json()
+    assert [i["seq"] for i in feed["items"]] == [2] and feed["last_seq"] == 2
+    assert node.get("/api/v1/items/1").json()["subject"] == "FRA-2026-0001"
+    entries = node.get("/api/v1/log/entries", {"start": 0, "end": 1}).json()["entries"]
+    assert [e["index"] for e in entries] == [0, 1]
+    for path, params, field in (
+        ("/api/v1/feed", {"after": "x"}, "after"),
+        ("/api/v1/feed", {"limit": "0"}, "limit"),
+        ("/api/v1/log/entries", {"start": "0"}, "end"),
+        ("/api/v1/log/entries", {"start": "5", "end": "1"}, "end"),
+        ("/api/v1/log/checkpoints", {"after_size": "-1"}, "after_size"),
+    ):
+        r = node.get(path, params)
+        assert r.status_code == 422 and r.json()["detail"].startswith(field), (path, params)
+    assert node.get("/api/v1/items/99").status_code == 404
+    assert node.get("/api/v1/log/checkpoint").status_code == 503  # none verified yet
+
+
+def test_a_finding_is_kept_once_shown_in_words_and_mailed_to_the_admins(node, mailoutbox):
+    text = "Entry 2 (notification submitted by France, FRA-2026-0001) was rewritten."
+    with override_settings(NODE_ADMINS=["security@ministry.example"]):
+        assert services.finding_record(text) is True
+        assert services.finding_record(text) is False
+    [mail] = mailoutbox
+    assert mail.to == ["security@ministry.example"] and text in mail.body
+    page = node.get("/log/").content.decode()
+    assert text in page
+    found_at = node.get("/api/v1/node").json()["findings"][0]["found_at"]
+    assert abs(datetime.fromisoformat(found_at) - timezone.now()) < timedelta(minutes=5)

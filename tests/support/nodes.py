@@ -1,0 +1,142 @@
+"""A state's national node (`hcoc node`) as a real process, on its own SQLite database."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+import httpx
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+from hcoc.ledger import client
+
+from . import free_port
+from .bodies import pln
+
+
+def key_file(directory, key, name: str) -> str:
+    """The key as `hcoc keygen` writes it: PKCS#8 PEM, unencrypted."""
+    path = directory / f"{name}.pem"
+    path.write_bytes(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    return str(path)
+
+
+@dataclass
+class Node:
+    state: str
+    argv: list[str]
+    env: dict
+    port: int
+    proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def spawn(self) -> "Node":
+        log = os.environ.get("HCOC_SERVE_LOG")
+        self.proc = subprocess.Popen(
+            self.argv,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(log, "ab") if log else subprocess.DEVNULL,  # noqa: SIM115
+            start_new_session=True,
+        )
+        return self
+
+    def start(self, within: float = 180) -> "Node":
+        """Started (or, after `spawn`, waited for) until it answers."""
+        if self.proc is None or self.proc.poll() is not None:
+            self.spawn()
+        deadline = time.monotonic() + within  # a first start migrates an empty database
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/api/v1/node", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        self.kill()
+        raise RuntimeError(f"the node of {self.state} did not start")
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=30)
+
+    def get(self, path: str) -> httpx.Response:
+        return httpx.get(self.url + path, timeout=10)
+
+    def seqs(self) -> set[int]:
+        return {i["seq"] for i in self.get("/api/v1/feed?limit=1000").json()["items"]}
+
+    def page_acknowledge(self, seq: int) -> httpx.Response:
+        """Acknowledge on the item's page, as a user's browser does (its form, CSRF included)."""
+        with httpx.Client(base_url=self.url, timeout=10) as browser:
+            page = browser.get(f"/items/{seq}")
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
+            return browser.post(
+                f"/items/{seq}/acknowledge",
+                data={"csrfmiddlewaretoken": token},
+                headers={"Referer": f"{self.url}/items/{seq}"},
+            )
+
+
+def node(
+    state: str,
+    *,
+    upstream: str,
+    token: str,
+    key: str,
+    key_id: str,
+    vkey: str,
+    db: str,
+    **settings: str,
+) -> Node:
+    port = free_port()
+    argv = [sys.executable, "-m", "hcoc.cli", "node", "--upstream", upstream, "--token", token]
+    argv += ["--key", key, "--key-id", key_id, "--state", state, "--vkey", vkey]
+    argv += ["--db", db, "--port", str(port)]
+    env = {**os.environ, "HCOC_NODE_POLL_SECONDS": "0.5", **settings}
+    return Node(state=state, argv=argv, env=env, port=port).spawn()
+
+
+_LAST_CREATED = [0]
+
+
+def _created() -> int:
+    """Now, or a second after the last one given (never twice the same)."""
+    _LAST_CREATED[0] = max(int(time.time()), _LAST_CREATED[0] + 1)
+    return _LAST_CREATED[0]
+
+
+def submit(url: str, token: str, key, key_id: str) -> dict:
+    body = json.dumps(pln()).encode()
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/json",
+        # Two PLNs in one second are the same bytes: a signature `created` a second apart each
+        # (the exchange takes each signature once).
+        **client.sign_request(
+            key, key_id, "POST", "/api/v1/notifications", body, created=_created()
+        ),
+    }
+    r = httpx.post(url + "/api/v1/notifications", content=body, headers=headers, timeout=30)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def until(check, within: float, what: str):
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"{what}: not within {within:g} s")
