@@ -107,10 +107,10 @@ def catch_up_main(url: str, token: str, vkey: str, rounds: int, out: str) -> Non
     from hcoc.node import upstream  # noqa: PLC0415
     from hcoc.node.models import (  # noqa: PLC0415
         Checkpoint,
-        Entry,
         Item,
+        NodeStatus,
         QueuedAcknowledgement,
-        Status,
+        VerifiedEntry,
     )
 
     call_command("migrate", verbosity=0)
@@ -120,12 +120,12 @@ def catch_up_main(url: str, token: str, vkey: str, rounds: int, out: str) -> Non
         order = ("node", "verify") if r % 2 == 0 else ("verify", "node")
         for what in order:
             if what == "node":
-                for model in (Entry, Item, Checkpoint, Status, QueuedAcknowledgement):
+                for model in (VerifiedEntry, Item, Checkpoint, NodeStatus, QueuedAcknowledgement):
                     model.objects.all().delete()
                 t = time.perf_counter()
                 upstream.sync(up)
                 node.append(time.perf_counter() - t)
-                size = Entry.objects.count()
+                size = VerifiedEntry.objects.count()
             else:
                 t = time.perf_counter()
                 report = verifier.verify(verifier.HttpSource(url, token), vkey=vkey, jobs=1)

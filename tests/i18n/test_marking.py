@@ -52,8 +52,19 @@ FACING_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "aria-descript
 HOLE = "\ue000"  # where a variable or a translated string stood
 
 
+# Apps whose pages are not translated yet, each named here with why, so that leaving one out is
+# a decision on record rather than a gap: the national node (hcoc node, issue 26) serves one
+# ministry's own staff from its verified copy; its four pages are English until its words are
+# settled and join the catalogues (issue 27 stays open for it).
+NOT_YET_TRANSLATED = {"node"}
+
+
 def templates() -> list[Path]:
-    return sorted(p for p in SRC.rglob("templates/**/*") if p.suffix in (".html", ".txt"))
+    return sorted(
+        p
+        for p in SRC.rglob("templates/**/*")
+        if p.suffix in (".html", ".txt") and p.relative_to(SRC).parts[0] not in NOT_YET_TRANSLATED
+    )
 
 
 class Reader(HTMLParser):

@@ -10,7 +10,7 @@ from hcoc.lib.timeutil import shown_utc
 from hcoc.states.names import names_of
 
 from . import services
-from .models import Entry, Item
+from .models import Item, VerifiedEntry
 
 PREFIX = "The exchange's log does not verify: "
 
@@ -49,7 +49,7 @@ def run(up) -> int:
     items = {i.seq: i for i in Item.objects.all()}
     names = names_of({i.state for i in items.values()})
     found = 0
-    stored = {e.index: e for e in Entry.objects.all()}
+    stored = {e.index: e for e in VerifiedEntry.objects.all()}
     size = max(stored) + 1 if stored else 0
     served: set[int] = set()
     for entry in source.entries(size, 0):

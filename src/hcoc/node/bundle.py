@@ -16,7 +16,7 @@ from hcoc.ledger import client, verifier
 from hcoc.ledger.tlog import note
 
 from . import services, upstream
-from .models import Checkpoint, Entry, Item
+from .models import Checkpoint, Item, VerifiedEntry
 
 SIGNATURE_FORMAT = "hcoc-node-bundle-signature/1"
 CONTEXT = b"hcoc-node-bundle/v1\n"
@@ -48,7 +48,7 @@ def export(path: str, *, key_file: str, key_id: str) -> int:
         f.write(json.dumps(header) + "\n")
         for cp in Checkpoint.objects.filter(size__lte=size).order_by("size"):
             f.write(json.dumps({"checkpoint": cp.note}) + "\n")
-        for e in Entry.objects.filter(index__lt=size).order_by("index").iterator(2000):
+        for e in VerifiedEntry.objects.filter(index__lt=size).order_by("index").iterator(2000):
             record = {"index": e.index, "seq": e.seq, "leaf": e.leaf, "leaf_hash": e.leaf_hash}
             f.write(json.dumps({"entry": record}) + "\n")
             count += 1

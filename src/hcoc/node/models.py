@@ -4,7 +4,7 @@ the acknowledgements waiting to be forwarded, and what it found wrong with the r
 from django.db import models
 
 
-class Entry(models.Model):
+class VerifiedEntry(models.Model):
     """A log entry the node verified (its leaf, as the exchange served it then)."""
 
     index = models.BigIntegerField(primary_key=True)
@@ -42,7 +42,7 @@ class Checkpoint(models.Model):
         return f"checkpoint of size {self.size}"
 
 
-class Status(models.Model):
+class NodeStatus(models.Model):
     """One row: where the node is in the upstream log and when it last heard from it."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)

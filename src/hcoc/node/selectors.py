@@ -7,16 +7,16 @@ from django.db.models import Max
 
 from hcoc.lib.timeutil import shown_utc
 
-from .models import Checkpoint, Entry, Finding, Item, QueuedAcknowledgement, Status
+from .models import Checkpoint, Finding, Item, NodeStatus, QueuedAcknowledgement, VerifiedEntry
 
 PAGE = 1000
 
 
-def status() -> Status:
-    return Status.objects.filter(id=1).first() or Status(id=1)
+def status() -> NodeStatus:
+    return NodeStatus.objects.filter(id=1).first() or NodeStatus(id=1)
 
 
-def silence(current: Status | None = None) -> str:
+def silence(current: NodeStatus | None = None) -> str:
     """The banner's words when the exchange has not answered, else ''."""
     current = current or status()
     if current.down_since is None and current.last_heard_at is not None:
@@ -58,7 +58,7 @@ def item_get(seq: int) -> Item | None:
 
 def entries_page(*, start: int, end: int) -> dict:
     end = min(end, start + PAGE - 1)
-    rows = Entry.objects.filter(index__gte=start, index__lte=end).order_by("index")
+    rows = VerifiedEntry.objects.filter(index__gte=start, index__lte=end).order_by("index")
     return {
         "entries": [
             {"index": e.index, "seq": e.seq, "leaf": e.leaf, "leaf_hash": e.leaf_hash} for e in rows
@@ -85,7 +85,7 @@ def summary() -> dict:
     return {
         "state": settings.NODE_STATE,
         "upstream": settings.NODE_UPSTREAM,
-        "entries": (Entry.objects.aggregate(m=Max("index"))["m"] or -1) + 1,
+        "entries": (VerifiedEntry.objects.aggregate(m=Max("index"))["m"] or -1) + 1,
         "last_seq": Item.objects.aggregate(m=Max("seq"))["m"] or 0,
         "checkpoint_size": latest.size if latest else 0,
         "cosigned_size": (

@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from hcoc.lib.timeutil import parse_rfc3339, shown_utc
 
-from .models import Checkpoint, Entry, Finding, Item, QueuedAcknowledgement, Status
+from .models import Checkpoint, Finding, Item, NodeStatus, QueuedAcknowledgement, VerifiedEntry
 
 log = logging.getLogger("hcoc.node")
 
 
-def status() -> Status:
-    return Status.objects.get_or_create(id=1)[0]
+def status() -> NodeStatus:
+    return NodeStatus.objects.get_or_create(id=1)[0]
 
 
 def verified_store(*, keys: dict, vkey: str, resume: dict, entries, items, notes) -> int:
@@ -28,9 +28,9 @@ def verified_store(*, keys: dict, vkey: str, resume: dict, entries, items, notes
     now = timezone.now()
     size = resume["size"]
     with transaction.atomic():
-        Entry.objects.bulk_create(
+        VerifiedEntry.objects.bulk_create(
             [
-                Entry(
+                VerifiedEntry(
                     index=e["index"],
                     leaf=e["leaf"],
                     leaf_hash=e.get("leaf_hash") or "",
@@ -61,7 +61,7 @@ def verified_store(*, keys: dict, vkey: str, resume: dict, entries, items, notes
             [Checkpoint(size=n_size, note=text) for n_size, text in notes if n_size <= size],
             ignore_conflicts=True,
         )
-        Status.objects.update_or_create(
+        NodeStatus.objects.update_or_create(
             id=1,
             defaults={
                 "keys": json.dumps(keys),
@@ -76,7 +76,7 @@ def verified_store(*, keys: dict, vkey: str, resume: dict, entries, items, notes
 
 
 def contact_ok() -> None:
-    Status.objects.update_or_create(
+    NodeStatus.objects.update_or_create(
         id=1, defaults={"last_heard_at": timezone.now(), "down_since": None, "last_failure": ""}
     )
 

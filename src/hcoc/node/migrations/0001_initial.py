@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.CreateModel(
-            name='Entry',
+            name='VerifiedEntry',
             fields=[
                 ('index', models.BigIntegerField(primary_key=True, serialize=False)),
                 ('leaf', models.TextField()),
@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.CreateModel(
-            name='Status',
+            name='NodeStatus',
             fields=[
                 ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
                 ('vkey', models.TextField(blank=True)),
