@@ -2,11 +2,12 @@
 (The scripts run as `python bench/NAME.py`, so this module is importable as `common`.)"""
 
 import os
+import socket
 import sqlite3
 import tempfile
 import threading
 from contextlib import closing
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import psutil
@@ -143,3 +144,28 @@ class PeakRss:
         self.done.set()
         self.thread.join()
         return self.peak / 2**20
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now, for a server a benchmark starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def kourou_pln(i: int) -> dict:
+    """France's PLN from Kourou that the live benchmarks submit over HTTP: a window three days
+    ahead, `i` minutes apart, so each body is its own."""
+    opens = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3, minutes=i)
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    return {
+        "category": "SLV",
+        "generic_class": "SLV-medium",
+        "vehicle_name": "Ariane 6",
+        "window": {
+            "opens": opens.strftime(fmt),
+            "closes": (opens + timedelta(hours=6)).strftime(fmt),
+        },
+        "launch_area": {"site_id": "FRA-KOUROU"},
+        "planned_direction": {"azimuth_deg": 90.0},
+    }

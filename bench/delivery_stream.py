@@ -37,21 +37,21 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from common import RATE_LIMITS_OFF, pg_drop, pg_name, pg_recreate, sqlite_from_template
+from common import (
+    RATE_LIMITS_OFF,
+    free_port,
+    kourou_pln,
+    pg_drop,
+    pg_name,
+    pg_recreate,
+    sqlite_from_template,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_DBNAME = pg_name("hcoc_bench_stream")
 MiB = 1024 * 1024
 # The most the streams stay open after the last item is submitted, waiting for it.
 TAIL = 8.0
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---- setup: in a subprocess with the server's environment ---------------------------------------
@@ -175,24 +175,6 @@ class Peak(threading.Thread):
             time.sleep(0.05)
 
 
-def pln(i: int) -> dict:
-    from datetime import UTC, timedelta
-
-    opens = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3, minutes=i)
-    fmt = "%Y-%m-%dT%H:%M:%SZ"
-    return {
-        "category": "SLV",
-        "generic_class": "SLV-medium",
-        "vehicle_name": "Ariane 6",
-        "window": {
-            "opens": opens.strftime(fmt),
-            "closes": (opens + timedelta(hours=6)).strftime(fmt),
-        },
-        "launch_area": {"site_id": "FRA-KOUROU"},
-        "planned_direction": {"azimuth_deg": 90.0},
-    }
-
-
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))]
@@ -272,7 +254,7 @@ def bench_database(db: str, opts) -> dict | None:
         with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
             start = time.monotonic()
             for i in range(int(opts.seconds)):
-                r = http.post("/api/v1/notifications", json=pln(i))
+                r = http.post("/api/v1/notifications", json=kourou_pln(i))
                 if r.status_code != 201:
                     raise SystemExit(f"submission {i}: {r.status_code} {r.text}")
                 answered[r.json()["seq"]] = time.time()

@@ -39,7 +39,6 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,7 +48,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from common import RATE_LIMITS_OFF, pg_drop, pg_name, pg_recreate, sqlite_from_template
+from common import (
+    RATE_LIMITS_OFF,
+    free_port,
+    pg_drop,
+    pg_name,
+    pg_recreate,
+    sqlite_from_template,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/"
@@ -559,12 +565,6 @@ def code_version() -> str:
     except OSError:
         return "unknown (no git)"
     return f"commit {head}" + (" + uncommitted changes in src/" if dirty else "")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def hcoc_cmd() -> list[str]:

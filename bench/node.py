@@ -37,36 +37,20 @@ import sys
 import tempfile
 import time
 from contextlib import closing
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
-from common import RATE_LIMITS_OFF, pg_drop, pg_name, pg_recreate, sqlite_from_template
+from common import (
+    RATE_LIMITS_OFF,
+    free_port,
+    kourou_pln,
+    pg_drop,
+    pg_name,
+    pg_recreate,
+    sqlite_from_template,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    import socket  # noqa: PLC0415 (only the parent process needs it)
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def pln(i: int) -> dict:
-    opens = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3, minutes=i)
-    fmt = "%Y-%m-%dT%H:%M:%SZ"
-    return {
-        "category": "SLV",
-        "generic_class": "SLV-medium",
-        "vehicle_name": "Ariane 6",
-        "window": {
-            "opens": opens.strftime(fmt),
-            "closes": (opens + timedelta(hours=6)).strftime(fmt),
-        },
-        "launch_area": {"site_id": "FRA-KOUROU"},
-        "planned_direction": {"azimuth_deg": 90.0},
-    }
 
 
 def setup_main(entries: int, out: str) -> None:
@@ -87,7 +71,7 @@ def setup_main(entries: int, out: str) -> None:
 
     fra = user_create(username="fra", password=None, role=Role.SUBMITTER, state_iso3="FRA")
     for i in range(entries):
-        notification_submit(actor=fra, data=PLNIn.model_validate(pln(i)))
+        notification_submit(actor=fra, data=PLNIn.model_validate(kourou_pln(i)))
     token = token_create(user=fra, name="bench")[1]
     Path(out).write_text(json.dumps({"token": token, "vkey": log_signer().vkey()}))
 
@@ -245,7 +229,7 @@ def main() -> None:
         delays = []
         with httpx.Client(headers=headers, timeout=30) as http, httpx.Client(timeout=5) as look:
             for i in range(opts.delays):
-                r = http.post(url + "/api/v1/notifications", json=pln(opts.entries + i))
+                r = http.post(url + "/api/v1/notifications", json=kourou_pln(opts.entries + i))
                 assert r.status_code == 201, r.text
                 seq = r.json()["seq"]
                 while True:
