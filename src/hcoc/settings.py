@@ -196,6 +196,9 @@ LANGUAGE_COOKIE_NAME = "hcoc_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
+# A date or time shown bare in a template reads as ISO 8601 in every language (hcoc.locale_formats),
+# not in each language's own way.
+FORMAT_MODULE_PATH = ["hcoc.locale_formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -3,6 +3,7 @@ sticks to the user and to the browser, <html lang dir>, states' names from CLDR,
 whose bytes never depend on the language asked."""
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import translation
 from support.people import web_client
@@ -139,3 +140,19 @@ def test_states_and_territories_are_named_in_the_readers_language_from_cldr():
     # A code no one names stays as it is, in every language.
     with translation.override("fr"):
         assert name_of("QQQ") == "QQQ"
+
+
+@pytest.mark.parametrize("language", [code for code, _ in settings.LANGUAGES])
+def test_a_date_or_time_shown_bare_reads_as_iso_8601_in_every_language(language):
+    """The dashboard's "It is due by {{ d }}" read "Dec. 24, 2026" in English and
+    "2026年12月24日" in Chinese: Django's own formats of each language (hcoc.locale_formats)."""
+    from datetime import UTC, date, datetime
+
+    from django.template import Context, Template
+
+    shown = Template("{{ d }} {{ t }}")
+    with translation.override(language):
+        text = shown.render(
+            Context({"d": date(2026, 12, 24), "t": datetime(2026, 12, 7, 8, 49, tzinfo=UTC)})
+        )
+    assert text == "2026-12-24 2026-12-07 08:49"
