@@ -208,6 +208,9 @@ def main() -> None:
     p.add_argument(
         "--profile", help="print cProfile's profile (CPU time) of one measurement (WSGI handler)"
     )
+    p.add_argument(
+        "--queries", help="print the SQL statements of one request of a measurement (WSGI handler)"
+    )
     p.add_argument("--smoke", action="store_true", help="tiny sizes: that it runs")
     p.add_argument(
         "--var-dir",
@@ -253,6 +256,18 @@ def main() -> None:
         size = {"ceiling": opts.requests, "feed": opts.pages, "inbox": opts.pages}
         size["submit"] = opts.plns
         expect = {"submit": 201}
+        if opts.queries:
+            from django.db import connection
+            from django.test.utils import CaptureQueriesContext
+
+            call, what = callers["wsgi"], opts.queries
+            measure(call, make[what](2), expect.get(what, 200))  # warm
+            with CaptureQueriesContext(connection) as captured:
+                measure(call, make[what](1), expect.get(what, 200), count=False)
+            for i, q in enumerate(captured.captured_queries, 1):
+                print(f"{i:3} {q['time']:>6} s  {q['sql'][:220]}")
+            print(f"{what}: {len(captured.captured_queries)} statements in one request")
+            return
         if opts.profile:
             import cProfile
             import pstats

@@ -230,7 +230,7 @@ class LedgerMiddleware:
                 signed, refusal = verify_page_form(request, user)
                 if refusal is not None:
                     return refusal
-            return self._run(request, signed)
+            return self._run(request, signed, receipts=False)
         user = request_token_user(request)
         must = SIGNATURE_HEADER in request.headers or (
             _state_must_sign(user) if user is not None else False
@@ -243,11 +243,13 @@ class LedgerMiddleware:
             signed, problem = verify_request(request, user)
             if problem is not None:
                 return problem
-        return self._run(request, signed)
+        return self._run(request, signed, receipts=True)
 
-    def _run(self, request, signed):
+    def _run(self, request, signed, *, receipts: bool):
         signed_token = request_context.signed_request.set(signed)
-        appended_token = request_context.appended.set([])
+        # Only an API answer carries receipts (and only then is a checkpoint signed with each
+        # leaf: hcoc.ledger.services.leaf_append); a page's writes are checkpointed as before.
+        appended_token = request_context.appended.set([] if receipts else None)
         try:
             response = self.get_response(request)
             indexes = list(request_context.appended.get() or [])

@@ -241,8 +241,25 @@ def leaf_append(
             c.execute(update_head, [frontier.size, frontier.to_bytes()])
     noted = request_context.appended.get()
     if noted is not None:
+        # The request will answer with a receipt for this leaf (the API's middleware): its
+        # checkpoint is signed here, under the lock and in the writer's transaction, dated as the
+        # leaf, instead of in a second locked transaction after the commit (on PostgreSQL, a
+        # second commit and its WAL flush for every write). Order is truth: the checkpoint's
+        # size and time are decided under the one lock, with the leaf they cover.
+        _checkpoint_head(frontier, at)
         noted.append(index)
     return entry
+
+
+def _checkpoint_head(frontier: merkle.Frontier, at: datetime) -> Checkpoint:
+    """Sign and store a checkpoint of the log as this transaction leaves it (`frontier`, after
+    its last append); under the lock, inside the writing transaction."""
+    root = frontier.root()
+    signer = log_signer()
+    body = note.Checkpoint(signer.name, frontier.size, root, []).body()
+    return Checkpoint.objects.create(
+        size=frontier.size, root=root, note=signer.sign(body), created_at=at
+    )
 
 
 # ---- checkpoints and receipts ---------------------------------------------------------------
@@ -261,11 +278,7 @@ def checkpoint_current() -> Checkpoint:
         latest = Checkpoint.objects.filter(size=head.size).first()
         if latest is not None:
             return latest
-        root = merkle.Frontier.from_bytes(head.size, bytes(head.frontier)).root()
-        body = note.Checkpoint(log_signer().name, head.size, root, []).body()
-        return Checkpoint.objects.create(
-            size=head.size, root=root, note=log_signer().sign(body), created_at=now
-        )
+        return _checkpoint_head(merkle.Frontier.from_bytes(head.size, bytes(head.frontier)), now)
 
 
 def checkpoint_covering(index: int) -> Checkpoint:
