@@ -58,6 +58,10 @@ def _read(language: str, content: bytes, tmp_path) -> str:
     assert any(name.split("+")[-1].startswith(f"{font}-") for name in embedded), embedded
     text = visible_text(content)
     assert letters.search(text), text[:400]
+    if language == "ar":
+        # Joined: each letter drawn in the form its neighbours give it (its presentation form,
+        # U+FB50 to U+FEFF); unjoined, the PDF would hold only the isolated base letters.
+        assert re.search(r"[\ufb50-\ufeff]{3}", text), text[:400]
     return _letters(text)
 
 
