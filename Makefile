@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run setup setup-test catalogues browser test check lint demo clean bench
+.PHONY: run setup setup-test catalogues pdf-fonts browser test check lint demo clean bench
 
 # Two installs, each with its own stamp: `run` and `demo` get only what running needs (the
 # package and its dependencies); `test`, `lint` and `bench` add the test tools (the `test`
@@ -34,8 +34,14 @@ $(BIN)/.installed-test: pyproject.toml clients/python/pyproject.toml $(BIN)/.ins
 catalogues: $(BIN)/.installed-run
 	$(BIN)/python tools/catalogues.py compile
 
-setup: $(BIN)/.installed-run catalogues
-setup-test: $(BIN)/.installed-test catalogues
+# The PDFs' fonts (issue 27): the vendored Noto slices made into the TrueType fonts reportlab
+# reads, in var/fonts (hcoc.lib.pdfscripts), here rather than by the first Russian, Arabic or
+# Chinese PDF (the Chinese one takes about 12 CPU-seconds); a PDF makes a missing one itself.
+pdf-fonts: $(BIN)/.installed-run
+	$(BIN)/hcoc shell -c "from hcoc.lib.pdfscripts import FAMILIES; from hcoc.notifications.pdf import pdf_script; [pdf_script(language) for language in FAMILIES]"
+
+setup: $(BIN)/.installed-run catalogues pdf-fonts
+setup-test: $(BIN)/.installed-test catalogues pdf-fonts
 
 demo: setup
 	$(BIN)/hcoc demo

@@ -22,3 +22,5 @@ fetch htmx-ext-sse@2.2.4 dist/sse.min.js
 fetch leaflet@1.9.4 dist/leaflet.js dist/leaflet.css
 fetch world-atlas@2.0.2 countries-110m.json
 fetch topojson-client@3.1.0 dist/topojson-client.min.js
+# The Noto fonts for Arabic, Chinese and the PDFs (issue 27): only the slices and weights used.
+python3 tools/vendor_fonts.py

@@ -217,6 +217,10 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [Path(__file__).resolve().parent / "static"]  # site files and vendored packages
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 WHITENOISE_USE_FINDERS = True  # serve app static files without a collectstatic step
+# A vendored font file's address carries its package's version (vendor/noto-sans-sc/5.3.1/...,
+# tools/vendor_fonts.py): it never changes under the same address, so browsers may keep it for a
+# year ("immutable") instead of asking again every minute; a Chinese page uses dozens of them.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"/vendor/[^/]+/\d+\.\d+\.\d+/[^/]+\.woff2$"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -3,6 +3,8 @@ read without a PDF library: enough to check what a report says, not a general PD
 
 pages_text(content) -> one string per page, in page order (each page's text operators' strings
 joined by spaces).
+visible_text(content) -> what poppler's `pdftotext` extracts; fonts(content) -> each font as
+poppler's `pdffonts` lists it.
 """
 
 import base64
@@ -63,22 +65,51 @@ def pages_text(content: bytes) -> list[str]:
     return pages
 
 
+def _poppler(tool: str) -> None:
+    """Skip without poppler's `tool`, unless HCOC_REQUIRE_BROWSER=1 (`make test`, which
+    installs poppler-utils with the browser) makes that a failure."""
+    import os
+    import shutil
+
+    import pytest
+
+    if shutil.which(tool) is None:
+        message = f"{tool} (Debian's poppler-utils) is not installed"
+        if os.environ.get("HCOC_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{message}; HCOC_REQUIRE_BROWSER=1 does not allow skipping")
+        pytest.skip(message)
+
+
+def fonts(content: bytes, tmp_path) -> list[tuple[str, bool, bool]]:
+    """Each font of the PDF as poppler's `pdffonts` lists it: (name, embedded, subset); a subset's
+    name carries its tag (ABCDEF+NotoSansSC-Regular). `tmp_path`: pdffonts reads only a file."""
+    import subprocess
+
+    _poppler("pdffonts")
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(content)
+    done = subprocess.run(  # noqa: S603
+        ["pdffonts", str(path)],  # noqa: S607
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    out = []
+    for row in done.stdout.splitlines()[2:]:  # after the heading and its rule
+        cells = row.split()
+        # name, type (one or two words), encoding, emb, sub, uni, object, generation
+        out.append((cells[0], cells[-5] == "yes", cells[-4] == "yes"))
+    return out
+
+
 def visible_text(content: bytes) -> str:
     """The text a reader gets out of the PDF, as poppler's `pdftotext` extracts it: only what
     lies on the page (a line that runs off the page loses its end here, as in any viewer), which
     `pages_text` cannot tell. Skips without pdftotext, unless HCOC_REQUIRE_BROWSER=1 (`make test`,
     which installs it with the browser) makes that a failure."""
-    import os
-    import shutil
     import subprocess
 
-    import pytest
-
-    if shutil.which("pdftotext") is None:
-        message = "pdftotext (Debian's poppler-utils) is not installed"
-        if os.environ.get("HCOC_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{message}; HCOC_REQUIRE_BROWSER=1 does not allow skipping")
-        pytest.skip(message)
+    _poppler("pdftotext")
     done = subprocess.run(  # noqa: S603
         ["pdftotext", "-layout", "-", "-"],  # noqa: S607
         input=content,

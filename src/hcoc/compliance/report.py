@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from hcoc.lib.pdftext import paragraph_text
 from hcoc.lib.timeutil import duration_text
+from hcoc.notifications.pdf import pdf_script
 
 from .selectors import COUNTS, STANDING_LABELS, compliance_for
 from .trends import trends_for
@@ -177,11 +177,14 @@ def report_pdf(data: dict) -> bytes:
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
     from reportlab.pdfgen.canvas import Canvas
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
+    # How the PDF prints the language it is read in: Noto for Russian, Arabic and Chinese,
+    # Arabic joined and right to left (hcoc.lib.pdfscripts), as a notification's PDF does.
+    script = pdf_script()
+    para, line = script.paragraph, script.line
     year, table, totals = data["year"], data["table"], data["table"]["totals"]
     title = _("HCoC compliance %(year)s") % {"year": year}
     made = _("Report of %(made)s") % {"made": _made(data)}
@@ -208,16 +211,21 @@ def report_pdf(data: dict) -> bytes:
         def _frame(self, n: int, of: int):
             width, height = self._pagesize
             self.saveState()
-            self.setFont("Helvetica-Bold", 9)
-            self.drawCentredString(width / 2, height - 10 * mm, marking)
-            self.drawCentredString(width / 2, 8 * mm, marking)
-            self.setFont("Helvetica", 8)
-            self.drawString(15 * mm, height - 15 * mm, f"{title}. {made}")
-            page = _("Page %(page)s of %(pages)s") % {"page": n, "pages": of}
-            self.drawRightString(width - 15 * mm, 8 * mm, page)
+            self.setFont(script.bold, 9)
+            self.drawCentredString(width / 2, height - 10 * mm, line(marking))
+            self.drawCentredString(width / 2, 8 * mm, line(marking))
+            self.setFont(script.regular, 8)
+            page = line(_("Page %(page)s of %(pages)s") % {"page": n, "pages": of})
+            # The title where a line starts, the page's number where it ends: mirrored in Arabic.
+            if script.right_to_left:
+                self.drawRightString(width - 15 * mm, height - 15 * mm, line(f"{title}. {made}"))
+                self.drawString(15 * mm, 8 * mm, page)
+            else:
+                self.drawString(15 * mm, height - 15 * mm, f"{title}. {made}")
+                self.drawRightString(width - 15 * mm, 8 * mm, page)
             self.restoreState()
 
-    styles = getSampleStyleSheet()
+    styles = script.styles()
     small = styles["BodyText"].clone("small", fontSize=7, leading=8.5)
     out = BytesIO()
     doc = SimpleDocTemplate(
@@ -232,19 +240,17 @@ def report_pdf(data: dict) -> bytes:
         bottomMargin=16 * mm,
     )
     story = [
-        Paragraph(title, styles["Title"]),
-        Paragraph(
-            paragraph_text(
-                _(
-                    "%(states)s subscribing states. Declarations: %(declarations)s (not known: "
-                    "the state is not known to have subscribed in %(year)s, counted apart, "
-                    "never as missing). Pre-launch notifications: %(plns)s (%(plns_late)s "
-                    "late), %(launched)s launched, %(unreported)s unreported, %(unnotified)s "
-                    "unnotified launches."
-                )
-                % {**totals, "declarations": declarations_summary(totals), "year": year}
-                + f" {made}."
-            ),
+        para(title, styles["Title"]),
+        para(
+            _(
+                "%(states)s subscribing states. Declarations: %(declarations)s (not known: "
+                "the state is not known to have subscribed in %(year)s, counted apart, "
+                "never as missing). Pre-launch notifications: %(plns)s (%(plns_late)s "
+                "late), %(launched)s launched, %(unreported)s unreported, %(unnotified)s "
+                "unnotified launches."
+            )
+            % {**totals, "declarations": declarations_summary(totals), "year": year}
+            + f" {made}.",
             styles["Normal"],
         ),
         Spacer(0, 12),
@@ -269,26 +275,24 @@ def report_pdf(data: dict) -> bytes:
         chart.valueAxis.labelTextFormat = "%d%%"
         chart.bars[0].fillColor = colors.HexColor("#2b6cb0")
         drawing.add(chart)
-        chart_row.append([Paragraph(paragraph_text(caption), styles["Heading4"]), drawing])
+        chart_row.append([para(caption, styles["Heading4"]), drawing])
     gaps = [r["year"] for r in trends if r["declared"] is None]
     story += [
-        Table([chart_row]),
-        Paragraph(
-            paragraph_text(
-                _(
-                    "No data (a gap in the charts): %(years)s. The exchange holds no "
-                    "declaration and no due date for these years: their share is unknown, "
-                    "not 0 %%. The shares are of the states known to have subscribed in each "
-                    "year."
-                )
-                % {"years": year_ranges(gaps)}
-                if gaps
-                else _("The shares are of the states known to have subscribed in each year.")
-            ),
+        Table([script.row(chart_row)]),
+        para(
+            _(
+                "No data (a gap in the charts): %(years)s. The exchange holds no "
+                "declaration and no due date for these years: their share is unknown, "
+                "not 0 %%. The shares are of the states known to have subscribed in each "
+                "year."
+            )
+            % {"years": year_ranges(gaps)}
+            if gaps
+            else _("The shares are of the states known to have subscribed in each year."),
             small,
         ),
         Spacer(0, 12),
-        Paragraph(paragraph_text(_("States")), styles["Heading2"]),
+        para(_("States"), styles["Heading2"]),
     ]
     # People read the PDF: the state by its name, its code beside it (one column), and the lead
     # time as "11 days 10 h" (the XLSX keeps the code's column and the hours, for machines).
@@ -297,21 +301,23 @@ def report_pdf(data: dict) -> bytes:
 
     def pdf_cell(r: dict, k: str):
         if k == "name":
-            return Paragraph(paragraph_text(f"{r['name']} ({r['state']})"), small)
+            return para(f"{r['name']} ({r['state']})", small)
         if k == "differences":
-            return Paragraph(paragraph_text(_cell(r, k)), small)
+            return para(_cell(r, k), small)
         if k == "mean_lead_time_hours":
-            return duration_text(r[k])
+            return line(duration_text(r[k]))
         value = _cell(r, k)
-        return str(value if value is not None else "")
+        return line(str(value if value is not None else ""))
 
-    header = [Paragraph(f"<b>{paragraph_text(_(label))}</b>", small) for _key, label in columns]
-    rows = [[pdf_cell(r, k) for k, _label in columns] for r in table["items"]]
-    widths = [64, 22, 12, 14, 17, 17, 18, 20, 50, 22]
+    header = script.row([para(_(label), small, bold=True) for _key, label in columns])
+    rows = [script.row([pdf_cell(r, k) for k, _label in columns]) for r in table["items"]]
+    widths = script.row([64, 22, 12, 14, 17, 17, 18, 20, 50, 22])
     grid = Table([header, *rows], repeatRows=1, colWidths=[w * mm for w in widths])
     grid.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), script.regular),
+                ("ALIGN", (0, 0), (-1, -1), "RIGHT" if script.right_to_left else "LEFT"),
                 ("FONTSIZE", (0, 0), (-1, -1), 7),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#edf2f7")),

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import shapely
 from django.conf import settings
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from shapely.geometry import Polygon as ShapelyPolygon
 
 from hcoc.lib.geo.states import WORDS
-from hcoc.lib.pdftext import paragraph_text as text
 from hcoc.lib.timeutil import parse_rfc3339
 
 MARKING = gettext_noop("Hague Code of Conduct: for subscribing States only")
@@ -26,6 +25,20 @@ ATLAS = "vendor/world-atlas/countries-110m.json"
 
 def _atlas_path() -> Path:
     return Path(settings.STATICFILES_DIRS[0]) / ATLAS
+
+
+def pdf_script(language: str | None = None):
+    """How a PDF prints `language` (the active one unless given): its fonts (Noto for Russian,
+    Arabic and Chinese, made into var/fonts the first time: `make setup` makes them) and its
+    direction (hcoc.lib.pdfscripts). The compliance report prints with it too."""
+    # Deferred: reportlab's import cost (the note at the top of this module).
+    from hcoc.lib.pdfscripts import script_for
+
+    return script_for(
+        language or get_language() or settings.LANGUAGE_CODE,
+        vendor=Path(settings.STATICFILES_DIRS[0]) / "vendor",
+        cache=settings.VAR_DIR / "fonts",
+    )
 
 
 def _unwrap(ring: list[list[float]]) -> list[list[float]]:
@@ -215,9 +228,13 @@ def notification_pdf(
     # Deferred: reportlab's import cost (the note at the top of this module).
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfgen.canvas import Canvas
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+    from reportlab.platypus import SimpleDocTemplate, Spacer, Table
+
+    script = pdf_script()
+    para = script.paragraph
+    marking = script.line(_(MARKING))
 
     class NumberedCanvas(Canvas):
         """Page n of m: pages are kept until the end, when m is known."""
@@ -234,18 +251,18 @@ def notification_pdf(
             total = len(self._pages)
             for state in self._pages:
                 self.__dict__.update(state)
-                self.setFont("Helvetica-Bold", 8)
-                self.drawCentredString(A4[0] / 2, A4[1] - 28, _(MARKING))
-                self.setFont("Helvetica", 8)
+                self.setFont(script.bold, 8)
+                self.drawCentredString(A4[0] / 2, A4[1] - 28, marking)
+                self.setFont(script.regular, 8)
                 page = _("Page %(page)s of %(pages)s") % {
                     "page": self._pageNumber,
                     "pages": total,
                 }
-                self.drawCentredString(A4[0] / 2, 20, f"{_(MARKING)} · {page}")
+                self.drawCentredString(A4[0] / 2, 20, script.line(f"{_(MARKING)} · {page}"))
                 super().showPage()
             super().save()
 
-    styles = getSampleStyleSheet()
+    styles = script.styles()
     out = BytesIO()
     doc = SimpleDocTemplate(
         out,
@@ -259,86 +276,76 @@ def notification_pdf(
     notam_style = ParagraphStyle(
         "notam", parent=styles["Code"], leftIndent=0, firstLineIndent=0, spaceBefore=0
     )
-    # Every value goes through text(): a state's free text (vehicle, remarks, descriptions)
-    # must print as typed, never be read as reportlab's markup (hcoc.lib.pdftext).
+    # Every value goes through para() (script.paragraph): a state's free text (vehicle,
+    # remarks, descriptions) must print as typed, never be read as reportlab's markup
+    # (hcoc.lib.pdftext), and Arabic joined and right to left (hcoc.lib.pdfscripts).
     story = [
-        Paragraph(
-            text(_("Pre-launch notification %(reference)s") % {"reference": n["reference"]}),
+        para(
+            _("Pre-launch notification %(reference)s") % {"reference": n["reference"]},
             styles["Title"],
         ),
-        Paragraph(
-            text(
-                _("Notified by %(state)s, version %(version)s of %(at)s, status: %(status)s.")
-                % {
-                    "state": _named(n["state"], names),
-                    "version": n["version"],
-                    "at": _utc(n["submitted_at"]),
-                    "status": n["status"],
-                }
-            ),
+        para(
+            _("Notified by %(state)s, version %(version)s of %(at)s, status: %(status)s.")
+            % {
+                "state": _named(n["state"], names),
+                "version": n["version"],
+                "at": _utc(n["submitted_at"]),
+                "status": n["status"],
+            },
             body,
         ),
         Spacer(0, 8),
         Table(
             [
-                [Paragraph(f"<b>{text(label)}</b>", body), Paragraph(text(value), body)]
+                script.row([para(label, body, bold=True), para(value, body)])
                 for label, value in facts
             ],
-            colWidths=[110, 380],
+            colWidths=script.row([110, 380]),
         ),
         Spacer(0, 8),
         map_drawing(geometry, point, width=480, height=300),
-        Paragraph(text(attribution), styles["Italic"]),
+        para(attribution, styles["Italic"]),
         Spacer(0, 8),
-        Paragraph(text(_("Where it flies")), styles["Heading2"]),
+        para(_("Where it flies"), styles["Heading2"]),
     ]
     for place in places:
-        story.append(Paragraph(f"<b>{text(place['title'])}</b>: {text(place['text'])}", body))
+        story.append(para(place["text"], body, lead=place["title"]))
         for p in place["points"]:
-            story.append(Paragraph(text(f"{p['label']}: {p['decimal']} · {p['dms']}"), body))
+            story.append(para(f"{p['label']}: {p['decimal']} · {p['dms']}", body))
     affected = n.get("affected_states")
-    story.append(
-        Paragraph(text(_("States whose land or territorial sea it touches")), styles["Heading2"])
-    )
-    rows = [[_("State"), _("Parts"), _("Zones")]] + [
-        [
-            Paragraph(text(_named(a["state"], names)), body),
-            Paragraph(text(_words(a["parts"])), body),
-            Paragraph(text(_words(a["zones"])), body),
-        ]
+    story.append(para(_("States whose land or territorial sea it touches"), styles["Heading2"]))
+    rows = [script.row([para(_("State"), body), para(_("Parts"), body), para(_("Zones"), body)])]
+    rows += [
+        script.row(
+            [
+                para(_named(a["state"], names), body),
+                para(_words(a["parts"]), body),
+                para(_words(a["zones"]), body),
+            ]
+        )
         for a in affected or []
     ]
-    grid = Table(rows, colWidths=[190, 170, 130])
+    grid = Table(rows, colWidths=script.row([190, 170, 130]))
     grid.setStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#cbd5e0"))])
     story.append(grid)
     direction = n.get("in_planned_direction") or []
     if direction:
+        story.append(para(_("In the planned direction; no range was notified"), styles["Heading3"]))
         story.append(
-            Paragraph(
-                text(_("In the planned direction; no range was notified")), styles["Heading3"]
-            )
-        )
-        story.append(
-            Paragraph(
-                text(
-                    _(
-                        "Not concerned: the notification gives neither a range nor an impact "
-                        "area, and these lie in its planned direction, within the length the "
-                        "exchange drew: "
-                    )
+            para(
+                _(
+                    "Not concerned: the notification gives neither a range nor an impact "
+                    "area, and these lie in its planned direction, within the length the "
+                    "exchange drew: "
                 )
-                + text(
-                    "; ".join(
-                        f"{_named(a['state'], names)}: {_words(a['zones'])}" for a in direction
-                    )
-                )
+                + "; ".join(f"{_named(a['state'], names)}: {_words(a['zones'])}" for a in direction)
                 + ".",
                 body,
             )
         )
-    story.append(Paragraph(text(_("As a navigational warning")), styles["Heading2"]))
+    story.append(para(_("As a navigational warning"), styles["Heading2"]))
     # Each line wraps within the page (a Preformatted block ran off it, and the rest of a long
     # line was lost); the text's own line breaks stay.
-    story += [Paragraph(text(line) or "&nbsp;", notam_style) for line in notam.splitlines()]
+    story += [para(line, notam_style) for line in notam.splitlines()]
     doc.build(story, canvasmaker=NumberedCanvas)
     return out.getvalue()
