@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from hcoc.lib.errors import InvalidInput
 from hcoc.states.models import State
+from hcoc.ui.forms import label_for
 from hcoc.ui.pages import exchange_page, icc_page, refusing
 
 from . import selectors, services
-from .forms import BrowserKeyForm, RootConfirmationForm
+from .forms import CERTIFIED_LABELS, BrowserKeyForm, RootConfirmationForm
 from .models import KeyKind, StateKey
 
 
@@ -102,7 +103,11 @@ def signing(request):
                 )
             except InvalidInput as e:
                 for p in e.errors or []:
-                    form.add_error("certified", f"{p.field}: {p.message}")
+                    label = label_for(p.field, CERTIFIED_LABELS)
+                    form.add_error(
+                        "certified",
+                        _("%(label)s: %(value)s") % {"label": label, "value": p.message},
+                    )
             else:
                 messages.success(
                     request,
