@@ -341,3 +341,5 @@ def test_the_signing_page_names_a_field_of_the_certified_key_in_words(api, perso
     assert "Type de clé\u00a0: doit être state" in text, text[-3000:]
     assert "Clé publique\u00a0: doit être" in text
     assert "kind:" not in text and "public_key:" not in text
+    # The state by its name in the reader's language (CLDR), not the registry's English one.
+    assert "Racine de Japon" in text and "Japan" not in text
