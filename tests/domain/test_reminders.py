@@ -81,7 +81,7 @@ def test_a_season_of_reminders_sends_each_one_once_on_its_day(season):
     assert len(digests) == 2
     assert "- Japan (due 2026-03-31)" in digests[0].body and "Korea" not in digests[0].body
     assert "France" not in digests[0].body
-    assert digests[1].subject == "HCoC: 1 annual declaration(s) for 2025 now past due"
+    assert digests[1].subject == "HCoC: 1 annual declaration for 2025 now past due"
     assert "- Republic of Korea (due 2026-05-31)" in digests[1].body
     sent_on = {
         (r.state_id, r.kind): r.sent_at.date()

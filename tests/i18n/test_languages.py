@@ -2,10 +2,13 @@
 sticks to the user and to the browser, <html lang dir>, states' names from CLDR, and the API,
 whose bytes never depend on the language asked."""
 
+import json
+
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
+from support.bodies import pln
 from support.people import web_client
 
 from hcoc.accounts.models import User
@@ -116,6 +119,39 @@ def test_the_apis_bytes_are_the_same_whatever_language_is_asked(personas):
             seen.add((response.status_code, response.content))
             assert "Content-Language" not in response
         assert len(seen) == 1, path
+
+
+def test_a_plausibility_rules_problem_in_the_api_is_the_same_bytes_whatever_language(personas):
+    """The rules speak the reader's language on a page (tests/i18n/test_python_messages.py);
+    through the API, English, the same bytes for every caller."""
+    user = User.objects.get(username="jpn_submitter")
+    token = personas["jpn_submitter"].token
+    body = json.dumps(
+        pln(
+            launch_area={"site_id": "NOPE-SITE"},
+            category="BM",
+            generic_class="SRBM",
+            range_km=3000,
+        )
+    )
+    seen = set()
+    for language in LANGUAGES:
+        user.language = language
+        user.save(update_fields=["language"])
+        client = Client()
+        client.cookies["hcoc_language"] = language
+        response = client.post(
+            "/api/v1/notifications",
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        seen.add((response.status_code, response.content))
+    [(status, content)] = seen
+    assert status == 422
+    assert "unknown site 'NOPE-SITE'; see GET /api/v1/sites" in content.decode()
+    assert "an SRBM's range is under 1,000 km; 3,000 km is outside it" in content.decode()
 
 
 @pytest.mark.django_db

@@ -3,9 +3,11 @@
 Templates: a text node or a user-facing attribute (title, alt, placeholder, aria-label, a
 button's value) outside {% translate %} / {% blocktranslate %} that holds a word fails, naming
 the template, its line and the text. Python: the UI modules (views, forms, e-mails, PDF and
-spreadsheet makers, charts) are read as syntax trees; a string literal of words handed to what a
-reader sees (a form field's label or help text, a message, an error raised for a form, a
-heading) outside a gettext call fails.
+spreadsheet makers, charts) and the modules whose words a page shows (the plausibility rules,
+the formats' own checks, the access rules' refusals, a webhook address's) are read as syntax
+trees; a string literal of words handed to what a reader sees (a form field's label or help
+text, a message, an error raised for a form or a page, a rule's problem) outside a gettext call
+fails. tests/i18n/test_python_messages.py renders those messages in the six languages.
 
 What may stay as it is: the product's name, numbers, punctuation and symbols, and the few codes
 listed in KEPT (fixed abbreviations a reader knows in every language).
@@ -181,12 +183,32 @@ UI_MODULES = [
     "notifications/exports.py",
     "compliance/report.py",
     "compliance/trends.py",
+    # The plausibility rules and the formats' own checks: what a page shows when a rule refuses
+    # (tests/i18n/test_python_messages.py renders each in the six languages).
+    "*/rules.py",
+    "*/schemas.py",
+    "*/access.py",
+    "sites/selectors.py",
+    "delivery/addresses.py",
+    "delivery/webhooks.py",
+    "lib/rule_tools.py",
+    "lib/vocabulary.py",
+    "lib/geometry.py",
 ]
 # Keyword arguments whose value a reader sees.
 FACING_KEYWORDS = {"label", "help_text", "verbose_name", "verbose_name_plural", "empty_label"}
 # Calls whose first text argument a reader sees: messages.<level>(request, text),
 # ValidationError(text), form.add_error(field, text).
 MESSAGE_CALLS = {"success", "error", "info", "warning", "debug"}
+# Errors a page shows (ui.pages.refusing, the forms' problems): the argument at this index.
+ERROR_CALLS = {
+    "PermissionDenied": 0,
+    "NotFound": 0,
+    "Conflict": 0,
+    "Refused": 0,
+    "ValueError": 0,
+    "FieldProblem": 1,
+}
 GETTEXT = {
     "_",
     "gettext",
@@ -205,7 +227,7 @@ def ui_modules() -> list[Path]:
     found = set()
     for pattern in UI_MODULES:
         found.update(SRC.glob(pattern))
-    return sorted(found)
+    return sorted(p for p in found if p.relative_to(SRC).parts[0] not in NOT_YET_TRANSLATED)
 
 
 def words_in(node) -> str | None:
@@ -232,6 +254,11 @@ def unmarked_in_module(source: str) -> list[tuple[int, str]]:
         return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
 
     for node in ast.walk(tree):
+        # A rule's problem: ((field, ...), "message").
+        if isinstance(node, ast.Tuple) and len(node.elts) == 2:
+            where, message = node.elts
+            if isinstance(where, ast.Tuple) and (text := words_in(message)) is not None:
+                found.append((message.lineno, text))
         if not isinstance(node, ast.Call) or called(node) in GETTEXT:
             continue
         name = called(node)
@@ -242,6 +269,8 @@ def unmarked_in_module(source: str) -> list[tuple[int, str]]:
             shown.append(node.args[0])
         if name == "add_error" and len(node.args) > 1:
             shown.append(node.args[1])
+        if name in ERROR_CALLS and len(node.args) > ERROR_CALLS[name]:
+            shown.append(node.args[ERROR_CALLS[name]])
         for value in shown:
             text = words_in(value)
             if text is not None:
@@ -256,11 +285,18 @@ def test_the_python_check_finds_an_unmarked_label_and_passes_a_marked_one():
         "messages.success(request, f'Sent {x}')\n"
         "form.add_error('x', _('No'))\n"
         "raise ValidationError('Not a date')\n"
+        "raise PermissionDenied(f'No invitation {r}')\n"
+        "FieldProblem('url', 'must be https')\n"
+        "problems.append((('window', 'closes'), 'must be in the future'))\n"
+        "problems.append((('window', 'closes'), _('must be in the future')))\n"
     )
     assert unmarked_in_module(source) == [
         (1, "Launch site"),
         (3, f"Sent {HOLE}"),
         (5, "Not a date"),
+        (6, f"No invitation {HOLE}"),
+        (7, "must be https"),
+        (8, "must be in the future"),
     ]
 
 

@@ -84,7 +84,7 @@ def world(db, settings):
     today = datetime.now(UTC).date()
     deadline_set(actor=icc, year=today.year - 1, due_on=today - timedelta(days=1))
     reminders_send(today=today)
-    _tell_state_disabled(Endpoint.objects.get(), "its receiver answered 410 Gone")
+    _tell_state_disabled(Endpoint.objects.get(), status=410, error="")
     return clients, kwargs, day
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from hcoc.accounts.models import User
 from hcoc.states.models import HcocStatus, PointOfContact, State
@@ -91,7 +92,12 @@ def reminders_due(*, today: date | None = None) -> list[PlannedReminder]:
     ]
 
 
+# In the recipient's language (declarations.services.reminders_send): %(year)s, %(due)s.
 SUBJECTS = {
-    ReminderKind.DUE_IN_30_DAYS: "HCoC: your annual declaration for {year} is due on {due} (in 30 days)",
-    ReminderKind.DUE_IN_7_DAYS: "HCoC: your annual declaration for {year} is due on {due} (in 7 days)",
+    ReminderKind.DUE_IN_30_DAYS: gettext_lazy(
+        "HCoC: your annual declaration for %(year)s is due on %(due)s (in 30 days)"
+    ),
+    ReminderKind.DUE_IN_7_DAYS: gettext_lazy(
+        "HCoC: your annual declaration for %(year)s is due on %(due)s (in 7 days)"
+    ),
 }

@@ -4,11 +4,13 @@ from datetime import date
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hcoc.lib.rule_tools import Problem, dig
 from hcoc.lib.vocabulary import category_of
 from hcoc.sites.selectors import site_details, unknown_sites
-from hcoc.states.models import State
+from hcoc.states.names import names_of
 
 SECTION_CATEGORY = {"ballistic_missiles": "BM", "space_launch_vehicles": "SLV"}
 FIRST_YEAR = 2002  # the Code was launched in November 2002
@@ -26,9 +28,15 @@ def deadline_problems(year: int, due_on: date) -> list[Problem]:
     problems: list[Problem] = []
     last_year = timezone.now().year + DEADLINE_YEARS_AHEAD
     if not FIRST_YEAR <= year <= last_year:
-        problems.append((("year",), f"must be a year from {FIRST_YEAR} to {last_year}"))
+        problems.append(
+            (
+                ("year",),
+                _("must be a year from %(first)s to %(last)s")
+                % {"first": FIRST_YEAR, "last": last_year},
+            )
+        )
     if due_on.year <= year:
-        problems.append((("due_on",), f"must be after the end of {year}"))
+        problems.append((("due_on",), _("must be after the end of %(year)s") % {"year": year}))
     else:
         problems += extension_problems(year, due_on)
     return problems
@@ -39,13 +47,12 @@ def extension_problems(year: int, due_on: date) -> list[Problem]:
     date), falls by the end of the DUE_WITHIN_YEARS-th year after `year`."""
     latest = due_on_latest(year)
     if due_on > latest:
-        return [
-            (
-                ("due_on",),
-                f"must be within {DUE_WITHIN_YEARS} years after the end of {year}: "
-                f"{latest} at the latest",
-            )
-        ]
+        problem = ngettext(
+            "must be within %(n)s year after the end of %(year)s: %(latest)s at the latest",
+            "must be within %(n)s years after the end of %(year)s: %(latest)s at the latest",
+            DUE_WITHIN_YEARS,
+        )
+        return [(("due_on",), problem % {"n": DUE_WITHIN_YEARS, "year": year, "latest": latest})]
     return []
 
 
@@ -55,14 +62,21 @@ def declaration_rules(raw: Any) -> list[Problem]:
     year = dig(raw, "year")
     if isinstance(year, int) and not isinstance(year, bool) and not FIRST_YEAR <= year < this_year:
         problems.append(
-            (("year",), f"must be a past calendar year, {FIRST_YEAR} to {this_year - 1}")
+            (
+                ("year",),
+                _("must be a past calendar year, %(first)s to %(last)s")
+                % {"first": FIRST_YEAR, "last": this_year - 1},
+            )
         )
     nil = dig(raw, "nil") is True
     if not nil and isinstance(raw, dict) and all(raw.get(n) is None for n in SECTION_CATEGORY):
         problems.append(
             (
                 ("ballistic_missiles",),
-                "a declaration that is not nil needs ballistic_missiles or space_launch_vehicles",
+                _(
+                    "a declaration that is not nil needs ballistic_missiles or "
+                    "space_launch_vehicles"
+                ),
             )
         )
     sites = []
@@ -73,31 +87,26 @@ def declaration_rules(raw: Any) -> list[Problem]:
             if isinstance(generic_class, str):
                 if category_of(generic_class) != category:
                     problems.append(
-                        (
-                            (name, "launches", i, "generic_class"),
-                            f"{generic_class!r} is not a generic class of category {category}",
-                        )
+                        ((name, "launches", i, "generic_class"), not_of(generic_class, category))
                     )
                 elif generic_class in seen:
                     problems.append(
                         (
                             (name, "launches", i, "generic_class"),
-                            f"{generic_class} appears more than once in this section",
+                            _("%(cls)s appears more than once in this section")
+                            % {"cls": generic_class},
                         )
                     )
                 seen.add(generic_class)
             if nil and isinstance(count, int) and count > 0:
                 problems.append(
-                    ((name, "launches", i, "count"), "a nil declaration declares no launches")
+                    ((name, "launches", i, "count"), _("a nil declaration declares no launches"))
                 )
         for i, row in enumerate(_items(raw, name, "systems")):
             generic_class = dig(row, "generic_class")
             if isinstance(generic_class, str) and category_of(generic_class) != category:
                 problems.append(
-                    (
-                        (name, "systems", i, "generic_class"),
-                        f"{generic_class!r} is not a generic class of category {category}",
-                    )
+                    ((name, "systems", i, "generic_class"), not_of(generic_class, category))
                 )
         sites += [
             ((name, "launch_sites", i, "site_id"), dig(s, "site_id"))
@@ -124,18 +133,31 @@ def foreign_sites(state_iso3: str, content: dict) -> list[Problem]:
     ]
     if not foreign:
         return []
-    iso3s = {details[site]["state"] for _, site in foreign} | {state_iso3}
-    names = dict(State.objects.filter(iso3__in=iso3s).values_list("iso3", "name"))
+    # The states by their names in the reader's language (the registry's own in English).
+    names = names_of({details[site]["state"] for _loc, site in foreign} | {state_iso3})
     return [
         (
             loc,
-            f"{details[site]['name']} ({site}) is a launch site of "
-            f"{names.get(details[site]['state'], details[site]['state'])}, not of "
-            f"{names.get(state_iso3, state_iso3)}: a declaration lists only the declaring "
-            "state's own launch sites",
+            _(
+                "%(site)s (%(id)s) is a launch site of %(owner)s, not of %(state)s: a "
+                "declaration lists only the declaring state's own launch sites"
+            )
+            % {
+                "site": details[site]["name"],
+                "id": site,
+                "owner": names.get(details[site]["state"], details[site]["state"]),
+                "state": names.get(state_iso3, state_iso3),
+            },
         )
         for loc, site in foreign
     ]
+
+
+def not_of(generic_class: str, category: str) -> str:
+    return _("%(cls)s is not a generic class of category %(category)s") % {
+        "cls": repr(generic_class),
+        "category": category,
+    }
 
 
 def _items(raw: Any, section: str, field: str) -> list:

@@ -5,8 +5,9 @@ from datetime import date
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hcoc.accounts.access import require_icc
 from hcoc.exchange.models import EventKind
@@ -14,6 +15,7 @@ from hcoc.exchange.services import event_transaction
 from hcoc.lib.canonical import canonical_dumps
 from hcoc.lib.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from hcoc.states.access import acting_state
+from hcoc.states.languages import addresses_by_language
 from hcoc.states.models import State
 from hcoc.states.names import names_of
 
@@ -153,23 +155,50 @@ def reminders_send(*, today: date | None = None) -> list[PlannedReminder]:
             continue  # another run recorded it first: never twice
         sent.append(p)
         if p.kind != ReminderKind.PAST_DUE and p.recipients:
-            subject = SUBJECTS[p.kind].format(year=p.year, due=_day(p.due_on))
-            body = (
-                f"{subject}.\n\nSubmit it at {settings.SITE_URL}/declarations/new?year={p.year} "
-                "or through the API (POST /api/v1/declarations).\n\nHCoC Exchange"
-            )
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, list(p.recipients))
+            # Each address in its reader's language (hcoc.states.languages).
+            for language, to in addresses_by_language(p.recipients, p.state).items():
+                with translation.override(language):
+                    subject, body = _reminder_message(p)
+                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
     for year in sorted({p.year for p in sent if p.kind == ReminderKind.PAST_DUE}):
         late = [p for p in sent if p.kind == ReminderKind.PAST_DUE and p.year == year]
         if late[0].recipients:
-            names = names_of(p.state for p in late)
-            lines = "\n".join(
-                f"- {names.get(p.state, p.state)} (due {_day(p.due_on)})" for p in late
-            )
-            send_mail(
-                f"HCoC: {len(late)} annual declaration(s) for {year} now past due",
-                f"Past due and still missing:\n{lines}\n\n{settings.SITE_URL}/compliance/{year}\n\nHCoC Exchange",
-                settings.DEFAULT_FROM_EMAIL,
-                list(late[0].recipients),
-            )
+            # To the ICC's users, each in the language they chose.
+            for language, to in addresses_by_language(late[0].recipients, None).items():
+                with translation.override(language):
+                    subject, body = _past_due_message(year, late)
+                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
     return planned
+
+
+def _reminder_message(p: PlannedReminder) -> tuple[str, str]:
+    """(subject, body) of a state's reminder, in the active language."""
+    subject = str(SUBJECTS[p.kind]) % {"year": p.year, "due": _day(p.due_on)}
+    body = _(
+        "%(subject)s.\n\nSubmit it at %(site)s/declarations/new?year=%(year)s "
+        "or through the API (POST /api/v1/declarations).\n\nHCoC Exchange"
+    ) % {"subject": subject, "site": settings.SITE_URL, "year": p.year}
+    return subject, body
+
+
+def _past_due_message(year: int, late: list[PlannedReminder]) -> tuple[str, str]:
+    """(subject, body) of the ICC's digest of the states newly past due, in the active language."""
+    names = names_of(p.state for p in late)
+    lines = "\n".join(
+        _("- %(state)s (due %(due)s)")
+        % {"state": names.get(p.state, p.state), "due": _day(p.due_on)}
+        for p in late
+    )
+    subject = ngettext(
+        "HCoC: %(count)s annual declaration for %(year)s now past due",
+        "HCoC: %(count)s annual declarations for %(year)s now past due",
+        len(late),
+    ) % {"count": len(late), "year": year}
+    body = _(
+        "Past due and still missing:\n%(lines)s\n\n%(site)s/compliance/%(year)s\n\nHCoC Exchange"
+    ) % {
+        "lines": lines,
+        "site": settings.SITE_URL,
+        "year": year,
+    }
+    return subject, body

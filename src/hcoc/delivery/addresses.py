@@ -1,4 +1,5 @@
-"""Where a webhook may point: only at public addresses (no Django here).
+"""Where a webhook may point: only at public addresses (no Django here: its words are
+translated through hcoc.lib.marking).
 
 A state's URL is resolved and every address it resolves to is checked, at registration and again
 before every delivery (a name that resolved to a public address yesterday may resolve to the
@@ -12,6 +13,8 @@ import ipaddress
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from hcoc.lib.marking import gettext as _
 
 MAX_URL_LENGTH = 2000
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -49,45 +52,49 @@ def _allowed(ip: Address, allowed: list[Network]) -> bool:
 def split(url: str) -> tuple[str, str, int, str]:
     """(scheme, host, port, path) of a well-formed http(s) URL, or Refused."""
     if not isinstance(url, str) or not url:
-        raise Refused("must be an https URL")
+        raise Refused(_("must be an https URL"))
     if len(url) > MAX_URL_LENGTH:
-        raise Refused(f"must be at most {MAX_URL_LENGTH} characters")
+        raise Refused(_("must be at most %(n)s characters") % {"n": MAX_URL_LENGTH})
     if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
-        raise Refused("must not contain spaces or control characters")
+        raise Refused(_("must not contain spaces or control characters"))
     try:
         parts = urlsplit(url)
         port = parts.port
         host = parts.hostname
     except ValueError as e:
-        raise Refused(f"is not a valid URL ({e})") from None
+        raise Refused(_("is not a valid URL (%(why)s)") % {"why": e}) from None
     if parts.scheme not in ("https", "http"):
-        raise Refused("must be an https URL")
+        raise Refused(_("must be an https URL"))
     if parts.username is not None or parts.password is not None:
-        raise Refused("must not carry a user name or password")
+        raise Refused(_("must not carry a user name or password"))
     if parts.fragment:
-        raise Refused("must not have a fragment (#...)")
+        raise Refused(_("must not have a fragment (#...)"))
     if not host:
-        raise Refused("must name a host")
+        raise Refused(_("must name a host"))
     port = port or (443 if parts.scheme == "https" else 80)
     if port == 0:
-        raise Refused("must not use port 0")
+        raise Refused(_("must not use port 0"))
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
     return parts.scheme, host, port, path
 
 
+def unresolved(host: str) -> str:
+    return _("its host %(host)s cannot be resolved") % {"host": repr(host)}
+
+
 def resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError, ValueError):
-        raise Refused(f"its host {host!r} cannot be resolved") from None
+        raise Refused(unresolved(host)) from None
     found = []
-    for *_, sockaddr in infos:
+    for *_rest, sockaddr in infos:
         if sockaddr[0] not in found:
             found.append(sockaddr[0])
     if not found:
-        raise Refused(f"its host {host!r} cannot be resolved")
+        raise Refused(unresolved(host))
     return found
 
 
@@ -103,16 +110,20 @@ def check(url: str, *, allowed: list[str]) -> Target:
         if _allowed(ip, nets):
             continue
         if not ip.is_global or ip.is_multicast:
-            kind = (
-                "loopback"
-                if ip.is_loopback
-                else "link-local"
-                if ip.is_link_local
-                else "private or reserved"
-            )
-            raise Refused(
-                f"resolves to {ip}, a {kind} address: webhooks go to public addresses only"
-            )
+            if ip.is_loopback:
+                why = _(
+                    "resolves to %(ip)s, a loopback address: webhooks go to public addresses only"
+                )
+            elif ip.is_link_local:
+                why = _(
+                    "resolves to %(ip)s, a link-local address: webhooks go to public addresses only"
+                )
+            else:
+                why = _(
+                    "resolves to %(ip)s, a private or reserved address: webhooks go to public "
+                    "addresses only"
+                )
+            raise Refused(why % {"ip": ip})
         if scheme == "http":
-            raise Refused("must be an https URL (plain http only to an allowed network)")
+            raise Refused(_("must be an https URL (plain http only to an allowed network)"))
     return Target(scheme, host, port, path, tuple(addresses))

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -20,6 +20,7 @@ from hcoc.exchange.models import Event
 from hcoc.exchange.selectors import acknowledgement_status_for, unacknowledged_states
 from hcoc.lib.errors import Conflict
 from hcoc.lib.timeutil import shown_utc
+from hcoc.states.languages import addresses_by_language
 from hcoc.states.models import PointOfContact
 from hcoc.states.names import names_of
 
@@ -30,8 +31,9 @@ CHASE_LOOKBACK_DAYS = 30  # the daily chase covers the items of the last 30 days
 
 
 def _chase(seq_states: dict[int, list[str]], *, by: User | None) -> dict[str, list[int]]:
-    """Record, then mail, one message per state listing its items: {state: newly chased seqs}.
-    A (seq, state) already chased today is left out: never twice the same day."""
+    """Record, then mail, one message per state listing its items (one per language its points
+    of contact read, each in theirs): {state: newly chased seqs}. A (seq, state) already chased
+    today is left out: never twice the same day."""
     now = timezone.now()
     chased: dict[str, list[int]] = {}
     for seq, states in sorted(seq_states.items()):
@@ -50,33 +52,35 @@ def _chase(seq_states: dict[int, list[str]], *, by: User | None) -> dict[str, li
                 continue
             chased.setdefault(state, []).append(seq)
     events = {e.seq: e for e in Event.objects.filter(seq__in=list(seq_states))}
-    names = names_of({*chased, *(e.state_id for e in events.values())})
     for state, seqs in chased.items():
-        to = _contacts(state)
-        if not to:
-            continue
-        items = [
-            {
-                "seq": s,
-                "kind": KIND_LABELS.get(events[s].kind, events[s].kind),
-                "subject": events[s].subject,
-                "state": names.get(events[s].state_id, events[s].state_id or _("the ICC")),
-                "at": shown_utc(events[s].at),
-            }
-            for s in seqs
-        ]
-        send_mail(
-            ngettext(
-                "HCoC: %(state)s has not acknowledged %(count)s item",
-                "HCoC: %(state)s has not acknowledged %(count)s items",
-                len(seqs),
-            )
-            % {"state": names.get(state, state), "count": len(seqs)},
-            render_to_string("delivery/chase.txt", {"items": items, "site": settings.SITE_URL}),
-            settings.DEFAULT_FROM_EMAIL,
-            to,
-        )
+        # One message per language its points of contact read (hcoc.states.languages).
+        for language, to in addresses_by_language(_contacts(state), state).items():
+            with translation.override(language):
+                subject, body = _chase_message(state, [events[s] for s in seqs])
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
     return chased
+
+
+def _chase_message(state: str, events: list[Event]) -> tuple[str, str]:
+    """(subject, body) of the chase of `state` for `events`, in the active language."""
+    names = names_of({state, *(e.state_id for e in events)})
+    items = [
+        {
+            "seq": e.seq,
+            "kind": KIND_LABELS.get(e.kind, e.kind),
+            "subject": e.subject,
+            "state": names.get(e.state_id, e.state_id or _("the ICC")),
+            "at": shown_utc(e.at),
+        }
+        for e in events
+    ]
+    subject = ngettext(
+        "HCoC: %(state)s has not acknowledged %(count)s item",
+        "HCoC: %(state)s has not acknowledged %(count)s items",
+        len(events),
+    ) % {"state": names.get(state, state), "count": len(events)}
+    body = render_to_string("delivery/chase.txt", {"items": items, "site": settings.SITE_URL})
+    return subject, body
 
 
 def _contacts(state: str) -> list[str]:
@@ -106,8 +110,8 @@ def chase_item(*, actor, seq: int) -> dict[str, list[int]]:
     if timezone.now() < due:
         # Said as people read times everywhere else (the pages' `utc` filter's form).
         raise Conflict(
-            f"Item #{seq} can be chased from {shown_utc(due)}: "
-            "states have until then to acknowledge it."
+            _("Item #%(seq)s can be chased from %(due)s: states have until then to acknowledge it.")
+            % {"seq": seq, "due": shown_utc(due)}
         )
     return _chase({seq: status["not_acknowledged"]}, by=actor)
 

@@ -10,11 +10,12 @@ from django.views.decorators.http import require_POST
 
 from hcoc.lib.errors import Conflict, DomainError, InvalidInput
 from hcoc.lib.numbers import LARGEST_STORED, whole_number
+from hcoc.ui.forms import label_for
 from hcoc.ui.pages import exchange_page, icc_page, refusing
 
 from . import selectors, webhooks
 from .access import may_register, may_remove
-from .alerts import alert_modes_set
+from .alerts import KIND_LABELS, alert_modes_set
 from .chases import chase_item
 
 ACCOUNT = "/account#webhooks"
@@ -87,8 +88,13 @@ def alerts(request):
     try:
         alert_modes_set(user=request.user, modes=chosen)
     except InvalidInput as e:
+        # Each kind named as the page names it ("Launch report"), never its code.
+        labels = {kind: str(label) for kind, label in KIND_LABELS.items()}
         for p in e.errors:
-            messages.error(request, f"{p.field}: {p.message}")
+            label = label_for(p.field, labels)
+            messages.error(
+                request, _("%(label)s: %(value)s") % {"label": label, "value": p.message}
+            )
     else:
         messages.info(request, _("Your e-mail alerts are saved."))
     return redirect("/account#alerts")

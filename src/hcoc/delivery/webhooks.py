@@ -16,7 +16,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Max, Value
 from django.db.models.functions import Greatest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hcoc.accounts.models import User
@@ -24,6 +24,7 @@ from hcoc.exchange.access import require_feed_reader
 from hcoc.exchange.models import Event
 from hcoc.exchange.selectors import feed_page
 from hcoc.lib.errors import Conflict, DomainError, FieldProblem, InvalidInput
+from hcoc.states.languages import addresses_by_language
 from hcoc.states.models import PointOfContact
 from hcoc.states.names import name_of
 
@@ -267,14 +268,9 @@ def deliveries_record(outcomes: list[DeliveryOutcome]) -> int:
             mine = Endpoint.objects.filter(pk=endpoint.pk, cursor=endpoint.cursor)
             failing_since = endpoint.failing_since or now
             failures = endpoint.failures + 1
-            if o.status == 410:
-                reason = "the receiver answered 410 Gone"
-            elif now - failing_since >= timedelta(hours=settings.WEBHOOK_RETRY_HOURS):
-                reason = (
-                    f"every delivery failed for {settings.WEBHOOK_RETRY_HOURS:g} hours "
-                    f"(last: {o.error or 'no answer'})"
-                )
-            else:
+            if o.status != 410 and now - failing_since < timedelta(
+                hours=settings.WEBHOOK_RETRY_HOURS
+            ):
                 backoff = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** min(failures, 30))
                 mine.update(
                     failures=failures,
@@ -282,6 +278,9 @@ def deliveries_record(outcomes: list[DeliveryOutcome]) -> int:
                     next_attempt_at=now + timedelta(seconds=random.uniform(0, backoff)),
                 )
                 continue
+            # Recorded in English, as the API shows it; the state's e-mail says it in its own.
+            with translation.override(settings.LANGUAGE_CODE):
+                reason = disabled_reason(o.status, o.error)
             if mine.update(
                 status=EndpointStatus.DISABLED,
                 failures=failures,
@@ -290,10 +289,20 @@ def deliveries_record(outcomes: list[DeliveryOutcome]) -> int:
                 disabled_at=now,
                 disabled_reason=reason[:500],
             ):
-                disabled.append((endpoint, reason))
-    for endpoint, reason in disabled:
-        _tell_state_disabled(endpoint, reason)
+                disabled.append((endpoint, o.status, o.error))
+    for endpoint, status, error in disabled:
+        _tell_state_disabled(endpoint, status=status, error=error)
     return delivered
+
+
+def disabled_reason(status: int | None, error: str) -> str:
+    """Why an endpoint was disabled, in the active language: a 410, or the retry period over."""
+    if status == 410:
+        return _("the receiver answered 410 Gone")
+    return _("every delivery failed for %(hours)s hours (last: %(error)s)") % {
+        "hours": f"{settings.WEBHOOK_RETRY_HOURS:g}",
+        "error": error or _("no answer"),
+    }
 
 
 def _state_addresses(state_id: str) -> list[str]:
@@ -304,10 +313,18 @@ def _state_addresses(state_id: str) -> list[str]:
     return sorted(set(found))
 
 
-def _tell_state_disabled(endpoint: Endpoint, reason: str) -> None:
-    to = _state_addresses(endpoint.state_id)
-    if not to:
-        return
+def _tell_state_disabled(endpoint: Endpoint, *, status: int | None, error: str) -> None:
+    """E-mail the state's addresses that `endpoint` is disabled, each in its reader's language
+    (hcoc.states.languages)."""
+    for language, to in addresses_by_language(
+        _state_addresses(endpoint.state_id), endpoint.state_id
+    ).items():
+        with translation.override(language):
+            subject, body = _disabled_message(endpoint, disabled_reason(status, error))
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+
+
+def _disabled_message(endpoint: Endpoint, reason: str) -> tuple[str, str]:
     words = {
         "id": endpoint.pk,
         "state": name_of(endpoint.state_id),
@@ -316,7 +333,7 @@ def _tell_state_disabled(endpoint: Endpoint, reason: str) -> None:
         "cursor": endpoint.cursor,
         "site": settings.SITE_URL,
     }
-    send_mail(
+    return (
         _("HCoC: webhook endpoint %(id)s of %(state)s is disabled") % words,
         _(
             "The exchange stopped delivering to your webhook endpoint %(url)s (id %(id)s): "
@@ -326,8 +343,6 @@ def _tell_state_disabled(endpoint: Endpoint, reason: str) -> None:
             "which also enables the endpoint again.\n\nHCoC Exchange"
         )
         % words,
-        settings.DEFAULT_FROM_EMAIL,
-        to,
     )
 
 

@@ -27,3 +27,16 @@ class BrowserKeyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("The text `hcoc key certify` printed, from { to }."),
     )
+
+
+# The fields of the certified key (`hcoc key certify`'s JSON) in words, for its problems: people
+# read "Certifying root: must be France's root, FRA-root-1", never "certified_by: ...".
+CERTIFIED_LABELS = {
+    "key_id": _("Key identifier"),
+    "kind": _("Kind of key"),
+    "public_key": _("Public key"),
+    "user": _("User"),
+    "certified_by": _("Certifying root"),
+    "certificate": _("Root's certificate"),
+    "state": _("State"),
+}

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from hcoc.lib.errors import FieldProblem, InvalidInput, NotFound
 from hcoc.lib.timeutil import rfc3339
 from hcoc.states.access import require_exchange_reader
-from hcoc.states.models import State
+from hcoc.states.names import name_of, names_of
 
 from . import services, trust
 from .client import b64
@@ -147,10 +147,11 @@ def keys_for(*, actor) -> dict:
 
 def keys_listed() -> list[dict]:
     """Every key, for people: with its state's name and what vouches for it."""
-    names = dict(State.objects.values_list("iso3", "name"))
+    keys = list(StateKey.objects.select_related("user").order_by("state_id", "kind", "key_id"))
+    names = names_of({k.state_id for k in keys})  # in the reader's language (CLDR)
     return [
         {**key_as_dict(k), "state_name": names.get(k.state_id, k.state_id), "model": k}
-        for k in StateKey.objects.select_related("user").order_by("state_id", "kind", "key_id")
+        for k in keys
     ]
 
 
@@ -170,10 +171,7 @@ def signing_overview(user) -> dict:
         "root_fingerprint": trust.fingerprint(bytes(root.public_key)) if root else "",
         "my_keys": mine,
         "new_key_id": f"{user.state_id}-browser-{slug}-{n}",
-        "state_name": State.objects.filter(iso3=user.state_id)
-        .values_list("name", flat=True)
-        .first()
-        or user.state_id,
+        "state_name": name_of(user.state_id),  # in the reader's language (CLDR)
     }
 
 

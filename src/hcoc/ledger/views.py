@@ -10,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from hcoc.lib.errors import InvalidInput
-from hcoc.states.models import State
+from hcoc.states.names import names_of
+from hcoc.ui.forms import label_for
 from hcoc.ui.pages import exchange_page, icc_page, refusing
 
 from . import selectors, services
-from .forms import BrowserKeyForm, RootConfirmationForm
+from .forms import CERTIFIED_LABELS, BrowserKeyForm, RootConfirmationForm
 from .models import KeyKind, StateKey
 
 
@@ -39,7 +40,7 @@ def keys(request):
     record the diplomatic note in which a state confirmed its root's fingerprint."""
     roots = StateKey.objects.filter(kind=KeyKind.ROOT, revoked_at__isnull=True, note_reference="")
     form = RootConfirmationForm(request.POST or None)
-    names = dict(State.objects.values_list("iso3", "name"))
+    names = names_of({k.state_id for k in roots})  # in the reader's language (CLDR)
     form.fields["key_id"].choices = [
         (k.key_id, f"{names.get(k.state_id, k.state_id)}: {k.key_id}")
         for k in roots.order_by("state_id")
@@ -102,7 +103,11 @@ def signing(request):
                 )
             except InvalidInput as e:
                 for p in e.errors or []:
-                    form.add_error("certified", f"{p.field}: {p.message}")
+                    label = label_for(p.field, CERTIFIED_LABELS)
+                    form.add_error(
+                        "certified",
+                        _("%(label)s: %(value)s") % {"label": label, "value": p.message},
+                    )
             else:
                 messages.success(
                     request,

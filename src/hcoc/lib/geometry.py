@@ -11,6 +11,7 @@ from shapely.geometry import MultiPoint
 from shapely.validation import explain_validity
 
 from hcoc.lib.geo.geodesy import densify, n_vector, unwrapped, unwrapped_shape
+from hcoc.lib.marking import gettext
 
 
 def _on_one_great_circle(points: list[tuple[float, float]]) -> bool:
@@ -31,19 +32,19 @@ def polygon_problem(points: list[tuple[float, float]]) -> str | None:
     if len(points) >= 2 and points[0] == points[-1]:
         points = points[:-1]
     if len(points) < 3:
-        return "a polygon needs at least 3 distinct points"
+        return gettext("a polygon needs at least 3 distinct points")
     if len(set(points)) != len(points):
-        return "a polygon must not repeat a point"
+        return gettext("a polygon must not repeat a point")
     # One line on the ellipsoid (a geodesic), or one line as people draw them on a map (a
     # polygon of no width there is a mistake even where the geodesics give it a sliver; a ring
     # round a pole along one parallel is a cap, not a line).
     flat, round_pole = unwrapped(points)
     if _on_one_great_circle(points) or (not round_pole and MultiPoint(flat).convex_hull.area == 0):
-        return "the points of a polygon must not all lie on one line"
+        return gettext("the points of a polygon must not all lie on one line")
     xy, winding = unwrapped(densify(points))
     if abs(winding) > 1:
-        return "not a simple polygon (it winds round a pole more than once)"
+        return gettext("not a simple polygon (it winds round a pole more than once)")
     shape = unwrapped_shape(xy, winding)
     if not shape.is_valid:
-        return f"not a simple polygon ({explain_validity(shape)})"
+        return gettext("not a simple polygon (%(why)s)") % {"why": explain_validity(shape)}
     return None

@@ -18,6 +18,8 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
+from hcoc.lib.marking import N_, gettext, ngettext
+
 Loc = tuple[str | int, ...]
 Problem = tuple[Loc, str]
 
@@ -72,8 +74,15 @@ def years_after(when: date | datetime, years: int) -> date | datetime:
         return when.replace(year=year, day=28)
 
 
+# The days the rules name, written out for the catalogues: a reader of another language reads
+# "25 novembre 2002" (tests/lib check that each is the day it names).
+DAY_WORDS = {CODE_LAUNCHED: N_("25 November 2002"), HISTORY_START: N_("1 January 1957")}
+
+
 def day_text(when: date | datetime) -> str:
-    """25 November 2002."""
+    """25 November 2002 (in the reader's language for the days of DAY_WORDS)."""
+    if when in DAY_WORDS:
+        return gettext(DAY_WORDS[when])
     return f"{when.day} {when:%B %Y}"
 
 
@@ -93,14 +102,20 @@ def calendar_date_problem(value: date, today: date) -> str | None:
     """A date of the exchange's calendar (a meeting, an observer visit, a reply-by date): not
     before the Code existed, and not more than CALENDAR_YEARS_AHEAD years ahead."""
     if value < CODE_LAUNCHED.date():
-        return f"must not be before {day_text(CODE_LAUNCHED)}, when the Code was launched"
+        return gettext("must not be before %(day)s, when the Code was launched") % {
+            "day": day_text(CODE_LAUNCHED)
+        }
     return calendar_ahead_problem(value, today)
 
 
 def calendar_ahead_problem(value: date, today: date) -> str | None:
     latest = years_after(today, CALENDAR_YEARS_AHEAD)
     if value > latest:
-        return f"must not be more than {CALENDAR_YEARS_AHEAD} years ahead: {latest} at the latest"
+        return ngettext(
+            "must not be more than %(n)s year ahead: %(latest)s at the latest",
+            "must not be more than %(n)s years ahead: %(latest)s at the latest",
+            CALENDAR_YEARS_AHEAD,
+        ) % {"n": CALENDAR_YEARS_AHEAD, "latest": latest}
     return None
 
 

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 
+from hcoc.lib.marking import gettext, ngettext
+
 # A time is stored and compared in UTC. An offset can carry a time written inside the calendar
 # out of it (9999-12-31T23:59:59-23:59 is in the year 10000 in UTC), which neither Python nor
 # PostgreSQL can hold: such a time is refused as input, never converted.
@@ -130,12 +132,21 @@ def duration_text(hours: float | None) -> str:
         return ""
     sign, minutes = ("−" if hours < 0 else ""), round(abs(hours) * 60)
     days, rest = divmod(minutes, 24 * 60)
+    # In the reader's language (hcoc.lib.marking): "11 jours 10 h", "11 дней 10 ч"; the
+    # numbers stay as they are.
     if days:
         h = round(rest / 60)
         if h == 24:
             days, h = days + 1, 0
-        text = f"{days} day{'s' if days != 1 else ''}" + (f" {h} h" if h else "")
+        text = ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
+        if h:
+            text = gettext("%(days)s %(hours)s h") % {"days": text, "hours": h}
     else:
         h, m = divmod(rest, 60)
-        text = " ".join(p for p in (f"{h} h" if h else "", f"{m} min" if m or not h else "") if p)
+        if h and m:
+            text = gettext("%(hours)s h %(minutes)s min") % {"hours": h, "minutes": m}
+        elif h:
+            text = gettext("%(hours)s h") % {"hours": h}
+        else:
+            text = gettext("%(minutes)s min") % {"minutes": m}
     return sign + text

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from hcoc.lib.marking import N_
+from hcoc.lib.marking import N_, gettext
 
 # The shared vocabulary of docs/domain.md: generic class -> (category, definition).
 GENERIC_CLASSES: dict[str, tuple[str, str]] = {
@@ -49,7 +49,7 @@ class RangeBand:
     high_km: float
     low_included: bool
     high_included: bool
-    text: str  # how people read it: "from 1,000 km to under 3,000 km"
+    text: str  # how people read it: "from 1,000 km to under 3,000 km" (marked: N_)
 
     def contains(self, km: float) -> bool:
         above = km >= self.low_km if self.low_included else km > self.low_km
@@ -60,10 +60,10 @@ class RangeBand:
 # The classes whose definition is a range. SLBM (any range) and the SLV classes (defined by
 # payload) have none: for them only the format's own bound applies (0 < range_km <= 50,000).
 CLASS_RANGES: dict[str, RangeBand] = {
-    "SRBM": RangeBand(0, 1000, False, False, "under 1,000 km"),
-    "MRBM": RangeBand(1000, 3000, True, False, "from 1,000 km to under 3,000 km"),
-    "IRBM": RangeBand(3000, 5500, True, True, "from 3,000 km to 5,500 km"),
-    "ICBM": RangeBand(5500, 20000, False, True, "over 5,500 km, up to 20,000 km"),
+    "SRBM": RangeBand(0, 1000, False, False, N_("under 1,000 km")),
+    "MRBM": RangeBand(1000, 3000, True, False, N_("from 1,000 km to under 3,000 km")),
+    "IRBM": RangeBand(3000, 5500, True, True, N_("from 3,000 km to 5,500 km")),
+    "ICBM": RangeBand(5500, 20000, False, True, N_("over 5,500 km, up to 20,000 km")),
 }
 
 
@@ -78,9 +78,13 @@ def range_problem(generic_class: str, km: float) -> str | None:
     if band is None or band.contains(km):
         return None
     # Every class with a range (SRBM, MRBM, IRBM, ICBM) is read with "an".
-    problem = f"an {generic_class}'s range is {band.text}; {km_text(km)} km is outside it"
+    words = {"cls": generic_class, "band": gettext(band.text), "km": km_text(km)}
     fits = class_of_range(km)
-    return problem + (f" (it is an {fits}'s range)" if fits else "")
+    if fits is None:
+        return gettext("an %(cls)s's range is %(band)s; %(km)s km is outside it") % words
+    return gettext(
+        "an %(cls)s's range is %(band)s; %(km)s km is outside it (it is an %(fits)s's range)"
+    ) % {**words, "fits": fits}
 
 
 def class_of_range(km: float) -> str | None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hcoc.lib.errors import FieldProblem, InvalidInput
 from hcoc.lib.rule_tools import (
@@ -57,7 +58,7 @@ def launch_site_problems(raw: Any) -> list[Problem]:
 def not_in_future(raw: Any, field: str) -> list[Problem]:
     when = aware_time(dig(raw, field))
     if when is not None and when > timezone.now():
-        return [((field,), "must not be in the future")]
+        return [((field,), _("must not be in the future"))]
     return []
 
 
@@ -70,14 +71,14 @@ def too_early(when: datetime, first: datetime) -> str | None:
     if when >= first:
         return None
     if first == CODE_LAUNCHED:
-        return (
-            f"must not be before {day_text(CODE_LAUNCHED)}, when the Code was launched "
+        return _(
+            "must not be before %(day)s, when the Code was launched "
             "(only a historical import goes further back)"
-        )
-    return (
-        f"must not be before {day_text(first)}: the first ballistic missiles of "
+        ) % {"day": day_text(CODE_LAUNCHED)}
+    return _(
+        "must not be before %(day)s: the first ballistic missiles of "
         "intercontinental range and the first satellite flew in 1957"
-    )
+    ) % {"day": day_text(first)}
 
 
 def not_before(raw: Any, loc: Loc, first: datetime) -> list[Problem]:
@@ -103,20 +104,20 @@ def pln_rules(raw: Any) -> list[Problem]:
     submitted = SUBMISSION_TIME.get() or timezone.now()
     closes = aware_time(dig(raw, "window", "closes"))
     if closes is not None and closes <= submitted:
-        problems.append((("window", "closes"), "must be in the future at submission"))
+        problems.append((("window", "closes"), _("must be in the future at submission")))
     opens = aware_time(dig(raw, "window", "opens"))
     if opens is not None and (problem := too_early(opens, earliest())):
         problems.append((("window", "opens"), problem))
     elif opens is not None and submitted != NO_CLOCK:
         latest = years_after(submitted.replace(microsecond=0), WINDOW_AHEAD_YEARS)
         if opens > latest:
-            when = "first_submitted_at" if SUBMISSION_TIME.get() is not None else "submission"
-            problems.append(
-                (
-                    ("window", "opens"),
-                    f"must be at most a year after {when}: {rfc3339(latest)} at the latest",
+            if SUBMISSION_TIME.get() is not None:
+                problem = _(
+                    "must be at most a year after first_submitted_at: %(latest)s at the latest"
                 )
-            )
+            else:
+                problem = _("must be at most a year after submission: %(latest)s at the latest")
+            problems.append((("window", "opens"), problem % {"latest": rfc3339(latest)}))
     return problems + range_problems(raw)
 
 
@@ -126,14 +127,20 @@ def launch_window_problems(launched: datetime, opens: datetime, closes: datetime
     first = opens - REPORT_BEFORE_WINDOW if opens - NO_CLOCK > REPORT_BEFORE_WINDOW else NO_CLOCK
     if launched < first:
         return [
-            f"must not be more than 30 days before the window opens ({rfc3339(opens)}): "
-            f"{rfc3339(first)} at the earliest"
+            _(
+                "must not be more than 30 days before the window opens (%(opens)s): "
+                "%(first)s at the earliest"
+            )
+            % {"opens": rfc3339(opens), "first": rfc3339(first)}
         ]
     last = years_after(closes, REPORT_AFTER_WINDOW_YEARS)
     if launched > last:
         return [
-            f"must be at most a year after the window closes ({rfc3339(closes)}): "
-            f"{rfc3339(last)} at the latest; report a later launch as an unnotified launch"
+            _(
+                "must be at most a year after the window closes (%(closes)s): "
+                "%(last)s at the latest; report a later launch as an unnotified launch"
+            )
+            % {"closes": rfc3339(closes), "last": rfc3339(last)}
         ]
     return []
 
@@ -177,7 +184,7 @@ def import_rules(raw: Any) -> list[Problem]:
     iso3, submitted = dig(raw, "state"), aware_time(dig(raw, "first_submitted_at"))
     state = State.objects.filter(iso3=iso3).first() if isinstance(iso3, str) else None
     if isinstance(iso3, str) and state is None:
-        problems.append((("state",), f"unknown state {iso3!r}"))
+        problems.append((("state",), _("unknown state %(iso3)s") % {"iso3": repr(iso3)}))
     elif (
         state is not None
         and submitted is not None
@@ -185,11 +192,18 @@ def import_rules(raw: Any) -> list[Problem]:
     ):
         # As for every entry the ICC makes on a state's behalf: subscribing states only.
         problems.append(
-            (("state",), f"{state.iso3} was not a subscribing state at first_submitted_at")
+            (
+                ("state",),
+                _("%(iso3)s was not a subscribing state at first_submitted_at")
+                % {"iso3": state.iso3},
+            )
         )
     if dig(raw, "notification", "on_behalf_of") is not None:
         problems.append(
-            (("notification", "on_behalf_of"), "not used in an import; give the state in state")
+            (
+                ("notification", "on_behalf_of"),
+                _("not used in an import; give the state in state"),
+            )
         )
     return problems
 

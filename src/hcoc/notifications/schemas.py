@@ -4,6 +4,7 @@ or the clock (site exists, window still open) live in services.py."""
 from datetime import datetime
 from typing import Annotated, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import (
     ConfigDict,
@@ -67,11 +68,11 @@ class Area(StrictSchema):
     def _exactly_one_shape(self) -> "Area":
         given = [n for n in ("site_id", "center", "polygon") if getattr(self, n) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of site_id, center (with radius_km) or polygon")
+            raise ValueError(_("give exactly one of site_id, center (with radius_km) or polygon"))
         if self.center is not None and self.radius_km is None:
-            raise ValueError("radius_km is required with center")
+            raise ValueError(_("radius_km is required with center"))
         if self.center is None and self.radius_km is not None:
-            raise ValueError("radius_km is only allowed with center")
+            raise ValueError(_("radius_km is only allowed with center"))
         return self
 
 
@@ -89,9 +90,9 @@ class Window(StrictSchema):
         opens = info.data.get("opens")
         if opens is not None:
             if closes <= opens:
-                raise ValueError("must be after window.opens")
+                raise ValueError(_("must be after window.opens"))
             if (closes - opens).total_seconds() > 30 * 86400:
-                raise ValueError("a window may last at most 30 days")
+                raise ValueError(_("a window may last at most 30 days"))
         return closes
 
 
@@ -107,24 +108,32 @@ class Direction(StrictSchema):
         single = self.azimuth_deg is not None
         sector = (self.azimuth_from_deg, self.azimuth_to_deg)
         if single and any(v is not None for v in sector):
-            raise ValueError("give azimuth_deg or azimuth_from_deg/azimuth_to_deg, not both")
+            raise ValueError(_("give azimuth_deg or azimuth_from_deg/azimuth_to_deg, not both"))
         if not single:
             if None in sector:
-                raise ValueError("give azimuth_deg, or both azimuth_from_deg and azimuth_to_deg")
+                raise ValueError(_("give azimuth_deg, or both azimuth_from_deg and azimuth_to_deg"))
             width = (self.azimuth_to_deg - self.azimuth_from_deg) % 360
             if width == 0 or width > 180:
                 raise ValueError(
-                    "a sector runs clockwise from azimuth_from_deg to azimuth_to_deg and is 0 to 180 degrees wide"
+                    _(
+                        "a sector runs clockwise from azimuth_from_deg to azimuth_to_deg and is "
+                        "0 to 180 degrees wide"
+                    )
                 )
         return self
 
 
 def _check_class_of_category(generic_class: str, info: ValidationInfo) -> str:
     if generic_class not in GENERIC_CLASSES:
-        raise ValueError(f"unknown generic class; one of {', '.join(GENERIC_CLASSES)}")
+        raise ValueError(
+            _("unknown generic class; one of %(classes)s") % {"classes": ", ".join(GENERIC_CLASSES)}
+        )
     category = info.data.get("category")
     if category and GENERIC_CLASSES[generic_class][0] != category:
-        raise ValueError(f"{generic_class} is not of category {category}")
+        raise ValueError(
+            _("%(cls)s is not of category %(category)s")
+            % {"cls": generic_class, "category": category}
+        )
     return generic_class
 
 

@@ -33,7 +33,9 @@ def invitations_visible_to(actor: User | None) -> Q:
 
 def require_invitation_reader(actor: User | None, reference: str) -> User:
     if not Invitation.objects.filter(invitations_visible_to(actor), reference=reference).exists():
-        raise PermissionDenied(f"No invitation {reference} that you may see.")
+        raise PermissionDenied(
+            _("No invitation %(reference)s that you may see.") % {"reference": reference}
+        )
     return actor
 
 
@@ -42,7 +44,7 @@ def require_all_replies_reader(actor: User, inviter: str) -> User:
     its own state's reply and the counts."""
     actor = require_exchange_reader(actor)
     if actor.role != Role.ICC and actor.state_id != inviter:
-        raise PermissionDenied("Only the inviting state and the ICC see every reply.")
+        raise PermissionDenied(_("Only the inviting state and the ICC see every reply."))
     return actor
 
 
@@ -51,7 +53,7 @@ def require_replier(actor: User | None, inviter: str) -> User:
     ICC (on an addressee's behalf); require_invitee decides on the reply itself."""
     actor = require_submitter(actor)
     if actor.state_id == inviter:
-        raise PermissionDenied("The inviting state cannot reply to its own invitation.")
+        raise PermissionDenied(_("The inviting state cannot reply to its own invitation."))
     return actor
 
 

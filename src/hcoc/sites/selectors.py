@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from hcoc.lib.rule_tools import Loc, Problem
 
 from .models import LaunchSite, SiteKind
@@ -15,7 +17,7 @@ def unknown_sites(wanted: list[tuple[Loc, Any]]) -> list[Problem]:
         LaunchSite.objects.filter(id__in=[s for _, s in wanted]).values_list("id", flat=True)
     )
     return [
-        (loc, f"unknown site {site!r}; see GET /api/v1/sites")
+        (loc, _("unknown site %(site)s; see GET /api/v1/sites") % {"site": repr(site)})
         for loc, site in wanted
         if site not in known
     ]
@@ -35,8 +37,11 @@ def not_launch_sites(wanted: list[tuple[Loc, Any]]) -> list[Problem]:
     return [
         (
             loc,
-            f"{site} ({impact_only[site]}) is an impact range, not a launch site; a launch "
-            "area must be a launch site (see GET /api/v1/sites, site_kind)",
+            _(
+                "%(site)s (%(name)s) is an impact range, not a launch site; a launch "
+                "area must be a launch site (see GET /api/v1/sites, site_kind)"
+            )
+            % {"site": site, "name": impact_only[site]},
         )
         for loc, site in wanted
         if site in impact_only

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext, ngettext
+
+from hcoc.lib import marking
 
 
 class UiConfig(AppConfig):
@@ -9,6 +12,11 @@ class UiConfig(AppConfig):
 
     name = "hcoc.ui"
     label = "ui"
+
+    def ready(self):
+        # lib's own messages (plausibility rules, durations) in the reader's language: lib runs
+        # without Django, so the kit hands it Django's translators (hcoc.lib.marking).
+        marking.translate_with(gettext=gettext, ngettext=ngettext)
 
 
 class AdminConfig(admin_apps.AdminConfig):

@@ -40,12 +40,12 @@ Labels = Mapping[str, str]
 
 # Words for the parts of a path a form has no label for.
 _PART_WORDS = {
-    "lat": "latitude",
-    "lon": "longitude",
-    "center": "centre",
-    "site_id": "site",
-    "iso3": "state",
-    "on_behalf_of": "on behalf of",
+    "lat": gettext_lazy("latitude"),
+    "lon": gettext_lazy("longitude"),
+    "center": gettext_lazy("centre"),
+    "site_id": gettext_lazy("site"),
+    "iso3": gettext_lazy("state"),
+    "on_behalf_of": gettext_lazy("on behalf of"),
 }
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 # A name in a message worth putting in words: a path of the form, or a snake_case identifier.
@@ -64,7 +64,9 @@ def _parts(path: str) -> list[tuple[str, int | None]]:
 
 
 def _words(name: str) -> str:
-    word = _PART_WORDS.get(name, name)
+    if name in _PART_WORDS:
+        return str(_PART_WORDS[name])
+    word = name
     for unit, shown in (("_deg", " (°)"), ("_km", " (km)"), ("_on", " on"), ("_at", " at")):
         if word.endswith(unit):
             word = word[: -len(unit)] + shown

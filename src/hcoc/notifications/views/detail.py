@@ -89,7 +89,7 @@ def report(request, reference: str):
     # notification gets a review page (another's gets the services' refusal).
     n = notification_get_for(actor=request.user, reference=reference)
     if not may_act_for(request.user, n["state"]):
-        raise PermissionDenied("A state can only act on its own notifications.")
+        raise PermissionDenied(_("A state can only act on its own notifications."))
     if n["status"] not in ("notified", "unreported"):
         messages.error(
             request,
@@ -244,7 +244,7 @@ def _page(request, reference: str, *, cancel=None, report=None):
     )
     if (cancel or report) and not may_act:
         # Not theirs: refuse as the services would, before showing any form back.
-        raise PermissionDenied("A state can only act on its own notifications.")
+        raise PermissionDenied(_("A state can only act on its own notifications."))
     return render(
         request,
         "notifications/detail.html",

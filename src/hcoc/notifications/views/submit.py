@@ -107,7 +107,7 @@ def _flow(request, *, amending: dict | None):
     draft = _draft(request)
     if draft is not None and draft.amends != reference:
         if request.method == "POST":
-            raise NotFound("No such draft.")
+            raise NotFound(_("No such draft."))
         # A draft opened from a list of drafts (the dashboard's): resume it on its own form.
         if not draft.amends:
             return redirect(f"{_form_url(None)}?draft={draft.pk}")
@@ -159,7 +159,7 @@ def _draft(request):
     pk = positive_int(raw)
     draft = drafts_visible_to(request.user).filter(pk=pk).first() if pk is not None else None
     if draft is None:
-        raise NotFound("No such draft.")
+        raise NotFound(_("No such draft."))
     return draft
 
 
