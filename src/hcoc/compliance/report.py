@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from hcoc.lib.pdftext import paragraph_text
-from hcoc.lib.timeutil import duration_text
+from hcoc.ui.templatetags.hcoc import duration
 
 from .selectors import COUNTS, STANDING_LABELS, compliance_for
 from .trends import trends_for
@@ -301,7 +301,7 @@ def report_pdf(data: dict) -> bytes:
         if k == "differences":
             return Paragraph(paragraph_text(_cell(r, k)), small)
         if k == "mean_lead_time_hours":
-            return duration_text(r[k])
+            return duration(r[k])
         value = _cell(r, k)
         return str(value if value is not None else "")
 

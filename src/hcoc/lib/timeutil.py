@@ -123,19 +123,27 @@ def shown_utc(value: datetime | str | None) -> str:
     return f"{to_utc(value):%Y-%m-%d %H:%M} UTC"
 
 
-def duration_text(hours: float | None) -> str:
-    """274.27 -> '11 days 10 h', 30 -> '1 day 6 h', 5.5 -> '5 h 30 min', 0.25 -> '15 min':
-    a lead time as people read it, to the hour from a day on, to the minute below."""
-    if hours is None:
-        return ""
+def duration_parts(hours: float) -> tuple[str, int, int, int]:
+    """274.27 -> ('', 11, 10, 0), -5.5 -> ('−', 0, 5, 30): a lead time's sign, days, hours and
+    minutes as people read it, to the hour from a day on, to the minute below (the words are
+    the reader's language's: hcoc.ui.templatetags.hcoc.duration; duration_text's in English)."""
     sign, minutes = ("−" if hours < 0 else ""), round(abs(hours) * 60)
     days, rest = divmod(minutes, 24 * 60)
     if days:
         h = round(rest / 60)
-        if h == 24:
-            days, h = days + 1, 0
+        return (sign, days + 1, 0, 0) if h == 24 else (sign, days, h, 0)
+    h, m = divmod(rest, 60)
+    return sign, 0, h, m
+
+
+def duration_text(hours: float | None) -> str:
+    """274.27 -> '11 days 10 h', 30 -> '1 day 6 h', 5.5 -> '5 h 30 min', 0.25 -> '15 min':
+    a lead time as people read it, in English."""
+    if hours is None:
+        return ""
+    sign, days, h, m = duration_parts(hours)
+    if days:
         text = f"{days} day{'s' if days != 1 else ''}" + (f" {h} h" if h else "")
     else:
-        h, m = divmod(rest, 60)
         text = " ".join(p for p in (f"{h} h" if h else "", f"{m} min" if m or not h else "") if p)
     return sign + text

@@ -5,14 +5,14 @@ from datetime import UTC, datetime
 
 from django import template
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 
 from hcoc.lib.geo.states import WORDS
 from hcoc.lib.timeutil import (
     DATE_INPUT_PATTERN,
     UTC_INPUT_EXAMPLE,
     UTC_INPUT_PATTERN,
-    duration_text,
+    duration_parts,
     shown_utc,
     utc_input_value,
 )
@@ -70,8 +70,19 @@ def utc(value) -> str:
 
 @register.filter
 def duration(hours) -> str:
-    """274.27 (hours) -> '11 days 10 h' (hcoc.lib.timeutil.duration_text)."""
-    return duration_text(hours)
+    """274.27 (hours) -> '11 days 10 h' in the reader's language ('11 jours 10 h', '11 дней
+    10 ч'): hcoc.lib.timeutil.duration_parts, in words (in English, duration_text's)."""
+    if hours is None:
+        return ""
+    sign, days, h, m = duration_parts(hours)
+    words = []
+    if days:
+        words.append(ngettext("%(n)s day", "%(n)s days", days) % {"n": days})
+    if h:
+        words.append(gettext("%(n)s h") % {"n": h})
+    if m or not (days or h):
+        words.append(gettext("%(n)s min") % {"n": m})
+    return sign + " ".join(words)
 
 
 @register.filter
