@@ -58,16 +58,19 @@ def unreadable_timeline_labels(page) -> list[str]:
 
 def overflow(page) -> dict:
     """The page's width beyond the viewport, and the widest elements that make it (for the
-    failure message)."""
+    failure message): past its right edge, or its left one right to left (Arabic), where the
+    page then scrolls."""
     return page.evaluate(
         """() => {
             const vw = document.documentElement.clientWidth;
+            const rtl = getComputedStyle(document.documentElement).direction === 'rtl';
             const wide = [...document.querySelectorAll('body *')]
-              .filter(e => e.getBoundingClientRect().right > vw + 0.5)
+              .filter(e => rtl ? e.getBoundingClientRect().left < -0.5
+                               : e.getBoundingClientRect().right > vw + 0.5)
               .filter(e => !e.closest('table, pre, .leaflet-container'))
               .slice(0, 5)
               .map(e => e.tagName.toLowerCase() + (e.getAttribute('class') ? '.' + e.getAttribute('class').split(' ')[0] : '')
-                        + ' ' + Math.round(e.getBoundingClientRect().right));
+                        + ' ' + Math.round(e.getBoundingClientRect()[rtl ? 'left' : 'right']));
             return {scroll: document.documentElement.scrollWidth, view: vw, wide};
         }"""
     )

@@ -10,9 +10,14 @@ from django.test import Client
 from django.utils import translation
 from support.bodies import pln
 from support.people import web_client
+from support.readable import readable_text
 
 from hcoc.accounts.models import User
+from hcoc.lib.timeutil import duration_text
+from hcoc.notifications.schemas import PLNIn
+from hcoc.notifications.services import notification_submit
 from hcoc.states.names import name_of, names_of
+from hcoc.ui.templatetags.hcoc import duration
 
 LANGUAGES = ["ar", "zh-hans", "en", "fr", "ru", "es"]
 
@@ -192,3 +197,50 @@ def test_a_date_or_time_shown_bare_reads_as_iso_8601_in_every_language(language)
             Context({"d": date(2026, 12, 24), "t": datetime(2026, 12, 7, 8, 49, tzinfo=UTC)})
         )
     assert text == "2026-12-24 2026-12-07 08:49"
+
+
+def test_a_lead_time_reads_in_the_readers_language_and_as_before_in_english():
+    """A notification's lead time read "3 days" on a French, Russian or Arabic page."""
+    for hours in (274.27, 30, 24, 72, 5.5, 0.25, 0, -1.5, 47.99):
+        with translation.override("en"):
+            assert duration(hours) == duration_text(hours), hours
+    expected = {
+        "fr": ["11 jours 10 h", "1 jour 6 h", "5 h 30 min", "15 min"],
+        "ru": ["11 дней 10 ч", "1 день 6 ч", "5 ч 30 мин", "15 мин"],
+        "es": ["11 días 10 h", "1 día 6 h", "5 h 30 min", "15 min"],
+        "zh-hans": ["11 天 10 小时", "1 天 6 小时", "5 小时 30 分钟", "15 分钟"],
+        "ar": ["11 يومًا 10 س", "1 يوم 6 س", "5 س 30 د", "15 د"],
+    }
+    for language, words in expected.items():
+        with translation.override(language):
+            assert [duration(h) for h in (274.27, 30, 5.5, 0.25)] == words, language
+    assert duration(None) == ""
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("en", ["3 days", "3000 km", "stage: circle", "Impact area 1 (stage)"]),
+        ("fr", ["3 jours", "3000 km", "étage: cercle", "Zone d'impact 1 (étage)"]),
+        ("ru", ["3 дня", "3000 км", "ступень: круг", "Район падения 1 (ступень)"]),
+        ("es", ["3 días", "3000 km", "etapa: círculo", "(etapa)"]),
+        ("zh-hans", ["3 天", "3000 公里", "火箭级:", "（火箭级）"]),
+        ("ar", ["3 أيام", "3000 كم", "مرحلة:", "(مرحلة)"]),
+    ],
+)
+def test_a_notifications_lead_time_range_and_impact_areas_read_in_the_readers_language(
+    personas, language, words
+):
+    """Its lead time read "3 days", its range and apogee "3000 km" and its impact area's kind
+    "stage" (the API's code) in every language (the phone walk's screenshots showed them)."""
+    france = User.objects.get(username="fra_submitter")
+    n = notification_submit(actor=france, data=PLNIn.model_validate(pln()))
+    User.objects.filter(username="jpn_reader").update(language=language)
+    text = readable_text(
+        web_client("jpn_reader").get(f"/notifications/{n.reference}").content.decode()
+    )
+    assert [w for w in words if w not in text] == []
+    form = web_client("fra_submitter")
+    User.objects.filter(username="fra_submitter").update(language=language)
+    page = form.get("/notifications/new").content.decode()
+    assert f'<option value="stage">{words[2].split(":")[0].strip()}</option>' in page

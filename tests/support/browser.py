@@ -13,6 +13,7 @@ test` and so by CI): then they fail, so a run without the browser cannot pass fo
 
 import functools
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,10 @@ ARGS = [
     "--disable-quic",
 ]
 SCREENSHOTS = REPO / "var" / "screenshots"
+# The inbox and a notification in each of the six languages at 390 px, kept by every run that
+# runs tests/browser/test_browser_languages.py (`<language>-inbox.png`, `-notification.png`).
+PHONE_SHOTS = SCREENSHOTS / "phone"
+STARTED = time.time()
 
 # Playwright's sync API runs an event loop in the test thread; Django then refuses database
 # calls from that thread unless told the loop is not serving requests (it is not: the live
@@ -102,6 +107,16 @@ def screenshot(page, name: str) -> None:
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The run's last lines say where its kept screenshots are, when it took any (with pytest-xdist
+    the workers take them and the controller, which ran no test, finds them by their time)."""
+    kept = [p for p in PHONE_SHOTS.glob("*.png") if p.stat().st_mtime >= STARTED]
+    if kept:
+        terminalreporter.write_line(
+            f"{len(kept)} screenshots of the six languages at 390 px kept in {PHONE_SHOTS}"
+        )
 
 
 SEVERE = {"serious", "critical"}

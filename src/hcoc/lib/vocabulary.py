@@ -28,6 +28,20 @@ def category_words(category: str | None) -> str:
     return CATEGORY_WORDS.get(category or "", category or "—")
 
 
+# The kinds of impact area in words (the API keeps the codes: docs/formats.md).
+IMPACT_KIND_WORDS = {
+    "payload": N_("payload"),
+    "stage": N_("stage"),
+    "fairing": N_("fairing"),
+    "debris": N_("debris"),
+}
+
+
+def impact_kind_words(kind: str | None) -> str:
+    """'stage' -> 'stage' (to be translated where shown); an unknown value as it is."""
+    return IMPACT_KIND_WORDS.get(kind or "", kind or "—")
+
+
 def category_of(generic_class: str) -> str | None:
     entry = GENERIC_CLASSES.get(generic_class)
     return entry[0] if entry else None

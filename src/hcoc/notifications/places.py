@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from hcoc.lib.geo.coords import format_position
 from hcoc.lib.geo.notam import notam_text
-from hcoc.lib.vocabulary import km_text
+from hcoc.lib.vocabulary import impact_kind_words, km_text
 from hcoc.sites.selectors import site_details
 
 KM_PER_NM = 1.852
@@ -121,7 +121,8 @@ def places(read_model: dict) -> list[dict[str, Any]]:
             }
         )
     for i, area in enumerate(read_model.get("impact_areas") or [], start=1):
-        title = _("Impact area %(i)d (%(kind)s)") % {"i": i, "kind": area.get("kind", "")}
+        kind = _(impact_kind_words(area.get("kind")))
+        title = _("Impact area %(i)d (%(kind)s)") % {"i": i, "kind": kind}
         out.append(_area(area, sites, title=title))
     return out
 

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from hcoc.lib.geo.coords import format_position
-from hcoc.lib.vocabulary import category_words
+from hcoc.lib.vocabulary import category_words, impact_kind_words
 from hcoc.notifications.maps import map_payload
 from hcoc.sites.selectors import site_details
 from hcoc.ui.templatetags.hcoc import utc
@@ -15,6 +15,11 @@ def is_illustrative(read_model: dict) -> bool:
 
 def _n(value) -> str:
     return f"{value:g}" if isinstance(value, int | float) else str(value)
+
+
+def _kilometres(value) -> str:
+    """3000 -> '3000 km', in the reader's script ('3000 км', '3000 كم'); '—' when not given."""
+    return _("%(km)s km") % {"km": _n(value)} if value else "—"
 
 
 def _area_text(area: dict, sites: dict) -> str:
@@ -43,7 +48,7 @@ def _area_text(area: dict, sites: dict) -> str:
     if area.get("description"):
         text += f" ({area['description']})"
     if area.get("kind"):
-        text = f"{area['kind']}: {text}"
+        text = f"{_(impact_kind_words(area['kind']))}: {text}"
     return text
 
 
@@ -76,8 +81,8 @@ def summary(content: dict) -> list[tuple[str, str]]:
             _("Impact areas"),
             "; ".join(_area_text(a, sites) for a in content.get("impact_areas") or []) or "—",
         ),
-        (_("Range"), f"{content['range_km']:g} km" if content.get("range_km") else "—"),
-        (_("Apogee"), f"{content['apogee_km']:g} km" if content.get("apogee_km") else "—"),
+        (_("Range"), _kilometres(content.get("range_km"))),
+        (_("Apogee"), _kilometres(content.get("apogee_km"))),
         (_("Remarks"), content.get("remarks") or "—"),
     ]
     if content.get("national_reference"):

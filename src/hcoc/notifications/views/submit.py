@@ -17,6 +17,7 @@ from hcoc.accounts.access import may_act_as_icc
 from hcoc.lib.canonical import canonical_dumps
 from hcoc.lib.errors import Conflict, InvalidInput, NotFound
 from hcoc.lib.numbers import positive_int
+from hcoc.lib.vocabulary import impact_kind_words
 from hcoc.states.access import acting_state, require_acting_for, require_submitter
 from hcoc.states.selectors import state_list
 from hcoc.ui.forms import form_problems, labelled, validate
@@ -344,7 +345,7 @@ def _form(request, *, fields, draft, amending, problems=None):
             "err": errors,
             "problems": labelled(problems, forms.PATH_LABELS),
             "impact_rows": forms.impact_rows(fields, errors),
-            "impact_kinds": forms.IMPACT_KINDS,
+            "impact_kinds": [(k, _(impact_kind_words(k))) for k in forms.IMPACT_KINDS],
             "sites": sites,
             "site_points": {s["id"]: [s["lat"], s["lon"]] for s in sites},
             "class_choices": forms.class_choices(),

@@ -5,14 +5,13 @@ from datetime import UTC, datetime
 
 from django import template
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 
 from hcoc.lib.geo.states import WORDS
 from hcoc.lib.timeutil import (
     DATE_INPUT_PATTERN,
     UTC_INPUT_EXAMPLE,
     UTC_INPUT_PATTERN,
-    duration_text,
     shown_utc,
     utc_input_value,
 )
@@ -70,7 +69,8 @@ def utc(value) -> str:
 
 @register.filter
 def duration(hours) -> str:
-    """274.27 (hours) -> '11 days 10 h' (hcoc.lib.timeutil.duration_text)."""
+    """274.27 (hours) -> '11 days 10 h' in the reader's language ('11 jours 10 h', '11 дней
+    10 ч'): hcoc.lib.timeutil.duration_text."""
     return duration_text(hours)
 
 
