@@ -56,6 +56,8 @@ ROUTES = [
     "/api/v1/log/findings",
     "/{s}",
 ]
+# The routes that take an acknowledgement, drawn more often than the others: what matters most.
+WRITES = ["/api/v1/acknowledgements", "/items/{n}/acknowledge"]
 numbers = st.one_of(
     st.integers(0, 4), st.integers(-(10**30), 10**30), st.sampled_from([2**63 - 1, 2**63, 2**64])
 )
@@ -81,13 +83,18 @@ authorizations = st.one_of(
 
 @st.composite
 def requests(draw):
-    route = draw(st.sampled_from(ROUTES))
+    route = draw(st.one_of(st.sampled_from(ROUTES), st.sampled_from(WRITES)))
     path = route.replace("{n}", quote(str(draw(st.one_of(numbers, values))), safe=""))
     path = path.replace(
         "{s}", quote(draw(st.one_of(st.sampled_from(["FRA", "fra"]), texts)), safe="")
     )
     return {
-        "method": draw(st.sampled_from(["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS"])),
+        "method": draw(
+            st.one_of(
+                st.sampled_from(["GET", "POST"]),
+                st.sampled_from(["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS"]),
+            )
+        ),
         "path": path,
         "query": draw(
             st.dictionaries(
@@ -124,7 +131,7 @@ def send(client: Client, r: dict):
     )
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(r=requests())
 def test_no_request_is_a_server_error_and_only_the_token_queues_an_acknowledgement(node, r):
     before = QueuedAcknowledgement.objects.count()
