@@ -12,8 +12,9 @@ from .models import Checkpoint, Finding, Item, NodeStatus, QueuedAcknowledgement
 
 PAGE = 1000
 DECLARATION_KIND = "declaration.submitted"
-# What a seq or a year can be in either database (a signed 64-bit integer): anything larger
-# names no row, and is not handed to the database, which would refuse it (an error, not a 404).
+# What a seq or a year can be in either database (a signed 64-bit integer): anything larger or
+# negative names no row, so it is answered "none" without a query (Django itself answers such a
+# lookup with no row; the fuzz in tests/node sends numbers past 2**64 to every route).
 LARGEST = 2**63 - 1
 
 
