@@ -7,42 +7,14 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.conf import settings
 from django.test import Client, override_settings
 from django.utils import timezone
+from support.node_pages import NODE_SETTINGS
 
 from hcoc.node import services
 from hcoc.node.models import QueuedAcknowledgement
 
-_TEMPLATES = settings.TEMPLATES[0]
-NODE = {
-    # As settings.py makes them for a node (HCOC_NODE=1): the exchange's context processors out.
-    "TEMPLATES": [
-        {
-            **_TEMPLATES,
-            "OPTIONS": {
-                **_TEMPLATES["OPTIONS"],
-                "context_processors": [
-                    p
-                    for p in _TEMPLATES["OPTIONS"]["context_processors"]
-                    if p.startswith("django.")
-                ],
-            },
-        }
-    ],
-    "ROOT_URLCONF": "hcoc.node.urls",
-    "NODE_STATE": "JPN",
-    "NODE_API_TOKEN": "node-secret",
-    # The node's middleware: the exchange's limits, idempotency and signature checks left out.
-    "MIDDLEWARE": [
-        "django.middleware.security.SecurityMiddleware",
-        "django.contrib.sessions.middleware.SessionMiddleware",
-        "django.middleware.common.CommonMiddleware",
-        "django.middleware.csrf.CsrfViewMiddleware",
-        "django.contrib.auth.middleware.AuthenticationMiddleware",
-        "django.contrib.messages.middleware.MessageMiddleware",
-    ],
-}
+NODE = NODE_SETTINGS
 
 
 def item(seq: int, state: str, subject: str) -> dict:

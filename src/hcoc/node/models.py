@@ -21,7 +21,7 @@ class Item(models.Model):
     """A feed item the node verified against its leaf (what the state's users read)."""
 
     seq = models.BigIntegerField(primary_key=True)
-    kind = models.CharField(max_length=64)
+    kind = models.CharField(max_length=64, db_index=True)  # the declarations page lists by kind
     state = models.CharField(max_length=3, db_index=True)
     subject = models.CharField(max_length=64, db_index=True)
     at = models.DateTimeField()

@@ -4,12 +4,18 @@ import json
 
 from django.conf import settings
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from hcoc.lib.timeutil import shown_utc
 
 from .models import Checkpoint, Finding, Item, NodeStatus, QueuedAcknowledgement, VerifiedEntry
 
 PAGE = 1000
+DECLARATION_KIND = "declaration.submitted"
+# What a seq or a year can be in either database (a signed 64-bit integer): anything larger or
+# negative names no row, so it is answered "none" without a query (Django itself answers such a
+# lookup with no row; the fuzz in tests/node sends numbers past 2**64 to every route).
+LARGEST = 2**63 - 1
 
 
 def status() -> NodeStatus:
@@ -22,8 +28,8 @@ def silence(current: NodeStatus | None = None) -> str:
     if current.down_since is None and current.last_heard_at is not None:
         return ""
     if current.last_heard_at is None:
-        return "No word from the exchange yet: this node has not verified anything from it."
-    return f"No word from the exchange since {shown_utc(current.last_heard_at)}."
+        return _("No word from the exchange yet: this node has not verified anything from it.")
+    return _("No word from the exchange since %(at)s.") % {"at": shown_utc(current.last_heard_at)}
 
 
 def feed_page(*, after: int, limit: int) -> dict:
@@ -53,7 +59,42 @@ def inbox(*, limit: int = 200) -> list[Item]:
 
 
 def item_get(seq: int) -> Item | None:
+    if not 0 <= seq <= LARGEST:
+        return None
     return Item.objects.filter(seq=seq).first()
+
+
+def _declaration(item: Item) -> dict:
+    """A declaration version as its item carries it: the read model of that version (its
+    crosscheck as it stood when it was published), with the item's seq and time."""
+    payload = json.loads(item.text).get("payload") or {}
+    return {**payload, "seq": item.seq, "state": item.state, "published_at": item.at}
+
+
+def declarations() -> list[dict]:
+    """The current version of every annual declaration the node holds (its own state's and
+    other states'), newest year first, then by state."""
+    current: dict[str, Item] = {}
+    for found in Item.objects.filter(kind=DECLARATION_KIND).order_by("seq"):
+        current[found.subject] = found  # a later version of a state's year replaces it
+    rows = [_declaration(i) for i in current.values()]
+    return sorted(rows, key=lambda d: (-(d.get("year") or 0), d["state"]))
+
+
+def declaration_get(*, state: str, year: int) -> dict | None:
+    """{"current": the latest version, "seq", "versions": every version, oldest first} of a
+    state's declaration for a year, or None when the node holds none."""
+    if not 0 <= year <= LARGEST:
+        return None
+    found = list(
+        Item.objects.filter(kind=DECLARATION_KIND, subject=f"{state.upper()}/{year}").order_by(
+            "seq"
+        )
+    )
+    if not found:
+        return None
+    versions = [_declaration(i) for i in found]
+    return {"current": versions[-1], "seq": found[-1].seq, "versions": versions}
 
 
 def entries_page(*, start: int, end: int) -> dict:

@@ -3,13 +3,20 @@ the read API in the exchange's shapes, so that `hcoc verify --url NODE` checks t
 
 from django.urls import include, path
 
+from hcoc.accounts.views import language_view
+
 from . import views
 
 pages = [
     path("", views.inbox, name="inbox"),
     path("items/<int:seq>", views.item, name="item"),
     path("items/<int:seq>/acknowledge", views.acknowledge, name="acknowledge"),
+    path("declarations/", views.declarations, name="declarations"),
+    path("declarations/<str:state>/<int:year>", views.declaration, name="declaration"),
     path("log/", views.log_page, name="log"),
+    # The language switch at the foot of every page: the exchange's own (a cookie; the node
+    # has no login, so nothing is stored on a user), read by LanguageMiddleware.
+    path("language", language_view, name="language"),
     path("api/v1/node", views.api_node, name="api_node"),
     path("api/v1/feed", views.api_feed, name="api_feed"),
     path("api/v1/items/<int:seq>", views.api_item, name="api_item"),
@@ -23,3 +30,7 @@ pages = [
 
 # The node's own root URL map: its names under the `node` namespace, as the templates reverse them.
 urlpatterns = [path("", include((pages, "node")))]
+
+# As on the exchange: an unknown address under /api/ answers problem details, elsewhere a page.
+handler404 = "hcoc.ui.http.not_found"
+handler500 = "hcoc.ui.http.server_error"

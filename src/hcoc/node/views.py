@@ -7,13 +7,19 @@ import json
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from hcoc.declarations.forms import PREFIX, SECTION_LABEL
+from hcoc.exchange.models import EventKind
 from hcoc.lib.timeutil import rfc3339, shown_utc
+from hcoc.notifications.places import concerns, notam_for, places
+from hcoc.notifications.views.common import summary
 from hcoc.states.names import name_of, names_of
 
 from . import selectors, services
+from .maps import NOTIFICATION_KINDS, item_map
 from .models import Finding
 
 # ---- pages ----------------------------------------------------------------------------------
@@ -25,12 +31,19 @@ def _page(request, template: str, **context):
     return render(request, f"node/{template}", context)
 
 
+def _what(kind: str) -> str:
+    """A feed kind in words, in the reader's language ('notification submitted')."""
+    if kind in EventKind.values:
+        return str(EventKind(kind).label).capitalize()
+    return kind.replace(".", " ").replace("_", " ").capitalize()
+
+
 def _rows(items) -> list[dict]:
     names = names_of({i.state for i in items})
     return [
         {
             "seq": i.seq,
-            "what": i.kind.replace(".", " ").replace("_", " ").capitalize(),
+            "what": _what(i.kind),
             "state": names.get(i.state, i.state),
             "subject": i.subject,
             "at": shown_utc(i.at),
@@ -45,7 +58,9 @@ def inbox(request):
 
 
 def _fields(value, prefix="") -> list[tuple[str, str]]:
-    """The payload as labelled lines ('Launch window start', '2026-12-07 08:49 UTC')."""
+    """The payload as labelled lines ('Launch window start', '2026-12-07 08:49 UTC'): the words
+    of an item of a kind the node has no page of its own for (registry news, meetings,
+    invitations), its field names as the published formats spell them."""
     out: list[tuple[str, str]] = []
     if isinstance(value, dict):
         for key, inner in value.items():
@@ -65,30 +80,77 @@ def _fields(value, prefix="") -> list[tuple[str, str]]:
     return out
 
 
+def _notification(payload: dict) -> dict:
+    """What the exchange's notification page shows of a version, from the item alone: its
+    statement in words, its map, where it flies and whether it concerns the node's state."""
+    return {
+        "summary": summary(payload),
+        "map_data": item_map(payload),
+        "places": places(payload),
+        "affected": payload.get("affected_states"),
+        "in_direction": payload.get("in_planned_direction") or [],
+        "flags": payload.get("flags") or [],
+        "concerns": concerns(payload, settings.NODE_STATE),
+        "notam": notam_for(payload),
+    }
+
+
 @require_GET
 def item(request, seq: int):
     found = selectors.item_get(seq)
     if found is None:
-        raise Http404("No such item on this node.")
+        raise Http404(_("No such item on this node."))
     data = json.loads(found.text)
-    ack = selectors.acknowledged_here().get(seq)
-    return _page(
-        request,
-        "item.html",
-        row=_rows([found])[0],
-        fields=_fields(data.get("payload") or {}),
-        ack=ack,
-        own=found.state == settings.NODE_STATE,
-    )
+    payload = data.get("payload") or {}
+    context = {
+        "row": _rows([found])[0],
+        "ack": selectors.acknowledged_here().get(seq),
+        "own": found.state == settings.NODE_STATE,
+        "n": None,
+        "declaration": None,
+    }
+    if found.kind in NOTIFICATION_KINDS and payload.get("launch_area"):
+        context["n"] = payload
+        context.update(_notification(payload))
+    elif found.kind == selectors.DECLARATION_KIND:
+        context["declaration"] = {"state": found.state, "year": payload.get("year")}
+        context["fields"] = []
+    else:
+        context["fields"] = _fields(payload)
+    return _page(request, "item.html", **context)
 
 
 @require_POST
 def acknowledge(request, seq: int):
     if selectors.item_get(seq) is None:
-        raise Http404("No such item on this node.")
+        raise Http404(_("No such item on this node."))
     if seq not in selectors.acknowledged_here():
         services.acknowledgement_queue(seqs=[seq])
     return redirect("node:item", seq=seq)
+
+
+@require_GET
+def declarations(request):
+    return _page(request, "declarations.html", rows=selectors.declarations())
+
+
+@require_GET
+def declaration(request, state: str, year: int):
+    found = selectors.declaration_get(state=state, year=year)
+    if found is None:
+        raise Http404(_("No such declaration on this node."))
+    current = found["current"]
+    return _page(
+        request,
+        "declaration.html",
+        d=current,
+        item_seq=found["seq"],
+        sections=[
+            {"label": SECTION_LABEL[name], "name": name, "part": current.get(name)}
+            for name in PREFIX
+        ],
+        versions=found["versions"],
+    )
 
 
 @require_GET

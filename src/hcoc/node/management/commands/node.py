@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.servers.basehttp import run
 from django.core.wsgi import get_wsgi_application
 
+from hcoc.sites.services import sites_load_catalogue
 from hcoc.states.services import registry_load_defaults
 
 from ... import bundle
@@ -42,6 +43,7 @@ class Command(BaseCommand):
         logging.basicConfig(level=logging.INFO, stream=sys.stderr)
         call_command("migrate", verbosity=0, interactive=False)
         registry_load_defaults()  # the states' names the pages show
+        sites_load_catalogue()  # the sites' names and places the pages and maps show
         if o["action"] == "export":
             if not (o["file"] and o["key"] and o["key_id"]):
                 raise CommandError("give the file to write, --key and --key-id (it is signed)")
