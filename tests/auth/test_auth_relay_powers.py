@@ -347,7 +347,7 @@ def test_a_user_enrolled_through_the_operators_link_says_so_whoever_made_it(icc)
     row = row_of(web_client("fra_reader").get("/account"), "fra_clerk")
     assert "by the ICC (icc)" in row
     assert re.search(
-        rf"set {WHEN} through an enrolment link from the server's operator",
+        rf'set <bdi dir="ltr">{WHEN}</bdi> through an enrolment link from the server\'s operator',
         row,
     ), row
 
