@@ -218,7 +218,7 @@ def test_in_english_the_pages_read_the_same_text_with_hostile_text_escaped(perso
 def test_what_takes_no_markup_gets_none(personas):
     """A text template (an e-mail's `{% autoescape off %}`) and an attribute (`|plain`) get the
     value as it is; the PDF and the text e-mail of a notification carry no tag, and no Unicode
-    isolate either (hcoc.ui.bidi says why)."""
+    isolate either (hcoc.ui.bidi says why), while the e-mail's HTML part isolates as a page."""
     at = datetime(2026, 12, 18, 3, 0, tzinfo=UTC)
     text = Template("{% load hcoc %}{% autoescape off %}{{ t|utc }} {{ r|ltr }}{% endautoescape %}")
     assert text.render(Context({"t": at, "r": "FRA-2026-0003"})) == (
@@ -235,6 +235,11 @@ def test_what_takes_no_markup_gets_none(personas):
     alerts_send_immediate()
     (alert,) = [m for m in mail.outbox if m.to == ["jpn@example.org"]]
     assert n.reference in alert.body and " UTC" in alert.body
+    # The e-mail's HTML part is a page of its own: its reference and times are isolated.
+    (html_part, _), *_ = alert.alternatives
+    assert '<html lang="ar" dir="rtl">' in html_part
+    assert f'<bdi dir="ltr">{n.reference}</bdi>' in html_part
+    assert values_shown(html_part)["time"] and not_isolated(html_part) == []
     pdf = " ".join(
         pages_text(web_client("jpn_reader").get(f"/notifications/{n.reference}/pdf").content)
     )
