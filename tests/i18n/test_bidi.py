@@ -181,7 +181,8 @@ def test_the_check_finds_a_time_or_reference_left_in_the_sentence():
 
 def test_in_english_the_pages_read_the_same_text_with_hostile_text_escaped(personas):
     """The isolates add no visible character, and what a state typed stays text: markup in a
-    vehicle's name, remarks and an impact area's description is escaped inside them."""
+    vehicle's name, remarks, national reference and an impact area's description is escaped
+    inside them."""
     hostile = '<script>alert("FRA-2026-0009")</script>'
     fra = User.objects.get(username="fra_submitter")
     n = notification_submit(
@@ -190,6 +191,7 @@ def test_in_english_the_pages_read_the_same_text_with_hostile_text_escaped(perso
             pln(
                 vehicle_name=hostile,
                 remarks=hostile,
+                national_reference=hostile,  # a reference-like field a state types
                 impact_areas=[
                     {
                         "kind": "stage",
@@ -206,7 +208,7 @@ def test_in_english_the_pages_read_the_same_text_with_hostile_text_escaped(perso
     assert "<script>alert" not in html
     escaped = "&lt;script&gt;alert(&quot;FRA-2026-0009&quot;)&lt;/script&gt;"
     assert f'<bdi dir="auto">{escaped}</bdi>' in html  # the vehicle, as sent
-    assert html.count(escaped) >= 3
+    assert html.count(escaped) >= 4  # the vehicle, remarks, national reference, description
     # A negative coordinate keeps its sign before its digits: isolated whole.
     assert '<bdi dir="ltr">-16.5</bdi>' in html
     # The window reads as before, character for character, once the tags are set aside.

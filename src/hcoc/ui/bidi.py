@@ -10,20 +10,20 @@ start of a range stays before its end in the reader's direction.
 The isolate is `<bdi dir="ltr">…</bdi>` rather than `<span dir="ltr">`: `<bdi>` says what it is
 for (its whole job is bidi isolation; browsers isolate it by their own stylesheet, which
 matters in an HTML e-mail or a page whose stylesheet failed), and it carries no other meaning a
-stylesheet or a script could catch (the page's CSS styles `span`s of its own). `dir="ltr"`
-rather than `<bdi>`'s own `auto`: these values are always left to right, and `auto` would give a
-value that starts with a digit or a sign the direction of the text around it. Screen readers
-read a `<bdi>` as its text.
+stylesheet or a script could catch. `dir="ltr"` rather than `<bdi>`'s own `auto`: these values
+are always left to right, and `auto` guesses from the first letter, which a date or a number
+has none of. Screen readers read a `<bdi>` as its text.
 
-Only pages get markup. Text meant as plain text (e-mails in text/plain, the PDF, CSV and XLSX
-files, the API, attributes such as `title` and `aria-label`, a page's `<title>`, `<option>`,
-SVG text, whose direction its stylesheet sets instead)
-gets the value as it is: no markup, and no Unicode isolate characters (U+2066 LRI ... U+2069
-PDI) either: they are invisible, so a reference copied from an e-mail or a PDF would carry them
-into a search box or an API call and match nothing, and most PDF and spreadsheet readers show
-them as boxes or drop them unevenly. The template filters (hcoc.ui.templatetags.hcoc) ask the
-template whether it escapes: an HTML page does, a text template (`{% autoescape off %}`) does
-not.
+Only pages get markup (an HTML e-mail is a page). Text meant as plain text (e-mails in
+text/plain, the PDF, CSV and XLSX files, the API, attributes such as `title` and `aria-label`,
+a page's `<title>`, `<option>`, SVG text, whose direction the stylesheet sets instead) gets the
+value as it is: no markup, and no Unicode isolate characters (U+2066 LRI ... U+2069 PDI)
+either. They are invisible: copied with a reference out of an e-mail or a PDF, they would
+travel into a search box, a spreadsheet cell or an API call and match nothing, and a font
+without them may show a box; a text e-mail's reader lays each line out on its own, so the
+isolates would help only where the time sits inside an Arabic sentence, at that price. The
+template filters (hcoc.ui.templatetags.hcoc) ask the template whether it escapes: an HTML page
+does, a text template (`{% autoescape off %}`) does not.
 
 States' own free text is the other half: shown as sent, in an element with `dir="auto"` (in
 the templates), so a remark in Arabic in an English page, or in English in an Arabic page, takes
