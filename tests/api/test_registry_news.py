@@ -126,7 +126,7 @@ def test_the_icc_writes_a_circular_in_its_console(personas):
     circular = Circular.objects.get()
     assert Event.objects.get(seq=circular.seq).kind == "registry.circular"
     console = icc.get("/icc/").content.decode()
-    assert f'href="/registry#circulars">{circular.reference}</a>' in console
+    assert f'href="/registry#circulars"><bdi dir="ltr">{circular.reference}</bdi></a>' in console
     for who in ("fra_submitter", "jpn_reader"):
         assert (
             web_client(who).post("/icc/circulars", {"title": "x", "text": "y"}).status_code == 403

@@ -298,9 +298,11 @@ def test_a_user_the_icc_makes_and_enrols_itself_shows_to_every_user_of_that_stat
     make_and_enrol_a_ghost(icc)
     for name in ("fra_submitter", "fra_reader"):
         row = row_of(web_client(name).get("/account"), "fra_ghost3")
-        assert re.search(rf"{WHEN}, by the ICC \(icc\)", row), row
-        assert re.search(rf"set {WHEN} through an enrolment link from the ICC \(icc\)", row), row
-        assert re.search(rf"<td>{WHEN}</td>", row), row  # its last login
+        # Each time isolated left to right (hcoc.ui.bidi).
+        when = rf'<bdi dir="ltr">{WHEN}</bdi>'
+        assert re.search(rf"{when}, by the ICC \(icc\)", row), row
+        assert re.search(rf"set {when} through an enrolment link from the ICC \(icc\)", row), row
+        assert re.search(rf"<td>{when}</td>", row), row  # its last login
     assert row_of(web_client("jpn_submitter").get("/account"), "fra_ghost3") == ""
     # The ICC itself has no state, and no such list on its account page.
     assert 'id="state-users"' not in icc.get("/account").content.decode()
@@ -345,7 +347,7 @@ def test_a_user_enrolled_through_the_operators_link_says_so_whoever_made_it(icc)
     row = row_of(web_client("fra_reader").get("/account"), "fra_clerk")
     assert "by the ICC (icc)" in row
     assert re.search(
-        rf"set {WHEN} through an enrolment link from the server's operator",
+        rf'set <bdi dir="ltr">{WHEN}</bdi> through an enrolment link from the server\'s operator',
         row,
     ), row
 

@@ -29,7 +29,7 @@ def test_the_log_page_shows_the_checkpoint_its_cosigners_and_how_to_verify(api, 
     html = web_client("fra_reader").get("/log/").content.decode()
     assert f'<dd class="tree-size">{cp.size}</dd>' in html
     assert log_signer().vkey() in html
-    assert "JPN-2026-1 (JPN)" in html
+    assert '<bdi dir="ltr">JPN-2026-1</bdi> (JPN)' in html  # the key id isolated (hcoc.ui.bidi)
     assert "hcoc verify --url" in html and "hcoc witness" in html
     assert "key.registered" in html and "event" in html
 

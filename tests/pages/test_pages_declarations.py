@@ -267,7 +267,7 @@ def test_the_list_filters_by_year_and_state_and_highlights_differences(personas)
     assert f'href="/declarations/FRA/{LAST_YEAR}"' in everything
     assert f'href="/declarations/JPN/{LAST_YEAR}"' in everything
     assert 'class="badge changed">SLV-medium 2/2' not in everything
-    assert 'class="badge changed">SLBM 1/0 (+1)' in everything
+    assert 'class="badge changed" dir="ltr">SLBM 1/0 (+1)' in everything
     only_japan = reader.get(f"/declarations/?year={LAST_YEAR}&state=JPN").content.decode()
     assert "/declarations/JPN/" in only_japan and "/declarations/FRA/" not in only_japan
     assert b"No declarations match." in reader.get(f"/declarations/?year={LAST_YEAR - 3}").content

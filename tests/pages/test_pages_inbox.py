@@ -221,7 +221,7 @@ def test_the_inbox_filters_by_kind_state_and_dates_and_the_filters_survive_pagin
     assert "GBR-C-0" in everything and "<td>not yet</td>" not in everything
     # When acknowledged, as people read a time; the exact time for machines in `datetime`.
     assert re.search(
-        r'<td><time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ">\d{4}-\d\d-\d\d \d\d:\d\d UTC</time></td>\s*</tr>',
+        r'<td><time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"><bdi dir="ltr">\d{4}-\d\d-\d\d \d\d:\d\d UTC</bdi></time></td>\s*</tr>',
         everything,
     )
     # Nothing left to acknowledge among them: the button is hidden until a live row comes.
@@ -270,7 +270,7 @@ def test_the_icc_sees_who_acknowledged_by_name_with_times_the_contacts_to_chase_
     assert "FRA-C-0" in page and "Registry circular" in page and "France" in page
     assert f"1 of {expected} states acknowledged." in page
     assert re.search(
-        r'<td>Japan</td><td><time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ">\d{4}-\d\d-\d\d \d\d:\d\d UTC</time></td>',
+        r'<td>Japan</td><td><time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"><bdi dir="ltr">\d{4}-\d\d-\d\d \d\d:\d\d UTC</bdi></time></td>',
         page,
     )
     assert "<li>United Kingdom</li>" in page

@@ -34,6 +34,7 @@ from hcoc.observers.access import may_see_invitation
 from hcoc.sites.selectors import site_details
 from hcoc.states.access import may_read_exchange
 from hcoc.states.names import name_of, names_of
+from hcoc.ui.bidi import free_text, isolating, joined, percent
 
 from .models import Alert, AlertMode, AlertPreference, MailCursor
 
@@ -93,18 +94,19 @@ class MailAudience:
         return True
 
 
-def _area(area: dict | None) -> str:
+def _area(area: dict | None, *, html: bool = False) -> str:
     if not area:
         return "—"
+    ltr = isolating(html)
     if area.get("site_id"):
         text = area.get("site_name") or site_name(area["site_id"])
     elif area.get("center"):
         c = area["center"]
-        text = _("circle of %(radius)s km around %(lat)s, %(lon)s") % {
-            "radius": area.get("radius_km"),
-            "lat": c["lat"],
-            "lon": c["lon"],
-        }
+        text = percent(
+            _("circle of %(radius)s km around %(lat)s, %(lon)s"),
+            {"radius": ltr(area.get("radius_km")), "lat": ltr(c["lat"]), "lon": ltr(c["lon"])},
+            html=html,
+        )
     elif area.get("polygon"):
         text = _("polygon of %(count)s points") % {"count": len(area["polygon"])}
     else:
@@ -168,7 +170,7 @@ def concerns(item: dict, user: User | None) -> str | None:
     return _("No: it does not concern your territory")
 
 
-def amendment_changes(item: dict) -> list[str]:
+def amendment_changes(item: dict, *, html: bool = False) -> list[str]:
     """What an amendment changed against the version before, in the sentences the amendment's
     review and the notification's page show (notifications.history.changes)."""
     version = (item["payload"] or {}).get("version")
@@ -185,18 +187,21 @@ def amendment_changes(item: dict) -> list[str]:
     if len(rows) != 2:
         return []
     before, after = (version_read_model(v.notification, v) for v in rows)
-    return changes(before, after)
+    return changes(before, after, html=html)
 
 
-def facts(item: dict, user: User | None = None) -> list[tuple[str, str]]:
+def facts(item: dict, user: User | None = None, *, html: bool = False) -> list[tuple[str, str]]:
     """What a diplomat needs at a glance: reference, state, class, window, launch area and
     direction for a notification, whether it concerns the reader's state and, for an
     amendment, what changed; the subject and the state for anything else. Names and times as
-    people read them (a state's name, 2026-12-07 08:49 UTC)."""
+    people read them (a state's name, 2026-12-07 08:49 UTC). As text (the text e-mail), or with
+    `html=True` for the HTML e-mail: times, references and codes isolated left to right, the
+    state's own words with their own direction (hcoc.ui.bidi)."""
     p = item["payload"]
+    ltr = isolating(html)
     rows = [
         (_("Item"), f"#{item['seq']} {KIND_LABELS.get(item['kind'], item['kind'])}"),
-        (_("Reference"), p.get("reference") or item["subject"]),
+        (_("Reference"), ltr(p.get("reference") or item["subject"])),
         (_("State"), name_of(item["state"]) or "—"),
     ]
     if item["kind"].startswith("notification.") or item["kind"] == EventKind.LAUNCH_UNNOTIFIED:
@@ -204,16 +209,26 @@ def facts(item: dict, user: User | None = None) -> list[tuple[str, str]]:
         rows += [
             (
                 _("Generic class"),
-                f"{p.get('generic_class', '—')} ({_(category_words(p.get('category')))})",
+                joined(
+                    " ",
+                    [ltr(p.get("generic_class", "—")), f"({_(category_words(p.get('category')))})"],
+                    html=html,
+                ),
             ),
             (
                 _("Window"),
-                _("%(opens)s to %(closes)s")
-                % {"opens": shown_utc(window["opens"]), "closes": shown_utc(window["closes"])}
+                percent(
+                    _("%(opens)s to %(closes)s"),
+                    {
+                        "opens": ltr(shown_utc(window["opens"])),
+                        "closes": ltr(shown_utc(window["closes"])),
+                    },
+                    html=html,
+                )
                 if window
                 else _("none (unnotified)"),
             ),
-            (_("Launch area"), _area(p.get("launch_area"))),
+            (_("Launch area"), _area(p.get("launch_area"), html=html)),
             (_("Direction"), _direction(p.get("planned_direction"))),
         ]
         if (concern := concerns(item, user)) is not None:
@@ -224,20 +239,23 @@ def facts(item: dict, user: User | None = None) -> list[tuple[str, str]]:
             )
         if p.get("version"):
             rows.append((_("Version"), str(p["version"])))
-        for sentence in amendment_changes(item):
+        for sentence in amendment_changes(item, html=html):
             rows.append((_("Changed"), sentence))
         if p.get("amendment_reason") and item["kind"] == EventKind.NOTIFICATION_AMENDED:
-            rows.append((_("Why"), p["amendment_reason"]))
+            rows.append((_("Why"), free_text(p["amendment_reason"], html=html)))
         if (p.get("cancellation") or {}).get("reason"):
-            rows.append((_("Cancelled"), p["cancellation"]["reason"]))
+            rows.append((_("Cancelled"), free_text(p["cancellation"]["reason"], html=html)))
         if p.get("launch_report"):
             r = p["launch_report"]
-            rows.append((_("Launched"), f"{shown_utc(r.get('launched_at'))} ({r.get('outcome')})"))
+            launched = ltr(shown_utc(r.get("launched_at")))
+            rows.append(
+                (_("Launched"), joined(" ", [launched, f"({r.get('outcome')})"], html=html))
+            )
     elif item["kind"] == EventKind.INVITATION_ISSUED and p.get("audience") != "all":
         rows.append((_("Audience"), _("restricted: addressed to your state")))
     elif p.get("title"):
-        rows.append((_("Title"), p["title"]))
-    rows.append((_("Entered the exchange"), shown_utc(item["at"])))
+        rows.append((_("Title"), free_text(p["title"], html=html)))
+    rows.append((_("Entered the exchange"), ltr(shown_utc(item["at"]))))
     return rows
 
 
@@ -265,10 +283,12 @@ def render_alert(item: dict, user: User) -> tuple[str, str, str]:
     """(subject, plain text, HTML) of one item's alert, in the user's language."""
     with translation.override(language_of(user)):
         context = {"facts": facts(item, user), "link": link(item, user), "item": item}
+        # The HTML part isolates times and references (hcoc.ui.bidi); the text part has none.
+        html = {**context, "facts": facts(item, user, html=True)}
         return (
             subject_line(item),
             render_to_string("delivery/alert.txt", context),
-            render_to_string("delivery/alert.html", context),
+            render_to_string("delivery/alert.html", html),
         )
 
 
@@ -276,6 +296,10 @@ def render_digest(items: list[dict], user: User) -> tuple[str, str, str]:
     with translation.override(language_of(user)):
         entries = [{"facts": facts(i, user), "link": link(i, user), "item": i} for i in items]
         context = {"entries": entries, "site": settings.SITE_URL}
+        html = {
+            **context,
+            "entries": [{**e, "facts": facts(e["item"], user, html=True)} for e in entries],
+        }
         count = len(items)
         return (
             ngettext(
@@ -285,7 +309,7 @@ def render_digest(items: list[dict], user: User) -> tuple[str, str, str]:
             )
             % {"count": count},
             render_to_string("delivery/digest.txt", context),
-            render_to_string("delivery/digest.html", context),
+            render_to_string("delivery/digest.html", html),
         )
 
 

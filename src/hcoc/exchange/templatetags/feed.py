@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from hcoc.exchange.links import subject_link
 from hcoc.exchange.models import EventKind
 from hcoc.exchange.shown import shown_mark as shown_signature
+from hcoc.ui.bidi import isolated
 
 register = template.Library()
 
@@ -13,13 +14,14 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def item_link(context, item: dict) -> str:
     """A link for those who may open the subject; a plain mention for the others (a restricted
-    invitation is a link only for its addressees, the inviter and the ICC)."""
+    invitation is a link only for its addressees, the inviter and the ICC). The subject is a
+    reference or a code ('FRA-2026-0003', 'FRA/2025'): isolated left to right (hcoc.ui.bidi)."""
     href, withheld = subject_link(item, context["request"].user)
     if href:
-        return format_html('<a href="{}">{}</a>', href, item["subject"])
+        return format_html('<a href="{}">{}</a>', href, isolated(item["subject"]))
     if withheld:
         return format_html('<span class="help">{}</span>', withheld)
-    return item["subject"]
+    return isolated(item["subject"])
 
 
 @register.filter

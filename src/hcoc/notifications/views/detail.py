@@ -250,18 +250,20 @@ def _page(request, reference: str, *, cancel=None, report=None):
         "notifications/detail.html",
         {
             "n": n,
-            "summary": summary(n),
+            "summary": summary(n, html=True),
             "illustrative": is_illustrative(n),
             "map_data": map_data([n], link=False),
-            "places": places(n),
+            "places": places(n, html=True),
             "affected": n["affected_states"],
             "in_direction": n.get("in_planned_direction") or [],
             "flags": n["flags"],
             "concerns": concerns(n, request.user.state_id),
             "notam": notam_for(n),
             "versions": [
-                {**v, "facts": summary(v["content"])}
-                for v in history(notification_versions_for(actor=request.user, reference=reference))
+                {**v, "facts": summary(v["content"], html=True)}
+                for v in history(
+                    notification_versions_for(actor=request.user, reference=reference), html=True
+                )
             ],
             "acks": acks,
             "log": log_status_for_seq(actor=request.user, seq=n["seq"]),

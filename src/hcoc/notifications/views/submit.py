@@ -233,7 +233,8 @@ def _review(request, *, fields, draft, amending):
         amending["state"] if amending and may_act_as_icc(request.user) else None
     )
     facts = summary(
-        {**content, "national_reference": model.national_reference, "amendment_reason": reason}
+        {**content, "national_reference": model.national_reference, "amendment_reason": reason},
+        html=True,
     )
     changed, changed_labels = [], set()
     if amending:
@@ -242,8 +243,9 @@ def _review(request, *, fields, draft, amending):
         changed = changes(
             {"content": before, "national_reference": their_reference},
             {"content": content, "national_reference": model.national_reference},
+            html=True,
         )
-        was = dict(summary({**before, "national_reference": their_reference}))
+        was = dict(summary({**before, "national_reference": their_reference}, html=True))
         changed_labels = {label for label, value in facts if was.get(label) != value}
     return render(
         request,

@@ -1,22 +1,32 @@
 """Template filters: every time shown in UTC with an explicit "UTC", dates unambiguous. (A feed
-item's link is the exchange's: hcoc.exchange.templatetags.feed.)"""
+item's link is the exchange's: hcoc.exchange.templatetags.feed.)
 
+The filters that show a time, a date, a duration, a code or a reference (`utc`, `utc_date`,
+`duration`, `state_with_code`, `ltr`) isolate it left to right in a page (`<bdi dir="ltr">`,
+hcoc.ui.bidi says why) and give it as plain text where the template does not escape (a text
+e-mail's `{% autoescape off %}`). In an attribute, the text is `|plain`: `title="{{ t|utc|plain }}"`."""
+
+import html
 from datetime import UTC, datetime
 
 from django import template
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.html import format_html, strip_tags
+from django.utils.safestring import SafeData
+from django.utils.translation import gettext, pgettext_lazy
 
 from hcoc.lib.geo.states import WORDS
 from hcoc.lib.timeutil import (
     DATE_INPUT_PATTERN,
     UTC_INPUT_EXAMPLE,
     UTC_INPUT_PATTERN,
+    duration_text,
     shown_utc,
     utc_input_value,
 )
 from hcoc.sites.selectors import site_details
 from hcoc.states.names import name_of, names_of, with_code
+from hcoc.ui.bidi import isolated
 from hcoc.ui.forms import label_for
 from hcoc.ui.forms import labelled as labelled_problems
 
@@ -58,29 +68,52 @@ def _as_datetime(value):
     return value if isinstance(value, datetime) else None
 
 
-@register.filter
-def utc(value) -> str:
+def _shown(text: str, autoescape: bool) -> str:
+    return isolated(text) if autoescape else text
+
+
+@register.filter(needs_autoescape=True)
+def utc(value, autoescape=True) -> str:
     """'2026-12-03 06:00 UTC' (ISO 8601's date and time, in UTC and saying so) from a datetime or
     an RFC 3339 string. The machine-readable exports keep RFC 3339 (`rfc3339`)."""
     if _as_datetime(value) is None:
-        return "" if value in (None, "") else str(value)
-    return shown_utc(_as_datetime(value))
+        return "" if value in (None, "") else _shown(str(value), autoescape)
+    return _shown(shown_utc(_as_datetime(value)), autoescape)
 
 
 @register.filter
 def duration(hours) -> str:
     """274.27 (hours) -> '11 days 10 h' in the reader's language ('11 jours 10 h', '11 дней
-    10 ч'): hcoc.lib.timeutil.duration_text."""
+    10 ч'): hcoc.lib.timeutil.duration_text. Words of the page's own language, so not isolated
+    left to right (in Arabic that would put the days after the hours)."""
     return duration_text(hours)
 
 
-@register.filter
-def utc_date(value) -> str:
+@register.filter(needs_autoescape=True)
+def utc_date(value, autoescape=True) -> str:
     """'2026-12-03': the UTC date of a datetime, ISO 8601."""
     dt = _as_datetime(value)
     if dt is None:
-        return "" if value in (None, "") else str(value)
-    return f"{dt.astimezone(UTC):%Y-%m-%d}"
+        return "" if value in (None, "") else _shown(str(value), autoescape)
+    return _shown(f"{dt.astimezone(UTC):%Y-%m-%d}", autoescape)
+
+
+@register.filter(needs_autoescape=True)
+def ltr(value, autoescape=True) -> str:
+    """A reference, a code, a coordinate, a number with its unit ('FRA-2026-0003', 'FRA-KOUROU',
+    '45°12′N', '1200 km'), isolated left to right in a page; '' for none."""
+    if value is None or value == "":
+        return ""
+    return _shown(value if isinstance(value, SafeData) else str(value), autoescape)
+
+
+@register.filter(is_safe=False)
+def plain(value) -> str:
+    """What a filter above gave, as the text it isolates: for an attribute (`title`,
+    `aria-label`) or SVG text, which take no markup (escaped by the template as any text)."""
+    if isinstance(value, SafeData):
+        return html.unescape(strip_tags(value))
+    return "" if value is None else str(value)
 
 
 @register.filter
@@ -152,10 +185,14 @@ def labelled(problems, labels=None):
     return labelled_problems(problems or {}, labels)
 
 
-@register.filter
-def state_with_code(iso3) -> str:
-    """'France (FRA)': the name, its code beside it (hcoc.states.names.with_code)."""
-    return with_code(iso3)
+@register.filter(needs_autoescape=True)
+def state_with_code(iso3, autoescape=True) -> str:
+    """'France (FRA)': the name, its code beside it (hcoc.states.names.with_code), the code
+    isolated left to right in a page."""
+    if not autoescape or not iso3:
+        return with_code(iso3)
+    name = names_of([iso3]).get(iso3)
+    return format_html("{} ({})", name, isolated(iso3)) if name else isolated(iso3)
 
 
 @register.filter
