@@ -208,8 +208,8 @@ def test_a_lead_time_reads_in_the_readers_language_and_as_before_in_english():
         "fr": ["11 jours 10 h", "1 jour 6 h", "5 h 30 min", "15 min"],
         "ru": ["11 дней 10 ч", "1 день 6 ч", "5 ч 30 мин", "15 мин"],
         "es": ["11 días 10 h", "1 día 6 h", "5 h 30 min", "15 min"],
-        "zh-hans": ["11 天 10 小时", "1 天 6 小时", "5 小时 30 分钟", "15 分钟"],
-        "ar": ["11 يومًا 10 س", "1 يوم 6 س", "5 س 30 د", "15 د"],
+        "zh-hans": ["11天 10小时", "1天 6小时", "5小时30分钟", "15分钟"],
+        "ar": ["11 يومًا و10 س", "1 يوم و6 س", "5 س 30 د", "15 د"],
     }
     for language, words in expected.items():
         with translation.override(language):
@@ -224,7 +224,7 @@ def test_a_lead_time_reads_in_the_readers_language_and_as_before_in_english():
         ("fr", ["3 jours", "3000 km", "étage: cercle", "Zone d'impact 1 (étage)"]),
         ("ru", ["3 дня", "3000 км", "ступень: круг", "Район падения 1 (ступень)"]),
         ("es", ["3 días", "3000 km", "etapa: círculo", "(etapa)"]),
-        ("zh-hans", ["3 天", "3000 公里", "火箭级:", "（火箭级）"]),
+        ("zh-hans", ["3天", "3000 公里", "火箭级:", "（火箭级）"]),
         ("ar", ["3 أيام", "3000 كم", "مرحلة:", "(مرحلة)"]),
     ],
 )

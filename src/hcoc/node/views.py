@@ -165,10 +165,12 @@ def _int(request, name: str, default: int | None = None, *, low: int = 0) -> int
     raw = request.GET.get(name)
     if raw is None:
         if default is None:
-            raise ValueError(f"{name}: required")
+            raise ValueError(_("%(name)s: required") % {"name": name})
         return default
     if not raw.isdigit() or int(raw) < low or len(raw) > 18:
-        raise ValueError(f"{name}: must be a whole number >= {low}")
+        raise ValueError(
+            _("%(name)s: must be a whole number >= %(low)s") % {"name": name, "low": low}
+        )
     return int(raw)
 
 
