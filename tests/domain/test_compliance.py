@@ -653,6 +653,37 @@ class TestOneHistory:
                 (s, c, dec, rep, d) for s, e in expected.items() for c, dec, rep, d in e[7]
             )
 
+    @pytest.mark.process  # pdftotext reads the PDF as a viewer does
+    def test_the_page_and_the_reports_name_each_state_in_the_readers_language(self, history):
+        """The table's names came from the registry, in English, on a French page and in a
+        Chinese PDF ("India (IND)"); CLDR's names are the pages' everywhere else. The API keeps
+        the registry's name: it is the contract's `name`."""
+        from support.pdf import visible_text
+
+        client = web_client("fra_reader")
+        User.objects.filter(username="fra_reader").update(language="fr")
+        html = client.get("/compliance/2024").content.decode()
+        assert "Inde <small>" in html and "India" not in html
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        book = load_workbook(BytesIO(client.get("/compliance/2024/report.xlsx").content))
+        rows = book.worksheets[0].iter_rows(min_row=3, values_only=True)
+        assert {r[0]: r[1] for r in rows}["IND"] == "Inde"
+        User.objects.filter(username="fra_reader").update(language="zh-hans")
+        pdf = visible_text(client.get("/compliance/2024/report.pdf").content)
+        assert "印度" in pdf and "India" not in pdf
+        User.objects.filter(username="fra_reader").update(language="en")
+        assert "India <small>" in client.get("/compliance/2024").content.decode()
+        api = {
+            r["state"]: r["name"]
+            for r in compliance_for(actor=User.objects.get(username="fra_reader"), year=2024)[
+                "items"
+            ]
+        }
+        assert api["IND"] == "India"
+
     def test_the_pdf_and_the_report_command_come_from_the_same_figures(self, history, tmp_path):
         from io import StringIO
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_noop
 from hcoc.lib.timeutil import duration_text
 from hcoc.notifications.pdf import pdf_script
 
-from .selectors import COUNTS, STANDING_LABELS, compliance_for
+from .selectors import COUNTS, STANDING_LABELS, compliance_for, named_for_reader
 from .trends import trends_for
 
 # The distribution marking, on every page of the PDF and in the workbook (as on printed pages).
@@ -77,6 +77,7 @@ def _or_no_data(value):
 
 def report_data(*, actor, year: int) -> dict:
     table = compliance_for(actor=actor, year=year)
+    table["items"] = named_for_reader(table["items"])
     return {
         "year": year,
         "table": table,

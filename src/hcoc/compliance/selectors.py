@@ -53,6 +53,7 @@ from hcoc.lib.timeutil import rfc3339
 from hcoc.notifications.models import Notification, StoredStatus
 from hcoc.states.access import require_exchange_reader
 from hcoc.states.models import HcocStatus, State
+from hcoc.states.names import names_of
 
 COUNTS = ("plns", "plns_late", "cancelled", "launched", "unreported", "unnotified")
 STANDINGS = ("filed", "late", "nil", "missing", "not_due", "unknown")
@@ -199,6 +200,14 @@ def compliance_for(*, actor, year: int) -> dict:
         "mean_lead_time_hours": round(lead_sum / lead_n, 2) if lead_n else None,
     }
     return {"year": year, "items": items, "totals": totals}
+
+
+def named_for_reader(items: list[dict]) -> list[dict]:
+    """The table's rows, each state named in the reader's language (CLDR's name; the registry's
+    own in English), for the page and the reports. The API keeps the registry's name: it is
+    the contract's `name`."""
+    names = names_of(r["state"] for r in items)
+    return [{**r, "name": names.get(r["state"], r["name"])} for r in items]
 
 
 def years_with_data() -> dict[str, set[int]]:

@@ -11,7 +11,7 @@ from hcoc.lib.errors import InvalidInput
 from hcoc.ui.pages import exchange_page
 
 from .report import report_data, report_pdf, report_xlsx
-from .selectors import FIRST_YEAR, ONLY, compliance_for, compliance_rows
+from .selectors import FIRST_YEAR, ONLY, compliance_for, compliance_rows, named_for_reader
 
 SORT_LABELS = {
     "state": _("state"),
@@ -54,7 +54,7 @@ def compliance_year(request, year: int):
         raise Http404("No compliance table for that year.") from None
     only = request.GET.get("only") or None
     sort = request.GET.get("sort") or "state"
-    rows = compliance_rows(table["items"], only=only, sort=sort)
+    rows = compliance_rows(named_for_reader(table["items"]), only=only, sort=sort)
     window = {"window_from": f"{year}-01-01", "window_to": f"{year}-12-31"}
     for r in rows:
         r["links"] = _links(r["state"], window)
