@@ -67,7 +67,10 @@ def node(db):
             entries=[
                 {"index": i, "seq": i or None, "leaf": "{}", "leaf_hash": ""} for i in range(3)
             ],
-            items=[item(1, "FRA", "FRA-2026-0001"), item(2, "JPN", "JPN-2026-0001")],
+            items=[
+                services.item_row(item(1, "FRA", "FRA-2026-0001")),
+                services.item_row(item(2, "JPN", "JPN-2026-0001")),
+            ],
             notes=[],
         )
         yield Client()
@@ -158,7 +161,10 @@ def test_a_run_storing_a_row_the_node_holds_keeps_it_as_verified_first_and_store
             {"index": 1, "seq": 1, "leaf": '{"rewritten":1}', "leaf_hash": "ff"},
             {"index": 3, "seq": 3, "leaf": '{"new":1}', "leaf_hash": "ee"},
         ],
-        items=[item(1, "FRA", "FRA-2026-0099"), item(3, "DEU", "DEU-2026-0001")],
+        items=[
+            services.item_row(item(1, "FRA", "FRA-2026-0099")),
+            services.item_row(item(3, "DEU", "DEU-2026-0001")),
+        ],
         notes=[],
     )
     again = VerifiedEntry.objects.get(index=1)
