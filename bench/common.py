@@ -1,11 +1,14 @@
-"""What the benchmarks share: a fresh database to run against, and about 145 subscribing states.
+"""What the benchmarks share: a fresh database to run against, about 145 subscribing states, and
+a big log that verifies, loaded in bulk.
 (The scripts run as `python bench/NAME.py`, so this module is importable as `common`.)"""
 
+import json
 import os
 import socket
 import sqlite3
 import tempfile
 import threading
+import time
 from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -58,10 +61,11 @@ def pg_admin(*statements: str, server: str | None = None) -> None:
             conn.execute(statement)
 
 
-def pg_recreate(name: str, server: str | None = None) -> str:
+def pg_recreate(name: str, server: str | None = None, *, from_template: bool = True) -> str:
     """Drop the database `name` if it is there (closing its connections) and create it again,
-    from HCOC_BENCH_TEMPLATE if set; its URL."""
-    template = os.environ.get(TEMPLATE)
+    from HCOC_BENCH_TEMPLATE if set and `from_template` (not for a node's database: the template
+    holds the exchange's schema); its URL."""
+    template = os.environ.get(TEMPLATE) if from_template else None
     create = f"CREATE DATABASE {_quoted(name)}"
     create += f" TEMPLATE {_quoted(template)}" if template else ""
     pg_admin(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)", create, server=server)
@@ -118,6 +122,229 @@ def subscribing_states(n: int = 145) -> list[str]:
     subscribing = State.objects.filter(status=HcocStatus.SUBSCRIBING)
     subscribing.update(subscribed_on=date(2002, 11, 25), subscribed_on_precision="day")
     return list(subscribing.order_by("iso3").values_list("iso3", flat=True))
+
+
+# ---- a big log, loaded in bulk --------------------------------------------------------------
+
+PAYLOAD = {
+    "reference": "FRA-2026-0001",
+    "state": "FRA",
+    "version": 1,
+    "status": "notified",
+    "category": "SLV",
+    "generic_class": "SLV-medium",
+    "vehicle_name": "Ariane 6",
+    "test_flight": False,
+    "window": {"opens": "2026-12-01T00:00:00Z", "closes": "2026-12-01T06:00:00Z"},
+    "launch_area": {"site_id": "FRA-KOUROU"},
+    "planned_direction": {"azimuth_deg": 90.0},
+    "impact_areas": [{"kind": "stage", "center": {"lat": 10.0, "lon": -40.0}, "radius_km": 100}],
+    "range_km": 3000,
+    "apogee_km": 200,
+    "remarks": "Benchmark notification.",
+    "imported": False,
+    "late": False,
+}
+
+
+MARK_INDEX, MARK_SEQ, MARK_BODY = 7_777_777_777_771, 7_777_777_777_772, 7_777_777_777_773
+
+
+def bulk_log(n: int) -> dict:
+    """A log of n entries that `hcoc verify` passes, written fast (bench/ledger.py's proofs at
+    1,000,000 entries, bench/node.py's catch-up at 100,000). Migrates, loads the reference data,
+    makes the ICC's and France's users; France registers its root and certifies its system key
+    `FRA-bench-1` through the services (two leaves), then the log's tables (and the events the
+    feed serves) are filled in bulk with n - 2 event leaves in the exact format leaf_append
+    writes: every fourth one France's notification signed with that key over a request of its
+    own (a verifier refuses a signature used twice), the others the ICC's; a signed checkpoint
+    every 1,000 entries and at n. The canonical text of one event leaf is made once with rfc8785
+    and the numbers that vary are put in afterwards (integers print the same in any canonical
+    form). Returns the count, the seconds, the last seq, the users and France's key (to sign
+    what the benchmark submits after, in France's name: France has a root)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from django.db import transaction
+    from django.utils import timezone
+
+    from hcoc.accounts.models import Role
+    from hcoc.accounts.services import user_create
+    from hcoc.exchange.models import Event, EventKind
+    from hcoc.exchange.selectors import event_as_item
+    from hcoc.ledger import client, trust
+    from hcoc.ledger.keys import log_signer
+    from hcoc.ledger.models import Checkpoint, LogEntry, LogHead, LogNode
+    from hcoc.ledger.services import credential_register, node_key, root_register
+    from hcoc.ledger.tlog import merkle, note
+    from hcoc.lib.canonical import canonical_dumps
+    from hcoc.lib.timeutil import rfc3339
+
+    subscribing_states(10)
+    icc = user_create(username="icc", password=None, role=Role.ICC, state_iso3=None)
+    fra = user_create(username="fra", password=None, role=Role.SUBMITTER, state_iso3="FRA")
+    # France makes its root and certifies its system's key, as a state does (hcoc key init,
+    # hcoc key certify): two leaves, written by the services.
+    root = Ed25519PrivateKey.generate()
+    root_public = trust.public_bytes(root)
+    root_statement = trust.credential(
+        state="FRA", key_id="FRA-root-1", kind="root", public_key=root_public
+    )
+    root_register(
+        actor=fra,
+        state_iso3="FRA",
+        key_id="FRA-root-1",
+        public_key=client.b64(root_public),
+        proof=trust.sign(root, trust.credential_message(root_statement)),
+    )
+    key, public = client.key_generate()
+    key_statement = trust.credential(
+        state="FRA", key_id="FRA-bench-1", kind="state", public_key=client.unb64(public)
+    )
+    credential_register(
+        actor=fra,
+        state_iso3="FRA",
+        key_id="FRA-bench-1",
+        public_key=public,
+        certified_by="FRA-root-1",
+        certificate=trust.sign(root, trust.credential_message(key_statement)),
+    )
+    frontier = merkle.Frontier()
+    LogNode.objects.all().delete()
+    nodes = []
+    for first in LogEntry.objects.order_by("index"):
+        for level, index, h in frontier.append(bytes(first.leaf_hash)):
+            nodes.append(LogNode(key=node_key(level, index), hash=h))
+    keys_leaves = frontier.size
+    at = timezone.now()
+    at_text = rfc3339(at)
+    created = int(at.timestamp())
+    template = {
+        "v": 1,
+        "index": MARK_INDEX,
+        "type": "event",
+        "at": at_text,
+        "state": "FRA",
+        # The unsigned leaves are the ICC's (imports for France): France has a root, so an
+        # unsigned leaf in its own name would be "not signed by FRA".
+        "actor": {"role": "icc", "state": None},
+        "signature": None,
+    }
+    item = {
+        "seq": MARK_SEQ,
+        "kind": EventKind.NOTIFICATION_SUBMITTED.value,
+        "at": at_text,
+        "state": "FRA",
+        "subject": "BENCH",
+        "version": 1,
+        "payload": PAYLOAD,
+    }
+    unsigned = canonical_dumps({**template, "event": item})
+    item_text = canonical_dumps(item)  # Event.item, as event_transaction stores it
+    body = {"launch_area": {"site_id": "FRA-KOUROU"}, "remarks": f"Benchmark {MARK_BODY}."}
+    signed_template = canonical_dumps(
+        {
+            **template,
+            "actor": {"role": "submitter", "state": "FRA"},
+            "event": item,
+            "request": {"method": "POST", "path": "/api/v1/notifications", "body": body},
+            "signature": {
+                "kind": "state",
+                "key_id": "FRA-bench-1",
+                "created": created,
+                "sig": "SIGNATURE",
+            },
+        }
+    )
+
+    def signed(i: int) -> str:
+        """Each signed leaf its own request (a verifier refuses a replayed signature)."""
+        request = json.dumps({**body, "remarks": f"Benchmark {i}."}).encode()
+        digest = client.body_digest(request)
+        sig = key.sign(client.signing_input("POST", "/api/v1/notifications", created, digest))
+        text = signed_template.replace(str(MARK_BODY), str(i), 1)
+        return text.replace('"SIGNATURE"', json.dumps(client.b64(sig)))
+
+    start = time.perf_counter()
+    entries, events, checkpoints = [], [], []
+    signer = log_signer()
+
+    def flush() -> None:
+        with transaction.atomic():
+            LogNode.objects.bulk_create(nodes, batch_size=5000)
+            LogEntry.objects.bulk_create(entries, batch_size=5000)
+            Event.objects.bulk_create(events, batch_size=5000)
+            Checkpoint.objects.bulk_create(checkpoints)
+        nodes.clear(), entries.clear(), events.clear(), checkpoints.clear()
+
+    for i in range(keys_leaves, n):
+        seq = i - keys_leaves + 1
+        text = (signed(i) if i % 4 == 0 else unsigned).replace(str(MARK_INDEX), str(i), 1)
+        text = text.replace(str(MARK_SEQ), str(seq), 1)
+        digest = merkle.leaf_hash(text.encode())
+        for level, index, h in frontier.append(digest):
+            nodes.append(LogNode(key=node_key(level, index), hash=h))
+        entries.append(
+            LogEntry(
+                index=i,
+                seq=seq,
+                type="event",
+                at=at,
+                state="FRA",
+                key_id="FRA-bench-1" if i % 4 == 0 else "",
+                leaf=text,
+                leaf_hash=digest,
+            )
+        )
+        events.append(
+            Event(
+                seq=seq,
+                kind=EventKind.NOTIFICATION_SUBMITTED,
+                at=at,
+                state_id="FRA",
+                subject="BENCH",
+                version=1,
+                payload=events_payload(),
+                item=item_text.replace(str(MARK_SEQ), str(seq), 1),
+                actor_id=fra.pk,
+            )
+        )
+        size = i + 1
+        if size % 1000 == 0 or size == n:
+            root = frontier.root()
+            body_text = note.Checkpoint(signer.name, size, root, []).body()
+            checkpoints.append(
+                Checkpoint(size=size, root=root, note=signer.sign(body_text), created_at=at)
+            )
+        if len(entries) >= 20_000:
+            flush()
+    flush()
+    LogHead.objects.update_or_create(
+        id=1, defaults={"size": frontier.size, "frontier": frontier.to_bytes()}
+    )
+    assert (
+        event_as_item(Event.objects.get(seq=1))
+        == json.loads(LogEntry.objects.get(seq=1).leaf)["event"]
+    ), "the bulk leaves must be what the feed serves"
+    return {
+        "entries": n,
+        "load_s": time.perf_counter() - start,
+        "last_seq": n - keys_leaves,
+        "icc": icc,
+        "fra": fra,
+        "key": key,
+        "key_id": "FRA-bench-1",
+    }
+
+
+_PAYLOAD_TEXT: str | None = None
+
+
+def events_payload() -> str:
+    global _PAYLOAD_TEXT
+    if _PAYLOAD_TEXT is None:
+        from hcoc.lib.canonical import canonical_dumps
+
+        _PAYLOAD_TEXT = canonical_dumps(PAYLOAD)
+    return _PAYLOAD_TEXT
 
 
 class PeakRss:

@@ -48,28 +48,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "src"))
 
-from common import fresh_database, pg_drop, pg_name, subscribing_states  # noqa: E402
+from common import (  # noqa: E402
+    PAYLOAD,
+    bulk_log,
+    fresh_database,
+    pg_drop,
+    pg_name,
+    subscribing_states,
+)
 
 PG_DB = "hcoc_bench_ledger"
-PAYLOAD = {
-    "reference": "FRA-2026-0001",
-    "state": "FRA",
-    "version": 1,
-    "status": "notified",
-    "category": "SLV",
-    "generic_class": "SLV-medium",
-    "vehicle_name": "Ariane 6",
-    "test_flight": False,
-    "window": {"opens": "2026-12-01T00:00:00Z", "closes": "2026-12-01T06:00:00Z"},
-    "launch_area": {"site_id": "FRA-KOUROU"},
-    "planned_direction": {"azimuth_deg": 90.0},
-    "impact_areas": [{"kind": "stage", "center": {"lat": 10.0, "lon": -40.0}, "radius_km": 100}],
-    "range_km": 3000,
-    "apogee_km": 200,
-    "remarks": "Benchmark notification.",
-    "imported": False,
-    "late": False,
-}
 
 
 def peak_rss_mib() -> float:
@@ -195,197 +183,11 @@ def phase_pymerkle_appends(n: int, rounds: int) -> dict:
     return {"appends_per_s": statistics.median(rates), "rss_mib": peak_rss_mib()}
 
 
-# ---- a big log, loaded in bulk --------------------------------------------------------------
-
-MARK_INDEX, MARK_SEQ, MARK_BODY = 7_777_777_777_771, 7_777_777_777_772, 7_777_777_777_773
-
-
-def bulk_load(n: int) -> dict:
-    """Fill the log's tables (and the events the feed serves) with n leaves in the exact format
-    leaf_append writes. The canonical text of one event leaf is made once with rfc8785 and the
-    numbers that vary are put in afterwards (integers print the same in any canonical form)."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from django.db import transaction
-    from django.utils import timezone
-
-    from hcoc.accounts.models import Role
-    from hcoc.accounts.services import user_create
-    from hcoc.exchange.models import Event, EventKind
-    from hcoc.exchange.selectors import event_as_item
-    from hcoc.ledger import client, trust
-    from hcoc.ledger.keys import log_signer
-    from hcoc.ledger.models import Checkpoint, LogEntry, LogHead, LogNode
-    from hcoc.ledger.services import credential_register, node_key, root_register
-    from hcoc.ledger.tlog import merkle, note
-    from hcoc.lib.canonical import canonical_dumps
-    from hcoc.lib.timeutil import rfc3339
-
-    subscribing_states(10)
-    icc = user_create(username="icc", password=None, role=Role.ICC, state_iso3=None)
-    fra = user_create(username="fra", password=None, role=Role.SUBMITTER, state_iso3="FRA")
-    # France makes its root and certifies its system's key, as a state does (hcoc key init,
-    # hcoc key certify): two leaves, written by the services.
-    root = Ed25519PrivateKey.generate()
-    root_public = trust.public_bytes(root)
-    root_statement = trust.credential(
-        state="FRA", key_id="FRA-root-1", kind="root", public_key=root_public
-    )
-    root_register(
-        actor=fra,
-        state_iso3="FRA",
-        key_id="FRA-root-1",
-        public_key=client.b64(root_public),
-        proof=trust.sign(root, trust.credential_message(root_statement)),
-    )
-    key, public = client.key_generate()
-    key_statement = trust.credential(
-        state="FRA", key_id="FRA-bench-1", kind="state", public_key=client.unb64(public)
-    )
-    credential_register(
-        actor=fra,
-        state_iso3="FRA",
-        key_id="FRA-bench-1",
-        public_key=public,
-        certified_by="FRA-root-1",
-        certificate=trust.sign(root, trust.credential_message(key_statement)),
-    )
-    frontier = merkle.Frontier()
-    LogNode.objects.all().delete()
-    nodes = []
-    for first in LogEntry.objects.order_by("index"):
-        for level, index, h in frontier.append(bytes(first.leaf_hash)):
-            nodes.append(LogNode(key=node_key(level, index), hash=h))
-    keys_leaves = frontier.size
-    at = timezone.now()
-    at_text = rfc3339(at)
-    created = int(at.timestamp())
-    template = {
-        "v": 1,
-        "index": MARK_INDEX,
-        "type": "event",
-        "at": at_text,
-        "state": "FRA",
-        # The unsigned leaves are the ICC's (imports for France): France has a root, so an
-        # unsigned leaf in its own name would be "not signed by FRA".
-        "actor": {"role": "icc", "state": None},
-        "signature": None,
-    }
-    item = {
-        "seq": MARK_SEQ,
-        "kind": EventKind.NOTIFICATION_SUBMITTED.value,
-        "at": at_text,
-        "state": "FRA",
-        "subject": "BENCH",
-        "version": 1,
-        "payload": PAYLOAD,
-    }
-    unsigned = canonical_dumps({**template, "event": item})
-    item_text = canonical_dumps(item)  # Event.item, as event_transaction stores it
-    body = {"launch_area": {"site_id": "FRA-KOUROU"}, "remarks": f"Benchmark {MARK_BODY}."}
-    signed_template = canonical_dumps(
-        {
-            **template,
-            "actor": {"role": "submitter", "state": "FRA"},
-            "event": item,
-            "request": {"method": "POST", "path": "/api/v1/notifications", "body": body},
-            "signature": {
-                "kind": "state",
-                "key_id": "FRA-bench-1",
-                "created": created,
-                "sig": "SIGNATURE",
-            },
-        }
-    )
-
-    def signed(i: int) -> str:
-        """Each signed leaf its own request (a verifier refuses a replayed signature)."""
-        request = json.dumps({**body, "remarks": f"Benchmark {i}."}).encode()
-        digest = client.body_digest(request)
-        sig = key.sign(client.signing_input("POST", "/api/v1/notifications", created, digest))
-        text = signed_template.replace(str(MARK_BODY), str(i), 1)
-        return text.replace('"SIGNATURE"', json.dumps(client.b64(sig)))
-
-    start = time.perf_counter()
-    entries, events, checkpoints = [], [], []
-    signer = log_signer()
-
-    def flush() -> None:
-        with transaction.atomic():
-            LogNode.objects.bulk_create(nodes, batch_size=5000)
-            LogEntry.objects.bulk_create(entries, batch_size=5000)
-            Event.objects.bulk_create(events, batch_size=5000)
-            Checkpoint.objects.bulk_create(checkpoints)
-        nodes.clear(), entries.clear(), events.clear(), checkpoints.clear()
-
-    for i in range(keys_leaves, n):
-        seq = i - keys_leaves + 1
-        text = (signed(i) if i % 4 == 0 else unsigned).replace(str(MARK_INDEX), str(i), 1)
-        text = text.replace(str(MARK_SEQ), str(seq), 1)
-        digest = merkle.leaf_hash(text.encode())
-        for level, index, h in frontier.append(digest):
-            nodes.append(LogNode(key=node_key(level, index), hash=h))
-        entries.append(
-            LogEntry(
-                index=i,
-                seq=seq,
-                type="event",
-                at=at,
-                state="FRA",
-                key_id="FRA-bench-1" if i % 4 == 0 else "",
-                leaf=text,
-                leaf_hash=digest,
-            )
-        )
-        events.append(
-            Event(
-                seq=seq,
-                kind=EventKind.NOTIFICATION_SUBMITTED,
-                at=at,
-                state_id="FRA",
-                subject="BENCH",
-                version=1,
-                payload=events_payload(),
-                item=item_text.replace(str(MARK_SEQ), str(seq), 1),
-                actor_id=fra.pk,
-            )
-        )
-        size = i + 1
-        if size % 1000 == 0 or size == n:
-            root = frontier.root()
-            body_text = note.Checkpoint(signer.name, size, root, []).body()
-            checkpoints.append(
-                Checkpoint(size=size, root=root, note=signer.sign(body_text), created_at=at)
-            )
-        if len(entries) >= 20_000:
-            flush()
-    flush()
-    LogHead.objects.update_or_create(
-        id=1, defaults={"size": frontier.size, "frontier": frontier.to_bytes()}
-    )
-    assert (
-        event_as_item(Event.objects.get(seq=1))
-        == json.loads(LogEntry.objects.get(seq=1).leaf)["event"]
-    ), "the bulk leaves must be what the feed serves"
-    return {"entries": n, "load_s": time.perf_counter() - start, "icc": icc}
-
-
-_PAYLOAD_TEXT: str | None = None
-
-
-def events_payload() -> str:
-    global _PAYLOAD_TEXT
-    if _PAYLOAD_TEXT is None:
-        from hcoc.lib.canonical import canonical_dumps
-
-        _PAYLOAD_TEXT = canonical_dumps(PAYLOAD)
-    return _PAYLOAD_TEXT
-
-
 def phase_proofs(db: str, n: int, challenges: int) -> dict:
     setup_django(db)
     from hcoc.ledger import selectors
 
-    loaded = bulk_load(n)
+    loaded = bulk_log(n)
     icc = loaded["icc"]
     rng = random.Random(7)
     selectors.inclusion_proof_for(actor=icc, index=0, size=n)  # warm-up

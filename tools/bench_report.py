@@ -36,7 +36,7 @@ FULL = [
     ["bench/ledger.py"],
     ["bench/ledger_tlog.py"],
     ["bench/verify_speed.py"],
-    ["bench/node.py", "--entries", "10000", "--delays", "100"],
+    ["bench/node.py", "--entries", "100000", "--delays", "100"],
     ["bench/ratelimit.py", "--db", "sqlite", "--counter", "atomic"],
     ["bench/ratelimit.py", "--db", "postgres", "--counter", "atomic"],
     ["bench/ratelimit.py", "--db", "postgres", "--counter", "django"],

@@ -12,7 +12,7 @@ from django.utils import timezone
 from support.node_pages import NODE_SETTINGS
 
 from hcoc.node import services
-from hcoc.node.models import QueuedAcknowledgement
+from hcoc.node.models import Item, QueuedAcknowledgement, VerifiedEntry
 
 NODE = NODE_SETTINGS
 
@@ -39,7 +39,10 @@ def node(db):
             entries=[
                 {"index": i, "seq": i or None, "leaf": "{}", "leaf_hash": ""} for i in range(3)
             ],
-            items=[item(1, "FRA", "FRA-2026-0001"), item(2, "JPN", "JPN-2026-0001")],
+            items=[
+                services.item_row(item(1, "FRA", "FRA-2026-0001")),
+                services.item_row(item(2, "JPN", "JPN-2026-0001")),
+            ],
             notes=[],
         )
         yield Client()
@@ -115,6 +118,36 @@ def test_the_read_api_answers_in_the_exchanges_shapes_and_names_a_bad_parameter(
         assert r.status_code == 422 and r.json()["detail"].startswith(field), (path, params)
     assert node.get("/api/v1/items/99").status_code == 404
     assert node.get("/api/v1/log/checkpoint").status_code == 503  # none verified yet
+
+
+def test_a_run_storing_a_row_the_node_holds_keeps_it_as_verified_first_and_stores_the_rest(node):
+    # The rows are written by one statement over them all (INSERT ... ON CONFLICT DO NOTHING),
+    # not model by model: a row already held is not rewritten, the others are stored, and times
+    # come back as they were served.
+    first = VerifiedEntry.objects.get(index=1)
+    services.verified_store(
+        keys={"origin": "o", "vkey": "v", "keys": []},
+        vkey="v",
+        resume={"size": 4, "next_seq": 4},
+        entries=[
+            {"index": 1, "seq": 1, "leaf": '{"rewritten":1}', "leaf_hash": "ff"},
+            {"index": 3, "seq": 3, "leaf": '{"new":1}', "leaf_hash": "ee"},
+        ],
+        items=[
+            services.item_row(item(1, "FRA", "FRA-2026-0099")),
+            services.item_row(item(3, "DEU", "DEU-2026-0001")),
+        ],
+        notes=[],
+    )
+    again = VerifiedEntry.objects.get(index=1)
+    assert (again.leaf, again.leaf_hash, again.stored_at) == ("{}", "", first.stored_at)
+    assert VerifiedEntry.objects.get(index=3).leaf == '{"new":1}'
+    assert node.get("/api/v1/items/1").json()["subject"] == "FRA-2026-0001"
+    new = Item.objects.get(seq=3)
+    assert new.at == datetime(2026, 12, 7, 8, 49, 12, 345678, tzinfo=UTC)
+    assert (new.kind, new.state, new.subject) == ("notification.submitted", "DEU", "DEU-2026-0001")
+    assert "DEU-2026-0001" in node.get("/").content.decode()
+    assert json.loads(new.text) == item(3, "DEU", "DEU-2026-0001")
 
 
 def test_a_finding_is_kept_once_shown_in_words_and_mailed_to_the_admins(node, mailoutbox):

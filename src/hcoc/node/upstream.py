@@ -67,7 +67,7 @@ class RecordingSource:
         self.keys_doc: dict = {}
         self.notes: list[str] = []
         self.entries_read: list[dict] = []
-        self.items: list[dict] = []
+        self.items: list[tuple] = []  # services.item_row of each
         self.last_entry_seq = 0
         self.entries_done = False
         # A bundle serves counted stubs for the entries below the saved state; the API does not.
@@ -100,7 +100,8 @@ class RecordingSource:
         for item in self.inner.feed(after):
             if self.entries_done and (item.get("seq") or 0) > self.last_entry_seq:
                 return
-            self.items.append(item)
+            if isinstance(item, dict):  # anything else the verifier reports; nothing is stored
+                self.items.append(services.item_row(item))
             yield item
 
     def consistency(self, old: int, new: int):
