@@ -53,7 +53,7 @@ def node_store(items: list[dict]) -> None:
         vkey="v",
         resume={"size": last + 1, "next_seq": last + 1},
         entries=[],
-        items=items,
+        items=[services.item_row(i) for i in items],
         # A checkpoint of that size (its text only: nothing here checks its signature).
         notes=[(last + 1, f"o\n{last + 1}\nAAAA\n\n\u2014 o sig\n")],
     )
