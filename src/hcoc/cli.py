@@ -48,6 +48,7 @@ def main() -> None:
         from hcoc.project.server_exec import main as serve_main
 
         serve_main(sys.argv[2:])
+    # Here, not at the top: after the settings module is chosen (see above).
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)
