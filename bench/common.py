@@ -35,6 +35,13 @@ PG_SERVER = "postgres://postgres@127.0.0.1:5432/"
 TEMPLATE = "HCOC_BENCH_TEMPLATE"
 
 
+def migrated_by_template() -> bool:
+    """Whether the fresh database is a copy of HCOC_BENCH_TEMPLATE, already migrated and with the
+    reference data: then `hcoc migrate` and `hcoc load_reference`, each a process of its own,
+    would find nothing to do (3 CPU-seconds of a smoke run of 9, for the two)."""
+    return bool(os.environ.get(TEMPLATE))
+
+
 def pg_server(url: str | None = None) -> str:
     """The PostgreSQL server's URL without a database: `url`, else HCOC_BENCH_PG_URL, else the
     local one."""

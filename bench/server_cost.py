@@ -35,7 +35,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import RATE_LIMITS_OFF, fresh_database, pg_drop
+from common import RATE_LIMITS_OFF, fresh_database, migrated_by_template, pg_drop
 
 ROOT = Path(__file__).resolve().parents[1]
 API = "/api/v1"
@@ -47,8 +47,9 @@ def seed(events: int, budget: float) -> dict:
     setup, in subprocesses (their memory is not this process's); its tokens."""
     env = dict(os.environ)
     hcoc = [sys.executable, "-m", "hcoc.cli"]
-    for cmd in ([*hcoc, "migrate", "--no-input"], [*hcoc, "load_reference"]):
-        subprocess.run(cmd, env=env, cwd=ROOT, check=True, capture_output=True)
+    if not migrated_by_template():
+        for cmd in ([*hcoc, "migrate", "--no-input"], [*hcoc, "load_reference"]):
+            subprocess.run(cmd, env=env, cwd=ROOT, check=True, capture_output=True)
     out = Path(os.environ["HCOC_VAR_DIR"]) / "setup.json"
     subprocess.run(
         [

@@ -43,15 +43,18 @@ def pytest_collection_modifyitems(items):
     quick tests. Sorting all slow tests to the front gave them all to the first worker, and the
     other stole them late: the run ended on the crash run. The slow tests are dealt one at a
     time to the worker with the fewest so far, except that a module marked `together` (its tests
-    share a server or a build its module starts) goes whole to one worker: split, each worker
-    started that server, and one waited for the other's demo build. Safe in any order: every
+    share a server or a build its module starts) goes whole to one worker, and the modules marked
+    `together("name")` with one name (they share a server of the session) all to one worker:
+    split, each worker started that server, and one waited for the other's demo build. Safe in any order: every
     test starts from the same database (support.database)."""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     units: dict[object, list] = {}
     for item in items:
         if item.get_closest_marker("slow") is not None:
-            together = item.get_closest_marker("together") is not None
-            units.setdefault(item.module if together else item, []).append(item)
+            together = item.get_closest_marker("together")
+            # `together("name")`: every module so marked shares one worker (a session's server).
+            unit = item if together is None else (together.args or (item.module,))[0]
+            units.setdefault(unit, []).append(item)
     quick = [item for item in items if item.get_closest_marker("slow") is None]
     dealt: list[list] = [[] for _ in range(workers)]
     for unit in units.values():

@@ -3,6 +3,7 @@
 `hcoc demo`, `hcoc serve`, `hcoc token create USER`, `hcoc subscription add ...`,
 `hcoc registry import FILE`, `hcoc import-notifications FILE`, `hcoc node` (a state's national
 node, hcoc.node), plus Django's own (`hcoc migrate`).
+`hcoc serve` reads the settings but sets no app up: it becomes gunicorn at once.
 `hcoc verify`, `hcoc witness` and `hcoc keygen` run without Django or a database: they are what a
 state runs on its own machine against the exchange (hcoc.ledger.offline).
 """
@@ -41,6 +42,13 @@ def main() -> None:
         if sys.argv[1] == "export-bundle":  # the name the docs use; Django's is export_bundle
             sys.argv[1] = "export_bundle"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hcoc.settings")
+    if len(sys.argv) > 1 and sys.argv[1] == "serve":
+        # Before Django sets its apps up: this process only becomes gunicorn, whose workers
+        # load the exchange (hcoc.project.server_exec says what that saved).
+        from hcoc.project.server_exec import main as serve_main
+
+        serve_main(sys.argv[2:])
+    # Here, not at the top: after the settings module is chosen (see above).
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

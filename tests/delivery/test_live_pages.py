@@ -9,7 +9,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client, RequestFactory
 from support.bodies import pln
 from support.people import web_client
-from support.serve import events, items, serve
+from support.serve import events, items
 
 from hcoc.accounts.models import User
 from hcoc.delivery import page_stream as module
@@ -17,16 +17,14 @@ from hcoc.exchange.services import acknowledgements_record
 from hcoc.notifications.schemas import PLNIn
 from hcoc.notifications.services import notification_submit
 
-pytestmark = [pytest.mark.slow, pytest.mark.together, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.slow, pytest.mark.together("stream-server"), pytest.mark.timeout(180)]
 
 READ = httpx.Timeout(20.0)
 
 
-@pytest.fixture(scope="module")
-def server(django_db_setup, django_db_blocker):
-    running = serve(HCOC_STREAM_HEARTBEAT_SECONDS="0.3")
-    yield running
-    running.kill()
+@pytest.fixture
+def server(stream_server):
+    return stream_server  # the session's (tests/delivery/conftest.py), shared with the other module
 
 
 def session_of(client: Client) -> dict[str, str]:

@@ -21,20 +21,16 @@ from hcoc.observers.schemas import InvitationIn
 from hcoc.observers.services import invitation_issue
 from hcoc.states.models import HcocStatus, State
 
-pytestmark = [pytest.mark.slow, pytest.mark.together, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.slow, pytest.mark.together("stream-server"), pytest.mark.timeout(180)]
 
 STREAM = "/api/v1/feed/stream"
 # Every read of a stream gives up after this long instead of hanging the test.
 READ = httpx.Timeout(20.0)
 
 
-@pytest.fixture(scope="module")
-def server(django_db_setup, django_db_blocker):
-    """One server for the module's tests; each test commits its own personas and items. Quick
-    heartbeats, so that a stream that must end at the next one ends soon."""
-    running = serve(HCOC_STREAM_HEARTBEAT_SECONDS="0.3")
-    yield running
-    running.kill()
+@pytest.fixture
+def server(stream_server):
+    return stream_server  # the session's (tests/delivery/conftest.py), shared with the other module
 
 
 def submit(username: str = "fra_submitter") -> int:

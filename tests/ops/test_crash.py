@@ -30,16 +30,21 @@ from hcoc.exchange.models import Event
 from hcoc.idempotency.models import IdempotencyRecord
 from hcoc.notifications.models import Notification
 
-pytestmark = [pytest.mark.process, pytest.mark.slow, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.process, pytest.mark.slow, pytest.mark.together, pytest.mark.timeout(600)]
 
 SECONDS = float(os.environ.get("HCOC_CRASH_SECONDS", "12"))
 KILLS = int(os.environ.get("HCOC_CRASH_KILLS", "4"))
 CLIENTS = 4
 
 
-@pytest.fixture
-def server(transactional_db, personas):
-    """`hcoc serve` in its own process: the personas committed, for it to see them."""
+@pytest.fixture(scope="module")
+def server(django_db_setup):
+    """One `hcoc serve` in its own process for the module's tests (the module goes whole to one
+    worker: `together`), each test committing its own personas (`transactional_db`): a second
+    server of two workers took 4.5 CPU-s here. Without the delivery worker beside it: it writes
+    its cursors as the feed grows, and would write them into the next test's database after a
+    test's flush; nothing here is delivered, and a worker stopped mid-delivery is
+    tests/delivery/test_delivery_worker.py's."""
     port = free_port()
     env = {
         **os.environ,
@@ -49,7 +54,8 @@ def server(transactional_db, personas):
         "HCOC_RATE_LIMIT_API_ADDRESS": "0",
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hcoc.cli", "serve", "--port", str(port), "--workers", "2"],
+        [sys.executable, "-m", "hcoc.cli", "serve", "--port", str(port), "--workers", "2"]
+        + ["--no-deliver"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -79,7 +85,7 @@ def kill_workers(master_pid: int) -> int:
 
 
 def test_after_crashes_every_answer_is_in_the_exchange_once_and_the_log_verifies(
-    server, personas, tmp_path
+    server, transactional_db, personas, tmp_path
 ):
     base, master = server
     who = [personas["fra_submitter"], personas["jpn_submitter"]] * (CLIENTS // 2)
@@ -152,7 +158,7 @@ def test_after_crashes_every_answer_is_in_the_exchange_once_and_the_log_verifies
     assert "verified" in check.stdout
 
 
-def test_a_chunked_body_is_read_whole_not_as_empty(server, personas, api):
+def test_a_chunked_body_is_read_whole_not_as_empty(server, transactional_db, personas, api):
     """Issue 10, finding 6: a body sent chunked (no Content-Length) was read as empty. Under
     gunicorn, which decodes the chunks, it is read whole; a server that cannot say where such a
     body ends (Django's development server) gets 411, never a silent empty body."""
