@@ -261,7 +261,9 @@ def api_acknowledge(request):
     """Queue an acknowledgement (202): forwarded, signed with the state's key, when the
     exchange answers. Only with the node's own API token (HCOC_NODE_API_TOKEN)."""
     expected = settings.NODE_API_TOKEN
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    # Exactly "Bearer <token>" (RFC 6750): no other spelling or spacing counts.
+    header = request.headers.get("Authorization", "")
+    given = header.removeprefix("Bearer ") if header.startswith("Bearer ") else ""
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
         return _problem("Authorization: give the node's API token", 401)
     try:
