@@ -250,3 +250,21 @@ def test_what_takes_no_markup_gets_none(personas):
     for plain_text in (alert.body, pdf):
         assert "<bdi" not in plain_text and "dir=" not in plain_text
         assert not set(plain_text) & {"\u2066", "\u2067", "\u2068", "\u2069"}
+
+
+def test_an_alerts_html_shows_an_areas_own_words_beside_its_isolated_figures(personas):
+    """A circle's figures are isolated in the alert's HTML part and the state's description
+    beside them is its own words (dir="auto"): the description was added to the HTML sentence
+    as a str, which made the whole of it text, so the e-mail showed its <bdi> tags."""
+    User.objects.filter(username="jpn_reader").update(email="jpn@example.org", language="ar")
+    fra = User.objects.get(username="fra_submitter")
+    area = {"center": {"lat": 5.2, "lon": -52.8}, "radius_km": 20, "description": "Kourou <A>"}
+    notification_submit(actor=fra, data=PLNIn.model_validate(pln(launch_area=area)))
+    mail.outbox.clear()
+    alerts_send_immediate()
+    (alert,) = [m for m in mail.outbox if m.to == ["jpn@example.org"]]
+    (html_part, _), *_ = alert.alternatives
+    assert "&lt;bdi" not in html_part
+    assert '<bdi dir="ltr">20</bdi>' in html_part
+    assert '<bdi dir="auto">Kourou &lt;A&gt;</bdi>' in html_part
+    assert "Kourou <A>" in alert.body and "<bdi" not in alert.body

@@ -61,3 +61,13 @@ def test_the_api_answers_in_english_whatever_language_is_asked(node):
         answer = node.get("/api/v1/node", HTTP_ACCEPT_LANGUAGE=language)
         assert answer.json()["silence"] == english["silence"], language
     assert english["silence"].startswith("No word from the exchange since")
+
+
+def test_in_arabic_the_nodes_pages_isolate_times_and_load_the_exchanges_fonts(node):
+    """The node's inbox and item page showed times as bare text, which the bidi algorithm
+    reorders in Arabic ("UTC 08:49 2026-12-07"), and linked no font for Arabic or Chinese."""
+    for path in ("/", "/items/1"):
+        html = node.get(path, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+        assert '<bdi dir="ltr">2026-12-07 08:49 UTC</bdi>' in html, path
+        assert "vendor/noto-sans-arabic/font-face.css" in html, path
+        assert "vendor/noto-sans-sc/font-face.css" in html, path

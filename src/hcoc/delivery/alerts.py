@@ -35,6 +35,7 @@ from hcoc.sites.selectors import site_details
 from hcoc.states.access import may_read_exchange
 from hcoc.states.names import name_of, names_of
 from hcoc.ui.bidi import free_text, isolating, joined, percent
+from hcoc.ui.templatetags.hcoc import outcome_word
 
 from .models import Alert, AlertMode, AlertPreference, MailCursor
 
@@ -112,7 +113,9 @@ def _area(area: dict | None, *, html: bool = False) -> str:
     else:
         text = "—"
     if area.get("description"):
-        text += f"; {area['description']}"
+        # The state's own words, beside an HTML sentence: joined, not added (a SafeString plus a
+        # str is a str, and the alert's HTML part then showed its <bdi> tags as text).
+        text = joined("; ", [text, free_text(area["description"], html=html)], html=html)
     return text
 
 
@@ -249,7 +252,10 @@ def facts(item: dict, user: User | None = None, *, html: bool = False) -> list[t
             r = p["launch_report"]
             launched = ltr(shown_utc(r.get("launched_at")))
             rows.append(
-                (_("Launched"), joined(" ", [launched, f"({r.get('outcome')})"], html=html))
+                (
+                    _("Launched"),
+                    joined(" ", [launched, f"({outcome_word(r.get('outcome'))})"], html=html),
+                )
             )
     elif item["kind"] == EventKind.INVITATION_ISSUED and p.get("audience") != "all":
         rows.append((_("Audience"), _("restricted: addressed to your state")))

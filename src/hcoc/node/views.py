@@ -46,7 +46,7 @@ def _rows(items) -> list[dict]:
             "what": _what(i.kind),
             "state": names.get(i.state, i.state),
             "subject": i.subject,
-            "at": shown_utc(i.at),
+            "at": i.at,  # shown by the templates' |utc: isolated left to right in Arabic
         }
         for i in items
     ]
@@ -84,9 +84,9 @@ def _notification(payload: dict) -> dict:
     """What the exchange's notification page shows of a version, from the item alone: its
     statement in words, its map, where it flies and whether it concerns the node's state."""
     return {
-        "summary": summary(payload),
+        "summary": summary(payload, html=True),
         "map_data": item_map(payload),
-        "places": places(payload),
+        "places": places(payload, html=True),
         "affected": payload.get("affected_states"),
         "in_direction": payload.get("in_planned_direction") or [],
         "flags": payload.get("flags") or [],
