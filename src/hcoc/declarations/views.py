@@ -14,7 +14,7 @@ import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,10 +36,9 @@ from hcoc.states.selectors import state_list
 from hcoc.ui.forms import form_problems, validate
 from hcoc.ui.pages import exchange_page, icc_page, refusing
 from hcoc.ui.review import (
-    ReviewChanged,
     ReviewUsed,
     payload_text,
-    review_read,
+    review_read_or_back,
     review_send,
     review_token,
 )
@@ -285,17 +284,17 @@ def _review(request, *, form, data, preview, behalf, notice="", problems=(), sta
 def _reviewed(request, behalf, action):
     """Back to the form, or send: only the declaration that was reviewed, signed by the
     review page, once."""
-    try:
-        reviewed = review_read(request.user, request.POST, purpose=REVIEW)
-    except ReviewChanged:
-        messages.error(
-            request,
-            _(
-                "The reviewed declaration was changed after the review, so nothing was sent. "
-                "Please fill in the form and review it again."
-            ),
-        )
-        return redirect("declarations:new")
+    reviewed = review_read_or_back(
+        request,
+        purpose=REVIEW,
+        changed=_(
+            "The reviewed declaration was changed after the review, so nothing was sent. "
+            "Please fill in the form and review it again."
+        ),
+        back=reverse("declarations:new"),
+    )
+    if isinstance(reviewed, HttpResponseBase):
+        return reviewed
     data = QueryDict(mutable=True)
     for key, values in reviewed.extra["fields"].items():
         data.setlist(key, values)

@@ -34,8 +34,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TypeVar
 
+from django.contrib import messages
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.http import HttpResponseBase
+from django.shortcuts import redirect
 from django.utils import timezone
 
 from .models import ReviewUse
@@ -95,6 +98,19 @@ def review_token(user, *, purpose: str, payload: str, extra: dict | None = None)
         salt=_salt(user, purpose),
         compress=True,
     )
+
+
+def review_read_or_back(
+    request, *, purpose: str, changed: str, back: str
+) -> "Reviewed | HttpResponseBase":
+    """`review_read` of the request's POST; or, when the payload or the token was changed, the
+    redirect back to the form (`back`, a URL), with `changed` (what the page says of it) shown
+    as an error: nothing is sent."""
+    try:
+        return review_read(request.user, request.POST, purpose=purpose)
+    except ReviewChanged:
+        messages.error(request, changed)
+        return redirect(back)
 
 
 def review_read(user, post, *, purpose: str) -> Reviewed:

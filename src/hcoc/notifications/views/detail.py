@@ -4,7 +4,9 @@ report a launch, after its review (amending is the PLN form, views/submit.py).""
 import json
 
 from django.contrib import messages
+from django.http import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,10 +21,9 @@ from hcoc.states.access import may_act_for
 from hcoc.ui.forms import form_problems, validate
 from hcoc.ui.pages import exchange_page, refusing
 from hcoc.ui.review import (
-    ReviewChanged,
     ReviewUsed,
     payload_text,
-    review_read,
+    review_read_or_back,
     review_send,
     review_token,
 )
@@ -131,17 +132,17 @@ def _report_review(reference: str) -> str:
 
 def _reviewed_report(request, reference: str, action: str):
     """Back to the form with the reviewed report, or send it: as reviewed, and once."""
-    try:
-        reviewed = review_read(request.user, request.POST, purpose=_report_review(reference))
-    except ReviewChanged:
-        messages.error(
-            request,
-            _(
-                "The reviewed launch report was changed after the review, so nothing was sent. "
-                "Please fill in the form and review it again."
-            ),
-        )
-        return redirect("notifications:detail", reference=reference)
+    reviewed = review_read_or_back(
+        request,
+        purpose=_report_review(reference),
+        changed=_(
+            "The reviewed launch report was changed after the review, so nothing was sent. "
+            "Please fill in the form and review it again."
+        ),
+        back=reverse("notifications:detail", kwargs={"reference": reference}),
+    )
+    if isinstance(reviewed, HttpResponseBase):
+        return reviewed
     body = reviewed.payload
     if action == "edit":
         return _page(request, reference, report={"values": _values(body), "problems": {}})

@@ -8,6 +8,7 @@ fields as entered. htmx only adds validation as you type (`validate`).
 import contextlib
 
 from django.contrib import messages
+from django.http import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,10 +24,9 @@ from hcoc.states.selectors import state_list
 from hcoc.ui.forms import form_problems, labelled, validate
 from hcoc.ui.pages import exchange_page, refusing
 from hcoc.ui.review import (
-    ReviewChanged,
     ReviewUsed,
     payload_text,
-    review_read,
+    review_read_or_back,
     review_send,
     review_token,
 )
@@ -124,17 +124,17 @@ def _flow(request, *, amending: dict | None):
         return _form(request, fields=fields, draft=draft, amending=amending)
     action = request.POST.get("action", "review")
     if action in ("edit", "send"):
-        try:
-            reviewed = review_read(request.user, request.POST, purpose=_purpose(amending))
-        except ReviewChanged:
-            messages.error(
-                request,
-                _(
-                    "The reviewed notification was changed after the review, so nothing was "
-                    "sent. Please fill in the form and review it again."
-                ),
-            )
-            return redirect(_form_url(amending))
+        reviewed = review_read_or_back(
+            request,
+            purpose=_purpose(amending),
+            changed=_(
+                "The reviewed notification was changed after the review, so nothing was "
+                "sent. Please fill in the form and review it again."
+            ),
+            back=_form_url(amending),
+        )
+        if isinstance(reviewed, HttpResponseBase):
+            return reviewed
         fields = forms.fields_from_body(reviewed.payload)
         if action == "edit":
             return _form(request, fields=fields, draft=draft, amending=amending)
