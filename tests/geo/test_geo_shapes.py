@@ -90,8 +90,35 @@ def test_any_polygon_is_valid_in_the_plane_with_its_area_on_the_ellipsoid(case):
     assert geodesic_area_m2(shape) < EARTH_AREA_M2 / 2
 
 
+def equal_area(shape):
+    """The shape in Lambert's cylindrical equal-area projection (longitude and the sine of
+    latitude, in radians): areas in proportion to the sphere's, where the plane of degrees makes
+    a sliver near a pole a band as wide as the map."""
+    return shapely.transform(
+        shape, lambda xy: np.column_stack([np.radians(xy[:, 0]), np.sin(np.radians(xy[:, 1]))])
+    )
+
+
+# Found by Hypothesis (targeting the plane's difference): 0.52 % of the area apart in the plane of
+# degrees, the bound this test once measured there, but 0.006 % apart on the sphere. The two
+# splits differ only in where an edge crosses 180 degrees (a great circle vs a geodesic), and near
+# the pole a few metres of latitude there span many degrees of longitude.
+NEAR_THE_POLE = (
+    (177.0, 82.1687883458277),
+    [
+        (177.0, 81.98969328800003), (176.229383667768, 82.02326316761065),
+        (175.74000909956098, 82.11968891470258), (175.70639168908158, 82.22494225886419),
+        (176.11353189322318, 82.31335202797331), (144.6610989748258, 88.47573828872083),
+        (-35.55170561615654, 75.0881127134267), (178.10370244700013, 82.27090906148736),
+        (178.3693589274974, 82.18479895367003), (178.18918205193376, 82.07989261792574),
+        (177.61447433443587, 82.00963360615584),
+    ],
+)  # fmt: skip
+
+
 @SETTINGS
 @given(star_polygons())
+@example(NEAR_THE_POLE)
 def test_the_split_agrees_with_the_antimeridian_package(case):
     _, points = case
     ring = densify(points)
@@ -103,8 +130,10 @@ def test_the_split_agrees_with_the_antimeridian_package(case):
         Polygon([*closed, closed[0]]), fix_winding=False, great_circle=True
     )
     theirs = shapely.make_valid(theirs)
-    # the same region of the plane, up to the crossing latitudes (great circle vs geodesic)
-    assert shapely.symmetric_difference(ours, theirs).area <= 0.005 * ours.area + 1e-6
+    # The same region of the sphere, up to the crossing latitudes (great circle vs geodesic),
+    # measured where areas are the sphere's: 1,500 generated polygons differed by at most 0.04 %.
+    ours, theirs = equal_area(ours), equal_area(theirs)
+    assert shapely.symmetric_difference(ours, theirs).area <= 0.005 * ours.area
 
 
 @SETTINGS
