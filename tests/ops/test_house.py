@@ -24,12 +24,36 @@ PACKAGES = {p.name for p in SRC.iterdir() if p.is_dir() and (p / "__init__.py").
 MODULES = {p.stem for p in SRC.glob("*.py")} - {"__init__"}
 
 
+# The tests below read and parse the same files again and again: each module of src/hcoc for six
+# tests, each benchmark script once for each option a doc gives it. The checkout does not change
+# during a run, so each file is read and parsed once (while this module runs), and every test
+# walks the same text and tree it would have read and parsed itself (no test changes a tree).
+# Python files are read as UTF-8, as Python itself reads them.
+@functools.cache
+def _source(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(_source(path))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _parsed_once_per_module():
+    """The trees are dropped after this module's tests: kept, their 420,000 nodes would slow
+    every later full garbage collection of the worker."""
+    yield
+    for cached in (_source, _tree, _docstrings_in, _options_of, _exists):
+        cached.cache_clear()
+
+
 def _silent_imports_inside_functions(path: Path) -> list[int]:
     """Lines of imports inside functions with no comment on their line or in the three lines
     above; a run of imports shares the comment above its first one."""
-    lines = path.read_text().splitlines()
+    lines = _source(path).splitlines()
     silent = []
-    for fn in ast.walk(ast.parse(path.read_text())):
+    for fn in ast.walk(_tree(path)):
         if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         nodes = sorted(
@@ -71,6 +95,7 @@ def _named_in(text: str) -> set[str]:
     return names
 
 
+@functools.cache  # the checkout does not change during a run (see `_source`)
 def _exists(name: str) -> bool:
     if name.endswith(".py") and "/" not in name:
         return any(SRC.glob(f"**/{name}"))
@@ -131,6 +156,11 @@ def _docstrings(tree: ast.AST) -> list[ast.Constant]:
     return found
 
 
+@functools.cache
+def _docstrings_in(path: Path) -> list[ast.Constant]:
+    return _docstrings(_tree(path))
+
+
 def _code_files() -> list[Path]:
     files = []
     for top in CODE_FOLDERS:
@@ -149,8 +179,8 @@ def _code_words() -> frozenset[str]:
     for path in _code_files():
         words.add(path.stem)
         if path.suffix == ".py":
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            prose = {id(d) for d in _docstrings(tree)}
+            tree = _tree(path)
+            prose = {id(d) for d in _docstrings_in(path)}
             for node in ast.walk(tree):
                 if isinstance(node, ast.Constant) and isinstance(node.value, str):
                     if id(node) not in prose:
@@ -192,8 +222,13 @@ def _bare_names(text: str) -> set[str]:
     return names
 
 
+@functools.cache
+def _known_words() -> frozenset[str]:
+    return _code_words() | ELSEWHERE | GONE_ON_PURPOSE
+
+
 def _unknown(names: set[str]) -> set[str]:
-    words = _code_words() | ELSEWHERE | GONE_ON_PURPOSE
+    words = _known_words()
     return {n for n in names if not set(n.removesuffix("()").split(".")) <= words}
 
 
@@ -222,7 +257,7 @@ def test_no_two_modules_define_a_class_of_the_same_name():
     for path in sorted(SRC.rglob("*.py")):
         if "migrations" in path.parts:
             continue
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        for node in _tree(path).body:
             if isinstance(node, ast.ClassDef) and node.name not in SHARED_CLASS_NAMES:
                 where.setdefault(node.name, []).append(str(path.relative_to(SRC)))
     assert {name: paths for name, paths in where.items() if len(paths) > 1} == {}
@@ -238,10 +273,10 @@ def _prose(path: Path) -> tuple[str, str]:
     """A file's prose: a Python module's docstrings, and its comments; a template's, a script's
     or a style sheet's whole text. Strings the code uses (a salt such as "hcoc.accounts.login-
     device", a host such as "hcoc.example") are not prose."""
-    text = path.read_text(encoding="utf-8", errors="replace")
     if path.suffix != ".py":
-        return "", text
-    docstrings = "\n".join(d.value for d in _docstrings(ast.parse(text)))
+        return "", path.read_text(encoding="utf-8", errors="replace")
+    text = _source(path)
+    docstrings = "\n".join(d.value for d in _docstrings_in(path))
     lines = io.StringIO(text).readline
     comments = "\n".join(
         t.string for t in tokenize.generate_tokens(lines) if t.type == tokenize.COMMENT
@@ -293,11 +328,12 @@ def _bench_commands(text: str) -> list[tuple[str, list[str]]]:
     return found
 
 
+@functools.cache
 def _options_of(script: Path) -> set[str]:
     """The options a benchmark's argparse parser accepts, read from its source."""
     return {
         arg.value
-        for node in ast.walk(ast.parse(script.read_text()))
+        for node in ast.walk(_tree(script))
         if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add_argument"
         for arg in node.args
         if isinstance(arg, ast.Constant) and str(arg.value).startswith("--")
@@ -580,9 +616,10 @@ def _is_role(node: ast.AST) -> bool:
     return False
 
 
-def _role_comparisons(source: str) -> list[int]:
+def _role_comparisons(source: str | ast.Module) -> list[int]:
     """Lines that compare a role (`user.role == Role.ICC`, `role in (Role.SUBMITTER, ...)`) or
-    select users by one (`.filter(role=...)`, `.exclude(user__role=...)`)."""
+    select users by one (`.filter(role=...)`, `.exclude(user__role=...)`), in a source or its
+    tree."""
 
     def compares(node: ast.AST) -> bool:
         return isinstance(node, ast.Compare) and any(map(_is_role, [node.left, *node.comparators]))
@@ -595,7 +632,8 @@ def _role_comparisons(source: str) -> list[int]:
             and any(k.arg and (k.arg == "role" or k.arg.endswith("__role")) for k in node.keywords)
         )
 
-    return [n.lineno for n in ast.walk(ast.parse(source)) if compares(n) or selects(n)]
+    tree = ast.parse(source) if isinstance(source, str) else source
+    return [n.lineno for n in ast.walk(tree) if compares(n) or selects(n)]
 
 
 TEMPLATE_ROLE = re.compile(r"\brole\s*(==|!=|\bin\b|\bnot in\b)")
@@ -624,7 +662,7 @@ def test_roles_are_compared_only_in_the_access_rules_and_the_models():
         f"{path.relative_to(ROOT)}:{lineno}"
         for path in sorted(SRC.rglob("*.py"))
         if "migrations" not in path.parts and path.name not in ROLES_DECIDED_IN
-        for lineno in _role_comparisons(path.read_text())
+        for lineno in _role_comparisons(_tree(path))
     ]
     found += [
         f"{path.relative_to(ROOT)}:{text[: m.start()].count(chr(10)) + 1}"
@@ -644,7 +682,7 @@ def test_access_rules_have_one_vocabulary_require_x_raising_and_may_x_derived_fr
     for path in sorted(SRC.rglob("*.py")):
         if "migrations" in path.parts:
             continue
-        for node in ast.parse(path.read_text()).body:
+        for node in _tree(path).body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 name = node.name
                 if name.startswith(("can_", "may_")) or name.endswith("_require"):
