@@ -26,8 +26,8 @@ import os
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, wait
+from typing import TYPE_CHECKING
 
-import psycopg
 from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
@@ -35,6 +35,9 @@ from django.utils import timezone
 from hcoc.exchange.news import Waiter, connect
 
 from . import alerts, chases, transport, webhooks
+
+if TYPE_CHECKING:
+    import psycopg
 
 log = logging.getLogger(__name__)
 GATHER_SECONDS = 0.02
@@ -149,6 +152,11 @@ class DeliveryWorker:
         False if told to stop first. SQLite: True (one machine, one worker)."""
         if connection.vendor != "postgresql":
             return True
+        # Imported on PostgreSQL only (Django's backend has imported it: this costs nothing),
+        # as hcoc.exchange.news does: on SQLite the import took 0.1 CPU-s of the worker's start.
+        # _still_leader and _release use it only once a lock connection is open, made here.
+        import psycopg  # noqa: PLC0415
+
         told = False
         while not self.stop.is_set():
             try:
@@ -175,6 +183,8 @@ class DeliveryWorker:
     def _still_leader(self) -> bool:
         if self._lock is None:
             return connection.vendor != "postgresql"
+        import psycopg  # noqa: PLC0415 (on PostgreSQL only: see _leader)
+
         try:
             self._lock.execute("SELECT 1")
             return True
@@ -185,6 +195,8 @@ class DeliveryWorker:
 
     def _release(self) -> None:
         if self._lock is not None:
+            import psycopg  # noqa: PLC0415 (on PostgreSQL only: see _leader)
+
             with contextlib.suppress(psycopg.Error):
                 self._lock.close()
             self._lock = None

@@ -21,10 +21,14 @@ own that only listens) or for the poll interval (SQLite), whichever the database
 import logging
 import select
 import threading
+from typing import TYPE_CHECKING
 
-import psycopg
 from django.conf import settings
 from django.db import connection, transaction
+
+if TYPE_CHECKING:
+    # Only for the annotations: psycopg is imported where it is used, on PostgreSQL (below).
+    import psycopg
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +54,14 @@ def _wake_local() -> None:
         event.set()
 
 
-def connect(application_name: str) -> psycopg.Connection:
+def connect(application_name: str) -> "psycopg.Connection":
     """A PostgreSQL connection of its own, outside Django's pool, in autocommit mode, to the
     database Django uses: for a LISTEN (or a session's advisory lock) that lasts."""
+    # Imported here, not at the top: every process that sets Django up imports this module (the
+    # admin imports the services), and on SQLite, where nothing calls this, importing psycopg
+    # took 0.1 CPU-s of each process's start. On PostgreSQL Django's backend has imported it.
+    import psycopg  # noqa: PLC0415
+
     s = connection.settings_dict
     params = {
         "dbname": s["NAME"],
