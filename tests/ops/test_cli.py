@@ -1,5 +1,6 @@
 """The `hcoc` commands call the same services as the API."""
 
+import argparse
 import json
 import subprocess
 import sys
@@ -9,9 +10,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from support.bodies import pln
 
+from hcoc import cli
 from hcoc.accounts.models import ApiToken
 from hcoc.accounts.services import token_user
 from hcoc.exchange.models import Event
+from hcoc.ledger import offline
 from hcoc.notifications.models import Notification
 from hcoc.states.models import State, Subscription
 
@@ -157,3 +160,13 @@ def test_the_hcoc_console_script_runs_django_commands():
     )
     assert r.returncode == 0, r.stderr
     assert "Historical import" in r.stdout
+
+
+def test_the_console_script_names_every_offline_command_and_only_those():
+    """`hcoc` sends its offline commands to hcoc.ledger.offline by their names, kept in the
+    console script so that every other command starts without importing that module: the names
+    must be the offline parser's, every one (or `hcoc key` would go to Django, and fail)."""
+    subcommands = next(
+        a for a in offline.parser()._actions if isinstance(a, argparse._SubParsersAction)
+    )
+    assert cli.OFFLINE_COMMANDS == offline.COMMANDS == set(subcommands.choices)

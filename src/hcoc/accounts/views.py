@@ -8,8 +8,6 @@ decorators (the ICC's management of states' users is hcoc.registry's).
 
 from base64 import b32encode
 
-import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
@@ -137,6 +135,11 @@ def logout_view(request):
 
 
 def _qr_svg(url: str) -> str:
+    # Imported here, not at the top: the admin site imports this module, so every process that
+    # sets Django up did, and qrcode brings Pillow and lxml (0.02 CPU-s) for one page's image.
+    import qrcode  # noqa: PLC0415
+    import qrcode.image.svg  # noqa: PLC0415
+
     img = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     return img.to_string(encoding="unicode")
 
