@@ -72,7 +72,7 @@ def test_two_nodes_follow_serve_while_the_exchange_is_down_and_forward_acknowled
                 db=f"sqlite:///{tmp_path / state}.sqlite3",
                 HCOC_NODE_API_TOKEN=f"node-token-{state}",
             )
-        for n in nodes.values():  # both migrate their empty databases at once
+        for n in nodes.values():  # both start at once (from a migrated copy: support.nodes)
             n.start()
         for n in nodes.values():  # and have verified, stored and cosigned what there is
             until(lambda n=n: n.get("/api/v1/node").json()["cosigned_size"] > 0, 60, "ready")
