@@ -27,6 +27,7 @@ from hcoc_client import (
     SigningKey,
     VerificationError,
 )
+from support import TLS
 from support.bodies import pln
 from support.ledger import check_receipt, log_vkey, register_key
 
@@ -62,7 +63,12 @@ class Relay:
                     k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")
                 }
                 answer = httpx.request(
-                    self.command, upstream + self.path, content=body, headers=headers, timeout=30
+                    self.command,
+                    upstream + self.path,
+                    content=body,
+                    headers=headers,
+                    timeout=30,
+                    verify=TLS,
                 )
                 if action == "drop":
                     self.close_connection = True

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
+from support import TLS
 from support.ledger import state_key
 from support.nodes import key_file, node, submit, until
 from support.serve import serve
@@ -59,7 +60,12 @@ class Pass(BaseHTTPRequestHandler):
             k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")
         }
         r = httpx.request(
-            method, relay.upstream + self.path, content=body, headers=headers, timeout=30
+            method,
+            relay.upstream + self.path,
+            content=body,
+            headers=headers,
+            timeout=30,
+            verify=TLS,
         )
         self._answer(r.status_code, r.content, r.headers.get("content-type", "application/json"))
 

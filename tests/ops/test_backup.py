@@ -19,7 +19,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from support import ON_POSTGRES, free_port
+from support import ON_POSTGRES, TLS, free_port
 from support.bodies import pln
 from support.serve import database_url
 
@@ -53,7 +53,7 @@ class Server:
         deadline = time.monotonic() + 60  # a loaded machine starts gunicorn slowly
         while time.monotonic() < deadline and self.process.poll() is None:
             try:
-                if httpx.get(self.url + "/api/v1/states/FRA").status_code == 200:
+                if httpx.get(self.url + "/api/v1/states/FRA", verify=TLS).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)

@@ -21,7 +21,7 @@ import httpx
 import psutil
 import pytest
 from django.db import connection
-from support import free_port
+from support import TLS, free_port
 from support.bodies import pln
 from support.http_workers import crash_client
 from support.serve import database_url
@@ -64,7 +64,7 @@ def server(django_db_setup):
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
-            if httpx.get(base + "/api/v1/states/AUT").status_code == 200:
+            if httpx.get(base + "/api/v1/states/AUT", verify=TLS).status_code == 200:
                 break
         except httpx.HTTPError:
             time.sleep(0.05)

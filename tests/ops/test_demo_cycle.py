@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support import free_port
+from support import TLS, free_port
 
 pytestmark = [pytest.mark.process, pytest.mark.slow, pytest.mark.together, pytest.mark.timeout(600)]
 
@@ -85,7 +85,7 @@ def demo_server(demo_built, tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
-            if httpx.get(base + "/api/v1/states/AUT").status_code == 200:
+            if httpx.get(base + "/api/v1/states/AUT", verify=TLS).status_code == 200:
                 break
         except httpx.HTTPError:
             time.sleep(0.1)

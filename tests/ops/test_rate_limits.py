@@ -27,7 +27,7 @@ from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client, override_settings
-from support import free_port
+from support import TLS, free_port
 from support.bodies import pln
 from support.people import set_password
 from support.serve import database_url
@@ -314,7 +314,7 @@ def test_two_gunicorn_workers_share_one_count_per_token(backend, personas, limit
     try:
         for _ in range(600):
             try:
-                if httpx.get(f"{base}/states/FRA", timeout=2).status_code == 200:
+                if httpx.get(f"{base}/states/FRA", timeout=2, verify=TLS).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
@@ -327,7 +327,9 @@ def test_two_gunicorn_workers_share_one_count_per_token(backend, personas, limit
                 return Counter(
                     pool.map(
                         lambda _: (
-                            httpx.get(f"{base}/inbox", headers=headers, timeout=30).status_code
+                            httpx.get(
+                                f"{base}/inbox", headers=headers, timeout=30, verify=TLS
+                            ).status_code
                         ),
                         range(sent),
                     )

@@ -9,10 +9,21 @@ import os
 import socket
 from pathlib import Path
 
+import httpx
+
 TESTS = Path(__file__).resolve().parents[1]
 REPO = TESTS.parent
 
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+# httpx makes an SSL context for every client, loading certifi's certificates: 30 ms of CPU for
+# each `httpx.get(...)` (a client of its own), which the suite's loops call every 50 to 200 ms
+# while a server or node starts or an item travels, and once a request in the relays and bursts.
+# Those calls, and the API clients of support.people, pass this one context (`verify=TLS`): each
+# call is still a client of its own (its own connection, no cookie kept), making the same
+# requests, at 1 ms of CPU each. Made as httpx makes it (`create_ssl_context()`: certifi,
+# SSL_CERT_FILE honoured), though the suite's servers speak plain HTTP.
+TLS = httpx.create_ssl_context()
 
 
 def free_port() -> int:

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from hcoc.ledger import client
 
-from . import free_port
+from . import TLS, free_port
 from .bodies import pln
 
 
@@ -61,7 +61,7 @@ class Node:
         deadline = time.monotonic() + within  # a first start migrates an empty database
         while time.monotonic() < deadline:
             try:
-                if httpx.get(self.url + "/api/v1/node", timeout=2).status_code == 200:
+                if httpx.get(self.url + "/api/v1/node", timeout=2, verify=TLS).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
@@ -77,7 +77,7 @@ class Node:
             self.proc.wait(timeout=30)
 
     def get(self, path: str) -> httpx.Response:
-        return httpx.get(self.url + path, timeout=10)
+        return httpx.get(self.url + path, timeout=10, verify=TLS)
 
     def seqs(self) -> set[int]:
         return {i["seq"] for i in self.get("/api/v1/feed?limit=1000").json()["items"]}
@@ -167,7 +167,9 @@ def submit(url: str, token: str, key, key_id: str) -> dict:
             key, key_id, "POST", "/api/v1/notifications", body, created=_created()
         ),
     }
-    r = httpx.post(url + "/api/v1/notifications", content=body, headers=headers, timeout=30)
+    r = httpx.post(
+        url + "/api/v1/notifications", content=body, headers=headers, timeout=30, verify=TLS
+    )
     assert r.status_code == 201, r.text
     return r.json()
 

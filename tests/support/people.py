@@ -9,7 +9,6 @@ Fixtures (registered for every test by tests/conftest.py):
 - `api`: a client of the published API over real HTTP (the live server), speaking as a persona.
 """
 
-import ssl
 from dataclasses import dataclass
 
 import httpx
@@ -17,6 +16,8 @@ import pytest
 from django.utils import timezone
 
 from hcoc.accounts.models import ApiToken, Role, User, hash_token, new_raw_token
+
+from . import TLS  # the live server speaks plain HTTP: one SSL context for every client
 
 PASSWORD = "correct horse battery"
 
@@ -76,11 +77,6 @@ def make_personas() -> dict[str, Persona]:
 @pytest.fixture
 def personas(db) -> dict[str, Persona]:
     return make_personas()
-
-
-# The live server speaks plain HTTP; httpx would still load the system's CA certificates for each
-# client (25 ms, more than most tests): one context for all of them.
-TLS = ssl.create_default_context()
 
 
 class Api:

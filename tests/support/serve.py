@@ -15,7 +15,7 @@ from urllib.parse import quote
 import httpx
 from django.db import connection
 
-from . import free_port
+from . import TLS, free_port
 
 
 def database_url(name: str | None = None) -> str:
@@ -62,7 +62,10 @@ class Server:
         )
         for _ in range(600):
             try:
-                if httpx.get(self.url + "/api/v1/states/AUT", timeout=2).status_code == 200:
+                if (
+                    httpx.get(self.url + "/api/v1/states/AUT", timeout=2, verify=TLS).status_code
+                    == 200
+                ):
                     return self
             except httpx.HTTPError:
                 pass
