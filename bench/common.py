@@ -2,6 +2,7 @@
 a big log that verifies, loaded in bulk.
 (The scripts run as `python bench/NAME.py`, so this module is importable as `common`.)"""
 
+import functools
 import json
 import os
 import socket
@@ -40,6 +41,17 @@ def migrated_by_template() -> bool:
     reference data: then `hcoc migrate` and `hcoc load_reference`, each a process of its own,
     would find nothing to do (3 CPU-seconds of a smoke run of 9, for the two)."""
     return bool(os.environ.get(TEMPLATE))
+
+
+@functools.cache
+def tls():
+    """One SSL context for the benchmarks' short requests with `httpx.get(...)` (each a client of
+    its own): httpx makes one for every client, loading certifi's certificates, 30 ms of CPU a
+    request, paid every 0.1 or 0.2 s while a server starts and by each request of a burst.
+    Passed as `verify=tls()`, made as httpx makes it; the requests are plain HTTP anyway."""
+    import httpx  # noqa: PLC0415 (a test dependency: only the processes that send need it)
+
+    return httpx.create_ssl_context()
 
 
 def pg_server(url: str | None = None) -> str:

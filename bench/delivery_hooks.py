@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 
 import psutil
-from common import PeakRss, fresh_database, pg_drop, subscribing_states
+from common import PeakRss, fresh_database, pg_drop, subscribing_states, tls
 
 ROOT = Path(__file__).resolve().parents[1]
 PER_STATE = 10
@@ -96,7 +96,7 @@ def backlog_rounds(opts, ports: list[int]) -> None:
     url = f"http://127.0.0.1:{port}/api/v1/states/FRA"
     for _ in range(300):
         try:
-            if httpx.get(url, timeout=2).status_code == 200:
+            if httpx.get(url, timeout=2, verify=tls()).status_code == 200:
                 break
         except httpx.HTTPError:
             time.sleep(0.2)

@@ -45,6 +45,7 @@ from common import (
     pg_name,
     pg_recreate,
     sqlite_from_template,
+    tls,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -221,7 +222,10 @@ def bench_database(db: str, opts) -> dict | None:
     try:
         for _ in range(600):
             try:
-                if httpx.get(base + "/api/v1/states/AUT", timeout=2).status_code == 200:
+                if (
+                    httpx.get(base + "/api/v1/states/AUT", timeout=2, verify=tls()).status_code
+                    == 200
+                ):
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)

@@ -56,6 +56,7 @@ from common import (
     pg_name,
     pg_recreate,
     sqlite_from_template,
+    tls,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -612,7 +613,7 @@ def start_server(
                 f"server exited with {proc.returncode}; see {log}:\n{log.read_text()[-2000:]}"
             )
         try:
-            if httpx.get(url, timeout=2).status_code == 200:
+            if httpx.get(url, timeout=2, verify=tls()).status_code == 200:
                 return proc
         except httpx.HTTPError:
             pass

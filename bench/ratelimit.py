@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from common import RATE_LIMITS_OFF, PeakRss, fresh_database, pg_drop
+from common import RATE_LIMITS_OFF, PeakRss, fresh_database, pg_drop, tls
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNTERS = {
@@ -80,7 +80,7 @@ def serve(opts, limit: int, env_extra: dict) -> tuple[subprocess.Popen, str]:
     base = f"http://127.0.0.1:{port}/api/v1"
     for _ in range(600):
         try:
-            if httpx.get(f"{base}/states/FRA", timeout=2).status_code == 200:
+            if httpx.get(f"{base}/states/FRA", timeout=2, verify=tls()).status_code == 200:
                 return proc, base
         except httpx.HTTPError:
             time.sleep(0.1)
@@ -143,7 +143,11 @@ def main() -> None:
         with ThreadPoolExecutor(opts.clients) as pool:
             codes = Counter(
                 pool.map(
-                    lambda _: httpx.get(f"{base}/inbox", headers=headers, timeout=60).status_code,
+                    lambda _: (
+                        httpx.get(
+                            f"{base}/inbox", headers=headers, timeout=60, verify=tls()
+                        ).status_code
+                    ),
                     range(opts.requests),
                 )
             )
