@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.management import call_command
 from support.bodies import iso, pln
 from support.ledger import (
     register_browser_key,
@@ -16,7 +17,7 @@ from support.ledger import (
     signed_form,
     signed_post,
 )
-from support.people import web_client
+from support.people import Api, make_personas, web_client
 
 from hcoc.exchange.management.commands.export_bundle import bundle_write
 from hcoc.exchange.models import Event
@@ -30,6 +31,10 @@ from hcoc.ledger.verifier import BundleSource, HttpSource, verify
 
 @pytest.fixture
 def activity(api, personas):
+    return run_activity(api, personas)
+
+
+def run_activity(api, personas) -> dict:
     """A season in miniature: submissions signed by a state's system key, acknowledgements
     signed in a browser (by a key the state's root certified) and unsigned ones (of a state
     with no root), amendments, a launch report, a cancellation, a key revocation signed by the
@@ -99,6 +104,47 @@ def activity(api, personas):
     assert r.json()["acknowledged"] > 0
     assert LogEntry.objects.count() == len(leaves), [e.type for e in LogEntry.objects.all()]
     return {"size": len(leaves), "leaves": leaves}
+
+
+@pytest.fixture(scope="module")
+def honest_bundle(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """One honest activity (`run_activity`, over HTTP to the live server) and the bundle the
+    exchange exports of it, made once for the tests that only verify or tamper with a bundle:
+    each gets a byte-identical copy (`honest_copy`), as if the activity had been run for it alone,
+    and none reads the database. Then the database is flushed, as after a transactional test
+    (support.database.restore_after_flush). The live server is asked for here, not named by the
+    tests: pytest-django makes a test that names it transactional (a flush after each)."""
+    live_server = request.getfixturevalue("live_server")
+    path = tmp_path_factory.mktemp("honest") / "bundle.jsonl"
+    with django_db_blocker.unblock():
+        live_server._live_server_modified_settings.enable()
+        api = Api(live_server.url)
+        try:
+            activity = run_activity(api, make_personas())
+            bundle_write(str(path))
+        finally:
+            api.http.close()
+            live_server._live_server_modified_settings.disable()
+            call_command(
+                "flush",
+                verbosity=0,
+                interactive=False,
+                reset_sequences=False,
+                allow_cascade=False,
+                inhibit_post_migrate=False,
+            )
+    return activity, path.read_text()
+
+
+@pytest.fixture
+def honest_copy(honest_bundle, db, tmp_path) -> tuple[dict, list[dict]]:
+    """The shared honest activity, and its bundle copied to this test's tmp_path/bundle.jsonl
+    (what `bundle(tmp_path)` writes) and read from that copy: the test's own records. `db`:
+    pytest-django sets up the test database only for a run with a test that asks for it, and
+    the activity is built in it (the module fixture, set up before this test's transaction)."""
+    activity, text = honest_bundle
+    (tmp_path / "bundle.jsonl").write_text(text)
+    return activity, [json.loads(line) for line in text.splitlines()]
 
 
 def bundle(tmp_path, name="bundle.jsonl") -> list[dict]:
@@ -199,16 +245,16 @@ def test_a_changed_byte_in_a_stored_leaf_is_caught_naming_the_entry(activity, tm
     )
 
 
-def test_a_deleted_entry_is_caught_naming_it(activity, tmp_path):
-    records = bundle(tmp_path)
+def test_a_deleted_entry_is_caught_naming_it(honest_copy, tmp_path):
+    _, records = honest_copy
     lines = entry_lines(records)
     del records[lines[3]]
     problems = problems_of(write(tmp_path, records))
     assert any(p.startswith("entry 4: found at position 3") for p in problems), problems
 
 
-def test_two_swapped_entries_are_caught_naming_them(activity, tmp_path):
-    records = bundle(tmp_path)
+def test_two_swapped_entries_are_caught_naming_them(honest_copy, tmp_path):
+    _, records = honest_copy
     a, b = entry_lines(records)[2], entry_lines(records)[5]
     records[a], records[b] = records[b], records[a]
     problems = problems_of(write(tmp_path, records))
@@ -216,8 +262,8 @@ def test_two_swapped_entries_are_caught_naming_them(activity, tmp_path):
     assert any(p.startswith("entry 2: found at position 5") for p in problems), problems
 
 
-def test_an_inserted_entry_is_caught_naming_it(activity, tmp_path):
-    records = bundle(tmp_path)
+def test_an_inserted_entry_is_caught_naming_it(honest_copy, tmp_path):
+    _, records = honest_copy
     lines = entry_lines(records)
     forged = dict(records[lines[2]]["entry"])
     leaf = json.loads(forged["leaf"])
@@ -229,8 +275,8 @@ def test_an_inserted_entry_is_caught_naming_it(activity, tmp_path):
     assert any(p.startswith("entry 2: found at position 3") for p in problems), problems
 
 
-def test_a_rewritten_signature_is_caught_naming_the_entry(activity, tmp_path):
-    records = bundle(tmp_path)
+def test_a_rewritten_signature_is_caught_naming_the_entry(honest_copy, tmp_path):
+    _, records = honest_copy
     for line in entry_lines(records):
         leaf = json.loads(records[line]["entry"]["leaf"])
         if leaf["signature"] and leaf["signature"]["kind"] == "state":
@@ -245,8 +291,10 @@ def test_a_rewritten_signature_is_caught_naming_the_entry(activity, tmp_path):
     assert f"entry {index}: the state signature by FRA-2026-1 does not verify" in problems, problems
 
 
-def test_a_truncated_log_is_caught_against_its_own_checkpoints_and_a_saved_one(activity, tmp_path):
-    records = bundle(tmp_path)
+def test_a_truncated_log_is_caught_against_its_own_checkpoints_and_a_saved_one(
+    honest_copy, tmp_path
+):
+    activity, records = honest_copy
     honest = verify(BundleSource(str(tmp_path / "bundle.jsonl")), vkey=log_signer().vkey())
     assert honest.ok
     size = activity["size"]
@@ -270,9 +318,9 @@ def test_a_truncated_log_is_caught_against_its_own_checkpoints_and_a_saved_one(a
 
 
 def test_two_checkpoints_of_one_size_with_different_roots_are_reported_as_a_split_view(
-    activity, tmp_path
+    honest_copy, tmp_path
 ):
-    records = bundle(tmp_path)
+    activity, records = honest_copy
     size = activity["size"]
     other = note.Checkpoint(log_signer().name, size, b"\x07" * 32, []).body()
     records.append({"checkpoint": log_signer().sign(other)})
@@ -280,8 +328,8 @@ def test_two_checkpoints_of_one_size_with_different_roots_are_reported_as_a_spli
     assert any(p.startswith(f"split view: two checkpoints of size {size}") for p in problems)
 
 
-def test_a_checkpoint_not_signed_by_the_pinned_log_key_is_refused(activity, tmp_path):
-    records = bundle(tmp_path)
+def test_a_checkpoint_not_signed_by_the_pinned_log_key_is_refused(honest_copy, tmp_path):
+    _, records = honest_copy
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     impostor = note.Signer(log_signer().name, Ed25519PrivateKey.generate())
@@ -298,8 +346,8 @@ def test_a_checkpoint_not_signed_by_the_pinned_log_key_is_refused(activity, tmp_
     )
 
 
-def test_a_feed_item_without_a_log_entry_is_reported(activity, tmp_path):
-    records = bundle(tmp_path)
+def test_a_feed_item_without_a_log_entry_is_reported(honest_copy, tmp_path):
+    _, records = honest_copy
     feed = [r for r in records if "feed" in r]
     extra = dict(feed[-1]["feed"], seq=feed[-1]["feed"]["seq"] + 1)
     records.append({"feed": extra})
@@ -308,13 +356,15 @@ def test_a_feed_item_without_a_log_entry_is_reported(activity, tmp_path):
 
 
 @pytest.mark.process
-def test_the_hcoc_command_verifies_a_bundle_offline_and_fails_on_a_tampered_one(activity, tmp_path):
+def test_the_hcoc_command_verifies_a_bundle_offline_and_fails_on_a_tampered_one(
+    honest_copy, tmp_path
+):
     import subprocess
     import sys
     from pathlib import Path
 
     hcoc = str(Path(sys.executable).parent / "hcoc")
-    records = bundle(tmp_path)
+    _, records = honest_copy
     vkey = log_signer().vkey()
     # No database, no settings: what a state runs on its own machine.
     env = {"PATH": "/usr/bin:/bin"}
@@ -515,12 +565,12 @@ def test_a_resumed_run_catches_truncation_and_entries_removed_below_the_saved_si
 
 @pytest.mark.process
 def test_signatures_checked_in_worker_processes_give_the_same_report_as_in_process(
-    activity, tmp_path, monkeypatch
+    honest_copy, tmp_path, monkeypatch
 ):
     from hcoc.ledger.verifier import signatures
 
     monkeypatch.setattr(signatures, "CHUNK", 2)  # so that this small log uses the pool
-    records = bundle(tmp_path)
+    _, records = honest_copy
     tampered = 0
     for line in entry_lines(records):
         leaf = json.loads(records[line]["entry"]["leaf"])
@@ -547,8 +597,8 @@ def test_signatures_checked_in_worker_processes_give_the_same_report_as_in_proce
     assert entries == sorted(entries)
 
 
-def test_bundle_lines_spelled_otherwise_are_still_read(activity, tmp_path):
-    records = bundle(tmp_path)
+def test_bundle_lines_spelled_otherwise_are_still_read(honest_copy, tmp_path):
+    activity, records = honest_copy
     path = tmp_path / "spelled.jsonl"
     lines = [json.dumps(records[0])]
     for r in records[1:]:
