@@ -18,6 +18,7 @@ import pytest
 import time_machine
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from support.bodies import declaration, iso, pln
@@ -25,7 +26,7 @@ from support.database import built_once
 from support.ledger import certify
 from support.meetings import PDF_BYTES, build_meeting_world, meeting_body
 from support.people import Persona, make_personas
-from support.stored import stored
+from support.stored import stored, writes
 
 from hcoc.accounts.models import ApiToken, Role, User
 from hcoc.accounts.services import token_create, token_revoke, user_create
@@ -525,7 +526,12 @@ def matrix_world(django_db_setup, django_db_blocker) -> tuple[dict[str, Persona]
     """The personas and the world, built once for all the cells (support.database.built_once):
     each cell starts from it as it was built, its own changes rolled back after it."""
     with built_once(django_db_blocker):
-        yield make_personas(), build_world()
+        personas, world = make_personas(), build_world()
+        # Every token recorded as used a day ahead: no cell's request records its use again
+        # (hcoc.accounts.services.token_user, every ten minutes), so a refused request writes
+        # nothing at all, which the matrix checks (support.stored.writes).
+        ApiToken.objects.update(last_used_at=timezone.now() + timedelta(days=1))
+        yield personas, world
 
 
 @pytest.fixture
@@ -539,14 +545,44 @@ class TestMatrix:
         api, personas, world = cell
         # The path and body first: making them may store what the request needs (a deadline).
         url, body = r.url(world), r.body(world, who) if r.body else None
-        before = stored()
+        before = writes()
         resp = api.request(r.method, url, personas[who], json=body)
         expected = r.expect[who]
         if expected >= 400:
             assert_problem(resp, expected)
-            assert stored() == before, "a refused request changed what is stored"
+            assert writes() == before, "a refused request changed what is stored"
         else:
             assert resp.status_code == expected, resp.text
+
+
+def test_the_matrix_check_counts_every_write_a_request_makes(cell):
+    """The matrix's "nothing changed" (support.stored.writes) fails a refused cell that writes:
+    a refused request that records its token's use (a write `stored()` leaves out) moves the
+    count, as do a request's insert, update and delete, and a write undone before the end."""
+    api, personas, world = cell
+    prk = personas["prk_user"]
+    ApiToken.objects.filter(user__username=prk.username).update(last_used_at=None)
+    before, shown = writes(), stored()
+    assert_problem(api.request("GET", "/feed", prk), 403)
+    assert writes() == before + 1  # the token's last use
+    assert stored() == shown  # which `stored()` does not look at
+    for method, path, who, body, status in (
+        ("POST", "/circulars", "icc", circular_body(world, "icc"), 201),  # inserts
+        ("POST", "/acknowledgements", "jpn_reader", acknowledgement_body(world, ""), 201),
+        ("POST", f"/invitations/{world.invitation}/withdraw", "fra_submitter", None, 201),
+        ("DELETE", f"/webhooks/{world.hook}", "fra_submitter", None, 204),  # deletes
+    ):
+        before = writes()
+        if body is None and method == "POST":
+            body = withdrawal_body(world, who)  # updates the invitation
+        r = api.request(method, path, personas[who], json=body)
+        assert r.status_code == status, (path, r.content)
+        assert writes() > before, path
+    before, shown = writes(), stored()
+    with transaction.atomic():
+        ApiToken.objects.update(name="renamed")
+        transaction.set_rollback(True)
+    assert (writes(), stored()) == (before + len(personas) - 1, shown)
 
 
 def test_the_matrix_covers_every_operation_the_api_declares(api):

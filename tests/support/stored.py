@@ -132,3 +132,31 @@ def nothing_stored():
     after = stored()
     changed = [name for name in before if before[name] != after[name]]
     assert not changed, f"a refused request stored or changed something in {changed}"
+
+
+def writes() -> int:
+    """How many rows this test's database connection has inserted, updated or deleted so far,
+    as the database itself counts them (SQLite: `total_changes` of the connection; PostgreSQL:
+    the current transaction's n_tup_ins + n_tup_upd + n_tup_del of every table, in
+    pg_stat_xact_user_tables), rolled-back writes included. For requests made in-process, on
+    the test's own connection and inside its transaction (tests/api/test_access.py's matrix):
+
+        before = writes()
+        ...a request that must be refused...
+        assert writes() == before
+
+    Stricter than `stored()`: every write counts, also those `stored()` leaves out (a token's
+    last use, checkpoints, idempotency records, ...) and those undone before the request ended;
+    and one attribute (SQLite) or one query (PostgreSQL) instead of a SELECT a table. A request
+    served by another connection (a live server, a process) is not counted: use `stored()`."""
+    from django.db import connection
+
+    assert connection.in_atomic_block, "writes() counts within the test's transaction"
+    if connection.vendor == "sqlite":
+        return connection.connection.total_changes
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0)"
+            " FROM pg_stat_xact_user_tables"
+        )
+        return cursor.fetchone()[0]
