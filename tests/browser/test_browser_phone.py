@@ -146,5 +146,13 @@ def test_the_audit_reports_a_missing_alternative_text_and_faint_text(chromium):
         assert [f.split(" ")[0] for f in found] == ["image-alt"], found
         page.set_content('<html lang="en"><title>t</title><main><p>plain</p></main></html>')
         assert audit(page) == []
+        # A rule the audit leaves out (support.browser.audit) reports only what it would filter
+        # out: axe's whole run finds this page's text outside a landmark, a moderate violation.
+        page.set_content('<html lang="en"><title>t</title><p>outside</p><main>in</main></html>')
+        assert audit(page) == []
+        everything = page.evaluate(
+            "async () => (await axe.run(document)).violations.map(v => [v.id, v.impact])"
+        )
+        assert ["region", "moderate"] in everything, everything
     finally:
         page.close()
