@@ -1,5 +1,6 @@
 """A state's national node (issue 26, part 2): the exchange and two nodes, France's and Japan's,
-as real processes. A PLN submitted upstream is on both nodes within 2 s; with the exchange
+as real processes. A PLN submitted upstream reaches both nodes (how fast is bench/node.py's
+figure, not this test's verdict); with the exchange
 killed, both still serve it and take an acknowledgement; the exchange started again receives
 each queued acknowledgement exactly once; `hcoc verify` passes upstream and on each node."""
 
@@ -76,23 +77,21 @@ def test_two_nodes_follow_serve_while_the_exchange_is_down_and_forward_acknowled
             n.start()
         for n in nodes.values():  # and have verified, stored and cosigned what there is
             until(lambda n=n: n.get("/api/v1/node").json()["cosigned_size"] > 0, 60, "ready")
-        # One item first, untimed: the first after a start pays one-time costs (imports and
-        # caches in the exchange's worker and in each node's verifier), not the steady delay.
+        # One item first: the first after a start pays one-time costs (imports and caches in
+        # the exchange's worker and in each node's verifier).
         first = submit(upstream.url, tokens["FRA"], keys["FRA"], "FRA-sys-1")
         for n in nodes.values():
             until(lambda n=n: first["seq"] in n.seqs(), 30, f"the first PLN on {n.state}")
-        took = {}
-        for state in keys:  # each PLN timed from its commit (its answer) to its arrival on both
+        # Each PLN reaches both nodes (within 10 s, a bound on a lost item, not a speed: the
+        # delay from commit to node is bench/node.py's figure, never a test's verdict).
+        for state in keys:
             done = submit(upstream.url, tokens[state], keys[state], f"{state}-sys-1")
-            sent = time.monotonic()
             for n in nodes.values():
                 until(lambda n=n, d=done: d["seq"] in n.seqs(), 10, f"{state}'s PLN on {n.state}")
-            took[state] = time.monotonic() - sent
             if state == "FRA":
                 fra_pln = done
             else:
                 jpn_pln = done
-        assert max(took.values()) < 2.0, f"seconds from the exchange's answer to both nodes: {took}"
         wanted = {fra_pln["seq"], jpn_pln["seq"]}
 
         upstream.kill()
