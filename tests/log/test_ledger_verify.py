@@ -8,8 +8,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.management import call_command
 from support.bodies import iso, pln
+from support.database import flush
 from support.ledger import (
     register_browser_key,
     register_key,
@@ -125,14 +125,7 @@ def honest_bundle(request, django_db_setup, django_db_blocker, tmp_path_factory)
         finally:
             api.http.close()
             live_server._live_server_modified_settings.disable()
-            call_command(
-                "flush",
-                verbosity=0,
-                interactive=False,
-                reset_sequences=False,
-                allow_cascade=False,
-                inhibit_post_migrate=False,
-            )
+            flush()
     return activity, path.read_text()
 
 

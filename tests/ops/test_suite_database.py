@@ -9,26 +9,13 @@ import psycopg
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
 from django.db import connection
-from support.database import snapshot
+from support.database import flush, snapshot
 from support.people import make_personas
 from support.serve import database_url
 
 from hcoc.accounts.models import User
 from hcoc.states.models import HcocStatus, State
-
-
-def flush() -> None:
-    """What pytest-django runs after a transactional test (Django's TransactionTestCase)."""
-    call_command(
-        "flush",
-        verbosity=0,
-        interactive=False,
-        reset_sequences=False,
-        allow_cascade=False,
-        inhibit_post_migrate=False,
-    )
 
 
 def rows_of_every_table() -> dict[str, int]:

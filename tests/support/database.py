@@ -115,6 +115,22 @@ def restore_after_flush(tables: list[Table]):
         flush.emit_post_migrate_signal, flush.sql_flush = sent, sql_flush
 
 
+def flush() -> None:
+    """What pytest-django runs after a transactional test (Django's TransactionTestCase): for a
+    fixture that wrote through the live server outside any test, to leave the database as a
+    test's teardown would (with `restore_after_flush` active, the reference data stays)."""
+    from django.core.management import call_command
+
+    call_command(
+        "flush",
+        verbosity=0,
+        interactive=False,
+        reset_sequences=False,
+        allow_cascade=False,
+        inhibit_post_migrate=False,
+    )
+
+
 @contextmanager
 def built_once(django_db_blocker):
     """For a class-scoped fixture whose data every test of the class starts from: build it in
