@@ -14,7 +14,7 @@ from django.test import override_settings
 from django.urls import reverse
 from PIL import Image  # Pillow: installed with reportlab, which makes the PDFs
 from playwright.sync_api import expect
-from support.browser import PHONE_SHOTS, audit
+from support.browser import PHONE_SHOTS, audit, open_menu
 from support.page_world import build_world, pages_of
 from support.pseudo import PSEUDO, pseudo, pseudo_catalogue
 from test_browser_phone import PHONE, overflow, resize
@@ -115,8 +115,10 @@ def test_no_page_scrolls_sideways_on_a_phone_in_the_pseudo_locale_nor_right_to_l
                 got = overflow(page)
                 if got["scroll"] > PHONE["width"]:
                     too_wide[name] = got
-                if direction == "rtl" and (found := audit(page, contrast=False)):
-                    problems[name] = found
+                if direction == "rtl":
+                    open_menu(page)
+                    if found := audit(page, contrast=False):
+                        problems[name] = found
                 walked.append(name)
         finally:
             context.close()
