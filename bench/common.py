@@ -54,6 +54,25 @@ def tls():
     return httpx.create_ssl_context()
 
 
+def answers(url: str, *, within: float, every: float = 0.1, proc=None) -> bool:
+    """Whether `url` answers 200 within `within` seconds, asked every `every` seconds: how the
+    benchmarks wait for a server or node they started (`proc`, a Popen: stop waiting once it has
+    exited)."""
+    import httpx  # noqa: PLC0415 (a test dependency: only the processes that send need it)
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2, verify=tls()).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        if proc is not None and proc.poll() is not None:
+            return False
+        time.sleep(every)
+    return False
+
+
 def pg_server(url: str | None = None) -> str:
     """The PostgreSQL server's URL without a database: `url`, else HCOC_BENCH_PG_URL, else the
     local one."""

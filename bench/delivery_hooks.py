@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 
 import psutil
-from common import PeakRss, fresh_database, pg_drop, subscribing_states, tls
+from common import PeakRss, answers, fresh_database, pg_drop, subscribing_states
 
 ROOT = Path(__file__).resolve().parents[1]
 PER_STATE = 10
@@ -76,7 +76,6 @@ def backlog_rounds(opts, ports: list[int]) -> None:
     import multiprocessing as mp
     import socket
 
-    import httpx
     from django.db import connections
     from django.db.models import Sum
 
@@ -94,12 +93,8 @@ def backlog_rounds(opts, ports: list[int]) -> None:
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/api/v1/states/FRA"
-    for _ in range(300):
-        try:
-            if httpx.get(url, timeout=2, verify=tls()).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
+    if not answers(url, within=60, every=0.2, proc=server):
+        raise SystemExit("the server did not start")
     server_rss = PeakRss(server.pid)
     start_seq = min(Endpoint.objects.values_list("cursor", flat=True)) - opts.backlog
     ctx = mp.get_context("fork")

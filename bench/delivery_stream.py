@@ -39,13 +39,13 @@ from pathlib import Path
 
 from common import (
     RATE_LIMITS_OFF,
+    answers,
     free_port,
     kourou_pln,
     pg_drop,
     pg_name,
     pg_recreate,
     sqlite_from_template,
-    tls,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -220,16 +220,7 @@ def bench_database(db: str, opts) -> dict | None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):
-            try:
-                if (
-                    httpx.get(base + "/api/v1/states/AUT", timeout=2, verify=tls()).status_code
-                    == 200
-                ):
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
+        if not answers(base + "/api/v1/states/AUT", within=60, proc=server):
             raise SystemExit(f"the server did not start; see {tmp / 'server.log'}")
         time.sleep(opts.settle)
         idle = rss_tree(server.pid)

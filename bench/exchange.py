@@ -50,13 +50,13 @@ from pathlib import Path
 
 from common import (
     RATE_LIMITS_OFF,
+    answers,
     free_port,
     migrated_by_template,
     pg_drop,
     pg_name,
     pg_recreate,
     sqlite_from_template,
-    tls,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -585,7 +585,6 @@ def run(cmd: list[str], env: dict, **kw) -> subprocess.CompletedProcess:
 def start_server(
     env: dict, port: int, workers: int, log: Path, server: str = "asgi", deliver: bool = True
 ) -> subprocess.Popen:
-    import httpx
 
     out = open(log, "wb")  # noqa: SIM115  (gunicorn's access log goes here, never to a full pipe)
     proc = subprocess.Popen(
@@ -606,18 +605,12 @@ def start_server(
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}{API}/states/FRA"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(
-                f"server exited with {proc.returncode}; see {log}:\n{log.read_text()[-2000:]}"
-            )
-        try:
-            if httpx.get(url, timeout=2, verify=tls()).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
+    if answers(url, within=60, every=0.2, proc=proc):
+        return proc
+    if proc.poll() is not None:
+        raise SystemExit(
+            f"server exited with {proc.returncode}; see {log}:\n{log.read_text()[-2000:]}"
+        )
     proc.kill()
     raise SystemExit(f"server did not answer within 60 s; see {log}")
 

@@ -53,6 +53,7 @@ from pathlib import Path
 from common import (
     RATE_LIMITS_OFF,
     PeakRss,
+    answers,
     bulk_log,
     free_port,
     kourou_pln,
@@ -60,7 +61,6 @@ from common import (
     pg_name,
     pg_recreate,
     sqlite_from_template,
-    tls,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,17 +139,8 @@ def verify_round_main(url: str, token: str, vkey: str, out: str) -> None:
 
 
 def wait_for(url: str, within: float = 600) -> None:
-    import httpx  # noqa: PLC0415 (a test dependency: only the parent process needs it)
-
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2, verify=tls()).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit(f"{url} did not answer")
+    if not answers(url, within=within):
+        raise SystemExit(f"{url} did not answer")
 
 
 def pct(values: list[float], q: float) -> float:

@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from common import RATE_LIMITS_OFF, PeakRss, fresh_database, pg_drop, tls
+from common import RATE_LIMITS_OFF, PeakRss, answers, fresh_database, pg_drop, tls
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNTERS = {
@@ -78,12 +78,8 @@ def serve(opts, limit: int, env_extra: dict) -> tuple[subprocess.Popen, str]:
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}/api/v1"
-    for _ in range(600):
-        try:
-            if httpx.get(f"{base}/states/FRA", timeout=2, verify=tls()).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
+    if answers(f"{base}/states/FRA", within=60, proc=proc):
+        return proc, base
     raise SystemExit("gunicorn did not start")
 
 

@@ -19,7 +19,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from support import ON_POSTGRES, TLS, free_port
+from support import ON_POSTGRES, answers, free_port
 from support.bodies import pln
 from support.serve import database_url
 
@@ -50,13 +50,9 @@ class Server:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 60  # a loaded machine starts gunicorn slowly
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                if httpx.get(self.url + "/api/v1/states/FRA", verify=TLS).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        # 60 s: a loaded machine starts gunicorn slowly
+        if answers(self.url + "/api/v1/states/FRA", within=60, proc=self.process):
+            return
         self.stop()
         pytest.fail(f"hcoc serve did not start on {database}")
 

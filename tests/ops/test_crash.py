@@ -21,7 +21,7 @@ import httpx
 import psutil
 import pytest
 from django.db import connection
-from support import TLS, free_port
+from support import answers, free_port
 from support.bodies import pln
 from support.http_workers import crash_client
 from support.serve import database_url
@@ -62,13 +62,7 @@ def server(django_db_setup):
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(base + "/api/v1/states/AUT", verify=TLS).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    else:
+    if not answers(base + "/api/v1/states/AUT", within=10, every=0.05, proc=proc):
         os.killpg(proc.pid, signal.SIGKILL)
         pytest.fail("the server did not start")
     yield base, proc

@@ -8,13 +8,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from support import TLS, free_port
+from support import answers, free_port
 
 pytestmark = [pytest.mark.process, pytest.mark.slow, pytest.mark.together, pytest.mark.timeout(600)]
 
@@ -83,13 +82,7 @@ def demo_server(demo_built, tmp_path_factory):
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(base + "/api/v1/states/AUT", verify=TLS).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    else:
+    if not answers(base + "/api/v1/states/AUT", within=10, proc=server):
         pytest.fail("the demo server did not start")
     yield base, json.loads((var / "demo-credentials.json").read_text()), printed
     os.killpg(server.pid, signal.SIGTERM)

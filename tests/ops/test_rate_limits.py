@@ -27,7 +27,7 @@ from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client, override_settings
-from support import TLS, free_port
+from support import TLS, answers, free_port
 from support.bodies import pln
 from support.people import set_password
 from support.serve import database_url
@@ -312,13 +312,7 @@ def test_two_gunicorn_workers_share_one_count_per_token(backend, personas, limit
     base = f"http://127.0.0.1:{port}/api/v1"
     tokens = []
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{base}/states/FRA", timeout=2, verify=TLS).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
+        if not answers(f"{base}/states/FRA", within=60, proc=server):
             pytest.fail("gunicorn did not start")
 
         def send(token: str) -> Counter:

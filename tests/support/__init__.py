@@ -7,6 +7,8 @@ start with multiprocessing)."""
 
 import os
 import socket
+import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -30,3 +32,21 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def answers(
+    url: str, *, within: float, every: float = 0.1, proc: subprocess.Popen | None = None
+) -> bool:
+    """Whether `url` answers 200 within `within` seconds, asked every `every` seconds: how the
+    tests wait for a server or node they started (`proc`: stop waiting once it has exited)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2, verify=TLS).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        if proc is not None and proc.poll() is not None:
+            return False
+        time.sleep(every)
+    return False

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from hcoc.ledger import client
 
-from . import TLS, free_port
+from . import TLS, answers, free_port
 from .bodies import pln
 
 
@@ -58,16 +58,9 @@ class Node:
         """Started (or, after `spawn`, waited for) until it answers."""
         if self.proc is None or self.proc.poll() is not None:
             self.spawn()
-        deadline = time.monotonic() + within  # a first start migrates an empty database
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.url + "/api/v1/node", timeout=2, verify=TLS).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.2)
+        # `within`: a first start migrates an empty database
+        if answers(self.url + "/api/v1/node", within=within, every=0.2, proc=self.proc):
+            return self
         self.kill()
         raise RuntimeError(f"the node of {self.state} did not start")
 

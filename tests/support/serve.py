@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from time import monotonic
@@ -15,7 +14,7 @@ from urllib.parse import quote
 import httpx
 from django.db import connection
 
-from . import TLS, free_port
+from . import answers, free_port
 
 
 def database_url(name: str | None = None) -> str:
@@ -60,18 +59,8 @@ class Server:
             stderr=self.log,
             start_new_session=True,
         )
-        for _ in range(600):
-            try:
-                if (
-                    httpx.get(self.url + "/api/v1/states/AUT", timeout=2, verify=TLS).status_code
-                    == 200
-                ):
-                    return self
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
+        if answers(self.url + "/api/v1/states/AUT", within=30, every=0.05, proc=self.proc):
+            return self
         self.kill()
         raise RuntimeError("the server did not start")
 
