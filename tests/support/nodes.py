@@ -1,6 +1,7 @@
 """A state's national node (`hcoc node`) as a real process, on its own SQLite database."""
 
 import atexit
+import functools
 import json
 import os
 import re
@@ -87,7 +88,20 @@ class Node:
             )
 
 
-_TEMPLATE: list[Path] = []
+@functools.cache
+def _node_template() -> Path:
+    """A node's SQLite database migrated with the node's settings, once per test process."""
+    directory = Path(tempfile.mkdtemp(prefix="hcoc-node-template-"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    path = directory / "node.sqlite3"
+    env = {**os.environ, "HCOC_NODE": "1", "DATABASE_URL": f"sqlite:///{path}"}
+    subprocess.run(
+        [sys.executable, "-m", "hcoc.cli", "migrate", "--verbosity", "0"],
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    return path
 
 
 def migrated_node_database(db: str) -> None:
@@ -98,23 +112,11 @@ def migrated_node_database(db: str) -> None:
     nothing left to do) and loads its defaults at its start. A node's migrate from an empty
     database is still run by tests/node/test_node_follows.py (`hcoc node import` into the air
     gap's empty database)."""
-    if not _TEMPLATE:
-        directory = Path(tempfile.mkdtemp(prefix="hcoc-node-template-"))
-        atexit.register(shutil.rmtree, directory, ignore_errors=True)
-        path = directory / "node.sqlite3"
-        env = {**os.environ, "HCOC_NODE": "1", "DATABASE_URL": f"sqlite:///{path}"}
-        subprocess.run(
-            [sys.executable, "-m", "hcoc.cli", "migrate", "--verbosity", "0"],
-            env=env,
-            check=True,
-            timeout=300,
-        )
-        _TEMPLATE.append(path)
     target = Path(db.removeprefix("sqlite:///"))
     assert db.startswith("sqlite:///") and not target.exists(), db
     # SQLite's backup: a consistent copy whatever the template's journal holds.
     with (
-        closing(sqlite3.connect(_TEMPLATE[0])) as source,
+        closing(sqlite3.connect(_node_template())) as source,
         closing(sqlite3.connect(target)) as copy,
     ):
         source.backup(copy)
