@@ -11,7 +11,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from support.node_pages import NODE_SETTINGS
 
-from hcoc.node import services
+from hcoc.node import audit, services
 from hcoc.node.models import Item, QueuedAcknowledgement, VerifiedEntry
 
 NODE = NODE_SETTINGS
@@ -161,3 +161,24 @@ def test_a_finding_is_kept_once_shown_in_words_and_mailed_to_the_admins(node, ma
     assert text in page
     found_at = node.get("/api/v1/node").json()["findings"][0]["found_at"]
     assert abs(datetime.fromisoformat(found_at) - timezone.now()) < timedelta(minutes=5)
+
+
+@pytest.mark.parametrize(
+    ("size", "verified", "named"),
+    [
+        # Shown a longer tree than the node verified: the difference is after the node's entries.
+        (8, 7, "verified the log up to entry 6, so entry 7 belongs to two different histories"),
+        (9, 6, "verified the log up to entry 5, so entries 6 to 8 belong to two different"),
+        # Shown another root for a tree the node verified whole (it read the true one first):
+        # the difference is among that tree's entries, all of which the node holds.
+        (8, 8, "verified the log up to entry 7, so entries 0 to 7 belong to two different"),
+        (5, 8, "verified the log up to entry 7, so entries 0 to 4 belong to two different"),
+        (3, 0, "verified no entry yet, so entries 0 to 2 belong to two different histories"),
+    ],
+)
+def test_a_split_view_finding_names_the_entries_whichever_tree_the_node_verified_first(
+    size, verified, named
+):
+    problem = f"split view: two checkpoints of size {size} signed by the log with different roots"
+    text = audit.in_words(problem, verified)
+    assert text.startswith(audit.PREFIX + problem) and named in text, text

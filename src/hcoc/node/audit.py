@@ -20,15 +20,21 @@ SPLIT_VIEW = re.compile(r"split view: two checkpoints of size (\d+)")
 
 def in_words(problem: str, verified: int = 0) -> str:
     """A verifier's problem (which names its entry) as a finding. A split view names sizes, not
-    entries: the node verified every entry below `verified` itself, so the two histories differ
-    among the entries after it, which the finding names."""
+    entries, so the finding names them: the node verified every entry below `verified` itself.
+    A second history longer than that differs among the entries after them; one of a size the
+    node verified whole differs among the entries of that size, each of which the node holds."""
     found = SPLIT_VIEW.search(problem)
-    if found and int(found[1]) > verified:
-        last = int(found[1]) - 1
-        which = f"entry {last}" if last == verified else f"entries {verified} to {last}"
+    if found:
+        size = int(found[1])
+        first = verified if size > verified else 0
+        last = size - 1
+        which = f"entry {last} belongs" if last == first else f"entries {first} to {last} belong"
+        mine = (
+            f"verified the log up to entry {verified - 1}" if verified else "verified no entry yet"
+        )
         problem += (
-            f"; this node verified the log up to entry {verified - 1}, so {which} belong to two "
-            "different histories, one of them shown to other states"
+            f"; this node {mine}, so {which} to two different histories, one of them shown to "
+            "other states"
         )
     return PREFIX + problem
 
