@@ -26,11 +26,16 @@ pytestmark = [pytest.mark.process, pytest.mark.slow, pytest.mark.timeout(600)]
 class Relay(ThreadingHTTPServer):
     """What stands between Japan's node and the exchange: passes everything on, except that
     when `forged` is set it answers the latest checkpoint with it (and has no stream: the node
-    falls back to reading the log every HCOC_NODE_POLL_SECONDS)."""
+    falls back to reading the log every HCOC_NODE_POLL_SECONDS). It answers one request at a
+    time, under `gate`: the test holds the gate to change the log and the forgery together."""
 
     daemon_threads = True
     forged: str | None = None
     upstream: str = ""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.gate = threading.Lock()
 
 
 class Pass(BaseHTTPRequestHandler):
@@ -48,6 +53,10 @@ class Pass(BaseHTTPRequestHandler):
         relay: Relay = self.server
         if self.path.startswith("/api/v1/feed/stream"):
             return self._answer(404, b"{}", "application/json")
+        with relay.gate:
+            self._forward(method, relay)
+
+    def _forward(self, method: str, relay: Relay) -> None:
         if (
             relay.forged
             and self.path.startswith("/api/v1/log/checkpoint")
@@ -138,10 +147,12 @@ def test_each_node_names_the_entry_the_relay_rewrote_deleted_or_forked(
             assert rewritten["reference"] in text and "France" in text
 
         # Japan is shown a tree of its own: a checkpoint the log's key signed over another root.
-        later = submit(upstream.url, tokens["FRA"], keys["FRA"], "FRA-sys-1")
-        size = LogEntry.objects.count() + 1  # one entry is gone from the table, not the tree
-        body = note.Checkpoint(log_signer().name, size, os.urandom(32)).body()
-        relay.forged = log_signer().sign(body)
+        # Under the relay's gate, so that Japan's node never reads the true tree of that size.
+        with relay.gate:
+            later = submit(upstream.url, tokens["FRA"], keys["FRA"], "FRA-sys-1")
+            size = LogEntry.objects.count() + 1  # one entry is gone from the table, not the tree
+            body = note.Checkpoint(log_signer().name, size, os.urandom(32)).body()
+            relay.forged = log_signer().sign(body)
         until(lambda: later["seq"] in nodes["FRA"].seqs(), 20, "France's node goes on")
         until(
             lambda: any(f"of size {size}" in f for f in findings(nodes["JPN"])),
@@ -149,7 +160,7 @@ def test_each_node_names_the_entry_the_relay_rewrote_deleted_or_forked(
             "Japan's node reports the forged checkpoint",
         )
         [fork] = [f for f in findings(nodes["JPN"]) if f"of size {size}" in f]
-        # Named: the entry after Japan's verified tree, or the range it verified up to.
+        # Named: the entry after the tree Japan's node verified, the one the forgery hides.
         assert f"entry {size - 1}" in fork or f"to {size - 1} belong" in fork, fork
         assert later["seq"] not in nodes["JPN"].seqs()  # what does not verify is not stored
         assert not any(f"of size {size}" in f for f in findings(nodes["FRA"]))
