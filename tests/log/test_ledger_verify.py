@@ -161,6 +161,63 @@ def problems_of(path: str, **kw) -> list[str]:
     return report.problems
 
 
+class WriteWhileReading(HttpSource):
+    """The exchange's API, with one write landing just after the run has read the latest
+    checkpoint (as a state's submission can at any moment while `hcoc verify --url` runs)."""
+
+    def __init__(self, url, token, write):
+        super().__init__(url, token)
+        self.write = write
+
+    def latest_checkpoint(self) -> str:
+        text = super().latest_checkpoint()
+        if self.write:
+            self.write, write = None, self.write
+            write()
+        return text
+
+
+def test_an_item_written_while_the_run_reads_is_left_to_the_next_run_not_reported(
+    api, live_server, personas
+):
+    fra, jpn = personas["fra_submitter"], personas["jpn_submitter"]
+    assert api.post("/notifications", fra, json=pln()).status_code == 201
+    late = {}
+
+    def submit():
+        r = api.post("/notifications", jpn, json=pln(launch_area={"site_id": "JPN-TANEGASHIMA"}))
+        assert r.status_code == 201, r.text
+        late.update(r.json())
+
+    token = personas["jpn_reader"].token
+    report = verify(WriteWhileReading(live_server.url, token, submit), vkey=log_signer().vkey())
+    assert late and report.ok, report.problems
+    assert report.size == 1
+    assert (
+        "feed items from seq 2 on were written while this run read the log (its latest "
+        "checkpoint grew from size 1 to 2): the next run checks them" in report.checked
+    ), report.checked
+    again = verify(HttpSource(live_server.url, token), vkey=log_signer().vkey())
+    assert again.ok and again.size == 2, again.problems
+
+
+def test_an_item_the_exchange_serves_but_never_logged_is_reported_online(
+    api, live_server, personas
+):
+    """The operator adds an event to the database without a log entry: the feed serves it, the
+    log does not grow, and the run names it."""
+    fra = personas["fra_submitter"]
+    assert api.post("/notifications", fra, json=pln()).status_code == 201
+    forged = Event.objects.get(seq=1)
+    item = json.loads(forged.item)
+    forged.seq = item["seq"] = 2
+    forged.item = json.dumps(item)
+    forged.save(force_insert=True)
+    token = personas["jpn_reader"].token
+    report = verify(HttpSource(live_server.url, token), vkey=log_signer().vkey())
+    assert report.problems == ["feed item seq 2 has no log entry"], report.problems
+
+
 def test_an_honest_exchange_verifies_online_and_from_a_bundle(
     activity, api, live_server, personas, tmp_path, capsys
 ):

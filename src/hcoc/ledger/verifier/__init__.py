@@ -10,7 +10,9 @@ It takes every log entry and checkpoint (from the exchange's API, or from a bund
 - every signature in a leaf, against the state keys the log itself recorded before that leaf
   and valid at its time;
 - the exchange sequence: event leaves carry seq 1, 2, 3, ... in order, and times never go back;
-- that every item of the feed equals its leaf;
+- that every item of the feed equals its leaf, and that none has no entry (from the API, an
+  item written while the run reads is left to the next run when the log's latest checkpoint,
+  read again, has grown: the exchange logs an item and signs a checkpoint over it at once);
 - consistency with a checkpoint saved from an earlier run (nothing rewritten, nothing truncated).
 On failure it says which entry and why. `hcoc verify` is the command; `verify()` the library.
 
