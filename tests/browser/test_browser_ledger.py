@@ -38,6 +38,6 @@ def test_a_state_follows_a_notification_into_the_log_and_sees_the_witness(page, 
     page.get_by_role("link", name="How to verify this yourself").click()
     expect(page.get_by_role("heading", name="Transparency log")).to_be_visible()
     assert page.locator(".tree-size").inner_text() == str(checkpoint_current().size)
-    assert page.locator(".cosigners").inner_text().startswith("JPN-2026-1 (JPN)")
+    assert page.locator(".cosigners").inner_text().startswith("JPN-2026-1 (Japan) · ")
     assert "hcoc verify --url" in page.locator("#verify-title + p + pre + p + pre").inner_text()
     screenshot(page, "log")

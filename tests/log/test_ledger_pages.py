@@ -2,6 +2,7 @@
 notification's place in the log with its verified status (issue 6)."""
 
 import json
+import re
 import time
 
 from support.bodies import pln
@@ -29,7 +30,12 @@ def test_the_log_page_shows_the_checkpoint_its_cosigners_and_how_to_verify(api, 
     html = web_client("fra_reader").get("/log/").content.decode()
     assert f'<dd class="tree-size">{cp.size}</dd>' in html
     assert log_signer().vkey() in html
-    assert '<bdi dir="ltr">JPN-2026-1</bdi> (JPN)' in html  # the key id isolated (hcoc.ui.bidi)
+    # The key id isolated (hcoc.ui.bidi), its state by name, the time in minutes and UTC.
+    [cosigner] = re.findall(r'<ul class="cosigners"><li>(.*?)</li>', html)
+    assert re.fullmatch(
+        r'<bdi dir="ltr">JPN-2026-1</bdi> \(Japan\) · <bdi dir="ltr">\d{4}-\d\d-\d\d \d\d:\d\d UTC</bdi>',
+        cosigner,
+    ), cosigner
     assert "hcoc verify --url" in html and "hcoc witness" in html
     assert "key.registered" in html and "event" in html
 

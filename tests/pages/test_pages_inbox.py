@@ -324,3 +324,9 @@ def test_a_request_naming_more_items_than_a_page_can_show_is_refused_in_one_sent
     said = messages_of(r)
     assert "at most 500 at once; 200000 were sent." in said
     assert len(said) < 200  # one sentence, not one per entry
+
+
+def test_the_user_menu_names_the_users_state_not_its_code(personas):
+    html = web_client("jpn_reader").get("/inbox").content.decode()
+    [menu] = re.findall(r'<a href="/account">(.*?)</a>', html)
+    assert menu == "jpn_reader (Japan)", menu
