@@ -3,6 +3,7 @@ concerns the reader's territory (notification page, inbox with its filter, dashb
 NOTAM-style text, and DMS typed into the PLN form."""
 
 import json
+import math
 import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
@@ -259,3 +260,47 @@ def test_the_pdf_speaks_in_names_words_and_minutes_and_its_notam_text_is_whole(a
     # no line runs off the page.
     seen = " ".join(visible_text(pdf.content).split())
     assert " ".join(notam.split()) in seen
+
+
+def test_an_impact_area_beyond_the_stated_range_is_flagged_in_the_readers_words(personas):
+    """The flag's stored message names the API field (range_km) in English; the page says it
+    in a sentence, in the reader's language, from the same figures. The distance is checked
+    against the haversine formula on a sphere of the Earth's mean radius, not our geodesy:
+    Vandenberg's pad (34.77° N, 120.6° W) to the edge of a 50 km circle off Kwajalein."""
+    vandenberg_to_kwajalein = {
+        "category": "BM",
+        "generic_class": "SRBM",
+        "launch_area": {"site_id": "USA-VANDENBERG"},
+        "impact_areas": [
+            {"kind": "payload", "center": {"lat": 9.4, "lon": 167.5}, "radius_km": 50}
+        ],
+        "range_km": 900,
+    }
+    n = submit(**vandenberg_to_kwajalein)
+    [flag] = n.versions.get().geometry["flags"]
+    assert "the stated range_km of 900 km" in flag["message"]  # the API's, unchanged
+
+    def flags_shown() -> str:
+        html = web_client("jpn_reader").get(f"/notifications/{n.reference}").content.decode()
+        [shown] = re.findall(r'<p class="messages flag">.*?</p>', html)
+        return re.sub(r"[ \t\n]+", " ", text(shown.encode())).strip()  # keeps no-break spaces
+
+    english = flags_shown()
+    said = re.search(
+        r"Flagged ?: Impact area 1 lies ([0-9,]+) km from the centre of the launch area, far "
+        r"beyond the stated range of 900 km\.$",
+        english,
+    )
+    assert said, english
+    phi1, phi2 = math.radians(34.77), math.radians(9.4)
+    dphi, dlam = phi2 - phi1, math.radians(167.5 - -120.6)
+    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlam / 2) ** 2
+    haversine_km = 2 * 6371.0088 * math.asin(math.sqrt(h)) - 50
+    assert abs(int(said[1].replace(",", "")) - haversine_km) < 0.005 * haversine_km
+    User.objects.filter(username="jpn_reader").update(language="fr")
+    french = flags_shown()
+    assert re.search(
+        r"La zone d'impact 1 se trouve à [0-9]+\u00a0[0-9]{3} km du centre de la zone de "
+        r"lancement, bien au-delà de la portée déclarée de 900 km\.$",
+        french,
+    ), french

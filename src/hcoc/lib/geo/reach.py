@@ -12,6 +12,7 @@ and a stage or payload may legitimately fall beyond a round figure of range (an 
 a doubt the receiving states can judge themselves.
 """
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +26,16 @@ from .notification import SiteLookup, area_centre, area_shape
 FAR_FACTOR = 1.25  # a stated range is a round figure: only clearly inconsistent areas count
 FAR_MARGIN_KM = 100.0  # and never for a difference under 100 km (sounding rockets, SRBMs)
 CODE = "impact_area_beyond_range"
+# The flag's message as the API publishes it and the log keeps it (English, for the record; a
+# state's software reads `code` and `field`). Pages say it in the reader's language from the two
+# figures in it (`figures`): the stored message is never rewritten.
+MESSAGE = (
+    "this impact area lies {distance} km from the launch area's centre, "
+    "far beyond the stated range_km of {range} km"
+)
+_FIGURES = re.compile(
+    re.escape(MESSAGE).replace(r"\{distance\}", "([0-9,]+)").replace(r"\{range\}", "([0-9,]+)")
+)
 
 
 def nearest_km(start: LonLat, area: Mapping[str, Any], *, site_lookup: SiteLookup) -> float | None:
@@ -76,10 +87,18 @@ def impact_flags(content: Mapping[str, Any], *, site_lookup: SiteLookup) -> list
             {
                 "field": f"impact_areas[{i}]",
                 "code": CODE,
-                "message": (
-                    f"this impact area lies {_km(distance)} km from the launch area's centre, "
-                    f"far beyond the stated range_km of {_km(float(range_km))} km"
-                ),
+                "message": MESSAGE.format(distance=_km(distance), range=_km(float(range_km))),
             }
         )
     return flags
+
+
+def figures(flag: Mapping[str, Any]) -> tuple[int, int] | None:
+    """(distance, stated range) in km of a flag `impact_flags` wrote, read from its message;
+    None for a flag of another kind or a message in another form."""
+    if flag.get("code") != CODE or not isinstance(flag.get("message"), str):
+        return None
+    found = _FIGURES.fullmatch(flag["message"])
+    if found is None:
+        return None
+    return int(found[1].replace(",", "")), int(found[2].replace(",", ""))

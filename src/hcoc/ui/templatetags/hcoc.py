@@ -7,14 +7,17 @@ hcoc.ui.bidi says why) and give it as plain text where the template does not esc
 e-mail's `{% autoescape off %}`). In an attribute, the text is `|plain`: `title="{{ t|utc|plain }}"`."""
 
 import html
+import re
 from datetime import UTC, datetime
 
 from django import template
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import number_format
 from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeData
 from django.utils.translation import gettext, pgettext_lazy
 
+from hcoc.lib.geo import reach
 from hcoc.lib.geo.states import WORDS
 from hcoc.lib.timeutil import (
     DATE_INPUT_PATTERN,
@@ -127,6 +130,28 @@ def state_name(iso3) -> str:
     """'IND' -> 'India' (the registry's name, or a territory's: hcoc.states.names; the code
     itself where no one names it)."""
     return name_of(iso3)
+
+
+@register.filter
+def flag_words(flag) -> str:
+    """A notification's flag as a sentence in the reader's language. An impact area beyond the
+    stated range is said from the figures in its message (hcoc.lib.geo.reach), numbers grouped
+    as the language groups them; a flag of any other kind is its field's label and message."""
+    if not isinstance(flag, dict):
+        return ""
+    found = reach.figures(flag)
+    area = re.fullmatch(r"impact_areas\[(\d+)\]", str(flag.get("field", "")))
+    if found is None or area is None:
+        return f"{label_for(str(flag.get('field', '')))}: {flag.get('message', '')}"
+    distance, stated = found
+    return gettext(
+        "Impact area %(n)s lies %(distance)s km from the centre of the launch area, far beyond "
+        "the stated range of %(range)s km."
+    ) % {
+        "n": int(area[1]) + 1,
+        "distance": number_format(distance, force_grouping=True),
+        "range": number_format(stated, force_grouping=True),
+    }
 
 
 @register.filter
