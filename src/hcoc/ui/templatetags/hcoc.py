@@ -164,12 +164,6 @@ def named_states(rows) -> list[dict]:
 
 
 @register.filter
-def field_label(path: str) -> str:
-    """A field path of the API ('launch_area.radius_km') in words, as forms name it."""
-    return label_for(str(path))
-
-
-@register.filter
 def geo_words(codes) -> str:
     """['launch_area', 'impact_area'] -> 'launch area, impact area' (affected states' parts and
     zones in words; the API keeps the codes)."""
