@@ -4,13 +4,14 @@ Django's WSGI handler, for comparison) driven directly, without sockets, clients
 processes, so that the CPU measured is the exchange's and nothing else's.
 
     .venv/bin/python bench/server_cost.py [--db sqlite|postgres] [--events 5000] [--requests 300]
-                                          [--profile ceiling|feed|inbox|submit] [--smoke]
+                                          [--profile ceiling|openapi|feed|inbox|submit] [--smoke]
 
 A fresh database (SQLite in a temporary HCOC_VAR_DIR, or PostgreSQL `hcoc_bench_cost`, or
 HCOC_BENCH_PG_DB) is seeded as bench/exchange.py seeds it (its `_setup`: users, tokens, PLNs
 through notification_submit(), then bulk copies). Then, in this process, for each handler:
 
   ceiling   GET /api/v1/states/FRA, anonymous
+  openapi   GET /api/v1/openapi.json, anonymous (the whole OpenAPI document, about 260 KB)
   feed      GET /api/v1/feed?after=X&limit=1000, walking the whole sequence page by page
   inbox     GET /api/v1/inbox?after=X&limit=1000, the same
   submit    POST /api/v1/notifications (a PLN), FRA's submitter (ASGI only: writes)
@@ -157,6 +158,9 @@ def workloads(setup: dict, events: int):
     def ceiling(n):
         return [("GET", f"{API}/states/FRA", "", (), b"")] * n
 
+    def openapi(n):
+        return [("GET", f"{API}/openapi.json", "", (), b"")] * n
+
     def paged(path):
         def make(n):
             return [
@@ -177,7 +181,13 @@ def workloads(setup: dict, events: int):
             out.append(("POST", f"{API}/notifications", "", headers, body))
         return out
 
-    return {"ceiling": ceiling, "feed": paged("feed"), "inbox": paged("inbox"), "submit": submit}
+    return {
+        "ceiling": ceiling,
+        "openapi": openapi,
+        "feed": paged("feed"),
+        "inbox": paged("inbox"),
+        "submit": submit,
+    }
 
 
 def measure(call, requests, expect: int, count: bool = True) -> tuple[float, float, int, int]:
@@ -221,7 +231,7 @@ def main() -> None:
     if opts.smoke:
         opts.events, opts.requests, opts.pages, opts.plns, opts.rounds = 200, 10, 1, 1, 1
         opts.service_budget = 0.5
-    only = opts.only or ["ceiling", "feed", "inbox", "submit"]
+    only = opts.only or ["ceiling", "openapi", "feed", "inbox", "submit"]
 
     print(f"HCoC Exchange: the server's CPU per request, in-process: {' '.join(sys.argv)}")
     print(
@@ -255,6 +265,7 @@ def main() -> None:
         callers = {"asgi": asgi_caller(application), "wsgi": wsgi_caller(WSGIHandler())}
         make = workloads(setup, opts.events)
         size = {"ceiling": opts.requests, "feed": opts.pages, "inbox": opts.pages}
+        size["openapi"] = max(1, opts.requests // 10)
         size["submit"] = opts.plns
         expect = {"submit": 201}
         if opts.queries:

@@ -146,14 +146,24 @@ class HcocAPI(NinjaAPI):
     the optional `HCoC-Signature` header and the `receipts` member of a 2xx answer that wrote
     log entries (hcoc.ledger.middleware); and every problem answer, as hcoc.api_openapi says."""
 
-    def get_openapi_schema(self, **kwargs):
-        schema = super().get_openapi_schema(**kwargs)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._schemas: dict[str, dict] = {}
 
-        document_signatures_and_receipts(schema)
+    def get_openapi_schema(self, **kwargs):
+        """Built once per process and path prefix, then served as built: GET openapi.json needs
+        no token, and building the document takes about 0.1 CPU-second, so one client within the
+        per-address limit could otherwise keep the server's cores busy. Callers must not change
+        the returned document."""
         prefix = kwargs.get("path_prefix")
         if prefix is None:
             prefix = self.get_root_path(kwargs.get("path_params") or {})
-        document_responses(schema, prefix=prefix.rstrip("/"))
+        schema = self._schemas.get(prefix)
+        if schema is None:
+            schema = super().get_openapi_schema(path_prefix=prefix)
+            document_signatures_and_receipts(schema)
+            document_responses(schema, prefix=prefix.rstrip("/"))
+            self._schemas[prefix] = schema
         return schema
 
 

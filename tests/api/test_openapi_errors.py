@@ -69,3 +69,20 @@ def test_the_problem_schema_is_rfc_9457_with_the_fields_at_fault(document):
     operation = document["paths"]["/api/v1/notifications"]["post"]["responses"]
     assert "Retry-After" in operation["429"]["headers"]
     assert "WWW-Authenticate" in operation["401"]["headers"]
+
+
+def test_the_document_is_built_once_per_process_and_then_served_as_built(monkeypatch):
+    """GET openapi.json needs no token: each request building the document anew (about 0.1
+    CPU-second) would let one client within the per-address limit keep the server busy."""
+    import ninja.main
+
+    from hcoc.api import api
+
+    built = []
+    build = ninja.main.get_schema
+    monkeypatch.setattr(ninja.main, "get_schema", lambda **kw: built.append(kw) or build(**kw))
+    monkeypatch.setattr(api, "_schemas", {}, raising=False)
+    answers = [Client().get("/api/v1/openapi.json") for _ in range(3)]
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.content for a in answers}) == 1
+    assert len(built) == 1, built
