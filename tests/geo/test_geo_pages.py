@@ -287,7 +287,7 @@ def test_an_impact_area_beyond_the_stated_range_is_flagged_in_the_readers_words(
 
     english = flags_shown()
     said = re.search(
-        r"Flagged ?: Impact area 1 lies ([0-9,]+) km from the centre of the launch area, far "
+        r"^Flagged: Impact area 1 lies ([0-9,]+) km from the centre of the launch area, far "
         r"beyond the stated range of 900 km\.$",
         english,
     )
@@ -300,7 +300,7 @@ def test_an_impact_area_beyond_the_stated_range_is_flagged_in_the_readers_words(
     User.objects.filter(username="jpn_reader").update(language="fr")
     french = flags_shown()
     assert re.search(
-        r"La zone d'impact 1 se trouve à [0-9]+\u00a0[0-9]{3} km du centre de la zone de "
+        r"^Signalé\u00a0: La zone d'impact 1 se trouve à [0-9]+\u00a0[0-9]{3} km du centre de la zone de "
         r"lancement, bien au-delà de la portée déclarée de 900 km\.$",
         french,
     ), french
