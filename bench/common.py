@@ -7,6 +7,7 @@ import json
 import os
 import socket
 import sqlite3
+import sys
 import tempfile
 import threading
 import time
@@ -55,22 +56,15 @@ def tls():
 
 
 def answers(url: str, *, within: float, every: float = 0.1, proc=None) -> bool:
-    """Whether `url` answers 200 within `within` seconds, asked every `every` seconds: how the
-    benchmarks wait for a server or node they started (`proc`, a Popen: stop waiting once it has
-    exited)."""
-    import httpx  # noqa: PLC0415 (a test dependency: only the processes that send need it)
+    """Whether `url` answers 200 within `within` seconds: the suite's own wait for a server or
+    node it started (tests/support: `support.answers`), imported here when a benchmark first
+    waits, so that the processes that never send do not import httpx."""
+    tests = str(Path(__file__).resolve().parents[1] / "tests")
+    if tests not in sys.path:
+        sys.path.insert(0, tests)
+    from support import answers as wait  # noqa: PLC0415
 
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2, verify=tls()).status_code == 200:
-                return True
-        except httpx.HTTPError:
-            pass
-        if proc is not None and proc.poll() is not None:
-            return False
-        time.sleep(every)
-    return False
+    return wait(url, within=within, every=every, proc=proc)
 
 
 def pg_server(url: str | None = None) -> str:
